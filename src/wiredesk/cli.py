@@ -1,0 +1,67 @@
+"""The `wiredesk` command.
+
+`wiredesk inspect PATH...` is pure Python (no database). Every other command is
+a Django management command: `wiredesk demo`, `wiredesk run`, `wiredesk sources
+sync`, and Django's own (`wiredesk migrate`, `wiredesk createsuperuser`, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+
+def inspect(argv: list[str]) -> int:
+    """Print every WireItem of each delivery as one JSON object a line."""
+    from wiredesk.wire import FORMAT_NAMES, ParseError, normalize, parse
+
+    parser = argparse.ArgumentParser(
+        prog="wiredesk inspect",
+        description="Show what Wiredesk reads from agency deliveries: one JSON object per item.",
+    )
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    parser.add_argument("--format", default="auto", choices=("auto", *FORMAT_NAMES))
+    parser.add_argument("--time-zone", default="UTC",
+                        help="zone of times sent without an offset (the agency's)")  # fmt: skip
+    args = parser.parse_args(argv)
+    zone = ZoneInfo(args.time_zone)
+    status = 0
+    for path in args.paths:
+        try:
+            items = parse(path.read_bytes(), args.format)
+        except (OSError, ParseError) as exc:
+            print(f"wiredesk inspect: {path}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        for item in items:
+            print(normalize(item, zone).to_json())
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "inspect":
+        return inspect(argv[1:])
+    for i, arg in enumerate(argv):
+        # Settings read the config at import, before a command parses its options.
+        if arg == "--config" and i + 1 < len(argv):
+            os.environ["WIREDESK_CONFIG"] = argv[i + 1]
+        elif arg.startswith("--config="):
+            os.environ["WIREDESK_CONFIG"] = arg.partition("=")[2]
+    if argv and argv[0] == "demo":
+        # The demo brings its own config and data folder; settings read them at import.
+        from wiredesk.demo.setup import prepare_environment
+
+        prepare_environment(argv[1:])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiredesk.config.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["wiredesk", *argv])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

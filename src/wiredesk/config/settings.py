@@ -1,0 +1,152 @@
+"""Django settings. Engines are chosen by environment, site details by wiredesk.toml.
+
+Embedded default: SQLite (WAL) under $WIREDESK_DATA_DIR (./var), local-memory
+cache, ingest in the web process. `DATABASE_URL` switches to PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from .loader import load_config
+
+CONFIG = load_config()
+SITE_CONFIG = CONFIG.get("site", {})
+
+DATA_DIR = Path(os.environ.get("WIREDESK_DATA_DIR", Path.cwd() / "var")).resolve()
+
+
+def _secret_key() -> str:
+    if os.environ.get("WIREDESK_SECRET_KEY"):
+        return os.environ["WIREDESK_SECRET_KEY"]
+    # Embedded default: make one on first start and keep it beside the data.
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("WIREDESK_DEBUG") == "1"
+ALLOWED_HOSTS = os.environ.get("WIREDESK_ALLOWED_HOSTS", "*").split(",")
+CSRF_TRUSTED_ORIGINS = [
+    origin for origin in os.environ.get("WIREDESK_CSRF_TRUSTED_ORIGINS", "").split(",") if origin
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "wiredesk.sources",
+    "wiredesk.stories",
+    "wiredesk.ingest",
+    "wiredesk.site",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "wiredesk.config.urls"
+WSGI_APPLICATION = "wiredesk.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wiredesk.site.context.site",
+            ],
+        },
+    },
+]
+
+SQLITE_OPTIONS = {
+    # WAL lets readers run while ingest writes; IMMEDIATE takes the write lock
+    # at BEGIN so two writers queue instead of failing with "database is locked".
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+}
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "wiredesk.sqlite3",
+            "OPTIONS": SQLITE_OPTIONS,
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = SITE_CONFIG.get("language", "en")
+# The site's time zone: every time a reader sees is shown in it.
+TIME_ZONE = SITE_CONFIG.get("time_zone", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
+# Serve app static files straight from the packages: nothing to collect first.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "wiredesk": {"handlers": ["console"], "level": os.environ.get("WIREDESK_LOG_LEVEL", "INFO")}
+    },
+}
+
+# What a reader's site shows about itself.
+APP_CONFIG = SITE_CONFIG.get("app", {})
+WIREDESK = {
+    "SITE_NAME": SITE_CONFIG.get("name", "Wiredesk"),
+    "SITE_URL": os.environ.get(
+        "WIREDESK_SITE_URL", SITE_CONFIG.get("url", "http://127.0.0.1:8000")
+    ).rstrip("/"),
+    "SITE_DESCRIPTION": SITE_CONFIG.get("description", "News from the agencies, as they send it."),
+    "TEASER_CHARS": int(SITE_CONFIG.get("teaser_chars", 110)),
+    "PAGE_SIZE": int(SITE_CONFIG.get("page_size", 20)),
+    # "Open in app": a link template with {id}, {path} and {url}; no template, no link.
+    "APP_NAME": APP_CONFIG.get("name"),
+    "APP_LINK": APP_CONFIG.get("link"),
+    "USER_AGENT": SITE_CONFIG.get(
+        "user_agent", "Wiredesk/0.1 (+https://github.com/wiredesk/wiredesk)"
+    ),
+}

@@ -1,0 +1,53 @@
+"""Replay the bundled agency deliveries into the demo's watch folders, a few at a time."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+
+from .setup import DELIVERIES
+
+log = logging.getLogger("wiredesk.demo")
+
+
+def bundled_deliveries() -> list[Path]:
+    """Return the bundled delivery files in the order they are replayed."""
+    return sorted(p for p in DELIVERIES.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def agency_of(path: Path) -> str:
+    """Return the agency slug of a bundled file (`0001-ians-seed-v1.xml` is ians)."""
+    return path.name.split("-")[1]
+
+
+def drop(path: Path, inbox_root: Path) -> Path:
+    """Copy one delivery into its agency's inbox the way an upload should: write, then rename."""
+    inbox = inbox_root / agency_of(path)
+    inbox.mkdir(parents=True, exist_ok=True)
+    partial = inbox / f".{path.name}.part"
+    partial.write_bytes(path.read_bytes())
+    target = inbox / path.name
+    os.replace(partial, target)
+    return target
+
+
+def replay(inbox_root: Path, stop: threading.Event, first_pause: float = 4.0,
+           pause: float = 1.5, batch: int = 3) -> None:  # fmt: skip
+    """Drop the seed story, its revision after `first_pause`, then the rest `batch` at a time."""
+    files = bundled_deliveries()
+    seed, rest = files[:2], files[2:]
+    drop(seed[0], inbox_root)
+    log.info("demo: dropped %s", seed[0].name)
+    if stop.wait(first_pause):
+        return
+    drop(seed[1], inbox_root)
+    log.info("demo: dropped %s (the revised seed story)", seed[1].name)
+    for start in range(0, len(rest), batch):
+        if stop.wait(pause):
+            return
+        for path in rest[start : start + batch]:
+            drop(path, inbox_root)
+        log.info("demo: dropped %d more deliveries", len(rest[start : start + batch]))
+    log.info("demo: all %d bundled deliveries dropped", len(files))

@@ -1,0 +1,85 @@
+"""The embedded engine's ingest: a thread in the web process that polls due feeds."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
+
+from django.db import close_old_connections
+from django.db.models import Q
+from django.utils import timezone
+
+from wiredesk.sources.models import Feed
+from wiredesk.transports.http import next_delay
+
+from .polling import FeedPoller
+
+log = logging.getLogger("wiredesk.ingest")
+
+
+class IngestLoop(threading.Thread):
+    """Poll every enabled feed when it is due; folders and URLs side by side.
+
+    Slow HTTP feeds run in a small pool so they never hold back a watch folder.
+    """
+
+    def __init__(self, tick: float = 0.25, workers: int = 4, settle_seconds: float = 2.0) -> None:
+        super().__init__(name="wiredesk-ingest", daemon=True)
+        self.tick = tick
+        self.poller = FeedPoller(settle_seconds=settle_seconds)
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wiredesk-poll")
+        self.stopping = threading.Event()
+        self._running: dict[int, Future] = {}
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def due_feeds(self) -> list[Feed]:
+        now = timezone.now()
+        return list(
+            Feed.objects.filter(enabled=True)
+            .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
+            .select_related("agency")
+        )
+
+    def run_once(self) -> None:
+        """Start a poll of every due feed that is not already being polled."""
+        for pk in [pk for pk, job in self._running.items() if job.done()]:
+            error = self._running.pop(pk).exception()
+            if error is not None:
+                log.error("poll of feed %s crashed: %r", pk, error, exc_info=error)
+        for feed in self.due_feeds():
+            if feed.pk not in self._running:
+                self._running[feed.pk] = self.pool.submit(self._poll, feed)
+
+    def _poll(self, feed: Feed) -> None:
+        try:
+            self.poller.poll(feed)
+        except Exception as exc:
+            # Back off like a failed fetch, so a feed that trips a bug does
+            # not spin; the error is on the feed's health in the admin.
+            failures = feed.failures + 1
+            delay = next_delay(feed.poll_interval, failures)
+            now = timezone.now()
+            Feed.objects.filter(pk=feed.pk).update(
+                failures=failures,
+                last_error=f"{now:%Y-%m-%d %H:%M:%S} {type(exc).__name__}: {exc}",
+                next_poll_at=now + timedelta(seconds=delay),
+            )
+            raise
+        finally:
+            close_old_connections()
+
+    def run(self) -> None:
+        log.info("ingest loop started")
+        while not self.stopping.is_set():
+            try:
+                close_old_connections()
+                self.run_once()
+            except Exception:  # keep the desk running whatever one pass hits
+                log.exception("ingest pass failed")
+            self.stopping.wait(self.tick)
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.poller.close()

@@ -1,0 +1,50 @@
+"""`wiredesk demo`: the product on its embedded default, with agency stories arriving."""
+
+import secrets
+import threading
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from wiredesk.demo.replay import replay
+from wiredesk.demo.setup import demo_arguments
+from wiredesk.engine import serve_embedded, start_thread
+
+
+class Command(BaseCommand):
+    help = "Run the demo: SQLite under --data-dir, demo agencies, stories replayed as they arrive."
+
+    def add_arguments(self, parser):
+        for action in demo_arguments()._actions:
+            parser.add_argument(*action.option_strings, type=action.type, default=action.default)
+
+    def handle(self, *args, host, port, data_dir, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("sources", "sync", stdout=self.stdout)
+        password = secrets.token_urlsafe(12)
+        user, _ = get_user_model().objects.get_or_create(
+            username="admin", defaults={"is_staff": True, "is_superuser": True}
+        )
+        user.set_password(password)
+        user.save()
+        stop = threading.Event()
+        inbox_root = Path(settings.DATA_DIR) / "inbox"
+
+        def ready(url: str) -> None:
+            self.stdout.write(
+                f"\nWiredesk demo: {url}\n"
+                f"  admin: {url}admin/  user admin  password {password}\n"
+                f"  data:  {settings.DATA_DIR}\n"
+                "  Agency deliveries are dropped into the watch folders under data/inbox;\n"
+                "  watch them arrive on the home page. Ctrl-C stops.\n"
+            )
+            self.stdout.flush()
+            start_thread(lambda: replay(inbox_root, stop), "wiredesk-demo-replay")
+
+        try:
+            serve_embedded(host, port, on_ready=ready)
+        finally:
+            stop.set()

@@ -1,0 +1,22 @@
+"""`wiredesk run`: the embedded engine on real feeds (web server and ingest in one process)."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from wiredesk.config.loader import config_path
+from wiredesk.engine import serve_embedded
+
+
+class Command(BaseCommand):
+    help = "Migrate, apply wiredesk.toml, then serve the site and ingest its feeds."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--config", help="path to wiredesk.toml (default: ./wiredesk.toml)")
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, host, port, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        if config_path() is not None:
+            call_command("sources", "sync", stdout=self.stdout)
+        serve_embedded(host, port, on_ready=lambda url: self.stdout.write(f"Wiredesk at {url}"))

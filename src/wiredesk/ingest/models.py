@@ -1,0 +1,25 @@
+"""Quarantine: deliveries (or items in them) that could not be read, with bytes and reason."""
+
+from django.db import models
+
+from wiredesk.sources.models import Feed
+
+
+class Quarantine(models.Model):
+    """A delivery the pipeline refused. Its bytes are kept so nothing is lost."""
+
+    feed = models.ForeignKey(Feed, null=True, blank=True, on_delete=models.SET_NULL)
+    origin = models.CharField(max_length=2000)
+    received_at = models.DateTimeField()
+    reason = models.TextField()
+    item_id = models.CharField(max_length=512, blank=True, help_text="Set when one item failed.")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    data = models.BinaryField(help_text="Empty when the delivery was over the size limit.")
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name_plural = "quarantine"
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.reason}"

@@ -1,0 +1,106 @@
+"""The pipeline: bytes of one delivery in, stories stored (or the delivery quarantined).
+
+transport ── bytes ──▶ wire.parse ──▶ wire.normalize ──▶ stories.services.store_item
+Each step is one call with a plain value; nothing reaches back up the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from wiredesk.sources.models import Feed
+from wiredesk.stories.services import Outcome, get_or_create_delivery, store_item
+from wiredesk.wire import ParseError, WireItem, normalize, parse
+
+from .models import Quarantine
+
+log = logging.getLogger("wiredesk.ingest")
+
+MAX_ITEM_ID = 512
+
+
+@dataclass
+class IngestReport:
+    """What one delivery did: counts by action, and why it was refused if it was."""
+
+    origin: str
+    actions: Counter = field(default_factory=Counter)
+    outcomes: list[Outcome] = field(default_factory=list)
+    quarantined: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.quarantined is None
+
+    def __str__(self) -> str:
+        if self.quarantined:
+            return f"{self.origin}: quarantined: {self.quarantined}"
+        counts = ", ".join(f"{n} {a}" for a, n in sorted(self.actions.items())) or "no items"
+        return f"{self.origin}: {counts}"
+
+
+def quarantine(
+    feed: Feed | None, origin: str, data: bytes, reason: str, item_id: str = "", size: int = 0
+) -> Quarantine:
+    """Keep a refused delivery with its bytes and its one-line reason."""
+    log.warning("quarantined feed=%s origin=%s item=%s: %s",
+                feed.slug if feed else "-", origin, item_id or "-", reason)  # fmt: skip
+    return Quarantine.objects.create(
+        feed=feed,
+        origin=origin[:2000],
+        received_at=timezone.now(),
+        reason=reason,
+        item_id=item_id[:512],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=size or len(data),
+        data=data,
+    )
+
+
+def _check(item: WireItem) -> str | None:
+    if len(item.item_id) > MAX_ITEM_ID:
+        return f"item id is {len(item.item_id)} characters, over the {MAX_ITEM_ID} limit"
+    if not item.headline and not item.body_text:
+        return "item has neither headline nor text"
+    return None
+
+
+def ingest_bytes(feed: Feed, data: bytes, origin: str, now: datetime | None = None) -> IngestReport:
+    """Parse, normalize, decide and store one delivery of `feed`; never raise for bad input."""
+    report = IngestReport(origin=origin)
+    now = now or timezone.now()
+    try:
+        raw_items = parse(data, feed.format)
+    except ParseError as exc:
+        quarantine(feed, origin, data, str(exc))
+        report.quarantined = str(exc)
+        return report
+    agency = feed.agency
+    zone = agency.zone
+    teaser_chars = settings.WIREDESK["TEASER_CHARS"]
+    items = [normalize(raw, zone, teaser_chars) for raw in raw_items]
+    # One transaction a delivery: its bytes and every version they brought land
+    # together or not at all. Bytes that brought nothing new are not kept twice.
+    with transaction.atomic():
+        delivery = get_or_create_delivery(data, feed, origin, now)
+        for item in items:
+            problem = _check(item)
+            if problem:
+                quarantine(feed, origin, data, problem, item_id=item.item_id)
+                report.actions["quarantined"] += 1
+                continue
+            outcome = store_item(agency, item, delivery, now)
+            report.outcomes.append(outcome)
+            report.actions[outcome.action] += 1
+        if not delivery.versions.exists():
+            delivery.delete()
+    log.info("delivery feed=%s %s", feed.slug, report)
+    return report

@@ -1,0 +1,44 @@
+"""Structured data for a story page: JSON-LD NewsArticle (schema.org) and Open Graph."""
+
+from __future__ import annotations
+
+import json
+
+from django.utils import timezone
+
+from wiredesk.stories.models import Story
+from wiredesk.wire import rfc3339
+
+
+def local_time(moment):
+    """Return `moment` in the site's time zone (so offsets read like +05:30)."""
+    return timezone.localtime(moment)
+
+
+def news_article(story: Story, url: str, site_name: str, site_url: str) -> str:
+    """Return the JSON-LD of a story page, safe to put inside a <script> element."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": story.headline[:110],
+        "description": story.teaser,
+        "datePublished": rfc3339(local_time(story.first_published_at)),
+        "dateModified": rfc3339(local_time(story.modified_at)),
+        "author": {"@type": "Organization", "name": story.agency.name,
+                   **({"url": story.agency.url} if story.agency.url else {})},
+        "publisher": {"@type": "Organization", "name": site_name, "url": site_url},
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "isAccessibleForFree": True,
+    }  # fmt: skip
+    if story.language:
+        data["inLanguage"] = story.language
+    if story.dateline:
+        data["dateline"] = story.dateline
+    if story.located:
+        data["contentLocation"] = {"@type": "Place", "name": story.located}
+    if story.keywords:
+        data["keywords"] = story.keywords
+    text = json.dumps(data, ensure_ascii=False)
+    # "</script>" inside a headline must not end the element.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -1,0 +1,16 @@
+"""Template filters for times: machine times in RFC 3339 with a full offset."""
+
+from datetime import datetime
+
+from django import template
+from django.utils import timezone
+
+from wiredesk.wire import rfc3339 as _rfc3339
+
+register = template.Library()
+
+
+@register.filter
+def rfc3339(value: datetime) -> str:
+    """Return `value` in the site's zone as RFC 3339 (`2021-10-14T09:39:03+05:30`)."""
+    return _rfc3339(timezone.localtime(value))

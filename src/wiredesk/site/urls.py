@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "site"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("agency/<slug:slug>/", views.agency, name="agency"),
+    path("story/<int:pk>/", views.story, name="story-short"),
+    path("story/<int:pk>/<slug:slug>/", views.story, name="story"),
+    path("healthz", views.healthz, name="healthz"),
+]

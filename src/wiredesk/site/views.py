@@ -1,0 +1,68 @@
+"""Reader pages: thin views over the story selectors."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, render
+
+from wiredesk.sources.models import Agency
+from wiredesk.stories.selectors import story_for_page, visible_stories
+
+from .structured import news_article
+
+
+def _page(request: HttpRequest, stories):
+    paginator = Paginator(stories, settings.WIREDESK["PAGE_SIZE"])
+    return paginator.get_page(request.GET.get("page"))
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Latest stories first, all agencies."""
+    return render(request, "site/list.html", {"page": _page(request, visible_stories())})
+
+
+def agency(request: HttpRequest, slug: str) -> HttpResponse:
+    """Latest stories of one agency."""
+    agency = get_object_or_404(Agency, slug=slug)
+    stories = visible_stories().filter(agency=agency)
+    return render(request, "site/list.html", {"page": _page(request, stories), "agency": agency})
+
+
+def app_link(story_id: int, path: str, url: str) -> str | None:
+    """Return the "Open in app" link for a story, or None when no app is configured."""
+    template = settings.WIREDESK["APP_LINK"]
+    if not template:
+        return None
+    return template.format(id=story_id, path=path, url=url)
+
+
+def story(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
+    """One story, with every element of the reference page; 410 once killed."""
+    story, status = story_for_page(pk)
+    if status == "missing":
+        raise Http404("No such story")
+    if status == "gone":
+        return render(request, "site/gone.html", {"story": story}, status=410)
+    path = story.get_absolute_url()
+    if slug != story.slug:
+        return HttpResponsePermanentRedirect(path)
+    url = settings.WIREDESK["SITE_URL"] + path
+    context = {
+        "story": story,
+        "canonical_url": url,
+        "app_link": app_link(story.pk, path, url),
+        "app_name": settings.WIREDESK["APP_NAME"],
+        "json_ld": news_article(
+            story, url, settings.WIREDESK["SITE_NAME"], settings.WIREDESK["SITE_URL"]
+        ),
+        "paragraph_count": story.body_text.count("\n\n") + 1,
+    }
+    return render(request, "site/story.html", context)
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Answer 200 when the process serves and its database answers."""
+    visible_stories().exists()
+    return HttpResponse("ok\n", content_type="text/plain")

@@ -1,0 +1,91 @@
+"""Agencies and the feeds they deliver through."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from wiredesk.wire import FORMAT_NAMES
+
+DEFAULT_DISCLAIMER = (
+    "This post has been auto-published from an agency feed without any modifications "
+    "to the text and has not been reviewed by an editor"
+)
+
+
+def validate_time_zone(value: str) -> None:
+    """Refuse a time zone name that zoneinfo does not know."""
+    if value not in available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone name (e.g. Asia/Kolkata)")
+
+
+class Agency(models.Model):
+    """A news agency whose copy is published under its own name."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    byline = models.CharField(max_length=200, help_text="Shown as 'By ...' on its stories.")
+    url = models.URLField(blank=True, help_text="The agency's home page (JSON-LD author url).")
+    disclaimer = models.TextField(default=DEFAULT_DISCLAIMER)
+    language = models.CharField(max_length=35, default="en")
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="Zone of the agency's copy: applied to times sent without an offset.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+class Feed(models.Model):
+    """One channel an agency delivers through, and its polling health."""
+
+    class Transport(models.TextChoices):
+        HTTP = "http", "HTTP polling"
+        FOLDER = "folder", "Watch folder"
+
+    FORMAT_CHOICES = [("auto", "Detect from content")] + [(f, f) for f in FORMAT_NAMES]
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="feeds")
+    slug = models.SlugField(unique=True)
+    transport = models.CharField(max_length=16, choices=Transport.choices)
+    location = models.CharField(max_length=2000, help_text="A URL, or a folder path.")
+    format = models.CharField(max_length=32, choices=FORMAT_CHOICES, default="auto")
+    poll_interval = models.FloatField(default=60.0, help_text="Seconds between polls.")
+    enabled = models.BooleanField(default=True)
+    username = models.CharField(max_length=200, blank=True)
+    password = models.CharField(
+        max_length=200, blank=True, help_text="Kept as given; prefer password_env in wiredesk.toml."
+    )
+
+    # Polling state and health, written by the ingest loop.
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["agency__name", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(poll_interval__gt=0), name="feed_poll_interval_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug

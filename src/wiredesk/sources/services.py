@@ -1,0 +1,95 @@
+"""Writes for sources: apply the agencies and feeds declared in wiredesk.toml."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .models import Agency, Feed
+
+AGENCY_FIELDS = ("name", "byline", "url", "disclaimer", "language", "time_zone")
+FEED_FIELDS = (
+    "transport",
+    "location",
+    "format",
+    "poll_interval",
+    "enabled",
+    "username",
+    "password",
+)
+
+
+@dataclass
+class SyncReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged"
+        )
+
+
+def _apply(model: type, slug: str, values: dict[str, Any], report: SyncReport, label: str):
+    obj = model.objects.filter(slug=slug).first()
+    if obj is None:
+        obj = model(slug=slug, **values)
+        obj.full_clean()
+        obj.save()
+        report.created.append(label)
+        return obj
+    changed = {k: v for k, v in values.items() if getattr(obj, k) != v}
+    if changed:
+        for key, value in changed.items():
+            setattr(obj, key, value)
+        obj.full_clean()
+        obj.save()
+        report.updated.append(label)
+    else:
+        report.unchanged.append(label)
+    return obj
+
+
+def _feed_values(spec: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    values = {k: spec[k] for k in FEED_FIELDS if k in spec}
+    if "password_env" in spec:
+        # Keep secrets out of the file: name the environment variable instead.
+        values["password"] = os.environ.get(spec["password_env"], "")
+    if values.get("transport") == "folder" and "location" in values:
+        location = Path(os.path.expandvars(values["location"])).expanduser()
+        values["location"] = str(location if location.is_absolute() else base_dir / location)
+    if "poll_interval" in values:
+        values["poll_interval"] = float(values["poll_interval"])
+    return values
+
+
+@transaction.atomic
+def sync_sources(config: dict[str, Any], base_dir: Path) -> SyncReport:
+    """Create or update the agencies and feeds of `config`; running it twice changes nothing.
+
+    Sources absent from the file are left as they are (they may have been
+    added in the admin). Relative folder paths are taken from `base_dir`.
+    """
+    report = SyncReport()
+    for spec in config.get("agencies", []):
+        slug = spec.get("slug")
+        if not slug:
+            raise ValidationError("every [[agencies]] entry needs a slug")
+        values = {k: spec[k] for k in AGENCY_FIELDS if k in spec}
+        values.setdefault("name", slug.upper())
+        values.setdefault("byline", values["name"])
+        agency = _apply(Agency, slug, values, report, f"agency {slug}")
+        for feed_spec in spec.get("feeds", []):
+            feed_slug = feed_spec.get("slug")
+            if not feed_slug or "transport" not in feed_spec or "location" not in feed_spec:
+                raise ValidationError(f"a feed of agency {slug} needs slug, transport and location")
+            values = _feed_values(feed_spec, base_dir) | {"agency": agency}
+            _apply(Feed, feed_slug, values, report, f"feed {feed_slug}")
+    return report

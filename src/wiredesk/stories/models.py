@@ -1,0 +1,144 @@
+"""Stories, their versions, and the raw deliveries they came in.
+
+Identity and lifecycle (DESIGN.md):
+- A story is (agency, agency item id). The same item through two feeds of one
+  agency is one story: the constraint `story_unique_agency_item` says so.
+- A version is the agency's version, else its version time, else a content
+  hash; (story, version) is unique, so ingesting a delivery twice is a no-op.
+- The raw bytes of every delivery that brought a version are kept, so a story
+  can be re-parsed and its "unmodified" claim checked.
+- A story's id is never reused (AUTOINCREMENT on SQLite, a sequence on
+  PostgreSQL), so a killed story's URL is never given to another.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+from wiredesk.sources.models import Agency, Feed
+
+
+class Delivery(models.Model):
+    """The exact bytes an agency sent, kept once however often they arrive."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    feed = models.ForeignKey(Feed, null=True, blank=True, on_delete=models.SET_NULL)
+    origin = models.CharField(max_length=2000, help_text="File name or URL it came from.")
+    received_at = models.DateTimeField()
+    size = models.PositiveBigIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.origin} ({self.sha256[:12]})"
+
+
+class Story(models.Model):
+    """What readers see: the current version of one agency item."""
+
+    class State(models.TextChoices):
+        PUBLISHED = "published"
+        WITHHELD = "withheld"
+        KILLED = "killed"
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="stories")
+    item_id = models.CharField(max_length=512)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PUBLISHED)
+    slug = models.SlugField(max_length=100)
+
+    # The current version, copied here so a page is one row to read.
+    headline = models.TextField()
+    byline = models.TextField(blank=True)
+    dateline = models.TextField(blank=True)
+    located = models.TextField(blank=True)
+    language = models.CharField(max_length=35, blank=True)
+    teaser = models.TextField(blank=True)
+    body_html = models.TextField()
+    body_text = models.TextField()
+    subjects = models.JSONField(default=list, blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    link = models.URLField(max_length=2000, blank=True)
+    embargoed_until = models.DateTimeField(null=True, blank=True)
+    is_correction = models.BooleanField(default=False)
+
+    first_published_at = models.DateTimeField()
+    modified_at = models.DateTimeField()
+    version_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "stories"
+        ordering = ["-first_published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "item_id"], name="story_unique_agency_item"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-first_published_at", "-id"], name="story_list"),
+            models.Index(
+                fields=["agency", "state", "-first_published_at", "-id"], name="story_agency_list"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:story", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def display_byline(self) -> str:
+        """Return the byline readers see: the agency's, with a writer's name if sent."""
+        agency = self.agency.byline
+        if not self.byline or agency.lower() in self.byline.lower():
+            return agency
+        return f"{self.byline} ({agency})"
+
+    @property
+    def was_updated(self) -> bool:
+        """Return True when a later version changed the story after first publication."""
+        return self.modified_at > self.first_published_at
+
+
+class StoryVersion(models.Model):
+    """One version as the agency sent it, with the delivery it came in."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="versions")
+    version = models.CharField(max_length=200)
+    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="versions")
+    received_at = models.DateTimeField()
+    # When the agency says this version was made; received time if it does not.
+    effective_at = models.DateTimeField()
+    format = models.CharField(max_length=32)
+    pub_status = models.CharField(max_length=16)
+    signal = models.CharField(max_length=16, blank=True)
+    first_created = models.DateTimeField(null=True, blank=True)
+    version_created = models.DateTimeField(null=True, blank=True)
+    embargoed_until = models.DateTimeField(null=True, blank=True)
+    urgency = models.PositiveSmallIntegerField(null=True, blank=True)
+    headline = models.TextField()
+    slugline = models.TextField(blank=True)
+    byline = models.TextField(blank=True)
+    dateline = models.TextField(blank=True)
+    located = models.TextField(blank=True)
+    language = models.CharField(max_length=35, blank=True)
+    body_html = models.TextField()
+    body_text = models.TextField()
+    teaser = models.TextField(blank=True)
+    subjects = models.JSONField(default=list, blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    link = models.URLField(max_length=2000, blank=True)
+    creditline = models.TextField(blank=True)
+    ednote = models.TextField(blank=True, help_text="For the desk only; never published.")
+    text_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the published text.")
+
+    class Meta:
+        ordering = ["story", "effective_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["story", "version"], name="version_unique_per_story"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.story_id} v{self.version}"

@@ -1,0 +1,11 @@
+"""The seams other apps listen at. Sent after the transaction commits.
+
+Each is sent with `story` (a Story) and `version` (the StoryVersion that caused it).
+`stories` never imports the apps that listen (DESIGN.md, "Signals only at seams").
+"""
+
+from django.dispatch import Signal
+
+story_published = Signal()
+story_updated = Signal()
+story_killed = Signal()

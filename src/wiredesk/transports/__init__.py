@@ -1,0 +1,1 @@
+"""Transports: fetch the bytes of agency deliveries. Pure Python, no Django."""

@@ -1,0 +1,98 @@
+"""A watch folder: how many agencies deliver (FTP/SFTP push into the publisher's server).
+
+A file is taken only when complete: temporary names that upload tools use are
+skipped, and a file must look the same (size and mtime) on two scans, or be
+older than `settle_seconds`. After its stories are stored it moves to
+`processed/`; a file that cannot be read moves to `failed/` with a
+`<name>.reason.txt` beside it. If the process dies between storing and moving,
+the next scan takes the file again and ingest, being repeat-safe, does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# Names upload tools give files still being written (vsftpd, proftpd, WinSCP,
+# FileZilla, rsync, curl), and dot-files.
+PARTIAL_SUFFIXES = (".tmp", ".part", ".partial", ".filepart", ".crdownload", ".lock", "~")
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+class FileTooLarge(Exception):
+    """The file is over the size limit; it was not read."""
+
+
+@dataclass(frozen=True)
+class Seen:
+    size: int
+    mtime_ns: int
+
+
+class WatchFolder:
+    """One inbox folder with `processed/` and `failed/` beside the files."""
+
+    def __init__(
+        self, path: str | Path, settle_seconds: float = 2.0, max_bytes: int = MAX_FILE_BYTES
+    ) -> None:
+        self.path = Path(path)
+        self.processed = self.path / "processed"
+        self.failed = self.path / "failed"
+        self.settle_seconds = settle_seconds
+        self.max_bytes = max_bytes
+        self._seen: dict[str, Seen] = {}
+        for folder in (self.path, self.processed, self.failed):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    @staticmethod
+    def is_partial(name: str) -> bool:
+        """Return True for names that mark an upload still in progress."""
+        return name.startswith(".") or name.lower().endswith(PARTIAL_SUFFIXES)
+
+    def ready_files(self, now: float | None = None) -> list[Path]:
+        """Return the complete files waiting in the folder, oldest first."""
+        now = time.time() if now is None else now
+        ready, seen = [], {}
+        with os.scandir(self.path) as entries:
+            for entry in entries:
+                if not entry.is_file(follow_symlinks=False) or self.is_partial(entry.name):
+                    continue
+                stat = entry.stat(follow_symlinks=False)
+                current = Seen(stat.st_size, stat.st_mtime_ns)
+                seen[entry.name] = current
+                settled = now - stat.st_mtime >= self.settle_seconds
+                if settled or self._seen.get(entry.name) == current:
+                    ready.append((stat.st_mtime_ns, entry.name))
+        self._seen = seen
+        return [self.path / name for _, name in sorted(ready)]
+
+    def read(self, path: Path) -> bytes:
+        """Return the bytes of `path`, or raise FileTooLarge without reading it."""
+        size = path.stat().st_size
+        if size > self.max_bytes:
+            raise FileTooLarge(f"file is {size:,} bytes, over the {self.max_bytes:,}-byte limit")
+        with open(path, "rb") as handle:
+            return handle.read(self.max_bytes + 1)
+
+    def _move(self, path: Path, folder: Path) -> Path:
+        target = folder / path.name
+        counter = 1
+        while target.exists():
+            target = folder / f"{path.stem}.{counter}{path.suffix}"
+            counter += 1
+        os.replace(path, target)
+        return target
+
+    def done(self, path: Path) -> Path:
+        """Move a stored file to `processed/`; return where it went."""
+        self._seen.pop(path.name, None)
+        return self._move(path, self.processed)
+
+    def fail(self, path: Path, reason: str) -> Path:
+        """Move a refused file to `failed/` with its reason beside it; return where it went."""
+        self._seen.pop(path.name, None)
+        target = self._move(path, self.failed)
+        target.with_name(target.name + ".reason.txt").write_text(reason.rstrip() + "\n")
+        return target

@@ -1,0 +1,158 @@
+"""HTTP polling with the etiquette agencies expect.
+
+Conditional GET (`If-None-Match` / `If-Modified-Since`, RFC 9110 13.1), `Retry-After`
+on 429 and 503 (RFC 9110 10.2.3), exponential backoff with full jitter after
+failures, a per-feed interval, and a `User-Agent` that names us.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+MAX_RESPONSE_BYTES = 50 * 1024 * 1024
+MAX_BACKOFF_SECONDS = 3600.0
+
+
+@dataclass(frozen=True)
+class PollState:
+    """What a feed remembers between polls."""
+
+    etag: str = ""
+    last_modified: str = ""
+    failures: int = 0
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """The answer to one poll. `content` is set only when status is "fetched"."""
+
+    status: str  # "fetched", "not_modified" or "error"
+    state: PollState
+    content: bytes | None = None
+    http_status: int | None = None
+    retry_after: float | None = None
+    error: str = ""
+    url: str = ""
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Return the seconds a `Retry-After` header asks for (delay-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def next_delay(
+    interval: float,
+    failures: int,
+    retry_after: float | None = None,
+    rng: random.Random | None = None,
+) -> float:
+    """Return the seconds until the next poll.
+
+    After `failures` failures in a row the wait grows as interval * 2**failures,
+    capped at an hour, with full jitter so many nodes do not retry in step.
+    A server's `Retry-After` is a floor, never shortened.
+    """
+    rng = rng or random.Random()
+    delay = interval
+    if failures:
+        ceiling = min(MAX_BACKOFF_SECONDS, interval * (2**failures))
+        delay = interval + rng.uniform(0, ceiling - interval) if ceiling > interval else ceiling
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return delay
+
+
+class HttpTransport:
+    """Fetch a feed URL politely; one client a transport, reused across polls."""
+
+    def __init__(
+        self,
+        user_agent: str,
+        timeout: float = 30.0,
+        max_bytes: int = MAX_RESPONSE_BYTES,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.max_bytes = max_bytes
+        self.client = httpx.Client(
+            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=True,
+            max_redirects=5,
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def fetch(self, url: str, state: PollState, auth: tuple[str, str] | None = None) -> FetchResult:
+        """Poll `url` once and return what happened; never raise for network trouble."""
+        headers = {}
+        if state.etag:
+            headers["If-None-Match"] = state.etag
+        if state.last_modified:
+            headers["If-Modified-Since"] = state.last_modified
+        failed = PollState(state.etag, state.last_modified, state.failures + 1)
+        try:
+            with self.client.stream("GET", url, headers=headers, auth=auth) as response:
+                if response.status_code == 304:
+                    return FetchResult(
+                        "not_modified", PollState(state.etag, state.last_modified, 0),
+                        http_status=304, url=str(response.url),
+                    )  # fmt: skip
+                if response.status_code >= 400:
+                    retry_after = None
+                    if response.status_code in (429, 503):
+                        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                    return FetchResult(
+                        "error", failed, http_status=response.status_code,
+                        retry_after=retry_after, url=str(response.url),
+                        error=f"HTTP {response.status_code} {response.reason_phrase}",
+                    )  # fmt: skip
+                content = self._read_limited(response)
+                new_state = PollState(
+                    etag=response.headers.get("ETag", ""),
+                    last_modified=response.headers.get("Last-Modified", ""),
+                    failures=0,
+                )
+                return FetchResult(
+                    "fetched", new_state, content=content,
+                    http_status=response.status_code, url=str(response.url),
+                )  # fmt: skip
+        except _TooLarge as exc:
+            return FetchResult("error", failed, error=str(exc), url=url)
+        except httpx.TimeoutException:
+            return FetchResult("error", failed, error="timed out", url=url)
+        except httpx.HTTPError as exc:
+            return FetchResult("error", failed, error=f"{type(exc).__name__}: {exc}", url=url)
+
+    def _read_limited(self, response: httpx.Response) -> bytes:
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            raise _TooLarge(f"response is {int(declared):,} bytes, over the limit")
+        chunks, total = [], 0
+        for chunk in response.iter_bytes():
+            total += len(chunk)
+            if total > self.max_bytes:
+                raise _TooLarge(f"response is over the {self.max_bytes:,}-byte limit")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+class _TooLarge(Exception):
+    pass

@@ -1,0 +1,100 @@
+"""The neutral item every wire format is read into."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+PubStatus = Literal["usable", "withheld", "canceled"]
+Signal = Literal["update", "correction", "kill"]
+
+# The order of fields is the order of keys in `wiredesk inspect` output.
+FIELD_NAMES = (
+    "format",
+    "item_id",
+    "version",
+    "pub_status",
+    "signal",
+    "first_created",
+    "version_created",
+    "embargoed_until",
+    "urgency",
+    "headline",
+    "slugline",
+    "byline",
+    "dateline",
+    "located",
+    "language",
+    "body_html",
+    "body_text",
+    "teaser",
+    "subjects",
+    "keywords",
+    "link",
+    "creditline",
+    "ednote",
+    "is_advisory",
+)
+
+
+@dataclass
+class WireItem:
+    """One agency item, whatever format it came in.
+
+    `version` is the agency's own version when it sends one; the pipeline
+    derives one otherwise (DESIGN.md, "Identity and lifecycle").
+    `ednote` is kept for the desk and never published.
+    """
+
+    format: str
+    item_id: str
+    version: str | None = None
+    pub_status: PubStatus = "usable"
+    signal: Signal | None = None
+    first_created: datetime | None = None
+    version_created: datetime | None = None
+    embargoed_until: datetime | None = None
+    urgency: int | None = None
+    headline: str = ""
+    slugline: str | None = None
+    byline: str | None = None
+    dateline: str | None = None
+    located: str | None = None
+    language: str | None = None
+    body_html: str = ""
+    body_text: str = ""
+    teaser: str = ""
+    subjects: list[dict[str, str]] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    link: str | None = None
+    creditline: str | None = None
+    ednote: str | None = None
+    is_advisory: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the item as plain JSON-ready values, times in RFC 3339."""
+        out: dict[str, Any] = {}
+        for name in FIELD_NAMES:
+            value = getattr(self, name)
+            if isinstance(value, datetime):
+                value = rfc3339(value)
+            out[name] = value
+        return out
+
+    def to_json(self) -> str:
+        """Return the item as one line of JSON."""
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+    def replace(self, **changes: Any) -> WireItem:
+        """Return a copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+
+def rfc3339(moment: datetime) -> str:
+    """Return `moment` in RFC 3339 with a full offset (`+05:30`, never `+5:30`)."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime has no offset; localise it first")
+    return moment.isoformat(timespec="seconds")

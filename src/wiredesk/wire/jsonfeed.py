@@ -1,0 +1,71 @@
+"""JSON Feed 1.0 and 1.1 into WireItems (https://jsonfeed.org/version/1.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import ParseError
+from .item import WireItem
+from .text import plain_title, text_to_html
+from .times import parse_iso
+
+VERSION_PREFIX = "https://jsonfeed.org/version/"
+
+
+def sniff(document: Any) -> bool:
+    """Return True for a JSON Feed document."""
+    return isinstance(document, dict) and str(document.get("version", "")).startswith(
+        VERSION_PREFIX
+    )
+
+
+def _authors(holder: dict) -> list[str]:
+    # 1.1 has `authors` (a list); 1.0 had a single `author`.
+    authors = holder.get("authors")
+    if authors is None and isinstance(holder.get("author"), dict):
+        authors = [holder["author"]]
+    if not isinstance(authors, list):
+        return []
+    return [a["name"] for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)]
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _item(entry: Any, authors: list[str], language: str | None) -> WireItem:
+    if not isinstance(entry, dict):
+        raise ParseError("a JSON Feed item is not an object")
+    item_id = entry.get("id")
+    if isinstance(item_id, int | float) and not isinstance(item_id, bool):
+        item_id = str(item_id)  # 1.0 feeds sometimes send numbers; 1.1 says string
+    item_id = _string(item_id) or _string(entry.get("url"))
+    if not item_id:
+        raise ParseError("a JSON Feed item has no id, so it has no identity")
+    body = _string(entry.get("content_html"))
+    if body is None:
+        text = _string(entry.get("content_text")) or _string(entry.get("summary")) or ""
+        body = text_to_html(text)
+    tags = entry.get("tags") if isinstance(entry.get("tags"), list) else []
+    return WireItem(
+        format="jsonfeed",
+        item_id=item_id,
+        first_created=parse_iso(_string(entry.get("date_published"))),
+        version_created=parse_iso(_string(entry.get("date_modified"))),
+        headline=plain_title(_string(entry.get("title"))),
+        byline=", ".join(_authors(entry) or authors) or None,
+        language=_string(entry.get("language")) or language,
+        body_html=body,
+        subjects=[{"name": t} for t in tags if isinstance(t, str) and t.strip()],
+        link=_string(entry.get("url")),
+    )
+
+
+def parse(document: dict) -> list[WireItem]:
+    """Return the items of a JSON Feed document."""
+    items = document.get("items")
+    if not isinstance(items, list):
+        raise ParseError("JSON Feed has no `items` list")
+    authors = _authors(document)
+    language = _string(document.get("language"))
+    return [_item(entry, authors, language) for entry in items]

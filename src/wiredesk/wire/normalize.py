@@ -1,0 +1,67 @@
+"""Normalize a parsed WireItem: zone-less times, safe HTML, plain text, dateline, teaser.
+
+The words never change here: only markup is cleaned (see `text.sanitize_html`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
+
+from .item import WireItem, rfc3339
+from .text import body_html_from, find_dateline, fold, html_to_text, make_teaser
+
+UTC = ZoneInfo("UTC")
+
+
+def _localise(moment: datetime | None, zone: tzinfo) -> datetime | None:
+    # A time without an offset is in the agency's own zone (a per-source
+    # setting): NTB's NITF and many RSS feeds omit the offset.
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=zone)
+
+
+def content_hash(headline: str, body_text: str) -> str:
+    """Return a short hash of the words of an item (a version when the agency gives none)."""
+    digest = hashlib.sha256(f"{fold(headline)}\n{fold(body_text)}".encode()).hexdigest()
+    return f"sha256:{digest[:16]}"
+
+
+def normalize(item: WireItem, time_zone: tzinfo = UTC, teaser_chars: int = 110) -> WireItem:
+    """Return `item` ready to store: every derived field filled, every word kept."""
+    body_html = body_html_from(item.body_html) if item.body_html else ""
+    body_text = html_to_text(body_html) if body_html else fold(item.body_text)
+    if not body_html and body_text:
+        body_html = body_html_from(item.body_text)
+    dateline, located = item.dateline, item.located
+    if dateline is None and body_text:
+        found = find_dateline(body_text)
+        if found:
+            dateline, found_place = found
+            located = located or found_place
+    first_created = _localise(item.first_created, time_zone)
+    version_created = _localise(item.version_created, time_zone)
+    embargoed_until = _localise(item.embargoed_until, time_zone)
+    headline = fold(item.headline)
+    # A version is the agency's version, else its version time, else a hash
+    # of the words (DESIGN.md, "Identity and lifecycle").
+    version = item.version
+    if not version:
+        version = rfc3339(version_created) if version_created else content_hash(headline, body_text)
+    urgency = item.urgency if item.urgency and 1 <= item.urgency <= 9 else None
+    return item.replace(
+        version=version,
+        first_created=first_created,
+        version_created=version_created,
+        embargoed_until=embargoed_until,
+        urgency=urgency,
+        headline=headline,
+        byline=fold(item.byline) if item.byline else None,
+        dateline=dateline,
+        located=located,
+        body_html=body_html,
+        body_text=body_text,
+        teaser=item.teaser or make_teaser(body_text, teaser_chars),
+    )
