@@ -36,8 +36,12 @@ def inspect(argv: list[str]) -> int:
             print(f"wiredesk inspect: {path}: {exc}", file=sys.stderr)
             status = 1
             continue
-        for item in items:
-            print(normalize(item, zone).to_json())
+        try:
+            for item in items:
+                print(normalize(item, zone).to_json(), flush=True)
+        except BrokenPipeError:  # `wiredesk inspect ... | head` is fine
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return status
     return status
 
 
