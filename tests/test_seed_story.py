@@ -11,6 +11,7 @@ from wiredesk.stories.models import Story, StoryVersion
 from wiredesk.wire.text import fold
 
 from .conftest import DATA, SEED_V1, SEED_V2
+from .helpers import visible_text
 
 SEED_PAGE = (DATA / "seed" / "ians-2021-10-14-us-skorea-dialogue.txt").read_text()
 HEADLINE = "'US, S.Korea working to restart dialogue with Pyongyang'"
@@ -24,16 +25,15 @@ DISCLAIMER = (
 def seed_paragraphs() -> list[str]:
     """Return the body paragraphs of the reference page, dateline first."""
     blocks = [fold(b) for b in SEED_PAGE.split("\n\n") if b.strip()]
-    start = next(i for i, b in enumerate(blocks) if b.startswith("Seoul, Oct 14") and b.endswith("said."))
+    start = next(
+        i for i, b in enumerate(blocks) if b.startswith("Seoul, Oct 14") and b.endswith("said.")
+    )
     end = next(i for i, b in enumerate(blocks) if b.startswith("Disclaimer:"))
     return blocks[start:end]
 
 
-def visible_text(page: lxml.html.HtmlElement) -> str:
-    body = page.find("body")
-    for hidden in body.xpath(".//script|.//style"):
-        hidden.drop_tree()
-    return fold(body.text_content())
+def page_text(page: lxml.html.HtmlElement) -> str:
+    return visible_text(page.find("body"))
 
 
 def assert_in_order(text: str, parts: list[str]) -> None:
@@ -66,7 +66,7 @@ def test_seed_story_page_has_every_element_of_the_reference_page_in_order(seed_p
     page = seed_page()
     paragraphs = seed_paragraphs()
     assert len(paragraphs) == 10
-    text = visible_text(page)
+    text = page_text(page)
     assert_in_order(text, [HEADLINE, BYLINE, *paragraphs, DISCLAIMER, "Open in app"])
     published = page.xpath('//p[@class="meta"]/time')[0]
     assert published.get("datetime") == "2021-10-14T09:39:03+05:30"
@@ -82,7 +82,7 @@ def test_seed_story_page_has_every_element_of_the_reference_page_in_order(seed_p
 
 def test_first_version_alone_is_not_marked_updated(seed_page):
     page = seed_page()
-    text = visible_text(page)
+    text = page_text(page)
     assert BYLINE in text
     assert "Updated:" not in text
     assert json_ld(page)["dateModified"] == "2021-10-14T09:39:03+05:30"
@@ -95,7 +95,7 @@ def test_revised_seed_version_updates_the_same_story(seed_page, ingest):
     assert StoryVersion.objects.filter(story=story).count() == 2
     assert story.version_count == 2
     page = seed_page()
-    text = visible_text(page)
+    text = page_text(page)
     assert "Updated: October 14, 2021 09:50 AM" in text
     times = page.xpath('//p[@class="meta"]/time/@datetime')
     assert times == ["2021-10-14T09:39:03+05:30", "2021-10-14T09:50:13+05:30"]
@@ -132,5 +132,5 @@ def test_seed_page_structured_data_and_open_graph(seed_page, ingest):
 def test_no_open_in_app_link_when_no_app_is_configured(seed_page, settings):
     settings.WIREDESK = {**settings.WIREDESK, "APP_LINK": None}
     page = seed_page()
-    assert "Open in app" not in visible_text(page)
+    assert "Open in app" not in page_text(page)
     assert page.xpath('//a[@class="app-link"]') == []
