@@ -37,7 +37,16 @@ BLOCK_TAGS = {
     "section", "article", "header", "footer", "caption",
 }  # fmt: skip
 
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+# Markup is recognised by real HTML element names only, so plain agency text
+# such as "prices <fell> sharply" or "a<b" keeps its angle brackets as text.
+HTML_NAMES = SAFE_TAGS | BLOCK_TAGS | DROPPED_CONTENT_TAGS | {
+    "html", "body", "head", "font", "center", "big", "tt", "strike", "del", "ins", "mark",
+    "time", "wbr", "nobr", "iframe", "object", "embed", "form", "input", "label", "button",
+}  # fmt: skip
+_TAG = re.compile(
+    r"<\s*/?\s*(?:" + "|".join(sorted(HTML_NAMES, key=len, reverse=True)) + r")(?:\s[^>]*)?/?\s*>",
+    re.IGNORECASE,
+)
 _BLANK_LINES = re.compile(r"\n\s*\n")
 
 
