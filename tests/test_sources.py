@@ -80,7 +80,9 @@ def test_demo_config_declares_four_agencies(monkeypatch, tmp_path):
 
 
 def test_admin_pages_for_sources_and_stories_load(admin_client, all_bundled):
-    for url in ("/admin/sources/agency/", "/admin/sources/feed/", "/admin/sources/agency/1/change/",
-                "/admin/stories/story/", "/admin/stories/story/1/change/",
+    agency = Agency.objects.get(slug="ians")
+    story = agency.stories.get()
+    for url in ("/admin/sources/agency/", "/admin/sources/feed/", f"/admin/sources/agency/{agency.pk}/change/",
+                "/admin/stories/story/", f"/admin/stories/story/{story.pk}/change/",
                 "/admin/stories/delivery/", "/admin/ingest/quarantine/"):  # fmt: skip
         assert admin_client.get(url).status_code == 200, url

@@ -7,7 +7,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections
 from django.utils import timezone
 
 from wiredesk.sources.models import Feed
@@ -46,7 +45,6 @@ class FeedPoller:
 
     def poll(self, feed: Feed) -> list[IngestReport]:
         """Poll `feed` once, store what it brought, and schedule its next poll."""
-        close_old_connections()
         if feed.transport == Feed.Transport.FOLDER:
             reports = self.poll_folder(feed)
         else:

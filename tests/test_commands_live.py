@@ -1,0 +1,119 @@
+"""`wiredesk demo` and `wiredesk run` as a user runs them: real processes, real HTTP."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import lxml.html
+import pytest
+
+from .conftest import SEED_V1
+from .helpers import visible_text
+
+SEED_URL = "/story/1/us-skorea-working-to-restart-dialogue-with-pyongyang/"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def clean_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WIREDESK_", "DJANGO_"))}
+    env.pop("DATABASE_URL", None)  # these commands run on the embedded default
+    return env
+
+
+@pytest.fixture
+def start(tmp_path):
+    processes = []
+
+    def _start(*args: str, cwd: Path = tmp_path) -> subprocess.Popen:
+        log = open(tmp_path / f"process-{len(processes)}.log", "wb")  # noqa: SIM115
+        process = subprocess.Popen(
+            [sys.executable, "-m", "wiredesk.cli", *args],
+            cwd=cwd, env=clean_env(), stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        process.log_path = log.name
+        processes.append(process)
+        return process
+
+    yield _start
+    for process in processes:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        print(Path(process.log_path).read_text()[-5000:])  # shown when a test fails
+
+
+def wait_for(url: str, check, timeout: float) -> tuple[httpx.Response, float]:
+    """Poll `url` until `check(response)` holds; return it and the seconds it took."""
+    started = time.monotonic()
+    last = None
+    while time.monotonic() - started < timeout:
+        try:
+            last = httpx.get(url, timeout=2)
+            if check(last):
+                return last, time.monotonic() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"{url} not ready in {timeout}s; last answer: {last and last.status_code}")
+
+
+def test_demo_serves_the_seed_story_within_30_seconds(start, tmp_path):
+    port = free_port()
+    start("demo", "--port", str(port), "--data-dir", str(tmp_path / "data"))
+    base = f"http://127.0.0.1:{port}"
+    response, took = wait_for(base + SEED_URL, lambda r: r.status_code == 200, timeout=30)
+    assert took < 30
+    text = visible_text(lxml.html.fromstring(response.content))
+    assert "By IANS | Published: October 14, 2021 09:39 AM" in text
+    # Then the revised version arrives, and stories from the other agencies.
+    updated = "Updated: October 14, 2021 09:50 AM"
+    wait_for(
+        base + SEED_URL,
+        lambda r: updated in visible_text(lxml.html.fromstring(r.content)),
+        timeout=30,
+    )
+    wait_for(
+        base + "/agency/northline/",
+        lambda r: r.status_code == 200 and b"cards" in r.content,
+        timeout=30,
+    )
+    assert (tmp_path / "data" / "wiredesk.sqlite3").exists()
+    assert (tmp_path / "data" / "inbox" / "ians" / "processed" / SEED_V1.name).exists()
+
+
+def test_run_ingests_a_watch_folder_from_wiredesk_toml(start, tmp_path):
+    port = free_port()
+    (tmp_path / "wiredesk.toml").write_text(
+        '[site]\nname = "Daily Example"\ntime_zone = "Asia/Kolkata"\n\n'
+        '[[agencies]]\nslug = "ians"\nname = "IANS"\n\n'
+        '  [[agencies.feeds]]\n  slug = "ians-ftp"\n  transport = "folder"\n'
+        '  location = "inbox"\n  poll_interval = 0.5\n'
+    )
+    start("run", "--port", str(port))
+    base = f"http://127.0.0.1:{port}"
+    wait_for(base + "/healthz", lambda r: r.status_code == 200, timeout=30)
+    inbox = tmp_path / "inbox"
+    for _ in range(50):
+        if inbox.exists():
+            break
+        time.sleep(0.1)
+    shutil.copy(SEED_V1, inbox / ".upload.part")
+    os.replace(inbox / ".upload.part", inbox / SEED_V1.name)
+    response, _ = wait_for(base + SEED_URL, lambda r: r.status_code == 200, timeout=15)
+    assert b"Daily Example" in response.content
+    assert (tmp_path / "var" / "wiredesk.sqlite3").exists()  # ./var by default
