@@ -86,3 +86,8 @@ def test_admin_pages_for_sources_and_stories_load(admin_client, all_bundled):
                 "/admin/stories/story/", f"/admin/stories/story/{story.pk}/change/",
                 "/admin/stories/delivery/", "/admin/ingest/quarantine/"):  # fmt: skip
         assert admin_client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_models_and_migrations_agree():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
