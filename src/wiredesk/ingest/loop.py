@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
@@ -32,6 +33,9 @@ class IngestLoop(threading.Thread):
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wiredesk-poll")
         self.stopping = threading.Event()
         self._running: dict[int, Future] = {}
+        # When each feed is next due, by this process's clock: a quiet watch
+        # folder does not write its schedule to the database on every scan.
+        self._due_at: dict[int, float] = {}
 
     def stop(self) -> None:
         self.stopping.set()
@@ -50,9 +54,12 @@ class IngestLoop(threading.Thread):
             error = self._running.pop(pk).exception()
             if error is not None:
                 log.error("poll of feed %s crashed: %r", pk, error, exc_info=error)
+        clock = time.monotonic()
         for feed in self.due_feeds():
-            if feed.pk not in self._running:
-                self._running[feed.pk] = self.pool.submit(self._poll, feed)
+            if feed.pk in self._running or self._due_at.get(feed.pk, 0) > clock:
+                continue
+            self._due_at[feed.pk] = clock + feed.poll_interval
+            self._running[feed.pk] = self.pool.submit(self._poll, feed)
 
     def _poll(self, feed: Feed) -> None:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from .pipeline import IngestReport, ingest_bytes, quarantine
 
 log = logging.getLogger("wiredesk.ingest")
 
+HEALTH_EVERY = 30.0  # seconds between health writes of a quiet watch folder
+
 
 class FeedPoller:
     """Keep the transports of the feeds polled in this process, and poll them."""
@@ -25,6 +28,7 @@ class FeedPoller:
         self.settle_seconds = settle_seconds
         self._folders: dict[int, WatchFolder] = {}
         self._http: HttpTransport | None = None
+        self._health_written: dict[int, float] = {}
 
     def close(self) -> None:
         if self._http is not None:
@@ -72,12 +76,17 @@ class FeedPoller:
             else:
                 folder.fail(path, report.quarantined or "")
             reports.append(report)
-        now = timezone.now()
-        Feed.objects.filter(pk=feed.pk).update(
-            last_polled_at=now,
-            last_success_at=now,
-            next_poll_at=now + timedelta(seconds=feed.poll_interval),
-        )
+        # A folder is scanned several times a second; writing its health on
+        # every empty scan would be a database write per scan for nothing.
+        clock = time.monotonic()
+        if reports or clock - self._health_written.get(feed.pk, -HEALTH_EVERY) >= HEALTH_EVERY:
+            self._health_written[feed.pk] = clock
+            now = timezone.now()
+            Feed.objects.filter(pk=feed.pk).update(
+                last_polled_at=now,
+                last_success_at=now,
+                next_poll_at=now + timedelta(seconds=feed.poll_interval),
+            )
         return reports
 
     def poll_http(self, feed: Feed) -> list[IngestReport]:
