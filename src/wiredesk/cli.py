@@ -24,6 +24,7 @@ def inspect(argv: list[str]) -> int:
     )
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     parser.add_argument("--format", default="auto", choices=("auto", *FORMAT_NAMES))
+    parser.add_argument("--encoding", help="decode with this encoding, not the declared one")
     parser.add_argument("--time-zone", default="UTC",
                         help="zone of times sent without an offset (the agency's)")  # fmt: skip
     args = parser.parse_args(argv)
@@ -31,7 +32,7 @@ def inspect(argv: list[str]) -> int:
     status = 0
     for path in args.paths:
         try:
-            items = parse(path.read_bytes(), args.format)
+            items = parse(path.read_bytes(), args.format, encoding=args.encoding)
         except (OSError, ParseError) as exc:
             print(f"wiredesk inspect: {path}: {exc}", file=sys.stderr)
             status = 1

@@ -78,7 +78,7 @@ def ingest_bytes(feed: Feed, data: bytes, origin: str, now: datetime | None = No
     report = IngestReport(origin=origin)
     now = now or timezone.now()
     try:
-        raw_items = parse(data, feed.format)
+        raw_items = parse(data, feed.format, encoding=feed.encoding or None)
     except ParseError as exc:
         quarantine(feed, origin, data, str(exc))
         report.quarantined = str(exc)
@@ -86,7 +86,8 @@ def ingest_bytes(feed: Feed, data: bytes, origin: str, now: datetime | None = No
     agency = feed.agency
     zone = agency.zone
     teaser_chars = settings.WIREDESK["TEASER_CHARS"]
-    items = [normalize(raw, zone, teaser_chars) for raw in raw_items]
+    urgency_map = {str(k).lower(): v for k, v in (agency.urgency_map or {}).items()}
+    items = [normalize(raw, zone, teaser_chars, urgency_map) for raw in raw_items]
     # One transaction a delivery: its bytes and every version they brought land
     # together or not at all. Bytes that brought nothing new are not kept twice.
     with transaction.atomic():

@@ -37,6 +37,13 @@ class Agency(models.Model):
         help_text="Zone of the agency's copy: applied to times sent without an offset.",
     )
 
+    urgency_map = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='The agency\'s priority labels on the IPTC urgency scale, e.g. {"flash": 1, '
+        '"bulletin": 2, "urgent": 3}; merged over the defaults.',
+    )
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "agencies"
@@ -65,6 +72,17 @@ class Feed(models.Model):
     format = models.CharField(max_length=32, choices=FORMAT_CHOICES, default="auto")
     poll_interval = models.FloatField(default=60.0, help_text="Seconds between polls.")
     enabled = models.BooleanField(default=True)
+    encoding = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="Blank: as the delivery declares. Set (e.g. iso-8859-1) when the agency "
+        "declares the wrong encoding or none.",
+    )
+    full_text = models.BooleanField(
+        default=False,
+        help_text="For feeds whose items carry only a teaser and a link: fetch the link and "
+        "take the article text from it (where the agency's contract allows).",
+    )
     username = models.CharField(max_length=200, blank=True)
     password = models.CharField(
         max_length=200, blank=True, help_text="Kept as given; prefer password_env in wiredesk.toml."

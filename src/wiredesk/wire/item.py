@@ -73,6 +73,9 @@ class WireItem:
     creditline: str | None = None
     ednote: str | None = None
     is_advisory: bool = False
+    # Not part of the output: the agency's own priority label ("f", "flash",
+    # "3"), mapped onto `urgency` by the source's mapping in `normalize`.
+    priority: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the item as plain JSON-ready values, times in RFC 3339."""

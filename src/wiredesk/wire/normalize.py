@@ -14,6 +14,29 @@ from .text import body_html_from, find_dateline, fold, html_to_text, make_teaser
 
 UTC = ZoneInfo("UTC")
 
+# Agencies name their priority levels differently; these are the common names
+# on the IPTC urgency scale (1 most urgent .. 9 least). ANPA-1312 letters:
+# f flash, b bulletin, u urgent, r routine, d deferred. A source's own mapping
+# is merged over these.
+DEFAULT_URGENCY = {
+    "flash": 1, "f": 1, "alert": 1,
+    "bulletin": 2, "b": 2, "newsbreak": 2,
+    "urgent": 3, "u": 3,
+    "routine": 5, "r": 5, "normal": 5,
+    "deferred": 7, "d": 7,
+}  # fmt: skip
+
+
+def map_urgency(label: str | None, mapping: dict[str, int] | None = None) -> int | None:
+    """Return the IPTC urgency (1..9) of an agency's priority label, or None."""
+    if not label:
+        return None
+    key = label.strip().lower()
+    value = (mapping or {}).get(key, DEFAULT_URGENCY.get(key))
+    if value is None and key.isdigit():
+        value = int(key)
+    return value if isinstance(value, int) and 1 <= value <= 9 else None
+
 
 def _localise(moment: datetime | None, zone: tzinfo) -> datetime | None:
     # A time without an offset is in the agency's own zone (a per-source
@@ -29,7 +52,12 @@ def content_hash(headline: str, body_text: str) -> str:
     return f"sha256:{digest[:16]}"
 
 
-def normalize(item: WireItem, time_zone: tzinfo = UTC, teaser_chars: int = 110) -> WireItem:
+def normalize(
+    item: WireItem,
+    time_zone: tzinfo = UTC,
+    teaser_chars: int = 110,
+    urgency_map: dict[str, int] | None = None,
+) -> WireItem:
     """Return `item` ready to store: every derived field filled, every word kept."""
     body_html = body_html_from(item.body_html) if item.body_html else ""
     body_text = html_to_text(body_html) if body_html else fold(item.body_text)
@@ -51,6 +79,8 @@ def normalize(item: WireItem, time_zone: tzinfo = UTC, teaser_chars: int = 110) 
     if not version:
         version = rfc3339(version_created) if version_created else content_hash(headline, body_text)
     urgency = item.urgency if item.urgency and 1 <= item.urgency <= 9 else None
+    if urgency is None:
+        urgency = map_urgency(item.priority, urgency_map)
     return item.replace(
         version=version,
         first_created=first_created,

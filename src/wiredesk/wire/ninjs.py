@@ -1,0 +1,169 @@
+"""ninjs (IPTC's JSON news format) 1.x, 2.x and 3.x: one document, or a list.
+
+Only `uri` is required. 3.x is camelCase (`versionCreated`, `pubStatus`,
+`embargoedUntil`), 2.x lower case (`versioncreated`, `pubstatus`, `embargoed`),
+1.x names bodies and headlines by role (`body_html`, `headline_main`). Text
+items (`type` text or composite, or untyped with a body) become WireItems;
+pictures, video, audio, graphics, events and planning carry no text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import ParseError
+from .item import WireItem
+from .text import fold, plain_title, text_to_html
+from .times import parse_iso
+
+TEXT_TYPES = {"text", "composite", None}
+HTML_TYPES = ("html", "xhtml", "xml")
+STATUS = {"usable": "usable", "withheld": "withheld", "canceled": "canceled"}
+
+
+def sniff(document: Any) -> bool:
+    """Return True for a ninjs document or a list of them."""
+    if isinstance(document, list):
+        return bool(document) and all(isinstance(d, dict) and "uri" in d for d in document)
+    return isinstance(document, dict) and isinstance(document.get("uri"), str)
+
+
+def _get(doc: dict, *names: str) -> Any:
+    for name in names:
+        value = doc.get(name)
+        if value not in (None, "", [], {}):
+            return value
+    return None
+
+
+def _string(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _by_role(entries: Any, preferred: tuple[str, ...] = ("main",)) -> list[dict]:
+    """Return the entries of a 2.x/3.x list (`headlines`, `bodies`), preferred roles first."""
+    if not isinstance(entries, list):
+        return []
+    entries = [e for e in entries if isinstance(e, dict) and isinstance(e.get("value"), str)]
+    return sorted(entries, key=lambda e: e.get("role") not in preferred)
+
+
+def _is_html(entry: dict) -> bool:
+    content_type = str(entry.get("contentType") or entry.get("contenttype") or "").lower()
+    return any(kind in content_type for kind in HTML_TYPES)
+
+
+def _headline(doc: dict) -> str | None:
+    for entry in _by_role(doc.get("headlines")):
+        return entry["value"]
+    if isinstance(doc.get("headline"), str):
+        return doc["headline"]
+    named = sorted(k for k in doc if k.startswith("headline_") and isinstance(doc[k], str))
+    named.sort(key=lambda k: k != "headline_main")
+    return doc[named[0]] if named else None
+
+
+def _body(doc: dict) -> str:
+    """Return the body as HTML: an HTML body if sent, else the text one."""
+    entries = _by_role(doc.get("bodies"))
+    for entry in entries:
+        if _is_html(entry):
+            return entry["value"]
+    if entries:
+        return text_to_html(entries[0]["value"])
+    # 1.x: body_html / body_richtext / body_xhtml, else body_text / body_main.
+    for key in ("body_html", "body_richtext", "body_xhtml"):
+        if isinstance(doc.get(key), str) and doc[key].strip():
+            return doc[key]
+    for key in ("body_text", "body_main"):
+        if isinstance(doc.get(key), str) and doc[key].strip():
+            return text_to_html(doc[key])
+    # An item with only a description (NTB sends short items so): that is its text.
+    descriptions = _by_role(doc.get("descriptions"), ("text", "summary", "main"))
+    for entry in descriptions:
+        return entry["value"] if _is_html(entry) else text_to_html(entry["value"])
+    for key in ("description_html", "description_text"):
+        if isinstance(doc.get(key), str) and doc[key].strip():
+            return doc[key] if key.endswith("html") else text_to_html(doc[key])
+    return ""
+
+
+def _subjects(doc: dict) -> list[dict[str, str]]:
+    raw = doc.get("subjects") if isinstance(doc.get("subjects"), list) else doc.get("subject")
+    subjects = []
+    for entry in raw if isinstance(raw, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        name = _string(entry.get("name"))
+        code = (
+            _string(entry.get("uri")) or _string(entry.get("code")) or _string(entry.get("literal"))
+        )
+        if name or code:
+            subject = {"name": name or code}
+            if code:
+                subject["code"] = code
+            if _string(entry.get("scheme")):
+                subject["scheme"] = entry["scheme"]
+            subjects.append(subject)
+    return subjects
+
+
+def _byline(doc: dict) -> str | None:
+    by = _get(doc, "by", "byline")
+    if isinstance(by, str):
+        return by
+    if isinstance(by, list):  # some 3.x producers send a list of names
+        return ", ".join(str(b.get("name") if isinstance(b, dict) else b) for b in by) or None
+    return None
+
+
+def _item(doc: dict) -> WireItem:
+    uri = _string(doc.get("uri"))
+    if not uri:
+        raise ParseError("a ninjs document has no uri, so it has no identity")
+    urgency = doc.get("urgency")
+    keywords = doc.get("keywords") if isinstance(doc.get("keywords"), list) else []
+    version = doc.get("version")
+    return WireItem(
+        format="ninjs",
+        item_id=uri,
+        version=str(version) if isinstance(version, str | int) and str(version).strip() else None,
+        pub_status=STATUS.get(
+            str(_get(doc, "pubStatus", "pubstatus") or "usable").lower(), "usable"
+        ),
+        first_created=parse_iso(_string(_get(doc, "firstCreated", "firstcreated"))),
+        version_created=parse_iso(_string(_get(doc, "versionCreated", "versioncreated"))),
+        embargoed_until=parse_iso(_string(_get(doc, "embargoedUntil", "embargoed"))),
+        urgency=urgency if isinstance(urgency, int) and not isinstance(urgency, bool) else None,
+        headline=plain_title(_headline(doc)),
+        slugline=_string(doc.get("slugline")),
+        byline=_byline(doc),
+        located=_string(doc.get("located")),
+        language=_string(doc.get("language")),
+        body_html=_body(doc),
+        subjects=_subjects(doc),
+        keywords=[fold(k) for k in keywords if isinstance(k, str) and k.strip()],
+        creditline=_string(_get(doc, "copyrightHolder", "copyrightholder")),
+        ednote=_string(_get(doc, "edNote", "ednote")),
+    )
+
+
+def parse(document: Any) -> list[WireItem]:
+    """Return the text items of a ninjs document or list of documents."""
+    documents = document if isinstance(document, list) else [document]
+    items, refused = [], []
+    for doc in documents:
+        kind = doc.get("type")
+        if kind not in TEXT_TYPES:
+            refused.append(str(kind))
+            continue
+        item = _item(doc)
+        if kind is None and not item.headline and not item.body_html:
+            refused.append("untyped, empty")
+            continue
+        items.append(item)
+    if not items:
+        raise ParseError(
+            f"ninjs has no text item ({', '.join(sorted(set(refused)))} items carry no text to publish)"
+        )
+    return items

@@ -1,0 +1,221 @@
+"""IPTC 7901 and ANPA-1312: the teletype-era formats agencies still send.
+
+A transmission is one or more messages, each framed by control characters:
+SOH, a header line, STX, the text, ETX, a trailer (the transmission time),
+and EOT (ANPA-1312 / IPTC 7901; SYN bytes may pad the start).
+
+ANPA-1312 header: service level and story number, selector code, priority
+letter (f flash, b bulletin, u urgent, r routine, d deferred), category letter,
+optional format, the keyword (slug), an optional version or take key
+("1stLd-Writethru"), a reference, the filing date (DD-MM) and the word count.
+Text lines starting with "^" are heading lines (headline, byline, editors'
+notes); paragraphs start with a tab; "<" and "@<" end lines.
+
+IPTC 7901 header: service identifier and message number, priority digit
+(1 highest), category, word count and optional information; the text opens
+with a keyword line and a headline line ending in "=".
+
+There is no item id in either: a story is its keyword within its filing day
+(ANPA) or its keyword (7901), and the take key or the words make the version.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import ParseError
+from .item import WireItem
+from .text import fold, text_to_html
+
+SOH, STX, ETX, EOT, SYN = "\x01", "\x02", "\x03", "\x04", "\x16"
+MAX_MESSAGES = 5000
+
+ANPA_HEADER = re.compile(
+    r"^(?P<sld>[A-Za-z])(?P<number>\d{4})\s+(?:(?P<selector>[A-Za-z0-9]{4,5})\s+)?"
+    r"(?P<priority>[A-Za-z])\s+(?P<category>[A-Za-z])\s+(?:(?P<format>[a-z]{2})\s+)?"
+    r"(?P<rest>.*?)\s*(?P<date>\d{2}-\d{2})\s+(?P<words>\d{1,5})\s*<?$"
+)
+IPTC7901_HEADER = re.compile(
+    r"^(?P<service>[A-Za-z]{1,8})\s*(?P<number>\d{1,5})\s+(?P<priority>[1-9])\s+"
+    r"(?P<category>[A-Za-z]{1,3})\s+(?P<words>\d{1,5})\b\s*(?P<optional>.*)$"
+)
+# Take keys and version words that say what a version is.
+KILL = re.compile(r"\b(kill|elimination|withdraw\w*)\b", re.IGNORECASE)
+CORRECTION = re.compile(r"\b(correct\w*|corr|crx)\b", re.IGNORECASE)
+UPDATE = re.compile(r"(writethru|\dLd|\dst|\dnd|\drd|\dth|update|urgent|sub\b)", re.IGNORECASE)
+ADVISORY = re.compile(r"^(advisory|adv|budget|eds)\b|advisory", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass
+class Message:
+    """One teletype message, shaped like the standard."""
+
+    standard: str  # "anpa1312" or "iptc7901"
+    header: dict[str, str]
+    headings: list[str] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    trailer: str = ""
+
+    @property
+    def word_count(self) -> int | None:
+        words = self.header.get("words")
+        return int(words) if words and words.isdigit() else None
+
+
+def sniff(text: str) -> bool:
+    """Return True when `text` is framed as teletype messages (SOH ... STX ... ETX)."""
+    head = text.lstrip(SYN + " \r\n\t")[:1]
+    return head == SOH and STX in text
+
+
+def _clean(line: str) -> str:
+    return _CONTROL.sub("", line).rstrip()
+
+
+def _split_messages(text: str) -> list[tuple[str, str, str]]:
+    """Return (header, text, trailer) for every SOH ... STX ... ETX ... message."""
+    messages = []
+    for chunk in text.split(SOH)[1:]:
+        header, sep, rest = chunk.partition(STX)
+        if not sep:
+            raise ParseError("teletype message has a header (SOH) but no text (STX)")
+        body, sep, trailer = rest.partition(ETX)
+        if not sep:
+            raise ParseError("teletype message text is not closed (no ETX)")
+        messages.append((header, body, trailer.partition(EOT)[0]))
+        if len(messages) > MAX_MESSAGES:
+            raise ParseError(f"over {MAX_MESSAGES} teletype messages in one delivery")
+    return messages
+
+
+def _anpa(header: str, body: str, trailer: str) -> Message:
+    match = ANPA_HEADER.match(fold(header))
+    if not match:
+        raise ParseError(f"unreadable ANPA-1312 header line: {fold(header)[:80]!r}")
+    fields = {k: v for k, v in match.groupdict().items() if v}
+    rest = fields.pop("rest", "").split()
+    if rest:
+        fields["keyword"] = rest[0]
+    if len(rest) > 1:
+        fields["version"] = rest[1]
+    if len(rest) > 2:
+        fields["reference"] = rest[2]
+    message = Message("anpa1312", fields, trailer=fold(_clean(trailer).rstrip("<")))
+    paragraph: list[str] = []
+    in_text = False
+    for raw in body.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = _clean(raw)
+        if not in_text and line.lstrip().startswith("^"):
+            message.headings.append(line.lstrip()[1:].rstrip("<").rstrip("@=").strip())
+            continue
+        if raw.startswith(("\t", "   ")) or (not in_text and line.strip()):
+            in_text = True
+            if paragraph:
+                message.paragraphs.append(fold(" ".join(paragraph)))
+            paragraph = [line.strip().rstrip("<")]
+        elif line.strip():
+            paragraph.append(line.strip().rstrip("<"))
+    if paragraph:
+        message.paragraphs.append(fold(" ".join(paragraph)))
+    return message
+
+
+def _iptc7901(header: str, body: str, trailer: str) -> Message:
+    match = IPTC7901_HEADER.match(fold(header))
+    if not match:
+        raise ParseError(f"unreadable IPTC 7901 header line: {fold(header)[:80]!r}")
+    fields = {k: v for k, v in match.groupdict().items() if v}
+    message = Message("iptc7901", fields, trailer=fold(_clean(trailer)))
+    lines = [_clean(line) for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    # Keyword line, then the headline ending in "=" (IPTC 7901 text layout).
+    if lines:
+        message.header["keyword"] = lines.pop(0).strip().rstrip("=").strip()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if lines and lines[0].rstrip().endswith("="):
+        message.headings.append(lines.pop(0).rstrip().rstrip("=").strip())
+    text = "\n".join(lines)
+    message.paragraphs = [p for p in (fold(p) for p in re.split(r"\n\s*\n|\n(?=[ \t])", text)) if p]
+    return message
+
+
+def read_messages(text: str) -> list[Message]:
+    """Return the messages of a teletype transmission, shaped like the standards."""
+    messages = []
+    for header, body, trailer in _split_messages(text):
+        line = fold(_clean(header.replace(SYN, " ")))
+        if ANPA_HEADER.match(line):
+            messages.append(_anpa(line, body, trailer))
+        elif IPTC7901_HEADER.match(line):
+            messages.append(_iptc7901(line, body, trailer))
+        else:
+            raise ParseError(f"header line is neither ANPA-1312 nor IPTC 7901: {line[:80]!r}")
+    if not messages:
+        raise ParseError("no teletype message (SOH) in the delivery")
+    return messages
+
+
+def _headings(message: Message) -> tuple[str | None, str | None, list[str], list[str]]:
+    """Return (headline, byline, editors' notes, index terms) from the heading lines."""
+    headline = byline = None
+    notes, index = [], []
+    keyword = (message.header.get("keyword") or "").lower()
+    for heading in message.headings:
+        lowered = heading.lower()
+        if lowered.startswith("hl:"):
+            headline = heading[3:].strip()
+        elif lowered.startswith("by "):
+            byline = byline or heading[3:].strip()
+        elif lowered.startswith(("eds:", "eds ", "editors:", "update:", "advisory:")):
+            notes.append(heading)
+        elif lowered.startswith("index:"):
+            index.extend(t.strip() for t in heading[6:].split(",") if t.strip())
+        elif keyword and lowered.startswith(keyword):
+            continue  # the keyword line repeats the slug and take key
+        elif re.match(r"^[A-Za-z]+:", heading) or heading.isupper():
+            continue  # machine lines (code:2, SYMBOL:...) and the agency line
+        elif headline is None:
+            headline = heading
+    return headline, byline, notes, index
+
+
+def _item(message: Message) -> WireItem:
+    keyword = message.header.get("keyword")
+    if not keyword:
+        raise ParseError(f"{message.standard} message has no keyword (slug), so it has no identity")
+    version_word = message.header.get("version")
+    headline, byline, notes, index = _headings(message)
+    tags = " ".join(filter(None, [version_word, keyword, *notes]))
+    signal = None
+    if KILL.search(tags):
+        signal = "kill"
+    elif CORRECTION.search(tags):
+        signal = "correction"
+    elif version_word and UPDATE.search(version_word):
+        signal = "update"
+    date = message.header.get("date")
+    paragraphs = message.paragraphs
+    return WireItem(
+        format=message.standard,
+        item_id=f"{date}:{keyword}" if date else keyword,
+        version=version_word,
+        pub_status="canceled" if signal == "kill" else "usable",
+        signal=signal,
+        headline=fold(headline or keyword),
+        slugline=keyword,
+        byline=byline,
+        body_html=text_to_html("\n\n".join(paragraphs)),
+        subjects=[{"name": term} for term in index],
+        ednote=" ".join(notes) or None,
+        is_advisory=bool(ADVISORY.search(keyword)) and signal is None,
+        priority=message.header.get("priority"),
+    )
+
+
+def parse(text: str) -> list[WireItem]:
+    """Return one WireItem a message of an IPTC 7901 or ANPA-1312 transmission."""
+    return [_item(message) for message in read_messages(text)]
