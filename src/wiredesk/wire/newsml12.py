@@ -92,7 +92,7 @@ def _item(item: etree._Element) -> WireItem | None:
     if dateline:
         # "Gaza City, Palestinian Territories, May 16, 2021 (AFP) -": the dash
         # leads into the text, it is not part of the dateline.
-        dateline = dateline.rstrip(" -–—")
+        dateline = dateline.rstrip(" -\u2013\u2014")
     status = urgency = None
     first_created = version_created = None
     update = None
