@@ -123,7 +123,7 @@ def test_times_without_offset_take_the_agency_zone():
         ((WIRE / "billion-laughs.xml").read_bytes(), "declares entities"),
         (
             b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>\xff\xfe</title></channel></rss>',
-            "malformed XML",
+            "do not match the XML's declared encoding",
         ),
         (b'{"uri": "x"}', "ninjs has no text item"),
         (b'{"title": "a JSON document, but not ninjs"}', "unknown format: JSON dict"),

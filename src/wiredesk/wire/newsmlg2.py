@@ -42,26 +42,13 @@ def _signal(qcodes: list[str]) -> str | None:
     return None
 
 
-def _xhtml_body(container: etree._Element, headline: str | None) -> str:
-    """Return the body of an XHTML/HTML inlineXML, without a repeated headline."""
+def _xhtml_body(container: etree._Element) -> str:
+    """Return the XHTML/HTML of an inlineXML; `normalize` keeps the article part."""
     strip_namespaces(container)
-    body = container.find(".//body")
-    if body is None:
-        body = container
-    # TT's richhtml5 wraps the copy in <div class="bodytext"> beside an <h1>
-    # repeating the headline and a byline box: the copy is the bodytext.
-    for div in body.iter("div"):
-        if "bodytext" in (div.get("class") or "").split():
-            return inner_xml(div)
-    first = next((el for el in body.iter("h1")), None)
-    if first is not None and headline and fold("".join(first.itertext())) == fold(headline):
-        parent = first.getparent()
-        if parent is not None:
-            parent.remove(first)
-    return inner_xml(body)
+    return inner_xml(container)
 
 
-def _body(f: Finder, item: etree._Element, headline: str | None) -> str:
+def _body(f: Finder, item: etree._Element) -> str:
     content_set = f.find(item, "contentSet")
     if content_set is None:
         return ""
@@ -77,7 +64,7 @@ def _body(f: Finder, item: etree._Element, headline: str | None) -> str:
                         (el for el in nitf_root.iter() if local_name(el) == "body.content"), None
                     )
                 return nitf.body_html(content) if content is not None else ""
-            return _xhtml_body(rendition, headline)
+            return _xhtml_body(rendition)
         if kind == "inlineData":
             text = rendition.text or ""
             if "html" in content_type:
@@ -142,7 +129,7 @@ def _item(f: Finder, item: etree._Element, fmt: str, inherited_lang: str | None)
         dateline=dateline,
         located=located,
         language=language or item.get(XML_LANG) or inherited_lang,
-        body_html=_body(f, item, headline),
+        body_html=_body(f, item),
         subjects=subjects,
         keywords=keywords,
         creditline=creditline,

@@ -85,9 +85,8 @@ def parse_document(root: etree._Element, fmt: str = "nitf") -> WireItem:
         found = docdata.find("urgency")
         if found is not None and (found.get("ed-urg") or "").isdigit():
             urgency = int(found.get("ed-urg"))
-        found = docdata.find("management-status")
-        if found is not None:
-            status = STATUS.get((found.get("info") or fold(found.text or "")).lower())
+        # NITF 3.x: an attribute of docdata (usable, embargoed, withheld, canceled).
+        status = STATUS.get((docdata.get("management-status") or "").strip().lower())
         notes = [m.get("info") or _text(m) for m in docdata.iterfind("ed-msg")]
         ednote = " ".join(n for n in notes if n) or None
         if docdata.find("correction") is not None:
@@ -135,7 +134,6 @@ def parse_document(root: etree._Element, fmt: str = "nitf") -> WireItem:
         byline=byline,
         slugline=du_key,
         dateline=dateline,
-        located=dateline.split(",")[0].strip() if dateline else None,
         language=root.get("baselang") or root.get("{http://www.w3.org/XML/1998/namespace}lang"),
         body_html=html,
         subjects=subjects,

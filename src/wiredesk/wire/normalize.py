@@ -10,9 +10,10 @@ from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from .item import WireItem, rfc3339
-from .text import body_html_from, find_dateline, fold, html_to_text, make_teaser
+from .text import article_html, body_html_from, find_dateline, fold, html_to_text, make_teaser
 
 UTC = ZoneInfo("UTC")
+FIGURES = frozenset({"figure"})
 
 # Agencies name their priority levels differently; these are the common names
 # on the IPTC urgency scale (1 most urgent .. 9 least). ANPA-1312 letters:
@@ -59,16 +60,25 @@ def normalize(
     urgency_map: dict[str, int] | None = None,
 ) -> WireItem:
     """Return `item` ready to store: every derived field filled, every word kept."""
-    body_html = body_html_from(item.body_html) if item.body_html else ""
+    body_html = (
+        body_html_from(article_html(item.body_html, item.headline)) if item.body_html else ""
+    )
     body_text = html_to_text(body_html) if body_html else fold(item.body_text)
     if not body_html and body_text:
         body_html = body_html_from(item.body_text)
+    # The lead (for the teaser and the dateline) is the copy without picture captions.
+    lead = html_to_text(body_html, FIGURES) if "<figure" in body_html else body_text
     dateline, located = item.dateline, item.located
-    if dateline is None and body_text:
-        found = find_dateline(body_text)
+    if dateline is None and lead:
+        found = find_dateline(lead)
         if found:
             dateline, found_place = found
             located = located or found_place
+    elif dateline and not located:
+        # A sent dateline ("NEW DELHI, Oct 14", NTB's bare "Unnao") names the place first.
+        found = find_dateline(dateline)
+        place = found[1] if found else dateline.split(",")[0].strip()
+        located = place.title() if place.isupper() else place
     first_created = _localise(item.first_created, time_zone)
     version_created = _localise(item.version_created, time_zone)
     embargoed_until = _localise(item.embargoed_until, time_zone)
@@ -93,5 +103,5 @@ def normalize(
         located=located,
         body_html=body_html,
         body_text=body_text,
-        teaser=item.teaser or make_teaser(body_text, teaser_chars),
+        teaser=item.teaser or make_teaser(lead, teaser_chars),
     )

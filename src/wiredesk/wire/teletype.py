@@ -44,7 +44,7 @@ IPTC7901_HEADER = re.compile(
 KILL = re.compile(r"\b(kill|elimination|withdraw\w*)\b", re.IGNORECASE)
 CORRECTION = re.compile(r"\b(correct\w*|corr|crx)\b", re.IGNORECASE)
 UPDATE = re.compile(r"(writethru|\dLd|\dst|\dnd|\drd|\dth|update|urgent|sub\b)", re.IGNORECASE)
-ADVISORY = re.compile(r"^(advisory|adv|budget|eds)\b|advisory", re.IGNORECASE)
+ADVISORY = re.compile(r"\badvisory\b", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 

@@ -19,11 +19,12 @@ SAFE_TAGS = {
     "ul", "ol", "li", "dl", "dt", "dd",
     "h2", "h3", "h4", "h5", "h6",
     "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
-    "figure", "figcaption", "img",
+    "figure", "figcaption",
 }  # fmt: skip
+# No <img>: an agency body's images point at the agency's servers (often behind
+# its login) and need their own licence and renditions; their captions stay.
 SAFE_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "width", "height"},
     "abbr": {"title"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
@@ -48,6 +49,14 @@ _TAG = re.compile(
     re.IGNORECASE,
 )
 _BLANK_LINES = re.compile(r"\n\s*\n")
+_BLOCK_EDGE = "\u2029"  # Unicode PARAGRAPH SEPARATOR
+# C0 controls other than tab and line ends: never text, and XML/HTML forbid them.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_controls(text: str) -> str:
+    """Return `text` without control characters (teletype leftovers, stray bytes)."""
+    return _CONTROLS.sub("", text)
 
 
 def fold(text: str) -> str:
@@ -83,29 +92,65 @@ def text_to_html(text: str) -> str:
     return "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
 
 
+def article_html(fragment: str, headline: str = "") -> str:
+    """Return the article part of an agency HTML body, markup only trimmed.
+
+    Some agencies send a whole page: `<html><body>`, a repeated `<h1>` headline
+    and, like TT's richhtml5, the copy inside `<div class="bodytext">` beside a
+    box of labels. Keep the copy; drop the page around it and the headline
+    repeated above it (it is shown as the headline).
+    """
+    fragment = strip_controls(fragment)
+    lowered = fragment.lower()
+    if "<body" not in lowered and "bodytext" not in lowered and "<h1" not in lowered:
+        return fragment
+    document = lxml.html.document_fromstring(fragment)
+    container = document.find("body")
+    if container is None:
+        return fragment
+    for div in container.iter("div"):
+        if "bodytext" in (div.get("class") or "").split():
+            container = div
+            break
+    else:
+        first = next(container.iter("h1"), None)
+        if first is not None and headline and fold(first.text_content()) == fold(headline):
+            first.drop_tree()
+    parts = [html.escape(container.text or "", quote=False)]
+    parts.extend(lxml.html.tostring(child, encoding="unicode") for child in container)
+    return "".join(parts)
+
+
 def body_html_from(text: str) -> str:
     """Return safe body HTML for an agency body that may be HTML or plain text."""
+    text = strip_controls(text)
     if looks_like_html(text):
         return sanitize_html(text)
     return text_to_html(text)
 
 
-def html_to_text(fragment: str) -> str:
-    """Return the visible text of an HTML fragment, one paragraph a line."""
+def html_to_text(fragment: str, skip: frozenset[str] = frozenset()) -> str:
+    """Return the visible text of an HTML fragment, one paragraph a line.
+
+    Elements named in `skip` are left out (the lead text of a story leaves
+    out picture captions: `skip=frozenset({"figure"})`).
+    """
+    fragment = strip_controls(fragment)
     if not fragment.strip():
         return ""
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    for element in root.iter():
+    for element in list(root.iter()):
         if not isinstance(element.tag, str):
             continue
-        if element.tag in DROPPED_CONTENT_TAGS:
+        if element.tag in DROPPED_CONTENT_TAGS or element.tag in skip:
             element.drop_tree()
         elif element.tag in BLOCK_TAGS:
-            element.tail = "\n" + (element.tail or "")
+            # Mark block edges; line breaks inside a block's source are only spacing.
+            element.tail = _BLOCK_EDGE + (element.tail or "")
             if element.tag != "br":
-                element.text = "\n" + (element.text or "")
-    lines = (fold(line) for line in root.text_content().split("\n"))
-    return "\n\n".join(line for line in lines if line)
+                element.text = _BLOCK_EDGE + (element.text or "")
+    blocks = (fold(block) for block in root.text_content().split(_BLOCK_EDGE))
+    return "\n\n".join(block for block in blocks if block)
 
 
 def plain_title(text: str | None) -> str:
@@ -114,7 +159,7 @@ def plain_title(text: str | None) -> str:
         return ""
     if looks_like_html(text):
         text = html_to_text(text)
-    return fold(html.unescape(text))
+    return fold(strip_controls(html.unescape(text)))
 
 
 def paragraphs(text: str) -> list[str]:

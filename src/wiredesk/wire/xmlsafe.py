@@ -33,6 +33,11 @@ def parse_xml(data: bytes) -> etree._Element:
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
+        if "encoding" in str(exc).lower() or "utf-8" in str(exc).lower():
+            raise ParseError(
+                f"bytes do not match the XML's declared encoding ({exc}); set the source's "
+                "encoding if the agency declares the wrong one"
+            ) from None
         raise ParseError(f"malformed XML: {exc}") from None
     if root is None:
         raise ParseError("malformed XML: no root element")
