@@ -449,3 +449,58 @@ def test_zone_of_agency_copy_applies_to_nitf_times():
         normalize(item, ZoneInfo("Asia/Kolkata")).version_created.isoformat()
         == "2021-05-16T09:00:04+05:30"
     )
+
+
+# -- Through the pipeline ------------------------------------------------------------------
+
+
+def test_news_message_items_are_stored_and_a_canceled_version_kills_its_story(feeds, client):
+    from wiredesk.ingest.pipeline import ingest_bytes
+    from wiredesk.stories.models import Story
+
+    feed = feeds["ians"]
+    ferry_v1 = (
+        b'<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="urn:newsml:wire.example:20211013:ferry" '
+        b'version="1"><itemMeta><itemClass qcode="ninat:text"/><versionCreated>2021-10-13T18:00:00+05:30'
+        b'</versionCreated><pubStatus qcode="stat:usable"/></itemMeta><contentMeta><headline>Ferry capsizes'
+        b"</headline></contentMeta><contentSet><inlineData>KOCHI, Oct 13 A ferry capsized.</inlineData>"
+        b"</contentSet></newsItem>"
+    )
+    assert ingest_bytes(feed, ferry_v1, "ferry-v1.xml").actions == {"published": 1}
+    ferry = Story.objects.get(item_id="urn:newsml:wire.example:20211013:ferry")
+    assert client.get(ferry.get_absolute_url()).status_code == 200
+    report = ingest_bytes(
+        feed, (QUIRKS / "newsmlg2-message-three-items.xml").read_bytes(), "three.xml"
+    )
+    assert report.actions == {"published": 2, "killed": 1}
+    assert client.get(ferry.get_absolute_url()).status_code == 410
+    markets = Story.objects.get(item_id="urn:newsml:wire.example:20211014:markets")
+    assert markets.is_correction
+    page = client.get(markets.get_absolute_url()).content.decode()
+    assert "Corrects closing level" not in page  # the editor's note is never published
+    assert "Correction" in page
+
+
+def test_feed_encoding_override_reaches_the_parser(feeds):
+    from wiredesk.ingest.pipeline import ingest_bytes
+    from wiredesk.stories.models import Story
+
+    feed = feeds["harbour"]
+    data = (QUIRKS / "newsmlg2-declares-utf8-sends-latin1.xml").read_bytes()
+    assert ingest_bytes(feed, data, "latin1.xml").quarantined.startswith("bytes do not match")
+    feed.encoding = "iso-8859-1"
+    feed.save()
+    assert ingest_bytes(feed, data, "latin1.xml").actions == {"published": 1}
+    assert Story.objects.get().headline == "Zürich cafés reopen"
+
+
+def test_agency_urgency_mapping_applies_to_teletype_priorities(feeds):
+    from wiredesk.ingest.pipeline import ingest_bytes
+
+    agency = feeds["ians"].agency
+    agency.urgency_map = {"R": 4}
+    agency.save()
+    report = ingest_bytes(
+        feeds["ians"], (QUIRKS / "anpa1312-1st-ld-writethru.txt").read_bytes(), "t.txt"
+    )
+    assert report.outcomes[0].version.urgency == 4

@@ -17,9 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from wiredesk.sources.models import Feed
+from wiredesk.stories.models import StoryVersion
 from wiredesk.stories.services import Outcome, get_or_create_delivery, store_item
+from wiredesk.transports.http import HttpTransport
 from wiredesk.wire import ParseError, WireItem, normalize, parse
 
+from .fulltext import with_full_text
 from .models import Quarantine
 
 log = logging.getLogger("wiredesk.ingest")
@@ -73,6 +76,27 @@ def _check(item: WireItem) -> str | None:
     return None
 
 
+def _with_full_text(feed: Feed, items: list[WireItem], zone, teaser_chars, urgency_map):
+    """Fetch the linked article of every item not stored yet (outside any transaction)."""
+    known = set(
+        StoryVersion.objects.filter(
+            story__agency=feed.agency, story__item_id__in=[i.item_id for i in items]
+        ).values_list("story__item_id", "version")
+    )
+    transport = HttpTransport(user_agent=settings.WIREDESK["USER_AGENT"])
+    try:
+        return [
+            item
+            if (item.item_id, item.version) in known
+            else with_full_text(
+                item, transport, time_zone=zone, teaser_chars=teaser_chars, urgency_map=urgency_map
+            )
+            for item in items
+        ]
+    finally:
+        transport.close()
+
+
 def ingest_bytes(feed: Feed, data: bytes, origin: str, now: datetime | None = None) -> IngestReport:
     """Parse, normalize, decide and store one delivery of `feed`; never raise for bad input."""
     report = IngestReport(origin=origin)
@@ -88,6 +112,8 @@ def ingest_bytes(feed: Feed, data: bytes, origin: str, now: datetime | None = No
     teaser_chars = settings.WIREDESK["TEASER_CHARS"]
     urgency_map = {str(k).lower(): v for k, v in (agency.urgency_map or {}).items()}
     items = [normalize(raw, zone, teaser_chars, urgency_map) for raw in raw_items]
+    if feed.full_text:
+        items = _with_full_text(feed, items, zone, teaser_chars, urgency_map)
     # One transaction a delivery: its bytes and every version they brought land
     # together or not at all. Bytes that brought nothing new are not kept twice.
     with transaction.atomic():
