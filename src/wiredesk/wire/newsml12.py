@@ -17,8 +17,7 @@ from .errors import ParseError
 from .item import WireItem
 from .text import fold, plain_title, text_to_html
 from .times import parse_iso
-from .xmlpaths import strip_namespaces
-from .xmlsafe import local_name
+from .xmlsafe import leaf_text, local_name
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 STATUS = {"usable": "usable", "withheld": "withheld", "canceled": "canceled", "embargoed": "usable"}
@@ -29,35 +28,37 @@ def sniff(root: etree._Element) -> bool:
     return local_name(root) == "NewsML"
 
 
-def _text(element: etree._Element | None) -> str | None:
-    if element is None:
-        return None
-    return fold("".join(element.itertext())) or None
+_text = leaf_text
 
 
-def _formal(element: etree._Element, path: str) -> str | None:
-    found = element.find(path)
-    return found.get("FormalName") if found is not None else None
+def _formal(element: etree._Element | None) -> str | None:
+    return element.get("FormalName") if element is not None else None
 
 
-def _identity(item: etree._Element) -> tuple[str, str]:
-    ident = item.find("Identification/NewsIdentifier")
+def _identity(ident: etree._Element | None) -> tuple[str, str, str | None]:
+    """Return (item id, revision, Update attribute) of a NewsIdentifier."""
     if ident is None:
         raise ParseError("a NewsML 1.2 NewsItem has no NewsIdentifier, so it has no identity")
-    revision = _text(ident.find("RevisionId")) or "1"
-    public = _text(ident.find("PublicIdentifier"))
+    parts: dict[str, str | None] = {}
+    update = None
+    for child in ident:
+        parts[child.tag] = _text(child)
+        if child.tag == "RevisionId":
+            update = child.get("Update")
+    revision = parts.get("RevisionId") or "1"
+    public = parts.get("PublicIdentifier")
     if public and public.endswith(":" + revision):
-        return public[: -len(revision) - 1], revision
-    parts = [_text(ident.find(n)) for n in ("ProviderId", "DateId", "NewsItemId")]
-    if not parts[2]:
+        return public[: -len(revision) - 1], revision, update
+    if not parts.get("NewsItemId"):
         raise ParseError("a NewsML 1.2 NewsItem has no NewsItemId, so it has no identity")
-    return "urn:newsml:" + ":".join(p or "" for p in parts), revision
+    keys = ("ProviderId", "DateId", "NewsItemId")
+    return "urn:newsml:" + ":".join(parts.get(k) or "" for k in keys), revision, update
 
 
 def _text_content(component: etree._Element) -> tuple[str, etree._Element | None]:
     """Return (body HTML, ContentItem) of the first text ContentItem under `component`."""
     for content in component.iter("ContentItem"):
-        if (_formal(content, "MediaType") or "").lower() != "text":
+        if (_formal(content.find("MediaType")) or "").lower() != "text":
             continue
         data = content.find("DataContent")
         if data is None:
@@ -72,57 +73,79 @@ def _text_content(component: etree._Element) -> tuple[str, etree._Element | None
 
 
 def _item(item: etree._Element) -> WireItem | None:
-    item_id, revision = _identity(item)
-    management = item.find("NewsManagement")
-    component = item.find("NewsComponent")
+    """Return the WireItem of a NewsItem with text, or None; one pass a section."""
+    ident = management = component = None
+    for child in item:
+        if child.tag == "Identification":
+            ident = child.find("NewsIdentifier")
+        elif child.tag == "NewsManagement":
+            management = child
+        elif child.tag == "NewsComponent":
+            component = child
+    item_id, revision, update = _identity(ident)
     if component is None:
         return None
     html, content = _text_content(component)
     if content is None:
         return None
-    lines = component.find("NewsLines")
-    headline = dateline = None
+    headline = dateline = byline = language = located = None
     advisories: list[str] = []
-    if lines is not None:
-        headline = _text(lines.find("HeadLine"))
-        dateline = _text(lines.find("DateLine"))
-        for line in lines.iterfind("NewsLine"):
-            if (_formal(line, "NewsLineType") or "").lower() == "advisoryline":
-                advisories.extend(t for t in [_text(line.find("NewsLineText"))] if t)
+    subjects: list[dict[str, str]] = []
+    keywords: list[str] = []
+    for part in component:
+        if part.tag == "NewsLines":
+            for line in part:
+                if line.tag == "HeadLine":
+                    headline = headline or _text(line)
+                elif line.tag == "DateLine":
+                    dateline = dateline or _text(line)
+                elif (
+                    line.tag == "NewsLine"
+                    and (_formal(line.find("NewsLineType")) or "").lower() == "advisoryline"
+                ):
+                    advisories.extend(t for t in [_text(line.find("NewsLineText"))] if t)
+        elif part.tag == "AdministrativeMetadata":
+            creator = part.find("Creator/Party")
+            byline = fold(creator.get("FormalName") or "") or None if creator is not None else None
+        elif part.tag == "DescriptiveMetadata":
+            for meta in part:
+                if meta.tag == "Language":
+                    language = meta.get("FormalName")
+                elif meta.tag == "Location":
+                    for prop in meta.iterfind("Property"):
+                        if prop.get("FormalName") == "City":
+                            located = prop.get("Value")
+                elif meta.tag == "SubjectCode":
+                    for code in meta:
+                        if code.get("FormalName"):
+                            subjects.append(
+                                {
+                                    "code": f"subj:{code.get('FormalName')}",
+                                    "name": code.get("FormalName"),
+                                }
+                            )
+                elif (
+                    meta.tag == "Property"
+                    and meta.get("FormalName") == "Keyword"
+                    and meta.get("Value")
+                    and not meta.get("Role")
+                ):
+                    keywords.append(meta.get("Value").strip())
     if dateline:
         # "Gaza City, Palestinian Territories, May 16, 2021 (AFP) -": the dash
         # leads into the text, it is not part of the dateline.
         dateline = dateline.rstrip(" -\u2013\u2014")
-    status = urgency = None
-    first_created = version_created = None
-    update = None
-    if management is not None:
-        status = STATUS.get((_formal(management, "Status") or "").lower())
-        value = _formal(management, "Urgency")
-        urgency = int(value) if value and value.isdigit() else None
-        first_created = parse_iso(_text(management.find("FirstCreated")))
-        version_created = parse_iso(_text(management.find("ThisRevisionCreated")))
-    revision_el = item.find("Identification/NewsIdentifier/RevisionId")
-    if revision_el is not None:
-        update = revision_el.get("Update")
-    meta = component.find("DescriptiveMetadata")
-    language = located = None
-    subjects: list[dict[str, str]] = []
-    keywords: list[str] = []
-    if meta is not None:
-        language = _formal(meta, "Language")
-        city = meta.find("Location/Property[@FormalName='City']")
-        located = city.get("Value") if city is not None else None
-        for code in meta.iterfind("SubjectCode/*"):
-            if code.get("FormalName"):
-                subjects.append(
-                    {"code": f"subj:{code.get('FormalName')}", "name": code.get("FormalName")}
-                )
-        for prop in meta.iterfind("Property[@FormalName='Keyword']"):
-            if prop.get("Value") and not prop.get("Role"):
-                keywords.append(prop.get("Value").strip())
-    creator = component.find("AdministrativeMetadata/Creator/Party")
-    byline = fold(creator.get("FormalName") or "") or None if creator is not None else None
+    status = urgency = first_created = version_created = None
+    for child in management if management is not None else ():
+        if child.tag == "Status":
+            status = STATUS.get((_formal(child) or "").lower())
+        elif child.tag == "Urgency":
+            value = _formal(child)
+            urgency = int(value) if value and value.isdigit() else None
+        elif child.tag == "FirstCreated":
+            first_created = parse_iso(_text(child))
+        elif child.tag == "ThisRevisionCreated":
+            version_created = parse_iso(_text(child))
     signal = None
     if status == "canceled":
         signal = "kill"
@@ -150,8 +173,11 @@ def _item(item: etree._Element) -> WireItem | None:
 
 
 def parse(root: etree._Element) -> list[WireItem]:
-    """Return the text items of a NewsML 1.2 document."""
-    strip_namespaces(root)
+    """Return the text items of a NewsML 1.2 document.
+
+    NewsML 1.x has no namespace (it is DTD-based); an NITF body inside it is
+    stripped of its own namespace where it is read.
+    """
     items = [item for item in map(_item, root.iter("NewsItem")) if item is not None]
     if not items:
         raise ParseError("NewsML 1.2 document has no text NewsItem")

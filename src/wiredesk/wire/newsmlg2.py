@@ -16,10 +16,10 @@ from lxml import etree
 from . import nitf
 from .errors import ParseError
 from .item import WireItem
-from .text import fold, plain_title, text_to_html
+from .text import plain_title, text_to_html
 from .times import parse_iso
-from .xmlpaths import Finder, namespace_of, qcode_value, strip_namespaces
-from .xmlsafe import inner_xml, local_name
+from .xmlpaths import namespace_of, qcode_value, qualify, strip_namespaces
+from .xmlsafe import inner_xml, leaf_text, local_name
 
 G2_NS = "http://iptc.org/std/nar/2006-10-01/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -48,118 +48,149 @@ def _xhtml_body(container: etree._Element) -> str:
     return inner_xml(container)
 
 
-def _body(f: Finder, item: etree._Element) -> str:
-    content_set = f.find(item, "contentSet")
+_leaf_text = leaf_text
+
+
+def _children(element: etree._Element | None, prefix: int):
+    """Yield (local name, child) for the element children of `element`."""
+    if element is None:
+        return
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str):
+            yield tag[prefix:], child
+
+
+def _body(content_set: etree._Element | None) -> str:
     if content_set is None:
         return ""
     for rendition in content_set:
         kind = local_name(rendition)
         content_type = (rendition.get("contenttype") or "").lower()
         if kind == "inlineXML":
-            nitf_root = next((el for el in rendition.iter() if local_name(el) == "nitf"), None)
-            if nitf_root is not None or "nitf" in content_type:
-                content = None
-                if nitf_root is not None:
-                    content = next(
-                        (el for el in nitf_root.iter() if local_name(el) == "body.content"), None
-                    )
+            first = next(iter(rendition), None)
+            if first is not None and (local_name(first) == "nitf" or "nitf" in content_type):
+                content = next(
+                    (el for el in first.iter() if local_name(el) == "body.content"), None
+                )
                 return nitf.body_html(content) if content is not None else ""
             return _xhtml_body(rendition)
         if kind == "inlineData":
             text = rendition.text or ""
-            if "html" in content_type:
-                return text
-            return text_to_html(text)
+            return text if "html" in content_type else text_to_html(text)
     return ""
 
 
-def _item(f: Finder, item: etree._Element, fmt: str, inherited_lang: str | None) -> WireItem:
+def _item(
+    item: etree._Element, prefix: int, fmt: str, inherited_lang: str | None
+) -> WireItem | str:
+    """Return the WireItem of a text newsItem, or the item class of any other item.
+
+    One pass over the children of itemMeta and contentMeta: for a format read
+    by the thousand a second, a find() per field costs more than the parse.
+    """
     guid = item.get("guid")
     if not guid:
         raise ParseError("a NewsML-G2 item has no guid, so it has no identity")
-    meta = f.find(item, "itemMeta")
-    content_meta = f.find(item, "contentMeta")
-    pub_status = signal = ednote = None
-    version_created = first_created = embargo = None
-    if meta is not None:
-        version_created = parse_iso(f.text(meta, "versionCreated"))
-        first_created = parse_iso(f.text(meta, "firstCreated"))
-        embargo = parse_iso(f.text(meta, "embargoed"))
-        pub_status = STATUS.get(qcode_value(f.attr(meta, "pubStatus", "qcode")) or "")
-        notes = [fold("".join(n.itertext())) for n in f.findall(meta, "edNote")]
-        ednote = " ".join(n for n in notes if n) or None
-        signal = _signal([s.get("qcode", "") for s in f.findall(meta, "signal")])
-    headline = slugline = byline = dateline = located = creditline = language = None
-    urgency = None
-    subjects: list[dict[str, str]] = []
-    keywords: list[str] = []
-    if content_meta is not None:
-        urgency_text = f.text(content_meta, "urgency")
-        urgency = int(urgency_text) if urgency_text and urgency_text.isdigit() else None
-        headline = f.text(content_meta, "headline")
-        slugline = f.text(content_meta, "slugline")
-        byline = f.text(content_meta, "by") or f.text(content_meta, "creator/name")
-        dateline = f.text(content_meta, "dateline")
-        located = f.text(content_meta, "located/name")
-        creditline = f.text(content_meta, "creditline")
-        language = f.attr(content_meta, "language", "tag")
-        first_created = first_created or parse_iso(f.text(content_meta, "contentCreated"))
-        for subject in f.findall(content_meta, "subject"):
-            code, name = subject.get("qcode"), f.text(subject, "name")
-            if code or name:
-                subjects.append({k: v for k, v in (("code", code), ("name", name or code)) if v})
-        keywords = [
-            k
-            for k in (fold("".join(e.itertext())) for e in f.findall(content_meta, "keyword"))
-            if k
-        ]
+    fields: dict = {"subjects": [], "keywords": []}
+    meta = content_meta = content_set = None
+    for name, child in _children(item, prefix):
+        if name == "itemMeta":
+            meta = child
+        elif name == "contentMeta":
+            content_meta = child
+        elif name == "contentSet":
+            content_set = child
+    item_class = None
+    notes, signals = [], []
+    for name, child in _children(meta, prefix):
+        if name == "itemClass":
+            item_class = qcode_value(child.get("qcode"))
+        elif name == "versionCreated":
+            fields["version_created"] = parse_iso(child.text)
+        elif name == "firstCreated":
+            fields["first_created"] = parse_iso(child.text)
+        elif name == "embargoed":
+            fields["embargoed_until"] = parse_iso(child.text)
+        elif name == "pubStatus":
+            fields["pub_status"] = STATUS.get(qcode_value(child.get("qcode")) or "", "usable")
+        elif name == "edNote":
+            notes.append(_leaf_text(child))
+        elif name == "signal":
+            signals.append(child.get("qcode", ""))
+    if item_class not in TEXT_CLASSES:
+        return item_class or "unknown"
+    for name, child in _children(content_meta, prefix):
+        if name == "headline":
+            fields.setdefault("headline", _leaf_text(child))
+        elif name == "urgency":
+            value = (child.text or "").strip()
+            fields["urgency"] = int(value) if value.isdigit() else None
+        elif name in ("slugline", "dateline", "creditline"):
+            fields.setdefault(name, _leaf_text(child))
+        elif name == "by":
+            fields["byline"] = _leaf_text(child)
+        elif name == "creator" and "byline" not in fields:
+            creator = next((c for n, c in _children(child, prefix) if n == "name"), None)
+            fields["creator"] = _leaf_text(creator) if creator is not None else None
+        elif name == "located":
+            place = next((c for n, c in _children(child, prefix) if n == "name"), None)
+            fields["located"] = _leaf_text(place) if place is not None else None
+        elif name == "language":
+            fields["language"] = child.get("tag")
+        elif name == "contentCreated":
+            fields["content_created"] = parse_iso(child.text)
+        elif name == "subject":
+            code = child.get("qcode")
+            label = next((c for n, c in _children(child, prefix) if n == "name"), None)
+            label = _leaf_text(label) if label is not None else None
+            if code or label:
+                fields["subjects"].append(
+                    {k: v for k, v in (("code", code), ("name", label or code)) if v}
+                )
+        elif name == "keyword":
+            keyword = _leaf_text(child)
+            if keyword:
+                fields["keywords"].append(keyword)
+    creator = fields.pop("creator", None)
+    content_created = fields.pop("content_created", None)
+    headline = fields.pop("headline", None)
     return WireItem(
         format=fmt,
         item_id=guid,
         version=item.get("version") or "1",
-        pub_status=pub_status or "usable",
-        signal=signal,
-        first_created=first_created,
-        version_created=version_created,
-        embargoed_until=embargo,
-        urgency=urgency,
+        signal=_signal(signals),
         headline=plain_title(headline),
-        slugline=slugline,
-        byline=byline,
-        dateline=dateline,
-        located=located,
-        language=language or item.get(XML_LANG) or inherited_lang,
-        body_html=_body(f, item),
-        subjects=subjects,
-        keywords=keywords,
-        creditline=creditline,
-        ednote=ednote,
+        byline=fields.pop("byline", None) or creator,
+        language=fields.pop("language", None) or item.get(XML_LANG) or inherited_lang,
+        body_html=_body(content_set),
+        ednote=" ".join(n for n in notes if n) or None,
+        first_created=fields.pop("first_created", None) or content_created,
+        **fields,
     )
-
-
-def _item_class(f: Finder, item: etree._Element) -> str | None:
-    return qcode_value(f.attr(item, "itemMeta/itemClass", "qcode"))
 
 
 def parse(root: etree._Element) -> list[WireItem]:
     """Return the text items of a NewsML-G2 newsItem or newsMessage."""
-    f = Finder(namespace_of(root))
+    ns = namespace_of(root)
+    prefix = len(ns) + 2 if ns else 0
     kind = local_name(root)
     if kind == "packageItem":
         raise ParseError(
             "NewsML-G2 packageItem alone: its text items are delivered separately; nothing to publish"
         )
-    candidates = [root] if kind == "newsItem" else f.findall(root, "itemSet/*")
+    item_set = root.find(qualify("itemSet", ns))
+    candidates = [root] if kind == "newsItem" else (list(item_set) if item_set is not None else [])
     language = root.get(XML_LANG)
     items, refused = [], []
     for candidate in candidates:
         if local_name(candidate) != "newsItem":
             continue  # packages: their text items are read where they stand
-        item_class = _item_class(f, candidate)
-        if item_class not in TEXT_CLASSES:
-            refused.append(item_class)
-            continue
-        items.append(_item(f, candidate, "newsmlg2", language))
+        result = _item(candidate, prefix, "newsmlg2", language)
+        if isinstance(result, str):
+            refused.append(result)
+        else:
+            items.append(result)
     if not items:
         what = ", ".join(sorted({c or "unknown" for c in refused})) or "no"
         raise ParseError(

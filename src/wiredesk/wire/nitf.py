@@ -12,10 +12,10 @@ from lxml import etree
 
 from .errors import ParseError
 from .item import WireItem
-from .text import fold, plain_title
+from .text import plain_title
 from .times import parse_iso
 from .xmlpaths import strip_namespaces
-from .xmlsafe import local_name
+from .xmlsafe import leaf_text, local_name
 
 # NITF body elements and their HTML counterparts; others are unwrapped by the
 # sanitiser (their text kept), and these are dropped as they carry no copy.
@@ -54,91 +54,103 @@ def body_html(content: etree._Element) -> str:
     return "".join(parts)
 
 
-def _text(element: etree._Element | None) -> str | None:
-    if element is None:
-        return None
-    text = fold("".join(element.itertext()))
-    return text or None
+_text = leaf_text
 
 
 def parse_document(root: etree._Element, fmt: str = "nitf") -> WireItem:
-    """Return the one item of an NITF document (namespaces already stripped or absent)."""
+    """Return the one item of an NITF document, with or without its namespace.
+
+    One pass over the children of head, docdata and body.head: a find() per
+    field costs more than parsing a story.
+    """
     strip_namespaces(root)
-    head = root.find("head")
-    body = root.find("body")
-    docdata = head.find("docdata") if head is not None else None
-    doc_id = du_key = du_version = None
-    first_created = version_created = embargo = None
-    urgency = status = ednote = signal = None
+    doc_id = du_key = du_version = headline = byline = dateline = title = None
+    first_created = version_created = release = None
+    urgency = status = signal = None
+    notes: list[str] = []
     keywords: list[str] = []
     subjects: list[dict[str, str]] = []
-    if docdata is not None:
-        found = docdata.find("doc-id")
-        doc_id = found.get("id-string") if found is not None else None
-        found = docdata.find("du-key")
-        if found is not None:
-            du_key, du_version = found.get("key"), found.get("version")
-        found = docdata.find("date.issue")
-        version_created = parse_iso(found.get("norm")) if found is not None else None
-        found = docdata.find("date.release")
-        release = parse_iso(found.get("norm")) if found is not None else None
-        found = docdata.find("urgency")
-        if found is not None and (found.get("ed-urg") or "").isdigit():
-            urgency = int(found.get("ed-urg"))
-        # NITF 3.x: an attribute of docdata (usable, embargoed, withheld, canceled).
-        status = STATUS.get((docdata.get("management-status") or "").strip().lower())
-        notes = [m.get("info") or _text(m) for m in docdata.iterfind("ed-msg")]
-        ednote = " ".join(n for n in notes if n) or None
-        if docdata.find("correction") is not None:
-            signal = "correction"
-        keywords = [k.get("key") for k in docdata.iterfind("key-list/keyword") if k.get("key")]
-        if release is not None and (version_created is None or _after(release, version_created)):
-            embargo = release
-    if head is not None:
-        for subject in head.iterfind("tobject/tobject.subject"):
-            code = subject.get("tobject.subject.refnum")
-            name = subject.get("tobject.subject.matter") or subject.get("tobject.subject.type")
-            if code or name:
-                subjects.append({k: v for k, v in (("code", code), ("name", name or code)) if v})
-        pubdata = head.find("pubdata")
-        if pubdata is not None:
-            first_created = parse_iso(pubdata.get("date.publication"))
+    html = ""
+    for part in root:
+        if part.tag == "head":
+            for child in part:
+                tag = child.tag
+                if tag == "title":
+                    title = _text(child)
+                elif tag == "pubdata":
+                    first_created = parse_iso(child.get("date.publication"))
+                elif tag == "tobject":
+                    for subject in child.iterfind("tobject.subject"):
+                        code = subject.get("tobject.subject.refnum")
+                        name = subject.get("tobject.subject.matter") or subject.get(
+                            "tobject.subject.type"
+                        )
+                        if code or name:
+                            subjects.append(
+                                {k: v for k, v in (("code", code), ("name", name or code)) if v}
+                            )
+                elif tag == "docdata":
+                    # NITF 3.x: an attribute of docdata (usable, embargoed, withheld, canceled).
+                    status = STATUS.get((child.get("management-status") or "").strip().lower())
+                    for data in child:
+                        tag = data.tag
+                        if tag == "doc-id":
+                            doc_id = data.get("id-string")
+                        elif tag == "du-key":
+                            du_key, du_version = data.get("key"), data.get("version")
+                        elif tag == "date.issue":
+                            version_created = parse_iso(data.get("norm"))
+                        elif tag == "date.release":
+                            release = parse_iso(data.get("norm"))
+                        elif tag == "urgency" and (data.get("ed-urg") or "").isdigit():
+                            urgency = int(data.get("ed-urg"))
+                        elif tag == "ed-msg":
+                            note = data.get("info") or _text(data)
+                            if note:
+                                notes.append(note)
+                        elif tag == "correction":
+                            signal = "correction"
+                        elif tag == "key-list":
+                            keywords = [
+                                k.get("key") for k in data.iterfind("keyword") if k.get("key")
+                            ]
+        elif part.tag == "body":
+            for child in part:
+                if child.tag == "body.head":
+                    for line in child:
+                        if line.tag == "hedline":
+                            headline = _text(line.find("hl1"))
+                        elif line.tag == "byline":
+                            byline = _text(line)
+                        elif line.tag == "dateline":
+                            dateline = _text(line)
+                elif child.tag == "body.content":
+                    html = body_html(child)
     item_id = du_key or doc_id
     if not item_id:
         raise ParseError("NITF has neither du-key nor doc-id, so it has no identity")
-    headline = byline = dateline = None
-    html = ""
-    if body is not None:
-        body_head = body.find("body.head")
-        if body_head is not None:
-            headline = _text(body_head.find("hedline/hl1"))
-            byline = _text(body_head.find("byline"))
-            dateline = _text(body_head.find("dateline"))
-        content = body.find("body.content")
-        if content is not None:
-            html = body_html(content)
-    if headline is None and head is not None:
-        headline = _text(head.find("title"))
-    version = du_version if du_key and du_version else None
+    embargo = None
+    if release is not None and (version_created is None or _after(release, version_created)):
+        embargo = release
     return WireItem(
         format=fmt,
         item_id=item_id,
-        version=version,
+        version=du_version if du_key and du_version else None,
         pub_status=status or "usable",
         signal=signal,
         first_created=first_created or version_created,
         version_created=version_created,
         embargoed_until=embargo,
         urgency=urgency,
-        headline=plain_title(headline),
-        byline=byline,
+        headline=plain_title(headline or title),
         slugline=du_key,
+        byline=byline,
         dateline=dateline,
         language=root.get("baselang") or root.get("{http://www.w3.org/XML/1998/namespace}lang"),
         body_html=html,
         subjects=subjects,
         keywords=keywords,
-        ednote=ednote,
+        ednote=" ".join(notes) or None,
     )
 
 

@@ -36,48 +36,83 @@ def sniff_rss1(root: etree._Element) -> bool:
     return root.tag == RDF_ROOT
 
 
-def _first(element: etree._Element, *paths: str) -> etree._Element | None:
-    for path in paths:
-        found = element.find(path, NS)
-        if found is not None:
-            return found
-    return None
+# Item children by their qualified tag: one pass over an item reads them all
+# (a find() per field costs more than parsing the item).
+def _q(prefix: str, name: str) -> str:
+    return f"{{{NS[prefix]}}}{name}"
+
+
+GUID = {"guid", _q("rss1", "guid")}
+LINK = {"link", _q("rss1", "link")}
+TITLE = {"title", _q("rss1", "title")}
+DESCRIPTION = {"description", _q("rss1", "description")}
+PUBLISHED = {_q("dc", "date"), _q("dcterms", "issued")}
+MODIFIED = {_q("atom", "updated"), _q("dcterms", "modified")}
+CREATOR = {_q("dc", "creator"), "author"}
+CATEGORY = {"category", _q("dc", "subject")}
+LANGUAGE = _q("dc", "language")
+ENCODED = _q("content", "encoded")
+KEYWORDS = _q("media", "keywords")
+
+
+def _text(element: etree._Element) -> str | None:
+    text = element.text if len(element) == 0 else "".join(element.itertext())
+    if not text:
+        return None
+    text = text.strip()
+    return text or None
 
 
 def _item(element: etree._Element, fmt: str, language: str | None) -> WireItem:
-    guid = text_of(_first(element, "guid", "rss1:guid"))
-    link = text_of(_first(element, "link", "rss1:link"))
-    about = element.get(f"{{{NS['rdf']}}}about")
-    item_id = guid or link or about
+    guid = link = title = description = encoded = creator = None
+    pub_date = published = modified = keywords_text = item_language = None
+    subjects = []
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        if tag in GUID:
+            guid = guid or _text(child)
+        elif tag in LINK:
+            link = link or _text(child)
+        elif tag in TITLE:
+            title = title or _text(child)
+        elif tag == ENCODED:
+            encoded = encoded or _text(child)
+        elif tag in DESCRIPTION:
+            description = description or _text(child)
+        elif tag == "pubDate":
+            pub_date = _text(child)
+        elif tag in PUBLISHED:
+            published = published or _text(child)
+        elif tag in MODIFIED:
+            modified = modified or _text(child)
+        elif tag in CREATOR:
+            creator = creator or _text(child)
+        elif tag in CATEGORY:
+            name = _text(child)
+            if name:
+                subject = {"name": name}
+                if child.get("domain"):
+                    subject["scheme"] = child.get("domain")
+                subjects.append(subject)
+        elif tag == LANGUAGE:
+            item_language = _text(child)
+        elif tag == KEYWORDS:
+            keywords_text = _text(child)
+    item_id = guid or link or element.get(f"{{{NS['rdf']}}}about")
     if not item_id:
         raise ParseError("an item has neither guid nor link, so it has no identity")
-    published = parse_rfc822(text_of(element.find("pubDate"))) or parse_iso(
-        text_of(_first(element, "dc:date", "dcterms:issued"))
-    )
-    modified = parse_iso(text_of(_first(element, "atom:updated", "dcterms:modified")))
-    body = text_of(element.find("content:encoded", NS)) or text_of(
-        _first(element, "description", "rss1:description")
-    )
-    categories = element.findall("category") + element.findall("dc:subject", NS)
-    subjects = []
-    for category in categories:
-        name = text_of(category)
-        if name:
-            subject = {"name": name}
-            if category.get("domain"):
-                subject["scheme"] = category.get("domain")
-            subjects.append(subject)
-    keywords_text = text_of(element.find("media:keywords", NS))
     keywords = [k.strip() for k in keywords_text.split(",") if k.strip()] if keywords_text else []
     return WireItem(
         format=fmt,
         item_id=item_id,
-        first_created=published,
-        version_created=modified,
-        headline=plain_title(text_of(_first(element, "title", "rss1:title"))),
-        byline=text_of(_first(element, "dc:creator", "author")),
-        language=text_of(element.find("dc:language", NS)) or language,
-        body_html=body or "",
+        first_created=parse_rfc822(pub_date) or parse_iso(published),
+        version_created=parse_iso(modified),
+        headline=plain_title(title),
+        byline=creator,
+        language=item_language or language,
+        body_html=encoded or description or "",
         subjects=subjects,
         keywords=keywords,
         link=link,

@@ -71,3 +71,18 @@ def inner_xml(element: etree._Element) -> str:
     for child in element:
         parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
     return "".join(parts)
+
+
+def leaf_text(element: etree._Element | None) -> str | None:
+    """Return the text of `element` with whitespace folded, or None when empty (fast for leaves)."""
+    if element is None:
+        return None
+    text = element.text if len(element) == 0 else "".join(element.itertext())
+    if not text:
+        return None
+    text = text.strip()
+    if not text:
+        return None
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text:
+        return " ".join(text.split())
+    return text
