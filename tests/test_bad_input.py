@@ -10,7 +10,7 @@ import shutil
 import tracemalloc
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from wiredesk.ingest.models import Quarantine
@@ -159,6 +159,7 @@ JSON_VALUES = st.recursive(
 
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(NINJS_KEYS, JSON_VALUES, max_size=10))
+@example({"uri": "", "type": []})  # found by this test: a list where a string belongs
 def test_parser_fuzz_ninjs_shapes_raise_only_parse_error(document):
     fuzz_items(json.dumps(document).encode())
 

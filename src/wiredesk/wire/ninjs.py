@@ -154,7 +154,7 @@ def parse(document: Any) -> list[WireItem]:
     items, refused = [], []
     for doc in documents:
         kind = doc.get("type")
-        if kind not in TEXT_TYPES:
+        if not isinstance(kind, str | None) or kind not in TEXT_TYPES:
             refused.append(str(kind))
             continue
         item = _item(doc)
