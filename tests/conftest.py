@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from wiredesk.demo.replay import agency_of, bundled_deliveries
 from wiredesk.demo.setup import DELIVERIES
@@ -68,3 +70,10 @@ def ingest(feeds):
 def all_bundled(ingest):
     """Ingest every bundled demo delivery; return the reports."""
     return [ingest(path) for path in bundled_deliveries()]
+
+
+# CI runs the property tests derandomized, so a red run is reproducible; a
+# developer's run explores new examples each time.
+if os.environ.get("CI"):
+    hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+    hypothesis_settings.load_profile("ci")
