@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 
 from wiredesk.demo.replay import agency_of, bundled_deliveries
@@ -33,7 +34,11 @@ def _site_settings(settings):
         "SITE_URL": "https://news.example",
         "APP_NAME": "News Example",
         "APP_LINK": "newsexample://story/{id}",
+        # Tests run inside a transaction that never commits, so the signals that
+        # invalidate the page cache never fire: tests of the cache turn it on.
+        "PAGE_CACHE_SECONDS": 0,
     }
+    cache.clear()
 
 
 @pytest.fixture

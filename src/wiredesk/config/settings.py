@@ -143,6 +143,16 @@ WIREDESK = {
     "SITE_DESCRIPTION": SITE_CONFIG.get("description", "News from the agencies, as they send it."),
     "TEASER_CHARS": int(SITE_CONFIG.get("teaser_chars", 110)),
     "PAGE_SIZE": int(SITE_CONFIG.get("page_size", 20)),
+    # Rendered pages are kept this long, and dropped at once on any story change.
+    "PAGE_CACHE_SECONDS": int(SITE_CONFIG.get("page_cache_seconds", 300)),
+    # Near-duplicates across agencies: "all" (show each, "Also reported by"),
+    # "first" (only the first), "preferred" (the first of `preferred` agencies).
+    "DUPLICATES": {
+        "policy": CONFIG.get("duplicates", {}).get("policy", "all"),
+        "preferred": CONFIG.get("duplicates", {}).get("preferred", []),
+        "threshold": float(CONFIG.get("duplicates", {}).get("threshold", 0.6)),
+        "window_hours": int(CONFIG.get("duplicates", {}).get("window_hours", 48)),
+    },
     # "Open in app": a link template with {id}, {path} and {url}; no template, no link.
     "APP_NAME": APP_CONFIG.get("name"),
     "APP_LINK": APP_CONFIG.get("link"),

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from wiredesk.sources.models import Feed
+from wiredesk.stories.services import release_embargoes
 from wiredesk.transports.http import next_delay
 
 from .polling import FeedPoller
@@ -49,7 +50,9 @@ class IngestLoop(threading.Thread):
         )
 
     def run_once(self) -> None:
-        """Start a poll of every due feed that is not already being polled."""
+        """Release ended embargoes, then start a poll of every due feed not being polled."""
+        # Each tick, so an embargo is lifted within a tick of its end (DESIGN.md).
+        release_embargoes(timezone.now())
         for pk in [pk for pk, job in self._running.items() if job.done()]:
             error = self._running.pop(pk).exception()
             if error is not None:

@@ -21,6 +21,7 @@ from wiredesk.stories.models import StoryVersion
 from wiredesk.stories.services import Outcome, get_or_create_delivery, store_item
 from wiredesk.transports.http import HttpTransport
 from wiredesk.wire import ParseError, WireItem, normalize, parse
+from wiredesk.wire.notices import classify
 
 from .fulltext import with_full_text
 from .models import Quarantine
@@ -111,7 +112,11 @@ def ingest_bytes(feed: Feed, data: bytes, origin: str, now: datetime | None = No
     zone = agency.zone
     teaser_chars = settings.WIREDESK["TEASER_CHARS"]
     urgency_map = {str(k).lower(): v for k, v in (agency.urgency_map or {}).items()}
-    items = [normalize(raw, zone, teaser_chars, urgency_map) for raw in raw_items]
+    items = [
+        classify(normalize(raw, zone, teaser_chars, urgency_map), agency.kill_patterns,
+                 agency.advisory_patterns)
+        for raw in raw_items
+    ]  # fmt: skip
     if feed.full_text:
         items = _with_full_text(feed, items, zone, teaser_chars, urgency_map)
     # One transaction a delivery: its bytes and every version they brought land

@@ -5,3 +5,13 @@ class SiteConfig(AppConfig):
     name = "wiredesk.site"
     label = "site"
     verbose_name = "Reader site"
+
+    def ready(self) -> None:
+        # Signals only at seams (DESIGN.md): stories announce changes, the site
+        # listens; stories never imports the site.
+        from wiredesk.stories import signals
+
+        from .cache import bump_generation
+
+        for name in ("story_published", "story_updated", "story_killed"):
+            getattr(signals, name).connect(bump_generation, dispatch_uid=f"site-cache-{name}")

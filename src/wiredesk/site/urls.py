@@ -8,5 +8,6 @@ urlpatterns = [
     path("agency/<slug:slug>/", views.agency, name="agency"),
     path("story/<int:pk>/", views.story, name="story-short"),
     path("story/<int:pk>/<slug:slug>/", views.story, name="story"),
+    path("story/<int:pk>/<slug:slug>/versions/", views.provenance, name="provenance"),
     path("healthz", views.healthz, name="healthz"),
 ]

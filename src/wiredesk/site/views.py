@@ -6,10 +6,18 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from wiredesk.sources.models import Agency
-from wiredesk.stories.selectors import story_for_page, visible_stories
+from wiredesk.stories.selectors import (
+    also_reported_by,
+    story_for_page,
+    versions_of,
+    visible_stories,
+)
 
+from .cache import cached_page
+from .diff import word_diff
 from .structured import news_article
 
 
@@ -18,11 +26,13 @@ def _page(request: HttpRequest, stories):
     return paginator.get_page(request.GET.get("page"))
 
 
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     """Latest stories first, all agencies."""
     return render(request, "site/list.html", {"page": _page(request, visible_stories())})
 
 
+@cached_page
 def agency(request: HttpRequest, slug: str) -> HttpResponse:
     """Latest stories of one agency."""
     agency = get_object_or_404(Agency, slug=slug)
@@ -38,6 +48,7 @@ def app_link(story_id: int, path: str, url: str) -> str | None:
     return template.format(id=story_id, path=path, url=url)
 
 
+@cached_page
 def story(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     """One story, with every element of the reference page; 410 once killed."""
     story, status = story_for_page(pk)
@@ -57,9 +68,31 @@ def story(request: HttpRequest, pk: int, slug: str | None = None) -> HttpRespons
         "json_ld": news_article(
             story, url, settings.WIREDESK["SITE_NAME"], settings.WIREDESK["SITE_URL"]
         ),
-        "paragraph_count": story.body_text.count("\n\n") + 1,
+        "also_reported_by": also_reported_by(story),
     }
     return render(request, "site/story.html", context)
+
+
+@cached_page
+def provenance(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    """Every version of a story as received, with hashes and what changed: the proof
+    that the text was not modified. Editor's notes are never shown."""
+    story, status = story_for_page(pk)
+    if status == "missing":
+        raise Http404("No such story")
+    if status == "gone":
+        return render(request, "site/gone.html", {"story": story}, status=410)
+    if slug != story.slug:
+        return HttpResponsePermanentRedirect(reverse("site:provenance", args=[pk, story.slug]))
+    rows, previous = [], None
+    for version in versions_of(story):
+        changes = None
+        if previous is not None and version.body_text != previous.body_text:
+            changes = word_diff(previous.body_text, version.body_text)
+        rows.append({"version": version, "changes": changes,
+                     "headline_changed": previous is not None and version.headline != previous.headline})  # fmt: skip
+        previous = version
+    return render(request, "site/provenance.html", {"story": story, "rows": rows})
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

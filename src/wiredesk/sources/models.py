@@ -44,6 +44,19 @@ class Agency(models.Model):
         '"bulletin": 2, "urgent": 3}; merged over the defaults.',
     )
 
+    kill_patterns = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Regular expressions that make an item a kill notice (over the defaults); "
+        'prefix "(?i)" to ignore case.',
+    )
+    advisory_patterns = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Regular expressions that make an item an advisory, never published "
+        "(over the defaults).",
+    )
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "agencies"

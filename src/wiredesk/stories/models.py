@@ -40,6 +40,9 @@ class Story(models.Model):
     """What readers see: the current version of one agency item."""
 
     class State(models.TextChoices):
+        # embargoed → published → (updated, corrected ...) → killed; withheld
+        # hides a story until a usable version arrives (DESIGN.md, lifecycle).
+        EMBARGOED = "embargoed"
         PUBLISHED = "published"
         WITHHELD = "withheld"
         KILLED = "killed"
@@ -51,6 +54,7 @@ class Story(models.Model):
 
     # The current version, copied here so a page is one row to read.
     headline = models.TextField()
+    slugline = models.TextField(blank=True)
     byline = models.TextField(blank=True)
     dateline = models.TextField(blank=True)
     located = models.TextField(blank=True)
@@ -63,6 +67,13 @@ class Story(models.Model):
     link = models.URLField(max_length=2000, blank=True)
     embargoed_until = models.DateTimeField(null=True, blank=True)
     is_correction = models.BooleanField(default=False)
+    killed_at = models.DateTimeField(null=True, blank=True)
+
+    # Near-duplicates across agencies share a group (the id of its first story);
+    # under the "first" and "preferred" policies only the group's lead is shown.
+    group_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    is_lead = models.BooleanField(default=True)
+    minhash = models.BinaryField(null=True, blank=True, editable=False)
 
     first_published_at = models.DateTimeField()
     modified_at = models.DateTimeField()
@@ -80,6 +91,7 @@ class Story(models.Model):
             models.Index(
                 fields=["agency", "state", "-first_published_at", "-id"], name="story_agency_list"
             ),
+            models.Index(fields=["state", "embargoed_until"], name="story_embargo"),
         ]
 
     def __str__(self) -> str:
@@ -142,3 +154,34 @@ class StoryVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.story_id} v{self.version}"
+
+
+class StoryBand(models.Model):
+    """One LSH band of a story's MinHash: stories sharing a band are duplicate candidates."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="bands")
+    band = models.CharField(max_length=40, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.story_id}:{self.band}"
+
+
+class KillNotice(models.Model):
+    """A kill the agency sent, kept so a story it names is never published, even later.
+
+    It names its story by item id (a canceled version, a kill signal) or by the
+    words of a kill advisory that quotes the story's slug or headline.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="kill_notices")
+    item_id = models.CharField(max_length=512, blank=True, db_index=True)
+    text = models.TextField(blank=True, help_text="The advisory's words, for matching stories.")
+    received_at = models.DateTimeField()
+    delivery = models.ForeignKey(Delivery, null=True, blank=True, on_delete=models.SET_NULL)
+    killed = models.ManyToManyField(Story, blank=True, related_name="kill_notices")
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"kill {self.item_id or self.text[:60]}"

@@ -1,5 +1,6 @@
 """Reads for stories. Every surface lists and finds stories through here, so no
-surface can show what the lifecycle rules hide (killed, withheld, embargoed)."""
+surface can show what the lifecycle rules hide (killed, withheld, embargoed,
+or a duplicate the site's policy does not show)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,24 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import Story
+from .models import Story, StoryVersion
+
+
+def visible_filter(now: datetime | None = None) -> Q:
+    """Return the condition for a story a reader may see at `now`."""
+    now = now or timezone.now()
+    # An embargoed story is visible the moment its embargo ends, even before
+    # `release_embargoes` has run.
+    public = Q(state=Story.State.PUBLISHED) | Q(
+        state=Story.State.EMBARGOED, embargoed_until__lte=now
+    )
+    return public & Q(is_lead=True)
 
 
 def visible_stories(now: datetime | None = None) -> QuerySet[Story]:
     """Return the stories a reader may see now, newest first."""
-    now = now or timezone.now()
     return (
-        Story.objects.filter(state=Story.State.PUBLISHED)
-        .filter(Q(embargoed_until__isnull=True) | Q(embargoed_until__lte=now))
+        Story.objects.filter(visible_filter(now))
         .select_related("agency")
         .order_by("-first_published_at", "-id")
     )
@@ -29,6 +39,32 @@ def story_for_page(pk: int, now: datetime | None = None) -> tuple[Story | None, 
         return None, "missing"
     if story.state == Story.State.KILLED:
         return story, "gone"
-    if visible_stories(now).filter(pk=pk).exists():
+    if Story.objects.filter(visible_filter(now), pk=pk).exists():
         return story, "ok"
     return None, "missing"
+
+
+def also_reported_by(story: Story, now: datetime | None = None) -> list[Story]:
+    """Return the other stories of a story's near-duplicate group that are not killed or hidden."""
+    if not story.group_id:
+        return []
+    now = now or timezone.now()
+    public = Q(state=Story.State.PUBLISHED) | Q(
+        state=Story.State.EMBARGOED, embargoed_until__lte=now
+    )
+    return list(
+        Story.objects.filter(public, group_id=story.group_id)
+        .exclude(pk=story.pk)
+        .select_related("agency")
+        .order_by("first_published_at")
+    )
+
+
+def versions_of(story: Story) -> list[StoryVersion]:
+    """Return a story's versions in the agency's order, with their deliveries' hashes."""
+    return list(
+        story.versions.select_related("delivery")
+        .only("version", "received_at", "effective_at", "pub_status", "signal", "headline",
+              "body_text", "text_sha256", "delivery__sha256", "story_id")
+        .order_by("effective_at", "id")
+    )  # fmt: skip

@@ -1,35 +1,49 @@
 """Writes for stories: decide what a WireItem means and store it, repeat-safe.
 
-Decide (DESIGN.md data flow): a new story, a new version of a known story, or
-a no-op. Every version is stored; only the newest by the agency's own clock
-becomes the story's text, so an old version arriving late never overwrites a
-newer one.
+Decide (DESIGN.md data flow): a new story, a new version of a known story, a
+kill, or a no-op. The lifecycle rules, as code:
+
+- Every version is stored with the raw bytes it came in. Only the newest by
+  the agency's own clock becomes the story's text: an old version arriving
+  late never overwrites a newer one.
+- A kill (`canceled`, a kill signal, or a kill notice naming the story) is
+  final: the story answers 410 forever and its URL is never reused. A kill
+  that arrives before its story is kept, so the story is never published.
+- `withheld` hides a story until a usable version arrives.
+- Nothing is visible before its embargo ends; `release_embargoes` publishes it
+  when it does.
+- Advisories and editor notes are never published.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.text import slugify
 
 from wiredesk.sources.models import Agency, Feed
 from wiredesk.wire import WireItem
+from wiredesk.wire.notices import notice_text
 
 from . import signals
-from .models import Delivery, Story, StoryVersion
+from .duplicates import elect_lead, group_new_story
+from .models import Delivery, KillNotice, Story, StoryVersion
 
 log = logging.getLogger("wiredesk.stories")
 
 Action = Literal["published", "updated", "stored", "unchanged", "killed", "skipped"]
+KILL_NOTICE_DAYS = 7
 
 # Text fields a version copies onto its story when it becomes current.
 CURRENT_FIELDS = (
-    "headline", "byline", "dateline", "located", "language", "teaser",
+    "headline", "slugline", "byline", "dateline", "located", "language", "teaser",
     "body_html", "body_text", "subjects", "keywords", "link", "embargoed_until",
 )  # fmt: skip
 
@@ -88,22 +102,103 @@ def _version_fields(item: WireItem, now: datetime) -> dict:
     }
 
 
-def _state_for(item: WireItem) -> str:
-    if item.pub_status == "canceled" or item.signal == "kill":
-        return Story.State.KILLED
-    if item.pub_status == "withheld":
+def is_kill(item: WireItem) -> bool:
+    """Return True when the item kills its story (DESIGN.md: canceled or a kill signal)."""
+    return item.pub_status == "canceled" or item.signal == "kill"
+
+
+def _state_for(version: StoryVersion, now: datetime) -> str:
+    if version.pub_status == "withheld":
         return Story.State.WITHHELD
+    if version.embargoed_until and version.embargoed_until > now:
+        return Story.State.EMBARGOED
     return Story.State.PUBLISHED
 
 
-def _make_current(story: Story, version: StoryVersion) -> None:
+def _make_current(story: Story, version: StoryVersion, now: datetime) -> None:
     for name in CURRENT_FIELDS:
         setattr(story, name, getattr(version, name))
     story.slug = _slug(version.headline)
-    story.is_correction = version.signal == "correction"
+    story.is_correction = version.signal == "correction" or story.is_correction
     if version.first_created and version.first_created < story.first_published_at:
         story.first_published_at = version.first_created
+    if story.embargoed_until and story.embargoed_until > story.first_published_at:
+        # Public from the end of its embargo: that is when it was published.
+        story.first_published_at = story.embargoed_until
     story.modified_at = max(version.effective_at, story.first_published_at)
+    story.state = _state_for(version, now)
+
+
+def _send(signal, story: Story, version: StoryVersion | None) -> None:
+    transaction.on_commit(lambda: signal.send(Story, story=story, version=version))
+
+
+def _kill(story: Story, version: StoryVersion | None, now: datetime, why: str) -> None:
+    if story.state == Story.State.KILLED:
+        return
+    story.state = Story.State.KILLED
+    story.killed_at = now
+    story.save()
+    log.warning("killed story=%s agency=%s item=%s: %s", story.pk, story.agency.slug,
+                story.item_id, why)  # fmt: skip
+    if story.group_id:
+        for changed in elect_lead(story.group_id):
+            if changed.is_lead:
+                _send(signals.story_published, changed, None)
+    _send(signals.story_killed, story, version)
+
+
+def _named_by(notice: str, story: Story) -> bool:
+    """Return True when a kill notice's words name `story` (its id, slug or headline)."""
+    lowered = notice.lower()
+    if story.item_id.lower() in lowered:
+        return True
+    if story.slugline and re.search(
+        rf"(?<![\w-]){re.escape(story.slugline.lower())}(?![\w-])", lowered
+    ):
+        return True
+    return len(story.headline.split()) >= 4 and story.headline.lower() in lowered
+
+
+def _record_kill(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) -> Outcome:
+    """Apply a kill: to its own story, and to every recent story a notice's words name."""
+    text = notice_text(item) if item.is_advisory else ""
+    notice = KillNotice.objects.create(agency=agency, item_id=item.item_id, text=text,
+                                       received_at=now, delivery=delivery)  # fmt: skip
+    targets = list(Story.objects.filter(agency=agency, item_id=item.item_id))
+    if text:
+        since = now - timedelta(days=KILL_NOTICE_DAYS)
+        recent = Story.objects.filter(agency=agency, created_at__gte=since).exclude(
+            state=Story.State.KILLED
+        )
+        targets += [s for s in recent if s not in targets and _named_by(text, s)]
+    killed = None
+    for story in targets:
+        version = None
+        if story.item_id == item.item_id:
+            version, _ = StoryVersion.objects.get_or_create(
+                story=story, version=item.version, defaults={"delivery": delivery,
+                                                              **_version_fields(item, now)},
+            )  # fmt: skip
+            story.version_count = story.versions.count()
+        _kill(story, version, now, f"{item.pub_status}/{item.signal} {item.item_id}")
+        notice.killed.add(story)
+        killed = story
+    if killed is None:
+        log.warning("kill for unknown story agency=%s item=%s: kept; it will never be published",
+                    agency.slug, item.item_id)  # fmt: skip
+        return Outcome("skipped", reason="kill for an unknown story: kept for later")
+    return Outcome("killed", killed)
+
+
+def _killed_in_advance(agency: Agency, item: WireItem, now: datetime) -> bool:
+    """Return True when a kill for this story arrived before the story did."""
+    since = now - timedelta(days=KILL_NOTICE_DAYS)
+    notices = KillNotice.objects.filter(agency=agency, received_at__gte=since).filter(
+        Q(item_id=item.item_id) | ~Q(text="")
+    )
+    probe = Story(item_id=item.item_id, slugline=item.slugline or "", headline=item.headline)
+    return any(n.item_id == item.item_id or (n.text and _named_by(n.text, probe)) for n in notices)
 
 
 def store_item(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) -> Outcome:
@@ -111,10 +206,6 @@ def store_item(agency: Agency, item: WireItem, delivery: Delivery, now: datetime
 
     Repeat-safe: the same (agency, item id, version) again changes nothing.
     """
-    if item.is_advisory:
-        # Advisories are for the desk, never a story (DESIGN.md, lifecycle).
-        log.info("advisory not published agency=%s item=%s", agency.slug, item.item_id)
-        return Outcome("skipped", reason="advisory")
     try:
         with transaction.atomic():
             return _store(agency, item, delivery, now)
@@ -126,32 +217,17 @@ def store_item(agency: Agency, item: WireItem, delivery: Delivery, now: datetime
 
 
 def _store(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) -> Outcome:
+    if is_kill(item):
+        return _record_kill(agency, item, delivery, now)
+    if item.is_advisory:
+        # Advisories are for the desk, never a story (DESIGN.md, lifecycle).
+        log.info("advisory not published agency=%s item=%s", agency.slug, item.item_id)
+        return Outcome("skipped", reason="advisory")
     story = Story.objects.select_for_update().filter(agency=agency, item_id=item.item_id).first()
     fields = _version_fields(item, now)
     ids = f"agency={agency.slug} item={item.item_id} version={item.version}"
     if story is None:
-        if _state_for(item) != Story.State.PUBLISHED:
-            # A kill or withhold for a story we never had: nothing to show.
-            log.warning("%s for unknown story, nothing published %s", item.pub_status, ids)
-            return Outcome("skipped", reason=f"{item.pub_status} item for an unknown story")
-        story = Story(
-            agency=agency,
-            item_id=item.item_id,
-            first_published_at=item.first_created or fields["effective_at"],
-            modified_at=fields["effective_at"],
-        )
-        version = StoryVersion(story=story, version=item.version, delivery=delivery, **fields)
-        _make_current(story, version)
-        story.version_count = 1
-        story.save()
-        version.story = story
-        version.save()
-        log.info("published story=%s %s", story.pk, ids)
-        transaction.on_commit(
-            lambda: signals.story_published.send(Story, story=story, version=version)
-        )
-        return Outcome("published", story, version)
-
+        return _create(agency, item, delivery, now, fields, ids)
     if StoryVersion.objects.filter(story=story, version=item.version).exists():
         return Outcome("unchanged", story)
     version = StoryVersion.objects.create(
@@ -159,29 +235,68 @@ def _store(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) ->
     )
     story.version_count += 1
     current = story.versions.exclude(pk=version.pk).order_by("-effective_at", "-id").first()
-    if current is not None and version.effective_at < current.effective_at:
-        # Out of order: kept for the record, but the newer text stays.
+    if story.state == Story.State.KILLED or (
+        current and version.effective_at < current.effective_at
+    ):
+        # A kill is final; an old version arriving late is kept, not shown.
         story.save(update_fields=["version_count"])
-        log.info("late version kept, not current story=%s %s", story.pk, ids)
+        log.info("version kept, not current story=%s %s", story.pk, ids)
         return Outcome("stored", story, version)
-
-    state = _state_for(item)
-    if state == Story.State.KILLED:
-        story.state = state
-        story.modified_at = max(fields["effective_at"], story.modified_at)
-        story.save()
-        log.warning("killed story=%s %s", story.pk, ids)
-        transaction.on_commit(
-            lambda: signals.story_killed.send(Story, story=story, version=version)
-        )
-        return Outcome("killed", story, version)
-    if story.state == Story.State.KILLED:
-        # A kill is final: the URL answers 410 forever (DESIGN.md).
-        story.save(update_fields=["version_count"])
-        return Outcome("stored", story, version, reason="story was killed")
-    story.state = state
-    _make_current(story, version)
+    was_visible = story.state == Story.State.PUBLISHED
+    _make_current(story, version, now)
     story.save()
-    log.info("updated story=%s %s", story.pk, ids)
-    transaction.on_commit(lambda: signals.story_updated.send(Story, story=story, version=version))
+    if story.group_id:
+        elect_lead(story.group_id)  # withheld or back: the group's lead may change
+    log.info("updated story=%s state=%s %s", story.pk, story.state, ids)
+    if story.state == Story.State.PUBLISHED and not was_visible:
+        _send(signals.story_published, story, version)
+    else:
+        _send(signals.story_updated, story, version)
     return Outcome("updated", story, version)
+
+
+def _create(agency, item, delivery, now, fields, ids) -> Outcome:
+    story = Story(
+        agency=agency,
+        item_id=item.item_id,
+        first_published_at=item.first_created or fields["effective_at"],
+        modified_at=fields["effective_at"],
+    )
+    version = StoryVersion(story=story, version=item.version, delivery=delivery, **fields)
+    _make_current(story, version, now)
+    story.version_count = 1
+    killed_before = _killed_in_advance(agency, item, now)
+    if killed_before:
+        story.state = Story.State.KILLED
+        story.killed_at = now
+    story.save()
+    version.story = story
+    version.save()
+    if killed_before:
+        log.warning("story killed before it arrived, never published story=%s %s", story.pk, ids)
+        return Outcome("killed", story, version, reason="killed before it arrived")
+    if story.state != Story.State.WITHHELD:
+        group_new_story(story, now)
+    log.info("stored story=%s state=%s %s", story.pk, story.state, ids)
+    if story.state == Story.State.PUBLISHED:
+        _send(signals.story_published, story, version)
+        return Outcome("published", story, version)
+    return Outcome("stored", story, version, reason=str(story.state))
+
+
+def release_embargoes(now: datetime) -> list[Story]:
+    """Publish every story whose embargo has ended; return them."""
+    released = []
+    due = Story.objects.filter(state=Story.State.EMBARGOED, embargoed_until__lte=now)
+    for story in due.select_related("agency"):
+        with transaction.atomic():
+            updated = Story.objects.filter(pk=story.pk, state=Story.State.EMBARGOED).update(
+                state=Story.State.PUBLISHED
+            )
+            if updated:  # another node may have released it first
+                story.state = Story.State.PUBLISHED
+                released.append(story)
+                log.info("embargo ended story=%s agency=%s item=%s", story.pk, story.agency.slug,
+                         story.item_id)  # fmt: skip
+                _send(signals.story_published, story, None)
+    return released

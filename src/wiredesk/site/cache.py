@@ -1,0 +1,62 @@
+"""A rendered-page cache that can never serve a killed or embargoed story.
+
+Every cached page is keyed by a site-wide generation number; every story
+change (published, updated, withheld, killed, embargo released) bumps it, so
+the next request renders afresh. With Redis as the cache, every web node sees
+the same generation: a change on one node invalidates all of them at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+GENERATION_KEY = "wiredesk:generation"
+CACHED_STATUSES = {200, 301, 404, 410}
+
+
+def generation() -> int:
+    """Return the current content generation."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        value = cache.get(GENERATION_KEY, 1)
+    return value
+
+
+def bump_generation(**_: object) -> None:
+    """Invalidate every cached page (a signal receiver: any story change)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # evicted or never set
+        cache.set(GENERATION_KEY, 2, timeout=None)
+
+
+def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve a GET from the page cache of the current generation, rendering on a miss."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        seconds = settings.WIREDESK["PAGE_CACHE_SECONDS"]
+        if request.method not in ("GET", "HEAD") or not seconds:
+            return view(request, *args, **kwargs)
+        # Only the query a page uses is in the key: random queries cannot flood it.
+        key = f"wiredesk:page:{generation()}:{request.path}:{request.GET.get('page', '')}"
+        hit = cache.get(key)
+        if hit is not None:
+            status, content_type, content, location = hit
+            response = HttpResponse(content, status=status, content_type=content_type)
+            if location:
+                response["Location"] = location
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code in CACHED_STATUSES and not response.streaming:
+            cache.set(key, (response.status_code, response["Content-Type"], response.content,
+                            response.get("Location")), seconds)  # fmt: skip
+        return response
+
+    return wrapper
