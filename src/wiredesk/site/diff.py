@@ -7,23 +7,47 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+PARAGRAPH = "\u00b6"
+
+
+def _tokens(text: str) -> list[str]:
+    return text.replace("\n\n", f" {PARAGRAPH} ").split()
+
 
 def word_diff(old: str, new: str) -> SafeString:
-    """Return HTML showing `new` against `old`: removed words in <del>, added in <ins>.
+    """Return HTML paragraphs of `new` against `old`: removed words in <del>, added in <ins>.
 
-    Paragraph breaks are kept as words of their own, so a moved paragraph reads
-    as one.
+    A paragraph break in the new text starts a new paragraph; one only in the
+    old text (paragraphs merged) does not.
     """
-    a = old.replace("\n\n", " \u00b6 ").split()
-    b = new.replace("\n\n", " \u00b6 ").split()
-    out = []
+    a, b = _tokens(old), _tokens(new)
+    runs: list[tuple[str, str]] = []  # (kind, word) with kind "", "del" or "ins"
     for op, i1, i2, j1, j2 in SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if op == "equal":
-            out.append(escape(" ".join(b[j1:j2])))
+            runs.extend(("", w) for w in b[j1:j2])
             continue
         if op in ("delete", "replace"):
-            out.append(f"<del>{escape(' '.join(a[i1:i2]))}</del>")
+            runs.extend(("del", w) for w in a[i1:i2] if w != PARAGRAPH)
         if op in ("insert", "replace"):
-            out.append(f"<ins>{escape(' '.join(b[j1:j2]))}</ins>")
-    html = " ".join(out).replace("\u00b6", "</p><p>")
-    return mark_safe(f"<p>{html}</p>")
+            runs.extend(("ins", w) for w in b[j1:j2])
+    paragraphs: list[list[str]] = [[]]
+    kind, words = "", []
+
+    def flush() -> None:
+        if words:
+            text = escape(" ".join(words))
+            paragraphs[-1].append(f"<{kind}>{text}</{kind}>" if kind else text)
+            words.clear()
+
+    for run_kind, word in runs:
+        if word == PARAGRAPH:
+            flush()
+            paragraphs.append([])
+            continue
+        if run_kind != kind:
+            flush()
+            kind = run_kind
+        words.append(word)
+    flush()
+    html = "".join(f"<p>{' '.join(p)}</p>" for p in paragraphs if p)
+    return mark_safe(html)  # every word above is escaped

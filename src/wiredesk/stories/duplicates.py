@@ -67,7 +67,7 @@ def group_new_story(story: Story, now: datetime) -> None:
     sig = signature(story.body_text)
     if sig is None:
         return
-    values = sig.hashvalues
+    values = sig.hashvalues.astype(np.uint64)
     story.minhash = values.tobytes()
     bands = _bands(sig, config["threshold"])
     since = now - timedelta(hours=config["window_hours"])

@@ -1,0 +1,76 @@
+"""Caches follow: a cached page or list never outlives a kill, a withhold or an embargo's end."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from wiredesk.ingest.pipeline import ingest_bytes
+from wiredesk.stories.models import Story
+from wiredesk.stories.services import release_embargoes
+
+from .surfaces import listed_ids
+from .wire_builder import g2_item
+
+T0 = datetime(2021, 10, 14, 4, 0, tzinfo=UTC)
+
+# Real commits here, so the change signals fire as they do in production.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.WIREDESK = {**settings.WIREDESK, "PAGE_CACHE_SECONDS": 300}
+
+
+def test_a_cached_story_page_is_served_without_the_database(
+    client, feeds, django_assert_num_queries
+):
+    ingest_bytes(feeds["ians"], g2_item("urn:a", 1, T0), "a.xml")
+    url = Story.objects.get().get_absolute_url()
+    first = client.get(url)
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second.status_code == 200 and second.content == first.content
+
+
+@pytest.mark.parametrize("status", ["canceled", "withheld"])
+def test_a_kill_or_withhold_is_never_served_from_cache(client, feeds, status):
+    feed = feeds["ians"]
+    ingest_bytes(feed, g2_item("urn:a", 1, T0), "a.xml")
+    story = Story.objects.get()
+    assert client.get(story.get_absolute_url()).status_code == 200
+    assert story.pk in listed_ids(client, "/")
+    ingest_bytes(feed, g2_item("urn:a", 2, T0 + timedelta(minutes=1), status=status), "b.xml")
+    assert client.get(story.get_absolute_url()).status_code == (
+        410 if status == "canceled" else 404
+    )
+    assert story.pk not in listed_ids(client, "/")
+    assert story.pk not in listed_ids(client, "/agency/ians/")
+
+
+def test_an_update_is_never_hidden_behind_a_cached_page(client, feeds):
+    feed = feeds["ians"]
+    ingest_bytes(feed, g2_item("urn:a", 1, T0, paragraphs=("NEW DELHI, Oct 14 First.",)), "a.xml")
+    url = Story.objects.get().get_absolute_url()
+    assert b"First." in client.get(url).content
+    ingest_bytes(
+        feed,
+        g2_item("urn:a", 2, T0 + timedelta(minutes=1), paragraphs=("NEW DELHI, Oct 14 Second.",)),
+        "b.xml",
+    )
+    assert b"Second." in client.get(url).content
+
+
+def test_an_embargo_release_reaches_cached_lists(client, feeds):
+    with time_machine.travel(T0, tick=False) as clock:
+        ingest_bytes(
+            feeds["ians"], g2_item("urn:a", 1, T0, embargo=T0 + timedelta(hours=1)), "a.xml"
+        )
+        story = Story.objects.get()
+        assert story.pk not in listed_ids(client, "/")  # cached without it
+        clock.move_to(T0 + timedelta(hours=1))
+        release_embargoes(datetime.now(UTC))  # the ingest loop does this every tick
+        assert story.pk in listed_ids(client, "/")
