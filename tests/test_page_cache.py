@@ -11,7 +11,7 @@ from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.stories.models import Story
 from wiredesk.stories.services import release_embargoes
 
-from .surfaces import listed_ids
+from .surfaces import feed_ids, listed_ids
 from .wire_builder import g2_item
 
 T0 = datetime(2021, 10, 14, 4, 0, tzinfo=UTC)
@@ -43,12 +43,14 @@ def test_a_kill_or_withhold_is_never_served_from_cache(client, feeds, status):
     story = Story.objects.get()
     assert client.get(story.get_absolute_url()).status_code == 200
     assert story.pk in listed_ids(client, "/")
+    assert story.pk in feed_ids(client, "/feeds/rss.xml")
     ingest_bytes(feed, g2_item("urn:a", 2, T0 + timedelta(minutes=1), status=status), "b.xml")
     assert client.get(story.get_absolute_url()).status_code == (
         410 if status == "canceled" else 404
     )
     assert story.pk not in listed_ids(client, "/")
     assert story.pk not in listed_ids(client, "/agency/ians/")
+    assert story.pk not in feed_ids(client, "/feeds/rss.xml")
 
 
 def test_an_update_is_never_hidden_behind_a_cached_page(client, feeds):

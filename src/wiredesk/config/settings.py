@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "wiredesk.stories",
     "wiredesk.ingest",
     "wiredesk.site",
+    "wiredesk.syndication",
+    "wiredesk.api",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +145,8 @@ WIREDESK = {
     "SITE_DESCRIPTION": SITE_CONFIG.get("description", "News from the agencies, as they send it."),
     "TEASER_CHARS": int(SITE_CONFIG.get("teaser_chars", 110)),
     "PAGE_SIZE": int(SITE_CONFIG.get("page_size", 20)),
+    # WebSub hub the feeds advertise (rel=hub); none by default.
+    "WEBSUB_HUB": SITE_CONFIG.get("websub_hub"),
     # Rendered pages are kept this long, and dropped at once on any story change.
     "PAGE_CACHE_SECONDS": int(SITE_CONFIG.get("page_cache_seconds", 300)),
     # Near-duplicates across agencies: "all" (show each, "Also reported by"),

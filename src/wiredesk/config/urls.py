@@ -3,7 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from wiredesk.api.views import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("wiredesk.syndication.urls")),
     path("", include("wiredesk.site.urls")),
 ]

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 
 GENERATION_KEY = "wiredesk:generation"
 CACHED_STATUSES = {200, 301, 404, 410}
+KEPT_HEADERS = ("Content-Type", "Location", "Last-Modified", "Cache-Control", "Content-Language")
 
 
 def generation() -> int:
@@ -48,15 +49,15 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         key = f"wiredesk:page:{generation()}:{request.path}:{request.GET.get('page', '')}"
         hit = cache.get(key)
         if hit is not None:
-            status, content_type, content, location = hit
-            response = HttpResponse(content, status=status, content_type=content_type)
-            if location:
-                response["Location"] = location
+            status, headers, content = hit
+            response = HttpResponse(content, status=status)
+            for name, value in headers.items():
+                response[name] = value
             return response
         response = view(request, *args, **kwargs)
         if response.status_code in CACHED_STATUSES and not response.streaming:
-            cache.set(key, (response.status_code, response["Content-Type"], response.content,
-                            response.get("Location")), seconds)  # fmt: skip
+            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+            cache.set(key, (response.status_code, headers, response.content), seconds)
         return response
 
     return wrapper

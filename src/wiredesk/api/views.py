@@ -1,0 +1,112 @@
+"""The app's JSON API (django-ninja): thin endpoints over the story selectors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Q
+from ninja import NinjaAPI, Query, Status
+from ninja.errors import HttpError
+
+from wiredesk.sources.models import Agency
+from wiredesk.stories.models import Story
+from wiredesk.stories.selectors import also_reported_by, story_for_page, visible_stories
+
+from .schemas import AgencyOut, Error, StoryOut, StoryPage, StorySummary, Tombstone
+
+api = NinjaAPI(
+    title="Wiredesk API",
+    version="1",
+    description="Agency stories as published: lists, full stories, tombstones for killed ones.",
+    urls_namespace="api",
+)
+
+
+def _url(story: Story) -> str:
+    return settings.WIREDESK["SITE_URL"] + story.get_absolute_url()
+
+
+def _summary(story: Story) -> dict:
+    return {
+        "id": story.pk, "url": _url(story), "agency": story.agency.slug,
+        "headline": story.headline, "teaser": story.teaser, "byline": story.display_byline,
+        "language": story.language, "published": story.first_published_at,
+        "modified": story.modified_at, "updated": story.was_updated,
+        "correction": story.is_correction,
+    }  # fmt: skip
+
+
+def _encode_cursor(story: Story) -> str:
+    raw = f"{story.first_published_at.isoformat()}|{story.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        moment, pk = raw.split("|")
+        return datetime.fromisoformat(moment), int(pk)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise HttpError(400, "cursor is not one this API gave out") from None
+
+
+@api.get("/stories", response={200: StoryPage, 400: Error}, summary="Latest stories")
+def list_stories(
+    request,
+    agency: str | None = None,
+    language: str | None = None,
+    since: datetime | None = Query(None, description="Only stories modified at or after this time"),
+    cursor: str | None = None,
+    limit: int = Query(20, ge=1, le=100),
+):
+    """Return visible stories, newest first, `limit` a page; follow `next_cursor` for more."""
+    stories = visible_stories()
+    if agency:
+        stories = stories.filter(agency__slug=agency)
+    if language:
+        stories = stories.filter(language__istartswith=language)
+    if since:
+        stories = stories.filter(modified_at__gte=since)
+    if cursor:
+        moment, pk = _decode_cursor(cursor)
+        stories = stories.filter(
+            Q(first_published_at__lt=moment) | Q(first_published_at=moment, pk__lt=pk)
+        )
+    page = list(stories[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    return {
+        "items": [_summary(s) for s in page],
+        "next_cursor": _encode_cursor(page[-1]) if more else None,
+    }
+
+
+@api.get(
+    "/stories/{story_id}", response={200: StoryOut, 404: Error, 410: Tombstone}, summary="One story"
+)
+def get_story(request, story_id: int):
+    """Return a full story; a killed story answers 410 with its tombstone."""
+    story, status = story_for_page(story_id)
+    if status == "missing":
+        return Status(404, {"detail": "No such story"})
+    if status == "gone":
+        return Status(410, {"id": story.pk, "url": _url(story), "killed_at": story.killed_at})
+    return Status(200, {
+        **_summary(story),
+        "dateline": story.dateline, "located": story.located, "body_html": story.body_html,
+        "body_text": story.body_text, "subjects": story.subjects, "keywords": story.keywords,
+        "disclaimer": story.agency.disclaimer, "versions": story.version_count,
+        "also_reported_by": [s.pk for s in also_reported_by(story)],
+    })  # fmt: skip
+
+
+@api.get("/agencies", response=list[AgencyOut], summary="Agencies")
+def list_agencies(request):
+    """Return every agency whose stories the site publishes."""
+    return list(Agency.objects.order_by("name"))
+
+
+__all__ = ["StorySummary", "api"]

@@ -1,0 +1,100 @@
+"""Feed writers on Django's feedgenerator: RSS 2.0 and Atom 1.0 with full text, hub and
+self links, Atom tombstones (RFC 6721), and JSON Feed 1.1."""
+
+from __future__ import annotations
+
+import json
+
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed, rfc3339_date
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+TOMBSTONE_NS = "http://purl.org/atompub/tombstones/1.0"
+
+
+def _hub_links(handler, feed: dict, element: str) -> None:
+    # WebSub: one rel=self and, when configured, rel=hub (W3C WebSub 4).
+    if feed.get("hub"):
+        handler.addQuickElement(element, attrs={"rel": "hub", "href": feed["hub"]})
+
+
+class RssFeed(Rss201rev2Feed):
+    """RSS 2.0 with `content:encoded` full text and atom:link self and hub."""
+
+    def root_attributes(self):
+        return {
+            **super().root_attributes(),
+            "xmlns:atom": ATOM_NS,
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+        }
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)  # writes atom:link rel=self from feed_url
+        _hub_links(handler, self.feed, "atom:link")
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class AtomFeed(Atom1Feed):
+    """Atom 1.0 with HTML content, a hub link and tombstones for killed stories."""
+
+    def root_attributes(self):
+        return {**super().root_attributes(), "xmlns:at": TOMBSTONE_NS}
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        _hub_links(handler, self.feed, "link")
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+    def write_items(self, handler):
+        super().write_items(handler)
+        # RFC 6721: tell readers an entry they may hold is gone.
+        for gone in self.feed.get("tombstones", ()):
+            handler.startElement(
+                "at:deleted-entry", {"ref": gone["id"], "when": rfc3339_date(gone["when"])}
+            )
+            handler.addQuickElement("link", attrs={"href": gone["link"]})
+            handler.endElement("at:deleted-entry")
+
+
+class JsonFeed(SyndicationFeed):
+    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
+
+    content_type = "application/feed+json; charset=utf-8"
+
+    def write(self, outfile, encoding):
+        feed = {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": self.feed["title"],
+            "home_page_url": self.feed["link"],
+            "feed_url": self.feed["feed_url"],
+            "description": self.feed["description"],
+            "language": self.feed["language"],
+            "items": [self._item(item) for item in self.items],
+        }
+        if self.feed.get("hub"):
+            feed["hubs"] = [{"type": "WebSub", "url": self.feed["hub"]}]
+        outfile.write(
+            json.dumps({k: v for k, v in feed.items() if v is not None}, ensure_ascii=False)
+        )
+
+    @staticmethod
+    def _item(item: dict) -> dict:
+        out = {
+            "id": item["unique_id"],
+            "url": item["link"],
+            "title": item["title"],
+            "content_html": item.get("content_html") or "",
+            "summary": item["description"],
+            "date_published": rfc3339_date(item["pubdate"]),
+            "date_modified": rfc3339_date(item["updateddate"]),
+            "authors": [{"name": item["author_name"]}] if item["author_name"] else None,
+            "tags": list(item["categories"]) or None,
+        }
+        return {k: v for k, v in out.items() if v is not None}
