@@ -7,10 +7,37 @@ import json
 from datetime import UTC, datetime, timedelta
 
 START = datetime(2021, 10, 14, 4, 9, 3, tzinfo=UTC)
-WORDS = (
-    "officials said the government would announce new measures on Thursday to support farmers "
-    "affected by the late monsoon while markets in the capital remained calm ahead of the decision"
-).split()
+WORDS = [
+    "officials",
+    "said",
+    "the",
+    "government",
+    "would",
+    "announce",
+    "new",
+    "measures",
+    "on",
+    "Thursday",
+    "to",
+    "support",
+    "farmers",
+    "affected",
+    "by",
+    "the",
+    "late",
+    "monsoon",
+    "while",
+    "markets",
+    "in",
+    "the",
+    "capital",
+    "remained",
+    "calm",
+    "ahead",
+    "of",
+    "the",
+    "decision",
+]
 
 
 def paragraphs(n: int, count: int = 4) -> list[str]:

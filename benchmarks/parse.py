@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import FORMATS, deliveries  # noqa: E402
+from corpus import FORMATS, deliveries
 
-from wiredesk.wire import normalize, parse  # noqa: E402
+from wiredesk.wire import normalize, parse
 
 TARGET_XML = 20_000
 

@@ -21,3 +21,17 @@ def test_parse_benchmark_prints_a_row_for_every_format():
     rows = {line.split()[0] for line in result.stdout.splitlines() if line.strip()}
     assert set(FORMATS) <= rows
     assert "parse items/s" in result.stdout and "target parse" in result.stdout
+
+
+def test_latency_benchmark_runs_against_a_real_wiredesk_run():
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "latency.py"), "--stories", "2"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    rows = [
+        line.split()[:2]
+        for line in result.stdout.splitlines()
+        if line.startswith(("publish", "kill"))
+    ]
+    assert rows == [[c, s] for c in ("publish", "kill") for s in ("page", "api", "feed")]

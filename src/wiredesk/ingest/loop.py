@@ -27,7 +27,7 @@ class IngestLoop(threading.Thread):
     Slow HTTP feeds run in a small pool so they never hold back a watch folder.
     """
 
-    def __init__(self, tick: float = 0.25, workers: int = 4, settle_seconds: float = 2.0) -> None:
+    def __init__(self, tick: float = 0.1, workers: int = 4, settle_seconds: float = 2.0) -> None:
         super().__init__(name="wiredesk-ingest", daemon=True)
         self.tick = tick
         self.poller = FeedPoller(settle_seconds=settle_seconds)
