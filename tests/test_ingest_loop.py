@@ -61,3 +61,26 @@ def test_feed_is_not_polled_again_before_its_interval(feeds, loop):
     assert due - time.monotonic() > 50
     settle(loop)
     assert loop._due_at[feeds["ians"].pk] == due
+
+
+@pytest.mark.django_db(transaction=True)
+def test_loop_releases_an_embargo_on_its_next_tick(feeds, loop):
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    from wiredesk.ingest.pipeline import ingest_bytes
+
+    from .wire_builder import g2_item
+
+    Feed.objects.update(enabled=False)
+    start = datetime(2021, 10, 14, 4, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        ingest_bytes(
+            feeds["ians"], g2_item("urn:e", 1, start, embargo=start + timedelta(minutes=5)), "e.xml"
+        )
+        settle(loop)
+        assert Story.objects.get().state == Story.State.EMBARGOED
+        clock.shift(timedelta(minutes=5))
+        settle(loop)
+        assert Story.objects.get().state == Story.State.PUBLISHED
