@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 
 GENERATION_KEY = "wiredesk:generation"
 CACHED_STATUSES = {200, 301, 404, 410}
+PAGED_BY = ("page", "p")  # list pages, sitemap sections
 KEPT_HEADERS = ("Content-Type", "Location", "Last-Modified", "Cache-Control", "Content-Language")
 
 
@@ -46,7 +47,8 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if request.method not in ("GET", "HEAD") or not seconds:
             return view(request, *args, **kwargs)
         # Only the query a page uses is in the key: random queries cannot flood it.
-        key = f"wiredesk:page:{generation()}:{request.path}:{request.GET.get('page', '')}"
+        query = ":".join(request.GET.get(name, "") for name in PAGED_BY)
+        key = f"wiredesk:page:{generation()}:{request.path}:{query}"
         hit = cache.get(key)
         if hit is not None:
             status, headers, content = hit

@@ -1,8 +1,11 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from wiredesk.site.cache import cached_page
 
+from . import views
 from .feeds import AtomStoryFeed, JsonStoryFeed, StoryFeed
+from .sitemaps import SITEMAPS
 
 rss, atom, json_feed = (cached_page(f()) for f in (StoryFeed, AtomStoryFeed, JsonStoryFeed))
 
@@ -13,4 +16,24 @@ urlpatterns = [
     path("agency/<slug:slug>/rss.xml", rss, name="agency-feed-rss"),
     path("agency/<slug:slug>/atom.xml", atom, name="agency-feed-atom"),
     path("agency/<slug:slug>/feed.json", json_feed, name="agency-feed-json"),
+    path(
+        "sitemap.xml",
+        cached_page(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),
+    path(
+        "sitemap-news.xml",
+        cached_page(sitemap_views.sitemap),
+        {"sitemaps": {"news": SITEMAPS["news"]}, "template_name": "sitemaps/news.xml"},
+        name="sitemap-news",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        cached_page(sitemap_views.sitemap),
+        # Full W3C datetimes in <lastmod> (Django's own template gives only the date).
+        {"sitemaps": SITEMAPS, "template_name": "sitemaps/stories.xml"},
+        name="sitemap-section",
+    ),
+    path("robots.txt", views.robots_txt, name="robots"),
 ]

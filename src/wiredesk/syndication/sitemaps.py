@@ -1,0 +1,57 @@
+"""Sitemaps on django.contrib.sitemaps: stories, and a Google News sitemap of the last two days."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.utils import timezone
+
+from wiredesk.stories.selectors import visible_stories
+
+
+class StorySitemap(Sitemap):
+    """Every visible story; at most 50,000 URLs a file (sitemaps.org protocol)."""
+
+    limit = 50_000
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.WIREDESK["SITE_URL"]).scheme or "https"
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.WIREDESK["SITE_URL"]).netloc
+
+    def items(self):
+        return visible_stories().only(
+            "pk", "slug", "modified_at", "first_published_at", "agency_id"
+        )
+
+    def lastmod(self, story):
+        return timezone.localtime(story.modified_at)
+
+
+class NewsSitemap(StorySitemap):
+    """Google News: only stories first published in the last two days, at most 1,000 a file."""
+
+    limit = 1_000
+
+    def items(self):
+        since = timezone.now() - timedelta(days=2)
+        return (
+            visible_stories()
+            .filter(first_published_at__gte=since)
+            .only(
+                "pk",
+                "slug",
+                "headline",
+                "language",
+                "modified_at",
+                "first_published_at",
+                "agency_id",
+            )
+        )
+
+
+SITEMAPS = {"news": NewsSitemap, "stories": StorySitemap}

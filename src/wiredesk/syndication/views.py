@@ -1,0 +1,12 @@
+"""robots.txt: where the sitemaps are."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Point crawlers at the sitemap index and keep them out of the admin."""
+    base = settings.WIREDESK["SITE_URL"]
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /api/", "Allow: /",
+             f"Sitemap: {base}/sitemap.xml", f"Sitemap: {base}/sitemap-news.xml", ""]  # fmt: skip
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
