@@ -161,6 +161,11 @@ WIREDESK = {
     # "Open in app": a link template with {id}, {path} and {url}; no template, no link.
     "APP_NAME": APP_CONFIG.get("name"),
     "APP_LINK": APP_CONFIG.get("link"),
+    # App links: Android package and certificate fingerprints, iOS app id (TEAMID.bundle).
+    "ANDROID_PACKAGE": APP_CONFIG.get("android_package"),
+    "ANDROID_SHA256_FINGERPRINTS": APP_CONFIG.get("android_sha256_fingerprints", []),
+    "IOS_APP_IDS": APP_CONFIG.get("ios_app_ids", []),
+    "IOS_APP_STORE_ID": APP_CONFIG.get("ios_app_store_id"),
     "USER_AGENT": SITE_CONFIG.get(
         "user_agent", "Wiredesk/0.1 (+https://github.com/wiredesk/wiredesk)"
     ),

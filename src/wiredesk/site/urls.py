@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import applinks, views
 
 app_name = "site"
 urlpatterns = [
@@ -10,4 +10,8 @@ urlpatterns = [
     path("story/<int:pk>/<slug:slug>/", views.story, name="story"),
     path("story/<int:pk>/<slug:slug>/versions/", views.provenance, name="provenance"),
     path("healthz", views.healthz, name="healthz"),
+    path(".well-known/assetlinks.json", applinks.assetlinks, name="assetlinks"),
+    path(
+        ".well-known/apple-app-site-association", applinks.apple_app_site_association, name="aasa"
+    ),
 ]

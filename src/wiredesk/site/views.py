@@ -65,6 +65,7 @@ def story(request: HttpRequest, pk: int, slug: str | None = None) -> HttpRespons
         "canonical_url": url,
         "app_link": app_link(story.pk, path, url),
         "app_name": settings.WIREDESK["APP_NAME"],
+        "ios_app_store_id": settings.WIREDESK["IOS_APP_STORE_ID"],
         "json_ld": news_article(
             story, url, settings.WIREDESK["SITE_NAME"], settings.WIREDESK["SITE_URL"]
         ),
