@@ -15,6 +15,7 @@ from wiredesk.sources.models import Agency
 from wiredesk.stories.models import Story
 from wiredesk.stories.selectors import also_reported_by, story_for_page, visible_stories
 
+from .ninjs import to_ninjs
 from .schemas import AgencyOut, Error, StoryOut, StoryPage, StorySummary, Tombstone
 
 api = NinjaAPI(
@@ -101,6 +102,19 @@ def get_story(request, story_id: int):
         "disclaimer": story.agency.disclaimer, "versions": story.version_count,
         "also_reported_by": [s.pk for s in also_reported_by(story)],
     })  # fmt: skip
+
+
+@api.get(
+    "/stories/{story_id}/ninjs",
+    response={200: dict, 400: Error, 404: Error, 410: dict},
+    summary="One story as ninjs 2.2 or 3.1",
+)
+def get_story_ninjs(request, story_id: int, version: str = Query("3.1", pattern=r"^(2\.2|3\.1)$")):
+    """Return a story as IPTC ninjs; a killed story answers 410 with pubStatus canceled."""
+    story, status = story_for_page(story_id)
+    if status == "missing":
+        return Status(404, {"detail": "No such story"})
+    return Status(410 if status == "gone" else 200, to_ninjs(story, version))
 
 
 @api.get("/agencies", response=list[AgencyOut], summary="Agencies")
