@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 
 from wiredesk.sources.models import Agency
 from wiredesk.stories.models import Story
+from wiredesk.stories.search import search_stories
 from wiredesk.stories.selectors import also_reported_by, story_for_page, visible_stories
 
 from .ninjs import to_ninjs
@@ -62,8 +63,19 @@ def list_stories(
     since: datetime | None = Query(None, description="Only stories modified at or after this time"),
     cursor: str | None = None,
     limit: int = Query(20, ge=1, le=100),
+    q: str | None = Query(
+        None, max_length=200, description="Words to search for; results best first"
+    ),
 ):
-    """Return visible stories, newest first, `limit` a page; follow `next_cursor` for more."""
+    """Return visible stories, newest first, `limit` a page; follow `next_cursor` for more.
+
+    With `q`, return the best matches by relevance and recency (one page, no cursor).
+    """
+    if q:
+        found = [s for s in search_stories(q, limit=100)
+                 if (not agency or s.agency.slug == agency)
+                 and (not language or s.language.lower().startswith(language.lower()))]  # fmt: skip
+        return {"items": [_summary(s) for s in found[:limit]], "next_cursor": None}
     stories = visible_stories()
     if agency:
         stories = stories.filter(agency__slug=agency)

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.postgres",  # full-text search on PostgreSQL; inert on SQLite
     "wiredesk.sources",
     "wiredesk.stories",
     "wiredesk.ingest",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("story/<int:pk>/", views.story, name="story-short"),
     path("story/<int:pk>/<slug:slug>/", views.story, name="story"),
     path("story/<int:pk>/<slug:slug>/versions/", views.provenance, name="provenance"),
+    path("search", views.search, name="search"),
     path("healthz", views.healthz, name="healthz"),
     path(".well-known/assetlinks.json", applinks.assetlinks, name="assetlinks"),
     path(

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from wiredesk.sources.models import Agency
+from wiredesk.stories.search import search_stories
 from wiredesk.stories.selectors import (
     also_reported_by,
     story_for_page,
@@ -94,6 +95,13 @@ def provenance(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
                      "headline_changed": previous is not None and version.headline != previous.headline})  # fmt: skip
         previous = version
     return render(request, "site/provenance.html", {"story": story, "rows": rows})
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Search stories by words, best first by relevance and recency. Never cached: every query differs."""
+    q = request.GET.get("q", "")[:200]
+    results = search_stories(q) if q.strip() else []
+    return render(request, "site/search.html", {"q": q, "results": results})
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -35,6 +35,7 @@ from wiredesk.wire.notices import notice_text
 from . import signals
 from .duplicates import elect_lead, group_new_story
 from .models import Delivery, KillNotice, Story, StoryVersion
+from .search import index_story, unindex_story
 
 log = logging.getLogger("wiredesk.stories")
 
@@ -139,6 +140,7 @@ def _kill(story: Story, version: StoryVersion | None, now: datetime, why: str) -
     story.state = Story.State.KILLED
     story.killed_at = now
     story.save()
+    unindex_story(story)
     log.warning("killed story=%s agency=%s item=%s: %s", story.pk, story.agency.slug,
                 story.item_id, why)  # fmt: skip
     if story.group_id:
@@ -245,6 +247,7 @@ def _store(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) ->
     was_visible = story.state == Story.State.PUBLISHED
     _make_current(story, version, now)
     story.save()
+    index_story(story)
     if story.group_id:
         elect_lead(story.group_id)  # withheld or back: the group's lead may change
     log.info("updated story=%s state=%s %s", story.pk, story.state, ids)
@@ -272,6 +275,8 @@ def _create(agency, item, delivery, now, fields, ids) -> Outcome:
     story.save()
     version.story = story
     version.save()
+    if not killed_before:
+        index_story(story)
     if killed_before:
         log.warning("story killed before it arrived, never published story=%s %s", story.pk, ids)
         return Outcome("killed", story, version, reason="killed before it arrived")

@@ -1,0 +1,127 @@
+"""Search on whichever engine runs the tests (SQLite FTS5 here, PostgreSQL in CI's second run):
+ranked by relevance and recency; killed, withheld and embargoed stories never found."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import lxml.html
+import time_machine
+from django.db import connection
+
+from wiredesk.ingest.pipeline import ingest_bytes
+from wiredesk.stories.models import Story
+from wiredesk.stories.search import search_stories
+
+from .wire_builder import g2_item
+
+NOW = datetime(2021, 10, 14, 12, 0, tzinfo=UTC)
+
+
+def deliver(feeds, guid, headline, text, hours_ago=1, **extra):
+    when = NOW - timedelta(hours=hours_ago)
+    ingest_bytes(feeds["ians"], g2_item(guid, extra.pop("version", 1), when, headline=headline,
+                                        paragraphs=(text,), first_created=when, **extra), f"{guid}.xml")  # fmt: skip
+
+
+def ids(stories):
+    return [s.item_id for s in stories]
+
+
+def test_relevance_headline_matches_rank_above_body_matches(feeds):
+    with time_machine.travel(NOW, tick=False):
+        deliver(
+            feeds,
+            "body",
+            "Markets close higher",
+            "NEW DELHI, Oct 14 Monsoon rains lifted farm stocks today.",
+        )
+        deliver(
+            feeds,
+            "headline",
+            "Monsoon withdraws from north India",
+            "NEW DELHI, Oct 14 The rains have ended.",
+        )
+        deliver(
+            feeds, "none", "Cricket: hosts win", "CARDIFF, Oct 14 The hosts won by six wickets."
+        )
+        assert ids(search_stories("monsoon")) == ["headline", "body"]
+
+
+def test_recency_breaks_even_relevance(feeds):
+    with time_machine.travel(NOW, tick=False):
+        deliver(
+            feeds,
+            "old",
+            "Ferry services resume",
+            "Ferry services resumed across the strait.",
+            hours_ago=24 * 6,
+        )
+        deliver(
+            feeds,
+            "new",
+            "Ferry services resume",
+            "Ferry services resumed across the strait.",
+            hours_ago=1,
+        )
+        assert ids(search_stories("ferry services")) == ["new", "old"]
+
+
+def test_killed_withheld_and_embargoed_stories_are_never_found(feeds):
+    with time_machine.travel(NOW, tick=False):
+        deliver(feeds, "killed", "Volcano alert lowered", "Volcano activity eased.")
+        deliver(
+            feeds,
+            "killed",
+            "Volcano alert lowered",
+            "Volcano activity eased.",
+            version=2,
+            status="canceled",
+        )
+        deliver(
+            feeds, "withheld", "Volcano erupts again", "The volcano erupted.", status="withheld"
+        )
+        deliver(
+            feeds,
+            "embargoed",
+            "Volcano study published",
+            "A volcano study.",
+            embargo=NOW + timedelta(days=1),
+        )
+        deliver(feeds, "visible", "Volcano tourism grows", "Volcano tourism grew this year.")
+        assert ids(search_stories("volcano")) == ["visible"]
+
+
+def test_an_update_is_searchable_by_its_new_words(feeds):
+    with time_machine.travel(NOW, tick=False):
+        deliver(feeds, "s", "Storm update", "A storm hit the coast.", hours_ago=2)
+        deliver(feeds, "s", "Storm update", "A cyclone hit the coast.", version=2)
+        assert ids(search_stories("cyclone")) == ["s"]
+
+
+def test_user_input_never_breaks_the_query(feeds):
+    with time_machine.travel(NOW, tick=False):
+        deliver(feeds, "s", "Storm update", "A storm hit the coast.")
+        for q in [
+            'storm"',
+            "storm AND (",
+            "NEAR(storm",
+            "*",
+            "storm OR",
+            "'; DROP TABLE x; --",
+            "ü",
+        ]:
+            search_stories(q)  # no exception from either engine
+        assert ids(search_stories("STORM")) == ["s"]
+
+
+def test_search_page_and_api(client, feeds):
+    with time_machine.travel(NOW, tick=False):
+        deliver(feeds, "s", "Monsoon withdraws", "NEW DELHI, Oct 14 The monsoon has withdrawn.")
+        tree = lxml.html.fromstring(client.get("/search", {"q": "monsoon"}).content)
+        assert [a.text for a in tree.xpath('//ul[@class="cards"]//h2/a')] == ["Monsoon withdraws"]
+        assert "No stories match" in client.get("/search", {"q": "zebra"}).content.decode()
+        items = client.get("/api/v1/stories", {"q": "monsoon"}).json()["items"]
+        assert [i["headline"] for i in items] == ["Monsoon withdraws"]
+    assert Story.objects.count() == 1
+    assert connection.vendor in ("sqlite", "postgresql")
