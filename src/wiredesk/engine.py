@@ -17,11 +17,14 @@ def serve_embedded(
 
     from wiredesk.config.wsgi import application
     from wiredesk.ingest.loop import IngestLoop
+    from wiredesk.syndication.worker import OutboxWorker
 
     loop = IngestLoop()
+    outbox = OutboxWorker()
     server = create_server(application, host=host, port=port, threads=threads, ident="wiredesk")
     url = f"http://{host}:{server.effective_port}/"
     loop.start()
+    outbox.start()
     if on_ready:
         on_ready(url)
     try:
@@ -30,8 +33,10 @@ def serve_embedded(
         pass
     finally:
         loop.stop()
+        outbox.stop()
         server.close()
         loop.join(timeout=10)
+        outbox.join(timeout=10)
 
 
 def start_thread(target: Callable[[], None], name: str) -> threading.Thread:

@@ -147,8 +147,11 @@ WIREDESK = {
     "SITE_DESCRIPTION": SITE_CONFIG.get("description", "News from the agencies, as they send it."),
     "TEASER_CHARS": int(SITE_CONFIG.get("teaser_chars", 110)),
     "PAGE_SIZE": int(SITE_CONFIG.get("page_size", 20)),
-    # WebSub hub the feeds advertise (rel=hub); none by default.
+    # WebSub hub the feeds advertise (rel=hub) and ping on every change; none by default.
     "WEBSUB_HUB": SITE_CONFIG.get("websub_hub"),
+    # IndexNow: a key (8-128 of a-z, A-Z, 0-9, -) turns submissions on; served at /<key>.txt.
+    "INDEXNOW_KEY": SITE_CONFIG.get("indexnow_key"),
+    "INDEXNOW_ENDPOINT": SITE_CONFIG.get("indexnow_endpoint", "https://api.indexnow.org/indexnow"),
     # Rendered pages are kept this long, and dropped at once on any story change.
     "PAGE_CACHE_SECONDS": int(SITE_CONFIG.get("page_cache_seconds", 300)),
     # Near-duplicates across agencies: "all" (show each, "Also reported by"),

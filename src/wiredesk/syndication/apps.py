@@ -5,3 +5,14 @@ class SyndicationConfig(AppConfig):
     name = "wiredesk.syndication"
     label = "wiredesk_syndication"
     verbose_name = "Syndication"
+
+    def ready(self) -> None:
+        # Signals only at seams (DESIGN.md): stories announce, syndication queues pings.
+        from wiredesk.stories import signals
+
+        from .outbox import EVENT_OF, receiver_for
+
+        for name, event in EVENT_OF.items():
+            getattr(signals, name).connect(
+                receiver_for(event), weak=False, dispatch_uid=f"outbox-{name}"
+            )

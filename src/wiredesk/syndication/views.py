@@ -1,7 +1,7 @@
 """robots.txt: where the sitemaps are."""
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
@@ -10,3 +10,11 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /api/", "Allow: /",
              f"Sitemap: {base}/sitemap.xml", f"Sitemap: {base}/sitemap-news.xml", ""]  # fmt: skip
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def indexnow_key(request: HttpRequest, key: str) -> HttpResponse:
+    """Serve the IndexNow key file at /<key>.txt (only for the configured key)."""
+    configured = settings.WIREDESK.get("INDEXNOW_KEY")
+    if not configured or key != configured:
+        raise Http404("No such file")
+    return HttpResponse(configured, content_type="text/plain; charset=utf-8")

@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from .models import OutboundMessage, Webhook
+
+
+class DeliveryInline(admin.TabularInline):
+    model = OutboundMessage
+    extra = 0
+    can_delete = False
+    fields = (
+        "created_at",
+        "event",
+        "story_id",
+        "status",
+        "attempts",
+        "response_status",
+        "last_error",
+    )
+    readonly_fields = fields
+    ordering = ["-created_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    list_display = ("url", "description", "active", "events")
+    inlines = [DeliveryInline]
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(admin.ModelAdmin):
+    """The delivery log: every ping and webhook call, with its attempts and last answer."""
+
+    list_display = (
+        "created_at",
+        "kind",
+        "event",
+        "url",
+        "status",
+        "attempts",
+        "response_status",
+        "sent_at",
+    )
+    list_filter = ("kind", "status", "event", "webhook")
+    search_fields = ("url", "last_error")
+    readonly_fields = [f.name for f in OutboundMessage._meta.fields]

@@ -1,0 +1,66 @@
+"""Write story changes into the outbox (a signal receiver; runs after the change commits)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import timezone
+
+from wiredesk.stories.models import Story
+
+from .models import OutboundMessage, Webhook
+
+EVENT_OF = {"story_published": "story.published", "story_updated": "story.updated",
+            "story_killed": "story.killed"}  # fmt: skip
+
+
+def feed_urls(story: Story) -> list[str]:
+    """Return the URLs of every feed a change to `story` touches (for WebSub)."""
+    base = settings.WIREDESK["SITE_URL"]
+    site = [f"{base}/feeds/{name}" for name in ("rss.xml", "atom.xml", "feed.json")]
+    agency = [
+        f"{base}/agency/{story.agency.slug}/{name}" for name in ("rss.xml", "atom.xml", "feed.json")
+    ]
+    return site + agency
+
+
+def webhook_payload(event: str, story: Story) -> dict:
+    url = settings.WIREDESK["SITE_URL"] + story.get_absolute_url()
+    body = {"event": event, "story": {"id": story.pk, "url": url, "agency": story.agency.slug,
+                                      "state": story.state}}  # fmt: skip
+    if event != "story.killed":
+        body["story"].update({
+            "headline": story.headline, "teaser": story.teaser,
+            "published": story.first_published_at.isoformat(), "modified": story.modified_at.isoformat(),
+        })  # fmt: skip
+    return body
+
+
+def receiver_for(event: str):
+    """Return a signal receiver that queues `event` for the story it is sent with."""
+
+    def receive(sender, story: Story, **kwargs) -> None:
+        enqueue(event, story)
+
+    return receive
+
+
+def enqueue(event: str, story: Story) -> None:
+    """Queue the pings and webhook calls for one story change."""
+    now = timezone.now()
+    url = settings.WIREDESK["SITE_URL"] + story.get_absolute_url()
+    common = {"event": event, "story_id": story.pk, "created_at": now, "next_attempt_at": now}
+    messages = []
+    if settings.WIREDESK.get("WEBSUB_HUB"):
+        messages += [
+            OutboundMessage(kind="websub", url=feed, **common) for feed in feed_urls(story)
+        ]
+    if settings.WIREDESK.get("INDEXNOW_KEY"):
+        # Killed URLs too: IndexNow wants to hear that a page is gone.
+        messages.append(OutboundMessage(kind="indexnow", url=url, **common))
+    payload = webhook_payload(event, story)
+    messages += [
+        OutboundMessage(kind="webhook", webhook=hook, url=hook.url, payload=payload, **common)
+        for hook in Webhook.objects.filter(active=True)
+        if hook.wants(event)
+    ]
+    OutboundMessage.objects.bulk_create(messages)
