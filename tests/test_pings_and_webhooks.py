@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import time
 from datetime import UTC, datetime, timedelta
@@ -178,7 +179,7 @@ def test_retry_delays_grow_and_are_jittered():
 
     rng = random.Random(3)
     delays = [[retry_delay(n, rng) for _ in range(20)] for n in range(1, 6)]
-    for earlier, later in zip(delays, delays[1:], strict=False):
+    for earlier, later in itertools.pairwise(delays):
         assert max(earlier) <= min(later) * 2 + 1e-9
         assert len(set(later)) > 15
     assert max(max(d) for d in delays) <= 3600
