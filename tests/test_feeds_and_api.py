@@ -181,3 +181,16 @@ def test_openapi_document_is_served(client, db):
     assert {"/api/v1/stories", "/api/v1/stories/{story_id}", "/api/v1/agencies"} <= set(
         spec["paths"]
     )
+
+
+def test_topic_feeds_and_api_filter(client, all_bundled):
+    # The Northline stories are filed under "Asia-Pacific", the seed under "World" and "Korea".
+    _, feed = parsed(client, "/topic/asia-pacific/rss.xml")
+    assert len(feed.entries) == 11
+    _, korea = parsed(client, "/topic/korea/atom.xml")
+    assert [e.title for e in korea.entries] == ["'US, S.Korea working to restart dialogue with Pyongyang'"]
+    items = client.get("/api/v1/stories", {"topic": "korea"}).json()["items"]
+    assert [i["agency"] for i in items] == ["ians"]
+    assert client.get("/api/v1/stories", {"topic": "nothing-filed-here"}).json()["items"] == []
+    _, json_feed = parsed(client, "/topic/uk/feed.json")
+    assert len(json_feed.entries) == 11  # Meridian's JSON Feed tags

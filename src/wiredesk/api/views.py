@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 from wiredesk.sources.models import Agency
 from wiredesk.stories.models import Story
 from wiredesk.stories.search import search_stories
-from wiredesk.stories.selectors import also_reported_by, story_for_page, visible_stories
+from wiredesk.stories.selectors import also_reported_by, story_for_page, visible_stories, with_topic
 
 from .ninjs import to_ninjs
 from .schemas import AgencyOut, Error, StoryOut, StoryPage, StorySummary, Tombstone
@@ -59,6 +59,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
 def list_stories(
     request,
     agency: str | None = None,
+    topic: str | None = Query(None, description="A topic slug, e.g. world"),
     language: str | None = None,
     since: datetime | None = Query(None, description="Only stories modified at or after this time"),
     cursor: str | None = None,
@@ -74,11 +75,14 @@ def list_stories(
     if q:
         found = [s for s in search_stories(q, limit=100)
                  if (not agency or s.agency.slug == agency)
+                 and (not topic or f"|{topic}|" in s.topics)
                  and (not language or s.language.lower().startswith(language.lower()))]  # fmt: skip
         return {"items": [_summary(s) for s in found[:limit]], "next_cursor": None}
     stories = visible_stories()
     if agency:
         stories = stories.filter(agency__slug=agency)
+    if topic:
+        stories = with_topic(stories, topic)
     if language:
         stories = stories.filter(language__istartswith=language)
     if since:

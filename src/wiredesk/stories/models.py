@@ -64,6 +64,9 @@ class Story(models.Model):
     body_text = models.TextField()
     subjects = models.JSONField(default=list, blank=True)
     keywords = models.JSONField(default=list, blank=True)
+    # The subjects' names as slugs, "|world|korea|": a plain text column so topic
+    # filters work the same on SQLite and PostgreSQL.
+    topics = models.TextField(blank=True, default="")
     link = models.URLField(max_length=2000, blank=True)
     embargoed_until = models.DateTimeField(null=True, blank=True)
     is_correction = models.BooleanField(default=False)

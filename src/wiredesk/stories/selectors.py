@@ -68,3 +68,8 @@ def versions_of(story: Story) -> list[StoryVersion]:
               "body_text", "text_sha256", "delivery__sha256", "story_id")
         .order_by("effective_at", "id")
     )  # fmt: skip
+
+
+def with_topic(stories: QuerySet[Story], topic: str) -> QuerySet[Story]:
+    """Return the stories of `stories` filed under a topic slug ("world")."""
+    return stories.filter(topics__contains=f"|{topic}|")

@@ -120,6 +120,7 @@ def _make_current(story: Story, version: StoryVersion, now: datetime) -> None:
     for name in CURRENT_FIELDS:
         setattr(story, name, getattr(version, name))
     story.slug = _slug(version.headline)
+    story.topics = topics_of(version.subjects)
     story.is_correction = version.signal == "correction" or story.is_correction
     if version.first_created and version.first_created < story.first_published_at:
         story.first_published_at = version.first_created
@@ -128,6 +129,12 @@ def _make_current(story: Story, version: StoryVersion, now: datetime) -> None:
         story.first_published_at = story.embargoed_until
     story.modified_at = max(version.effective_at, story.first_published_at)
     story.state = _state_for(version, now)
+
+
+def topics_of(subjects: list[dict]) -> str:
+    """Return the topic slugs of a story's subjects as "|slug|slug|" (empty when none)."""
+    slugs = sorted({slugify(s.get("name", "")) for s in subjects if s.get("name")} - {""})
+    return f"|{'|'.join(slugs)}|" if slugs else ""
 
 
 def _send(signal, story: Story, version: StoryVersion | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,12 +13,27 @@ from django.utils.html import escape
 
 from wiredesk.sources.models import Agency
 from wiredesk.stories.models import Story
-from wiredesk.stories.selectors import visible_stories
+from wiredesk.stories.selectors import visible_stories, with_topic
 
 from .generators import AtomFeed, JsonFeed, RssFeed
 
 FEED_SIZE = 50
 TOMBSTONE_DAYS = 2
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic: the slug of a subject name the agencies file stories under."""
+
+    slug: str
+
+    @property
+    def name(self) -> str:
+        return self.slug.replace("-", " ").title()
+
+    @property
+    def path(self) -> str:
+        return f"/topic/{self.slug}/"
 
 
 def story_id(story_pk: int) -> str:
@@ -31,7 +47,9 @@ class StoryFeed(Feed):
     feed_type = RssFeed
     suffix = "rss.xml"
 
-    def get_object(self, request, slug: str | None = None):
+    def get_object(self, request, slug: str | None = None, topic: str | None = None):
+        if topic:
+            return Topic(topic)
         return get_object_or_404(Agency, slug=slug) if slug else None
 
     def title(self, agency):
@@ -39,7 +57,13 @@ class StoryFeed(Feed):
         return f"{agency.name} · {name}" if agency else name
 
     def link(self, agency):
-        return f"/agency/{agency.slug}/" if agency else "/"
+        return (
+            agency.path
+            if isinstance(agency, Topic)
+            else f"/agency/{agency.slug}/"
+            if agency
+            else "/"
+        )
 
     def description(self, agency):
         return settings.WIREDESK["SITE_DESCRIPTION"]
@@ -58,14 +82,18 @@ class StoryFeed(Feed):
     def _tombstones(self, agency) -> list[dict]:
         since = timezone.now() - timedelta(days=TOMBSTONE_DAYS)
         killed = Story.objects.filter(state=Story.State.KILLED, killed_at__gte=since)
-        if agency:
+        if isinstance(agency, Topic):
+            killed = with_topic(killed, agency.slug)
+        elif agency:
             killed = killed.filter(agency=agency)
         return [{"id": story_id(s.pk), "when": s.killed_at, "link": story_id(s.pk)}
                 for s in killed.only("pk", "killed_at")[:FEED_SIZE]]  # fmt: skip
 
     def items(self, agency):
         stories = visible_stories()
-        if agency:
+        if isinstance(agency, Topic):
+            stories = with_topic(stories, agency.slug)
+        elif agency:
             stories = stories.filter(agency=agency)
         return stories[:FEED_SIZE]
 

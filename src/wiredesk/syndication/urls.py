@@ -16,6 +16,9 @@ urlpatterns = [
     path("agency/<slug:slug>/rss.xml", rss, name="agency-feed-rss"),
     path("agency/<slug:slug>/atom.xml", atom, name="agency-feed-atom"),
     path("agency/<slug:slug>/feed.json", json_feed, name="agency-feed-json"),
+    path("topic/<slug:topic>/rss.xml", rss, name="topic-feed-rss"),
+    path("topic/<slug:topic>/atom.xml", atom, name="topic-feed-atom"),
+    path("topic/<slug:topic>/feed.json", json_feed, name="topic-feed-json"),
     path(
         "sitemap.xml",
         cached_page(sitemap_views.index),
