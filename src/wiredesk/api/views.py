@@ -16,6 +16,7 @@ from wiredesk.stories.models import Story
 from wiredesk.stories.search import search_stories
 from wiredesk.stories.selectors import also_reported_by, story_for_page, visible_stories, with_topic
 
+from .auth import ClientAuth, RateLimited
 from .ninjs import to_ninjs
 from .schemas import AgencyOut, Error, StoryOut, StoryPage, StorySummary, Tombstone
 
@@ -24,7 +25,15 @@ api = NinjaAPI(
     version="1",
     description="Agency stories as published: lists, full stories, tombstones for killed ones.",
     urls_namespace="api",
+    auth=ClientAuth(),
 )
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request, exc: RateLimited):
+    response = api.create_response(request, {"detail": str(exc)}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _url(story: Story) -> str:

@@ -137,6 +137,8 @@ LOGGING = {
     },
 }
 
+API_CONFIG = CONFIG.get("api", {})
+
 # What a reader's site shows about itself.
 APP_CONFIG = SITE_CONFIG.get("app", {})
 WIREDESK = {
@@ -170,6 +172,9 @@ WIREDESK = {
     "ANDROID_SHA256_FINGERPRINTS": APP_CONFIG.get("android_sha256_fingerprints", []),
     "IOS_APP_IDS": APP_CONFIG.get("ios_app_ids", []),
     "IOS_APP_STORE_ID": APP_CONFIG.get("ios_app_store_id"),
+    # The app API: open by default; tokens and per-client limits for private sites.
+    "API_REQUIRE_TOKEN": bool(API_CONFIG.get("require_token", False)),
+    "API_ANONYMOUS_PER_MINUTE": int(API_CONFIG.get("anonymous_per_minute", 0)),
     "USER_AGENT": SITE_CONFIG.get(
         "user_agent", "Wiredesk/0.1 (+https://github.com/wiredesk/wiredesk)"
     ),
