@@ -27,19 +27,27 @@ def test_private_api_needs_a_valid_active_token(client, private):
     app = ApiClient.objects.create(name="Android app")
     assert client.get("/api/v1/agencies").status_code == 401
     assert client.get("/api/v1/agencies", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
-    assert client.get("/api/v1/agencies", HTTP_AUTHORIZATION=f"Bearer {app.token}").status_code == 200
+    assert (
+        client.get("/api/v1/agencies", HTTP_AUTHORIZATION=f"Bearer {app.token}").status_code == 200
+    )
     app.active = False
     app.save()
-    assert client.get("/api/v1/agencies", HTTP_AUTHORIZATION=f"Bearer {app.token}").status_code == 401
+    assert (
+        client.get("/api/v1/agencies", HTTP_AUTHORIZATION=f"Bearer {app.token}").status_code == 401
+    )
 
 
 def test_each_client_has_its_own_rate_limit(client, private):
     slow = ApiClient.objects.create(name="slow", requests_per_minute=3)
     fast = ApiClient.objects.create(name="fast", requests_per_minute=100)
-    answers = [client.get("/api/v1/agencies", HTTP_AUTHORIZATION=f"Bearer {slow.token}") for _ in range(4)]
+    answers = [
+        client.get("/api/v1/agencies", HTTP_AUTHORIZATION=f"Bearer {slow.token}") for _ in range(4)
+    ]
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert 0 < int(answers[-1]["Retry-After"]) <= 60
-    assert client.get("/api/v1/agencies", HTTP_AUTHORIZATION=f"Bearer {fast.token}").status_code == 200
+    assert (
+        client.get("/api/v1/agencies", HTTP_AUTHORIZATION=f"Bearer {fast.token}").status_code == 200
+    )
 
 
 def test_anonymous_callers_can_be_limited_by_address(client, db, settings):

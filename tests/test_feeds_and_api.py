@@ -188,9 +188,33 @@ def test_topic_feeds_and_api_filter(client, all_bundled):
     _, feed = parsed(client, "/topic/asia-pacific/rss.xml")
     assert len(feed.entries) == 11
     _, korea = parsed(client, "/topic/korea/atom.xml")
-    assert [e.title for e in korea.entries] == ["'US, S.Korea working to restart dialogue with Pyongyang'"]
+    assert [e.title for e in korea.entries] == [
+        "'US, S.Korea working to restart dialogue with Pyongyang'"
+    ]
     items = client.get("/api/v1/stories", {"topic": "korea"}).json()["items"]
     assert [i["agency"] for i in items] == ["ians"]
     assert client.get("/api/v1/stories", {"topic": "nothing-filed-here"}).json()["items"] == []
     _, json_feed = parsed(client, "/topic/uk/feed.json")
     assert len(json_feed.entries) == 11  # Meridian's JSON Feed tags
+
+
+def test_feeds_answer_if_modified_since_with_304(client, stories):
+    response = client.get("/feeds/rss.xml")
+    assert response.has_header("Last-Modified")
+    again = client.get("/feeds/rss.xml", HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+    assert again.status_code == 304
+
+
+def test_story_page_twitter_card_fits_its_limits(client, stories):
+    import lxml.html
+
+    tree = lxml.html.fromstring(client.get(stories.get_absolute_url()).content)
+
+    def meta(name):
+        return tree.xpath(f'//meta[@name="{name}"]/@content')[0]
+
+    assert meta("twitter:card") == "summary"
+    assert 0 < len(meta("twitter:title")) <= 70
+    assert 0 < len(meta("twitter:description")) <= 200
+    assert tree.xpath('//meta[@property="article:section"]/@content') == ["IANS"]
+    assert "World" in tree.xpath('//meta[@property="article:tag"]/@content')
