@@ -91,3 +91,13 @@ def test_admin_pages_for_sources_and_stories_load(admin_client, all_bundled):
 @pytest.mark.django_db
 def test_models_and_migrations_agree():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_the_example_config_in_the_docs_applies(tmp_path):
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parent.parent / "wiredesk.example.toml"
+    report = sync_sources(load_config(example), tmp_path)
+    assert report.created == ["agency ians", "feed ians-ftp", "feed ians-rss"]
+    assert Agency.objects.get().urgency_map == {"flash": 1, "bulletin": 2, "urgent": 3}
