@@ -28,6 +28,8 @@ time_zone = "Asia/Kolkata"
   transport = "http"
   location = "https://ians.example/rss"
   format = "rss2"
+  encoding = "iso-8859-1"
+  full_text = true
   username = "publisher"
   password_env = "IANS_TEST_PASSWORD"
 """
@@ -52,7 +54,9 @@ def test_sources_sync_creates_then_changes_nothing(config_file, monkeypatch, cap
     assert agency.disclaimer.startswith("This post has been auto-published")
     ftp = Feed.objects.get(slug="ians-ftp")
     assert ftp.location == str(config_file.parent / "inbox" / "ians")
-    assert Feed.objects.get(slug="ians-rss").password == "s3cret"
+    rss = Feed.objects.get(slug="ians-rss")
+    assert rss.password == "s3cret"
+    assert rss.encoding == "iso-8859-1" and rss.full_text is True
 
 
 @pytest.mark.django_db

@@ -12,7 +12,10 @@ from django.db import transaction
 
 from .models import Agency, Feed
 
-AGENCY_FIELDS = ("name", "byline", "url", "disclaimer", "language", "time_zone")
+AGENCY_FIELDS = (
+    "name", "byline", "url", "disclaimer", "language", "time_zone", "urgency_map",
+    "kill_patterns", "advisory_patterns",
+)  # fmt: skip
 FEED_FIELDS = (
     "transport",
     "location",
@@ -21,6 +24,8 @@ FEED_FIELDS = (
     "enabled",
     "username",
     "password",
+    "encoding",
+    "full_text",
 )
 
 
