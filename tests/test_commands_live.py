@@ -17,6 +17,7 @@ import pytest
 
 from .conftest import SEED_V1
 from .helpers import visible_text
+from .wire_server import AgencyServer
 
 SEED_URL = "/story/1/us-skorea-working-to-restart-dialogue-with-pyongyang/"
 
@@ -96,24 +97,36 @@ def test_demo_serves_the_seed_story_within_30_seconds(start, tmp_path):
     assert (tmp_path / "data" / "inbox" / "ians" / "processed" / SEED_V1.name).exists()
 
 
-def test_run_ingests_a_watch_folder_from_wiredesk_toml(start, tmp_path):
+def test_run_ingests_a_watch_folder_and_pings_the_hub_apart_from_ingest(start, tmp_path):
+    hub = AgencyServer().start()
+    hub.routes["/hub"] = lambda h: h.reply(204)
     port = free_port()
     (tmp_path / "wiredesk.toml").write_text(
-        '[site]\nname = "Daily Example"\ntime_zone = "Asia/Kolkata"\n\n'
+        f'[site]\nname = "Daily Example"\ntime_zone = "Asia/Kolkata"\nwebsub_hub = "{hub.base_url}/hub"\n\n'
         '[[agencies]]\nslug = "ians"\nname = "IANS"\n\n'
         '  [[agencies.feeds]]\n  slug = "ians-ftp"\n  transport = "folder"\n'
         '  location = "inbox"\n  poll_interval = 0.5\n'
     )
-    start("run", "--port", str(port))
-    base = f"http://127.0.0.1:{port}"
-    wait_for(base + "/healthz", lambda r: r.status_code == 200, timeout=30)
-    inbox = tmp_path / "inbox"
-    for _ in range(50):
-        if inbox.exists():
-            break
-        time.sleep(0.1)
-    shutil.copy(SEED_V1, inbox / ".upload.part")
-    os.replace(inbox / ".upload.part", inbox / SEED_V1.name)
-    response, _ = wait_for(base + SEED_URL, lambda r: r.status_code == 200, timeout=15)
-    assert b"Daily Example" in response.content
-    assert (tmp_path / "var" / "wiredesk.sqlite3").exists()  # ./var by default
+    try:
+        start("run", "--port", str(port))
+        base = f"http://127.0.0.1:{port}"
+        wait_for(base + "/healthz", lambda r: r.status_code == 200, timeout=30)
+        inbox = tmp_path / "inbox"
+        for _ in range(50):
+            if inbox.exists():
+                break
+            time.sleep(0.1)
+        shutil.copy(SEED_V1, inbox / ".upload.part")
+        os.replace(inbox / ".upload.part", inbox / SEED_V1.name)
+        response, _ = wait_for(base + SEED_URL, lambda r: r.status_code == 200, timeout=15)
+        assert b"Daily Example" in response.content
+        assert (tmp_path / "var" / "wiredesk.sqlite3").exists()  # ./var by default
+        # The outbox worker of the embedded engine pinged the hub for the feeds.
+        for _ in range(100):
+            if len(hub.requests) >= 6:
+                break
+            time.sleep(0.1)
+        pinged = sorted(r.body.decode() for r in hub.requests)
+        assert len(pinged) == 6 and all(p.startswith("hub.mode=publish") for p in pinged)
+    finally:
+        hub.stop()
