@@ -119,9 +119,10 @@ def due_messages(now: datetime, limit: int = 500) -> list[OutboundMessage]:
     due = OutboundMessage.objects.filter(
         status=OutboundMessage.Status.PENDING, next_attempt_at__lte=now
     )
-    return list(
-        due.select_for_update(skip_locked=True).select_related("webhook").order_by("id")[:limit]
-    )
+    # of=("self",): lock the messages, not the webhooks joined beside them (PostgreSQL
+    # refuses FOR UPDATE on the nullable side of an outer join).
+    locked = due.select_for_update(skip_locked=True, of=("self",))
+    return list(locked.select_related("webhook").order_by("id")[:limit])
 
 
 def deliver_due(client: httpx.Client, now: datetime | None = None) -> int:
