@@ -21,6 +21,20 @@ from .polling import FeedPoller
 log = logging.getLogger("wiredesk.ingest")
 
 
+def claim(feed: Feed) -> bool:
+    """Take this interval's poll of an HTTP feed; False when another node took it first.
+
+    Several nodes may run ingest at once: the update only succeeds while the
+    feed's next poll time is still the one this node read, so exactly one node
+    polls an agency's server per interval (a compare-and-set, not luck).
+    """
+    now = timezone.now()
+    taken = Feed.objects.filter(pk=feed.pk, next_poll_at=feed.next_poll_at).update(
+        next_poll_at=now + timedelta(seconds=feed.poll_interval), last_polled_at=now
+    )
+    return taken == 1
+
+
 class IngestLoop(threading.Thread):
     """Poll every enabled feed when it is due; folders and URLs side by side.
 
@@ -62,6 +76,8 @@ class IngestLoop(threading.Thread):
             if feed.pk in self._running or self._due_at.get(feed.pk, 0) > clock:
                 continue
             self._due_at[feed.pk] = clock + feed.poll_interval
+            if feed.transport == Feed.Transport.HTTP and not claim(feed):
+                continue  # another node polls it this interval
             self._running[feed.pk] = self.pool.submit(self._poll, feed)
 
     def _poll(self, feed: Feed) -> None:

@@ -85,10 +85,13 @@ class WatchFolder:
         os.replace(path, target)
         return target
 
-    def done(self, path: Path) -> Path:
-        """Move a stored file to `processed/`; return where it went."""
+    def done(self, path: Path) -> Path | None:
+        """Move a stored file to `processed/`; return where it went (None: another node did)."""
         self._seen.pop(path.name, None)
-        return self._move(path, self.processed)
+        try:
+            return self._move(path, self.processed)
+        except FileNotFoundError:
+            return None
 
     def fail(self, path: Path, reason: str) -> Path:
         """Move a refused file to `failed/` with its reason beside it; return where it went."""

@@ -1,0 +1,94 @@
+"""Several nodes at once: one poll of an HTTP feed per interval, a web node serving what a
+separate ingest wrote, and a shared cache when REDIS_URL is set (CI's second run)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import httpx
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from wiredesk.ingest.loop import IngestLoop, claim
+from wiredesk.ingest.pipeline import ingest_bytes
+from wiredesk.sources.models import Feed
+from wiredesk.stories.models import Story
+
+from .conftest import SEED_V1
+from .test_commands_live import SEED_URL, free_port, wait_for
+from .wire_server import AgencyServer
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_nodes_racing_poll_an_http_feed_once_per_interval(feeds):
+    server = AgencyServer().start()
+    server.routes["/feed"] = lambda h: h.reply(200, SEED_V1.read_bytes())
+    Feed.objects.update(enabled=False)
+    Feed.objects.create(agency=feeds["ians"].agency, slug="ians-http", transport="http",
+                        location=server.base_url + "/feed", poll_interval=60)  # fmt: skip
+    first, second = IngestLoop(), IngestLoop()
+    try:
+        # Both nodes read the same due feed before either claims it: the race.
+        due_first, due_second = first.due_feeds(), second.due_feeds()
+        assert [f.slug for f in due_first] == [f.slug for f in due_second] == ["ians-http"]
+        first.due_feeds, second.due_feeds = (lambda: due_first), (lambda: due_second)
+        for loop in (first, second):
+            loop.run_once()
+        for loop in (first, second):
+            for job in list(loop._running.values()):
+                job.result(timeout=30)
+    finally:
+        for loop in (first, second):
+            loop.pool.shutdown(wait=True)
+            loop.poller.close()
+        server.stop()
+    assert len(server.requests) == 1  # one node polled; the other lost the claim
+    assert Story.objects.count() == 1
+
+
+def test_claim_is_a_compare_and_set(feeds, db):
+    feed = Feed.objects.create(agency=feeds["ians"].agency, slug="x", transport="http",
+                               location="https://x.example/", poll_interval=60)  # fmt: skip
+    stale = Feed.objects.get(pk=feed.pk)
+    assert claim(Feed.objects.get(pk=feed.pk)) is True
+    assert claim(stale) is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_web_node_serves_what_ingest_wrote(feeds, tmp_path):
+    """`wiredesk serve` (granian) as a separate process on the same database."""
+    ingest_bytes(feeds["ians"], SEED_V1.read_bytes(), "seed.xml")
+    database = settings.DATABASES["default"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIREDESK_")}
+    if database["ENGINE"].endswith("sqlite3"):
+        env["DATABASE_URL"] = f"sqlite:///{database['NAME']}"
+    else:
+        env["DATABASE_URL"] = (f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+                               f"{database['NAME']}")  # fmt: skip
+    port = free_port()
+    node = subprocess.Popen([sys.executable, "-m", "wiredesk.cli", "serve", "--port", str(port), "--workers", "1"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        response, _ = wait_for(f"http://127.0.0.1:{port}{SEED_URL.replace('/1/', f'/{Story.objects.get().pk}/')}",
+                               lambda r: r.status_code == 200, timeout=30)  # fmt: skip
+        assert b"By IANS" in response.content
+        assert (
+            httpx.get(f"http://127.0.0.1:{port}/static/admin/css/base.css").status_code == 200
+        )  # WhiteNoise
+    finally:
+        node.terminate()
+        node.wait(timeout=10)
+
+
+def test_the_cache_is_shared_through_redis_when_configured():
+    if not os.environ.get("REDIS_URL"):
+        assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+        return
+    import redis
+
+    cache.set("wiredesk-test-key", "seen", 30)
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    assert any(b"wiredesk-test-key" in key for key in client.keys("*wiredesk-test-key*"))
