@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import feedparser
+import lxml.etree
 import lxml.html
 
 from wiredesk.stories.models import Story
@@ -45,6 +46,19 @@ def api_ids(client) -> set[int]:
             return ids
 
 
+def sitemap_ids(client) -> set[int]:
+    tree = lxml.etree.fromstring(client.get("/sitemap-stories.xml").content)
+    locs = tree.xpath(
+        "//s:loc/text()", namespaces={"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    )
+    return {int(loc.split("/story/")[1].split("/")[0]) for loc in locs}
+
+
+def search_ids(client, words: str) -> set[int]:
+    items = client.get("/api/v1/stories", {"q": words, "limit": 100}).json()["items"]
+    return {item["id"] for item in items}
+
+
 def surfaces(client, story: Story) -> dict[str, object]:
     """Return how each surface shows `story`: page, provenance and API status, and list presence."""
     story.refresh_from_db()
@@ -60,10 +74,12 @@ def surfaces(client, story: Story) -> dict[str, object]:
         "rss": story.pk in feed_ids(client, "/feeds/rss.xml"),
         "atom": story.pk in feed_ids(client, f"/agency/{agency}/atom.xml"),
         "json_feed": story.pk in feed_ids(client, "/feeds/feed.json"),
+        "sitemap": story.pk in sitemap_ids(client),
+        "search": story.pk in search_ids(client, " ".join(story.headline.split()[:2])),
     }
 
 
-LISTS = ("home", "agency", "api_list", "rss", "atom", "json_feed")
+LISTS = ("home", "agency", "api_list", "rss", "atom", "json_feed", "sitemap", "search")
 VISIBLE = {"page": 200, "versions": 200, "api": 200, **dict.fromkeys(LISTS, True)}
 HIDDEN = {"page": 404, "versions": 404, "api": 404, **dict.fromkeys(LISTS, False)}
 GONE = {"page": 410, "versions": 410, "api": 410, **dict.fromkeys(LISTS, False)}
