@@ -97,6 +97,9 @@ SQLITE_OPTIONS = {
 }
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -123,6 +126,24 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Celery (scale-out only; the embedded engine needs no broker).
+CELERY_BROKER_URL = (
+    os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or "memory://"
+)
+CELERY_TASK_ACKS_LATE = True  # ack after the work is done ...
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # ... and re-queue it if the worker dies
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis re-delivers a task whose worker vanished after this many seconds.
+    "visibility_timeout": int(os.environ.get("WIREDESK_TASK_VISIBILITY_TIMEOUT", "300")),
+}
+CELERY_BEAT_SCHEDULE = {
+    "poll-due-feeds": {"task": "wiredesk.ingest.tasks.poll_due_feeds", "schedule": 1.0},
+    "release-embargoes": {"task": "wiredesk.ingest.tasks.release_ended_embargoes", "schedule": 1.0},
+    "deliver-outbox": {"task": "wiredesk.syndication.tasks.deliver_outbox", "schedule": 2.0},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

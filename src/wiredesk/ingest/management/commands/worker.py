@@ -1,0 +1,21 @@
+"""`wiredesk worker`: a Celery worker for polling, ingest, embargo release and pings."""
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run a Celery worker (broker: CELERY_BROKER_URL or REDIS_URL)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--concurrency", type=int, default=None)
+        parser.add_argument("--hostname", default=None, help="worker name, unique on the broker")
+
+    def handle(self, *args, concurrency, hostname, **options):
+        from wiredesk.config.celery import app
+
+        argv = ["worker", "--loglevel=INFO", "--without-gossip", "--without-mingle"]
+        if concurrency:
+            argv.append(f"--concurrency={concurrency}")
+        if hostname:
+            argv.append(f"--hostname={hostname}")
+        app.worker_main(argv)

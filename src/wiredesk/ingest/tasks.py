@@ -1,0 +1,63 @@
+"""Celery tasks: the same polling and pipeline as the embedded engine, on any number of workers."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+from django.db.models import Q
+from django.utils import timezone
+
+from wiredesk.sources.models import Feed
+from wiredesk.stories.services import release_embargoes
+
+from .loop import claim
+from .pipeline import ingest_bytes
+from .polling import FeedPoller
+
+log = logging.getLogger("wiredesk.ingest")
+
+
+@shared_task
+def poll_due_feeds() -> int:
+    """Queue a poll of every HTTP feed that is due, each claimed once per interval."""
+    now = timezone.now()
+    due = Feed.objects.filter(enabled=True, transport=Feed.Transport.HTTP).filter(
+        Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now)
+    )
+    queued = 0
+    for feed in due:
+        if claim(feed):
+            poll_feed.delay(feed.pk)
+            queued += 1
+    return queued
+
+
+# A busy or briefly unreachable database is retried, never a lost delivery.
+RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 10}
+
+
+@shared_task(**RETRY)
+def poll_feed(feed_id: int) -> int:
+    """Fetch one feed and queue its delivery for ingest."""
+    feed = Feed.objects.select_related("agency").get(pk=feed_id)
+    poller = FeedPoller()
+    try:
+        reports = poller.poll(feed)
+    finally:
+        poller.close()
+    return sum(len(r.outcomes) for r in reports)
+
+
+@shared_task(**RETRY)
+def ingest_delivery(feed_id: int, data: bytes, origin: str) -> dict:
+    """Store one delivery. Repeat-safe: if a worker dies mid-item, the re-run stores it once."""
+    feed = Feed.objects.select_related("agency").get(pk=feed_id)
+    return dict(ingest_bytes(feed, data, origin).actions)
+
+
+@shared_task
+def release_ended_embargoes() -> int:
+    """Publish stories whose embargo has ended."""
+    return len(release_embargoes(timezone.now()))

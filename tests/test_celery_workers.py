@@ -1,0 +1,122 @@
+"""Celery workers on a real Redis broker: racing workers store each story once, and a worker
+killed in the middle of an item loses nothing (the item is processed again, once)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import redis
+from django.conf import settings
+
+from wiredesk.config.celery import app
+from wiredesk.ingest import tasks
+from wiredesk.sources.models import Feed
+from wiredesk.stories.models import Story, StoryVersion
+
+from .test_commands_live import clean_env
+from .wire_builder import g2_item
+from .wire_server import AgencyServer
+
+BROKER = os.environ.get("WIREDESK_TEST_BROKER", "redis://127.0.0.1:6379/2")
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def broker():
+    redis.Redis.from_url(BROKER).flushdb()
+    # The tests send to the same broker the workers read (the app's connection
+    # pool is made on first use, after this).
+    app.conf.broker_url = BROKER
+    yield BROKER
+
+
+@pytest.fixture
+def workers(broker, tmp_path):
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        url = f"sqlite:///{database['NAME']}"
+    else:
+        url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    env = {**clean_env(), "DATABASE_URL": url, "CELERY_BROKER_URL": broker,
+           "WIREDESK_TASK_VISIBILITY_TIMEOUT": "3", "WIREDESK_DATA_DIR": str(tmp_path)}  # fmt: skip
+    started = []
+
+    def start(name: str) -> subprocess.Popen:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "wiredesk.cli", "worker", "--concurrency", "1", "--hostname", f"{name}@test"],
+            env=env, stdout=open(tmp_path / f"{name}.log", "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
+            start_new_session=True,
+        )  # fmt: skip
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+def wait_until(check, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    pytest.fail("condition not met in time")
+
+
+def test_two_workers_racing_on_the_same_deliveries_publish_each_story_once(feeds, workers):
+    workers("one")
+    workers("two")
+    feed = feeds["ians"]
+    from datetime import UTC, datetime
+
+    when = datetime(2021, 10, 14, tzinfo=UTC)
+    for n in range(10):
+        data = g2_item(f"urn:race:{n}", 1, when, headline=f"Race {n}")
+        for copy in ("a", "b"):  # the same delivery twice, e.g. from two feeds or a retry
+            tasks.ingest_delivery.delay(feed.pk, data, f"race-{n}-{copy}.xml")
+    wait_until(lambda: Story.objects.count() == 10)
+    time.sleep(2)  # let the second copies land too
+    assert Story.objects.count() == 10
+    assert StoryVersion.objects.count() == 10
+
+
+def test_a_worker_killed_mid_item_loses_nothing(feeds, workers):
+    from datetime import UTC, datetime
+
+    data = g2_item("urn:killed-worker", 1, datetime(2021, 10, 14, tzinfo=UTC))
+    server = AgencyServer().start()
+
+    def slow(handler):
+        # The first fetch hangs while its worker is killed; later ones answer at once.
+        if len(server.requests) == 1:
+            time.sleep(8)
+        handler.reply(200, data)
+
+    server.routes["/feed"] = slow
+    feed = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-http", transport="http",
+                               location=server.base_url + "/feed", poll_interval=600)  # fmt: skip
+    try:
+        first = workers("first")
+        tasks.poll_feed.delay(feed.pk)
+        wait_until(lambda: len(server.requests) == 1, timeout=30)  # mid-item: fetching
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        assert Story.objects.count() == 0
+        workers("second")
+        wait_until(lambda: Story.objects.filter(item_id="urn:killed-worker").exists(), timeout=60)
+        time.sleep(1)
+        assert Story.objects.count() == 1 and StoryVersion.objects.count() == 1
+        assert len(server.requests) >= 2  # the item was processed again
+    finally:
+        server.stop()
