@@ -120,3 +120,22 @@ def test_a_worker_killed_mid_item_loses_nothing(feeds, workers):
         assert len(server.requests) >= 2  # the item was processed again
     finally:
         server.stop()
+
+
+def test_the_scheduler_queues_the_periodic_tasks(broker, tmp_path):
+    env = {**clean_env(), "CELERY_BROKER_URL": broker, "WIREDESK_DATA_DIR": str(tmp_path)}
+    beat = subprocess.Popen([sys.executable, "-m", "wiredesk.cli", "scheduler"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    queue = redis.Redis.from_url(broker)
+    try:
+        wait_until(lambda: queue.llen("celery") >= 3, timeout=30)
+    finally:
+        os.killpg(beat.pid, signal.SIGTERM)
+        beat.wait(timeout=10)
+    import json
+
+    names = {json.loads(m)["headers"]["task"] for m in queue.lrange("celery", 0, -1)}
+    assert {
+        "wiredesk.ingest.tasks.poll_due_feeds",
+        "wiredesk.ingest.tasks.release_ended_embargoes",
+    } <= names
