@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
+    "wiredesk.site.http_cache.CacheHeadersMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -191,6 +192,11 @@ WIREDESK = {
     "INDEXNOW_ENDPOINT": SITE_CONFIG.get("indexnow_endpoint", "https://api.indexnow.org/indexnow"),
     # Rendered pages are kept this long, and dropped at once on any story change.
     "PAGE_CACHE_SECONDS": int(SITE_CONFIG.get("page_cache_seconds", 300)),
+    # A CDN in front: how long it may keep an answer, and serve it stale while it
+    # revalidates; every story change purges through PURGE_BACKENDS.
+    "CDN_MAX_AGE": int(SITE_CONFIG.get("cdn_max_age", 60)),
+    "CDN_STALE_WHILE_REVALIDATE": int(SITE_CONFIG.get("cdn_stale_while_revalidate", 30)),
+    "PURGE_BACKENDS": CONFIG.get("purge", []),
     # Near-duplicates across agencies: "all" (show each, "Also reported by"),
     # "first" (only the first), "preferred" (the first of `preferred` agencies).
     "DUPLICATES": {

@@ -12,6 +12,8 @@ class SiteConfig(AppConfig):
         from wiredesk.stories import signals
 
         from .cache import bump_generation
+        from .purge import purge_story
 
         for name in ("story_published", "story_updated", "story_killed"):
             getattr(signals, name).connect(bump_generation, dispatch_uid=f"site-cache-{name}")
+            getattr(signals, name).connect(purge_story, dispatch_uid=f"site-purge-{name}")

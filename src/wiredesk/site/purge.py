@@ -1,0 +1,57 @@
+"""Purge backends, configured as data (like Django's CACHES and Wagtail's frontend_cache).
+
+    [[purge]]
+    backend = "wiredesk.site.purge.HttpPurgeBackend"
+    url = "http://127.0.0.1:6081"
+
+Every story change purges `story-<id>` and `lists` from each backend.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+log = logging.getLogger("wiredesk.site")
+
+
+class PurgeBackend:
+    """Remove cached answers from a shared cache by surrogate key."""
+
+    def __init__(self, **options) -> None:
+        self.options = options
+
+    def purge(self, keys: list[str]) -> None:
+        raise NotImplementedError("a purge backend must say how it purges")
+
+
+class HttpPurgeBackend(PurgeBackend):
+    """Send `PURGE /` with a `Surrogate-Key` header per key (Varnish with a ban, and the like)."""
+
+    def purge(self, keys: list[str]) -> None:
+        url = self.options["url"].rstrip("/") + "/"
+        timeout = float(self.options.get("timeout", 2.0))
+        with httpx.Client(timeout=timeout) as client:
+            for key in keys:
+                response = client.request("PURGE", url, headers={"Surrogate-Key": key})
+                if response.status_code >= 400:
+                    log.error("purge of %s at %s answered %s", key, url, response.status_code)
+
+
+def backends() -> list[PurgeBackend]:
+    """Return the configured purge backends."""
+    return [import_string(spec["backend"])(**{k: v for k, v in spec.items() if k != "backend"})
+            for spec in settings.WIREDESK["PURGE_BACKENDS"]]  # fmt: skip
+
+
+def purge_story(sender=None, story=None, **kwargs) -> None:
+    """Purge a changed story's page and API answer and every list (a signal receiver)."""
+    keys = [f"story-{story.pk}", "lists"]
+    for backend in backends():
+        try:
+            backend.purge(keys)
+        except httpx.HTTPError as exc:  # a CDN hiccup must not stop ingest; it is logged
+            log.error("purge %s failed: %s", keys, exc)
