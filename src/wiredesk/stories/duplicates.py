@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash
@@ -43,8 +44,14 @@ def signature(text: str) -> LeanMinHash | None:
     return LeanMinHash(minhash)
 
 
+@lru_cache(maxsize=16)
+def _band_shape(threshold: float) -> tuple[int, int]:
+    # datasketch integrates numerically to choose (bands, rows): costly, so once a threshold.
+    return _optimal_param(threshold, NUM_PERM, 0.5, 0.5)
+
+
 def _bands(sig: LeanMinHash, threshold: float) -> list[str]:
-    bands, rows = _optimal_param(threshold, NUM_PERM, 0.5, 0.5)
+    bands, rows = _band_shape(threshold)
     values = sig.hashvalues
     return [
         f"{i}:{hashlib.blake2b(values[i * rows : (i + 1) * rows].tobytes(), digest_size=12).hexdigest()}"
