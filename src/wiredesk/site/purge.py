@@ -10,6 +10,7 @@ Every story change purges `story-<id>` and `lists` from each backend.
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 
 import httpx
 from django.conf import settings
@@ -18,14 +19,15 @@ from django.utils.module_loading import import_string
 log = logging.getLogger("wiredesk.site")
 
 
-class PurgeBackend:
+class PurgeBackend(ABC):
     """Remove cached answers from a shared cache by surrogate key."""
 
     def __init__(self, **options) -> None:
         self.options = options
 
+    @abstractmethod
     def purge(self, keys: list[str]) -> None:
-        raise NotImplementedError("a purge backend must say how it purges")
+        """Remove every cached answer tagged with any of `keys`."""
 
 
 class HttpPurgeBackend(PurgeBackend):
