@@ -136,6 +136,8 @@ CELERY_TASK_ACKS_LATE = True  # ack after the work is done ...
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # ... and re-queue it if the worker dies
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
+# One queue name per installation (or per test run) when several share a broker.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("WIREDESK_CELERY_QUEUE", "wiredesk")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Redis re-delivers a task whose worker vanished after this many seconds.
     "visibility_timeout": int(os.environ.get("WIREDESK_TASK_VISIBILITY_TIMEOUT", "300")),
