@@ -35,3 +35,13 @@ def test_latency_benchmark_runs_against_a_real_wiredesk_run():
         if line.startswith(("publish", "kill"))
     ]
     assert rows == [[c, s] for c in ("publish", "kill") for s in ("page", "api", "feed")]
+
+
+def test_ingest_benchmark_prints_its_table():
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "ingest.py"), "--stories", "200"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    [row] = [line.split() for line in result.stdout.splitlines() if line.startswith("SQLite")]
+    assert float(row[1].replace(",", "")) > 0
