@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -19,6 +20,7 @@ from wiredesk.stories.models import Story
 
 from .conftest import SEED_V1
 from .test_commands_live import SEED_URL, free_port, wait_for
+from .wire_builder import g2_item
 from .wire_server import AgencyServer
 
 
@@ -78,6 +80,14 @@ def test_a_web_node_serves_what_ingest_wrote(feeds, tmp_path):
         assert (
             httpx.get(f"http://127.0.0.1:{port}/static/admin/css/base.css").status_code == 200
         )  # WhiteNoise
+        # A kill made by another process (ingest, a worker) reaches the web node at once:
+        # its page cache is shared (Redis) or off, never stale.
+        url = str(response.url)
+        assert httpx.get(url).status_code == 200  # again: from whatever cache it keeps
+        seed_id = Story.objects.get().item_id
+        kill = g2_item(seed_id, 9, datetime(2021, 10, 15, tzinfo=UTC), status="canceled")
+        ingest_bytes(feeds["ians"], kill, "kill.xml")
+        assert httpx.get(url).status_code == 410
     finally:
         node.terminate()
         node.wait(timeout=10)

@@ -193,7 +193,9 @@ WIREDESK = {
     "INDEXNOW_KEY": SITE_CONFIG.get("indexnow_key"),
     "INDEXNOW_ENDPOINT": SITE_CONFIG.get("indexnow_endpoint", "https://api.indexnow.org/indexnow"),
     # Rendered pages are kept this long, and dropped at once on any story change.
-    "PAGE_CACHE_SECONDS": int(SITE_CONFIG.get("page_cache_seconds", 300)),
+    "PAGE_CACHE_SECONDS": int(
+        os.environ.get("WIREDESK_PAGE_CACHE_SECONDS", SITE_CONFIG.get("page_cache_seconds", 300))
+    ),
     # A CDN in front: how long it may keep an answer, and serve it stale while it
     # revalidates; every story change purges through PURGE_BACKENDS.
     "CDN_MAX_AGE": int(SITE_CONFIG.get("cdn_max_age", 60)),

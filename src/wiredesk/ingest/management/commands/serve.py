@@ -20,8 +20,18 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=4, help="blocking threads a worker")
 
     def handle(self, *args, host, port, workers, threads, **options):
+        from django.conf import settings
         from granian import Granian
         from granian.constants import Interfaces
+
+        if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+            # Each worker process would keep its own page cache, which changes made
+            # by another process (ingest) cannot invalidate: without a shared cache
+            # (REDIS_URL), web nodes render every page afresh rather than risk
+            # serving a killed story.
+            os.environ["WIREDESK_PAGE_CACHE_SECONDS"] = "0"  # for spawned workers
+            settings.WIREDESK["PAGE_CACHE_SECONDS"] = 0  # for forked ones
+            self.stdout.write("No REDIS_URL: the page cache is off on this web node.")
 
         self.stdout.write(f"Wiredesk web node at http://{host}:{port}/ ({workers} workers)")
         self.stdout.flush()
