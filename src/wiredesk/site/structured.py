@@ -10,11 +10,6 @@ from wiredesk.stories.models import Story
 from wiredesk.wire import rfc3339
 
 
-def local_time(moment):
-    """Return `moment` in the site's time zone (so offsets read like +05:30)."""
-    return timezone.localtime(moment)
-
-
 def news_article(story: Story, url: str, site_name: str, site_url: str) -> str:
     """Return the JSON-LD of a story page, safe to put inside a <script> element."""
     data = {
@@ -22,8 +17,8 @@ def news_article(story: Story, url: str, site_name: str, site_url: str) -> str:
         "@type": "NewsArticle",
         "headline": story.headline[:110],
         "description": story.teaser,
-        "datePublished": rfc3339(local_time(story.first_published_at)),
-        "dateModified": rfc3339(local_time(story.modified_at)),
+        "datePublished": rfc3339(timezone.localtime(story.first_published_at)),
+        "dateModified": rfc3339(timezone.localtime(story.modified_at)),
         "author": {"@type": "Organization", "name": story.agency.name,
                    **({"url": story.agency.url} if story.agency.url else {})},
         "publisher": {"@type": "Organization", "name": site_name, "url": site_url},

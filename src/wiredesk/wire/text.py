@@ -162,11 +162,6 @@ def plain_title(text: str | None) -> str:
     return fold(strip_controls(html.unescape(text)))
 
 
-def paragraphs(text: str) -> list[str]:
-    """Return the paragraphs of a `body_text`."""
-    return [p for p in text.split("\n\n") if p]
-
-
 def make_teaser(text: str, limit: int = 110) -> str:
     """Return the first words of `text`, cut at a word boundary, then ` ...`.
 

@@ -32,35 +32,6 @@ def qualify(path: str, ns: str) -> str:
     return "/".join(steps)
 
 
-class Finder:
-    """Find children by plain paths in one namespace."""
-
-    __slots__ = ("ns",)
-
-    def __init__(self, ns: str) -> None:
-        self.ns = ns
-
-    def find(self, element: etree._Element, path: str) -> etree._Element | None:
-        return element.find(qualify(path, self.ns))
-
-    def findall(self, element: etree._Element, path: str) -> list[etree._Element]:
-        return element.findall(qualify(path, self.ns))
-
-    def text(self, element: etree._Element, path: str) -> str | None:
-        found = element.find(qualify(path, self.ns))
-        if found is None:
-            return None
-        text = "".join(found.itertext()).strip()
-        return text or None
-
-    def attr(self, element: etree._Element, path: str, name: str) -> str | None:
-        found = element.find(qualify(path, self.ns))
-        if found is None:
-            return None
-        value = found.get(name)
-        return value.strip() if value and value.strip() else None
-
-
 def strip_namespaces(element: etree._Element) -> etree._Element:
     """Rewrite every tag under `element` to its local name, in place; return `element`."""
     for child in element.iter():
