@@ -123,6 +123,10 @@ def main() -> int:
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                           start_new_session=True))  # fmt: skip
         wait_ready(f"http://127.0.0.1:{nginx_port}/story.html")
+        targets = [f"http://127.0.0.1:{nginx_port}/story.html",
+                   f"http://127.0.0.1:{cached_port}{path}", f"http://127.0.0.1:{uncached_port}{path}"]  # fmt: skip
+        for url in targets:  # warm up: every worker has loaded its code and kept the page
+            wrk(url, 2, args.connections)
         n_rate, n_p99 = wrk(
             f"http://127.0.0.1:{nginx_port}/story.html", args.seconds, args.connections
         )

@@ -96,11 +96,16 @@ SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 30,
 }
+# Connections are kept between requests (opening one, with SQLite's pragmas,
+# cost more than rendering a story page) and checked before reuse.
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=600, conn_health_checks=True
+        )
+    }
     if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
-        DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -108,6 +113,8 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "wiredesk.sqlite3",
             "OPTIONS": SQLITE_OPTIONS,
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
             # A file, not memory, so tests can start other processes on it (a web node).
             "TEST": {"NAME": str(DATA_DIR / "test-wiredesk.sqlite3")},
         }

@@ -15,27 +15,21 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-GENERATION_KEY = "wiredesk:generation"
+from .generation import generation_clock, shared_safely
+
 CACHED_STATUSES = {200, 301, 404, 410}
 PAGED_BY = ("page", "p")  # list pages, sitemap sections
 KEPT_HEADERS = ("Content-Type", "Location", "Last-Modified", "Cache-Control", "Content-Language")
 
 
-def generation() -> int:
-    """Return the current content generation."""
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY, 1)
-    return value
+def generation() -> str:
+    """Return the current content generation, as the shared store has it now."""
+    return generation_clock().fresh().hex()
 
 
 def bump_generation(**_: object) -> None:
     """Invalidate every cached page (a signal receiver: any story change)."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # evicted or never set
-        cache.set(GENERATION_KEY, 2, timeout=None)
+    generation_clock().bump()
 
 
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -44,7 +38,7 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         seconds = settings.WIREDESK["PAGE_CACHE_SECONDS"]
-        if request.method not in ("GET", "HEAD") or not seconds:
+        if request.method not in ("GET", "HEAD") or not seconds or not shared_safely():
             return view(request, *args, **kwargs)
         # Only the query a page uses is in the key: random queries cannot flood it.
         query = ":".join(request.GET.get(name, "") for name in PAGED_BY)
@@ -55,11 +49,13 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             response = HttpResponse(content, status=status)
             for name, value in headers.items():
                 response[name] = value
+            response.wiredesk_cacheable = True  # for the fast path (site/fastpath.py)
             return response
         response = view(request, *args, **kwargs)
         if response.status_code in CACHED_STATUSES and not response.streaming:
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
             cache.set(key, (response.status_code, headers, response.content), seconds)
+            response.wiredesk_cacheable = True
         return response
 
     return wrapper

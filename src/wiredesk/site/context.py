@@ -1,9 +1,31 @@
 """Template context every reader page gets."""
 
+import time
+
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import HttpRequest
 
 from wiredesk.sources.models import Agency
+
+NAV_SECONDS = 30  # agencies change rarely; another process's change shows within this
+_nav: dict[str, tuple[float, list[Agency]]] = {}
+
+
+def nav_agencies() -> list[Agency]:
+    """Return the agencies for the navigation, kept in this process for a while."""
+    kept = _nav.get("agencies")
+    if kept is None or kept[0] < time.monotonic():
+        agencies = list(Agency.objects.only("slug", "name").order_by("name"))
+        kept = _nav["agencies"] = (time.monotonic() + NAV_SECONDS, agencies)
+    return kept[1]
+
+
+@receiver([post_save, post_delete], sender=Agency, dispatch_uid="site-nav-agencies")
+def forget_nav_agencies(**_: object) -> None:
+    """Drop the kept agencies when one changes in this process."""
+    _nav.clear()
 
 
 def site(request: HttpRequest) -> dict:
@@ -13,5 +35,5 @@ def site(request: HttpRequest) -> dict:
         "site_name": config["SITE_NAME"],
         "site_url": config["SITE_URL"],
         "site_description": config["SITE_DESCRIPTION"],
-        "nav_agencies": Agency.objects.only("slug", "name").order_by("name"),
+        "nav_agencies": nav_agencies,
     }

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
+from datasketch import MinHash
 from datasketch.lsh import _optimal_param
 from django.conf import settings
 
@@ -33,15 +33,22 @@ def _policy() -> dict:
     }
 
 
-def signature(text: str) -> LeanMinHash | None:
+# datasketch draws its permutations from a seeded generator for every new
+# MinHash (most of the cost of a signature): draw them once.
+_TEMPLATE = MinHash(num_perm=NUM_PERM)
+
+
+def signature(text: str) -> np.ndarray | None:
     """Return the MinHash of `text`'s word shingles, or None for too little text."""
     words = text.lower().split()
     if len(words) < SHINGLE + 2:
         return None
-    shingles = {" ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
-    minhash = MinHash(num_perm=NUM_PERM)
+    shingles = {f"{a} {b} {c}".encode() for a, b, c in zip(words, words[1:], words[2:])}
+    minhash = MinHash(
+        num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme
+    )
     minhash.update_batch(list(shingles))
-    return LeanMinHash(minhash)
+    return minhash.hashvalues.astype(np.uint64)
 
 
 @lru_cache(maxsize=16)
@@ -50,9 +57,8 @@ def _band_shape(threshold: float) -> tuple[int, int]:
     return _optimal_param(threshold, NUM_PERM, 0.5, 0.5)
 
 
-def _bands(sig: LeanMinHash, threshold: float) -> list[str]:
+def _bands(values: np.ndarray, threshold: float) -> list[str]:
     bands, rows = _band_shape(threshold)
-    values = sig.hashvalues
     return [
         f"{i}:{hashlib.blake2b(values[i * rows : (i + 1) * rows].tobytes(), digest_size=12).hexdigest()}"
         for i in range(bands)
@@ -71,12 +77,11 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
 def group_new_story(story: Story, now: datetime) -> None:
     """Index a new story and put it in the group of a near-duplicate from another agency."""
     config = _policy()
-    sig = signature(story.body_text)
-    if sig is None:
+    values = signature(story.body_text)
+    if values is None:
         return
-    values = sig.hashvalues.astype(np.uint64)
     story.minhash = values.tobytes()
-    bands = _bands(sig, config["threshold"])
+    bands = _bands(values, config["threshold"])
     since = now - timedelta(hours=config["window_hours"])
     candidates = (
         Story.objects.filter(bands__band__in=bands, created_at__gte=since)

@@ -23,6 +23,21 @@ def visible_filter(now: datetime | None = None) -> Q:
     return public & Q(is_lead=True)
 
 
+def is_visible(story: Story, now: datetime | None = None) -> bool:
+    """Say whether a reader may see `story` at `now`: `visible_filter` for one loaded row.
+
+    The two must agree (tests/test_selectors.py checks every state); this one
+    saves a second query on the story page.
+    """
+    now = now or timezone.now()
+    public = story.state == Story.State.PUBLISHED or (
+        story.state == Story.State.EMBARGOED
+        and story.embargoed_until is not None
+        and story.embargoed_until <= now
+    )
+    return public and story.is_lead
+
+
 def visible_stories(now: datetime | None = None) -> QuerySet[Story]:
     """Return the stories a reader may see now, newest first."""
     return (
@@ -34,14 +49,12 @@ def visible_stories(now: datetime | None = None) -> QuerySet[Story]:
 
 def story_for_page(pk: int, now: datetime | None = None) -> tuple[Story | None, str]:
     """Return (story, status): status is "ok", "gone" (killed) or "missing"."""
-    story = Story.objects.select_related("agency").filter(pk=pk).first()
+    story = next(iter(Story.objects.select_related("agency").filter(pk=pk).order_by()), None)
     if story is None:
         return None, "missing"
     if story.state == Story.State.KILLED:
         return story, "gone"
-    if Story.objects.filter(visible_filter(now), pk=pk).exists():
-        return story, "ok"
-    return None, "missing"
+    return (story, "ok") if is_visible(story, now) else (None, "missing")
 
 
 def also_reported_by(story: Story, now: datetime | None = None) -> list[Story]:

@@ -17,21 +17,20 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                             help="processes (default: one a core)")  # fmt: skip
-        parser.add_argument("--threads", type=int, default=4, help="blocking threads a worker")
+        parser.add_argument("--threads", type=int, default=1, help="blocking threads a worker")
 
     def handle(self, *args, host, port, workers, threads, **options):
-        from django.conf import settings
         from granian import Granian
         from granian.constants import Interfaces
 
-        if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
-            # Each worker process would keep its own page cache, which changes made
-            # by another process (ingest) cannot invalidate: without a shared cache
-            # (REDIS_URL), web nodes render every page afresh rather than risk
-            # serving a killed story.
-            os.environ["WIREDESK_PAGE_CACHE_SECONDS"] = "0"  # for spawned workers
-            settings.WIREDESK["PAGE_CACHE_SECONDS"] = 0  # for forked ones
-            self.stdout.write("No REDIS_URL: the page cache is off on this web node.")
+        from wiredesk.site.generation import shared_safely
+
+        if not shared_safely():
+            # Ingest may run on another machine (a server database) and without a
+            # shared cache (REDIS_URL) its changes could not reach this node's
+            # page cache: render every page afresh rather than risk serving a
+            # killed story.
+            self.stdout.write("No REDIS_URL with a server database: the page cache is off.")
 
         self.stdout.write(f"Wiredesk web node at http://{host}:{port}/ ({workers} workers)")
         self.stdout.flush()

@@ -1,0 +1,153 @@
+"""The content generation: one token that every story change replaces.
+
+Cached pages are kept with the token they were rendered under and served only
+while it is still current, so a kill or an embargo makes every cached page
+stale at once, in every process that can see the token:
+
+- `FileGeneration` (the embedded engine, one machine): eight bytes in a file
+  under the data directory, memory-mapped by every process (ingest, web
+  workers), so reading it costs no system call.
+- `RedisGeneration` (several machines): a counter in Redis, bumped and
+  announced on a pub/sub channel; each web worker keeps a copy that a listener
+  thread updates. While the listener is not connected the copy is None and
+  nothing is served from a process-local cache.
+"""
+
+from __future__ import annotations
+
+import logging
+import mmap
+import os
+import threading
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+TOKEN_SIZE = 8
+REDIS_KEY = "wiredesk:generation"
+REDIS_CHANNEL = "wiredesk:generation"
+
+
+class FileGeneration:
+    """A generation token shared by the processes of one machine through a mapped file."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            if os.fstat(fd).st_size < TOKEN_SIZE:
+                os.ftruncate(fd, TOKEN_SIZE)
+            self._map = mmap.mmap(fd, TOKEN_SIZE)
+        finally:
+            os.close(fd)
+        if self._map[:TOKEN_SIZE] == bytes(TOKEN_SIZE):
+            self.bump()
+
+    def current(self) -> bytes:
+        """Return the token as every process sees it now."""
+        return self._map[:TOKEN_SIZE]
+
+    fresh = current
+
+    def bump(self) -> None:
+        """Replace the token (any new value will do; random, so writers need no lock)."""
+        self._map[:TOKEN_SIZE] = os.urandom(TOKEN_SIZE)
+
+
+class RedisGeneration:
+    """A generation counter in Redis with a local copy kept by a listener thread."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._local: bytes | None = None
+        self._pid = 0
+        self._lock = threading.Lock()
+        self._clients: dict[int, object] = {}
+
+    def _client(self):
+        """Return this process's client (thread-safe; not shared across a fork)."""
+        client = self._clients.get(os.getpid())
+        if client is None:
+            import redis
+
+            client = redis.Redis.from_url(self.url, socket_timeout=5, health_check_interval=10)
+            self._clients = {os.getpid(): client}
+        return client
+
+    def current(self) -> bytes | None:
+        """Return the local copy, or None while the listener is not subscribed."""
+        if self._pid != os.getpid():  # first call in this process (or after a fork)
+            self._start_listener()
+        return self._local
+
+    def fresh(self) -> bytes:
+        """Return the token as Redis has it now (one round trip)."""
+        value = self._client().get(REDIS_KEY)
+        return value if value is not None else b"0"
+
+    def bump(self) -> None:
+        """Increment the counter and announce the new value to every listener."""
+        client = self._client()
+        value = client.incr(REDIS_KEY)
+        client.publish(REDIS_CHANNEL, value)
+
+    def _start_listener(self) -> None:
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._pid = os.getpid()
+            self._local = None
+            threading.Thread(target=self._listen, name="wiredesk-generation", daemon=True).start()
+
+    def _listen(self) -> None:
+        while True:
+            try:
+                client = self._client()
+                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(REDIS_CHANNEL)
+                # Read the counter only once subscribed: no bump can fall in between.
+                pubsub.get_message(timeout=5)
+                self._local = client.get(REDIS_KEY) or b"0"
+                for message in pubsub.listen():
+                    if message["type"] == "message":
+                        self._local = message["data"]
+            except Exception as exc:  # connection lost: serve nothing locally until back
+                if self._local is not None:
+                    logger.warning("generation listener lost Redis (%s); retrying", exc)
+                self._local = None
+                time.sleep(0.5)
+
+
+def generation_clock() -> FileGeneration | RedisGeneration:
+    """Return this process's generation clock, chosen by the configured cache."""
+    cache = settings.CACHES["default"]
+    if cache["BACKEND"].startswith("django_redis"):
+        return _clock("redis", cache["LOCATION"])
+    # Beside the SQLite file (like its -wal and -shm files): every process using
+    # that database shares it, whatever its data directory.
+    from django.db import connections
+
+    database = connections["default"].settings_dict
+    if database["ENGINE"].endswith("sqlite3") and str(database["NAME"]) != ":memory:":
+        return _clock("file", f"{database['NAME']}-generation")
+    return _clock("file", str(Path(settings.DATA_DIR) / "run" / "generation"))
+
+
+@lru_cache(maxsize=8)
+def _clock(kind: str, location: str) -> FileGeneration | RedisGeneration:
+    return RedisGeneration(location) if kind == "redis" else FileGeneration(Path(location))
+
+
+def shared_safely() -> bool:
+    """Say whether every process that can change stories sees this clock.
+
+    A file is seen only on its own machine: with a server database but no
+    Redis, ingest may run elsewhere, so local caches are not safe.
+    """
+    if settings.CACHES["default"]["BACKEND"].startswith("django_redis"):
+        return True
+    return settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
