@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import random
 from datetime import UTC, datetime, timedelta
 
 START = datetime(2021, 10, 14, 4, 9, 3, tzinfo=UTC)
@@ -40,10 +41,34 @@ WORDS = [
 ]
 
 
+# Made-up words from syllables: a vocabulary of a few thousand, so generated
+# stories differ from each other as real ones do (only the common words recur).
+SYLLABLES = [
+    "ka",
+    "ri",
+    "to",
+    "men",
+    "sa",
+    "lo",
+    "vi",
+    "dan",
+    "pe",
+    "ru",
+    "shi",
+    "mo",
+    "gal",
+    "ne",
+    "tu",
+]
+VOCABULARY = [a + b + c for a in SYLLABLES for b in SYLLABLES for c in ("", "n", "ra", "sh")]
+
+
 def paragraphs(n: int, count: int = 4) -> list[str]:
+    rng = random.Random(n)  # the same story for the same n, on every run
     out = []
     for p in range(count):
-        words = [WORDS[(n + p * 7 + i) % len(WORDS)] for i in range(28 + (n + p) % 9)]
+        words = [rng.choice(WORDS) if rng.random() < 0.4 else rng.choice(VOCABULARY)
+                 for _ in range(28 + (n + p) % 9)]  # fmt: skip
         out.append(" ".join(words).capitalize() + f" ({n}.{p}).")
     out[0] = f"NEW DELHI, Oct 14 {out[0]}"
     return out

@@ -18,13 +18,13 @@ from django.utils import timezone
 
 from wiredesk.sources.models import Feed
 from wiredesk.stories.models import StoryVersion
-from wiredesk.stories.services import Outcome, get_or_create_delivery, store_item
+from wiredesk.stories.services import Outcome, get_or_create_delivery, store_items
 from wiredesk.transports.http import HttpTransport
-from wiredesk.wire import ParseError, WireItem, normalize, parse
-from wiredesk.wire.notices import classify
+from wiredesk.wire import WireItem
 
 from .fulltext import with_full_text
 from .models import Quarantine
+from .prepare import Prepared, PrepareOptions, prepare
 
 log = logging.getLogger("wiredesk.ingest")
 
@@ -98,38 +98,53 @@ def _with_full_text(feed: Feed, items: list[WireItem], zone, teaser_chars, urgen
         transport.close()
 
 
+def prepare_options(feed: Feed) -> PrepareOptions:
+    """Return what preparing a delivery of `feed` needs (plain values: they cross processes)."""
+    agency = feed.agency
+    return PrepareOptions(
+        format=feed.format,
+        encoding=feed.encoding or None,
+        time_zone=agency.zone,
+        teaser_chars=settings.WIREDESK["TEASER_CHARS"],
+        urgency_map={str(k).lower(): v for k, v in (agency.urgency_map or {}).items()},
+        kill_patterns=tuple(agency.kill_patterns or ()),
+        advisory_patterns=tuple(agency.advisory_patterns or ()),
+    )
+
+
 def ingest_bytes(feed: Feed, data: bytes, origin: str, now: datetime | None = None) -> IngestReport:
     """Parse, normalize, decide and store one delivery of `feed`; never raise for bad input."""
+    return store_prepared(feed, data, origin, prepare(data, prepare_options(feed)), now)
+
+
+def store_prepared(
+    feed: Feed, data: bytes, origin: str, prepared: Prepared, now: datetime | None = None
+) -> IngestReport:
+    """Store a delivery prepared by `prepare` (here or in another process)."""
     report = IngestReport(origin=origin)
     now = now or timezone.now()
-    try:
-        raw_items = parse(data, feed.format, encoding=feed.encoding or None)
-    except ParseError as exc:
-        quarantine(feed, origin, data, str(exc))
-        report.quarantined = str(exc)
+    if prepared.error is not None:
+        quarantine(feed, origin, data, prepared.error)
+        report.quarantined = prepared.error
         return report
-    agency = feed.agency
-    zone = agency.zone
-    teaser_chars = settings.WIREDESK["TEASER_CHARS"]
-    urgency_map = {str(k).lower(): v for k, v in (agency.urgency_map or {}).items()}
-    items = [
-        classify(normalize(raw, zone, teaser_chars, urgency_map), agency.kill_patterns,
-                 agency.advisory_patterns)
-        for raw in raw_items
-    ]  # fmt: skip
+    items = prepared.items
     if feed.full_text:
-        items = _with_full_text(feed, items, zone, teaser_chars, urgency_map)
+        options = prepare_options(feed)
+        items = _with_full_text(feed, items, options.time_zone, options.teaser_chars,
+                                options.urgency_map)  # fmt: skip
     # One transaction a delivery: its bytes and every version they brought land
     # together or not at all. Bytes that brought nothing new are not kept twice.
     with transaction.atomic():
         delivery = get_or_create_delivery(data, feed, origin, now)
+        storable = []
         for item in items:
             problem = _check(item)
             if problem:
                 quarantine(feed, origin, data, problem, item_id=item.item_id)
                 report.actions["quarantined"] += 1
-                continue
-            outcome = store_item(agency, item, delivery, now)
+            else:
+                storable.append(item)
+        for outcome in store_items(feed.agency, storable, delivery, now, prepared.signatures):
             report.outcomes.append(outcome)
             report.actions[outcome.action] += 1
         if not delivery.versions.exists():

@@ -36,7 +36,7 @@ MAX_BODY = 1 << 20
 class Kept:
     """One answer as it was sent: status line, headers, body."""
 
-    __slots__ = ("status", "headers", "body", "generation", "expires")
+    __slots__ = ("body", "expires", "generation", "headers", "status")
 
     def __init__(self, status: str, headers: list, body: bytes, generation: bytes, expires: float):
         self.status = status
@@ -101,7 +101,9 @@ class FastPageCache:
         if len(body) > MAX_BODY:
             return
         with self.lock:
-            self._store(key, Kept(status, list(headers), body, generation, time.monotonic() + self.seconds))
+            self._store(
+                key, Kept(status, list(headers), body, generation, time.monotonic() + self.seconds)
+            )
 
     def _store(self, key, kept: Kept) -> None:
         body = kept.body

@@ -143,11 +143,17 @@ def _clock(kind: str, location: str) -> FileGeneration | RedisGeneration:
 
 
 def shared_safely() -> bool:
-    """Say whether every process that can change stories sees this clock.
+    """Say whether every process that can change stories sees this process's clock."""
+    return sees_every_writer(
+        settings.DATABASES["default"]["ENGINE"], settings.CACHES["default"]["BACKEND"]
+    )
 
-    A file is seen only on its own machine: with a server database but no
-    Redis, ingest may run elsewhere, so local caches are not safe.
+
+def sees_every_writer(database_engine: str, cache_backend: str) -> bool:
+    """Say whether a clock is seen by every writer, for this database and cache.
+
+    Redis is seen by every machine. A file is seen only on its own machine,
+    which is where every writer of a SQLite database runs; with a server
+    database but no Redis, ingest may run elsewhere, so local caches are not safe.
     """
-    if settings.CACHES["default"]["BACKEND"].startswith("django_redis"):
-        return True
-    return settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    return cache_backend.startswith("django_redis") or database_engine.endswith("sqlite3")

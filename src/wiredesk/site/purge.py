@@ -51,7 +51,12 @@ def backends() -> list[PurgeBackend]:
 
 def purge_story(sender=None, story=None, **kwargs) -> None:
     """Purge a changed story's page and API answer and every list (a signal receiver)."""
-    keys = [f"story-{story.pk}", "lists"]
+    purge_stories(stories=[story])
+
+
+def purge_stories(sender=None, stories=(), **kwargs) -> None:
+    """Purge changed stories' pages and API answers and every list (a signal receiver)."""
+    keys = [f"story-{story.pk}" for story in stories] + ["lists"]
     for backend in backends():
         try:
             backend.purge(keys)

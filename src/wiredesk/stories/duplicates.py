@@ -9,18 +9,18 @@ shares a band is confirmed by the estimated Jaccard similarity.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from datetime import datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
 from datasketch.lsh import _optimal_param
 from django.conf import settings
+from django.db import connection
+
+from wiredesk.wire.similarity import NUM_PERM, signature
 
 from .models import Story, StoryBand
-
-NUM_PERM = 128
-SHINGLE = 3
 
 
 def _policy() -> dict:
@@ -31,24 +31,6 @@ def _policy() -> dict:
         "window_hours": 48,
         **settings.WIREDESK.get("DUPLICATES", {}),
     }
-
-
-# datasketch draws its permutations from a seeded generator for every new
-# MinHash (most of the cost of a signature): draw them once.
-_TEMPLATE = MinHash(num_perm=NUM_PERM)
-
-
-def signature(text: str) -> np.ndarray | None:
-    """Return the MinHash of `text`'s word shingles, or None for too little text."""
-    words = text.lower().split()
-    if len(words) < SHINGLE + 2:
-        return None
-    shingles = {f"{a} {b} {c}".encode() for a, b, c in zip(words, words[1:], words[2:])}
-    minhash = MinHash(
-        num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme
-    )
-    minhash.update_batch(list(shingles))
-    return minhash.hashvalues.astype(np.uint64)
 
 
 @lru_cache(maxsize=16)
@@ -74,38 +56,108 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
-def group_new_story(story: Story, now: datetime) -> None:
-    """Index a new story and put it in the group of a near-duplicate from another agency."""
-    config = _policy()
-    values = signature(story.body_text)
+class _Candidate:
+    """A story a new one may duplicate: what grouping needs of it."""
+
+    __slots__ = ("agency_id", "group_id", "pk", "values")
+
+    def __init__(self, pk: int, agency_id: int, group_id: int | None, values: np.ndarray):
+        self.pk, self.agency_id, self.group_id, self.values = pk, agency_id, group_id, values
+
+
+def attach_signature(story: Story, values: np.ndarray | None = None) -> None:
+    """Set a new story's MinHash (before it is saved), from `values` or its text."""
     if values is None:
+        values = signature(story.body_text)
+    story.minhash = values.tobytes() if values is not None else None
+
+
+def _recent_candidates(
+    bands: list[str], since: datetime, agency_ids: set[int]
+) -> dict[str, list[_Candidate]]:
+    """Return the stored stories sharing any of `bands`, by band (one query a 500 bands).
+
+    Stories of the agencies in `agency_ids` are left out when that is every
+    agency asking: an agency's own stories are never its duplicates.
+    """
+    by_band: dict[str, list[_Candidate]] = defaultdict(list)
+    loaded: dict[int, _Candidate] = {}
+    if len(agency_ids) == 1:
+        # One agency asking (a delivery) and no other agency's recent story: no
+        # candidate can exist, so the band lookups are skipped.
+        others = Story.objects.filter(created_at__gte=since).exclude(agency_id__in=agency_ids)
+        if not others.exists():
+            return by_band
+    for start in range(0, len(bands), 500):
+        rows = (
+            StoryBand.objects.filter(
+                band__in=bands[start : start + 500], story__created_at__gte=since
+            )
+            .exclude(story__state=Story.State.KILLED)
+            .exclude(story__agency_id__in=agency_ids if len(agency_ids) == 1 else ())
+            .values_list(
+                "band", "story_id", "story__agency_id", "story__group_id", "story__minhash"
+            )
+        )
+        for band, pk, agency_id, group_id, blob in rows:
+            if blob is None:
+                continue
+            candidate = loaded.get(pk)
+            if candidate is None:
+                candidate = loaded[pk] = _Candidate(pk, agency_id, group_id, _load(blob))
+            by_band[band].append(candidate)
+    return by_band
+
+
+def group_new_stories(stories: list[Story], now: datetime) -> None:
+    """Index new stories' bands and put each in the group of a near-duplicate from another agency.
+
+    `stories` are saved, in the order they arrived, with their MinHash attached
+    (`attach_signature`). Each is compared with the recent stored stories and
+    with those before it in the list, so a batch groups as one-by-one would.
+    """
+    config = _policy()
+    threshold = config["threshold"]
+    entries = [(s, _load(s.minhash)) for s in stories if s.minhash is not None]
+    if not entries:
         return
-    story.minhash = values.tobytes()
-    bands = _bands(values, config["threshold"])
+    entries = [(story, values, _bands(values, threshold)) for story, values in entries]
+    wanted = sorted({band for _, _, bands in entries for band in bands})
     since = now - timedelta(hours=config["window_hours"])
-    candidates = (
-        Story.objects.filter(bands__band__in=bands, created_at__gte=since)
-        .exclude(agency=story.agency)
-        .exclude(pk=story.pk)
-        .exclude(state=Story.State.KILLED)
-        .distinct()
-        .only("pk", "group_id", "minhash")
-    )
-    best, best_score = None, 0.0
-    for candidate in candidates:
-        if candidate.minhash is None:
-            continue
-        score = jaccard(values, _load(candidate.minhash))
-        if score >= config["threshold"] and score > best_score:
-            best, best_score = candidate, score
-    StoryBand.objects.bulk_create([StoryBand(story=story, band=band) for band in bands])
-    if best is not None:
-        story.group_id = best.group_id or best.pk
-        if best.group_id is None:
-            Story.objects.filter(pk=best.pk).update(group_id=best.pk)
-    story.save(update_fields=["minhash", "group_id"])
-    if story.group_id:
-        elect_lead(story.group_id)
+    by_band = _recent_candidates(wanted, since, {story.agency_id for story, _, _ in entries})
+    grouped: dict[int, int] = {}  # story id -> the group it joins (or founds)
+    for story, values, bands in entries:
+        best, best_score, seen = None, 0.0, set()
+        for band in bands:
+            for candidate in by_band.get(band, ()):
+                if candidate.pk in seen or candidate.agency_id == story.agency_id:
+                    continue
+                seen.add(candidate.pk)
+                score = jaccard(values, candidate.values)
+                if score >= threshold and score > best_score:
+                    best, best_score = candidate, score
+        if best is not None:
+            if best.group_id is None:  # the first duplicate founds the group
+                best.group_id = grouped[best.pk] = best.pk
+            story.group_id = grouped[story.pk] = best.group_id
+        own = _Candidate(story.pk, story.agency_id, story.group_id, values)
+        for band in bands:
+            by_band[band].append(own)
+    # Twenty-odd rows a story: plain executemany, without a model instance each.
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {StoryBand._meta.db_table} (story_id, band) VALUES (%s, %s)",
+            [(story.pk, band) for story, _, bands in entries for band in bands],
+        )
+    members: dict[int, list[int]] = defaultdict(list)
+    for pk, group_id in grouped.items():
+        members[group_id].append(pk)
+    for story in stories:  # a story founding a group later in the batch
+        if story.pk in grouped:
+            story.group_id = grouped[story.pk]
+    for group_id, pks in members.items():
+        Story.objects.filter(pk__in=pks).update(group_id=group_id)
+        elect_lead(group_id)
 
 
 def elect_lead(group_id: int) -> list[Story]:

@@ -20,15 +20,19 @@ CANDIDATES = 500  # best matches by relevance, then ordered with recency
 HALF_LIFE_DAYS = 3.0  # a story's recency weight halves every three days
 
 
-def index_story(story: Story) -> None:
-    """Put a story's current text in the search index (SQLite; PostgreSQL indexes itself)."""
-    if connection.vendor != "sqlite":
+def index_stories(stories: list[Story]) -> None:
+    """Put stories' current text in the search index (SQLite; PostgreSQL indexes itself)."""
+    if connection.vendor != "sqlite" or not stories:
         return
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM story_search WHERE rowid = %s", [story.pk])
-        cursor.execute(
+        for start in range(0, len(stories), 500):
+            ids = [story.pk for story in stories[start : start + 500]]
+            cursor.execute(
+                f"DELETE FROM story_search WHERE rowid IN ({', '.join(['%s'] * len(ids))})", ids
+            )
+        cursor.executemany(
             "INSERT INTO story_search (rowid, headline, body) VALUES (%s, %s, %s)",
-            [story.pk, story.headline, story.body_text],
+            [(story.pk, story.headline, story.body_text) for story in stories],
         )
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+import numpy as np
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.text import slugify
@@ -33,9 +34,10 @@ from wiredesk.wire import WireItem
 from wiredesk.wire.notices import notice_text
 
 from . import signals
-from .duplicates import elect_lead, group_new_story
+from .bulk import insert_returning_ids
+from .duplicates import attach_signature, elect_lead, group_new_stories
 from .models import Delivery, KillNotice, Story, StoryVersion
-from .search import index_story, unindex_story
+from .search import index_stories, unindex_story
 
 log = logging.getLogger("wiredesk.stories")
 
@@ -200,14 +202,29 @@ def _record_kill(agency: Agency, item: WireItem, delivery: Delivery, now: dateti
     return Outcome("killed", killed)
 
 
+def _recent_notices(agency: Agency, now: datetime) -> list[KillNotice]:
+    """Return the agency's kill notices that may still name a story arriving now."""
+    since = now - timedelta(days=KILL_NOTICE_DAYS)
+    return list(KillNotice.objects.filter(agency=agency, received_at__gte=since))
+
+
+def _notice_names(notice: KillNotice, item: WireItem) -> bool:
+    """Return True when a kill notice names the story `item` would make."""
+    if notice.item_id == item.item_id:
+        return True
+    if not notice.text:
+        return False
+    probe = Story(item_id=item.item_id, slugline=item.slugline or "", headline=item.headline)
+    return _named_by(notice.text, probe)
+
+
 def _killed_in_advance(agency: Agency, item: WireItem, now: datetime) -> bool:
     """Return True when a kill for this story arrived before the story did."""
     since = now - timedelta(days=KILL_NOTICE_DAYS)
     notices = KillNotice.objects.filter(agency=agency, received_at__gte=since).filter(
         Q(item_id=item.item_id) | ~Q(text="")
     )
-    probe = Story(item_id=item.item_id, slugline=item.slugline or "", headline=item.headline)
-    return any(n.item_id == item.item_id or (n.text and _named_by(n.text, probe)) for n in notices)
+    return any(_notice_names(notice, item) for notice in notices)
 
 
 def store_item(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) -> Outcome:
@@ -233,14 +250,13 @@ def _store(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) ->
         log.info("advisory not published agency=%s item=%s", agency.slug, item.item_id)
         return Outcome("skipped", reason="advisory")
     story = Story.objects.select_for_update().filter(agency=agency, item_id=item.item_id).first()
-    fields = _version_fields(item, now)
     ids = f"agency={agency.slug} item={item.item_id} version={item.version}"
     if story is None:
-        return _create(agency, item, delivery, now, fields, ids)
+        return _create(agency, item, delivery, now, ids)
     if StoryVersion.objects.filter(story=story, version=item.version).exists():
         return Outcome("unchanged", story)
     version = StoryVersion.objects.create(
-        story=story, version=item.version, delivery=delivery, **fields
+        story=story, version=item.version, delivery=delivery, **_version_fields(item, now)
     )
     story.version_count += 1
     current = story.versions.exclude(pk=version.pk).order_by("-effective_at", "-id").first()
@@ -254,7 +270,7 @@ def _store(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) ->
     was_visible = story.state == Story.State.PUBLISHED
     _make_current(story, version, now)
     story.save()
-    index_story(story)
+    index_stories([story])
     if story.group_id:
         elect_lead(story.group_id)  # withheld or back: the group's lead may change
     log.info("updated story=%s state=%s %s", story.pk, story.state, ids)
@@ -265,7 +281,9 @@ def _store(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) ->
     return Outcome("updated", story, version)
 
 
-def _create(agency, item, delivery, now, fields, ids) -> Outcome:
+def _new_story(agency: Agency, item: WireItem, delivery: Delivery, now: datetime):
+    """Return an unsaved new story and its first version."""
+    fields = _version_fields(item, now)
     story = Story(
         agency=agency,
         item_id=item.item_id,
@@ -275,25 +293,111 @@ def _create(agency, item, delivery, now, fields, ids) -> Outcome:
     version = StoryVersion(story=story, version=item.version, delivery=delivery, **fields)
     _make_current(story, version, now)
     story.version_count = 1
+    return story, version
+
+
+def _create(agency, item, delivery, now, ids) -> Outcome:
+    story, version = _new_story(agency, item, delivery, now)
     killed_before = _killed_in_advance(agency, item, now)
     if killed_before:
         story.state = Story.State.KILLED
         story.killed_at = now
+    elif story.state != Story.State.WITHHELD:
+        attach_signature(story)
     story.save()
     version.story = story
     version.save()
-    if not killed_before:
-        index_story(story)
     if killed_before:
         log.warning("story killed before it arrived, never published story=%s %s", story.pk, ids)
         return Outcome("killed", story, version, reason="killed before it arrived")
-    if story.state != Story.State.WITHHELD:
-        group_new_story(story, now)
+    index_stories([story])
+    group_new_stories([story], now)
     log.info("stored story=%s state=%s %s", story.pk, story.state, ids)
     if story.state == Story.State.PUBLISHED:
         _send(signals.story_published, story, version)
         return Outcome("published", story, version)
     return Outcome("stored", story, version, reason=str(story.state))
+
+
+def store_items(
+    agency: Agency,
+    items: list[WireItem],
+    delivery: Delivery,
+    now: datetime,
+    signatures: dict[tuple[str, str], np.ndarray | None] | None = None,
+) -> list[Outcome]:
+    """Store the items of one delivery in order; say what each did, as `store_item` would.
+
+    A run of items that are plain new stories (not kills, advisories, repeats,
+    or stories a kill notice already named) is written with a few statements
+    for the whole run; any other item first writes the run before it, then is
+    stored on its own. `signatures` may hold MinHashes computed elsewhere, by
+    (item id, version).
+    """
+    outcomes: list[Outcome] = []
+    known = _known_item_ids(agency, items)
+    notices = _recent_notices(agency, now)
+    run: list[WireItem] = []
+    for item in items:
+        plain = not (is_kill(item) or item.is_advisory or item.item_id in known)
+        if plain and not any(_notice_names(n, item) for n in notices):
+            run.append(item)
+            known.add(item.item_id)
+            continue
+        outcomes += _create_run(agency, run, delivery, now, signatures or {})
+        run = []
+        outcomes.append(store_item(agency, item, delivery, now))
+        known.add(item.item_id)
+        if is_kill(item):  # it may name items later in this delivery
+            notices = _recent_notices(agency, now)
+    outcomes += _create_run(agency, run, delivery, now, signatures or {})
+    return outcomes
+
+
+def _known_item_ids(agency: Agency, items: list[WireItem]) -> set[str]:
+    ids = sorted({item.item_id for item in items})
+    known: set[str] = set()
+    for start in range(0, len(ids), 500):
+        known.update(Story.objects.filter(agency=agency, item_id__in=ids[start : start + 500])
+                     .values_list("item_id", flat=True))  # fmt: skip
+    return known
+
+
+def _create_run(agency, items, delivery, now, signatures) -> list[Outcome]:
+    if not items:
+        return []
+    try:
+        with transaction.atomic():
+            return _create_many(agency, items, delivery, now, signatures)
+    except IntegrityError:
+        # Another worker stored some of these meanwhile: one by one, repeat-safe.
+        return [store_item(agency, item, delivery, now) for item in items]
+
+
+def _create_many(agency, items, delivery, now, signatures) -> list[Outcome]:
+    pairs = [_new_story(agency, item, delivery, now) for item in items]
+    for (story, _), item in zip(pairs, items, strict=True):
+        if story.state != Story.State.WITHHELD:
+            key = (item.item_id, item.version)
+            attach_signature(story, signatures.get(key))
+    stories = [story for story, _ in pairs]
+    insert_returning_ids(stories)
+    for story, version in pairs:
+        version.story = story  # now with its id
+    insert_returning_ids([version for _, version in pairs])
+    index_stories(stories)
+    group_new_stories(stories, now)
+    published = [story for story in stories if story.state == Story.State.PUBLISHED]
+    log.info("stored %d new stories of agency=%s (%d published)", len(stories), agency.slug,
+             len(published))  # fmt: skip
+    if published:
+        transaction.on_commit(lambda: signals.stories_published.send(Story, stories=published))
+    return [
+        Outcome("published", story, version)
+        if story.state == Story.State.PUBLISHED
+        else Outcome("stored", story, version, reason=str(story.state))
+        for story, version in pairs
+    ]
 
 
 def release_embargoes(now: datetime) -> list[Story]:

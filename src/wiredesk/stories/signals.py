@@ -9,3 +9,6 @@ from django.dispatch import Signal
 story_published = Signal()
 story_updated = Signal()
 story_killed = Signal()
+# Many new stories published at once (a delivery's run of new items), sent with
+# `stories` (a list): receivers do their work once for the batch.
+stories_published = Signal()

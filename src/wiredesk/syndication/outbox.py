@@ -44,23 +44,38 @@ def receiver_for(event: str):
     return receive
 
 
+def receive_many_published(sender, stories: list[Story], **kwargs) -> None:
+    """Queue `story.published` for each of a batch of new stories (a signal receiver)."""
+    enqueue_many("story.published", stories)
+
+
 def enqueue(event: str, story: Story) -> None:
     """Queue the pings and webhook calls for one story change."""
+    enqueue_many(event, [story])
+
+
+def enqueue_many(event: str, stories: list[Story]) -> None:
+    """Queue the pings and webhook calls for the same change to many stories, in one write."""
     now = timezone.now()
-    url = settings.WIREDESK["SITE_URL"] + story.get_absolute_url()
-    common = {"event": event, "story_id": story.pk, "created_at": now, "next_attempt_at": now}
+    config = settings.WIREDESK
+    hooks = [hook for hook in Webhook.objects.filter(active=True) if hook.wants(event)]
     messages = []
-    if settings.WIREDESK.get("WEBSUB_HUB"):
-        messages += [
-            OutboundMessage(kind="websub", url=feed, **common) for feed in feed_urls(story)
-        ]
-    if settings.WIREDESK.get("INDEXNOW_KEY"):
-        # Killed URLs too: IndexNow wants to hear that a page is gone.
-        messages.append(OutboundMessage(kind="indexnow", url=url, **common))
-    payload = webhook_payload(event, story)
-    messages += [
-        OutboundMessage(kind="webhook", webhook=hook, url=hook.url, payload=payload, **common)
-        for hook in Webhook.objects.filter(active=True)
-        if hook.wants(event)
-    ]
-    OutboundMessage.objects.bulk_create(messages)
+    for story in stories:
+        url = config["SITE_URL"] + story.get_absolute_url()
+        common = {"event": event, "story_id": story.pk, "created_at": now, "next_attempt_at": now}
+        if config.get("WEBSUB_HUB"):
+            messages += [
+                OutboundMessage(kind="websub", url=feed, **common) for feed in feed_urls(story)
+            ]
+        if config.get("INDEXNOW_KEY"):
+            # Killed URLs too: IndexNow wants to hear that a page is gone.
+            messages.append(OutboundMessage(kind="indexnow", url=url, **common))
+        if hooks:
+            payload = webhook_payload(event, story)
+            messages += [
+                OutboundMessage(
+                    kind="webhook", webhook=hook, url=hook.url, payload=payload, **common
+                )
+                for hook in hooks
+            ]
+    OutboundMessage.objects.bulk_create(messages, batch_size=1000)

@@ -1,0 +1,59 @@
+"""The pure half of the pipeline: bytes in, items ready to store out (no database).
+
+Parse, normalize, classify and, for a backfill, the MinHash of each item:
+the costly part of ingest, and safe to run in worker processes, since
+nothing here imports Django.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
+
+import numpy as np
+
+from wiredesk.wire import ParseError, WireItem, normalize, parse
+from wiredesk.wire.notices import classify
+from wiredesk.wire.similarity import signature
+
+
+@dataclass(frozen=True)
+class PrepareOptions:
+    """What preparing a feed's delivery needs to know of the feed and its agency."""
+
+    format: str = "auto"
+    encoding: str | None = None
+    time_zone: tzinfo = UTC
+    teaser_chars: int = 110
+    urgency_map: dict[str, int] = field(default_factory=dict)
+    kill_patterns: tuple[str, ...] = ()
+    advisory_patterns: tuple[str, ...] = ()
+
+
+@dataclass
+class Prepared:
+    """A delivery's items ready to store, or why it cannot be read."""
+
+    items: list[WireItem] = field(default_factory=list)
+    signatures: dict[tuple[str, str], np.ndarray | None] = field(default_factory=dict)
+    error: str | None = None
+
+
+def prepare(data: bytes, options: PrepareOptions, signatures: bool = False) -> Prepared:
+    """Parse, normalize and classify one delivery; with `signatures`, MinHash each item."""
+    try:
+        raw_items = parse(data, options.format, encoding=options.encoding)
+    except ParseError as exc:
+        return Prepared(error=str(exc))
+    items = [
+        classify(
+            normalize(raw, options.time_zone, options.teaser_chars, options.urgency_map),
+            options.kill_patterns,
+            options.advisory_patterns,
+        )
+        for raw in raw_items
+    ]
+    prepared = Prepared(items=items)
+    if signatures:
+        prepared.signatures = {(i.item_id, i.version): signature(i.body_text) for i in items}
+    return prepared
