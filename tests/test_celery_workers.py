@@ -57,10 +57,10 @@ def workers(broker, tmp_path):
            "WIREDESK_TASK_VISIBILITY_TIMEOUT": "3", "WIREDESK_DATA_DIR": str(tmp_path)}  # fmt: skip
     started = []
 
-    def start(name: str) -> subprocess.Popen:
+    def start(name: str, **extra_env: str) -> subprocess.Popen:
         process = subprocess.Popen(
             [sys.executable, "-m", "wiredesk.cli", "worker", "--concurrency", "1", "--hostname", f"{name}@test"],
-            env=env, stdout=open(tmp_path / f"{name}.log", "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
+            env={**env, **extra_env}, stdout=open(tmp_path / f"{name}.log", "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
             start_new_session=True,
         )  # fmt: skip
         started.append(process)

@@ -36,7 +36,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         route(self)
 
-    do_GET = do_POST = _handle
+    do_GET = do_POST = do_PURGE = _handle
 
     def reply(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
         self.send_response(status)

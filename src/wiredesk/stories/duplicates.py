@@ -18,6 +18,7 @@ from datasketch.lsh import _optimal_param
 from django.conf import settings
 from django.db import connection
 
+from wiredesk.sources.models import Agency
 from wiredesk.wire.similarity import NUM_PERM, signature
 
 from .models import Story, StoryBand
@@ -85,7 +86,8 @@ def _recent_candidates(
     if len(agency_ids) == 1:
         # One agency asking (a delivery) and no other agency's recent story: no
         # candidate can exist, so the band lookups are skipped.
-        others = Story.objects.filter(created_at__gte=since).exclude(agency_id__in=agency_ids)
+        other_agencies = Agency.objects.exclude(pk__in=agency_ids).values("pk")
+        others = Story.objects.filter(agency_id__in=other_agencies, created_at__gte=since)
         if not others.exists():
             return by_band
     for start in range(0, len(bands), 500):
