@@ -100,7 +100,7 @@ def main() -> int:
         rows.append(("started", rss_mb(server.pid)))
         client = httpx.Client(base_url=base, timeout=120)
         sitemap = client.get("/sitemap.xml").text
-        stories_files = re.findall(r"<loc>[^<]*(/sitemap-stories\.xml\?p=\d+)</loc>", sitemap)
+        stories_files = re.findall(r"<loc>[^<]*(/sitemap-stories\.xml(?:\?p=\d+)?)</loc>", sitemap)
         last_list = args.stories // 20
         api_first = client.get("/api/v1/stories").json()
         paths = ["/", "/?page=2", f"/?page={last_list}", "/agency/wire/", "/story/1/story-1/",

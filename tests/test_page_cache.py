@@ -76,3 +76,18 @@ def test_an_embargo_release_reaches_cached_lists(client, feeds):
         clock.move_to(T0 + timedelta(hours=1))
         release_embargoes(datetime.now(UTC))  # the ingest loop does this every tick
         assert story.pk in listed_ids(client, "/")
+
+
+@pytest.mark.parametrize("path", ["/sitemap.xml", "/sitemap-stories.xml", "/sitemap-news.xml",
+                                  "/feeds/rss.xml", "/", "/agency/ians/"])  # fmt: skip
+def test_every_cached_surface_is_served_twice_the_same(client, feeds, path):
+    """Sitemaps answer with a TemplateResponse: it is rendered before it is kept."""
+    ingest_bytes(feeds["ians"], g2_item("urn:a", 1, T0), "a.xml")
+    first = client.get(path)
+    second = client.get(path)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+    if path == "/sitemap.xml":
+        assert b"/sitemap-stories.xml" in first.content
+    elif path != "/sitemap-news.xml":  # the news sitemap lists the last two days only
+        assert Story.objects.get().get_absolute_url().encode() in first.content

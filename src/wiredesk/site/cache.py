@@ -52,6 +52,8 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             response.wiredesk_cacheable = True  # for the fast path (site/fastpath.py)
             return response
         response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()  # a TemplateResponse (sitemaps): its bytes are what is kept
         if response.status_code in CACHED_STATUSES and not response.streaming:
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
             cache.set(key, (response.status_code, headers, response.content), seconds)
