@@ -35,6 +35,11 @@ def test_home_lists_latest_first_and_paginates(client, all_bundled, settings):
     second = page(client, "/?page=2")
     assert headlines(second) == expected[20:]
     assert second.xpath('//a[@rel="prev"]/@href') == ["?page=1"]
+    assert second.xpath('//a[@rel="next"]') == []  # the last page: nothing older
+    # Pages are not counted (a million stories would take a second): past the end,
+    # or not a page number at all, is simply not found.
+    for past in ("/?page=3", "/?page=0", "/?page=x", "/?page=-1", "/agency/ians/?page=9"):
+        assert client.get(past).status_code == 404, past
     times = first.xpath('//ul[@class="cards"]//time/@datetime')
     assert times[0] == "2021-10-14T09:39:03+05:30"
 

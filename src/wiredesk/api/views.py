@@ -7,7 +7,6 @@ import binascii
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Q
 from ninja import NinjaAPI, Query, Status
 from ninja.errors import HttpError
 
@@ -98,8 +97,10 @@ def list_stories(
         stories = stories.filter(modified_at__gte=since)
     if cursor:
         moment, pk = _decode_cursor(cursor)
-        stories = stories.filter(
-            Q(first_published_at__lt=moment) | Q(first_published_at=moment, pk__lt=pk)
+        # "Before (moment, pk)", written without an OR so the newest-first index is
+        # read as a range (an OR made SQLite collect every matching row id).
+        stories = stories.filter(first_published_at__lte=moment).exclude(
+            first_published_at=moment, pk__gte=pk
         )
     page = list(stories[: limit + 1])
     more = len(page) > limit

@@ -22,6 +22,7 @@ from pathlib import Path
 from django.db import connection
 
 from wiredesk.sources.models import Feed
+from wiredesk.stories.statistics import analyze
 from wiredesk.wire.formats import MAX_DELIVERY_BYTES
 
 from .pipeline import IngestReport, prepare_options, store_prepared
@@ -78,6 +79,7 @@ def _bulk_load() -> Iterator[None]:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             cursor.execute("PRAGMA wal_autocheckpoint = 1000")
+        analyze()  # the tables grew: plans chosen on the old statistics may be poor
 
 
 def _backfill(feed, deliveries, workers, on_stored) -> BackfillReport:

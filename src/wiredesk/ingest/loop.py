@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from wiredesk.sources.models import Feed
 from wiredesk.stories.services import release_embargoes
+from wiredesk.stories.statistics import analyze_if_due
 from wiredesk.transports.http import next_delay
 
 from .polling import FeedPoller
@@ -67,6 +68,7 @@ class IngestLoop(threading.Thread):
         """Release ended embargoes, then start a poll of every due feed not being polled."""
         # Each tick, so an embargo is lifted within a tick of its end (DESIGN.md).
         release_embargoes(timezone.now())
+        analyze_if_due()
         for pk in [pk for pk, job in self._running.items() if job.done()]:
             error = self._running.pop(pk).exception()
             if error is not None:

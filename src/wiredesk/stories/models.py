@@ -95,6 +95,12 @@ class Story(models.Model):
                 fields=["agency", "state", "-first_published_at", "-id"], name="story_agency_list"
             ),
             models.Index(fields=["state", "embargoed_until"], name="story_embargo"),
+            # Newest first, for lists: read in order until a page of visible ones
+            # (with statistics the planner prefers these to the state indexes).
+            models.Index(fields=["-first_published_at", "-id"], name="story_recent"),
+            models.Index(
+                fields=["agency", "-first_published_at", "-id"], name="story_agency_recent"
+            ),
         ]
 
     def __str__(self) -> str:
