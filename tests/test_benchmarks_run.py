@@ -45,3 +45,32 @@ def test_ingest_benchmark_prints_its_table():
     assert result.returncode in (0, 1), result.stdout + result.stderr
     [row] = [line.split() for line in result.stdout.splitlines() if line.startswith("SQLite")]
     assert float(row[1].replace(",", "")) > 0
+
+
+def test_memory_benchmark_reads_a_web_workers_memory_after_every_page():
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "memory.py"), "--stories", "500"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("200 ")]
+    assert len(rows) == 17  # every page answered 200, each with its RSS
+    assert all(float(line.split()[-1]) > 10 for line in rows)
+    assert "target < 120 MB" in result.stdout
+
+
+def test_serve_benchmark_prints_its_table_when_wrk_and_nginx_are_here():
+    import os
+    import shutil
+
+    import pytest
+
+    if not shutil.which("wrk") and not os.environ.get("CI"):
+        pytest.skip("Debian's wrk and nginx are not installed here (.ci/run installs them)")
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "serve.py"), "--seconds", "1", "--connections", "4"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    names = [line[:22].strip() for line in result.stdout.splitlines()[3:]]
+    assert names == ["nginx, static file", "story page, cached", "story page, uncached"]
