@@ -358,8 +358,10 @@ def _known_item_ids(agency: Agency, items: list[WireItem]) -> set[str]:
     ids = sorted({item.item_id for item in items})
     known: set[str] = set()
     for start in range(0, len(ids), 500):
+        # No ORDER BY: sorting newest first would tempt the planner to read every
+        # story of the agency in date order instead of the (agency, item) index.
         known.update(Story.objects.filter(agency=agency, item_id__in=ids[start : start + 500])
-                     .values_list("item_id", flat=True))  # fmt: skip
+                     .order_by().values_list("item_id", flat=True))  # fmt: skip
     return known
 
 
