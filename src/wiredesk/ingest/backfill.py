@@ -54,7 +54,8 @@ def backfill(
 ) -> BackfillReport:
     """Ingest `deliveries` ((origin, bytes) pairs, in order) of `feed`.
 
-    `workers` processes prepare them (default: one a core; 0 prepares here).
+    `workers` processes prepare them (default: one a core but one, the core this
+    process needs to store; 0 prepares here).
     """
     with _bulk_load():
         return _backfill(feed, deliveries, workers, on_stored)
@@ -83,7 +84,7 @@ def _bulk_load() -> Iterator[None]:
 
 
 def _backfill(feed, deliveries, workers, on_stored) -> BackfillReport:
-    workers = (os.cpu_count() or 1) if workers is None else workers
+    workers = max(1, (os.cpu_count() or 1) - 1) if workers is None else workers
     options = prepare_options(feed)
     total = BackfillReport()
 

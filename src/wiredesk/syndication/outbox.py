@@ -59,6 +59,8 @@ def enqueue_many(event: str, stories: list[Story]) -> None:
     now = timezone.now()
     config = settings.WIREDESK
     hooks = [hook for hook in Webhook.objects.filter(active=True) if hook.wants(event)]
+    if not (hooks or config.get("WEBSUB_HUB") or config.get("INDEXNOW_KEY")):
+        return  # nothing to tell anyone
     messages = []
     for story in stories:
         url = config["SITE_URL"] + story.get_absolute_url()
