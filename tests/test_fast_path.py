@@ -33,6 +33,13 @@ pytestmark = pytest.mark.django_db(transaction=True)  # real commits: change sig
 @pytest.fixture(autouse=True)
 def page_cache(settings):
     settings.WIREDESK = {**settings.WIREDESK, "PAGE_CACHE_SECONDS": 300}
+    # With Redis, a process keeps nothing until its listener has subscribed
+    # (CI's second run): wait for it, as a web worker's first requests do.
+    clock = generation_clock()
+    deadline = time.monotonic() + 5
+    while clock.current() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert clock.current() is not None
 
 
 class CountingApp:
