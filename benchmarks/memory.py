@@ -6,8 +6,9 @@ Fills a fresh SQLite database with generated stories (one SQL statement: the
 point is the web worker, not ingest), indexes them for search, starts
 `wiredesk serve` with one worker and asks it for every kind of page: lists
 (first and last page), a story, feeds, sitemaps (index, news, the largest
-stories file), the API (first page and a cursor page) and search. After each
-answer it reads the worker's resident memory (VmRSS). Target: under 120 MB.
+stories file), the API (first page and a cursor page) and search, then 1,500
+story pages (the fast path keeps them up to its cap). After each it reads the
+worker's resident memory (VmRSS). Target: under 120 MB.
 """
 
 from __future__ import annotations
@@ -113,6 +114,12 @@ def main() -> int:
         for path in paths:
             response = client.get(path)
             rows.append((f"{response.status_code} {path[:60]}", rss_mb(server.pid)))
+        # Then enough distinct story pages to fill the worker's fast path to its cap.
+        many = min(args.stories, 1500)
+        statuses = {client.get(f"/story/{n}/story-{n}/").status_code for n in range(1, many + 1)}
+        rows.append(
+            (f"{','.join(map(str, sorted(statuses)))} {many:,} story pages", rss_mb(server.pid))
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)

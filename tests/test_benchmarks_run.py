@@ -54,7 +54,7 @@ def test_memory_benchmark_reads_a_web_workers_memory_after_every_page():
     )  # fmt: skip
     assert result.returncode in (0, 1), result.stdout + result.stderr
     rows = [line for line in result.stdout.splitlines() if line.startswith("200 ")]
-    assert len(rows) == 17  # every page answered 200, each with its RSS
+    assert len(rows) == 18  # every page answered 200, each with its RSS; then the stories
     assert all(float(line.split()[-1]) > 10 for line in rows)
     assert "target < 120 MB" in result.stdout
 

@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    "django.contrib.postgres",  # full-text search on PostgreSQL; inert on SQLite
     "wiredesk.sources",
     "wiredesk.stories",
     "wiredesk.ingest",
@@ -120,6 +119,10 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Full-text search on PostgreSQL. Only there: the app loads psycopg, some
+    # 20 MB of every SQLite web worker's memory for nothing.
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("wiredesk.sources"), "django.contrib.postgres")
 
 # One cache for every web node and worker when REDIS_URL is set (the page-cache
 # generation, rate-limit counters); local memory in the embedded engine.
@@ -203,6 +206,9 @@ WIREDESK = {
     "PAGE_CACHE_SECONDS": int(
         os.environ.get("WIREDESK_PAGE_CACHE_SECONDS", SITE_CONFIG.get("page_cache_seconds", 300))
     ),
+    # Each web worker keeps the hottest cached answers in its own memory, up to
+    # this much (site/fastpath.py): 8 MB is about a thousand story pages.
+    "FAST_PATH_BYTES": int(float(SITE_CONFIG.get("fast_path_megabytes", 8)) * 1024 * 1024),
     # A CDN in front: how long it may keep an answer, and serve it stale while it
     # revalidates; every story change purges through PURGE_BACKENDS.
     "CDN_MAX_AGE": int(SITE_CONFIG.get("cdn_max_age", 60)),

@@ -10,4 +10,8 @@ django_application = get_wsgi_application()
 
 from wiredesk.site.fastpath import wrap  # noqa: E402  (needs the apps loaded)
 
-application = wrap(django_application, settings.WIREDESK["PAGE_CACHE_SECONDS"])
+application = wrap(
+    django_application,
+    settings.WIREDESK["PAGE_CACHE_SECONDS"],
+    settings.WIREDESK["FAST_PATH_BYTES"],
+)

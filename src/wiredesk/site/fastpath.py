@@ -49,7 +49,7 @@ class Kept:
 class FastPageCache:
     """Wrap a WSGI application; answer repeated cacheable GETs from process memory."""
 
-    def __init__(self, app: Callable, seconds: int, max_bytes: int = 32 << 20) -> None:
+    def __init__(self, app: Callable, seconds: int, max_bytes: int = 8 << 20) -> None:
         self.app = app
         self.seconds = seconds
         self.max_bytes = max_bytes
@@ -117,8 +117,8 @@ class FastPageCache:
         self.kept_bytes += len(body)
 
 
-def wrap(app: Callable, seconds: int) -> Callable:
+def wrap(app: Callable, seconds: int, max_bytes: int = 8 << 20) -> Callable:
     """Return `app` behind the fast path, or `app` itself where it would not be safe."""
-    if seconds <= 0 or not shared_safely():
+    if seconds <= 0 or max_bytes <= 0 or not shared_safely():
         return app
-    return FastPageCache(app, seconds)
+    return FastPageCache(app, seconds, max_bytes)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 
-import httpx
 from django.conf import settings
 from django.utils.module_loading import import_string
 
@@ -34,6 +33,8 @@ class HttpPurgeBackend(PurgeBackend):
     """Send `PURGE /` with a `Surrogate-Key` header per key (Varnish with a ban, and the like)."""
 
     def purge(self, keys: list[str]) -> None:
+        import httpx  # here, not at import: web workers that never purge never load it
+
         url = self.options["url"].rstrip("/") + "/"
         timeout = float(self.options.get("timeout", 2.0))
         with httpx.Client(timeout=timeout) as client:
@@ -56,6 +57,8 @@ def purge_story(sender=None, story=None, **kwargs) -> None:
 
 def purge_stories(sender=None, stories=(), **kwargs) -> None:
     """Purge changed stories' pages and API answers and every list (a signal receiver)."""
+    import httpx
+
     keys = [f"story-{story.pk}" for story in stories] + ["lists"]
     for backend in backends():
         try:

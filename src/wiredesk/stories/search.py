@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.utils import timezone
 
@@ -59,6 +58,9 @@ def _relevance(q: str) -> dict[int, float]:
                 [_fts5_query(q), CANDIDATES],
             )
             return dict(cursor.fetchall())
+    # Imported here: it loads psycopg, which a SQLite installation never needs.
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
     vector = SearchVector("headline", weight="A", config="simple") + SearchVector(
         "body_text", weight="B", config="simple"
     )
