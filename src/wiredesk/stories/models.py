@@ -172,7 +172,7 @@ class StoryBand(models.Model):
     """One LSH band of a story's MinHash: stories sharing a band are duplicate candidates."""
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="bands")
-    band = models.CharField(max_length=40, db_index=True)
+    band = models.BigIntegerField(db_index=True)
 
     def __str__(self) -> str:
         return f"{self.story_id}:{self.band}"
