@@ -154,7 +154,7 @@ def test_kept_answers_are_bounded_in_bytes(story):
     assert app.kept_bytes == sum(len(kept.body) for kept in app.kept.values())
 
 
-def test_kept_answers_expire(story, settings):
+def test_kept_answers_expire(story):
     django = CountingApp()
     app = fastpath.FastPageCache(django, 0.2)
     request(app, story.get_absolute_url())

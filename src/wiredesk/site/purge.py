@@ -57,10 +57,13 @@ def purge_story(sender=None, story=None, **kwargs) -> None:
 
 def purge_stories(sender=None, stories=(), **kwargs) -> None:
     """Purge changed stories' pages and API answers and every list (a signal receiver)."""
-    import httpx
+    configured = backends()
+    if not configured:
+        return
+    import httpx  # only where purges are configured: web workers never load it
 
     keys = [f"story-{story.pk}" for story in stories] + ["lists"]
-    for backend in backends():
+    for backend in configured:
         try:
             backend.purge(keys)
         except httpx.HTTPError as exc:  # a CDN hiccup must not stop ingest; it is logged

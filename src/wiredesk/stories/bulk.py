@@ -24,7 +24,7 @@ def _converter(field: models.Field) -> Callable[[object], object] | None:
     if isinstance(field, models.DateTimeField):
         adapt = connection.ops.adapt_datetimefield_value
         return lambda value: None if value is None else adapt(value)
-    if isinstance(field, PLAIN) and not isinstance(field, models.JSONField):
+    if isinstance(field, PLAIN):
         return None
     return lambda value, prep=field.get_db_prep_save: prep(value, connection)
 

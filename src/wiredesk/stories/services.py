@@ -202,10 +202,15 @@ def _record_kill(agency: Agency, item: WireItem, delivery: Delivery, now: dateti
     return Outcome("killed", killed)
 
 
-def _recent_notices(agency: Agency, now: datetime) -> list[KillNotice]:
-    """Return the agency's kill notices that may still name a story arriving now."""
+def _recent_notices(agency: Agency, now: datetime, item_ids: list[str]) -> list[KillNotice]:
+    """Return the agency's recent kill notices that may name a story of `item_ids`:
+    by its id, or by words (a kill advisory)."""
     since = now - timedelta(days=KILL_NOTICE_DAYS)
-    return list(KillNotice.objects.filter(agency=agency, received_at__gte=since))
+    return list(
+        KillNotice.objects.filter(agency=agency, received_at__gte=since).filter(
+            Q(item_id__in=item_ids) | ~Q(text="")
+        )
+    )
 
 
 def _notice_names(notice: KillNotice, item: WireItem) -> bool:
@@ -220,10 +225,7 @@ def _notice_names(notice: KillNotice, item: WireItem) -> bool:
 
 def _killed_in_advance(agency: Agency, item: WireItem, now: datetime) -> bool:
     """Return True when a kill for this story arrived before the story did."""
-    since = now - timedelta(days=KILL_NOTICE_DAYS)
-    notices = KillNotice.objects.filter(agency=agency, received_at__gte=since).filter(
-        Q(item_id=item.item_id) | ~Q(text="")
-    )
+    notices = _recent_notices(agency, now, [item.item_id])
     return any(_notice_names(notice, item) for notice in notices)
 
 
@@ -336,7 +338,8 @@ def store_items(
     """
     outcomes: list[Outcome] = []
     known = _known_item_ids(agency, items)
-    notices = _recent_notices(agency, now)
+    item_ids = sorted({item.item_id for item in items})
+    notices = _recent_notices(agency, now, item_ids)
     run: list[WireItem] = []
     for item in items:
         plain = not (is_kill(item) or item.is_advisory or item.item_id in known)
@@ -349,7 +352,7 @@ def store_items(
         outcomes.append(store_item(agency, item, delivery, now))
         known.add(item.item_id)
         if is_kill(item):  # it may name items later in this delivery
-            notices = _recent_notices(agency, now)
+            notices = _recent_notices(agency, now, item_ids)
     outcomes += _create_run(agency, run, delivery, now, signatures or {})
     return outcomes
 
