@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from wiredesk.ingest.prepare import PrepareOptions, prepare
-from wiredesk.stories.models import KillNotice, Story, StoryBand, StoryVersion
+from wiredesk.stories.duplicates import indexed_story_ids
+from wiredesk.stories.models import KillNotice, Story, StoryVersion
 from wiredesk.stories.search import search_stories
 from wiredesk.stories.services import get_or_create_delivery, store_item, store_items
 from wiredesk.syndication.models import OutboundMessage
@@ -54,7 +55,7 @@ def _snapshot(agency) -> dict:
                      s.group_id is not None, s.minhash is not None) for s in stories],
         "versions": sorted(StoryVersion.objects.filter(story__agency=agency)
                            .values_list("story__item_id", "version")),
-        "bands": StoryBand.objects.filter(story__agency=agency).count(),
+        "banded": len(indexed_story_ids([s.pk for s in stories])),
         "found": sorted(s.item_id for s in search_stories("harvest")),
         "outbox": Counter(OutboundMessage.objects.values_list("event", flat=True)),
         "notices": KillNotice.objects.filter(agency=agency).count(),

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wiredesk.ingest.pipeline import ingest_bytes
-from wiredesk.stories.models import Delivery, KillNotice, Story, StoryBand, StoryVersion
+from wiredesk.stories.models import Delivery, KillNotice, Story, StoryVersion
 from wiredesk.stories.services import release_embargoes
 
 from .surfaces import GONE, HIDDEN, VISIBLE, surfaces
@@ -72,7 +72,7 @@ DELIVERY = st.tuples(
 )
 @given(st.lists(DELIVERY, min_size=1, max_size=7))
 def test_any_sequence_of_deliveries_leaves_every_surface_consistent(client, feeds, steps):
-    for model_class in (StoryBand, StoryVersion, KillNotice, Story, Delivery):
+    for model_class in (StoryVersion, KillNotice, Story, Delivery):
         model_class.objects.all().delete()
     model = Model()
     with time_machine.travel(T0, tick=False) as clock:

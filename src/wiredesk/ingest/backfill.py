@@ -74,6 +74,7 @@ def _bulk_load() -> Iterator[None]:
         return
     with connection.cursor() as cursor:
         cursor.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
+        cursor.execute("PRAGMA cache_size = -262144")
     try:
         yield
     finally:

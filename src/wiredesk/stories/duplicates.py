@@ -1,16 +1,22 @@
 """Near-duplicates across agencies: MinHash signatures and LSH bands (datasketch).
 
 The same event from IANS and PTI is grouped. Signatures are MinHash over word
-3-shingles; LSH bands are stored in the database (StoryBand), so every web node
-and worker sees the same index on SQLite and PostgreSQL alike. A candidate that
-shares a band is confirmed by the estimated Jaccard similarity.
+3-shingles (wire/similarity.py); a candidate that shares an LSH band is
+confirmed by the estimated Jaccard similarity.
+
+The bands are kept in the database, so every worker sees the same index, in
+an inverted index of their own (migration 0006): an FTS5 table of band
+tokens on SQLite, an array column with a GIN index on PostgreSQL. Band keys
+are hashes, so a B-tree of them takes each new story's eighteen keys at
+random places: every commit rewrote pages all over it, most of the cost of a
+backfill (benchmarks/ingest.py). FTS5 and GIN buffer new keys and write them
+in sorted runs.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -19,9 +25,13 @@ from django.conf import settings
 from django.db import connection
 
 from wiredesk.sources.models import Agency
-from wiredesk.wire.similarity import NUM_PERM, signature
+from wiredesk.wire.similarity import NUM_PERM, band_keys, signature
 
-from .models import Story, StoryBand
+from .models import Story
+
+BANDS_TABLE = "story_bands"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+LOOKUP_CHUNK = 500  # band keys a query
 
 
 def _policy() -> dict:
@@ -41,20 +51,66 @@ def _band_shape(threshold: float) -> tuple[int, int]:
 
 
 def _bands(values: np.ndarray, threshold: float) -> list[int]:
-    """Return a signature's LSH bands as 64-bit keys (the band's number is hashed in).
+    """Return a signature's LSH band keys (eighteen at the default threshold)."""
+    return band_keys(values, *_band_shape(threshold))
 
-    Integers, not text: eighteen index entries a story, and an integer key costs
-    a third less to insert (measured, benchmarks/ingest.py).
-    """
-    bands, rows = _band_shape(threshold)
-    return [
-        int.from_bytes(
-            hashlib.blake2b(values[i * rows : (i + 1) * rows].tobytes(), digest_size=8,
-                            salt=i.to_bytes(16, "little")).digest(),
-            "little", signed=True,
-        )
-        for i in range(bands)
-    ]  # fmt: skip
+
+def _token(key: int) -> str:
+    return f"{key:08x}"
+
+
+def index_bands(entries: list[tuple[int, list[int]]]) -> None:
+    """Add (story id, band keys) pairs to the band index."""
+    if not entries:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.executemany(
+                f"INSERT INTO {BANDS_TABLE} (rowid, bands) VALUES (%s, %s)",
+                [(pk, " ".join(map(_token, keys))) for pk, keys in entries],
+            )
+        else:
+            cursor.executemany(
+                f"INSERT INTO {BANDS_TABLE} (story_id, bands) VALUES (%s, %s::bigint[]) "
+                "ON CONFLICT (story_id) DO UPDATE SET bands = EXCLUDED.bands",
+                entries,
+            )
+
+
+def indexed_story_ids(story_ids: list[int]) -> set[int]:
+    """Return which of `story_ids` the band index finds by their own bands."""
+    threshold = _policy()["threshold"]
+    found = set()
+    rows = Story.objects.filter(pk__in=story_ids).exclude(minhash=None)
+    for pk, blob in rows.values_list("pk", "minhash"):
+        keys = _bands(_load(blob), threshold)
+        if any(row[0] == pk for row in _stories_sharing(keys, EPOCH, None)):
+            found.add(pk)
+    return found
+
+
+def _stories_sharing(keys: list[int], since: datetime, exclude_agency: int | None) -> list:
+    """Return (id, agency id, group id, minhash) of live stories since `since` sharing a band."""
+    story = Story._meta.db_table
+    if connection.vendor == "sqlite":
+        # Every key a quoted token: nothing reaches FTS5's query syntax.
+        match = " OR ".join(f'"{_token(key)}"' for key in keys)
+        shared = f"s.id IN (SELECT rowid FROM {BANDS_TABLE} WHERE {BANDS_TABLE} MATCH %s)"
+        params: list = [match]
+    else:
+        shared = f"s.id IN (SELECT story_id FROM {BANDS_TABLE} WHERE bands && %s::bigint[])"
+        params = [keys]
+    sql = (
+        f"SELECT s.id, s.agency_id, s.group_id, s.minhash FROM {story} s "
+        f"WHERE {shared} AND s.created_at >= %s AND s.state <> %s AND s.minhash IS NOT NULL"
+    )
+    params += [connection.ops.adapt_datetimefield_value(since), Story.State.KILLED]
+    if exclude_agency is not None:
+        sql += " AND s.agency_id <> %s"
+        params.append(exclude_agency)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _load(blob: bytes) -> np.ndarray:
@@ -83,7 +139,7 @@ def attach_signature(story: Story, values: np.ndarray | None = None) -> None:
 
 
 def _recent_candidates(
-    bands: list[int], since: datetime, agency_ids: set[int]
+    bands: list[int], since: datetime, agency_ids: set[int], threshold: float
 ) -> dict[int, list[_Candidate]]:
     """Return the stored stories sharing any of `bands`, by band (one query a 500 bands).
 
@@ -99,24 +155,18 @@ def _recent_candidates(
         others = Story.objects.filter(agency_id__in=other_agencies, created_at__gte=since)
         if not others.exists():
             return by_band
-    for start in range(0, len(bands), 500):
-        rows = (
-            StoryBand.objects.filter(
-                band__in=bands[start : start + 500], story__created_at__gte=since
-            )
-            .exclude(story__state=Story.State.KILLED)
-            .exclude(story__agency_id__in=agency_ids if len(agency_ids) == 1 else ())
-            .values_list(
-                "band", "story_id", "story__agency_id", "story__group_id", "story__minhash"
-            )
-        )
-        for band, pk, agency_id, group_id, blob in rows:
-            if blob is None:
+    wanted = set(bands)
+    exclude = next(iter(agency_ids)) if len(agency_ids) == 1 else None
+    for start in range(0, len(bands), LOOKUP_CHUNK):
+        chunk = bands[start : start + LOOKUP_CHUNK]
+        for pk, agency_id, group_id, blob in _stories_sharing(chunk, since, exclude):
+            if pk in loaded:
                 continue
-            candidate = loaded.get(pk)
-            if candidate is None:
-                candidate = loaded[pk] = _Candidate(pk, agency_id, group_id, _load(blob))
-            by_band[band].append(candidate)
+            candidate = loaded[pk] = _Candidate(pk, agency_id, group_id, _load(blob))
+            # The index says a story shares some band; its own keys say which.
+            for band in _bands(candidate.values, threshold):
+                if band in wanted:
+                    by_band[band].append(candidate)
     return by_band
 
 
@@ -135,7 +185,8 @@ def group_new_stories(stories: list[Story], now: datetime) -> None:
     entries = [(story, values, _bands(values, threshold)) for story, values in entries]
     wanted = sorted({band for _, _, bands in entries for band in bands})
     since = now - timedelta(hours=config["window_hours"])
-    by_band = _recent_candidates(wanted, since, {story.agency_id for story, _, _ in entries})
+    agencies = {story.agency_id for story, _, _ in entries}
+    by_band = _recent_candidates(wanted, since, agencies, threshold)
     grouped: dict[int, int] = {}  # story id -> the group it joins (or founds)
     for story, values, bands in entries:
         best, best_score, seen = None, 0.0, set()
@@ -154,12 +205,7 @@ def group_new_stories(stories: list[Story], now: datetime) -> None:
         own = _Candidate(story.pk, story.agency_id, story.group_id, values)
         for band in bands:
             by_band[band].append(own)
-    # Twenty-odd rows a story: plain executemany, without a model instance each.
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {StoryBand._meta.db_table} (story_id, band) VALUES (%s, %s)",
-            [(story.pk, band) for story, _, bands in entries for band in bands],
-        )
+    index_bands([(story.pk, bands) for story, _, bands in entries])
     members: dict[int, list[int]] = defaultdict(list)
     for pk, group_id in grouped.items():
         members[group_id].append(pk)

@@ -168,16 +168,6 @@ class StoryVersion(models.Model):
         return f"{self.story_id} v{self.version}"
 
 
-class StoryBand(models.Model):
-    """One LSH band of a story's MinHash: stories sharing a band are duplicate candidates."""
-
-    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="bands")
-    band = models.BigIntegerField(db_index=True)
-
-    def __str__(self) -> str:
-        return f"{self.story_id}:{self.band}"
-
-
 class KillNotice(models.Model):
     """A kill the agency sent, kept so a story it names is never published, even later.
 

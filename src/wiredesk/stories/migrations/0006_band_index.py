@@ -1,0 +1,70 @@
+"""LSH bands move from a table of rows to an inverted index, and signatures hash with CRC-32.
+
+SQLite: a contentless FTS5 table, a story's band keys as its tokens (rowid =
+story id). PostgreSQL: one row a story with its keys in an array, under a GIN
+index. Neither refers to the story table: a deleted story's keys find nothing
+(lookups join the story table), and ids are never reused. Both take new keys in sorted runs; a B-tree of hashed keys took them
+at random places (stories/duplicates.py).
+
+Signatures now hash shingles with CRC-32, so stored ones no longer compare
+with new ones: those of the stories a new story may still be grouped with
+(the last 48 hours') are computed again and indexed; older ones are cleared.
+"""
+
+from datetime import timedelta
+
+from django.db import migrations
+from django.utils import timezone
+
+RECENT = timedelta(hours=48)
+
+PG_TABLE = (
+    "CREATE TABLE IF NOT EXISTS story_bands (story_id bigint PRIMARY KEY, bands bigint[] NOT NULL)"
+)
+PG_INDEX = "CREATE INDEX IF NOT EXISTS story_bands_gin ON story_bands USING GIN (bands)"
+SQLITE_TABLE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS story_bands USING fts5("
+    "bands, content='', detail=none, columnsize=0)"
+)
+
+
+def forwards(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        schema_editor.execute(SQLITE_TABLE)
+    elif vendor == "postgresql":
+        schema_editor.execute(PG_TABLE)
+        schema_editor.execute(PG_INDEX)
+    else:
+        return
+    # Imported here: the app's code as it is when this runs, for the new hashes.
+    from wiredesk.stories.duplicates import _bands, _policy, index_bands
+    from wiredesk.wire.similarity import signature
+
+    Story = apps.get_model("stories", "Story")
+    since = timezone.now() - RECENT
+    Story.objects.filter(created_at__lt=since).exclude(minhash=None).update(minhash=None)
+    threshold = _policy()["threshold"]
+    recent = Story.objects.filter(created_at__gte=since).exclude(minhash=None)
+    entries = []
+    for story in recent.only("pk", "body_text").iterator():
+        values = signature(story.body_text)
+        Story.objects.filter(pk=story.pk).update(
+            minhash=values.tobytes() if values is not None else None
+        )
+        if values is not None:
+            entries.append((story.pk, _bands(values, threshold)))
+    index_bands(entries)
+
+
+def backwards(apps, schema_editor):
+    if schema_editor.connection.vendor in ("sqlite", "postgresql"):
+        schema_editor.execute("DROP TABLE IF EXISTS story_bands")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("stories", "0005_list_indexes_integer_bands")]
+    operations = [
+        migrations.RunPython(forwards, backwards),
+        migrations.DeleteModel(name="StoryBand"),
+    ]
