@@ -10,8 +10,10 @@ order, on SQLite (3.35 and later) and PostgreSQL alike, as bulk_create does.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
+from operator import attrgetter
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
 # Fields whose Python values the database driver takes as they are.
@@ -20,17 +22,56 @@ PLAIN = (models.CharField, models.TextField, models.IntegerField, models.Boolean
 MAX_VARIABLES = 30_000  # under SQLite's limit of 32,766 a statement
 
 
-def _converter(field: models.Field) -> Callable[[object], object] | None:
-    if isinstance(field, models.DateTimeField):
-        adapt = connection.ops.adapt_datetimefield_value
-        return lambda value: None if value is None else adapt(value)
+def _converter(field: models.Field, seen: dict) -> Callable[[object], object] | None:
+    """Return how to convert a field's value for the driver (None: as it is).
+
+    Conversions are remembered for the statement by the value's identity: a
+    story and its version share their times and lists (the objects stay
+    alive in the rows, so an identity is never reused meanwhile).
+    """
     if isinstance(field, PLAIN):
         return None
-    return lambda value, prep=field.get_db_prep_save: prep(value, connection)
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not its proxy
+    if isinstance(field, models.DateTimeField):
+        prep = db.ops.adapt_datetimefield_value
+    else:
+        prep = lambda value, field=field: field.get_db_prep_save(value, db)  # noqa: E731
+    kind = type(field)  # fields of one type convert a value alike
+
+    def convert(value):
+        if value is None:
+            return None
+        key = (kind, id(value))
+        if key not in seen:
+            seen[key] = (value, prep(value))
+        return seen[key][1]
+
+    return convert
 
 
-def insert_returning_ids(objs: Sequence[models.Model]) -> None:
-    """Insert `objs` (all of one model, unsaved) and set each one's id."""
+@cache
+def _attnames(model: type[models.Model]) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+def build(model: type[models.Model], values: dict[str, object]) -> models.Model:
+    """Return an unsaved `model` instance from the value of every concrete field but its id.
+
+    Positional arguments take Django's fast path (no defaults looked up, no
+    descriptors): about three times quicker than keywords. Every field must be
+    given, by attname (`agency_id`): a missing one is a KeyError, never a
+    silent default.
+    """
+    pk = model._meta.pk.attname
+    return model(*[None if name == pk else values[name] for name in _attnames(model)])
+
+
+def insert_returning_ids(objs: Sequence[models.Model], memo: dict | None = None) -> None:
+    """Insert `objs` (all of one model, unsaved) and set each one's id.
+
+    Pass the same `memo` to inserts of rows that share values (a story and its
+    version) to convert each shared time or list once.
+    """
     if not objs:
         return
     model = type(objs[0])
@@ -41,19 +82,23 @@ def insert_returning_ids(objs: Sequence[models.Model]) -> None:
         if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
             for obj in objs:
                 setattr(obj, field.attname, now)
-    converters = [_converter(field) for field in fields]
+    seen: dict = {} if memo is None else memo
+    converters = [_converter(field, seen) for field in fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     per_statement = max(1, MAX_VARIABLES // len(fields))
     pk = connection.ops.quote_name(meta.pk.column)
+    values_of = attrgetter(*[field.attname for field in fields])  # one call a row
+    converted = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
     with connection.cursor() as cursor:
         for start in range(0, len(objs), per_statement):
             chunk = objs[start : start + per_statement]
             params = []
             for obj in chunk:
-                for field, convert in zip(fields, converters, strict=True):
-                    value = getattr(obj, field.attname)
-                    params.append(value if convert is None else convert(value))
+                values = list(values_of(obj))
+                for i, convert in converted:
+                    values[i] = convert(values[i])
+                params += values
             cursor.execute(
                 f"INSERT INTO {meta.db_table} ({columns}) VALUES {', '.join([row] * len(chunk))} "
                 f"RETURNING {pk}",

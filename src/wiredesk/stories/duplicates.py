@@ -188,7 +188,10 @@ def group_new_stories(stories: list[Story], now: datetime) -> None:
     agencies = {story.agency_id for story, _, _ in entries}
     by_band = _recent_candidates(wanted, since, agencies, threshold)
     grouped: dict[int, int] = {}  # story id -> the group it joins (or founds)
-    for story, values, bands in entries:
+    # One agency and no stored candidate: none of these can group (an agency's
+    # own stories are never its duplicates), so only their bands are indexed.
+    alone = len(agencies) == 1 and not by_band
+    for story, values, bands in [] if alone else entries:
         best, best_score, seen = None, 0.0, set()
         for band in bands:
             for candidate in by_band.get(band, ()):

@@ -22,6 +22,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -34,12 +35,14 @@ from wiredesk.wire import WireItem
 from wiredesk.wire.notices import notice_text
 
 from . import signals
-from .bulk import insert_returning_ids
+from .bulk import build, insert_returning_ids
 from .duplicates import attach_signature, elect_lead, group_new_stories
 from .models import Delivery, KillNotice, Story, StoryVersion
 from .search import index_stories, unindex_story
 
 log = logging.getLogger("wiredesk.stories")
+_AGENCY = Story._meta.get_field("agency")
+_DELIVERY = StoryVersion._meta.get_field("delivery")
 
 Action = Literal["published", "updated", "stored", "unchanged", "killed", "skipped"]
 KILL_NOTICE_DAYS = 7
@@ -121,6 +124,11 @@ def _state_for(version: StoryVersion, now: datetime) -> str:
 def _make_current(story: Story, version: StoryVersion, now: datetime) -> None:
     for name in CURRENT_FIELDS:
         setattr(story, name, getattr(version, name))
+    _derive(story, version, now)
+
+
+def _derive(story: Story, version: StoryVersion, now: datetime) -> None:
+    """Set what a story derives from its current version: slug, topics, dates, state."""
     story.slug = _slug(version.headline)
     story.topics = topics_of(version.subjects)
     story.is_correction = version.signal == "correction" or story.is_correction
@@ -135,7 +143,12 @@ def _make_current(story: Story, version: StoryVersion, now: datetime) -> None:
 
 def topics_of(subjects: list[dict]) -> str:
     """Return the topic slugs of a story's subjects as "|slug|slug|" (empty when none)."""
-    slugs = sorted({slugify(s.get("name", "")) for s in subjects if s.get("name")} - {""})
+    return _topics(tuple(s.get("name") or "" for s in subjects))
+
+
+@lru_cache(maxsize=4096)  # an agency's stories share a few hundred subject sets
+def _topics(names: tuple[str, ...]) -> str:
+    slugs = sorted({slugify(name) for name in names if name} - {""})
     return f"|{'|'.join(slugs)}|" if slugs else ""
 
 
@@ -286,15 +299,19 @@ def _store(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) ->
 def _new_story(agency: Agency, item: WireItem, delivery: Delivery, now: datetime):
     """Return an unsaved new story and its first version."""
     fields = _version_fields(item, now)
-    story = Story(
-        agency=agency,
-        item_id=item.item_id,
-        first_published_at=item.first_created or fields["effective_at"],
-        modified_at=fields["effective_at"],
-    )
-    version = StoryVersion(story=story, version=item.version, delivery=delivery, **fields)
-    _make_current(story, version, now)
-    story.version_count = 1
+    version = build(StoryVersion, {**fields, "story_id": None, "version": item.version,
+                                   "delivery_id": delivery.pk})  # fmt: skip
+    _DELIVERY.set_cached_value(version, delivery)
+    story = build(Story, {
+        **{name: fields[name] for name in CURRENT_FIELDS},
+        "agency_id": agency.pk, "item_id": item.item_id, "state": Story.State.PUBLISHED,
+        "slug": "", "topics": "", "is_correction": False, "killed_at": None,
+        "first_published_at": item.first_created or fields["effective_at"],
+        "modified_at": fields["effective_at"], "group_id": None, "is_lead": True,
+        "minhash": None, "version_count": 1, "created_at": now,
+    })  # fmt: skip
+    _AGENCY.set_cached_value(story, agency)
+    _derive(story, version, now)  # the current fields were copied above
     return story, version
 
 
@@ -386,10 +403,11 @@ def _create_many(agency, items, delivery, now, signatures) -> list[Outcome]:
             key = (item.item_id, item.version)
             attach_signature(story, signatures.get(key))
     stories = [story for story, _ in pairs]
-    insert_returning_ids(stories)
+    memo: dict = {}  # a story and its version share times and lists: convert them once
+    insert_returning_ids(stories, memo)
     for story, version in pairs:
         version.story = story  # now with its id
-    insert_returning_ids([version for _, version in pairs])
+    insert_returning_ids([version for _, version in pairs], memo)
     index_stories(stories)
     group_new_stories(stories, now)
     published = [story for story in stories if story.state == Story.State.PUBLISHED]
