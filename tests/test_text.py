@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
+import lxml.html
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wiredesk.wire.text import (
+    article_html,
     body_html_from,
     find_dateline,
     html_to_text,
     make_teaser,
     sanitize_html,
+    sanitized_html_to_text,
 )
 
 
@@ -87,3 +92,63 @@ def test_sanitising_keeps_every_word_of_any_markup(blocks):
     # elements is the sender's: "<b>a</b><b>b</b>" has no space to keep).
     expected = "".join(w for _, words in blocks for w in words)
     assert "".join(html_to_text(sanitize_html(fragment)).split()) == "".join(expected.split())
+
+
+INLINE_OR_BLOCK = st.sampled_from(
+    ["p", "div", "span", "b", "a href=\"x>y\"", "em", "figure", "figcaption", "td", "li",
+     "h2", "blockquote", "br", "hr", "table", "tr", "script", "i title='t'"]
+)  # fmt: skip
+TEXT = st.text(alphabet=st.sampled_from(list("ab \n\t&<>;\u00a0é\"'")), max_size=12)
+
+
+@st.composite
+def markup(draw, depth=0):
+    """Markup as agencies send it: nested tags, entities, stray brackets, any spacing."""
+    parts = []
+    for _ in range(draw(st.integers(0, 4))):
+        kind = draw(st.integers(0, 2)) if depth < 3 else 0
+        if kind == 0:
+            parts.append(draw(TEXT))
+        elif kind == 1:
+            parts.append(draw(st.sampled_from(["&amp;", "&nbsp;", "&lt;", "&#8212;", "&hellip;"])))
+        else:
+            tag = draw(INLINE_OR_BLOCK)
+            parts.append(f"<{tag}>{draw(markup(depth + 1))}</{tag.split()[0]}>")
+    return "".join(parts)
+
+
+def _tags(markup: str) -> list[str]:
+    return re.findall(r"</?[a-z0-9]+", markup)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(markup(), st.sampled_from([frozenset(), frozenset({"figure"})]))
+def test_the_quick_text_of_sanitised_html_is_what_lxml_reads(fragment, skip):
+    safe = body_html_from(fragment)
+    quick, read = sanitized_html_to_text(safe, skip), html_to_text(safe, skip)
+    # Every character, in order, always.
+    assert "".join(quick.split()) == "".join(read.split())
+    # The same paragraphs, wherever lxml keeps the tree html5ever wrote. (Its
+    # HTML 4 parser moves some HTML5 nesting: "<h2><p></p>x</h2>" loses the
+    # h2 around "x", and the paragraph break after it; the quick scan keeps it.)
+    parsed = lxml.html.fragment_fromstring(safe, create_parent="div")
+    if _tags(lxml.html.tostring(parsed, encoding="unicode"))[1:-1] == _tags(safe):
+        assert quick == read
+
+
+def test_the_quick_text_keeps_the_paragraphs_html5_nests():
+    assert sanitized_html_to_text("<h2><p></p>x</h2>y") == "x\n\ny"
+
+
+@pytest.mark.parametrize(
+    ("page", "text"),
+    [
+        ('<html xmlns="http://www.w3.org/1999/xhtml"><body><p>One &amp; two</p><p>Three</p>'
+         "</body></html>", "One & two\n\nThree"),
+        ('<html>\n<body class="story">\n<p>Copy</p>\n</body>\n</html>\n', "Copy"),
+        ("<html><head><title>Page</title></head><body><p>Copy</p></body></html>", "Copy"),
+        ("<html><body><h1>Headline</h1><p>Copy</p></body></html>", "Copy"),
+    ],
+)  # fmt: skip
+def test_a_whole_page_is_trimmed_to_the_copy_of_its_body(page, text):
+    assert sanitized_html_to_text(body_html_from(article_html(page, "Headline"))) == text

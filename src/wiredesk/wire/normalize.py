@@ -10,7 +10,14 @@ from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from .item import WireItem, rfc3339
-from .text import article_html, body_html_from, find_dateline, fold, html_to_text, make_teaser
+from .text import (
+    article_html,
+    body_html_from,
+    find_dateline,
+    fold,
+    make_teaser,
+    sanitized_html_to_text,
+)
 
 UTC = ZoneInfo("UTC")
 FIGURES = frozenset({"figure"})
@@ -63,11 +70,12 @@ def normalize(
     body_html = (
         body_html_from(article_html(item.body_html, item.headline)) if item.body_html else ""
     )
-    body_text = html_to_text(body_html) if body_html else fold(item.body_text)
+    # body_html is body_html_from's: well formed, so its text is read by a scan.
+    body_text = sanitized_html_to_text(body_html) if body_html else fold(item.body_text)
     if not body_html and body_text:
         body_html = body_html_from(item.body_text)
     # The lead (for the teaser and the dateline) is the copy without picture captions.
-    lead = html_to_text(body_html, FIGURES) if "<figure" in body_html else body_text
+    lead = sanitized_html_to_text(body_html, FIGURES) if "<figure" in body_html else body_text
     dateline, located = item.dateline, item.located
     if dateline is None and lead:
         found = find_dateline(lead)

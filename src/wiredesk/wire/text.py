@@ -104,6 +104,10 @@ def article_html(fragment: str, headline: str = "") -> str:
     lowered = fragment.lower()
     if "<body" not in lowered and "bodytext" not in lowered and "<h1" not in lowered:
         return fragment
+    if "bodytext" not in lowered and "<h1" not in lowered:
+        inside = _body_of(fragment, lowered)
+        if inside is not None:
+            return inside
     document = lxml.html.document_fromstring(fragment)
     container = document.find("body")
     if container is None:
@@ -119,6 +123,22 @@ def article_html(fragment: str, headline: str = "") -> str:
     parts = [html.escape(container.text or "", quote=False)]
     parts.extend(lxml.html.tostring(child, encoding="unicode") for child in container)
     return "".join(parts)
+
+
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def _body_of(fragment: str, lowered: str) -> str | None:
+    """Return what is inside a page's one <body>, when nothing but tags is outside it."""
+    start = lowered.find("<body")
+    opened = lowered.find(">", start)
+    closed = lowered.rfind("</body")
+    if start < 0 or opened < 0 or closed < opened or lowered.count("<body") != 1:
+        return None
+    outside = fragment[:start] + fragment[lowered.find(">", closed) + 1 :]
+    if _ANY_TAG.sub("", outside).strip():
+        return None  # text outside the body (a <title>, stray copy): let the parser place it
+    return fragment[opened + 1 : closed]
 
 
 def body_html_from(text: str) -> str:
@@ -150,6 +170,46 @@ def html_to_text(fragment: str, skip: frozenset[str] = frozenset()) -> str:
             if element.tag != "br":
                 element.text = _BLOCK_EDGE + (element.text or "")
     blocks = (fold(block) for block in root.text_content().split(_BLOCK_EDGE))
+    return "\n\n".join(block for block in blocks if block)
+
+
+# A tag as html5ever (nh3) and `text_to_html` write them: a name, then
+# name="value" attributes with double quotes (a ">" may sit inside a value).
+_SERIALIZED_TAG = re.compile(r'<(/?)([A-Za-z][A-Za-z0-9]*)(?:\s+[^\s"=>/]+(?:="[^"]*")?)*\s*/?>')
+_VOID_TAGS = {"br", "hr", "wbr", "img"}
+
+
+def sanitized_html_to_text(fragment: str, skip: frozenset[str] = frozenset()) -> str:
+    """Return what `html_to_text` returns, for HTML written by `body_html_from`.
+
+    That HTML is well formed (serialized by html5ever, or our own paragraphs),
+    has no comments, scripts or styles, and escapes text, so a scan of its tags
+    finds the text without building a tree: five times quicker, and the same
+    (tests/test_text.py compares the two on generated markup).
+    """
+    if "<" not in fragment:
+        return fold(html.unescape(fragment))
+    parts: list[str] = []
+    skipping: list[str] = []  # open elements left out, innermost last
+    position = 0
+    for tag in _SERIALIZED_TAG.finditer(fragment):
+        if not skipping:
+            parts.append(fragment[position : tag.start()])
+        position = tag.end()
+        closing, name = tag.group(1), tag.group(2).lower()
+        if name in skip or name in DROPPED_CONTENT_TAGS:
+            if closing:
+                if skipping and skipping[-1] == name:
+                    skipping.pop()
+            elif name not in _VOID_TAGS and not tag.group(0).endswith("/>"):
+                skipping.append(name)
+            continue
+        if not skipping and name in BLOCK_TAGS:
+            parts.append(_BLOCK_EDGE)
+    if not skipping:
+        parts.append(fragment[position:])
+    text = html.unescape("".join(parts))
+    blocks = (fold(block) for block in text.split(_BLOCK_EDGE))
     return "\n\n".join(block for block in blocks if block)
 
 
