@@ -32,7 +32,7 @@ AHEAD = 4  # deliveries in flight a worker: enough to keep every core busy
 CHECKPOINT_BYTES = 320 * 2**20  # of log between checkpoints (benchmarks/ingest.py)
 BULK_CACHE_SIZE = -262_144  # KiB: 256 MB
 BULK_AUTOMERGE, LIVE_AUTOMERGE = 16, 4  # FTS5 segments merged at once (4 is its default)
-FTS_TABLES = ("story_search", "story_bands")
+FTS_TABLES = ("story_search",)
 
 
 @dataclass

@@ -215,32 +215,55 @@ def group_new_stories(stories: list[Story], now: datetime) -> None:
     for story in stories:  # a story founding a group later in the batch
         if story.pk in grouped:
             story.group_id = grouped[story.pk]
-    for group_id, pks in members.items():
-        Story.objects.filter(pk__in=pks).update(group_id=group_id)
-        elect_lead(group_id)
+    if grouped:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {Story._meta.db_table} SET group_id = %s WHERE id = %s",
+                [(group_id, pk) for pk, group_id in grouped.items()],
+            )
+        elect_leads(list(members))
 
 
 def elect_lead(group_id: int) -> list[Story]:
     """Set which story of a group readers see under the site's policy; return those that changed."""
+    return elect_leads([group_id])
+
+
+def elect_leads(group_ids: list[int]) -> list[Story]:
+    """Set the shown stories of each group under the site's policy; return those that changed."""
     config = _policy()
-    members = list(
-        Story.objects.filter(group_id=group_id)
-        .select_related("agency")
-        .order_by("first_published_at", "id")
-    )
+    by_group: dict[int, list[Story]] = defaultdict(list)
+    for start in range(0, len(group_ids), LOOKUP_CHUNK):
+        rows = Story.objects.filter(group_id__in=group_ids[start : start + LOOKUP_CHUNK])
+        # Sorted below, not by the query: asked to sort, SQLite may walk every
+        # story in date order instead of the groups' few through their index.
+        for member in rows.select_related("agency").order_by():
+            by_group[member.group_id].append(member)
+    changed = []
+    for members in by_group.values():
+        members.sort(key=lambda member: (member.first_published_at, member.pk))
+        lead_ids = _leads(members, config)
+        changed += [m for m in members if m.is_lead != (m.pk in lead_ids)]
+    for member in changed:
+        member.is_lead = not member.is_lead
+    if changed:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {Story._meta.db_table} SET is_lead = %s WHERE id = %s",
+                [(member.is_lead, member.pk) for member in changed],
+            )
+    return changed
+
+
+def _leads(members: list[Story], config: dict) -> set[int]:
+    """Return the ids of the group's stories shown under the policy (members sorted by date)."""
     live = [m for m in members if m.state not in (Story.State.KILLED, Story.State.WITHHELD)]
     if config["policy"] == "all" or not live:
-        lead_ids = {m.pk for m in members}
-    elif config["policy"] == "preferred":
+        return {m.pk for m in members}
+    if config["policy"] == "preferred":
         order = {slug: i for i, slug in enumerate(config["preferred"])}
         lead = min(
             live, key=lambda m: (order.get(m.agency.slug, len(order)), m.first_published_at, m.pk)
         )
-        lead_ids = {lead.pk}
-    else:  # "first"
-        lead_ids = {live[0].pk}
-    changed = [m for m in members if m.is_lead != (m.pk in lead_ids)]
-    for member in changed:
-        member.is_lead = member.pk in lead_ids
-        Story.objects.filter(pk=member.pk).update(is_lead=member.is_lead)
-    return changed
+        return {lead.pk}
+    return {live[0].pk}  # "first"

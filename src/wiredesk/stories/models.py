@@ -78,7 +78,7 @@ class Story(models.Model):
 
     # Near-duplicates across agencies share a group (the id of its first story);
     # under the "first" and "preferred" policies only the group's lead is shown.
-    group_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    group_id = models.BigIntegerField(null=True, blank=True)
     is_lead = models.BooleanField(default=True)
     minhash = models.BinaryField(null=True, blank=True, editable=False)
 
@@ -100,6 +100,12 @@ class Story(models.Model):
             models.Index(fields=["-first_published_at", "-id"], name="story_recent"),
             models.Index(
                 fields=["agency", "-first_published_at", "-id"], name="story_agency_recent"
+            ),
+            # Grouped stories only: most stories are in no group, and an index of
+            # their NULLs made SQLite's statistics say a group holds every story
+            # (so it scanned them all to find one group's).
+            models.Index(
+                fields=["group_id"], condition=models.Q(group_id__isnull=False), name="story_group"
             ),
         ]
 
