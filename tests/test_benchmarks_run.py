@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,8 +44,10 @@ def test_ingest_benchmark_prints_its_table():
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode in (0, 1), result.stdout + result.stderr
-    [row] = [line.split() for line in result.stdout.splitlines() if line.startswith("SQLite")]
-    assert float(row[1].replace(",", "")) > 0
+    rows = [re.split(r"\s{2,}", line.strip()) for line in result.stdout.splitlines()
+            if line.startswith("SQLite")]  # fmt: skip
+    assert [row[1] for row in rows] == ["200 of one agency", "then 200 of another"]
+    assert all(float(row[2].replace(",", "")) > 0 for row in rows)
 
 
 def test_memory_benchmark_reads_a_web_workers_memory_after_every_page():
