@@ -4,13 +4,13 @@ The same event from IANS and PTI is grouped. Signatures are MinHash over word
 3-shingles (wire/similarity.py); a candidate that shares an LSH band is
 confirmed by the estimated Jaccard similarity.
 
-The bands are kept in the database, so every worker sees the same index, in
-an inverted index of their own (migration 0006): an FTS5 table of band
-tokens on SQLite, an array column with a GIN index on PostgreSQL. Band keys
-are hashes, so a B-tree of them takes each new story's eighteen keys at
-random places: every commit rewrote pages all over it, most of the cost of a
-backfill (benchmarks/ingest.py). FTS5 and GIN buffer new keys and write them
-in sorted runs.
+The bands are kept in the database, so every worker sees the same index
+(migration 0006). On SQLite, an FTS5 table whose tokens are the band keys:
+keys are hashes, so a B-tree of them took each new story's eighteen at random
+places and every commit rewrote pages all over it (most of the cost of a
+backfill, benchmarks/ingest.py); FTS5 writes new keys in sorted runs. On
+PostgreSQL, a row a key under a B-tree index, whose lookups its planner
+estimates well.
 """
 
 from __future__ import annotations
@@ -71,8 +71,7 @@ def index_bands(entries: list[tuple[int, list[int]]]) -> None:
             )
         else:
             cursor.executemany(
-                f"INSERT INTO {BANDS_TABLE} (story_id, bands) VALUES (%s, %s::bigint[]) "
-                "ON CONFLICT (story_id) DO UPDATE SET bands = EXCLUDED.bands",
+                f"INSERT INTO {BANDS_TABLE} (story_id, band) SELECT %s, unnest(%s::bigint[])",
                 entries,
             )
 
@@ -98,7 +97,7 @@ def _stories_sharing(keys: list[int], since: datetime, exclude_agency: int | Non
         shared = f"s.id IN (SELECT rowid FROM {BANDS_TABLE} WHERE {BANDS_TABLE} MATCH %s)"
         params: list = [match]
     else:
-        shared = f"s.id IN (SELECT story_id FROM {BANDS_TABLE} WHERE bands && %s::bigint[])"
+        shared = f"s.id IN (SELECT story_id FROM {BANDS_TABLE} WHERE band = ANY(%s))"
         params = [keys]
     sql = (
         f"SELECT s.id, s.agency_id, s.group_id, s.minhash FROM {story} s "

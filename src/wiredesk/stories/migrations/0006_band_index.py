@@ -1,10 +1,12 @@
-"""LSH bands move from a table of rows to an inverted index, and signatures hash with CRC-32.
+"""LSH bands move to an index of their own, and signatures hash with CRC-32.
 
 SQLite: a contentless FTS5 table, a story's band keys as its tokens (rowid =
-story id). PostgreSQL: one row a story with its keys in an array, under a GIN
-index. Neither refers to the story table: a deleted story's keys find nothing
-(lookups join the story table), and ids are never reused. Both take new keys in sorted runs; a B-tree of hashed keys took them
-at random places (stories/duplicates.py).
+story id): FTS5 takes new keys in sorted runs, where a B-tree of hashed keys
+took them at random places (stories/duplicates.py). PostgreSQL: a row a key
+under a B-tree index, as before but without a row id and a story index (a GIN
+index over arrays was tried: its planner estimates made every lookup a scan).
+Neither refers to the story table: a deleted story's keys find nothing
+(lookups join the story table), and ids are never reused.
 
 Signatures now hash shingles with CRC-32, so stored ones no longer compare
 with new ones: those of the stories a new story may still be grouped with
@@ -18,10 +20,8 @@ from django.utils import timezone
 
 RECENT = timedelta(hours=48)
 
-PG_TABLE = (
-    "CREATE TABLE IF NOT EXISTS story_bands (story_id bigint PRIMARY KEY, bands bigint[] NOT NULL)"
-)
-PG_INDEX = "CREATE INDEX IF NOT EXISTS story_bands_gin ON story_bands USING GIN (bands)"
+PG_TABLE = "CREATE TABLE IF NOT EXISTS story_bands (story_id bigint NOT NULL, band bigint NOT NULL)"
+PG_INDEX = "CREATE INDEX IF NOT EXISTS story_bands_band ON story_bands (band)"
 SQLITE_TABLE = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS story_bands USING fts5("
     "bands, content='', detail=none, columnsize=0)"
