@@ -32,7 +32,7 @@ AHEAD = 4  # deliveries in flight a worker: enough to keep every core busy
 CHECKPOINT_BYTES = 320 * 2**20  # of log between checkpoints (benchmarks/ingest.py)
 BULK_CACHE_SIZE = -262_144  # KiB: 256 MB
 BULK_AUTOMERGE, LIVE_AUTOMERGE = 16, 4  # FTS5 segments merged at once (4 is its default)
-FTS_TABLES = ("story_search",)
+SEARCH_TABLE = "story_search"  # FTS5; the band index keeps merging four at a time (lookups)
 
 
 @dataclass
@@ -73,8 +73,8 @@ def _bulk_load() -> Iterator[None]:
       checkpointing is slower still (every read searches a longer log).
     - A 256 MB page cache for the writer (SQLite's default is 2 MB): the
       indexes being written stay in memory.
-    - FTS5 merges its segments sixteen at a time instead of four (the search
-      and band indexes): each story's entries are rewritten about half as often
+    - FTS5 merges the search index's segments sixteen at a time instead of
+      four: each story's entries are rewritten about half as often
       (at 100,000 stories, merging was the largest cost of a commit). Live
       ingest merges four at a time again afterwards.
     """
@@ -101,8 +101,8 @@ def _bulk_load() -> Iterator[None]:
 
 
 def _set_automerge(cursor, segments: int) -> None:
-    for table in FTS_TABLES:
-        cursor.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', %s)", [segments])
+    table = SEARCH_TABLE
+    cursor.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', %s)", [segments])
 
 
 def _backfill(feed, deliveries, workers, on_stored) -> BackfillReport:

@@ -31,7 +31,7 @@ from .models import Story
 
 BANDS_TABLE = "story_bands"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-LOOKUP_CHUNK = 500  # band keys a query
+CHUNK = 500  # band keys, or group ids, a query
 
 
 def _policy() -> dict:
@@ -156,8 +156,8 @@ def _recent_candidates(
             return by_band
     wanted = set(bands)
     exclude = next(iter(agency_ids)) if len(agency_ids) == 1 else None
-    for start in range(0, len(bands), LOOKUP_CHUNK):
-        chunk = bands[start : start + LOOKUP_CHUNK]
+    for start in range(0, len(bands), CHUNK):
+        chunk = bands[start : start + CHUNK]
         for pk, agency_id, group_id, blob in _stories_sharing(chunk, since, exclude):
             if pk in loaded:
                 continue
@@ -232,8 +232,8 @@ def elect_leads(group_ids: list[int]) -> list[Story]:
     """Set the shown stories of each group under the site's policy; return those that changed."""
     config = _policy()
     by_group: dict[int, list[Story]] = defaultdict(list)
-    for start in range(0, len(group_ids), LOOKUP_CHUNK):
-        rows = Story.objects.filter(group_id__in=group_ids[start : start + LOOKUP_CHUNK])
+    for start in range(0, len(group_ids), CHUNK):
+        rows = Story.objects.filter(group_id__in=group_ids[start : start + CHUNK])
         # Sorted below, not by the query: asked to sort, SQLite may walk every
         # story in date order instead of the groups' few through their index.
         for member in rows.select_related("agency").order_by():
