@@ -8,14 +8,23 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
+from wiredesk.ingest import backfill as backfill_module
+from wiredesk.ingest.backfill import backfill
 from wiredesk.ingest.prepare import PrepareOptions, prepare
-from wiredesk.stories.duplicates import indexed_story_ids
+from wiredesk.stories.duplicates import (
+    EPOCH,
+    _bands,
+    _stories_sharing,
+    deferred_band_index,
+    indexed_story_ids,
+)
 from wiredesk.stories.models import KillNotice, Story, StoryVersion
-from wiredesk.stories.search import search_stories
+from wiredesk.stories.search import deferred_indexing, search_stories
 from wiredesk.stories.services import get_or_create_delivery, store_item, store_items
 from wiredesk.syndication.models import OutboundMessage
+from wiredesk.wire.similarity import signature
 
 from .test_lifecycle import SAME_EVENT
 from .wire_builder import g2_item
@@ -31,6 +40,11 @@ def _text(n: int) -> tuple[str, ...]:
 
 def _items():
     """One delivery's items, in order, touching every rule the bulk path must keep."""
+    return [item for part in _parts() for item in prepare(part, PrepareOptions()).items]
+
+
+def _parts() -> list[bytes]:
+    """The deliveries of `_items`, one item each."""
     later = T0 + timedelta(minutes=5)
     parts = [
         g2_item("urn:a", 1, T0, headline="First story", paragraphs=_text(1)),
@@ -45,7 +59,7 @@ def _items():
         g2_item("urn:f", 1, T0, headline="Sent twice", paragraphs=_text(6)),
         g2_item("urn:g", 1, T0, headline="Last story", paragraphs=_text(7)),
     ]  # fmt: skip
-    return [item for part in parts for item in prepare(part, PrepareOptions()).items]
+    return parts
 
 
 def _snapshot(agency) -> dict:
@@ -126,3 +140,122 @@ def test_backfill_refuses_an_unknown_feed(feeds, tmp_path):
 
     with pytest.raises(CommandError, match="no feed 'nope'"):
         call_command("backfill", "nope", str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("batch_stories", "batch_seconds", "commit_after"),
+    [(2, 3600, [2, 4, 6, 8, 10]), (2_000, 3600, [10]), (2_000, 0, list(range(1, 11)))],
+)
+def test_backfill_in_batches_gives_the_outcome_of_one_by_one(
+    feeds, monkeypatch, batch_stories, batch_seconds, commit_after
+):
+    # Deliveries are committed a batch at a time and the search and band
+    # indexes written at the end of each batch: a kill, an update and a repeat
+    # within a batch, and across batches, end as ingesting one by one ends.
+    from wiredesk.ingest.pipeline import ingest_bytes
+
+    monkeypatch.setattr(backfill_module, "BATCH_STORIES", batch_stories)
+    monkeypatch.setattr(backfill_module, "BATCH_SECONDS", batch_seconds)
+    harbour, ians = feeds["harbour"], feeds["ians"]
+    ingest_bytes(harbour, g2_item("urn:hns:1", 1, T0, paragraphs=(SAME_EVENT,)), "hns.xml")
+    other = Story.objects.get(item_id="urn:hns:1")
+    OutboundMessage.objects.all().delete()
+    deliveries = [(f"{n}.xml", part) for n, part in enumerate(_parts())]
+
+    commits: list[int] = []  # deliveries stored when each commit happens
+    stored: list[str] = []
+
+    def on_stored(report):
+        stored.append(report.origin)
+        transaction.on_commit(lambda: commits.append(len(stored)))
+
+    backfill(ians, deliveries, workers=0, on_stored=on_stored)
+    in_batches = _snapshot(ians.agency)
+    _forget(ians.agency, other)
+    for origin, data in deliveries:
+        ingest_bytes(ians, data, origin)
+
+    assert in_batches == _snapshot(ians.agency)
+    assert in_batches["found"] == ["urn:a", "urn:f", "urn:g"]
+    assert in_batches["banded"] == 5  # the published stories and the embargoed one
+    # One commit a batch (the deliveries hold one item each): a delivery's
+    # on_commit callbacks run at its batch's end.
+    assert sorted(set(commits)) == commit_after
+
+
+def test_backfill_of_a_full_text_feed_commits_each_delivery(feeds):
+    # Its deliveries fetch articles before storing: never inside an open batch.
+    feed = feeds["ians"]
+    feed.full_text = True
+    feed.save()
+    commits: list[int] = []
+    stored: list[str] = []
+
+    def on_stored(report):
+        stored.append(report.origin)
+        transaction.on_commit(lambda: commits.append(len(stored)))
+
+    parts = [g2_item(f"urn:{n}", 1, T0, paragraphs=_text(n)) for n in range(3)]
+    backfill(feed, [(f"{n}.xml", part) for n, part in enumerate(parts)], 0, on_stored)
+    assert sorted(set(commits)) == [1, 2, 3]
+    assert Story.objects.filter(agency=feed.agency).count() == 3
+
+
+def test_deferred_indexes_keep_nothing_of_a_rolled_back_savepoint(feeds):
+    # A savepoint rolled back inside a batch (a repeat-safe retry does this)
+    # takes its stories away: their search text and band keys must go too,
+    # even where the next story stored takes the same id (SQLite reuses it).
+    agency = feeds["ians"].agency
+    delivery = get_or_create_delivery(b"d", feeds["ians"], "d.xml", T0)
+    ghost = prepare(g2_item("urn:ghost", 1, T0, headline="Ghost",
+                            paragraphs=("NEW DELHI, Oct 14 Quetzalcoatl " + SAME_EVENT,)),
+                    PrepareOptions()).items  # fmt: skip
+    kept = prepare(g2_item("urn:kept", 1, T0, headline="Kept", paragraphs=_text(1)),
+                   PrepareOptions()).items  # fmt: skip
+    batch = (transaction.atomic(), deferred_indexing(), deferred_band_index())
+    with batch[0], batch[1], batch[2], pytest.raises(RuntimeError), transaction.atomic():
+        ghost_id = store_items(agency, ghost, delivery, T0)[0].story.pk
+        raise RuntimeError("rolled back")  # the savepoint goes; the batch commits
+    kept_id = store_items(agency, kept, delivery, T0)[0].story.pk
+    assert not Story.objects.filter(item_id="urn:ghost").exists()
+    assert search_stories("Quetzalcoatl", now=T0) == []
+    assert [s.item_id for s in search_stories("harvest", now=T0)] == ["urn:kept"]
+    ghost_bands = _bands(signature(ghost[0].body_text), 0.6)
+    assert [row[0] for row in _stories_sharing(ghost_bands, EPOCH, None)] == []
+    assert indexed_story_ids([kept_id]) == {kept_id}
+    if connection.vendor == "sqlite":
+        assert kept_id == ghost_id  # the case the read-back guards against
+
+
+def test_bulk_build_makes_the_instance_the_constructor_makes(feeds):
+    from django.db.models.signals import post_init
+
+    from wiredesk.stories.bulk import build, insert_returning_ids
+    from wiredesk.stories.models import Delivery
+
+    values = {"feed_id": feeds["ians"].pk, "sha256": "a" * 64, "origin": "x.xml",
+              "received_at": T0, "size": 3, "data": b"abc"}  # fmt: skip
+    built = build(Delivery, values)
+    made = Delivery(**values)
+    assert built.__dict__.keys() - {"_state"} == made.__dict__.keys() - {"_state"}
+    assert all(getattr(built, name) == getattr(made, name) for name in values)
+    assert built.pk is None and built._state.adding and built.feed == feeds["ians"]
+    insert_returning_ids([built])
+    assert not built._state.adding
+    stored = Delivery.objects.get(pk=built.pk)
+    assert (stored.sha256, stored.received_at, bytes(stored.data)) == ("a" * 64, T0, b"abc")
+    with pytest.raises(KeyError):  # every field is given: none is left to a default
+        build(Delivery, {k: v for k, v in values.items() if k != "size"})
+
+    # Something listening for the model's construction: the constructor runs.
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(receiver, sender=Delivery)
+    try:
+        listened = build(Delivery, values)
+    finally:
+        post_init.disconnect(receiver, sender=Delivery)
+    assert seen == [listened]

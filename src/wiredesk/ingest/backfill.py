@@ -11,23 +11,28 @@ deliveries one by one would give.
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from django.db import connection
+from django.db import connection, transaction
 
 from wiredesk.sources.models import Feed
+from wiredesk.stories.duplicates import deferred_band_index
+from wiredesk.stories.search import deferred_indexing
 from wiredesk.stories.statistics import analyze
 from wiredesk.wire.formats import MAX_DELIVERY_BYTES
 
 from .pipeline import IngestReport, prepare_options, store_prepared
 from .prepare import Prepared, prepare
 
+BATCH_STORIES = 2_000  # stories a transaction (benchmarks/ingest.py)
+BATCH_SECONDS = 1.0  # a transaction at most
 AHEAD = 4  # deliveries in flight a worker: enough to keep every core busy
 CHECKPOINT_BYTES = 320 * 2**20  # of log between checkpoints (benchmarks/ingest.py)
 BULK_CACHE_SIZE = -262_144  # KiB: 256 MB
@@ -106,20 +111,41 @@ def _set_automerge(cursor, segments: int) -> None:
 
 
 def _backfill(feed, deliveries, workers, on_stored) -> BackfillReport:
-    workers = max(1, (os.cpu_count() or 1) - 1) if workers is None else workers
-    options = prepare_options(feed)
+    workers = (os.cpu_count() or 1) if workers is None else workers
     total = BackfillReport()
+    with closing(_prepared(deliveries, prepare_options(feed), workers)) as stream:
+        entry = next(stream, None)
+        while entry is not None:
+            # Deliveries in batches a transaction, each delivery in a savepoint
+            # of its own: what one delivery writes still lands whole or not at all.
+            with transaction.atomic(), deferred_indexing(), deferred_band_index():
+                started, count = time.monotonic(), 0
+                while entry is not None:
+                    origin, data, prepared = entry
+                    report = store_prepared(feed, data, origin, prepared)
+                    total.add(report)
+                    if on_stored:
+                        on_stored(report)
+                    count += len(prepared.items)
+                    entry = next(stream, None)
+                    if _batch_done(feed, count, started):
+                        break
+    return total
 
-    def store(origin: str, data: bytes, prepared: Prepared) -> None:
-        report = store_prepared(feed, data, origin, prepared)
-        total.add(report)
-        if on_stored:
-            on_stored(report)
 
+def _batch_done(feed: Feed, stories: int, started: float) -> bool:
+    # A feed that fetches each story's article would hold the transaction open
+    # during the fetches: its deliveries commit one by one. Otherwise a commit
+    # every 2,000 stories, or every second, so that readers see the progress.
+    return feed.full_text or stories >= BATCH_STORIES or time.monotonic() - started >= BATCH_SECONDS
+
+
+def _prepared(deliveries, options, workers) -> Iterator[tuple[str, bytes, Prepared]]:
+    """Yield (origin, bytes, prepared delivery) in the deliveries' order."""
     if workers == 0:
         for origin, data in deliveries:
-            store(origin, data, prepare(data, options, signatures=True))
-        return total
+            yield origin, data, prepare(data, options, signatures=True)
+        return
     # "spawn": the workers import only the pure wire code, never this
     # process's database connections.
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
@@ -128,11 +154,10 @@ def _backfill(feed, deliveries, workers, on_stored) -> BackfillReport:
             pending.append((origin, data, pool.submit(prepare, data, options, True)))
             if len(pending) >= workers * AHEAD:
                 origin, data, future = pending.popleft()
-                store(origin, data, future.result())
+                yield origin, data, future.result()
         while pending:
             origin, data, future = pending.popleft()
-            store(origin, data, future.result())
-    return total
+            yield origin, data, future.result()
 
 
 def read_files(paths: Iterable[Path]) -> Iterable[tuple[str, bytes]]:

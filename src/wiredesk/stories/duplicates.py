@@ -16,6 +16,9 @@ estimates well.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
@@ -30,6 +33,8 @@ from wiredesk.wire.similarity import NUM_PERM, band_keys, signature
 from .models import Story
 
 BANDS_TABLE = "story_bands"
+# (story id -> band keys) waiting for the end of a batch (`deferred_band_index`).
+_pending: ContextVar[dict[int, list[int]] | None] = ContextVar("pending_bands", default=None)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CHUNK = 500  # band keys, or group ids, a query
 
@@ -59,12 +64,24 @@ def _token(key: int) -> str:
     return f"{key:08x}"
 
 
+# (story id -> band keys) waiting for the end of a batch (`deferred_band_index`).
+_pending: ContextVar[dict[int, list[int]] | None] = ContextVar("pending_bands", default=None)
+
+
 def index_bands(entries: list[tuple[int, list[int]]]) -> None:
     """Add (story id, band keys) pairs to the band index."""
-    if not entries:
-        return
+    pending = _pending.get()
+    if pending is not None:
+        pending.update(entries)
+    elif entries:
+        _write_bands(entries)
+
+
+def _write_bands(entries: list[tuple[int, list[int]]]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
+            # VALUES, never INSERT ... SELECT: FTS5 writes out what it holds at
+            # each statement's savepoint, so that form costs a flush a row.
             cursor.executemany(
                 f"INSERT INTO {BANDS_TABLE} (rowid, bands) VALUES (%s, %s)",
                 [(pk, " ".join(map(_token, keys))) for pk, keys in entries],
@@ -74,6 +91,41 @@ def index_bands(entries: list[tuple[int, list[int]]]) -> None:
                 f"INSERT INTO {BANDS_TABLE} (story_id, band) SELECT %s, unnest(%s::bigint[])",
                 entries,
             )
+
+
+def _signed(story_ids: list[int]) -> set[int]:
+    """Return which of `story_ids` are stored stories with a signature."""
+    found: set[int] = set()
+    for start in range(0, len(story_ids), CHUNK):
+        chunk = story_ids[start : start + CHUNK]
+        rows = Story.objects.filter(pk__in=chunk).exclude(minhash=None).values_list("pk", flat=True)
+        found.update(rows)
+    return found
+
+
+@contextmanager
+def deferred_band_index() -> Iterator[None]:
+    """Hold the band keys indexed inside, and write them together at the end.
+
+    For a batch of one agency's deliveries in one transaction (a backfill):
+    the batch's own stories are never each other's candidates (an agency's
+    stories are never its duplicates), and FTS5 writes what it holds as a
+    segment at every savepoint. Keys of a story no longer stored at the end (a
+    savepoint rolled back) are dropped. Use it inside that transaction.
+    """
+    if _pending.get() is not None:
+        yield
+        return
+    pending: dict[int, list[int]] = {}
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    # Not reached when the block raised: its transaction is rolled back anyway.
+    if pending:
+        signed = _signed(list(pending))
+        _write_bands([(pk, keys) for pk, keys in pending.items() if pk in signed])
 
 
 def indexed_story_ids(story_ids: list[int]) -> set[int]:

@@ -7,6 +7,9 @@ found, so killed, withheld and embargoed stories never are.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.db import connection
@@ -17,18 +20,29 @@ from .selectors import visible_stories
 
 CANDIDATES = 500  # best matches by relevance, then ordered with recency
 HALF_LIFE_DAYS = 3.0  # a story's recency weight halves every three days
+CHUNK = 500  # story ids a statement
 
 
-def index_stories(stories: list[Story]) -> None:
-    """Put stories' current text in the search index (SQLite; PostgreSQL indexes itself)."""
+# Story ids whose index entries wait for the end of a batch (`deferred_indexing`),
+# each with whether it is new (no entry to replace).
+_pending: ContextVar[dict[int, bool] | None] = ContextVar("pending_index", default=None)
+
+
+def index_stories(stories: list[Story], new: bool = False) -> None:
+    """Put stories' current text in the search index (SQLite; PostgreSQL indexes itself).
+
+    `new`: stories just created, with no entry yet to replace.
+    """
     if connection.vendor != "sqlite" or not stories:
         return
+    pending = _pending.get()
+    if pending is not None:
+        for story in stories:
+            pending[story.pk] = pending.get(story.pk, True) and new
+        return
     with connection.cursor() as cursor:
-        for start in range(0, len(stories), 500):
-            ids = [story.pk for story in stories[start : start + 500]]
-            cursor.execute(
-                f"DELETE FROM story_search WHERE rowid IN ({', '.join(['%s'] * len(ids))})", ids
-            )
+        if not new:
+            _delete_entries(cursor, [story.pk for story in stories])
         cursor.executemany(
             "INSERT INTO story_search (rowid, headline, body) VALUES (%s, %s, %s)",
             [(story.pk, story.headline, story.body_text) for story in stories],
@@ -37,9 +51,59 @@ def index_stories(stories: list[Story]) -> None:
 
 def unindex_story(story: Story) -> None:
     """Take a story out of the search index."""
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM story_search WHERE rowid = %s", [story.pk])
+    if connection.vendor != "sqlite":
+        return
+    pending = _pending.get()
+    if pending is not None:
+        pending[story.pk] = False  # its entry, if any, goes
+        return
+    with connection.cursor() as cursor:
+        _delete_entries(cursor, [story.pk])
+
+
+def _delete_entries(cursor, ids: list[int]) -> None:
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        cursor.execute(
+            f"DELETE FROM story_search WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk
+        )
+
+
+@contextmanager
+def deferred_indexing() -> Iterator[None]:
+    """Hold search index changes made inside, and write them together at the end.
+
+    For a batch of deliveries stored in one transaction (a backfill): FTS5
+    writes what it holds as a new segment at every savepoint and merges
+    segments as they pile up, so a hundred stories a savepoint cost more to
+    index than the storing of them (benchmarks/ingest.py). At the end, the
+    stories' text is read back from the story table: the index gets what was
+    stored, even where a savepoint inside was rolled back. Use it inside the
+    transaction that writes the stories.
+    """
+    if connection.vendor != "sqlite" or _pending.get() is not None:
+        yield
+        return
+    pending: dict[int, bool] = {}
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    # Not reached when the block raised: its transaction is rolled back anyway.
+    with connection.cursor() as cursor:
+        _delete_entries(cursor, [pk for pk, new in pending.items() if not new])
+        ids = list(pending)
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            # Every story but a killed one is in the index (search shows only
+            # what `visible_stories` does).
+            cursor.execute(
+                "INSERT INTO story_search (rowid, headline, body) "
+                f"SELECT id, headline, body_text FROM {Story._meta.db_table} "
+                f"WHERE id IN ({', '.join(['%s'] * len(chunk))}) AND state <> %s",
+                [*chunk, Story.State.KILLED],
+            )
 
 
 def _fts5_query(q: str) -> str:

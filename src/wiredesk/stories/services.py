@@ -329,7 +329,7 @@ def _create(agency, item, delivery, now, ids) -> Outcome:
     if killed_before:
         log.warning("story killed before it arrived, never published story=%s %s", story.pk, ids)
         return Outcome("killed", story, version, reason="killed before it arrived")
-    index_stories([story])
+    index_stories([story], new=True)
     group_new_stories([story], now)
     log.info("stored story=%s state=%s %s", story.pk, story.state, ids)
     if story.state == Story.State.PUBLISHED:
@@ -408,7 +408,7 @@ def _create_many(agency, items, delivery, now, signatures) -> list[Outcome]:
     for story, version in pairs:
         version.story = story  # now with its id
     insert_returning_ids([version for _, version in pairs], memo)
-    index_stories(stories)
+    index_stories(stories, new=True)
     group_new_stories(stories, now)
     published = [story for story in stories if story.state == Story.State.PUBLISHED]
     log.info("stored %d new stories of agency=%s (%d published)", len(stories), agency.slug,

@@ -24,6 +24,9 @@ DEFAULT_KILL_PATTERNS = (
     r"(?i)\b(?:story|item|report|article) (?:has been |is |was )?withdrawn\b",
     r"(?i)\bkill (?:the|this) (?:story|item|report)\b",
 )
+# Every default kill pattern needs one of these words (in any case): a text
+# without any of them matches none (tests/test_notices.py checks).
+_KILL_WORDS = re.compile(r"kill|elimination|withdraw|delete|remove", re.IGNORECASE)
 DEFAULT_ADVISORY_PATTERNS = (
     r"^\s*(?:ADVISORY|EDITORS?'? NOTE|NOTE TO EDITORS|EDS:|BUDGET|DAYBOOK)\b",
     r"(?i)^\s*(?:advisory|note to editors)\s*[:\-]",
@@ -45,7 +48,10 @@ def classify(
 ) -> WireItem:
     """Return `item` marked as a kill notice (signal kill, an advisory) or an advisory."""
     text = _searched_text(item)
-    kills = _compile(DEFAULT_KILL_PATTERNS + tuple(kill_patterns))
+    # Most items name no kill word: the default patterns (a scan each) are
+    # skipped for them; an agency's own patterns are always searched.
+    defaults = DEFAULT_KILL_PATTERNS if _KILL_WORDS.search(text) else ()
+    kills = _compile(defaults + tuple(kill_patterns))
     if any(p.search(text) for p in kills):
         return item.replace(signal="kill", is_advisory=True)
     advisories = _compile(DEFAULT_ADVISORY_PATTERNS + tuple(advisory_patterns))

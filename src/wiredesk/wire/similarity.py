@@ -29,22 +29,27 @@ _MULTIPLIERS = np.random.default_rng(20261128).integers(
 
 _SHINGLE_MULTIPLIERS = _MULTIPLIERS[:SHINGLE]
 _PERMUTE_A, _PERMUTE_B = _TEMPLATE.permutations  # affine32: unsigned 32-bit
-_WORD_HASHES: dict[str, int] = {}  # news copy reuses its words: hash each once a process
 _WORD_HASHES_MAX = 200_000
 
 
-def _new_word_hash(word: str) -> int:
-    if len(_WORD_HASHES) >= _WORD_HASHES_MAX:
-        _WORD_HASHES.clear()
-    value = _WORD_HASHES[word] = zlib.crc32(word.encode())
-    return value
+class _WordHashes(dict):
+    """Each word's CRC-32, computed the first time it is asked for (news copy
+    reuses its words: each is hashed once a process)."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= _WORD_HASHES_MAX:
+            self.clear()
+        value = self[word] = zlib.crc32(word.encode())
+        return value
+
+
+_WORD_HASHES = _WordHashes()
 
 
 def _word_hashes(text: str) -> np.ndarray:
-    known = _WORD_HASHES.get
-    return np.array(
-        [known(word) or _new_word_hash(word) for word in text.lower().split()], dtype=np.uint64
-    )
+    words = text.lower().split()
+    # map over the dict's own lookup: no Python frame a word.
+    return np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
 def _fmix32(values: np.ndarray) -> np.ndarray:
