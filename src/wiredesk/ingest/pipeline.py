@@ -147,7 +147,8 @@ def store_prepared(
         for outcome in store_items(feed.agency, storable, delivery, now, prepared.signatures):
             report.outcomes.append(outcome)
             report.actions[outcome.action] += 1
-        if not delivery.versions.exists():
+        kept = any(o.version and o.version.delivery_id == delivery.pk for o in report.outcomes)
+        if not kept and not delivery.versions.exists():
             delivery.delete()
     log.info("delivery feed=%s %s", feed.slug, report)
     return report

@@ -51,25 +51,29 @@ def _converter(field: models.Field, seen: dict) -> Callable[[object], object] | 
 
 
 @cache
-def _attnames(model: type[models.Model]) -> tuple[str, ...]:
-    return tuple(field.attname for field in model._meta.concrete_fields)
+def _attnames(model: type[models.Model]) -> frozenset[str]:
+    """Return the attnames of `model`'s concrete fields but its id."""
+    pk = model._meta.pk.attname
+    return frozenset(f.attname for f in model._meta.concrete_fields if f.attname != pk)
 
 
 def build(model: type[models.Model], values: dict[str, object]) -> models.Model:
     """Return an unsaved `model` instance from the value of every concrete field but its id.
 
-    Every field must be given, by attname (`agency_id`): a missing one is a
-    KeyError, never a silent default. The instance is made as unpickling makes
-    one (its attributes set at once, no constructor): ten times quicker than
-    the constructor's fast path, so long as nothing listens for the model's
-    pre_init or post_init signals; when something does, the constructor runs.
+    Every field must be given, by attname (`agency_id`), and nothing else: a
+    missing field is a KeyError, never a silent default. The instance is made
+    as unpickling makes one (its attributes set at once, no constructor): ten
+    times quicker than the constructor, so long as nothing listens for the
+    model's pre_init or post_init signals; when something does, the
+    constructor runs.
     """
-    pk = model._meta.pk.attname
-    row = [None if name == pk else values[name] for name in _attnames(model)]
+    if values.keys() != _attnames(model):
+        raise KeyError(f"{model.__name__} fields not given or unknown: "
+                       f"{sorted(values.keys() ^ _attnames(model))}")  # fmt: skip
     if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
-        return model(*row)
+        return model(**values)
     obj = model.__new__(model)
-    obj.__dict__ = dict(zip(_attnames(model), row, strict=True))
+    obj.__dict__ = {model._meta.pk.attname: None, **values}
     obj._state = models.base.ModelState()
     return obj
 

@@ -199,13 +199,10 @@ def _recent_candidates(
     """
     by_band: dict[int, list[_Candidate]] = defaultdict(list)
     loaded: dict[int, _Candidate] = {}
-    if len(agency_ids) == 1:
-        # One agency asking (a delivery) and no other agency's recent story: no
-        # candidate can exist, so the band lookups are skipped.
-        other_agencies = Agency.objects.exclude(pk__in=agency_ids).values("pk")
-        others = Story.objects.filter(agency_id__in=other_agencies, created_at__gte=since)
-        if not others.exists():
-            return by_band
+    # One agency asking (a delivery) and no other agency's recent story: no
+    # candidate can exist, so the band lookups are skipped.
+    if len(agency_ids) == 1 and not _others_since(next(iter(agency_ids)), since):
+        return by_band
     wanted = set(bands)
     exclude = next(iter(agency_ids)) if len(agency_ids) == 1 else None
     for start in range(0, len(bands), CHUNK):
@@ -219,6 +216,21 @@ def _recent_candidates(
                 if band in wanted:
                     by_band[band].append(candidate)
     return by_band
+
+
+def _others_since(agency_id: int, since: datetime) -> bool:
+    """Return True when another agency has stored a story since `since`.
+
+    Written out (asked of every delivery): the ORM's compiling took ten times
+    the query's own time. Through each other agency's (agency, date) index.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {Story._meta.db_table} WHERE agency_id IN "
+            f"(SELECT id FROM {Agency._meta.db_table} WHERE id <> %s) AND created_at >= %s LIMIT 1",
+            [agency_id, connection.ops.adapt_datetimefield_value(since)],
+        )
+        return cursor.fetchone() is not None
 
 
 def group_new_stories(stories: list[Story], now: datetime) -> None:

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("feed", help="the feed's slug (its agency is the stories' agency)")
         parser.add_argument("paths", nargs="+", type=Path, help="files or folders")
         parser.add_argument("--workers", type=int, default=None,
-                            help="processes preparing deliveries (default: one a core but one)")  # fmt: skip
+                            help="processes preparing deliveries (default: one a core)")  # fmt: skip
 
     def handle(self, *args, feed, paths, workers, **options):
         try:
