@@ -50,6 +50,11 @@ def _converter(field: models.Field, seen: dict) -> Callable[[object], object] | 
     return convert
 
 
+def placeholders(values: list) -> str:
+    """Return "%s, %s, ..." for an IN list of `values` (NULL when empty: matches nothing)."""
+    return ", ".join(["%s"] * len(values)) or "NULL"
+
+
 @cache
 def _attnames(model: type[models.Model]) -> frozenset[str]:
     """Return the attnames of `model`'s concrete fields but its id."""

@@ -15,6 +15,7 @@ from datetime import datetime
 from django.db import connection
 from django.utils import timezone
 
+from .bulk import placeholders
 from .models import Story
 from .selectors import visible_stories
 
@@ -64,9 +65,7 @@ def unindex_story(story: Story) -> None:
 def _delete_entries(cursor, ids: list[int]) -> None:
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        cursor.execute(
-            f"DELETE FROM story_search WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk
-        )
+        cursor.execute(f"DELETE FROM story_search WHERE rowid IN ({placeholders(chunk)})", chunk)
 
 
 @contextmanager
@@ -101,7 +100,7 @@ def deferred_indexing() -> Iterator[None]:
             cursor.execute(
                 "INSERT INTO story_search (rowid, headline, body) "
                 f"SELECT id, headline, body_text FROM {Story._meta.db_table} "
-                f"WHERE id IN ({', '.join(['%s'] * len(chunk))}) AND state <> %s",
+                f"WHERE id IN ({placeholders(chunk)}) AND state <> %s",
                 [*chunk, Story.State.KILLED],
             )
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -34,8 +33,15 @@ from wiredesk.wire import WireItem
 from wiredesk.wire.notices import notice_text
 
 from . import signals
-from .bulk import build, insert_returning_ids
+from .bulk import build, insert_returning_ids, placeholders
 from .duplicates import attach_signature, elect_lead, group_new_stories
+from .kill_notices import (
+    KILL_NOTICE_DAYS,
+    killed_in_advance,
+    named_by,
+    notice_names,
+    recent_notices,
+)
 from .models import Delivery, KillNotice, Story, StoryVersion
 from .search import index_stories, unindex_story
 
@@ -44,7 +50,6 @@ _AGENCY = Story._meta.get_field("agency")
 _DELIVERY = StoryVersion._meta.get_field("delivery")
 
 Action = Literal["published", "updated", "stored", "unchanged", "killed", "skipped"]
-KILL_NOTICE_DAYS = 7
 
 # Text fields a version copies onto its story when it becomes current.
 CURRENT_FIELDS = (
@@ -171,18 +176,6 @@ def _kill(story: Story, version: StoryVersion | None, now: datetime, why: str) -
     _send(signals.story_killed, story, version)
 
 
-def _named_by(notice: str, story: Story) -> bool:
-    """Return True when a kill notice's words name `story` (its id, slug or headline)."""
-    lowered = notice.lower()
-    if story.item_id.lower() in lowered:
-        return True
-    if story.slugline and re.search(
-        rf"(?<![\w-]){re.escape(story.slugline.lower())}(?![\w-])", lowered
-    ):
-        return True
-    return len(story.headline.split()) >= 4 and story.headline.lower() in lowered
-
-
 def _record_kill(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) -> Outcome:
     """Apply a kill: to its own story, and to every recent story a notice's words name."""
     text = notice_text(item) if item.is_advisory else ""
@@ -194,7 +187,7 @@ def _record_kill(agency: Agency, item: WireItem, delivery: Delivery, now: dateti
         recent = Story.objects.filter(agency=agency, created_at__gte=since).exclude(
             state=Story.State.KILLED
         )
-        targets += [s for s in recent if s not in targets and _named_by(text, s)]
+        targets += [s for s in recent if s not in targets and named_by(text, s)]
     killed = None
     for story in targets:
         version = None
@@ -212,41 +205,6 @@ def _record_kill(agency: Agency, item: WireItem, delivery: Delivery, now: dateti
                     agency.slug, item.item_id)  # fmt: skip
         return Outcome("skipped", reason="kill for an unknown story: kept for later")
     return Outcome("killed", killed)
-
-
-def _recent_notices(agency: Agency, now: datetime, item_ids: list[str]) -> list[KillNotice]:
-    """Return the agency's recent kill notices that may name a story of `item_ids`:
-    by its id, or by words (a kill advisory)."""
-    since = now - timedelta(days=KILL_NOTICE_DAYS)
-    # Written out: asked of every delivery, and the ORM's compiling of a
-    # hundred ids took ten times the query's own time (benchmarks/ingest.py).
-    return list(
-        KillNotice.objects.raw(
-            f"SELECT * FROM {KillNotice._meta.db_table} WHERE agency_id = %s "
-            f"AND received_at >= %s AND (item_id IN ({_placeholders(item_ids)}) OR text <> '')",
-            [agency.pk, connection.ops.adapt_datetimefield_value(since), *item_ids],
-        )
-    )
-
-
-def _placeholders(values: list) -> str:
-    return ", ".join(["%s"] * len(values)) or "NULL"
-
-
-def _notice_names(notice: KillNotice, item: WireItem) -> bool:
-    """Return True when a kill notice names the story `item` would make."""
-    if notice.item_id == item.item_id:
-        return True
-    if not notice.text:
-        return False
-    probe = Story(item_id=item.item_id, slugline=item.slugline or "", headline=item.headline)
-    return _named_by(notice.text, probe)
-
-
-def _killed_in_advance(agency: Agency, item: WireItem, now: datetime) -> bool:
-    """Return True when a kill for this story arrived before the story did."""
-    notices = _recent_notices(agency, now, [item.item_id])
-    return any(_notice_names(notice, item) for notice in notices)
 
 
 def store_item(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) -> Outcome:
@@ -324,7 +282,7 @@ def _new_story(agency: Agency, item: WireItem, delivery: Delivery, now: datetime
 
 def _create(agency, item, delivery, now, ids) -> Outcome:
     story, version = _new_story(agency, item, delivery, now)
-    killed_before = _killed_in_advance(agency, item, now)
+    killed_before = killed_in_advance(agency, item, now)
     if killed_before:
         story.state = Story.State.KILLED
         story.killed_at = now
@@ -363,11 +321,11 @@ def store_items(
     outcomes: list[Outcome] = []
     known = _known_item_ids(agency, items)
     item_ids = sorted({item.item_id for item in items})
-    notices = _recent_notices(agency, now, item_ids)
+    notices = recent_notices(agency, now, item_ids)
     run: list[WireItem] = []
     for item in items:
         plain = not (is_kill(item) or item.is_advisory or item.item_id in known)
-        if plain and not any(_notice_names(n, item) for n in notices):
+        if plain and not any(notice_names(n, item) for n in notices):
             run.append(item)
             known.add(item.item_id)
             continue
@@ -376,7 +334,7 @@ def store_items(
         outcomes.append(store_item(agency, item, delivery, now))
         known.add(item.item_id)
         if is_kill(item):  # it may name items later in this delivery
-            notices = _recent_notices(agency, now, item_ids)
+            notices = recent_notices(agency, now, item_ids)
     outcomes += _create_run(agency, run, delivery, now, signatures or {})
     return outcomes
 
@@ -390,7 +348,7 @@ def _known_item_ids(agency: Agency, items: list[WireItem]) -> set[str]:
             # Through the (agency, item) index; written out as `_recent_notices` is.
             cursor.execute(
                 f"SELECT item_id FROM {Story._meta.db_table} "
-                f"WHERE agency_id = %s AND item_id IN ({_placeholders(chunk)})",
+                f"WHERE agency_id = %s AND item_id IN ({placeholders(chunk)})",
                 [agency.pk, *chunk],
             )
             known.update(item_id for (item_id,) in cursor.fetchall())
