@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection, transaction
 
@@ -259,3 +260,38 @@ def test_bulk_build_makes_the_instance_the_constructor_makes(feeds):
     finally:
         post_init.disconnect(receiver, sender=Delivery)
     assert seen == [listened]
+
+
+def test_bulk_insert_writes_the_row_the_orm_writes(feeds):
+    """Times (any zone, microseconds, naive UTC text on SQLite) and JSON lists
+    (non-ASCII too) are stored exactly as `Model.save` stores them."""
+    from zoneinfo import ZoneInfo
+
+    from wiredesk.stories.bulk import build, insert_returning_ids
+
+    kolkata = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=ZoneInfo("Asia/Kolkata"))
+    values = {
+        "agency_id": feeds["ians"].agency_id, "item_id": "urn:row", "state": "published",
+        "slug": "row", "headline": "Zoë’s “row”", "slugline": "", "byline": "", "dateline": "",
+        "located": "", "language": "hi", "teaser": "", "body_html": "<p>नमस्ते</p>",
+        "body_text": "नमस्ते", "subjects": [{"code": "medtop:1", "name": "économie"}],
+        "keywords": ["बाज़ार", "a\"b"], "link": "", "embargoed_until": None,
+        "topics": "", "is_correction": False, "killed_at": None,
+        "first_published_at": kolkata, "modified_at": T0, "group_id": None,
+        "is_lead": True, "minhash": b"\x00\x01", "version_count": 1, "created_at": T0,
+    }  # fmt: skip
+    bulk = build(Story, values)
+    orm = Story(**{**values, "item_id": "urn:orm"})
+    with time_machine.travel(T0, tick=False):  # created_at is set on insert
+        insert_returning_ids([bulk])
+        orm.save()
+    columns = [f.column for f in Story._meta.concrete_fields if not f.primary_key]
+    rows = {}
+    with connection.cursor() as cursor:
+        for pk in (bulk.pk, orm.pk):
+            cursor.execute(f"SELECT {', '.join(columns)} FROM stories_story WHERE id = %s", [pk])
+            rows[pk] = dict(zip(columns, cursor.fetchone(), strict=True))
+    assert rows[bulk.pk].pop("item_id") == "urn:row" and rows[orm.pk].pop("item_id") == "urn:orm"
+    assert rows[bulk.pk] == rows[orm.pk]
+    stored = Story.objects.get(pk=bulk.pk)
+    assert stored.first_published_at == kolkata and stored.keywords == ["बाज़ार", "a\"b"]

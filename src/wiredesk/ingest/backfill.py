@@ -34,6 +34,7 @@ from .prepare import Prepared, prepare
 
 BATCH_STORIES = 2_000  # stories a transaction (benchmarks/ingest.py)
 BATCH_SECONDS = 1.0  # a transaction at most
+WORKER_NICE = 10  # added to the preparing workers' niceness
 AHEAD = 4  # deliveries in flight a worker: enough to keep every core busy
 CHECKPOINT_BYTES = 320 * 2**20  # of log between checkpoints (benchmarks/ingest.py)
 BULK_CACHE_SIZE = -262_144  # KiB: 256 MB
@@ -149,8 +150,10 @@ def _prepared(deliveries, options, workers) -> Iterator[tuple[str, bytes, Prepar
             yield origin, data, prepare(data, options, signatures=True)
         return
     # "spawn": the workers import only the pure wire code, never this
-    # process's database connections.
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+    # process's database connections. Niced: when the cores are all busy, the
+    # one process that stores (and that everything waits for) goes first.
+    spawn = get_context("spawn")
+    with ProcessPoolExecutor(workers, spawn, initializer=os.nice, initargs=(WORKER_NICE,)) as pool:
         pending: deque[tuple[str, bytes, Future]] = deque()
         for origin, data in deliveries:
             pending.append((origin, data, pool.submit(prepare, data, options, True)))

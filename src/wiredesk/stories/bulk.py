@@ -9,10 +9,14 @@ order, on SQLite (3.35 and later) and PostgreSQL alike, as bulk_create does.
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Callable, Sequence
+from datetime import datetime, tzinfo
 from functools import cache
 from operator import attrgetter
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import signals
 from django.utils import timezone
@@ -33,8 +37,15 @@ def _converter(field: models.Field, seen: dict) -> Callable[[object], object] | 
     if isinstance(field, PLAIN):
         return None
     db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not its proxy
+    sqlite = db.vendor == "sqlite"
     if isinstance(field, models.DateTimeField):
-        prep = db.ops.adapt_datetimefield_value
+        prep = (
+            _sqlite_time(db.timezone)
+            if sqlite and settings.USE_TZ
+            else db.ops.adapt_datetimefield_value
+        )
+    elif sqlite and isinstance(field, models.JSONField) and field.encoder is None:
+        prep = json.dumps  # what SQLite's adapt_json_value does, without three calls a value
     else:
         prep = lambda value, field=field: field.get_db_prep_save(value, db)  # noqa: E731
     kind = type(field)  # fields of one type convert a value alike
@@ -48,6 +59,17 @@ def _converter(field: models.Field, seen: dict) -> Callable[[object], object] | 
         return seen[key][1]
 
     return convert
+
+
+def _sqlite_time(zone: tzinfo) -> Callable[[datetime], str]:
+    """Return SQLite's adapt_datetimefield_value with USE_TZ, for an aware or naive time."""
+
+    def adapt(value: datetime) -> str:
+        if value.utcoffset() is None:
+            return str(value)
+        return str(value.astimezone(zone).replace(tzinfo=None))  # timezone.make_naive
+
+    return adapt
 
 
 def placeholders(values: list) -> str:
@@ -102,7 +124,7 @@ def insert_returning_ids(objs: Sequence[models.Model], memo: dict | None = None)
     seen: dict = {} if memo is None else memo
     converters = [_converter(field, seen) for field in fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    row = "(" + ", ".join([_mark()] * len(fields)) + ")"
     per_statement = max(1, MAX_VARIABLES // len(fields))
     pk = connection.ops.quote_name(meta.pk.column)
     values_of = attrgetter(*[field.attname for field in fields])  # one call a row
@@ -116,7 +138,8 @@ def insert_returning_ids(objs: Sequence[models.Model], memo: dict | None = None)
                 for i, convert in converted:
                     values[i] = convert(values[i])
                 params += values
-            cursor.execute(
+            execute_marked(
+                cursor,
                 f"INSERT INTO {meta.db_table} ({columns}) VALUES {', '.join([row] * len(chunk))} "
                 f"RETURNING {pk}",
                 params,
@@ -125,3 +148,21 @@ def insert_returning_ids(objs: Sequence[models.Model], memo: dict | None = None)
                 obj.pk = new_id
                 obj._state.adding = False
                 obj._state.db = connection.alias
+
+
+def _mark() -> str:
+    """Return the driver's own placeholder: "?" for SQLite, "%s" for psycopg."""
+    return "?" if connection.vendor == "sqlite" else "%s"
+
+
+def execute_marked(cursor, sql: str, params: Sequence) -> None:
+    """Run `sql` written with `_mark()` placeholders, as the driver takes it.
+
+    Django's SQLite cursor rewrites every "%s" of a statement with a regular
+    expression: for a statement of thousands of values, longer than SQLite
+    takes to run it (benchmarks/ingest.py).
+    """
+    if connection.vendor == "sqlite":
+        sqlite3.Cursor.execute(cursor.cursor, sql, params)
+    else:
+        cursor.execute(sql, params)
