@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import itertools
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from demo_stories import HARBOUR, MERIDIAN, NORTHLINE
@@ -59,7 +59,7 @@ def jsonfeed(entries):
             "id": f"meridian-{n:05d}",
             "url": f"https://meridian.example/news/{n:05d}",
             "title": headline,
-            "date_published": when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+            "date_published": when.astimezone(UTC).isoformat().replace("+00:00", "Z"),
             "authors": [{"name": "Meridian Press"}],
             "tags": ["UK"],
             "language": "en-GB",
