@@ -7,7 +7,13 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wiredesk.wire.notices import _KILL_WORDS, DEFAULT_KILL_PATTERNS, _compile, classify
+from wiredesk.wire.notices import (
+    _KILL_WORDS,
+    DEFAULT_KILL_PATTERNS,
+    _compile,
+    classify,
+    names_a_kill_word,
+)
 
 from .wire_builder import g2_item
 
@@ -27,6 +33,25 @@ def test_text_without_a_kill_word_matches_no_default_kill_pattern(parts):
     text = "".join(word + separator for word, separator in parts)
     matched = any(pattern.search(text) for pattern in _compile(DEFAULT_KILL_PATTERNS))
     assert not matched or _KILL_WORDS.search(text)
+
+
+# Letters whose case-blind matching differs from str.lower(): the Kelvin sign
+# matches "k", dotted capital I matches "i", in regular expressions only.
+ODD_LETTERS = ["\u212a", "\u0130", "\u0131", "\u017f", "é", "न", "KİLL", "\u212aill"]
+
+
+@settings(max_examples=500)
+@given(st.lists(st.sampled_from(WORDS + ODD_LETTERS + SEPARATORS) | st.text(max_size=4),
+                max_size=12))  # fmt: skip
+def test_quick_kill_word_check_finds_what_the_expression_finds(parts):
+    text = "".join(parts)
+    assert names_a_kill_word(text) == bool(_KILL_WORDS.search(text))
+
+
+def test_kill_word_in_odd_capitals_is_still_found():
+    assert names_a_kill_word("\u212aILL the story")  # KELVIN SIGN, as the expression reads it
+    assert names_a_kill_word("K\u0130LL")  # dotted capital I
+    assert not names_a_kill_word("A killing-free day".replace("kill", "k ill"))
 
 
 def test_every_default_kill_pattern_is_found_behind_the_quick_check():

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wiredesk.wire.text import (
+    _CONTROLS,
     article_html,
     body_html_from,
     find_dateline,
@@ -17,6 +18,7 @@ from wiredesk.wire.text import (
     make_teaser,
     sanitize_html,
     sanitized_html_to_text,
+    strip_controls,
 )
 
 
@@ -152,3 +154,21 @@ def test_the_quick_text_keeps_the_paragraphs_html5_nests():
 )  # fmt: skip
 def test_a_whole_page_is_trimmed_to_the_copy_of_its_body(page, text):
     assert sanitized_html_to_text(body_html_from(article_html(page, "Headline"))) == text
+
+
+CONTROL_AND_TEXT = st.text(
+    st.characters(codec="utf-8") | st.sampled_from(["\x00", "\x07", "\x0b", "\x1b", "\x7f",
+                                                    "\t", "\n", "\r", "\x85", "न", "é"])
+)  # fmt: skip
+
+
+@settings(max_examples=500)
+@given(CONTROL_AND_TEXT)
+def test_controls_are_stripped_as_the_expression_strips_them(text):
+    assert strip_controls(text) == _CONTROLS.sub("", text)
+
+
+def test_controls_are_stripped_from_text_with_a_lone_surrogate():
+    # A lenient decoder (surrogateescape) leaves these; they cannot be UTF-8 encoded.
+    assert strip_controls("a\x07b\udcff") == "ab\udcff"
+    assert strip_controls("पाठ\x1b[0m") == "पाठ[0m"

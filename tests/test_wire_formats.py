@@ -212,3 +212,15 @@ def test_parser_fuzz_json_feed_items_raise_only_parse_error(items):
         return
     for item in parsed:
         normalize(item)
+
+
+def test_item_replace_is_dataclasses_replace():
+    import dataclasses
+
+    item = parse(SEED_V1.read_bytes())[0]
+    changes = {"headline": "Changed", "signal": "kill", "is_advisory": True}
+    quick, reference = item.replace(**changes), dataclasses.replace(item, **changes)
+    assert quick == reference and quick is not item
+    assert quick.__dict__ == reference.__dict__ and item.headline != "Changed"
+    with pytest.raises(TypeError, match="no field 'heading'"):
+        item.replace(heading="x")

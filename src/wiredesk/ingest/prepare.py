@@ -10,11 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 
-import numpy as np
-
 from wiredesk.wire import ParseError, WireItem, normalize, parse
 from wiredesk.wire.notices import classify
-from wiredesk.wire.similarity import signature
+from wiredesk.wire.similarity import signature_bytes
 
 
 @dataclass(frozen=True)
@@ -35,7 +33,9 @@ class Prepared:
     """A delivery's items ready to store, or why it cannot be read."""
 
     items: list[WireItem] = field(default_factory=list)
-    signatures: dict[tuple[str, str], np.ndarray | None] = field(default_factory=dict)
+    # Each item's MinHash as the story table stores it (bytes: they cross
+    # processes in a tenth of an array's time), by (item id, version).
+    signatures: dict[tuple[str, str], bytes | None] = field(default_factory=dict)
     error: str | None = None
 
 
@@ -55,5 +55,5 @@ def prepare(data: bytes, options: PrepareOptions, signatures: bool = False) -> P
     ]
     prepared = Prepared(items=items)
     if signatures:
-        prepared.signatures = {(i.item_id, i.version): signature(i.body_text) for i in items}
+        prepared.signatures = {(i.item_id, i.version): signature_bytes(i.body_text) for i in items}
     return prepared

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import connection
 
 from wiredesk.sources.models import Agency
-from wiredesk.wire.similarity import NUM_PERM, band_keys, signature
+from wiredesk.wire.similarity import NUM_PERM, band_keys, signature_bytes
 
 from .bulk import placeholders
 from .models import Story
@@ -61,8 +61,9 @@ def _bands(values: np.ndarray, threshold: float) -> list[int]:
     return band_keys(values, *_band_shape(threshold))
 
 
-def _token(key: int) -> str:
-    return f"{key:08x}"
+# A band key as its FTS5 token: eight hex digits (a bound method: map() calls
+# it without a Python frame a key, eighteen keys a story).
+_token = "{:08x}".format
 
 
 # (story id -> band keys) waiting for the end of a batch (`deferred_band_index`).
@@ -189,11 +190,9 @@ class _Candidate:
         self.pk, self.agency_id, self.group_id, self.values = pk, agency_id, group_id, values
 
 
-def attach_signature(story: Story, values: np.ndarray | None = None) -> None:
-    """Set a new story's MinHash (before it is saved), from `values` or its text."""
-    if values is None:
-        values = signature(story.body_text)
-    story.minhash = values.tobytes() if values is not None else None
+def attach_signature(story: Story, stored: bytes | None = None) -> None:
+    """Set a new story's MinHash (before it is saved): `stored` (`signature_bytes`), or from its text."""
+    story.minhash = stored if stored is not None else signature_bytes(story.body_text)
 
 
 def _recent_candidates(

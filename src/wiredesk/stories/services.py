@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Literal
 
-import numpy as np
 from django.db import IntegrityError, connection, transaction
 from django.utils.text import slugify
 
@@ -308,7 +307,7 @@ def store_items(
     items: list[WireItem],
     delivery: Delivery,
     now: datetime,
-    signatures: dict[tuple[str, str], np.ndarray | None] | None = None,
+    signatures: dict[tuple[str, str], bytes | None] | None = None,
 ) -> list[Outcome]:
     """Store the items of one delivery in order; say what each did, as `store_item` would.
 

@@ -80,6 +80,12 @@ def signature(text: str) -> np.ndarray | None:
     return (mixed * _PERMUTE_A + _PERMUTE_B).min(axis=0).astype(np.uint64)
 
 
+def signature_bytes(text: str) -> bytes | None:
+    """Return `signature(text)` as stored (its uint64 values' bytes), or None."""
+    values = signature(text)
+    return None if values is None else values.tobytes()
+
+
 def shingle_hashes(text: str) -> list[int]:
     """Return the hash of each of `text`'s word shingles (what `signature` permutes)."""
     return _shingles(_word_hashes(text)).tolist()
