@@ -30,7 +30,7 @@ from wiredesk.stories.statistics import analyze
 from wiredesk.wire.formats import MAX_DELIVERY_BYTES
 
 from .pipeline import IngestReport, prepare_options, store_prepared
-from .prepare import Prepared, prepare
+from .prepare import Prepared, prepare, start_worker
 
 BATCH_STORIES = 2_000  # stories a transaction (benchmarks/ingest.py)
 BATCH_SECONDS = 1.0  # a transaction at most
@@ -153,7 +153,9 @@ def _prepared(deliveries, options, workers) -> Iterator[tuple[str, bytes, Prepar
     # process's database connections. Niced: when the cores are all busy, the
     # one process that stores (and that everything waits for) goes first.
     spawn = get_context("spawn")
-    with ProcessPoolExecutor(workers, spawn, initializer=os.nice, initargs=(WORKER_NICE,)) as pool:
+    with ProcessPoolExecutor(
+        workers, spawn, initializer=start_worker, initargs=(WORKER_NICE,)
+    ) as pool:
         pending: deque[tuple[str, bytes, Future]] = deque()
         for origin, data in deliveries:
             pending.append((origin, data, pool.submit(prepare, data, options, True)))

@@ -7,6 +7,8 @@ nothing here imports Django.
 
 from __future__ import annotations
 
+import gc
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 
@@ -37,6 +39,15 @@ class Prepared:
     # processes in a tenth of an array's time), by (item id, version).
     signatures: dict[tuple[str, str], bytes | None] = field(default_factory=dict)
     error: str | None = None
+
+
+def start_worker(niceness: int) -> None:
+    """Set up a process that prepares deliveries: lower its priority, and
+    leave the objects imported so far out of garbage collection (`gc.freeze`:
+    every full collection would walk them again; none of them is garbage)."""
+    os.nice(niceness)
+    gc.collect()
+    gc.freeze()
 
 
 def prepare(data: bytes, options: PrepareOptions, signatures: bool = False) -> Prepared:

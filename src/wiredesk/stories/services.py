@@ -70,11 +70,21 @@ class Outcome:
 def get_or_create_delivery(data: bytes, feed: Feed | None, origin: str, now: datetime) -> Delivery:
     """Return the Delivery for these bytes, storing them the first time they are seen."""
     digest = hashlib.sha256(data).hexdigest()
-    delivery, _ = Delivery.objects.get_or_create(
-        sha256=digest,
-        defaults={"feed": feed, "origin": origin[:2000], "received_at": now,
-                  "size": len(data), "data": data},
-    )  # fmt: skip
+    # Looked up and inserted by hand: the ORM's get_or_create took twice the
+    # time of writing the bytes (half a millisecond a delivery).
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {Delivery._meta.db_table} WHERE sha256 = %s", [digest])
+        row = cursor.fetchone()
+    if row is not None:
+        return Delivery.objects.get(pk=row[0])
+    delivery = build(Delivery, {"sha256": digest, "feed_id": feed.pk if feed else None,
+                                "origin": origin[:2000], "received_at": now,
+                                "size": len(data), "data": data})  # fmt: skip
+    try:
+        with transaction.atomic():
+            insert_returning_ids([delivery])
+    except IntegrityError:  # another worker stored the same bytes meanwhile
+        return Delivery.objects.get(sha256=digest)
     return delivery
 
 
