@@ -47,6 +47,7 @@ from .search import index_stories, unindex_story
 log = logging.getLogger("wiredesk.stories")
 _AGENCY = Story._meta.get_field("agency")
 _DELIVERY = StoryVersion._meta.get_field("delivery")
+_STORY = StoryVersion._meta.get_field("story")
 
 Action = Literal["published", "updated", "stored", "unchanged", "killed", "skipped"]
 
@@ -385,7 +386,9 @@ def _create_many(agency, items, delivery, now, signatures) -> list[Outcome]:
     memo: dict = {}  # a story and its version share times and lists: convert them once
     insert_returning_ids(stories, memo)
     for story, version in pairs:
-        version.story = story  # now with its id
+        # Now with its id; set as the descriptor would, without its router checks.
+        version.story_id = story.pk
+        _STORY.set_cached_value(version, story)
     insert_returning_ids([version for _, version in pairs], memo)
     index_stories(stories, new=True)
     group_new_stories(stories, now)
