@@ -1,8 +1,8 @@
 """Word-shingle MinHash signatures and their LSH bands: how alike two texts are.
 
-Pure (numpy and datasketch): computed where an item is parsed, so a backfill
-can compute them in worker processes (stories/duplicates.py stores and
-compares them).
+Pure (numpy): computed where an item is parsed, so a backfill can compute
+them in worker processes (stories/duplicates.py stores and compares them).
+The values are datasketch's MinHash (tests/test_similarity.py compares).
 """
 
 from __future__ import annotations
@@ -10,14 +10,18 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
-from datasketch import MinHash
 
 NUM_PERM = 128
 SHINGLE = 3  # words a shingle
 
-# datasketch draws its permutations from a seeded generator for every new
-# MinHash (most of the cost of a signature): draw them once.
-_TEMPLATE = MinHash(num_perm=NUM_PERM)
+# The permutations of datasketch's MinHash(num_perm=NUM_PERM), drawn once as it
+# draws them for every new MinHash: seed 1, its "affine32" scheme (an odd 32-bit
+# multiplier and a 32-bit offset each; tests/test_similarity.py compares).
+# Not taken from datasketch itself: importing it loads scipy, 0.4 s for every
+# backfill worker to start.
+_DRAW = np.random.RandomState(1)
+_PERMUTE_A = _DRAW.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+_PERMUTE_B = _DRAW.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
 
 # One odd 64-bit multiplier a MinHash value: a band's key is the top 32 bits of
 # the sum of its values times theirs (multiply-shift hashing, in one numpy
@@ -28,7 +32,6 @@ _MULTIPLIERS = np.random.default_rng(20261128).integers(
 
 
 _SHINGLE_MULTIPLIERS = _MULTIPLIERS[:SHINGLE]
-_PERMUTE_A, _PERMUTE_B = _TEMPLATE.permutations  # affine32: unsigned 32-bit
 _WORD_HASHES_MAX = 200_000
 
 
