@@ -222,3 +222,21 @@ def test_a_redis_bump_reaches_every_listener(settings):
     while listener.current() == before and time.monotonic() < deadline:
         time.sleep(0.005)
     assert listener.current() == writer.fresh() != before
+
+
+def test_a_redis_bump_is_seen_at_once_by_the_process_that_made_it():
+    """A worker's kill, then a request it answers itself: no waiting for its own message."""
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3")
+    clock = RedisGeneration(url)
+    try:
+        clock.fresh()
+    except Exception:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("no Redis here")
+    deadline = time.monotonic() + 5
+    while clock.current() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    for _ in range(20):
+        clock.bump()
+        assert clock.current() == clock.fresh()  # at once, every time

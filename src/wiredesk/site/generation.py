@@ -66,6 +66,7 @@ class RedisGeneration:
         self._local: bytes | None = None
         self._pid = 0
         self._lock = threading.Lock()
+        self._value_lock = threading.Lock()
         self._clients: dict[int, object] = {}
 
     def _client(self):
@@ -94,6 +95,14 @@ class RedisGeneration:
         client = self._client()
         value = client.incr(REDIS_KEY)
         client.publish(REDIS_CHANNEL, value)
+        # Seen here at once, not when the listener hears its own message: a
+        # request this process answers right after its own kill must not get
+        # a page kept before it. Not before the listener has subscribed
+        # (until then this process keeps nothing), and any value will do, not
+        # only a larger one: a Redis emptied or restarted counts from 1 again.
+        with self._value_lock:
+            if self._local is not None:
+                self._local = str(value).encode()
 
     def _start_listener(self) -> None:
         with self._lock:
@@ -111,10 +120,12 @@ class RedisGeneration:
                 pubsub.subscribe(REDIS_CHANNEL)
                 # Read the counter only once subscribed: no bump can fall in between.
                 pubsub.get_message(timeout=5)
-                self._local = client.get(REDIS_KEY) or b"0"
+                with self._value_lock:
+                    self._local = client.get(REDIS_KEY) or b"0"
                 for message in pubsub.listen():
                     if message["type"] == "message":
-                        self._local = message["data"]
+                        with self._value_lock:
+                            self._local = message["data"]
             except Exception as exc:  # connection lost: serve nothing locally until back
                 if self._local is not None:
                     logger.warning("generation listener lost Redis (%s); retrying", exc)
