@@ -129,7 +129,8 @@ class RedisGeneration:
             except Exception as exc:  # connection lost: serve nothing locally until back
                 if self._local is not None:
                     logger.warning("generation listener lost Redis (%s); retrying", exc)
-                self._local = None
+                with self._value_lock:  # so that no bump() sets it again meanwhile
+                    self._local = None
                 time.sleep(0.5)
 
 
