@@ -42,9 +42,12 @@ class Prepared:
 
 
 def start_worker(niceness: int) -> None:
-    """Set up a process that prepares deliveries: lower its priority, and
-    leave the objects imported so far out of garbage collection (`gc.freeze`:
-    every full collection would walk them again; none of them is garbage)."""
+    """Set up a process that prepares deliveries.
+
+    Lower its priority (the storing process goes first), and leave what it
+    imported out of garbage collection (`gc.freeze`): every full collection
+    would walk those objects again, and none of them is garbage.
+    """
     os.nice(niceness)
     gc.collect()
     gc.freeze()

@@ -52,7 +52,7 @@ _BLANK_LINES = re.compile(r"\n\s*\n")
 _BLOCK_EDGE = "\u2029"  # Unicode PARAGRAPH SEPARATOR
 # C0 controls other than tab and line ends: never text, and XML/HTML forbid them.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_CONTROL_BYTES = bytes(c for c in range(0x80) if _CONTROLS.match(chr(c)))  # the same set
 
 
 def strip_controls(text: str) -> str:
