@@ -3,6 +3,7 @@ same outcome as storing its items one by one; `wiredesk backfill` ingests an arc
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -295,3 +296,41 @@ def test_bulk_insert_writes_the_row_the_orm_writes(feeds):
     assert rows[bulk.pk] == rows[orm.pk]
     stored = Story.objects.get(pk=bulk.pk)
     assert stored.first_published_at == kolkata and stored.keywords == ["बाज़ार", 'a"b']
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write-ahead log")
+def test_backfill_checkpoints_the_log_beside_the_storing_and_starts_it_again(feeds, monkeypatch):
+    # Checkpoints run in a thread of their own after each commit, and the log
+    # starts again from its beginning once past RESTART_LOG_BYTES: it stays
+    # near that size however much is stored (SQLite's own checkpoints are off).
+    from wiredesk.ingest.checkpoints import BackgroundCheckpoints
+
+    made: list[BackgroundCheckpoints] = []
+
+    class Recorded(BackgroundCheckpoints):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(backfill_module, "BackgroundCheckpoints", Recorded)
+    monkeypatch.setattr(backfill_module, "BATCH_STORIES", 1)  # a commit a delivery
+    monkeypatch.setattr(backfill_module, "RESTART_LOG_BYTES", 2**20)
+    wal = f"{connection.settings_dict['NAME']}-wal"
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the file is as long as it ever was
+    sizes: list[int] = []
+    parts = [g2_item(f"urn:{n}", 1, T0, paragraphs=_text(n) * 40) for n in range(60)]
+
+    def on_stored(report):
+        transaction.on_commit(lambda: sizes.append(os.path.getsize(wal)))
+
+    backfill(feeds["ians"], [(f"{n}.xml", p) for n, p in enumerate(parts)], 0, on_stored)
+    # Every commit writes several 32 KB pages (the story, its version, the
+    # bytes, the indexes): without starting again, the log would be past 8 MB.
+    assert max(sizes) < 4 * 2**20, max(sizes)
+    (checkpoints,) = made
+    assert checkpoints.runs > 0 and checkpoints.restarts > 0
+    assert Story.objects.filter(agency=feeds["ians"].agency).count() == 60
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == 1000  # SQLite's own checkpoints are back
