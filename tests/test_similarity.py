@@ -14,6 +14,7 @@ from wiredesk.wire.similarity import (
     _PERMUTE_B,
     NUM_PERM,
     band_keys,
+    band_keys_of_many,
     shingle_hashes,
     signature,
 )
@@ -67,3 +68,14 @@ def test_signatures_and_band_keys_are_the_same_in_another_process():
     assert values == signature(SAME_EVENT).tolist()
     assert keys == band_keys(signature(SAME_EVENT), 18, 7)
     assert len(keys) == 18 and all(0 <= key < 2**32 for key in keys)
+
+
+def test_band_keys_of_many_signatures_at_once_are_each_ones_band_keys():
+    # A backfill's workers compute a delivery's band keys in one pass; the
+    # storer indexes them as the band keys of each story's own signature.
+    texts = [SAME_EVENT, OTHER, SAME_EVENT.replace("Thursday", "Friday"), OTHER + " More."]
+    values = [signature(text) for text in texts]
+    for bands, rows in ((18, 7), (9, 13), (1, 128)):
+        many = band_keys_of_many([v.tobytes() for v in values], bands, rows)
+        assert many == [band_keys(v, bands, rows) for v in values]
+    assert band_keys_of_many([], 18, 7) == []

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wiredesk.sources.models import Feed
+from wiredesk.stories.duplicates import band_shape
 from wiredesk.stories.models import StoryVersion
 from wiredesk.stories.services import Outcome, get_or_create_delivery, store_items
 from wiredesk.transports.http import HttpTransport
@@ -109,6 +110,7 @@ def prepare_options(feed: Feed) -> PrepareOptions:
         urgency_map={str(k).lower(): v for k, v in (agency.urgency_map or {}).items()},
         kill_patterns=tuple(agency.kill_patterns or ()),
         advisory_patterns=tuple(agency.advisory_patterns or ()),
+        band_shape=band_shape(),
     )
 
 
@@ -144,7 +146,8 @@ def store_prepared(
                 report.actions["quarantined"] += 1
             else:
                 storable.append(item)
-        for outcome in store_items(feed.agency, storable, delivery, now, prepared.signatures):
+        for outcome in store_items(feed.agency, storable, delivery, now, prepared.signatures,
+                                   prepared.band_keys):  # fmt: skip
             report.outcomes.append(outcome)
             report.actions[outcome.action] += 1
         kept = any(o.version and o.version.delivery_id == delivery.pk for o in report.outcomes)

@@ -14,7 +14,7 @@ from datetime import UTC, tzinfo
 
 from wiredesk.wire import ParseError, WireItem, normalize, parse
 from wiredesk.wire.notices import classify
-from wiredesk.wire.similarity import signature_bytes
+from wiredesk.wire.similarity import band_keys_of_many, signature_bytes
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class PrepareOptions:
     urgency_map: dict[str, int] = field(default_factory=dict)
     kill_patterns: tuple[str, ...] = ()
     advisory_patterns: tuple[str, ...] = ()
+    band_shape: tuple[int, int] | None = None  # (bands, rows) of the duplicate index
 
 
 @dataclass
@@ -38,6 +39,8 @@ class Prepared:
     # Each item's MinHash as the story table stores it (bytes: they cross
     # processes in a tenth of an array's time), by (item id, version).
     signatures: dict[tuple[str, str], bytes | None] = field(default_factory=dict)
+    # And each signature's LSH band keys, for `PrepareOptions.band_shape`.
+    band_keys: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     error: str | None = None
 
 
@@ -70,4 +73,8 @@ def prepare(data: bytes, options: PrepareOptions, signatures: bool = False) -> P
     prepared = Prepared(items=items)
     if signatures:
         prepared.signatures = {(i.item_id, i.version): signature_bytes(i.body_text) for i in items}
+        signed = [(key, value) for key, value in prepared.signatures.items() if value is not None]
+        if options.band_shape and signed:
+            keys = band_keys_of_many([value for _, value in signed], *options.band_shape)
+            prepared.band_keys = {key: k for (key, _), k in zip(signed, keys, strict=True)}
     return prepared

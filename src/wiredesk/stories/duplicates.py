@@ -56,14 +56,24 @@ def _band_shape(threshold: float) -> tuple[int, int]:
     return _optimal_param(threshold, NUM_PERM, 0.5, 0.5)
 
 
+def band_shape() -> tuple[int, int]:
+    """Return the (bands, rows) of the band index under the site's duplicate policy."""
+    return _band_shape(_policy()["threshold"])
+
+
 def _bands(values: np.ndarray, threshold: float) -> list[int]:
     """Return a signature's LSH band keys (eighteen at the default threshold)."""
     return band_keys(values, *_band_shape(threshold))
 
 
-# A band key as its FTS5 token: eight hex digits (a bound method: map() calls
-# it without a Python frame a key, eighteen keys a story).
+# A band key as its FTS5 token: eight hex digits.
 _token = "{:08x}".format
+
+
+@lru_cache(maxsize=16)
+def _tokens_format(count: int) -> str:
+    # A story's keys as its tokens in one formatting, not one a key (half the time).
+    return " ".join(["%08x"] * count)
 
 
 # (story id -> band keys) waiting for the end of a batch (`deferred_band_index`).
@@ -86,7 +96,7 @@ def _write_bands(entries: list[tuple[int, list[int]]]) -> None:
             # each statement's savepoint, so that form costs a flush a row.
             cursor.executemany(
                 f"INSERT INTO {BANDS_TABLE} (rowid, bands) VALUES (%s, %s)",
-                [(pk, " ".join(map(_token, keys))) for pk, keys in entries],
+                [(pk, _tokens_format(len(keys)) % tuple(keys)) for pk, keys in entries],
             )
         else:
             cursor.executemany(
@@ -239,19 +249,28 @@ def _others_since(agency_id: int, since: datetime) -> bool:
         return cursor.fetchone() is not None
 
 
-def group_new_stories(stories: list[Story], now: datetime) -> None:
+def group_new_stories(
+    stories: list[Story], now: datetime, band_keys: list[list[int] | None] | None = None
+) -> None:
     """Index new stories' bands and put each in the group of a near-duplicate from another agency.
 
     `stories` are saved, in the order they arrived, with their MinHash attached
-    (`attach_signature`). Each is compared with the recent stored stories and
-    with those before it in the list, so a batch groups as one-by-one would.
+    (`attach_signature`); `band_keys` may hold each one's band keys, computed
+    where its MinHash was (`band_shape()`). Each is compared with the recent
+    stored stories and with those before it in the list, so a batch groups as
+    one-by-one would.
     """
     config = _policy()
     threshold = config["threshold"]
-    entries = [(s, _load(s.minhash)) for s in stories if s.minhash is not None]
+    given = band_keys or [None] * len(stories)
+    entries = [
+        (story, values, keys if keys is not None else _bands(values, threshold))
+        for story, keys in zip(stories, given, strict=True)
+        if story.minhash is not None
+        for values in (_load(story.minhash),)
+    ]
     if not entries:
         return
-    entries = [(story, values, _bands(values, threshold)) for story, values in entries]
     wanted = sorted({band for _, _, bands in entries for band in bands})
     since = now - timedelta(hours=config["window_hours"])
     agencies = {story.agency_id for story, _, _ in entries}

@@ -319,6 +319,7 @@ def store_items(
     delivery: Delivery,
     now: datetime,
     signatures: dict[tuple[str, str], bytes | None] | None = None,
+    band_keys: dict[tuple[str, str], list[int]] | None = None,
 ) -> list[Outcome]:
     """Store the items of one delivery in order; say what each did, as `store_item` would.
 
@@ -326,7 +327,7 @@ def store_items(
     or stories a kill notice already named) is written with a few statements
     for the whole run; any other item first writes the run before it, then is
     stored on its own. `signatures` may hold MinHashes computed elsewhere, by
-    (item id, version).
+    (item id, version), and `band_keys` their band keys (`duplicates.band_shape()`).
     """
     outcomes: list[Outcome] = []
     known = _known_item_ids(agency, items)
@@ -339,13 +340,13 @@ def store_items(
             run.append(item)
             known.add(item.item_id)
             continue
-        outcomes += _create_run(agency, run, delivery, now, signatures or {})
+        outcomes += _create_run(agency, run, delivery, now, signatures or {}, band_keys or {})
         run = []
         outcomes.append(store_item(agency, item, delivery, now))
         known.add(item.item_id)
         if is_kill(item):  # it may name items later in this delivery
             notices = recent_notices(agency, now, item_ids)
-    outcomes += _create_run(agency, run, delivery, now, signatures or {})
+    outcomes += _create_run(agency, run, delivery, now, signatures or {}, band_keys or {})
     return outcomes
 
 
@@ -365,18 +366,18 @@ def _known_item_ids(agency: Agency, items: list[WireItem]) -> set[str]:
     return known
 
 
-def _create_run(agency, items, delivery, now, signatures) -> list[Outcome]:
+def _create_run(agency, items, delivery, now, signatures, band_keys) -> list[Outcome]:
     if not items:
         return []
     try:
         with transaction.atomic():
-            return _create_many(agency, items, delivery, now, signatures)
+            return _create_many(agency, items, delivery, now, signatures, band_keys)
     except IntegrityError:
         # Another worker stored some of these meanwhile: one by one, repeat-safe.
         return [store_item(agency, item, delivery, now) for item in items]
 
 
-def _create_many(agency, items, delivery, now, signatures) -> list[Outcome]:
+def _create_many(agency, items, delivery, now, signatures, band_keys) -> list[Outcome]:
     pairs = [_new_story(agency, item, delivery, now) for item in items]
     for (story, _), item in zip(pairs, items, strict=True):
         if story.state != Story.State.WITHHELD:
@@ -391,7 +392,7 @@ def _create_many(agency, items, delivery, now, signatures) -> list[Outcome]:
         _STORY.set_cached_value(version, story)
     insert_returning_ids([version for _, version in pairs], memo)
     index_stories(stories, new=True)
-    group_new_stories(stories, now)
+    group_new_stories(stories, now, [band_keys.get((i.item_id, i.version)) for i in items])
     published = [story for story in stories if story.state == Story.State.PUBLISHED]
     log.info("stored %d new stories of agency=%s (%d published)", len(stories), agency.slug,
              len(published))  # fmt: skip
