@@ -299,7 +299,7 @@ def test_bulk_insert_writes_the_row_the_orm_writes(feeds):
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write-ahead log")
-def test_backfill_checkpoints_the_log_beside_the_storing_and_starts_it_again(feeds, monkeypatch):
+def test_backfill_checkpoints_beside_the_storing_and_writes_large_search_leaves(feeds, monkeypatch):
     # Checkpoints run in a thread of their own after each commit, and the log
     # starts again from its beginning once past RESTART_LOG_BYTES: it stays
     # near that size however much is stored (SQLite's own checkpoints are off).
@@ -321,8 +321,11 @@ def test_backfill_checkpoints_the_log_beside_the_storing_and_starts_it_again(fee
     sizes: list[int] = []
     parts = [g2_item(f"urn:{n}", 1, T0, paragraphs=_text(n) * 40) for n in range(60)]
 
+    leaves: set[int] = set()
+
     def on_stored(report):
         transaction.on_commit(lambda: sizes.append(os.path.getsize(wal)))
+        leaves.update(_leaf_sizes())
 
     backfill(feeds["ians"], [(f"{n}.xml", p) for n, p in enumerate(parts)], 0, on_stored)
     # Every commit writes several 32 KB pages (the story, its version, the
@@ -334,3 +337,13 @@ def test_backfill_checkpoints_the_log_beside_the_storing_and_starts_it_again(fee
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_autocheckpoint")
         assert cursor.fetchone()[0] == 1000  # SQLite's own checkpoints are back
+    # FTS5 leaves as large as a 32 KB page holds during the backfill, its own after.
+    assert leaves == {32768 - 1024}
+    assert _leaf_sizes() == {4050}
+
+
+def _leaf_sizes() -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT v FROM story_search_config WHERE k = 'pgsz' UNION ALL "
+                       "SELECT v FROM story_bands_config WHERE k = 'pgsz'")  # fmt: skip
+        return {int(v) for (v,) in cursor.fetchall()}
