@@ -55,13 +55,22 @@ def _word_hashes(text: str) -> np.ndarray:
     return np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
-def _fmix32(values: np.ndarray) -> np.ndarray:
-    """Return MurmurHash3's 32-bit finalizer of each value (wrapping, as meant)."""
-    values = values ^ (values >> np.uint32(16))
-    values = values * np.uint32(0x85EBCA6B)
-    values = values ^ (values >> np.uint32(13))
-    values = values * np.uint32(0xC2B2AE35)
-    return values ^ (values >> np.uint32(16))
+# numpy scalars made once (making one costs as much as a step on a story's array).
+_13, _16, _32 = np.uint32(13), np.uint32(16), np.uint64(32)
+_MIX_1, _MIX_2 = np.uint32(0x85EBCA6B), np.uint32(0xC2B2AE35)
+
+
+def _mix32(values: np.ndarray) -> np.ndarray:
+    """Apply MurmurHash3's 32-bit finalizer to each value, in place (wrapping, as meant).
+
+    In place: no new array a step, for every story. Return `values`.
+    """
+    values ^= values >> _16
+    values *= _MIX_1
+    values ^= values >> _13
+    values *= _MIX_2
+    values ^= values >> _16
+    return values
 
 
 def signature(text: str) -> np.ndarray | None:
@@ -79,8 +88,9 @@ def signature(text: str) -> np.ndarray | None:
     # multiplier for each place, summed; its top 32 bits are mixed (MurmurHash3's
     # finalizer, as datasketch does) before permuting, so CRC's weak avalanche
     # does not show: estimates measured within 0.04 of the true Jaccard similarity.
-    mixed = _fmix32(_shingles(hashes)).reshape(-1, 1)
-    return (mixed * _PERMUTE_A + _PERMUTE_B).min(axis=0).astype(np.uint64)
+    permuted = _mix32(_shingles(hashes))[:, None] * _PERMUTE_A
+    permuted += _PERMUTE_B
+    return permuted.min(axis=0).astype(np.uint64)
 
 
 def signature_bytes(text: str) -> bytes | None:
@@ -96,8 +106,11 @@ def shingle_hashes(text: str) -> list[int]:
 
 def _shingles(hashes: np.ndarray) -> np.ndarray:
     first, second, third = _SHINGLE_MULTIPLIERS
-    mixed = hashes[:-2] * first + hashes[1:-1] * second + hashes[2:] * third
-    return (mixed >> np.uint64(32)).astype(np.uint32)
+    mixed = hashes[:-2] * first
+    mixed += hashes[1:-1] * second
+    mixed += hashes[2:] * third
+    mixed >>= _32
+    return mixed.astype(np.uint32)
 
 
 def band_keys(values: np.ndarray, bands: int, rows: int) -> list[int]:
