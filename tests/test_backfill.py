@@ -322,10 +322,12 @@ def test_backfill_checkpoints_beside_the_storing_and_writes_large_search_leaves(
     parts = [g2_item(f"urn:{n}", 1, T0, paragraphs=_text(n) * 40) for n in range(60)]
 
     leaves: set[int] = set()
+    band_leaves: set[int] = set()
 
     def on_stored(report):
         transaction.on_commit(lambda: sizes.append(os.path.getsize(wal)))
         leaves.update(_leaf_sizes())
+        band_leaves.update(_leaf_sizes("story_bands"))
 
     backfill(feeds["ians"], [(f"{n}.xml", p) for n, p in enumerate(parts)], 0, on_stored)
     # Every commit writes several 32 KB pages (the story, its version, the
@@ -337,13 +339,16 @@ def test_backfill_checkpoints_beside_the_storing_and_writes_large_search_leaves(
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_autocheckpoint")
         assert cursor.fetchone()[0] == 1000  # SQLite's own checkpoints are back
-    # FTS5 leaves as large as a 32 KB page holds during the backfill, its own after.
+    # The search index's FTS5 leaves as large as a 32 KB page holds during the
+    # backfill, its own size after.
     assert leaves == {32768 - 1024}
     assert _leaf_sizes() == {4050}
+    # Never the band index's: each lookup reads a leaf a key.
+    assert band_leaves == set()
 
 
-def _leaf_sizes() -> set[int]:
+def _leaf_sizes(table: str = "story_search") -> set[int]:
+    """Return the FTS5 leaf size set for `table` (nothing: FTS5's own, 4,050)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT v FROM story_search_config WHERE k = 'pgsz' UNION ALL "
-                       "SELECT v FROM story_bands_config WHERE k = 'pgsz'")  # fmt: skip
+        cursor.execute(f"SELECT v FROM {table}_config WHERE k = 'pgsz'")
         return {int(v) for (v,) in cursor.fetchall()}

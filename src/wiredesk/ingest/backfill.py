@@ -24,7 +24,7 @@ from pathlib import Path
 from django.db import connection, transaction
 
 from wiredesk.sources.models import Feed
-from wiredesk.stories.duplicates import BANDS_TABLE, deferred_band_index
+from wiredesk.stories.duplicates import deferred_band_index
 from wiredesk.stories.search import deferred_indexing
 from wiredesk.stories.statistics import analyze
 from wiredesk.wire.formats import MAX_DELIVERY_BYTES
@@ -41,7 +41,6 @@ RESTART_LOG_BYTES = 128 * 2**20  # of write-ahead log, then it starts again (ben
 BULK_CACHE_SIZE = -262_144  # KiB: 256 MB
 BULK_AUTOMERGE, LIVE_AUTOMERGE = 16, 4  # FTS5 segments merged at once (4 is its default)
 SEARCH_TABLE = "story_search"  # FTS5; the band index keeps merging four at a time (lookups)
-FTS_TABLES = (SEARCH_TABLE, BANDS_TABLE)
 LIVE_LEAF_BYTES = 4050  # FTS5's own leaf size ("pgsz")
 
 
@@ -140,18 +139,20 @@ def _checkpoint_here() -> None:
 
 
 def _bulk_leaf_bytes(cursor) -> int:
-    # FTS5 leaves as large as a database page holds without overflow, where
-    # its own 4,050 bytes put eight in each of our 32 KB pages: fewer rows and
-    # b-tree entries for the index a batch writes (search and band index 5 µs
-    # a story less at 100,000 stories). A 4 KB-page database keeps 4,050.
+    # The search index's FTS5 leaves as large as a database page holds without
+    # overflow, where its own 4,050 bytes put eight in each of our 32 KB pages:
+    # fewer rows and b-tree entries a batch writes (3 µs a story less at
+    # 100,000 stories). Not the band index's: a lookup reads a leaf for each
+    # of a delivery's 1,800 keys, and larger leaves made the second agency's
+    # backfill twice as slow. A 4 KB-page database keeps 4,050.
     cursor.execute("PRAGMA page_size")
     (page_size,) = cursor.fetchone()
     return max(LIVE_LEAF_BYTES, int(page_size) - 1024)
 
 
 def _set_leaf_size(cursor, size: int) -> None:
-    for table in FTS_TABLES:
-        cursor.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('pgsz', %s)", [size])
+    table = SEARCH_TABLE
+    cursor.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('pgsz', %s)", [size])
 
 
 def _set_automerge(cursor, segments: int) -> None:
