@@ -352,3 +352,20 @@ def _leaf_sizes(table: str = "story_search") -> set[int]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT v FROM {table}_config WHERE k = 'pgsz'")
         return {int(v) for (v,) in cursor.fetchall()}
+
+
+def test_backfill_collects_garbage_less_often_while_storing_and_restores_the_collector(feeds):
+    import gc
+
+    before = gc.get_threshold()
+    seen: list[tuple[int, int]] = []
+
+    def on_stored(report):
+        seen.append((gc.get_threshold()[0], gc.get_freeze_count()))
+
+    parts = [g2_item(f"urn:{n}", 1, T0, paragraphs=_text(n)) for n in range(3)]
+    backfill(feeds["ians"], [(f"{n}.xml", p) for n, p in enumerate(parts)], 0, on_stored)
+    assert len(seen) == 3
+    assert all(t == backfill_module.GC_ALLOCATIONS and frozen > 0 for t, frozen in seen)
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0

@@ -11,6 +11,7 @@ batch. The outcome is what ingesting the deliveries one by one would give.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections import Counter, deque
@@ -35,6 +36,7 @@ from .prepare import Prepared, prepare, start_worker
 
 BATCH_STORIES = 2_000  # stories a transaction (benchmarks/ingest.py)
 BATCH_SECONDS = 1.0  # a transaction at most
+GC_ALLOCATIONS = 50_000  # between collections in the storing process (Python's: 700)
 WORKER_NICE = 10  # added to the preparing workers' niceness
 AHEAD = 16  # deliveries in flight a worker: the cores stay busy while a batch commits (4: 7% idle)
 RESTART_LOG_BYTES = 128 * 2**20  # of write-ahead log, then it starts again (benchmarks/ingest.py)
@@ -70,8 +72,33 @@ def backfill(
     this process, which stores, waited for them about half the time;
     0 prepares here).
     """
-    with _bulk_load() as committed:
+    with _collecting_less(), _bulk_load() as committed:
         return _backfill(feed, deliveries, workers, on_stored, committed)
+
+
+@contextmanager
+def _collecting_less() -> Iterator[None]:
+    """Run the garbage collector less often in this process during a backfill.
+
+    Storing a story makes a few dozen objects that reference counting frees;
+    the collector still ran every 700 allocations and now and then walked
+    every object alive (Django's own included). With what exists at the start
+    left out of its walks (`gc.freeze`) and 50,000 allocations between
+    collections, the storing process spent a tenth less a story
+    (benchmarks/ingest.py: 4,500 -> 4,800 stories/s at 100,000).
+    """
+    thresholds = gc.get_threshold()
+    # A process that froze objects itself (a server, before forking) keeps them frozen.
+    ours = gc.get_freeze_count() == 0
+    if ours:
+        gc.freeze()
+    gc.set_threshold(GC_ALLOCATIONS, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        if ours:
+            gc.unfreeze()
 
 
 @contextmanager
