@@ -38,6 +38,8 @@ def _converter(field: models.Field, seen: dict) -> Callable[[object], object] | 
         return None
     db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not its proxy
     sqlite = db.vendor == "sqlite"
+    if sqlite and isinstance(field, models.BinaryField):
+        return None  # SQLite's driver stores bytes as the BLOB Django's memoryview gives
     if isinstance(field, models.DateTimeField):
         prep = (
             _sqlite_time(db.timezone)
@@ -48,15 +50,17 @@ def _converter(field: models.Field, seen: dict) -> Callable[[object], object] | 
         prep = json.dumps  # what SQLite's adapt_json_value does, without three calls a value
     else:
         prep = lambda value, field=field: field.get_db_prep_save(value, db)  # noqa: E731
-    kind = type(field)  # fields of one type convert a value alike
+    # Fields of one type convert a value alike: one memo a type, by identity
+    # (each entry keeps its value alive, so an identity is never reused).
+    memo = seen.setdefault(type(field), {})
 
     def convert(value):
         if value is None:
             return None
-        key = (kind, id(value))
-        if key not in seen:
-            seen[key] = (value, prep(value))
-        return seen[key][1]
+        done = memo.get(id(value))
+        if done is None:
+            done = memo[id(value)] = (value, prep(value))
+        return done[1]
 
     return convert
 
