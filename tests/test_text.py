@@ -172,3 +172,21 @@ def test_controls_are_stripped_from_text_with_a_lone_surrogate():
     # A lenient decoder (surrogateescape) leaves these; they cannot be UTF-8 encoded.
     assert strip_controls("a\x07b\udcff") == "ab\udcff"
     assert strip_controls("पाठ\x1b[0m") == "पाठ[0m"
+
+
+def _teaser_of_the_whole_text(text: str, limit: int) -> str:
+    """The teaser's definition: the first words of the whole folded text."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit + 1)
+    return text[: cut if cut > 0 else limit].rstrip() + " ..."
+
+
+@settings(max_examples=300)
+@given(
+    st.text(alphabet=st.sampled_from("ab \n\t\u00a0\u2003xé"), max_size=900),
+    st.integers(min_value=1, max_value=200),
+)
+def test_teaser_folds_only_the_start_and_is_the_teaser_of_the_whole_text(text, limit):
+    assert make_teaser(text, limit) == _teaser_of_the_whole_text(text, limit)

@@ -239,7 +239,11 @@ def make_teaser(text: str, limit: int = 110) -> str:
 
     Like the reference page: "Seoul, Oct 14 South Korea ... with North Korea, ...".
     """
-    text = fold(text)
+    # The folded start of a text is the start of the folded text (a word cut at
+    # the end is the start of that word): fold a few times `limit` characters,
+    # not a whole story, unless that start folds shorter than `limit`.
+    start = fold(text[: 4 * limit + 8])
+    text = start if len(start) > limit else fold(text)
     if len(text) <= limit:
         return text
     cut = text.rfind(" ", 0, limit + 1)
