@@ -190,3 +190,22 @@ def _teaser_of_the_whole_text(text: str, limit: int) -> str:
 )
 def test_teaser_folds_only_the_start_and_is_the_teaser_of_the_whole_text(text, limit):
     assert make_teaser(text, limit) == _teaser_of_the_whole_text(text, limit)
+
+
+# Pieces of hostile and ordinary agency markup, joined at random.
+MARKUP_PIECES = (
+    "<p>", "</p>", "<script>alert(1)</script>", "<a href='javascript:x'>", "</a>",
+    '<a href="https://example.com/" onclick="x">', "<img src=x onerror=y>",
+    "<!-- note -->", "<td colspan=2 style=x>", "<style>p{}</style>", "Words & more ",
+    "<h1>", "<figure><figcaption>", "<b>", "<table><tr><td>", "Text ",
+)  # fmt: skip
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(MARKUP_PIECES), max_size=12).map("".join))
+def test_sanitizer_built_once_cleans_as_nh3_clean_with_the_same_options(fragment):
+    import nh3
+
+    from wiredesk.wire.text import SANITIZER_OPTIONS, sanitize_html
+
+    assert sanitize_html(fragment) == nh3.clean(fragment, **SANITIZER_OPTIONS).strip()
