@@ -67,13 +67,14 @@ def _bands(values: np.ndarray, threshold: float) -> list[int]:
 
 
 # A band key as its FTS5 token: eight hex digits.
-_token = "{:08x}".format
+TOKEN = "%08x"
+_token = TOKEN.__mod__
 
 
 @lru_cache(maxsize=16)
 def _tokens_format(count: int) -> str:
     # A story's keys as its tokens in one formatting, not one a key (half the time).
-    return " ".join(["%08x"] * count)
+    return " ".join([TOKEN] * count)
 
 
 # (story id -> band keys) waiting for the end of a batch (`deferred_band_index`).

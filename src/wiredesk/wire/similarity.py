@@ -122,7 +122,7 @@ def band_keys(values: np.ndarray, bands: int, rows: int) -> list[int]:
     used = bands * rows
     products = values[:used] * _MULTIPLIERS[:used]  # wraps modulo 2**64, as meant
     sums = products.reshape(bands, rows).sum(axis=1, dtype=np.uint64)
-    return (sums >> np.uint64(32)).tolist()
+    return (sums >> _32).tolist()
 
 
 def band_keys_of_many(stored: list[bytes], bands: int, rows: int) -> list[list[int]]:
@@ -137,4 +137,4 @@ def band_keys_of_many(stored: list[bytes], bands: int, rows: int) -> list[list[i
     values = np.frombuffer(b"".join(stored), dtype=np.uint64).reshape(len(stored), -1)
     products = values[:, :used] * _MULTIPLIERS[:used]  # wraps modulo 2**64, as meant
     sums = products.reshape(len(stored), bands, rows).sum(axis=2, dtype=np.uint64)
-    return (sums >> np.uint64(32)).tolist()
+    return (sums >> _32).tolist()
