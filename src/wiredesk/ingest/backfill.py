@@ -125,10 +125,12 @@ def _bulk_load() -> Iterator[Callable[[], None]]:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         (cache_size,) = cursor.fetchone()
+        cursor.execute("PRAGMA page_size")
+        page_size = int(cursor.fetchone()[0])
         cursor.execute(f"PRAGMA cache_size = {BULK_CACHE_SIZE}")
         _set_automerge(cursor, BULK_AUTOMERGE)
-        _set_leaf_size(cursor, _bulk_leaf_bytes(cursor))
-        checkpoints = _background_checkpoints(cursor)
+        _set_leaf_size(cursor, _bulk_leaf_bytes(page_size))
+        checkpoints = _background_checkpoints(cursor, page_size)
     if checkpoints is not None:
         checkpoints.start()
     try:
@@ -145,7 +147,7 @@ def _bulk_load() -> Iterator[Callable[[], None]]:
         analyze()  # the tables grew: plans chosen on the old statistics may be poor
 
 
-def _background_checkpoints(cursor) -> BackgroundCheckpoints | None:
+def _background_checkpoints(cursor, page_size: int) -> BackgroundCheckpoints | None:
     """Return a checkpointer for this database's log (None: not a file in WAL mode)."""
     cursor.execute("PRAGMA journal_mode")
     (mode,) = cursor.fetchone()
@@ -153,10 +155,8 @@ def _background_checkpoints(cursor) -> BackgroundCheckpoints | None:
     path = next((file for _, name, file in cursor.fetchall() if name == "main"), "")
     if mode.lower() != "wal" or not path:
         return None
-    cursor.execute("PRAGMA page_size")
-    (page_size,) = cursor.fetchone()
     cursor.execute("PRAGMA wal_autocheckpoint = 0")  # restored to 1,000 pages after
-    return BackgroundCheckpoints(path, int(page_size), RESTART_LOG_BYTES, _checkpoint_here)
+    return BackgroundCheckpoints(path, page_size, RESTART_LOG_BYTES, _checkpoint_here)
 
 
 def _checkpoint_here() -> None:
@@ -165,16 +165,14 @@ def _checkpoint_here() -> None:
         cursor.fetchone()
 
 
-def _bulk_leaf_bytes(cursor) -> int:
+def _bulk_leaf_bytes(page_size: int) -> int:
     # The search index's FTS5 leaves as large as a database page holds without
     # overflow, where its own 4,050 bytes put eight in each of our 32 KB pages:
     # fewer rows and b-tree entries a batch writes (3 µs a story less at
     # 100,000 stories). Not the band index's: a lookup reads a leaf for each
     # of a delivery's 1,800 keys, and larger leaves made the second agency's
     # backfill twice as slow. A 4 KB-page database keeps 4,050.
-    cursor.execute("PRAGMA page_size")
-    (page_size,) = cursor.fetchone()
-    return max(LIVE_LEAF_BYTES, int(page_size) - 1024)
+    return max(LIVE_LEAF_BYTES, page_size - 1024)
 
 
 def _set_leaf_size(cursor, size: int) -> None:
