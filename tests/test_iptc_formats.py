@@ -390,11 +390,11 @@ def test_teletype_without_etx_is_refused():
 # -- Encodings -------------------------------------------------------------------------
 
 
-def test_declared_utf8_but_latin1_bytes_is_a_clear_reason_not_mojibake():
+def test_declared_utf8_but_latin1_bytes_are_read_without_an_override():
     data = (QUIRKS / "newsmlg2-declares-utf8-sends-latin1.xml").read_bytes()
-    with pytest.raises(ParseError, match="do not match the XML's declared encoding"):
-        parse(data)
-    [item] = parse(data, encoding="iso-8859-1")  # the source's override
+    [item] = parse(data)  # bytes that are not UTF-8 read as Windows-1252, not refused
+    assert item.headline == "Zürich cafés reopen"
+    [item] = parse(data, encoding="iso-8859-1")  # the source's override still applies
     assert item.headline == "Zürich cafés reopen"
 
 
@@ -411,12 +411,14 @@ def test_declared_iso_8859_1_in_newsml_g2_is_honoured(capsys):
     assert normalize(item).body_text == "Zürich, Oct 14 Cafés reopened."
 
 
-def test_teletype_in_latin1_needs_the_source_encoding():
+def test_teletype_in_latin1_is_read_without_the_source_encoding():
     data = "\x01WXA123 2 pol 0010\r\n\x02Caf\u00e9/Prices\r\n\r\nCaf\u00e9 prices fall=\r\n\r\nZ\u00fcrich, Oct 14 Prices fell.\r\n\x03\x04".encode(
         "latin-1"
     )
+    [item] = parse(data)  # not UTF-8: each such byte read as Windows-1252
+    assert item.headline == "Café prices fall"
     with pytest.raises(ParseError, match="not valid utf-8 at byte"):
-        parse(data)
+        parse(data, encoding="utf-8")  # a source that says UTF-8 is taken at its word
     [item] = parse(data, encoding="iso-8859-1")
     assert item.headline == "Café prices fall"
 
@@ -486,12 +488,21 @@ def test_feed_encoding_override_reaches_the_parser(feeds):
     from wiredesk.stories.models import Story
 
     feed = feeds["harbour"]
-    data = (QUIRKS / "newsmlg2-declares-utf8-sends-latin1.xml").read_bytes()
-    assert ingest_bytes(feed, data, "latin1.xml").quarantined.startswith("bytes do not match")
-    feed.encoding = "iso-8859-1"
+    # Greek in ISO-8859-7, declared UTF-8: no rule can tell it from Windows-1252,
+    # so only the source's setting reads it right.
+    data = (
+        (QUIRKS / "newsmlg2-declares-utf8-sends-latin1.xml")
+        .read_bytes()
+        .replace("Zürich cafés reopen".encode("latin-1"), "Αθήνα: καφέ".encode("iso-8859-7"))
+    )
+    assert ingest_bytes(feed, data, "greek.xml").actions == {"published": 1}
+    assert Story.objects.get().headline != "Αθήνα: καφέ"
+    feed.encoding = "iso-8859-7"
     feed.save()
-    assert ingest_bytes(feed, data, "latin1.xml").actions == {"published": 1}
-    assert Story.objects.get().headline == "Zürich cafés reopen"
+    assert ingest_bytes(feed, data.replace(b'version="1"', b'version="2"'), "g.xml").actions == {
+        "updated": 1
+    }
+    assert Story.objects.get().headline == "Αθήνα: καφέ"
 
 
 def test_agency_urgency_mapping_applies_to_teletype_priorities(feeds):

@@ -1,23 +1,26 @@
 """Detect a delivery's format from its content and dispatch to its parser.
 
 Like Miniflux's `parser.ParseFeed`: one small dispatcher, one module a format.
-A format is named by the content, never by the file name.
+A format is named by the content, never by the file name. Each parser returns
+its items, and for an item it cannot read, an ItemFailure in its place: one
+bad item is quarantined alone and the rest of its delivery is stored.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import atom, jsonfeed, newsml12, newsmlg2, ninjs, nitf, rss, teletype
-from .errors import ParseError
+from .decoding import decode_text, decode_xml
+from .errors import ItemFailure, ParseError
 from .item import WireItem
 from .xmlsafe import local_name, parse_xml
+from .xmlpaths import namespace_of
 
-# Size limits on everything (DESIGN.md): a delivery and the items in it.
+# Size limits on everything (docs/design.md): a delivery and the items in it.
 MAX_DELIVERY_BYTES = 50 * 1024 * 1024
 MAX_ITEMS = 20_000
 
@@ -27,8 +30,9 @@ class Format:
     name: str
     kind: str  # "xml", "json" or "text"
     sniff: Callable[[Any], bool]
-    parse: Callable[[Any], list[WireItem]]
+    parse: Callable[[Any], list[WireItem | ItemFailure]]
     aliases: tuple[str, ...] = ()
+    rule: str = ""  # what the sniffer looks for, for `wiredesk inspect --explain`
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -36,61 +40,63 @@ class Format:
 
 
 FORMATS: tuple[Format, ...] = (
-    Format("rss2", "xml", rss.sniff_rss2, rss.parse_rss2),
-    Format("rss1", "xml", rss.sniff_rss1, rss.parse_rss1),
-    Format("atom", "xml", atom.sniff, atom.parse),
-    Format("newsmlg2", "xml", newsmlg2.sniff, newsmlg2.parse),
-    Format("newsml12", "xml", newsml12.sniff, newsml12.parse),
-    Format("nitf", "xml", nitf.sniff, nitf.parse),
-    Format("jsonfeed", "json", jsonfeed.sniff, jsonfeed.parse),
-    Format("ninjs", "json", ninjs.sniff, ninjs.parse),
-    Format("teletype", "text", teletype.sniff, teletype.parse, ("anpa1312", "iptc7901")),
-)
+    Format("rss2", "xml", rss.sniff_rss2, rss.parse_rss2, rule=rss.RSS2_RULE),
+    Format("rss1", "xml", rss.sniff_rss1, rss.parse_rss1, rule=rss.RSS1_RULE),
+    Format("atom", "xml", atom.sniff, atom.parse, rule=atom.RULE),
+    Format("newsmlg2", "xml", newsmlg2.sniff, newsmlg2.parse,
+           rule="root <newsItem>, <newsMessage> or <packageItem> (IPTC's namespace or none)"),
+    Format("newsml12", "xml", newsml12.sniff, newsml12.parse, rule="root <NewsML>"),
+    Format("nitf", "xml", nitf.sniff, nitf.parse, rule="root <nitf>"),
+    Format("jsonfeed", "json", jsonfeed.sniff, jsonfeed.parse,
+           rule="an object whose `version` starts https://jsonfeed.org/version/"),
+    Format("ninjs", "json", ninjs.sniff, ninjs.parse, rule=ninjs.RULE),
+    Format("teletype", "text", teletype.sniff, teletype.parse, ("anpa1312", "iptc7901"),
+           rule="SOH, a header line, STX, text, ETX (ANPA-1312 / IPTC 7901)"),
+)  # fmt: skip
 FORMAT_NAMES = tuple(name for f in FORMATS for name in (f.aliases or (f.name,)))
 
-_XML_DECLARATION = re.compile(rb"^(\s*<\?xml[^>]*?encoding\s*=\s*)([\"'])[^\"']*\2")
+
+@dataclass
+class Reading:
+    """What one delivery holds: its items, the items that could not be read, and why so."""
+
+    format: str
+    items: list[WireItem] = field(default_factory=list)
+    failures: list[ItemFailure] = field(default_factory=list)
+    # The rules that decided how the bytes were read (encoding, then format).
+    rules: list[str] = field(default_factory=list)
 
 
-def _decode(data: bytes, encoding: str) -> str:
-    try:
-        return data.decode(encoding)
-    except LookupError:
-        raise ParseError(f"unknown encoding {encoding!r} configured for this source") from None
-    except UnicodeDecodeError as exc:
-        raise ParseError(
-            f"bytes are not valid {exc.encoding} at byte {exc.start}: {exc.reason}"
-            " (set the source's encoding if the agency declares the wrong one)"
-        ) from None
-
-
-def _transcode_xml(data: bytes, encoding: str) -> bytes:
-    """Return XML bytes decoded with the source's encoding, re-encoded as declared UTF-8."""
-    text = _decode(data, encoding).lstrip("\ufeff")
-    utf8 = text.encode("utf-8")
-    return _XML_DECLARATION.sub(rb"\1\2UTF-8\2", utf8, count=1)
-
-
-def _load(data: bytes, encoding: str | None = None) -> tuple[str, Any]:
-    """Return ("xml", root), ("json", document) or ("text", str) for a delivery's bytes."""
+def _load(
+    data: bytes, encoding: str | None = None, base_url: str | None = None
+) -> tuple[str, Any, str]:
+    """Return ("xml", root), ("json", document) or ("text", str), and the encoding rule."""
     if len(data) > MAX_DELIVERY_BYTES:
         raise ParseError(
             f"delivery is {len(data):,} bytes, over the {MAX_DELIVERY_BYTES:,}-byte limit"
         )
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n\x16")[:1]
+    if data.startswith((b"\xff\xfe<\x00", b"\xfe\xff\x00<")):
+        head = b"<"  # XML in UTF-16, with its byte order mark
     if not head:
         raise ParseError("delivery is empty")
     if head in (b"{", b"["):
-        text = _decode(data, encoding or "utf-8-sig")
+        decoded = decode_text(data, encoding, "JSON")
         try:
-            return "json", json.loads(text)
+            return "json", json.loads(decoded.value), decoded.rule
         except json.JSONDecodeError as exc:
             raise ParseError(f"malformed JSON: {exc}") from None
         except RecursionError:
             raise ParseError("malformed JSON: nested too deeply") from None
+        except ValueError as exc:  # a number past Python's digit limit, say
+            raise ParseError(f"malformed JSON: {' '.join(str(exc).split())[:200]}") from None
     if head == b"<":
-        return "xml", parse_xml(_transcode_xml(data, encoding) if encoding else data)
+        decoded = decode_xml(data, encoding)
+        assert isinstance(decoded.value, bytes)
+        return "xml", parse_xml(decoded.value, base_url), decoded.rule
     if head == b"\x01":
-        return "text", _decode(data, encoding or "utf-8")
+        decoded = decode_text(data, encoding, "teletype text")
+        return "text", decoded.value, decoded.rule
     raise ParseError(
         "not XML, JSON or teletype: the delivery starts with none of '<', '{', '[', SOH"
     )
@@ -98,7 +104,8 @@ def _load(data: bytes, encoding: str | None = None) -> tuple[str, Any]:
 
 def _describe(kind: str, document: Any) -> str:
     if kind == "xml":
-        return f"XML with root <{local_name(document)}>"
+        ns = namespace_of(document)
+        return f"XML with root <{local_name(document)}>" + (f" in namespace {ns}" if ns else "")
     if kind == "json":
         return f"JSON {type(document).__name__}"
     return "teletype text"
@@ -111,30 +118,47 @@ def _match(kind: str, document: Any) -> Format:
     raise ParseError(f"unknown format: {_describe(kind, document)} is none of {FORMAT_NAMES}")
 
 
-def detect(data: bytes, encoding: str | None = None) -> str:
-    """Return the name of the format of `data`, or raise ParseError."""
-    kind, document = _load(data, encoding)
-    fmt = _match(kind, document)
-    if fmt.aliases:
-        return fmt.parse(document)[0].format
-    return fmt.name
-
-
-def parse(data: bytes, format: str = "auto", encoding: str | None = None) -> list[WireItem]:
-    """Return the WireItems of one delivery, or raise ParseError saying why not.
+def read(
+    data: bytes,
+    format: str = "auto",
+    encoding: str | None = None,
+    base_url: str | None = None,
+) -> Reading:
+    """Return what one delivery holds, or raise ParseError when none of it can be read.
 
     `encoding` overrides what the delivery declares (for agencies whose
-    declaration is wrong). With `format` named, the content must still be of
-    that format: a feed configured as Atom that starts sending RSS is an error
-    worth seeing.
+    declaration is wrong in a way the rules in `decoding` cannot see).
+    `base_url` is where the delivery came from, for its relative links. With
+    `format` named, the content must still be of that format: a feed
+    configured as Atom that starts sending RSS is an error worth seeing.
     """
-    kind, document = _load(data, encoding)
+    kind, document, encoding_rule = _load(data, encoding, base_url)
     fmt = _match(kind, document)
-    items = fmt.parse(document)
+    results = fmt.parse(document)
+    items = [r for r in results if isinstance(r, WireItem)]
+    failures = [r for r in results if isinstance(r, ItemFailure)]
+    name = items[0].format if fmt.aliases and items else fmt.name
     if format != "auto" and format not in fmt.names:
         raise ParseError(f"expected {format}, got {fmt.name}")
     if fmt.aliases and format in fmt.aliases and any(i.format != format for i in items):
-        raise ParseError(f"expected {format}, got {items[0].format}")
-    if len(items) > MAX_ITEMS:
-        raise ParseError(f"delivery has {len(items):,} items, over the {MAX_ITEMS:,}-item limit")
-    return items
+        raise ParseError(f"expected {format}, got {name}")
+    if len(results) > MAX_ITEMS:
+        raise ParseError(f"delivery has {len(results):,} items, over the {MAX_ITEMS:,}-item limit")
+    if not items and failures:
+        if len(failures) == 1:
+            raise ParseError(failures[0].reason)
+        raise ParseError(f"none of its {len(failures)} items can be read; {failures[0]}")
+    rules = [f"encoding: {encoding_rule}", f"format: {name}, by its content: {fmt.rule}"]
+    return Reading(name, items, failures, rules)
+
+
+def detect(data: bytes, encoding: str | None = None) -> str:
+    """Return the name of the format of `data`, or raise ParseError."""
+    return read(data, encoding=encoding).format
+
+
+def parse(
+    data: bytes, format: str = "auto", encoding: str | None = None, base_url: str | None = None
+) -> list[WireItem]:
+    """Return the WireItems of one delivery that can be read, or raise ParseError saying why none."""
+    return read(data, format, encoding, base_url).items

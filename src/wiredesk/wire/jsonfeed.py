@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from .errors import ParseError
+from .errors import ItemFailure, ParseError, guarded
 from .item import WireItem
 from .text import plain_title, text_to_html
 from .times import parse_iso
@@ -61,11 +62,22 @@ def _item(entry: Any, authors: list[str], language: str | None) -> WireItem:
     )
 
 
-def parse(document: dict) -> list[WireItem]:
+def parse(document: dict) -> list[WireItem | ItemFailure]:
     """Return the items of a JSON Feed document."""
     items = document.get("items")
     if not isinstance(items, list):
         raise ParseError("JSON Feed has no `items` list")
     authors = _authors(document)
     language = _string(document.get("language"))
-    return [_item(entry, authors, language) for entry in items]
+    return [
+        guarded(_item, entry, n, _cut, _identify, authors, language)
+        for n, entry in enumerate(items, 1)
+    ]
+
+
+def _cut(entry: Any) -> bytes:
+    return json.dumps(entry, ensure_ascii=False).encode("utf-8", errors="replace")
+
+
+def _identify(entry: Any) -> str:
+    return str(entry.get("id") or entry.get("url") or "") if isinstance(entry, dict) else ""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from lxml import etree
 
 from . import nitf
-from .errors import ParseError
+from .errors import ItemFailure, ParseError, guarded
 from .item import WireItem
 from .text import fold, plain_title, text_to_html
 from .times import parse_iso
@@ -74,10 +74,11 @@ def _text_content(component: etree._Element) -> tuple[str, etree._Element | None
 
 def _item(item: etree._Element) -> WireItem | None:
     """Return the WireItem of a NewsItem with text, or None; one pass a section."""
-    ident = management = component = None
+    ident = management = component = name_label = None
     for child in item:
         if child.tag == "Identification":
             ident = child.find("NewsIdentifier")
+            name_label = _text(child.find("NameLabel"))
         elif child.tag == "NewsManagement":
             management = child
         elif child.tag == "NewsComponent":
@@ -88,7 +89,7 @@ def _item(item: etree._Element) -> WireItem | None:
     html, content = _text_content(component)
     if content is None:
         return None
-    headline = dateline = byline = language = located = None
+    headline = dateline = byline = language = located = slugline = keyword_line = None
     advisories: list[str] = []
     subjects: list[dict[str, str]] = []
     keywords: list[str] = []
@@ -99,6 +100,10 @@ def _item(item: etree._Element) -> WireItem | None:
                     headline = headline or _text(line)
                 elif line.tag == "DateLine":
                     dateline = dateline or _text(line)
+                elif line.tag == "SlugLine":
+                    slugline = _text(line) or slugline
+                elif line.tag == "KeywordLine":
+                    keyword_line = keyword_line or _text(line)
                 elif (
                     line.tag == "NewsLine"
                     and (_formal(line.find("NewsLineType")) or "").lower() == "advisoryline"
@@ -131,6 +136,9 @@ def _item(item: etree._Element) -> WireItem | None:
                     and not meta.get("Role")
                 ):
                     keywords.append(meta.get("Value").strip())
+    # The slug as agencies use it: a SlugLine, else the NameLabel (AFP's
+    # "Israel-Palestinians-conflict"), else the keyword line.
+    slugline = slugline or name_label or keyword_line
     if dateline:
         # "Gaza City, Palestinian Territories, May 16, 2021 (AFP) -": the dash
         # leads into the text, it is not part of the dateline.
@@ -161,6 +169,7 @@ def _item(item: etree._Element) -> WireItem | None:
         version_created=version_created,
         urgency=urgency,
         headline=plain_title(headline),
+        slugline=slugline,
         byline=byline,
         dateline=dateline,
         located=located,
@@ -172,13 +181,24 @@ def _item(item: etree._Element) -> WireItem | None:
     )
 
 
-def parse(root: etree._Element) -> list[WireItem]:
+def parse(root: etree._Element) -> list[WireItem | ItemFailure]:
     """Return the text items of a NewsML 1.2 document.
 
     NewsML 1.x has no namespace (it is DTD-based); an NITF body inside it is
     stripped of its own namespace where it is read.
     """
-    items = [item for item in map(_item, root.iter("NewsItem")) if item is not None]
+    results = [
+        guarded(_item, item, n, _cut, _identify) for n, item in enumerate(root.iter("NewsItem"), 1)
+    ]
+    items = [result for result in results if result is not None]
     if not items:
         raise ParseError("NewsML 1.2 document has no text NewsItem")
     return items
+
+
+def _cut(item: etree._Element) -> bytes:
+    return etree.tostring(item, encoding="utf-8")
+
+
+def _identify(item: etree._Element) -> str:
+    return _text(item.find("Identification/NewsIdentifier/PublicIdentifier")) or ""

@@ -14,7 +14,7 @@ from __future__ import annotations
 from lxml import etree
 
 from . import nitf
-from .errors import ParseError
+from .errors import ItemFailure, ParseError, guarded
 from .item import WireItem
 from .text import plain_title, text_to_html
 from .times import parse_iso
@@ -170,7 +170,15 @@ def _item(
     )
 
 
-def parse(root: etree._Element) -> list[WireItem]:
+def _cut(item: etree._Element) -> bytes:
+    return etree.tostring(item, encoding="utf-8")
+
+
+def _identify(item: etree._Element) -> str:
+    return item.get("guid") or ""
+
+
+def parse(root: etree._Element) -> list[WireItem | ItemFailure]:
     """Return the text items of a NewsML-G2 newsItem or newsMessage."""
     ns = namespace_of(root)
     prefix = len(ns) + 2 if ns else 0
@@ -182,11 +190,14 @@ def parse(root: etree._Element) -> list[WireItem]:
     item_set = root.find(qualify("itemSet", ns))
     candidates = [root] if kind == "newsItem" else (list(item_set) if item_set is not None else [])
     language = root.get(XML_LANG)
-    items, refused = [], []
+    items: list[WireItem | ItemFailure] = []
+    refused = []
+    position = 0
     for candidate in candidates:
         if local_name(candidate) != "newsItem":
             continue  # packages: their text items are read where they stand
-        result = _item(candidate, prefix, "newsmlg2", language)
+        position += 1
+        result = guarded(_item, candidate, position, _cut, _identify, prefix, "newsmlg2", language)
         if isinstance(result, str):
             refused.append(result)
         else:

@@ -9,9 +9,10 @@ pictures, video, audio, graphics, events and planning carry no text.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from .errors import ParseError
+from .errors import ItemFailure, ParseError, guarded
 from .item import WireItem
 from .text import fold, plain_title, text_to_html
 from .times import parse_iso
@@ -21,11 +22,29 @@ HTML_TYPES = ("html", "xhtml", "xml")
 STATUS = {"usable": "usable", "withheld": "withheld", "canceled": "canceled"}
 
 
+# Fields only ninjs documents carry together with a `guid`: real 1.x producers
+# identify items by `guid` and leave out `uri`, which the schema requires.
+NINJS_FIELDS = frozenset(
+    {"type", "headline", "headlines", "body_text", "body_html", "bodies", "versioncreated",
+     "versionCreated", "firstcreated", "firstCreated", "pubstatus", "pubStatus", "byline",
+     "description_text", "description_html", "renditions", "associations"}
+)  # fmt: skip
+RULE = "an object (or list of objects) with a `uri`, or a `guid` beside ninjs fields"
+
+
+def _is_document(document: Any) -> bool:
+    if not isinstance(document, dict):
+        return False
+    if isinstance(document.get("uri"), str):
+        return True
+    return isinstance(document.get("guid"), str) and not NINJS_FIELDS.isdisjoint(document)
+
+
 def sniff(document: Any) -> bool:
     """Return True for a ninjs document or a list of them."""
     if isinstance(document, list):
-        return bool(document) and all(isinstance(d, dict) and "uri" in d for d in document)
-    return isinstance(document, dict) and isinstance(document.get("uri"), str)
+        return bool(document) and all(map(_is_document, document))
+    return _is_document(document)
 
 
 def _get(doc: dict, *names: str) -> Any:
@@ -118,9 +137,9 @@ def _byline(doc: dict) -> str | None:
 
 
 def _item(doc: dict) -> WireItem:
-    uri = _string(doc.get("uri"))
+    uri = _string(doc.get("uri")) or _string(doc.get("guid"))
     if not uri:
-        raise ParseError("a ninjs document has no uri, so it has no identity")
+        raise ParseError("a ninjs document has neither uri nor guid, so it has no identity")
     urgency = doc.get("urgency")
     keywords = doc.get("keywords") if isinstance(doc.get("keywords"), list) else []
     version = doc.get("version")
@@ -148,17 +167,31 @@ def _item(doc: dict) -> WireItem:
     )
 
 
-def parse(document: Any) -> list[WireItem]:
+def _cut(doc: dict) -> bytes:
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8", errors="replace")
+
+
+def _identify(doc: dict) -> str:
+    return str(doc.get("uri") or doc.get("guid") or "")
+
+
+def parse(document: Any) -> list[WireItem | ItemFailure]:
     """Return the text items of a ninjs document or list of documents."""
     documents = document if isinstance(document, list) else [document]
-    items, refused = [], []
-    for doc in documents:
+    items: list[WireItem | ItemFailure] = []
+    refused = []
+    for position, doc in enumerate(documents, 1):
         kind = doc.get("type")
         if not isinstance(kind, str | None) or kind not in TEXT_TYPES:
             refused.append(str(kind))
             continue
-        item = _item(doc)
-        if kind is None and not item.headline and not item.body_html:
+        item = guarded(_item, doc, position, _cut, _identify)
+        if (
+            isinstance(item, WireItem)
+            and kind is None
+            and not item.headline
+            and not item.body_html
+        ):
             refused.append("untyped, empty")
             continue
         items.append(item)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .errors import ParseError
+from .errors import ItemFailure, ParseError, guarded
 from .item import WireItem
 from .text import plain_title
 from .times import parse_iso
 from .xmlpaths import strip_namespaces
-from .xmlsafe import leaf_text, local_name
+from .xmlsafe import VOID_ELEMENTS, leaf_text, local_name
 
 # NITF body elements and their HTML counterparts; others are unwrapped by the
 # sanitiser (their text kept), and these are dropped as they carry no copy.
@@ -50,6 +50,8 @@ def body_html(content: etree._Element) -> str:
             parent.remove(element)
         elif element.tag in RENAME:
             element.tag = RENAME[element.tag]
+        if element.text is None and len(element) == 0 and element.tag not in VOID_ELEMENTS:
+            element.text = ""  # `<x></x>`: HTML reads `<x/>` as an element left open
     parts = [etree.tostring(child, encoding="unicode", with_tail=False) for child in content]
     return "".join(parts)
 
@@ -161,6 +163,10 @@ def _after(later, earlier) -> bool:
         return later.replace(tzinfo=None) > earlier.replace(tzinfo=None)
 
 
-def parse(root: etree._Element) -> list[WireItem]:
+def _cut(root: etree._Element) -> bytes:
+    return etree.tostring(root, encoding="utf-8")
+
+
+def parse(root: etree._Element) -> list[WireItem | ItemFailure]:
     """Return the item of an NITF document."""
-    return [parse_document(root)]
+    return [guarded(parse_document, root, 1, _cut)]

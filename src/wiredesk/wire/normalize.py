@@ -13,6 +13,7 @@ from .item import WireItem, rfc3339
 from .text import (
     article_html,
     body_html_from,
+    html_body,
     find_dateline,
     fold,
     make_teaser,
@@ -68,9 +69,11 @@ def normalize(
 ) -> WireItem:
     """Return `item` ready to store: every derived field filled, every word kept."""
     body_html = (
-        body_html_from(article_html(item.body_html, item.headline)) if item.body_html else ""
+        html_body(article_html(item.body_html, item.headline)) if item.body_html else ""
     )
-    # body_html is body_html_from's: well formed, so its text is read by a scan.
+    # Parsers hand over body_html as HTML (text they were sent is escaped into
+    # paragraphs by them, as its declared type says); html_body's output is
+    # well formed, so its text is read by a scan.
     body_text = sanitized_html_to_text(body_html) if body_html else fold(item.body_text)
     if not body_html and body_text:
         body_html = body_html_from(item.body_text)

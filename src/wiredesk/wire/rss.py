@@ -1,18 +1,25 @@
-"""RSS 2.0 and RSS 1.0 (RDF Site Summary) into WireItems.
+"""RSS 0.9x/2.0 and RSS 1.0 (RDF Site Summary) into WireItems.
 
 RSS 2.0: https://www.rssboard.org/rss-specification ; RSS 1.0: https://web.resource.org/rss/1.0/spec
-An item's identity is its `guid`, else its `link` (DESIGN.md, "Identity").
+An item's identity is its `guid`, else its `link` (RSS 2.0); an RSS 1.0 item's
+is its `rdf:about` (docs/design.md, "Identity"). RSS 2.0 also travels in
+Userland's namespace (`http://backend.userland.com/rss2`), and RSS 0.90 is RDF
+in Netscape's namespace: both are read as their plain forms.
+
+A description is HTML by the RSS spec ("entity-encoded HTML"); a title has
+no declared type and is markup only when it looks like it (`text.plain_title`).
 """
 
 from __future__ import annotations
 
 from lxml import etree
 
-from .errors import ParseError
+from .errors import ItemFailure, ParseError, guarded
 from .item import WireItem
-from .text import plain_title
+from .text import absolute_url, fold, plain_title, resolve_links
 from .times import parse_iso, parse_rfc822
-from .xmlsafe import text_of
+from .xmlpaths import move_namespace, namespace_of
+from .xmlsafe import local_name
 
 NS = {
     "content": "http://purl.org/rss/1.0/modules/content/",
@@ -21,18 +28,25 @@ NS = {
     "atom": "http://www.w3.org/2005/Atom",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rss1": "http://purl.org/rss/1.0/",
+    "rss090": "http://my.netscape.com/rdf/simple/0.9/",
     "media": "http://search.yahoo.com/mrss/",
 }
 RDF_ROOT = f"{{{NS['rdf']}}}RDF"
+RDF_ABOUT = f"{{{NS['rdf']}}}about"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# Namespaces RSS 0.9x/2.0 has been published in besides none (Userland's).
+RSS2_NAMESPACES = ("", "http://backend.userland.com/rss2", "http://backend.userland.com/rss")
+RSS2_RULE = "root <rss> (no namespace, or Userland's RSS namespace)"
+RSS1_RULE = "root <rdf:RDF> (RSS 1.0, or RSS 0.90 in Netscape's namespace)"
 
 
 def sniff_rss2(root: etree._Element) -> bool:
     """Return True for an RSS 0.9x/2.0 document."""
-    return root.tag == "rss"
+    return local_name(root) == "rss" and namespace_of(root) in RSS2_NAMESPACES
 
 
 def sniff_rss1(root: etree._Element) -> bool:
-    """Return True for an RSS 1.0 (RDF) document."""
+    """Return True for an RSS 1.0 or 0.90 (RDF) document."""
     return root.tag == RDF_ROOT
 
 
@@ -42,17 +56,27 @@ def _q(prefix: str, name: str) -> str:
     return f"{{{NS[prefix]}}}{name}"
 
 
-GUID = {"guid", _q("rss1", "guid")}
-LINK = {"link", _q("rss1", "link")}
-TITLE = {"title", _q("rss1", "title")}
-DESCRIPTION = {"description", _q("rss1", "description")}
-PUBLISHED = {_q("dc", "date"), _q("dcterms", "issued")}
+def _in_rss1(*names: str) -> set[str]:
+    return {n for name in names for n in (name, _q("rss1", name), _q("rss090", name))}
+
+
+GUID = _in_rss1("guid")
+LINK = _in_rss1("link")
+TITLE = _in_rss1("title")
+DESCRIPTION = _in_rss1("description")
+PUBLISHED = {_q("dc", "date"), _q("dcterms", "issued"), _q("dcterms", "created")}
 MODIFIED = {_q("atom", "updated"), _q("dcterms", "modified")}
-CREATOR = {_q("dc", "creator"), "author"}
-CATEGORY = {"category", _q("dc", "subject")}
+CREATOR = {_q("dc", "creator"), _q("dc", "author"), "author"}
+CATEGORY = {"category", _q("dc", "subject"), _q("media", "category")}
 LANGUAGE = _q("dc", "language")
 ENCODED = _q("content", "encoded")
+DC_TITLE = _q("dc", "title")
+DC_DESCRIPTION = _q("dc", "description")
+MEDIA_TITLE = _q("media", "title")
+MEDIA_DESCRIPTION = _q("media", "description")
 KEYWORDS = _q("media", "keywords")
+MEDIA_GROUPS = {_q("media", "group"), _q("media", "content")}
+ATOM_LINK = _q("atom", "link")
 
 
 def _text(element: etree._Element) -> str | None:
@@ -63,73 +87,214 @@ def _text(element: etree._Element) -> str | None:
     return text or None
 
 
-def _item(element: etree._Element, fmt: str, language: str | None) -> WireItem:
-    guid = link = title = description = encoded = creator = None
-    pub_date = published = modified = keywords_text = item_language = None
-    subjects = []
+def _own_text(element: etree._Element) -> str | None:
+    """Return the element's own text, not that of elements nested in it."""
+    text = (element.text or "").strip()
+    return fold(text) or None
+
+
+class _Fields:
+    """What one pass over an item's children finds (the first of each, else noted)."""
+
+    def __init__(self) -> None:
+        self.guid: str | None = None
+        self.guid_is_permalink = False
+        self.link: str | None = None
+        self.atom_link: str | None = None
+        self.title: str | None = None
+        self.description: str | None = None
+        self.description_element: etree._Element | None = None
+        self.encoded: str | None = None
+        self.encoded_element: etree._Element | None = None
+        self.pub_date: str | None = None
+        self.published: str | None = None
+        self.modified: str | None = None  # the last one: mature parsers let the last win
+        self.creators: list[str] = []
+        self.subjects: list[dict[str, str]] = []
+        self.keywords: list[str] = []
+        self.language: str | None = None
+        # Fallbacks, used only when the plain field is missing.
+        self.dc_title: str | None = None
+        self.dc_description: str | None = None
+        self.media_title: str | None = None
+        self.media_description: str | None = None
+
+
+def _read_media(group: etree._Element, fields: _Fields) -> None:
+    """Read Media RSS titles, descriptions, categories and keywords in a group or content."""
+    for child in group:
+        tag = child.tag
+        if tag == MEDIA_TITLE:
+            fields.media_title = fields.media_title or _text(child)
+        elif tag == MEDIA_DESCRIPTION:
+            fields.media_description = fields.media_description or _text(child)
+        elif tag in CATEGORY:
+            _category(child, fields)
+        elif tag == KEYWORDS:
+            _keywords(child, fields)
+        elif tag in MEDIA_GROUPS:
+            _read_media(child, fields)
+
+
+def _category(element: etree._Element, fields: _Fields) -> None:
+    name = _own_text(element)
+    if not name:
+        return
+    subject = {"name": name}
+    scheme = element.get("domain") or element.get("scheme")
+    if scheme:
+        subject["scheme"] = scheme
+    if subject not in fields.subjects:
+        fields.subjects.append(subject)
+
+
+def _keywords(element: etree._Element, fields: _Fields) -> None:
+    for keyword in (_text(element) or "").split(","):
+        keyword = fold(keyword)
+        if keyword and keyword not in fields.keywords:
+            fields.keywords.append(keyword)
+
+
+def _read(element: etree._Element) -> _Fields:
+    fields = _Fields()
     for child in element:
         tag = child.tag
         if not isinstance(tag, str):
             continue
         if tag in GUID:
-            guid = guid or _text(child)
+            if fields.guid is None:
+                fields.guid = _text(child)
+                # RSS 2.0: isPermaLink defaults to true.
+                fields.guid_is_permalink = (child.get("isPermaLink") or "true").lower() == "true"
         elif tag in LINK:
-            link = link or _text(child)
+            fields.link = fields.link or _text(child)
         elif tag in TITLE:
-            title = title or _text(child)
+            fields.title = fields.title or _text(child)
         elif tag == ENCODED:
-            encoded = encoded or _text(child)
+            if fields.encoded is None:
+                fields.encoded, fields.encoded_element = _text(child), child
         elif tag in DESCRIPTION:
-            description = description or _text(child)
+            if fields.description is None:
+                fields.description, fields.description_element = _text(child), child
         elif tag == "pubDate":
-            pub_date = _text(child)
+            fields.pub_date = _text(child)
         elif tag in PUBLISHED:
-            published = published or _text(child)
+            fields.published = fields.published or _text(child)
         elif tag in MODIFIED:
-            modified = modified or _text(child)
+            fields.modified = _text(child) or fields.modified
         elif tag in CREATOR:
-            creator = creator or _text(child)
+            creator = _text(child)
+            if creator and creator not in fields.creators:
+                fields.creators.append(creator)
         elif tag in CATEGORY:
-            name = _text(child)
-            if name:
-                subject = {"name": name}
-                if child.get("domain"):
-                    subject["scheme"] = child.get("domain")
-                subjects.append(subject)
+            _category(child, fields)
         elif tag == LANGUAGE:
-            item_language = _text(child)
+            fields.language = _text(child)
         elif tag == KEYWORDS:
-            keywords_text = _text(child)
-    item_id = guid or link or element.get(f"{{{NS['rdf']}}}about")
+            _keywords(child, fields)
+        elif tag == DC_TITLE:
+            fields.dc_title = fields.dc_title or _text(child)
+        elif tag == DC_DESCRIPTION:
+            fields.dc_description = fields.dc_description or _text(child)
+        elif tag == MEDIA_TITLE:
+            fields.media_title = fields.media_title or _text(child)
+        elif tag == MEDIA_DESCRIPTION:
+            fields.media_description = fields.media_description or _text(child)
+        elif tag in MEDIA_GROUPS:
+            _read_media(child, fields)
+        elif tag == ATOM_LINK and fields.atom_link is None:
+            if child.get("rel", "alternate") == "alternate" and child.get("href"):
+                fields.atom_link = child.get("href")
+    return fields
+
+
+def _base(element: etree._Element | None, fallback: etree._Element) -> str | None:
+    # lxml's `base` follows every xml:base up the tree to the document's URL.
+    node = element if element is not None else fallback
+    return node.base
+
+
+def _item(element: etree._Element, fmt: str, language: str | None) -> WireItem:
+    fields = _read(element)
+    about = element.get(RDF_ABOUT)
+    link = fields.link or fields.atom_link
+    if not link and fields.guid and fields.guid_is_permalink:
+        link = fields.guid  # a permalink guid is the item's link when it has no <link>
+    if fmt == "rss1":
+        item_id = about or fields.guid or link
+    else:
+        item_id = fields.guid or link or about
     if not item_id:
         raise ParseError("an item has neither guid nor link, so it has no identity")
-    keywords = [k.strip() for k in keywords_text.split(",") if k.strip()] if keywords_text else []
+    if link:
+        link = absolute_url(link, element.base if "://" not in link else None)
+    body = fields.encoded or fields.description or fields.dc_description
+    body_element = fields.encoded_element if fields.encoded else fields.description_element
+    if body is None and fields.media_description:
+        body = fields.media_description
+    if body and ("href" in body or "src" in body):
+        body = resolve_links(body, _base(body_element, element))
     return WireItem(
         format=fmt,
         item_id=item_id,
-        first_created=parse_rfc822(pub_date) or parse_iso(published),
-        version_created=parse_iso(modified),
-        headline=plain_title(title),
-        byline=creator,
-        language=item_language or language,
-        body_html=encoded or description or "",
-        subjects=subjects,
-        keywords=keywords,
+        first_created=parse_rfc822(fields.pub_date) or parse_iso(fields.published),
+        version_created=parse_iso(fields.modified),
+        headline=plain_title(fields.title or fields.dc_title or fields.media_title),
+        byline=", ".join(fields.creators) or None,
+        language=fields.language or language,
+        body_html=body or "",
+        subjects=fields.subjects,
+        keywords=fields.keywords,
         link=link,
     )
 
 
-def parse_rss2(root: etree._Element) -> list[WireItem]:
-    """Return the items of an RSS 2.0 document."""
+def _cut(element: etree._Element) -> bytes:
+    return etree.tostring(element, encoding="utf-8")
+
+
+def _identify(element: etree._Element) -> str:
+    for child in element:
+        if child.tag in GUID or child.tag in LINK:
+            return _text(child) or ""
+    return element.get(RDF_ABOUT) or ""
+
+
+def _items(
+    elements: list[etree._Element], fmt: str, language: str | None
+) -> list[WireItem | ItemFailure]:
+    return [
+        guarded(_item, element, n, _cut, _identify, fmt, language)
+        for n, element in enumerate(elements, 1)
+    ]
+
+
+def parse_rss2(root: etree._Element) -> list[WireItem | ItemFailure]:
+    """Return the items of an RSS 0.9x/2.0 document."""
+    if namespace_of(root):
+        # Userland's namespace: the same elements as plain RSS.
+        move_namespace(root, namespace_of(root), "")
     channel = root.find("channel")
     if channel is None:
         raise ParseError("RSS document has no <channel>")
-    language = text_of(channel.find("language"))
-    return [_item(item, "rss2", language) for item in channel.iterfind("item")]
+    language = None
+    for child in channel:
+        if child.tag in ("language", LANGUAGE):
+            language = _text(child)
+            break
+    language = language or channel.get(XML_LANG) or root.get(XML_LANG)
+    # RSS 0.91 and 2.0 put items in the channel; some 0.9x feeds put them beside it.
+    elements = list(channel.iterfind("item")) or list(root.iterfind("item"))
+    return _items(elements, "rss2", language)
 
 
-def parse_rss1(root: etree._Element) -> list[WireItem]:
-    """Return the items of an RSS 1.0 (RDF) document."""
-    channel = root.find("rss1:channel", NS)
-    language = None if channel is None else text_of(channel.find("dc:language", NS))
-    return [_item(item, "rss1", language) for item in root.iterfind("rss1:item", NS)]
+def parse_rss1(root: etree._Element) -> list[WireItem | ItemFailure]:
+    """Return the items of an RSS 1.0 or 0.90 (RDF) document."""
+    channel = next((c for c in root if local_name(c) == "channel"), None)
+    language = None
+    if channel is not None:
+        found = channel.find("dc:language", NS)
+        language = _text(found) if found is not None else channel.get(XML_LANG)
+    language = language or root.get(XML_LANG)
+    elements = [c for c in root if local_name(c) == "item"]
+    return _items(elements, "rss1", language)

@@ -24,20 +24,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import ParseError
+from .errors import ItemFailure, ParseError, guarded
 from .item import WireItem
 from .text import fold, text_to_html
 
 SOH, STX, ETX, EOT, SYN = "\x01", "\x02", "\x03", "\x04", "\x16"
 MAX_MESSAGES = 5000
 
+# ANPA-1312 headers as agencies really write them (AP among them): the story
+# number, selector code, priority, category and format are each optional;
+# the priority may be a digit; the keyword, version and reference may be
+# separated by spaces or commas (`BC-US--Economy, 1st Ld-Writethru,0500`);
+# the filing date and word count close the line when they are there.
 ANPA_HEADER = re.compile(
-    r"^(?P<sld>[A-Za-z])(?P<number>\d{4})\s+(?:(?P<selector>[A-Za-z0-9]{4,5})\s+)?"
-    r"(?P<priority>[A-Za-z])\s+(?P<category>[A-Za-z])\s+(?:(?P<format>[a-z]{2})\s+)?"
-    r"(?P<rest>.*?)\s*(?P<date>\d{2}-\d{2})\s+(?P<words>\d{1,5})\s*<?$"
+    r"^(?:(?P<sld>[A-Za-z]{0,2})(?P<number>\d{3,5})\s+)?"
+    r"(?:(?P<selector>[A-Za-z0-9]{4,5})\s+)?"
+    r"(?:(?P<priority>[A-Za-z1-9])\s+(?P<category>[A-Za-z])\s+(?:(?P<format>[a-z]{2})\s+)?)?"
+    r"(?P<rest>[^\s,][^\s]*(?:[\s,].*)?)$"
 )
+ANPA_TRAILER = re.compile(
+    r"(?:[\s,]+(?P<date>\d{1,2}-\d{1,2}(?:-\d{2,4})?))?(?:[\s,]+(?P<words>\d{1,5}))?$"
+)
+MAX_HEADER_CHARS = 300
 IPTC7901_HEADER = re.compile(
-    r"^(?P<service>[A-Za-z]{1,8})\s*(?P<number>\d{1,5})\s+(?P<priority>[1-9])\s+"
+    r"^(?:ZCZC\s*)?(?P<service>[A-Za-z]{1,8})\s*(?P<number>\d{1,5})\s+(?P<priority>[1-9])\s+"
     r"(?P<category>[A-Za-z]{1,3})\s+(?P<words>\d{1,5})\b\s*(?P<optional>.*)$"
 )
 # Take keys and version words that say what a version is.
@@ -90,18 +100,32 @@ def _split_messages(text: str) -> list[tuple[str, str, str]]:
     return messages
 
 
-def _anpa(header: str, body: str, trailer: str) -> Message:
-    match = ANPA_HEADER.match(fold(header))
+def anpa_header(line: str) -> dict[str, str] | None:
+    """Return the fields of an ANPA-1312 header line, or None when it is not one."""
+    match = ANPA_HEADER.match(line) if len(line) <= MAX_HEADER_CHARS else None
     if not match:
-        raise ParseError(f"unreadable ANPA-1312 header line: {fold(header)[:80]!r}")
+        return None
     fields = {k: v for k, v in match.groupdict().items() if v}
-    rest = fields.pop("rest", "").split()
-    if rest:
-        fields["keyword"] = rest[0]
-    if len(rest) > 1:
-        fields["version"] = rest[1]
-    if len(rest) > 2:
-        fields["reference"] = rest[2]
+    if "number" not in fields and "priority" not in fields:
+        return None  # neither a story number nor a priority: not a header
+    rest = fields.pop("rest").rstrip("<").strip()
+    trailer = ANPA_TRAILER.search(rest)
+    if trailer and trailer.group(0):
+        fields.update({k: v for k, v in trailer.groupdict().items() if v})
+        rest = rest[: trailer.start()]
+    parts = [p.strip() for p in rest.split(",")] if "," in rest else rest.split()
+    parts = [p for p in parts if p]
+    if not parts:
+        return None
+    for name, value in zip(("keyword", "version", "reference"), parts, strict=False):
+        fields[name] = value
+    return fields
+
+
+def _anpa(header: str, body: str, trailer: str) -> Message:
+    fields = anpa_header(fold(header))
+    if fields is None:
+        raise ParseError(f"unreadable ANPA-1312 header line: {fold(header)[:80]!r}")
     message = Message("anpa1312", fields, trailer=fold(_clean(trailer).rstrip("<")))
     paragraph: list[str] = []
     in_text = False
@@ -143,17 +167,19 @@ def _iptc7901(header: str, body: str, trailer: str) -> Message:
     return message
 
 
+def read_message(header: str, body: str, trailer: str) -> Message:
+    """Return one teletype message, shaped like its standard."""
+    line = fold(_clean(header.replace(SYN, " ")))
+    if IPTC7901_HEADER.match(line):
+        return _iptc7901(line, body, trailer)
+    if anpa_header(line) is not None:
+        return _anpa(line, body, trailer)
+    raise ParseError(f"header line is neither ANPA-1312 nor IPTC 7901: {line[:80]!r}")
+
+
 def read_messages(text: str) -> list[Message]:
     """Return the messages of a teletype transmission, shaped like the standards."""
-    messages = []
-    for header, body, trailer in _split_messages(text):
-        line = fold(_clean(header.replace(SYN, " ")))
-        if ANPA_HEADER.match(line):
-            messages.append(_anpa(line, body, trailer))
-        elif IPTC7901_HEADER.match(line):
-            messages.append(_iptc7901(line, body, trailer))
-        else:
-            raise ParseError(f"header line is neither ANPA-1312 nor IPTC 7901: {line[:80]!r}")
+    messages = [read_message(*parts) for parts in _split_messages(text)]
     if not messages:
         raise ParseError("no teletype message (SOH) in the delivery")
     return messages
@@ -216,6 +242,22 @@ def _item(message: Message) -> WireItem:
     )
 
 
-def parse(text: str) -> list[WireItem]:
+def _read_item(parts: tuple[str, str, str]) -> WireItem:
+    return _item(read_message(*parts))
+
+
+def _cut(parts: tuple[str, str, str]) -> bytes:
+    header, body, trailer = parts
+    return f"{SOH}{header}{STX}{body}{ETX}{trailer}{EOT}".encode("utf-8", errors="replace")
+
+
+def _identify(parts: tuple[str, str, str]) -> str:
+    return fold(_clean(parts[0]))[:80]
+
+
+def parse(text: str) -> list[WireItem | ItemFailure]:
     """Return one WireItem a message of an IPTC 7901 or ANPA-1312 transmission."""
-    return [_item(message) for message in read_messages(text)]
+    messages = _split_messages(text)
+    if not messages:
+        raise ParseError("no teletype message (SOH) in the delivery")
+    return [guarded(_read_item, parts, n, _cut, _identify) for n, parts in enumerate(messages, 1)]

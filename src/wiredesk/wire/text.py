@@ -7,7 +7,9 @@ may drop or rewrite tags and attributes, never a word of the agency's copy.
 from __future__ import annotations
 
 import html
+import html.entities
 import re
+from urllib.parse import urljoin
 
 import lxml.html
 import nh3
@@ -38,16 +40,25 @@ BLOCK_TAGS = {
     "section", "article", "header", "footer", "caption",
 }  # fmt: skip
 
-# Markup is recognised by real HTML element names only, so plain agency text
-# such as "prices <fell> sharply" or "a<b" keeps its angle brackets as text.
-HTML_NAMES = SAFE_TAGS | BLOCK_TAGS | DROPPED_CONTENT_TAGS | {
-    "html", "body", "head", "font", "center", "big", "tt", "strike", "del", "ins", "mark",
-    "time", "wbr", "nobr", "iframe", "object", "embed", "form", "input", "label", "button",
-}  # fmt: skip
-_TAG = re.compile(
-    r"<\s*/?\s*(?:" + "|".join(sorted(HTML_NAMES, key=len, reverse=True)) + r")(?:\s[^>]*)?/?\s*>",
+# "Is this HTML?", decided as mature feed readers decide it (feedparser's
+# `_looks_like_html`, the Atom and ninjs content types): a declared type wins;
+# text of no declared type is HTML only when it carries a closing tag, a void
+# or self-closed tag, or a named or numeric character reference. So plain
+# agency text such as "prices <fell> sharply", "a<b" or "Browsers block
+# <script> tags" keeps its angle brackets as text, while `<img src=...>` or
+# `<blink>x</blink>` are markup whatever their names.
+#
+# Every pattern over agency text here is linear: a tag's inside is
+# `[^<>]*`, which stops at the next "<", so no start position rescans the text.
+_WELL_FORMED_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:\-]*(?:\s[^<>]*)?/?>")
+_CLOSING_TAG = re.compile(r"</[A-Za-z][A-Za-z0-9:\-]*\s*>")
+_VOID_OR_SELF_CLOSED_TAG = re.compile(
+    r"<(?:(?:area|base|br|col|embed|hr|img|input|link|meta|param|source|track|wbr)"
+    r"(?:\s[^<>]*)?|[A-Za-z][A-Za-z0-9:\-]*(?:\s[^<>]*)?/)>",
     re.IGNORECASE,
 )
+_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|([A-Za-z][A-Za-z0-9]{1,31}));")
+_HTML_ENTITY_NAMES = frozenset(name[:-1] for name in html.entities.html5 if name.endswith(";"))
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _BLOCK_EDGE = "\u2029"  # Unicode PARAGRAPH SEPARATOR
 # C0 controls other than tab and line ends: never text, and XML/HTML forbid them.
@@ -74,9 +85,27 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
+def has_reference(text: str) -> bool:
+    """Return True when `text` holds a numeric or known named character reference."""
+    if "&" not in text:
+        return False
+    for match in _REFERENCE.finditer(text):
+        name = match.group(1)
+        if name is None or name in _HTML_ENTITY_NAMES:
+            return True
+    return False
+
+
 def looks_like_html(text: str) -> bool:
-    """Return True when `text` carries markup rather than plain lines."""
-    return bool(_TAG.search(text))
+    """Return True when text of no declared type carries markup rather than plain lines."""
+    if "<" in text and (_CLOSING_TAG.search(text) or _VOID_OR_SELF_CLOSED_TAG.search(text)):
+        return True
+    return has_reference(text)
+
+
+def has_markup(text: str) -> bool:
+    """Return True when text declared HTML holds any well-formed tag or character reference."""
+    return ("<" in text and _WELL_FORMED_TAG.search(text) is not None) or has_reference(text)
 
 
 SANITIZER_OPTIONS = {
@@ -140,7 +169,7 @@ def article_html(fragment: str, headline: str = "") -> str:
     return "".join(parts)
 
 
-_ANY_TAG = re.compile(r"<[^>]*>")
+_ANY_TAG = re.compile(r"<[^<>]*>")
 
 
 def _body_of(fragment: str, lowered: str) -> str | None:
@@ -157,11 +186,58 @@ def _body_of(fragment: str, lowered: str) -> str | None:
 
 
 def body_html_from(text: str) -> str:
-    """Return safe body HTML for an agency body that may be HTML or plain text."""
+    """Return safe body HTML for an agency body of no declared type (HTML or plain text)."""
     text = strip_controls(text)
     if looks_like_html(text):
         return sanitize_html(text)
     return text_to_html(text)
+
+
+def html_body(fragment: str) -> str:
+    """Return safe body HTML for a body declared HTML.
+
+    Declared HTML with no tag at all is text with its paragraphs in line
+    breaks, perhaps with character references (`don&#146;t`): decoded, then
+    made paragraphs, as `text_to_html` makes them.
+    """
+    fragment = strip_controls(fragment)
+    if "<" in fragment and _WELL_FORMED_TAG.search(fragment):
+        return sanitize_html(fragment)
+    return text_to_html(html.unescape(fragment) if "&" in fragment else fragment)
+
+
+# A link attribute in raw HTML, its value quoted either way or not at all.
+_LINK_ATTRIBUTE = re.compile(
+    r"""(\s(?:href|src)\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'<>`=]+))""", re.IGNORECASE
+)
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def is_relative(url: str) -> bool:
+    """Return True for a URL reference with no scheme (`entry1`, `/a/b`, `//host/x`)."""
+    return not _ABSOLUTE.match(url.strip())
+
+
+def absolute_url(url: str | None, base: str | None) -> str | None:
+    """Return `url` resolved against `base` (RFC 3986 section 5), or as it is without a base."""
+    if not url or not base or not is_relative(url):
+        return url
+    return urljoin(base, url.strip())
+
+
+def resolve_links(fragment: str, base: str | None) -> str:
+    """Return raw HTML with relative `href` and `src` values resolved against `base`."""
+    if not base or ("href" not in fragment and "src" not in fragment):
+        return fragment
+
+    def resolve(match: re.Match[str]) -> str:
+        value = next(v for v in match.group(2, 3, 4) if v is not None)
+        url = html.unescape(value)
+        if not is_relative(url):
+            return match.group(0)
+        return f'{match.group(1)}"{html.escape(urljoin(base, url.strip()))}"'
+
+    return _LINK_ATTRIBUTE.sub(resolve, fragment)
 
 
 def html_to_text(fragment: str, skip: frozenset[str] = frozenset()) -> str:
@@ -230,13 +306,18 @@ def sanitized_html_to_text(fragment: str, skip: frozenset[str] = frozenset()) ->
     return "\n\n".join(filter(None, blocks))
 
 
-def plain_title(text: str | None) -> str:
-    """Return a title as plain text: some feeds put escaped markup in titles."""
+def plain_title(text: str | None, declared: str | None = None) -> str:
+    """Return a title as plain text.
+
+    `declared` is the title's declared type: "text" is taken as it is, "html"
+    (and XHTML, serialised) is read as markup; a title of no declared type is
+    markup only when it looks like it (some feeds put escaped HTML in titles).
+    """
     if not text:
         return ""
-    if looks_like_html(text):
-        text = html_to_text(text)
-    return fold(strip_controls(html.unescape(text)))
+    if declared == "html" or (declared is None and looks_like_html(text)):
+        return fold(html_to_text(text))
+    return fold(strip_controls(text))
 
 
 def make_teaser(text: str, limit: int = 110) -> str:

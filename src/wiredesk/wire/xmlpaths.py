@@ -41,6 +41,21 @@ def strip_namespaces(element: etree._Element) -> etree._Element:
     return element
 
 
+def move_namespace(element: etree._Element, old: str, new: str) -> etree._Element:
+    """Rewrite the tags under `element` in namespace `old` into `new` ("" for none); return it."""
+    prefix = f"{{{old}}}" if old else ""
+    target = f"{{{new}}}" if new else ""
+    for child in element.iter():
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        if old and tag.startswith(prefix):
+            child.tag = target + tag[len(prefix) :]
+        elif not old and tag[0] != "{":
+            child.tag = target + tag
+    return element
+
+
 def qcode_value(qcode: str | None) -> str | None:
     """Return the code of a QCode without its scheme alias ("stat:usable" gives "usable")."""
     if not qcode:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import threading
+from html.entities import html5
 
 from lxml import etree
 
@@ -10,28 +12,68 @@ from .errors import ParseError
 
 _local = threading.local()
 
+# HTML's named entities, which feeds use without declaring them (RSS 0.91's
+# DTD declared them; feedparser and browsers read them): written as numeric
+# references before parsing, since entity expansion stays off. A name HTML
+# does not know is kept as the text it is (`&amp;name;`).
+_XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+_NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{0,31});")
+_HTML_ENTITIES = {
+    name[:-1].encode(): "".join(f"&#{ord(c)};" for c in text).encode()
+    for name, text in html5.items()
+    if name.endswith(";")
+}
 
-def _parser() -> etree.XMLParser:
+
+def _parser(recover: bool = False) -> etree.XMLParser:
     # One parser a thread: lxml parsers are not thread-safe, and building one
     # per call costs more than parsing a small item.
-    parser = getattr(_local, "parser", None)
+    name = "recovering" if recover else "parser"
+    parser = getattr(_local, name, None)
     if parser is None:
         parser = etree.XMLParser(
             resolve_entities=False,  # no XXE, no billion laughs
-            no_network=True,  # a parser never touches the network (DESIGN.md)
+            no_network=True,  # a parser never touches the network (docs/design.md)
             load_dtd=False,
             huge_tree=False,  # libxml2's own depth and text-node limits stay on
             remove_comments=True,
             remove_pis=True,
+            recover=recover,
         )
-        _local.parser = parser
+        setattr(_local, name, parser)
     return parser
 
 
-def parse_xml(data: bytes) -> etree._Element:
-    """Return the root element of `data`, or raise ParseError saying why not."""
+def _numeric_entity(match: re.Match[bytes]) -> bytes:
+    name = match.group(1)
+    if name in _XML_ENTITIES:
+        return match.group(0)
+    return _HTML_ENTITIES.get(name) or b"&amp;" + name + b";"
+
+
+def _only_namespace_uri_warnings(error: etree.XMLSyntaxError) -> bool:
+    # libxml2 reports a namespace URI that is not a valid URI (one with a
+    # space, say) as an error, though the Namespaces spec only says such a
+    # name is unusual: the document is well formed, so read it.
+    entries = list(error.error_log)
+    return bool(entries) and all(e.type_name == "WAR_NS_URI" for e in entries)
+
+
+def parse_xml(data: bytes, base_url: str | None = None) -> etree._Element:
+    """Return the root element of `data`, or raise ParseError saying why not.
+
+    `base_url` is where the document came from: relative links in it are
+    resolved against it (and against its `xml:base` attributes).
+    """
+    if _NAMED_ENTITY.search(data) and b"<!ENTITY" not in data:
+        data = _NAMED_ENTITY.sub(_numeric_entity, data)
     try:
-        root = etree.fromstring(data, _parser())
+        try:
+            root = etree.fromstring(data, _parser(), base_url=base_url)
+        except etree.XMLSyntaxError as exc:
+            if not _only_namespace_uri_warnings(exc):
+                raise
+            root = etree.fromstring(data, _parser(recover=True), base_url=base_url)
     except etree.XMLSyntaxError as exc:
         if "encoding" in str(exc).lower() or "utf-8" in str(exc).lower():
             raise ParseError(
@@ -65,8 +107,27 @@ def text_of(element: etree._Element | None) -> str | None:
     return text or None
 
 
+# HTML's void elements: the only ones an HTML parser closes by themselves.
+VOID_ELEMENTS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+     "source", "track", "wbr"}
+)  # fmt: skip
+
+
 def inner_xml(element: etree._Element) -> str:
-    """Return the serialised children of `element` (for XHTML content)."""
+    """Return the serialised children of `element` (XHTML content, to be read as HTML).
+
+    An empty element is written `<x></x>`, not `<x/>`: an HTML parser reads
+    `<iframe/>` as an open iframe that swallows the text after it.
+    """
+    for child in element.iterdescendants():
+        if (
+            child.text is None
+            and len(child) == 0
+            and isinstance(child.tag, str)
+            and child.tag.rpartition("}")[2].lower() not in VOID_ELEMENTS
+        ):
+            child.text = ""
     parts = [element.text or ""]
     for child in element:
         parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
