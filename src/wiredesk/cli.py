@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 def inspect(argv: list[str]) -> int:
     """Print every WireItem of each delivery as one JSON object a line."""
-    from wiredesk.wire import FORMAT_NAMES, ParseError, normalize, parse
+    from wiredesk.wire import FORMAT_NAMES, ParseError, normalize
+    from wiredesk.wire.formats import read
 
     parser = argparse.ArgumentParser(
         prog="wiredesk inspect",
@@ -27,18 +28,30 @@ def inspect(argv: list[str]) -> int:
     parser.add_argument("--encoding", help="decode with this encoding, not the declared one")
     parser.add_argument("--time-zone", default="UTC",
                         help="zone of times sent without an offset (the agency's)")  # fmt: skip
+    parser.add_argument("--base-url", help="the URL the file came from (for its relative links)")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="say on standard error which rules decided each file's encoding and format",
+    )
     args = parser.parse_args(argv)
     zone = ZoneInfo(args.time_zone)
     status = 0
     for path in args.paths:
         try:
-            items = parse(path.read_bytes(), args.format, encoding=args.encoding)
+            reading = read(path.read_bytes(), args.format, args.encoding, args.base_url)
         except (OSError, ParseError) as exc:
             print(f"wiredesk inspect: {path}: {exc}", file=sys.stderr)
             status = 1
             continue
+        if args.explain:
+            for rule in reading.rules:
+                print(f"wiredesk inspect: {path}: {rule}", file=sys.stderr)
+        for failure in reading.failures:
+            print(f"wiredesk inspect: {path}: {failure} (quarantined alone)", file=sys.stderr)
+            status = 1
         try:
-            for item in items:
+            for item in reading.items:
                 print(normalize(item, zone).to_json(), flush=True)
         except BrokenPipeError:  # `wiredesk inspect ... | head` is fine
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

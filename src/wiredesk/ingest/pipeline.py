@@ -40,6 +40,8 @@ class IngestReport:
     actions: Counter = field(default_factory=Counter)
     outcomes: list[Outcome] = field(default_factory=list)
     quarantined: str | None = None
+    # Items quarantined alone ("item 3 (id): reason"), the rest of the delivery stored.
+    item_failures: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -114,9 +116,20 @@ def prepare_options(feed: Feed) -> PrepareOptions:
     )
 
 
-def ingest_bytes(feed: Feed, data: bytes, origin: str, now: datetime | None = None) -> IngestReport:
-    """Parse, normalize, decide and store one delivery of `feed`; never raise for bad input."""
-    return store_prepared(feed, data, origin, prepare(data, prepare_options(feed)), now)
+def ingest_bytes(
+    feed: Feed,
+    data: bytes,
+    origin: str,
+    now: datetime | None = None,
+    base_url: str | None = None,
+) -> IngestReport:
+    """Parse, normalize, decide and store one delivery of `feed`; never raise for bad input.
+
+    `base_url` is the URL the delivery was fetched from (its relative links
+    resolve against it).
+    """
+    prepared = prepare(data, prepare_options(feed), base_url=base_url)
+    return store_prepared(feed, data, origin, prepared, now)
 
 
 def store_prepared(
@@ -129,6 +142,12 @@ def store_prepared(
         quarantine(feed, origin, data, prepared.error)
         report.quarantined = prepared.error
         return report
+    for failure in prepared.failures:
+        # One item that cannot be read is quarantined alone, with its own bytes
+        # where they could be cut out of the delivery (else the delivery's).
+        quarantine(feed, origin, failure.data or data, str(failure), item_id=failure.item_id)
+        report.actions["quarantined"] += 1
+        report.item_failures.append(str(failure))
     items = prepared.items
     if feed.full_text:
         options = prepare_options(feed)
@@ -144,6 +163,7 @@ def store_prepared(
             if problem:
                 quarantine(feed, origin, data, problem, item_id=item.item_id)
                 report.actions["quarantined"] += 1
+                report.item_failures.append(f"{item.item_id[:80]}: {problem}")
             else:
                 storable.append(item)
         for outcome in store_items(feed.agency, storable, delivery, now, prepared.signatures,

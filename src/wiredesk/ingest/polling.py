@@ -72,7 +72,7 @@ class FeedPoller:
             # The move comes after the commit: a crash in between leaves the
             # file to be taken again, and the repeat is a no-op.
             if report.ok:
-                folder.done(path)
+                folder.done(path, report.item_failures)
             else:
                 folder.fail(path, report.quarantined or "")
             reports.append(report)
@@ -109,7 +109,8 @@ class FeedPoller:
             updates["last_success_at"] = now
             updates["last_error"] = ""
         if result.content is not None:
-            reports.append(ingest_bytes(feed, result.content, origin=result.url or feed.location))
+            url = result.url or feed.location
+            reports.append(ingest_bytes(feed, result.content, origin=url, base_url=url))
         delay = next_delay(feed.poll_interval, result.state.failures, result.retry_after)
         updates["next_poll_at"] = now + timedelta(seconds=delay)
         Feed.objects.filter(pk=feed.pk).update(**updates)

@@ -12,7 +12,9 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 
-from wiredesk.wire import ParseError, WireItem, normalize, parse
+from wiredesk.wire import ParseError, WireItem, normalize
+from wiredesk.wire.errors import ItemFailure, one_line
+from wiredesk.wire.formats import read
 from wiredesk.wire.notices import classify
 from wiredesk.wire.similarity import band_keys_of_many, signature_bytes
 
@@ -42,6 +44,10 @@ class Prepared:
     # And each signature's LSH band keys, for `PrepareOptions.band_shape`.
     band_keys: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     error: str | None = None
+    # Items that could not be read: each is quarantined alone, the rest stored.
+    failures: list[ItemFailure] = field(default_factory=list)
+    # How the bytes were read (the encoding and format rules that decided).
+    rules: list[str] = field(default_factory=list)
 
 
 def start_worker(niceness: int) -> None:
@@ -56,21 +62,36 @@ def start_worker(niceness: int) -> None:
     gc.freeze()
 
 
-def prepare(data: bytes, options: PrepareOptions, signatures: bool = False) -> Prepared:
-    """Parse, normalize and classify one delivery; with `signatures`, MinHash each item."""
+def _ready(raw: WireItem, options: PrepareOptions) -> WireItem:
+    item = normalize(raw, options.time_zone, options.teaser_chars, options.urgency_map)
+    return classify(item, options.kill_patterns, options.advisory_patterns)
+
+
+def prepare(
+    data: bytes, options: PrepareOptions, signatures: bool = False, base_url: str | None = None
+) -> Prepared:
+    """Parse, normalize and classify one delivery; with `signatures`, MinHash each item.
+
+    `base_url` is where the delivery was fetched from, for its relative links.
+    Whatever one item raises quarantines that item alone; whatever the
+    delivery as a whole raises quarantines the delivery (never the process).
+    """
     try:
-        raw_items = parse(data, options.format, encoding=options.encoding)
+        reading = read(data, options.format, options.encoding, base_url)
     except ParseError as exc:
         return Prepared(error=str(exc))
-    items = [
-        classify(
-            normalize(raw, options.time_zone, options.teaser_chars, options.urgency_map),
-            options.kill_patterns,
-            options.advisory_patterns,
-        )
-        for raw in raw_items
-    ]
-    prepared = Prepared(items=items)
+    except Exception as exc:
+        return Prepared(error=one_line(exc))
+    items, failures = [], list(reading.failures)
+    for position, raw in enumerate(reading.items, 1):
+        try:
+            items.append(_ready(raw, options))
+        except Exception as exc:
+            failures.append(ItemFailure(one_line(exc), position, raw.item_id[:512]))
+    if not items and failures:
+        return Prepared(error=str(failures[0]) if len(failures) > 1 else failures[0].reason,
+                        failures=failures, rules=reading.rules)  # fmt: skip
+    prepared = Prepared(items=items, failures=failures, rules=reading.rules)
     if signatures:
         prepared.signatures = {(i.item_id, i.version): signature_bytes(i.body_text) for i in items}
         signed = [(key, value) for key, value in prepared.signatures.items() if value is not None]

@@ -3,7 +3,8 @@
 A file is taken only when complete: temporary names that upload tools use are
 skipped, and a file must look the same (size and mtime) on two scans, or be
 older than `settle_seconds`. After its stories are stored it moves to
-`processed/`; a file that cannot be read moves to `failed/` with a
+`processed/` (with a `<name>.reason.txt` listing any of its items that were
+quarantined alone); a file that cannot be read moves to `failed/` with a
 `<name>.reason.txt` beside it. If the process dies between storing and moving,
 the next scan takes the file again and ingest, being repeat-safe, does nothing.
 """
@@ -85,13 +86,22 @@ class WatchFolder:
         os.replace(path, target)
         return target
 
-    def done(self, path: Path) -> Path | None:
-        """Move a stored file to `processed/`; return where it went (None: another node did)."""
+    def done(self, path: Path, failed_items: list[str] | None = None) -> Path | None:
+        """Move a stored file to `processed/`; return where it went (None: another node did).
+
+        `failed_items` are the items of the file that were quarantined alone
+        (one line each): they are listed in a `<name>.reason.txt` beside it.
+        """
         self._seen.pop(path.name, None)
         try:
-            return self._move(path, self.processed)
+            target = self._move(path, self.processed)
         except FileNotFoundError:
             return None
+        if failed_items:
+            lines = "".join(f"{line.rstrip()}\n" for line in failed_items)
+            heading = f"{len(failed_items)} item(s) quarantined, the rest stored:\n"
+            target.with_name(target.name + ".reason.txt").write_text(heading + lines)
+        return target
 
     def fail(self, path: Path, reason: str) -> Path:
         """Move a refused file to `failed/` with its reason beside it; return where it went."""

@@ -30,7 +30,9 @@ LATIN1_LABELS = frozenset(
     {"iso-8859-1", "iso8859-1", "iso_8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii"}
 )
 UTF8_LABELS = frozenset({"utf-8", "utf8"})
-_DECLARATION = re.compile(rb"^\s*<\?xml[^>]{0,200}?encoding\s*=\s*([\"'])([A-Za-z0-9._:\-]{1,40})\1")
+_DECLARATION = re.compile(
+    rb"^\s*<\?xml[^>]{0,200}?encoding\s*=\s*([\"'])([A-Za-z0-9._:\-]{1,40})\1"
+)
 _C1 = re.compile(rb"[\x80-\x9f]")
 _REWRITE_DECLARATION = re.compile(rb"^(\s*<\?xml[^>]{0,200}?encoding\s*=\s*)([\"'])[^\"']{0,40}\2")
 

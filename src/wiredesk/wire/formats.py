@@ -9,6 +9,7 @@ bad item is quarantined alone and the rest of its delivery is stored.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,12 +18,15 @@ from . import atom, jsonfeed, newsml12, newsmlg2, ninjs, nitf, rss, teletype
 from .decoding import decode_text, decode_xml
 from .errors import ItemFailure, ParseError
 from .item import WireItem
-from .xmlsafe import local_name, parse_xml
 from .xmlpaths import namespace_of
+from .xmlsafe import local_name, parse_xml
 
 # Size limits on everything (docs/design.md): a delivery and the items in it.
 MAX_DELIVERY_BYTES = 50 * 1024 * 1024
 MAX_ITEMS = 20_000
+# A JSON escape in the surrogate range: a pair is one character, but a lone
+# half (`\ud800`) is no character at all, and no encoding can store it.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,8 @@ def read(
     kind, document, encoding_rule = _load(data, encoding, base_url)
     fmt = _match(kind, document)
     results = fmt.parse(document)
+    if kind == "json" and _SURROGATE_ESCAPE.search(data):
+        results = [_without_lone_surrogates(r, n) for n, r in enumerate(results, 1)]
     items = [r for r in results if isinstance(r, WireItem)]
     failures = [r for r in results if isinstance(r, ItemFailure)]
     name = items[0].format if fmt.aliases and items else fmt.name
@@ -150,6 +156,23 @@ def read(
         raise ParseError(f"none of its {len(failures)} items can be read; {failures[0]}")
     rules = [f"encoding: {encoding_rule}", f"format: {name}, by its content: {fmt.rule}"]
     return Reading(name, items, failures, rules)
+
+
+def _without_lone_surrogates(
+    result: WireItem | ItemFailure, position: int
+) -> WireItem | ItemFailure:
+    if isinstance(result, ItemFailure):
+        return result
+    try:
+        result.to_json().encode("utf-8")
+    except UnicodeEncodeError as exc:
+        where = exc.object[max(0, exc.start - 20) : exc.start].encode("utf-8", "replace")
+        reason = (
+            f"text holds a lone UTF-16 surrogate (\\u{ord(exc.object[exc.start]):04x}) after "
+            f"{where.decode()!r}: no encoding can store it; the agency's JSON is broken there"
+        )
+        return ItemFailure(reason, position, result.item_id[:512].encode("utf-8", "replace").decode())
+    return result
 
 
 def detect(data: bytes, encoding: str | None = None) -> str:

@@ -15,6 +15,7 @@ from lxml import etree
 from . import nitf
 from .errors import ItemFailure, ParseError, guarded
 from .item import WireItem
+from .numbers import is_number
 from .text import fold, plain_title, text_to_html
 from .times import parse_iso
 from .xmlsafe import leaf_text, local_name
@@ -149,7 +150,7 @@ def _item(item: etree._Element) -> WireItem | None:
             status = STATUS.get((_formal(child) or "").lower())
         elif child.tag == "Urgency":
             value = _formal(child)
-            urgency = int(value) if value and value.isdigit() else None
+            urgency = int(value) if value and is_number(value) else None
         elif child.tag == "FirstCreated":
             first_created = parse_iso(_text(child))
         elif child.tag == "ThisRevisionCreated":
@@ -157,7 +158,7 @@ def _item(item: etree._Element) -> WireItem | None:
     signal = None
     if status == "canceled":
         signal = "kill"
-    elif update in ("A", "U") or (revision.isdigit() and int(revision) > 1):
+    elif update in ("A", "U") or (is_number(revision) and int(revision) > 1):
         signal = "update"
     return WireItem(
         format="newsml12",

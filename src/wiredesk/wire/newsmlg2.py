@@ -16,6 +16,7 @@ from lxml import etree
 from . import nitf
 from .errors import ItemFailure, ParseError, guarded
 from .item import WireItem
+from .numbers import is_number
 from .text import plain_title, text_to_html
 from .times import parse_iso
 from .xmlpaths import namespace_of, qcode_value, qualify, strip_namespaces
@@ -125,7 +126,7 @@ def _item(
             fields.setdefault("headline", _leaf_text(child))
         elif name == "urgency":
             value = (child.text or "").strip()
-            fields["urgency"] = int(value) if value.isdigit() else None
+            fields["urgency"] = int(value) if is_number(value) else None
         elif name in ("slugline", "dateline", "creditline"):
             fields.setdefault(name, _leaf_text(child))
         elif name == "by":

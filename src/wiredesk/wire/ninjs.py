@@ -186,12 +186,7 @@ def parse(document: Any) -> list[WireItem | ItemFailure]:
             refused.append(str(kind))
             continue
         item = guarded(_item, doc, position, _cut, _identify)
-        if (
-            isinstance(item, WireItem)
-            and kind is None
-            and not item.headline
-            and not item.body_html
-        ):
+        if isinstance(item, WireItem) and kind is None and not item.headline and not item.body_html:
             refused.append("untyped, empty")
             continue
         items.append(item)

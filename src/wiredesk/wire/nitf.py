@@ -12,6 +12,7 @@ from lxml import etree
 
 from .errors import ItemFailure, ParseError, guarded
 from .item import WireItem
+from .numbers import is_number
 from .text import plain_title
 from .times import parse_iso
 from .xmlpaths import strip_namespaces
@@ -104,7 +105,7 @@ def parse_document(root: etree._Element, fmt: str = "nitf") -> WireItem:
                             version_created = parse_iso(data.get("norm"))
                         elif tag == "date.release":
                             release = parse_iso(data.get("norm"))
-                        elif tag == "urgency" and (data.get("ed-urg") or "").isdigit():
+                        elif tag == "urgency" and is_number(data.get("ed-urg") or ""):
                             urgency = int(data.get("ed-urg"))
                         elif tag == "ed-msg":
                             note = data.get("info") or _text(data)

@@ -10,12 +10,13 @@ from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from .item import WireItem, rfc3339
+from .numbers import is_number
 from .text import (
     article_html,
     body_html_from,
-    html_body,
     find_dateline,
     fold,
+    html_body,
     make_teaser,
     sanitized_html_to_text,
 )
@@ -42,7 +43,7 @@ def map_urgency(label: str | None, mapping: dict[str, int] | None = None) -> int
         return None
     key = label.strip().lower()
     value = (mapping or {}).get(key, DEFAULT_URGENCY.get(key))
-    if value is None and key.isdigit():
+    if value is None and is_number(key):
         value = int(key)
     return value if isinstance(value, int) and 1 <= value <= 9 else None
 
@@ -68,9 +69,7 @@ def normalize(
     urgency_map: dict[str, int] | None = None,
 ) -> WireItem:
     """Return `item` ready to store: every derived field filled, every word kept."""
-    body_html = (
-        html_body(article_html(item.body_html, item.headline)) if item.body_html else ""
-    )
+    body_html = html_body(article_html(item.body_html, item.headline)) if item.body_html else ""
     # Parsers hand over body_html as HTML (text they were sent is escaped into
     # paragraphs by them, as its declared type says); html_body's output is
     # well formed, so its text is read by a scan.

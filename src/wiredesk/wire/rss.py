@@ -202,9 +202,12 @@ def _read(element: etree._Element) -> _Fields:
             fields.media_description = fields.media_description or _text(child)
         elif tag in MEDIA_GROUPS:
             _read_media(child, fields)
-        elif tag == ATOM_LINK and fields.atom_link is None:
-            if child.get("rel", "alternate") == "alternate" and child.get("href"):
-                fields.atom_link = child.get("href")
+        elif (
+            tag == ATOM_LINK
+            and fields.atom_link is None
+            and child.get("rel", "alternate") == "alternate"
+        ):
+            fields.atom_link = child.get("href") or None
     return fields
 
 
@@ -218,16 +221,21 @@ def _item(element: etree._Element, fmt: str, language: str | None) -> WireItem:
     fields = _read(element)
     about = element.get(RDF_ABOUT)
     link = fields.link or fields.atom_link
-    if not link and fields.guid and fields.guid_is_permalink:
-        link = fields.guid  # a permalink guid is the item's link when it has no <link>
-    if fmt == "rss1":
-        item_id = about or fields.guid or link
-    else:
-        item_id = fields.guid or link or about
-    if not item_id:
-        raise ParseError("an item has neither guid nor link, so it has no identity")
     if link:
         link = absolute_url(link, element.base if "://" not in link else None)
+    elif (
+        fields.guid
+        and fields.guid_is_permalink
+        and fields.guid.lower().startswith(("http://", "https://"))
+    ):
+        # A permalink guid is the item's link when it has no <link> (RSS 2.0,
+        # "isPermaLink", true by default). Only a web address, though: many
+        # feeds leave the default on guids that are plain ids ("enc-1").
+        link = fields.guid
+    # RSS 1.0 names an item by rdf:about; RSS 2.0 by guid, else link.
+    item_id = (about or fields.guid or link) if fmt == "rss1" else (fields.guid or link or about)
+    if not item_id:
+        raise ParseError("an item has neither guid nor link, so it has no identity")
     body = fields.encoded or fields.description or fields.dc_description
     body_element = fields.encoded_element if fields.encoded else fields.description_element
     if body is None and fields.media_description:

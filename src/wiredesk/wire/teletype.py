@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from .errors import ItemFailure, ParseError, guarded
 from .item import WireItem
+from .numbers import is_number
 from .text import fold, text_to_html
 
 SOH, STX, ETX, EOT, SYN = "\x01", "\x02", "\x03", "\x04", "\x16"
@@ -71,7 +72,7 @@ class Message:
     @property
     def word_count(self) -> int | None:
         words = self.header.get("words")
-        return int(words) if words and words.isdigit() else None
+        return int(words) if words and is_number(words) else None
 
 
 def sniff(text: str) -> bool:
