@@ -66,7 +66,7 @@ class IngestLoop(threading.Thread):
 
     def run_once(self) -> None:
         """Release ended embargoes, then start a poll of every due feed not being polled."""
-        # Each tick, so an embargo is lifted within a tick of its end (DESIGN.md).
+        # Each tick, so an embargo is lifted within a tick of its end (docs/design.md).
         release_embargoes(timezone.now())
         analyze_if_due()
         for pk in [pk for pk, job in self._running.items() if job.done()]:

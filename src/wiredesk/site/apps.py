@@ -7,7 +7,7 @@ class SiteConfig(AppConfig):
     verbose_name = "Reader site"
 
     def ready(self) -> None:
-        # Signals only at seams (DESIGN.md): stories announce changes, the site
+        # Signals only at seams (docs/design.md): stories announce changes, the site
         # listens; stories never imports the site.
         from wiredesk.stories import signals
 

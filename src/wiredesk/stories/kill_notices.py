@@ -1,7 +1,7 @@
 """Kill notices: which stories a kill names, by its item id or by its words.
 
 A kill may arrive before its story (the story is then never published) or
-as an advisory naming stories by slugline or headline (DESIGN.md, lifecycle).
+as an advisory naming stories by slugline or headline (docs/design.md, lifecycle).
 """
 
 from __future__ import annotations

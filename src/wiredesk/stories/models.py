@@ -1,6 +1,6 @@
 """Stories, their versions, and the raw deliveries they came in.
 
-Identity and lifecycle (DESIGN.md):
+Identity and lifecycle (docs/design.md):
 - A story is (agency, agency item id). The same item through two feeds of one
   agency is one story: the constraint `story_unique_agency_item` says so.
 - A version is the agency's version, else its version time, else a content
@@ -41,7 +41,7 @@ class Story(models.Model):
 
     class State(models.TextChoices):
         # embargoed → published → (updated, corrected ...) → killed; withheld
-        # hides a story until a usable version arrives (DESIGN.md, lifecycle).
+        # hides a story until a usable version arrives (docs/design.md, lifecycle).
         EMBARGOED = "embargoed"
         PUBLISHED = "published"
         WITHHELD = "withheld"

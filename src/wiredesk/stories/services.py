@@ -1,6 +1,6 @@
 """Writes for stories: decide what a WireItem means and store it, repeat-safe.
 
-Decide (DESIGN.md data flow): a new story, a new version of a known story, a
+Decide (docs/design.md data flow): a new story, a new version of a known story, a
 kill, or a no-op. The lifecycle rules, as code:
 
 - Every version is stored with the raw bytes it came in. Only the newest by
@@ -128,7 +128,7 @@ def _version_fields(item: WireItem, now: datetime) -> dict:
 
 
 def is_kill(item: WireItem) -> bool:
-    """Return True when the item kills its story (DESIGN.md: canceled or a kill signal)."""
+    """Return True when the item kills its story (docs/design.md: canceled or a kill signal)."""
     return item.pub_status == "canceled" or item.signal == "kill"
 
 
@@ -241,7 +241,7 @@ def _store(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) ->
     if is_kill(item):
         return _record_kill(agency, item, delivery, now)
     if item.is_advisory:
-        # Advisories are for the desk, never a story (DESIGN.md, lifecycle).
+        # Advisories are for the desk, never a story (docs/design.md, lifecycle).
         log.info("advisory not published agency=%s item=%s", agency.slug, item.item_id)
         return Outcome("skipped", reason="advisory")
     story = Story.objects.select_for_update().filter(agency=agency, item_id=item.item_id).first()

@@ -1,7 +1,7 @@
 """The seams other apps listen at. Sent after the transaction commits.
 
 Each is sent with `story` (a Story) and `version` (the StoryVersion that caused it).
-`stories` never imports the apps that listen (DESIGN.md, "Signals only at seams").
+`stories` never imports the apps that listen (docs/design.md, "Signals only at seams").
 """
 
 from django.dispatch import Signal

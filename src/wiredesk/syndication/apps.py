@@ -7,7 +7,7 @@ class SyndicationConfig(AppConfig):
     verbose_name = "Syndication"
 
     def ready(self) -> None:
-        # Signals only at seams (DESIGN.md): stories announce, syndication queues pings.
+        # Signals only at seams (docs/design.md): stories announce, syndication queues pings.
         from wiredesk.stories import signals
 
         from .outbox import EVENT_OF, receive_many_published, receiver_for

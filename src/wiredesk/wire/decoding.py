@@ -64,6 +64,31 @@ def decode_mixed(data: bytes) -> str:
     return data.decode("utf-8", errors="wiredesk-cp1252")
 
 
+# A well-formed UTF-8 sequence of two to four bytes (RFC 3629, section 4).
+UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_LEAD_BYTE = re.compile(rb"[\xc0-\xff]")
+
+
+def decode_not_utf8(data: bytes) -> tuple[str, str]:
+    """Return text that is not valid UTF-8, read as the bytes suggest, and the rule.
+
+    Two cases look alike: a UTF-8 file with a few Windows-1252 bytes pasted
+    in (stray quotes and dashes, 0x80-0xBF, that begin no sequence), and a
+    file wholly in Windows-1252 (its accented letters, 0xC0-0xFF, begin no
+    sequence either, and only now and then form one by chance). The letters
+    tell them apart.
+    """
+    sequences = len(UTF8_SEQUENCE.findall(data))
+    stray_letters = len(_LEAD_BYTE.findall(UTF8_SEQUENCE.sub(b"", data)))
+    if sequences > stray_letters:
+        return decode_mixed(data), "UTF-8 with stray bytes: those read as Windows-1252"
+    return decode_cp1252(data), "not UTF-8 (its letters are single bytes): read as Windows-1252"
+
+
 def decode_cp1252(data: bytes) -> str:
     """Return `data` read as Windows-1252 (its five unassigned bytes as Latin-1)."""
     return "".join(_CP1252[b] for b in data) if _has_unassigned(data) else data.decode("cp1252")
@@ -111,9 +136,10 @@ def decode_text(data: bytes, override: str | None = None, what: str = "text") ->
         return Decoded(data.decode("ascii"), "ASCII only")
     if _is_utf8(data):
         return Decoded(data.decode("utf-8"), "valid UTF-8")
-    rule = f"{what} is not valid UTF-8: bytes that are not UTF-8 read as Windows-1252"
+    text, how = decode_not_utf8(data)
+    rule = f"{what} is not valid UTF-8: {how}"
     log.info("encoding: %s", rule)
-    return Decoded(decode_mixed(data), rule)
+    return Decoded(text, rule)
 
 
 def declared_encoding(data: bytes) -> str | None:
@@ -147,7 +173,10 @@ def decode_xml(data: bytes, override: str | None = None) -> Decoded:
         label = "declared UTF-8" if declared else "no declaration (XML's default, UTF-8)"
         if _is_utf8(data):
             return Decoded(data, f"{label}, and valid UTF-8")
-        rule = f"{label}, but not valid UTF-8: bytes that are not UTF-8 read as Windows-1252"
+        text, how = decode_not_utf8(data)
+        rule = f"{label}, but {how}"
+        log.info("encoding: %s", rule)
+        return Decoded(_as_utf8_xml(text), rule)
     elif declared in LATIN1_LABELS or declared in ("windows-1252", "cp1252"):
         if _is_utf8(data):
             rule = f"declared {declared}, but the bytes are valid UTF-8 (not ASCII): read as UTF-8"
@@ -160,7 +189,4 @@ def decode_xml(data: bytes, override: str | None = None) -> Decoded:
         rule = f"declared {declared}, with bytes 0x80-0x9F (Windows-1252 punctuation): read as Windows-1252"
         log.info("encoding: %s", rule)
         return Decoded(_as_utf8_xml(decode_cp1252(data)), rule)
-    else:
-        return Decoded(data, f"declared {declared}")
-    log.info("encoding: %s", rule)
-    return Decoded(_as_utf8_xml(decode_mixed(data)), rule)
+    return Decoded(data, f"declared {declared}")

@@ -45,7 +45,7 @@ class WireItem:
     """One agency item, whatever format it came in.
 
     `version` is the agency's own version when it sends one; the pipeline
-    derives one otherwise (DESIGN.md, "Identity and lifecycle").
+    derives one otherwise (docs/design.md, "Identity and lifecycle").
     `ednote` is kept for the desk and never published.
     """
 

@@ -94,7 +94,7 @@ def normalize(
     embargoed_until = _localise(item.embargoed_until, time_zone)
     headline = fold(item.headline)
     # A version is the agency's version, else its version time, else a hash
-    # of the words (DESIGN.md, "Identity and lifecycle").
+    # of the words (docs/design.md, "Identity and lifecycle").
     version = item.version
     if not version:
         version = rfc3339(version_created) if version_created else content_hash(headline, body_text)

@@ -1,6 +1,6 @@
 """Text helpers: whitespace folding, safe HTML that keeps every word, teasers, datelines.
 
-The rule (DESIGN.md, "Verbatim"): sanitise markup, never text. Every helper here
+The rule (docs/design.md, "Verbatim"): sanitise markup, never text. Every helper here
 may drop or rewrite tags and attributes, never a word of the agency's copy.
 """
 
