@@ -352,3 +352,9 @@ def test_urgency_in_other_digits_is_no_urgency_not_a_crash(urgency):
     ).encode()
     [item] = parse(data)
     assert item.urgency is None and item.headline == "Urgent?"
+
+
+def test_json_feed_relative_urls_resolve_against_its_feed_url():
+    item = one("jsonfeed-relative-urls.json")
+    assert item.link == "https://agency.example/news/jf-1"
+    assert 'href="https://agency.example/feeds/more.html"' in item.body_html

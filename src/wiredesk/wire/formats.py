@@ -171,7 +171,9 @@ def _without_lone_surrogates(
             f"text holds a lone UTF-16 surrogate (\\u{ord(exc.object[exc.start]):04x}) after "
             f"{where.decode()!r}: no encoding can store it; the agency's JSON is broken there"
         )
-        return ItemFailure(reason, position, result.item_id[:512].encode("utf-8", "replace").decode())
+        return ItemFailure(
+            reason, position, result.item_id[:512].encode("utf-8", "replace").decode()
+        )
     return result
 
 

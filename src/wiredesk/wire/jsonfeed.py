@@ -7,7 +7,7 @@ from typing import Any
 
 from .errors import ItemFailure, ParseError, guarded
 from .item import WireItem
-from .text import plain_title, text_to_html
+from .text import absolute_url, plain_title, resolve_links, text_to_html
 from .times import parse_iso
 
 VERSION_PREFIX = "https://jsonfeed.org/version/"
@@ -34,7 +34,7 @@ def _string(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def _item(entry: Any, authors: list[str], language: str | None) -> WireItem:
+def _item(entry: Any, authors: list[str], language: str | None, base: str | None) -> WireItem:
     if not isinstance(entry, dict):
         raise ParseError("a JSON Feed item is not an object")
     item_id = entry.get("id")
@@ -44,7 +44,9 @@ def _item(entry: Any, authors: list[str], language: str | None) -> WireItem:
     if not item_id:
         raise ParseError("a JSON Feed item has no id, so it has no identity")
     body = _string(entry.get("content_html"))
-    if body is None:
+    if body is not None:
+        body = resolve_links(body, base)
+    else:
         text = _string(entry.get("content_text")) or _string(entry.get("summary")) or ""
         body = text_to_html(text)
     tags = entry.get("tags") if isinstance(entry.get("tags"), list) else []
@@ -58,7 +60,8 @@ def _item(entry: Any, authors: list[str], language: str | None) -> WireItem:
         language=_string(entry.get("language")) or language,
         body_html=body,
         subjects=[{"name": t} for t in tags if isinstance(t, str) and t.strip()],
-        link=_string(entry.get("url")),
+        # A relative `url` resolves against the feed's own addresses (RFC 3986).
+        link=absolute_url(_string(entry.get("url")), base),
     )
 
 
@@ -69,8 +72,9 @@ def parse(document: dict) -> list[WireItem | ItemFailure]:
         raise ParseError("JSON Feed has no `items` list")
     authors = _authors(document)
     language = _string(document.get("language"))
+    base = _string(document.get("feed_url")) or _string(document.get("home_page_url"))
     return [
-        guarded(_item, entry, n, _cut, _identify, authors, language)
+        guarded(_item, entry, n, _cut, _identify, authors, language, base)
         for n, entry in enumerate(items, 1)
     ]
 

@@ -16,8 +16,7 @@ _local = threading.local()
 # DTD declared them; feedparser and browsers read them): written as numeric
 # references before parsing, since entity expansion stays off. A name HTML
 # does not know is kept as the text it is (`&amp;name;`).
-_XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
-_NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{0,31});")
+_NAMED_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{0,31});")
 _HTML_ENTITIES = {
     name[:-1].encode(): "".join(f"&#{ord(c)};" for c in text).encode()
     for name, text in html5.items()
@@ -46,8 +45,6 @@ def _parser(recover: bool = False) -> etree.XMLParser:
 
 def _numeric_entity(match: re.Match[bytes]) -> bytes:
     name = match.group(1)
-    if name in _XML_ENTITIES:
-        return match.group(0)
     return _HTML_ENTITIES.get(name) or b"&amp;" + name + b";"
 
 
@@ -120,6 +117,9 @@ def inner_xml(element: etree._Element) -> str:
     An empty element is written `<x></x>`, not `<x/>`: an HTML parser reads
     `<iframe/>` as an open iframe that swallows the text after it.
     """
+    serialised = _serialise_children(element)
+    if "/>" not in serialised:
+        return serialised  # no empty element: the common case, one pass
     for child in element.iterdescendants():
         if (
             child.text is None
@@ -128,6 +128,10 @@ def inner_xml(element: etree._Element) -> str:
             and child.tag.rpartition("}")[2].lower() not in VOID_ELEMENTS
         ):
             child.text = ""
+    return _serialise_children(element)
+
+
+def _serialise_children(element: etree._Element) -> str:
     parts = [element.text or ""]
     for child in element:
         parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
