@@ -358,3 +358,32 @@ def test_json_feed_relative_urls_resolve_against_its_feed_url():
     item = one("jsonfeed-relative-urls.json")
     assert item.link == "https://agency.example/news/jf-1"
     assert 'href="https://agency.example/feeds/more.html"' in item.body_html
+
+
+# -- Times as feeds write them ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("Thu, 14 Oct 2021 09:39:03 +05:30", "2021-10-14T09:39:03+05:30"),  # ISO offset in RFC 822
+        ("Thu, 14 Oct 2021 09:39:03 GMT+5:30", "2021-10-14T09:39:03+05:30"),
+        ("Thu, 14 Oct 2021 09:39:03 UTC+05:30", "2021-10-14T09:39:03+05:30"),
+        ("2021-10-14T09:39:03+5:30", "2021-10-14T09:39:03+05:30"),  # one-digit offset hour
+        ("Thu, 14 Oct 2021 09:39:03 IST", "2021-10-14T09:39:03+05:30"),
+    ],
+)
+def test_offsets_written_loosely_are_kept_not_dropped(written, read):
+    from wiredesk.wire.times import parse_rfc822
+
+    assert parse_rfc822(written).isoformat() == read
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Fri, 31 Dec 9999 23:59:59 -1400", "0001-01-01T00:00:00+14:00", "1066-10-14T09:00:00Z"],
+)
+def test_a_time_no_agency_can_have_meant_is_no_time(written):
+    from wiredesk.wire.times import parse_rfc822
+
+    assert parse_rfc822(written) is None

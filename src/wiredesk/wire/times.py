@@ -2,31 +2,53 @@
 
 Times without an offset stay naive here; `normalize` gives them the agency's
 time zone, because only the source knows what zone its copy is written in.
+A time no agency can have meant (before 1900, after 2999, or one that cannot
+be told in UTC) is read as no time at all.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 # RFC 822 zone names that email.utils does not know but feeds use.
 _ZONE_NAMES = {"IST": "+0530", "CET": "+0100", "CEST": "+0200", "BST": "+0100", "JST": "+0900"}
 _RFC822_ZONE = re.compile(r"\b(" + "|".join(_ZONE_NAMES) + r")\s*$")
+# An offset written the ISO way in an RFC 822 date ("+05:30"), or after a
+# zone name ("GMT+5:30", "UTC+05:30"): email.utils reads neither, and would
+# drop the offset without a word.
+_LOOSE_OFFSET = re.compile(r"\s(?:(?:GMT|UTC|UT)\s?)?([+-])(\d{1,2}):?(\d{2})\s*$")
+# A one-digit hour in an ISO offset ("+5:30", as some sites write it).
+_SHORT_OFFSET = re.compile(r"(T[\d:.]+[+-])(\d)(:?\d{2})$")
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+
+
+def _plausible(moment: datetime | None) -> datetime | None:
+    if moment is None or not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        return None
+    if moment.tzinfo is not None:
+        try:
+            moment.astimezone(UTC)
+        except (OverflowError, ValueError):
+            return None
+    return moment
 
 
 def parse_rfc822(text: str | None) -> datetime | None:
     """Return the time in an RSS `pubDate`, or None when it is absent or unreadable."""
     if not text or not text.strip():
         return None
-    text = _RFC822_ZONE.sub(lambda m: _ZONE_NAMES[m.group(1)], text.strip())
+    text = text.strip()[:100]
+    text = _RFC822_ZONE.sub(lambda m: _ZONE_NAMES[m.group(1)], text)
+    text = _LOOSE_OFFSET.sub(lambda m: f" {m.group(1)}{int(m.group(2)):02d}{m.group(3)}", text)
     try:
         moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return parse_iso(text)
     # email.utils marks "-0000" (zone unknown) as naive; keep it naive so the
     # agency's zone applies, as for any time without an offset.
-    return moment
+    return _plausible(moment)
 
 
 def parse_iso(text: str | None) -> datetime | None:
@@ -37,10 +59,12 @@ def parse_iso(text: str | None) -> datetime | None:
     """
     if not text or not text.strip():
         return None
-    text = text.strip()
+    text = text.strip()[:100]
     if text.endswith(("z", "Z")):
         text = text[:-1] + "+00:00"
+    elif text[-5:-4] in ("+", "-") or text[-4:-3] in ("+", "-"):
+        text = _SHORT_OFFSET.sub(r"\g<1>0\2\3", text)
     try:
-        return datetime.fromisoformat(text)
+        return _plausible(datetime.fromisoformat(text))
     except ValueError:
         return None
