@@ -387,3 +387,38 @@ def test_a_time_no_agency_can_have_meant_is_no_time(written):
     from wiredesk.wire.times import parse_rfc822
 
     assert parse_rfc822(written) is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("language", "x" * 36, "language is 36 characters, over the 35 limit"),
+        (
+            "url",
+            "https://agency.example/" + "a" * 2000,
+            "link is 2,023 characters, over the 2,000 limit",
+        ),
+        ("version", "v" * 201, "version is 201 characters, over the 200 limit"),
+    ],
+)
+def test_values_longer_than_their_columns_are_quarantined_alike_on_every_engine(
+    feeds, field, value, reason
+):
+    import json
+
+    from wiredesk.ingest.models import Quarantine
+    from wiredesk.ingest.pipeline import ingest_bytes
+    from wiredesk.stories.models import Story
+
+    entry = {"id": "jf-long", "title": "Long", "content_text": "Copy.", field: value}
+    if field == "version":
+        data = json.dumps({"uri": "urn:long", "type": "text", "headline": "Long",
+                           "body_text": "Copy.", "version": value}).encode()  # fmt: skip
+    else:
+        data = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "W",
+                           "items": [entry, {"id": "jf-ok", "title": "Fine",
+                                             "content_text": "Fine."}]}).encode()  # fmt: skip
+    report = ingest_bytes(feeds["meridian"], data, "long.json")
+    assert reason in Quarantine.objects.get().reason
+    assert Story.objects.filter(headline="Long").count() == 0
+    assert report.actions["quarantined"] >= 1

@@ -180,3 +180,41 @@ def test_failing_http_feed_records_its_health(server, feeds):
     assert feed.failures == 1
     assert "HTTP 503" in feed.last_error
     assert (feed.next_poll_at - feed.last_polled_at).total_seconds() >= 600
+
+
+def test_an_absurd_retry_after_is_capped_at_six_hours_and_shown(server, transport):
+    server.routes["/feed"] = lambda h: h.reply(429, b"slow down", {"Retry-After": "999999"})
+    result = transport.fetch(server.base_url + "/feed", PollState())
+    assert result.retry_after == 6 * 3600
+    assert "wait 21,600 s (Retry-After)" in result.error  # what the feed's health shows
+    assert next_delay(60, result.state.failures, result.retry_after) == 6 * 3600
+    assert parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT") == 6 * 3600
+    assert parse_retry_after("\u0663\u0660") is None  # Arabic-Indic digits are no number here
+
+
+def test_an_unchanged_broken_feed_is_quarantined_once_counted_and_shown_failing(server, feeds):
+    from wiredesk.ingest.models import Quarantine
+
+    server.routes["/broken"] = lambda h: h.reply(200, b"<rss><channel><item>")
+    feed = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-broken", transport="http",
+                               location=server.base_url + "/broken", poll_interval=60)  # fmt: skip
+    poller = FeedPoller()
+    try:
+        for _ in range(3):
+            [report] = poller.poll(feed)
+            assert not report.ok
+    finally:
+        poller.close()
+    [kept] = Quarantine.objects.all()  # one entry for the same bytes, not one a poll
+    assert kept.repeats == 3 and "malformed XML" in kept.reason
+    feed.refresh_from_db()
+    assert "delivery quarantined: malformed XML" in feed.last_error
+    assert feed.last_success_at is None
+    server.routes["/broken"] = lambda h: h.reply(200, SEED_V1.read_bytes())
+    poller = FeedPoller()
+    try:
+        poller.poll(feed)
+    finally:
+        poller.close()
+    feed.refresh_from_db()
+    assert feed.last_error == "" and feed.last_success_at is not None

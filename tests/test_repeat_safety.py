@@ -50,7 +50,7 @@ def test_folder_rescanned_after_crash_between_store_and_move_loses_nothing(feeds
     shutil.copy(SEED_V2, folder.path / SEED_V2.name)
 
     # Crash after the stories are committed but before the file is moved.
-    def crash(self, path):
+    def crash(self, path, *args):
         raise KeyboardInterrupt("killed between store and move")
 
     poller = FeedPoller(settle_seconds=0)

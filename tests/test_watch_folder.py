@@ -6,8 +6,11 @@ import os
 import time
 
 import pytest
+from django.utils import timezone
 
 from wiredesk.transports.folder import FileTooLarge, WatchFolder
+
+from .conftest import SEED_V1
 
 
 def test_partial_upload_names_are_never_taken(tmp_path):
@@ -63,3 +66,67 @@ def test_oversized_file_is_not_read(tmp_path):
     (tmp_path / "big.xml").write_bytes(b"x" * 11)
     with pytest.raises(FileTooLarge, match="over the 10-byte limit"):
         folder.read(tmp_path / "big.xml")
+
+
+def test_an_upload_stalled_under_its_final_name_waits_and_is_taken_once_complete(feeds):
+    from wiredesk.ingest.models import Quarantine
+    from wiredesk.ingest.polling import FeedPoller
+    from wiredesk.stories.models import Story
+
+    feed = feeds["ians"]
+    poller = FeedPoller(settle_seconds=0.2)  # grace: 15 settles, 3 s
+    folder = poller.folder(feed)
+    data = SEED_V1.read_bytes()
+    target = folder.path / "stalled.xml"
+    target.write_bytes(data[: len(data) // 2])  # the upload stalls half-way
+    past = time.time() - 1  # still for longer than a settle, less than the grace
+    os.utime(target, (past, past))
+    assert poller.poll(feed) == []
+    assert target.exists() and not list(folder.failed.iterdir())
+    assert Quarantine.objects.count() == 0
+    target.write_bytes(data)  # the rest arrives
+    os.utime(target, (past, past))
+    [report] = poller.poll(feed)
+    assert report.ok and Story.objects.count() == 1
+    assert (folder.processed / "stalled.xml").exists()
+
+
+def test_a_refused_file_that_changes_afterwards_is_taken_again(feeds):
+    from wiredesk.ingest.polling import FeedPoller
+    from wiredesk.stories.models import Story
+
+    feed = feeds["ians"]
+    poller = FeedPoller(settle_seconds=0)
+    folder = poller.folder(feed)
+    data = SEED_V1.read_bytes()
+    (folder.path / "late.xml").write_bytes(data[:100])
+    [report] = poller.poll(feed)
+    assert not report.ok and (folder.failed / "late.xml").exists()
+    reason = folder.failed / "late.xml.reason.txt"
+    earlier = time.time() - 5
+    os.utime(reason, (earlier, earlier))
+    (folder.failed / "late.xml").write_bytes(data)  # the uploader finished writing it there
+    poller._failed_scanned.clear()
+    [report] = poller.poll(feed)
+    assert report.ok and Story.objects.count() == 1
+    assert (folder.processed / "late.xml").exists() and not reason.exists()
+
+
+def test_a_folder_feed_resets_its_failures_on_success_and_backs_off_briefly(feeds):
+    from wiredesk.ingest.loop import FOLDER_MAX_BACKOFF_SECONDS, record_crash
+    from wiredesk.ingest.polling import FeedPoller
+    from wiredesk.sources.models import Feed
+
+    feed = feeds["ians"]
+    Feed.objects.filter(pk=feed.pk).update(failures=9)
+    feed.refresh_from_db()
+    wait = record_crash(feed, OSError(28, "No space left on device"))
+    feed.refresh_from_db()
+    assert feed.failures == 10 and "No space left" in feed.last_error
+    assert wait <= FOLDER_MAX_BACKOFF_SECONDS  # not the hour an HTTP feed would wait
+    assert (feed.next_poll_at - timezone.now()).total_seconds() <= FOLDER_MAX_BACKOFF_SECONDS
+    poller = FeedPoller(settle_seconds=0)
+    (poller.folder(feed).path / "seed.xml").write_bytes(SEED_V1.read_bytes())
+    poller.poll(feed)
+    feed.refresh_from_db()
+    assert feed.failures == 0 and feed.last_error == ""

@@ -21,6 +21,8 @@ from .polling import FeedPoller
 
 log = logging.getLogger("wiredesk.ingest")
 
+FOLDER_MAX_BACKOFF_SECONDS = 30.0
+
 
 def claim(feed: Feed) -> bool:
     """Take this interval's poll of an HTTP feed; False when another node took it first.
@@ -34,6 +36,27 @@ def claim(feed: Feed) -> bool:
         next_poll_at=now + timedelta(seconds=feed.poll_interval), last_polled_at=now
     )
     return taken == 1
+
+
+def record_crash(feed: Feed, exc: BaseException) -> float:
+    """Put a poll that crashed on the feed's health and back off; return the wait in seconds.
+
+    Backing off like a failed fetch keeps a feed that trips a bug from
+    spinning; the error shows on the feed's health.
+    """
+    failures = feed.failures + 1
+    delay = next_delay(feed.poll_interval, failures)
+    if feed.transport == Feed.Transport.FOLDER:
+        # Scanning a folder costs the agency nothing: after a crash (a full
+        # disk, a database away) try again soon, not in an hour.
+        delay = min(delay, FOLDER_MAX_BACKOFF_SECONDS)
+    now = timezone.now()
+    Feed.objects.filter(pk=feed.pk).update(
+        failures=failures,
+        last_error=f"{now:%Y-%m-%d %H:%M:%S} {type(exc).__name__}: {exc}"[:2000],
+        next_poll_at=now + timedelta(seconds=delay),
+    )
+    return delay
 
 
 class IngestLoop(threading.Thread):
@@ -86,16 +109,7 @@ class IngestLoop(threading.Thread):
         try:
             self.poller.poll(feed)
         except Exception as exc:
-            # Back off like a failed fetch, so a feed that trips a bug does
-            # not spin; the error is on the feed's health in the admin.
-            failures = feed.failures + 1
-            delay = next_delay(feed.poll_interval, failures)
-            now = timezone.now()
-            Feed.objects.filter(pk=feed.pk).update(
-                failures=failures,
-                last_error=f"{now:%Y-%m-%d %H:%M:%S} {type(exc).__name__}: {exc}",
-                next_poll_at=now + timedelta(seconds=delay),
-            )
+            record_crash(feed, exc)
             raise
         finally:
             close_old_connections()

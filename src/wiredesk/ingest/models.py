@@ -16,10 +16,15 @@ class Quarantine(models.Model):
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField()
     data = models.BinaryField(help_text="Empty when the delivery was over the size limit.")
+    # The same bytes refused again (a broken feed polled every minute) are
+    # counted here, not stored again.
+    repeats = models.PositiveIntegerField(default=1, help_text="Times these bytes were refused.")
+    last_seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name_plural = "quarantine"
+        indexes = [models.Index(fields=["feed", "sha256"], name="quarantine_feed_sha256")]
 
     def __str__(self) -> str:
         return f"{self.origin}: {self.reason}"

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from wiredesk.sources.models import Feed
@@ -57,24 +58,48 @@ class IngestReport:
 def quarantine(
     feed: Feed | None, origin: str, data: bytes, reason: str, item_id: str = "", size: int = 0
 ) -> Quarantine:
-    """Keep a refused delivery with its bytes and its one-line reason."""
+    """Keep a refused delivery with its bytes and its one-line reason.
+
+    The same bytes refused again for the same feed and item are counted on
+    the first entry (`repeats`), not stored again.
+    """
     log.warning("quarantined feed=%s origin=%s item=%s: %s",
                 feed.slug if feed else "-", origin, item_id or "-", reason)  # fmt: skip
+    now = timezone.now()
+    digest = hashlib.sha256(data).hexdigest()
+    seen = Quarantine.objects.filter(
+        feed=feed, sha256=digest, item_id=item_id[:512], size=size or len(data)
+    )
+    entry = seen.order_by("id").first()
+    if entry is not None:
+        seen.filter(pk=entry.pk).update(repeats=F("repeats") + 1, last_seen_at=now, reason=reason)
+        return entry
     return Quarantine.objects.create(
         feed=feed,
         origin=origin[:2000],
-        received_at=timezone.now(),
+        received_at=now,
+        last_seen_at=now,
         reason=reason,
         item_id=item_id[:512],
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=digest,
         size=size or len(data),
         data=data,
     )
 
 
+# The lengths the stories' columns hold. Checked here, before storing, so both
+# engines refuse the same items with the same reason (PostgreSQL raised
+# DataError where SQLite stored the value whole).
+FIELD_LIMITS = {"item_id": MAX_ITEM_ID, "version": 200, "language": 35, "link": 2000}
+
+
 def _check(item: WireItem) -> str | None:
-    if len(item.item_id) > MAX_ITEM_ID:
-        return f"item id is {len(item.item_id)} characters, over the {MAX_ITEM_ID} limit"
+    for name, limit in FIELD_LIMITS.items():
+        value = getattr(item, name)
+        if value and len(value) > limit:
+            return (
+                f"{name.replace('_', ' ')} is {len(value):,} characters, over the {limit:,} limit"
+            )
     if not item.headline and not item.body_text:
         return "item has neither headline nor text"
     return None
@@ -136,6 +161,7 @@ def store_prepared(
     feed: Feed, data: bytes, origin: str, prepared: Prepared, now: datetime | None = None
 ) -> IngestReport:
     """Store a delivery prepared by `prepare` (here or in another process)."""
+    origin = origin[:2000]  # a URL can be longer than any column should hold
     report = IngestReport(origin=origin)
     now = now or timezone.now()
     if prepared.error is not None:

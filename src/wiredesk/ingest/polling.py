@@ -14,7 +14,8 @@ from wiredesk.sources.models import Feed
 from wiredesk.transports.folder import FileTooLarge, WatchFolder
 from wiredesk.transports.http import HttpTransport, PollState, next_delay
 
-from .pipeline import IngestReport, ingest_bytes, quarantine
+from .pipeline import IngestReport, ingest_bytes, prepare_options, quarantine, store_prepared
+from .prepare import prepare
 
 log = logging.getLogger("wiredesk.ingest")
 
@@ -29,6 +30,7 @@ class FeedPoller:
         self._folders: dict[int, WatchFolder] = {}
         self._http: HttpTransport | None = None
         self._health_written: dict[int, float] = {}
+        self._failed_scanned: dict[int, float] = {}
 
     def close(self) -> None:
         if self._http is not None:
@@ -59,6 +61,12 @@ class FeedPoller:
         """Ingest every complete file in the feed's folder, then move it."""
         folder = self.folder(feed)
         reports = []
+        clock = time.monotonic()
+        if clock - self._failed_scanned.get(feed.pk, -HEALTH_EVERY) >= HEALTH_EVERY:
+            self._failed_scanned[feed.pk] = clock
+            for path in folder.retake_changed_failures():
+                log.info("feed=%s: %s changed after it was refused; taking it again",
+                         feed.slug, path.name)  # fmt: skip
         for path in folder.ready_files():
             try:
                 data = folder.read(path)
@@ -68,7 +76,10 @@ class FeedPoller:
                 continue
             except FileNotFoundError:
                 continue  # taken by another poller on the same folder
-            report = ingest_bytes(feed, data, origin=path.name)
+            prepared = prepare(data, prepare_options(feed))
+            if prepared.error is not None and folder.wait_for(path):
+                continue  # unreadable, but perhaps still arriving: it is taken again later
+            report = store_prepared(feed, data, path.name, prepared)
             # The move comes after the commit: a crash in between leaves the
             # file to be taken again, and the repeat is a no-op.
             if report.ok:
@@ -82,11 +93,14 @@ class FeedPoller:
         if reports or clock - self._health_written.get(feed.pk, -HEALTH_EVERY) >= HEALTH_EVERY:
             self._health_written[feed.pk] = clock
             now = timezone.now()
-            Feed.objects.filter(pk=feed.pk).update(
-                last_polled_at=now,
-                last_success_at=now,
-                next_poll_at=now + timedelta(seconds=feed.poll_interval),
-            )
+            health = {
+                "last_polled_at": now,
+                "next_poll_at": now + timedelta(seconds=feed.poll_interval),
+            }
+            health.update(_health_of(reports, now))
+            if "last_success_at" in health:
+                health["failures"] = 0  # a pass that worked ends any run of failures
+            Feed.objects.filter(pk=feed.pk).update(**health)
         return reports
 
     def poll_http(self, feed: Feed) -> list[IngestReport]:
@@ -102,16 +116,26 @@ class FeedPoller:
             "failures": result.state.failures,
             "last_polled_at": now,
         }
+        if result.content is not None:
+            url = result.url or feed.location
+            reports.append(ingest_bytes(feed, result.content, origin=url, base_url=url))
         if result.status == "error":
             updates["last_error"] = f"{now:%Y-%m-%d %H:%M:%S} {result.error}"
             log.warning("poll failed feed=%s: %s", feed.slug, result.error)
         else:
-            updates["last_success_at"] = now
-            updates["last_error"] = ""
-        if result.content is not None:
-            url = result.url or feed.location
-            reports.append(ingest_bytes(feed, result.content, origin=url, base_url=url))
+            updates.update(_health_of(reports, now))
         delay = next_delay(feed.poll_interval, result.state.failures, result.retry_after)
         updates["next_poll_at"] = now + timedelta(seconds=delay)
         Feed.objects.filter(pk=feed.pk).update(**updates)
         return reports
+
+
+def _health_of(reports: list[IngestReport], now) -> dict:
+    """Return the health fields after a poll: a delivery fetched but refused is a failure to see."""
+    refused = [r for r in reports if not r.ok]
+    if refused:
+        # The fetch worked, the agency's bytes did not: the feed is failing,
+        # and its last success stays where it was.
+        reason = refused[-1].quarantined or ""
+        return {"last_error": f"{now:%Y-%m-%d %H:%M:%S} delivery quarantined: {reason}"[:2000]}
+    return {"last_success_at": now, "last_error": ""}

@@ -101,7 +101,10 @@ class StoryFeed(Feed):
         return story.headline
 
     def item_description(self, story):
-        return story.teaser
+        # RSS <description> and Atom <summary type="html"> carry HTML: the plain
+        # teaser is escaped for HTML here, and again for XML by the writer, so
+        # agency text that mentions "<script>" stays text in every reader.
+        return escape(story.teaser)
 
     def item_link(self, story):
         return story.get_absolute_url()
@@ -124,7 +127,7 @@ class StoryFeed(Feed):
 
     def item_extra_kwargs(self, story):
         disclaimer = f"<p><em>{escape(story.agency.disclaimer)}</em></p>"
-        return {"content_html": story.body_html + disclaimer}
+        return {"content_html": story.body_html + disclaimer, "summary_text": story.teaser}
 
 
 class AtomStoryFeed(StoryFeed):

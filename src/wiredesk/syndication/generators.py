@@ -4,11 +4,34 @@ self links, Atom tombstones (RFC 6721), and JSON Feed 1.1."""
 from __future__ import annotations
 
 import json
+import re
 
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed, rfc3339_date
+from django.utils.xmlutils import SimplerXMLGenerator
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 TOMBSTONE_NS = "http://purl.org/atompub/tombstones/1.0"
+
+
+# What XML 1.0 cannot carry (section 2.2): C0 controls but tab and line ends,
+# lone surrogates, U+FFFE and U+FFFF. Django's writer raises on them (a 500 for
+# the whole feed, for one story's stray byte): they are dropped instead.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Return `text` without the characters XML 1.0 cannot carry."""
+    return _NOT_XML.sub("", text) if text else text
+
+
+class XmlWriter(SimplerXMLGenerator):
+    """Django's XML writer, dropping what XML cannot carry instead of failing."""
+
+    def characters(self, content):
+        super().characters(xml_text(content))
+
+    def startElement(self, name, attrs):
+        super().startElement(name, {k: xml_text(v) for k, v in attrs.items()} if attrs else attrs)
 
 
 def _hub_links(handler, feed: dict, element: str) -> None:
@@ -19,6 +42,18 @@ def _hub_links(handler, feed: dict, element: str) -> None:
 
 class RssFeed(Rss201rev2Feed):
     """RSS 2.0 with `content:encoded` full text and atom:link self and hub."""
+
+    def write(self, outfile, encoding):
+        # Django's own RssFeed.write, with the writer that drops what XML cannot carry.
+        handler = XmlWriter(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        self.add_stylesheets(handler)
+        handler.startElement("rss", self.rss_attributes())
+        handler.startElement("channel", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        self.endChannelElement(handler)
+        handler.endElement("rss")
 
     def root_attributes(self):
         return {
@@ -39,6 +74,15 @@ class RssFeed(Rss201rev2Feed):
 
 class AtomFeed(Atom1Feed):
     """Atom 1.0 with HTML content, a hub link and tombstones for killed stories."""
+
+    def write(self, outfile, encoding):
+        # Django's own Atom1Feed.write, with the writer that drops what XML cannot carry.
+        handler = XmlWriter(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
 
     def root_attributes(self):
         return {**super().root_attributes(), "xmlns:at": TOMBSTONE_NS}
@@ -91,7 +135,7 @@ class JsonFeed(SyndicationFeed):
             "url": item["link"],
             "title": item["title"],
             "content_html": item.get("content_html") or "",
-            "summary": item["description"],
+            "summary": item.get("summary_text", item["description"]),  # plain text in JSON Feed
             "date_published": rfc3339_date(item["pubdate"]),
             "date_modified": rfc3339_date(item["updateddate"]),
             "authors": [{"name": item["author_name"]}] if item["author_name"] else None,

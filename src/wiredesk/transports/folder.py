@@ -32,6 +32,12 @@ class Seen:
     mtime_ns: int
 
 
+# A file that cannot be read while it was written to this recently may still
+# be arriving (an upload that stalled under its final name): it waits, and is
+# refused only once it has been still this many times `settle_seconds`.
+GRACE_SETTLES = 15
+
+
 class WatchFolder:
     """One inbox folder with `processed/` and `failed/` beside the files."""
 
@@ -42,8 +48,11 @@ class WatchFolder:
         self.processed = self.path / "processed"
         self.failed = self.path / "failed"
         self.settle_seconds = settle_seconds
+        self.grace_seconds = GRACE_SETTLES * settle_seconds
         self.max_bytes = max_bytes
         self._seen: dict[str, Seen] = {}
+        # Files left to finish arriving, as they looked when last refused.
+        self._waiting: dict[str, Seen] = {}
         for folder in (self.path, self.processed, self.failed):
             folder.mkdir(parents=True, exist_ok=True)
 
@@ -63,11 +72,58 @@ class WatchFolder:
                 stat = entry.stat(follow_symlinks=False)
                 current = Seen(stat.st_size, stat.st_mtime_ns)
                 seen[entry.name] = current
+                if self._waiting.get(entry.name) == current and self.is_young(stat.st_mtime, now):
+                    continue  # refused as it was, and not still for long: let it arrive
                 settled = now - stat.st_mtime >= self.settle_seconds
                 if settled or self._seen.get(entry.name) == current:
                     ready.append((stat.st_mtime_ns, entry.name))
         self._seen = seen
+        self._waiting = {k: v for k, v in self._waiting.items() if k in seen}
         return [self.path / name for _, name in sorted(ready)]
+
+    def is_young(self, mtime: float, now: float | None = None) -> bool:
+        """Return True for a file written to so recently that it may still be arriving."""
+        return (time.time() if now is None else now) - mtime < self.grace_seconds
+
+    def wait_for(self, path: Path) -> bool:
+        """Leave a file that cannot be read yet, if it may still be arriving; True if left.
+
+        An upload that stalls under its final name looks complete and reads as
+        broken; it is taken again once it changes, and refused only when it has
+        been still for the grace time (15 settles: 30 s by default).
+        """
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return True  # taken by another node
+        if not self.is_young(stat.st_mtime):
+            self._waiting.pop(path.name, None)
+            return False
+        self._waiting[path.name] = Seen(stat.st_size, stat.st_mtime_ns)
+        return True
+
+    def retake_changed_failures(self) -> list[Path]:
+        """Move back to the inbox each refused file that changed after it was refused.
+
+        An upload still writing when its file was refused keeps writing into
+        it in `failed/` (the same file, moved): once it has changed since its
+        reason was written, it is given another try.
+        """
+        moved = []
+        with os.scandir(self.failed) as entries:
+            for entry in entries:
+                if not entry.is_file(follow_symlinks=False) or entry.name.endswith(".reason.txt"):
+                    continue
+                reason = self.failed / f"{entry.name}.reason.txt"
+                try:
+                    changed = entry.stat().st_mtime_ns > reason.stat().st_mtime_ns
+                except FileNotFoundError:
+                    continue
+                if changed and not (self.path / entry.name).exists():
+                    os.replace(entry.path, self.path / entry.name)
+                    reason.unlink(missing_ok=True)
+                    moved.append(self.path / entry.name)
+        return moved
 
     def read(self, path: Path) -> bytes:
         """Return the bytes of `path`, or raise FileTooLarge without reading it."""

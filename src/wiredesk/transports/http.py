@@ -16,6 +16,9 @@ import httpx
 
 MAX_RESPONSE_BYTES = 50 * 1024 * 1024
 MAX_BACKOFF_SECONDS = 3600.0
+# A server's Retry-After is obeyed up to six hours: "999999" (eleven days) is
+# a misconfigured server, and a feed silent that long is lost news.
+MAX_RETRY_AFTER_SECONDS = 6 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -44,16 +47,17 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     """Return the seconds a `Retry-After` header asks for (delay-seconds or an HTTP date)."""
     if not value:
         return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
+    value = value.strip()[:100]
+    if value.isascii() and value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER_SECONDS)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(0.0, seconds), MAX_RETRY_AFTER_SECONDS)
 
 
 def next_delay(
@@ -119,10 +123,12 @@ class HttpTransport:
                     retry_after = None
                     if response.status_code in (429, 503):
                         retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                    error = f"HTTP {response.status_code} {response.reason_phrase}"
+                    if retry_after is not None:
+                        error += f"; the server asks to wait {retry_after:,.0f} s (Retry-After)"
                     return FetchResult(
                         "error", failed, http_status=response.status_code,
-                        retry_after=retry_after, url=str(response.url),
-                        error=f"HTTP {response.status_code} {response.reason_phrase}",
+                        retry_after=retry_after, url=str(response.url), error=error,
                     )  # fmt: skip
                 content = self._read_limited(response)
                 new_state = PollState(

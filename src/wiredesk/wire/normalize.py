@@ -19,6 +19,7 @@ from .text import (
     html_body,
     make_teaser,
     sanitized_html_to_text,
+    strip_controls,
 )
 
 UTC = ZoneInfo("UTC")
@@ -62,6 +63,17 @@ def content_hash(headline: str, body_text: str) -> str:
     return f"sha256:{digest[:16]}"
 
 
+def _line(text: str | None) -> str | None:
+    """Return a one-line field folded and without control characters (XML cannot carry them)."""
+    if not text:
+        return text
+    return fold(strip_controls(text)) or None
+
+
+def _subjects(subjects: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [{key: _line(value) or "" for key, value in s.items()} for s in subjects]
+
+
 def normalize(
     item: WireItem,
     time_zone: tzinfo = UTC,
@@ -92,7 +104,7 @@ def normalize(
     first_created = _localise(item.first_created, time_zone)
     version_created = _localise(item.version_created, time_zone)
     embargoed_until = _localise(item.embargoed_until, time_zone)
-    headline = fold(item.headline)
+    headline = fold(strip_controls(item.headline))
     # A version is the agency's version, else its version time, else a hash
     # of the words (docs/design.md, "Identity and lifecycle").
     version = item.version
@@ -102,15 +114,22 @@ def normalize(
     if urgency is None:
         urgency = map_urgency(item.priority, urgency_map)
     return item.replace(
-        version=version,
         first_created=first_created,
         version_created=version_created,
         embargoed_until=embargoed_until,
         urgency=urgency,
         headline=headline,
-        byline=fold(item.byline) if item.byline else None,
-        dateline=dateline,
-        located=located,
+        byline=_line(item.byline),
+        slugline=_line(item.slugline),
+        dateline=_line(dateline),
+        located=_line(located),
+        language=_line(item.language),
+        link=_line(item.link),
+        creditline=_line(item.creditline),
+        ednote=_line(item.ednote),
+        version=_line(version) or version,
+        subjects=_subjects(item.subjects) if item.subjects else item.subjects,
+        keywords=[k for k in map(_line, item.keywords) if k] if item.keywords else item.keywords,
         body_html=body_html,
         body_text=body_text,
         teaser=item.teaser or make_teaser(lead, teaser_chars),

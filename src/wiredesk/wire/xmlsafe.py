@@ -24,11 +24,10 @@ _HTML_ENTITIES = {
 }
 
 
-def _parser(recover: bool = False) -> etree.XMLParser:
+def _parser() -> etree.XMLParser:
     # One parser a thread: lxml parsers are not thread-safe, and building one
     # per call costs more than parsing a small item.
-    name = "recovering" if recover else "parser"
-    parser = getattr(_local, name, None)
+    parser = getattr(_local, "parser", None)
     if parser is None:
         parser = etree.XMLParser(
             resolve_entities=False,  # no XXE, no billion laughs
@@ -37,9 +36,8 @@ def _parser(recover: bool = False) -> etree.XMLParser:
             huge_tree=False,  # libxml2's own depth and text-node limits stay on
             remove_comments=True,
             remove_pis=True,
-            recover=recover,
         )
-        setattr(_local, name, parser)
+        _local.parser = parser
     return parser
 
 
@@ -48,12 +46,21 @@ def _numeric_entity(match: re.Match[bytes]) -> bytes:
     return _HTML_ENTITIES.get(name) or b"&amp;" + name + b";"
 
 
-def _only_namespace_uri_warnings(error: etree.XMLSyntaxError) -> bool:
+# A namespace declaration; its URI is written again without the characters a
+# URI cannot hold (RFC 3986: spaces, say), percent-encoded.
+_NAMESPACE_DECLARATION = re.compile(rb"""(\sxmlns(?::[\w.\-]+)?\s*=\s*)(["'])([^"'<>]*)\2""")
+
+
+def _encoded_namespace(match: re.Match[bytes]) -> bytes:
+    uri = match.group(3).strip().replace(b" ", b"%20").replace(b"\t", b"%09")
+    return match.group(1) + match.group(2) + uri + match.group(2)
+
+
+def _is_namespace_uri_error(error: etree.XMLSyntaxError) -> bool:
     # libxml2 reports a namespace URI that is not a valid URI (one with a
-    # space, say) as an error, though the Namespaces spec only says such a
-    # name is unusual: the document is well formed, so read it.
-    entries = list(error.error_log)
-    return bool(entries) and all(e.type_name == "WAR_NS_URI" for e in entries)
+    # space, say) as an error, though the Namespaces spec only calls such a
+    # name unusual: the document is well formed, and is read.
+    return error.code == etree.ErrorTypes.WAR_NS_URI
 
 
 def parse_xml(data: bytes, base_url: str | None = None) -> etree._Element:
@@ -68,9 +75,10 @@ def parse_xml(data: bytes, base_url: str | None = None) -> etree._Element:
         try:
             root = etree.fromstring(data, _parser(), base_url=base_url)
         except etree.XMLSyntaxError as exc:
-            if not _only_namespace_uri_warnings(exc):
+            if not _is_namespace_uri_error(exc):
                 raise
-            root = etree.fromstring(data, _parser(recover=True), base_url=base_url)
+            data = _NAMESPACE_DECLARATION.sub(_encoded_namespace, data)
+            root = etree.fromstring(data, _parser(), base_url=base_url)
     except etree.XMLSyntaxError as exc:
         if "encoding" in str(exc).lower() or "utf-8" in str(exc).lower():
             raise ParseError(
