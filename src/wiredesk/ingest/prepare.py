@@ -46,8 +46,6 @@ class Prepared:
     error: str | None = None
     # Items that could not be read: each is quarantined alone, the rest stored.
     failures: list[ItemFailure] = field(default_factory=list)
-    # How the bytes were read (the encoding and format rules that decided).
-    rules: list[str] = field(default_factory=list)
 
 
 def start_worker(niceness: int) -> None:
@@ -89,9 +87,9 @@ def prepare(
         except Exception as exc:
             failures.append(ItemFailure(one_line(exc), position, raw.item_id[:512]))
     if not items and failures:
-        return Prepared(error=str(failures[0]) if len(failures) > 1 else failures[0].reason,
-                        failures=failures, rules=reading.rules)  # fmt: skip
-    prepared = Prepared(items=items, failures=failures, rules=reading.rules)
+        error = str(failures[0]) if len(failures) > 1 else failures[0].reason
+        return Prepared(error=error, failures=failures)
+    prepared = Prepared(items=items, failures=failures)
     if signatures:
         prepared.signatures = {(i.item_id, i.version): signature_bytes(i.body_text) for i in items}
         signed = [(key, value) for key, value in prepared.signatures.items() if value is not None]

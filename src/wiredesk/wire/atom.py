@@ -29,6 +29,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 ATOM03 = "http://purl.org/atom/ns#"
 NS = {"a": ATOM}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+ROOTS = frozenset({f"{{{ATOM}}}feed", f"{{{ATOM}}}entry"})
 RULE = "root <feed> or <entry> in Atom 1.0's namespace, Atom 0.3's, or none"
 
 
@@ -48,7 +49,10 @@ HTML_TYPES = {"html", "text/html"}
 
 def sniff(root: etree._Element) -> bool:
     """Return True for an Atom feed or a lone Atom entry (1.0, 0.3, or without namespace)."""
-    return local_name(root) in ("feed", "entry") and namespace_of(root) in (ATOM, ATOM03, "")
+    tag = root.tag
+    if tag in ROOTS:
+        return True
+    return local_name(root) in ("feed", "entry") and namespace_of(root) in (ATOM03, "")
 
 
 def _kind(element: etree._Element) -> str:

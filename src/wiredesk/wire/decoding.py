@@ -164,11 +164,11 @@ def decode_xml(data: bytes, override: str | None = None) -> Decoded:
     if override:
         text = decode_strict(data, override)
         return Decoded(_as_utf8_xml(text), f"the source's encoding setting ({override})")
+    if data.isascii():
+        return Decoded(data, "ASCII only: read as declared")
     if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
         return Decoded(data, "byte order mark (UTF-16 or UTF-32)")
     declared = declared_encoding(data)
-    if data.isascii():
-        return Decoded(data, f"ASCII only (declared {declared or 'nothing: UTF-8'})")
     if declared is None or declared in UTF8_LABELS:
         label = "declared UTF-8" if declared else "no declaration (XML's default, UTF-8)"
         if _is_utf8(data):

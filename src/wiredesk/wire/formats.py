@@ -67,8 +67,16 @@ class Reading:
     format: str
     items: list[WireItem] = field(default_factory=list)
     failures: list[ItemFailure] = field(default_factory=list)
-    # The rules that decided how the bytes were read (encoding, then format).
-    rules: list[str] = field(default_factory=list)
+    encoding_rule: str = ""  # which rule decided how the bytes were decoded
+    format_rule: str = ""  # what the format's sniffer recognised
+
+    @property
+    def rules(self) -> list[str]:
+        """Return the rules that decided how the bytes were read: encoding, then format."""
+        return [
+            f"encoding: {self.encoding_rule}",
+            f"format: {self.format}, by its content: {self.format_rule}",
+        ]
 
 
 def _load(
@@ -115,9 +123,21 @@ def _describe(kind: str, document: Any) -> str:
     return "teletype text"
 
 
+# An XML format is told by its root's qualified tag alone: once a tag has
+# matched, it is looked up, not sniffed again (a few tags; bounded all the same).
+_FORMAT_OF_ROOT: dict[str, Format] = {}
+MAX_KNOWN_ROOTS = 64
+
+
 def _match(kind: str, document: Any) -> Format:
+    if kind == "xml":
+        known = _FORMAT_OF_ROOT.get(document.tag)
+        if known is not None:
+            return known
     for fmt in FORMATS:
         if fmt.kind == kind and fmt.sniff(document):
+            if kind == "xml" and len(_FORMAT_OF_ROOT) < MAX_KNOWN_ROOTS:
+                _FORMAT_OF_ROOT[document.tag] = fmt
             return fmt
     raise ParseError(f"unknown format: {_describe(kind, document)} is none of {FORMAT_NAMES}")
 
@@ -141,8 +161,9 @@ def read(
     results = fmt.parse(document)
     if kind == "json" and _SURROGATE_ESCAPE.search(data):
         results = [_without_lone_surrogates(r, n) for n, r in enumerate(results, 1)]
-    items = [r for r in results if isinstance(r, WireItem)]
-    failures = [r for r in results if isinstance(r, ItemFailure)]
+    items, failures = [], []
+    for result in results:
+        (failures if isinstance(result, ItemFailure) else items).append(result)
     name = items[0].format if fmt.aliases and items else fmt.name
     if format != "auto" and format not in fmt.names:
         raise ParseError(f"expected {format}, got {fmt.name}")
@@ -154,8 +175,7 @@ def read(
         if len(failures) == 1:
             raise ParseError(failures[0].reason)
         raise ParseError(f"none of its {len(failures)} items can be read; {failures[0]}")
-    rules = [f"encoding: {encoding_rule}", f"format: {name}, by its content: {fmt.rule}"]
-    return Reading(name, items, failures, rules)
+    return Reading(name, items, failures, encoding_rule, fmt.rule)
 
 
 def _without_lone_surrogates(

@@ -59,10 +59,14 @@ def _identity(ident: etree._Element | None) -> tuple[str, str, str | None]:
 def _text_content(component: etree._Element) -> tuple[str, etree._Element | None]:
     """Return (body HTML, ContentItem) of the first text ContentItem under `component`."""
     for content in component.iter("ContentItem"):
-        if (_formal(content.find("MediaType")) or "").lower() != "text":
-            continue
-        data = content.find("DataContent")
-        if data is None:
+        # A loop over the children, not find(): find parses its path at every call.
+        media_type = data = None
+        for child in content:
+            if child.tag == "MediaType":
+                media_type = child
+            elif child.tag == "DataContent":
+                data = child
+        if (_formal(media_type) or "").lower() != "text" or data is None:
             continue
         body = next(data.iter("body.content"), None)
         if body is not None:
@@ -78,8 +82,11 @@ def _item(item: etree._Element) -> WireItem | None:
     ident = management = component = name_label = None
     for child in item:
         if child.tag == "Identification":
-            ident = child.find("NewsIdentifier")
-            name_label = _text(child.find("NameLabel"))
+            for part in child:
+                if part.tag == "NewsIdentifier":
+                    ident = part
+                elif part.tag == "NameLabel":
+                    name_label = _text(part)
         elif child.tag == "NewsManagement":
             management = child
         elif child.tag == "NewsComponent":
@@ -111,8 +118,12 @@ def _item(item: etree._Element) -> WireItem | None:
                 ):
                     advisories.extend(t for t in [_text(line.find("NewsLineText"))] if t)
         elif part.tag == "AdministrativeMetadata":
-            creator = part.find("Creator/Party")
-            byline = fold(creator.get("FormalName") or "") or None if creator is not None else None
+            for admin in part:
+                if admin.tag == "Creator":
+                    creator = next((c for c in admin if c.tag == "Party"), None)
+                    if creator is not None:
+                        byline = fold(creator.get("FormalName") or "") or None
+                    break
         elif part.tag == "DescriptiveMetadata":
             for meta in part:
                 if meta.tag == "Language":

@@ -11,6 +11,8 @@ a higher version.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from . import nitf
@@ -43,10 +45,21 @@ def _signal(qcodes: list[str]) -> str | None:
     return None
 
 
+# A tag with a namespace prefix (`<h:p>`): HTML has no prefixes, so such XHTML
+# is rewritten without them. XHTML in a default namespace is serialised as it
+# is: HTML reads `<html xmlns="...">` as `<html>` (and the sanitiser drops the
+# attribute), and rewriting every tag costs more than the rest of the item.
+_PREFIXED_TAG = re.compile(r"</?[A-Za-z][\w.\-]*:")
+
+
 def _xhtml_body(container: etree._Element) -> str:
     """Return the XHTML/HTML of an inlineXML; `normalize` keeps the article part."""
-    strip_namespaces(container)
-    return inner_xml(container)
+    html = inner_xml(container)
+    if _PREFIXED_TAG.search(html):
+        strip_namespaces(container)
+        etree.cleanup_namespaces(container)
+        html = inner_xml(container)
+    return html
 
 
 _leaf_text = leaf_text

@@ -40,9 +40,14 @@ def sniff(root: etree._Element) -> bool:
     return local_name(root) == "nitf"
 
 
-def body_html(content: etree._Element) -> str:
-    """Return NITF `body.content` as HTML (tags renamed, media references dropped)."""
-    strip_namespaces(content)
+def body_html(content: etree._Element, stripped: bool = False) -> str:
+    """Return NITF `body.content` as HTML (tags renamed, media references dropped).
+
+    `stripped`: its namespaces were already removed (a whole NITF document is
+    stripped once, before it is read).
+    """
+    if not stripped:
+        strip_namespaces(content)
     for element in list(content.iter()):
         if not isinstance(element.tag, str):
             continue
@@ -51,10 +56,19 @@ def body_html(content: etree._Element) -> str:
             parent.remove(element)
         elif element.tag in RENAME:
             element.tag = RENAME[element.tag]
+    html = _serialise(content)
+    if "/>" not in html:
+        return html
+    for element in content.iterdescendants():
         if element.text is None and len(element) == 0 and element.tag not in VOID_ELEMENTS:
             element.text = ""  # `<x></x>`: HTML reads `<x/>` as an element left open
-    parts = [etree.tostring(child, encoding="unicode", with_tail=False) for child in content]
-    return "".join(parts)
+    return _serialise(content)
+
+
+def _serialise(content: etree._Element) -> str:
+    return "".join(
+        [etree.tostring(child, encoding="unicode", with_tail=False) for child in content]
+    )
 
 
 _text = leaf_text
@@ -122,13 +136,14 @@ def parse_document(root: etree._Element, fmt: str = "nitf") -> WireItem:
                 if child.tag == "body.head":
                     for line in child:
                         if line.tag == "hedline":
-                            headline = _text(line.find("hl1"))
+                            hl1 = next((h for h in line if h.tag == "hl1"), None)
+                            headline = _text(hl1)
                         elif line.tag == "byline":
                             byline = _text(line)
                         elif line.tag == "dateline":
                             dateline = _text(line)
                 elif child.tag == "body.content":
-                    html = body_html(child)
+                    html = body_html(child, stripped=True)
     item_id = du_key or doc_id
     if not item_id:
         raise ParseError("NITF has neither du-key nor doc-id, so it has no identity")

@@ -42,7 +42,10 @@ RSS1_RULE = "root <rdf:RDF> (RSS 1.0, or RSS 0.90 in Netscape's namespace)"
 
 def sniff_rss2(root: etree._Element) -> bool:
     """Return True for an RSS 0.9x/2.0 document."""
-    return local_name(root) == "rss" and namespace_of(root) in RSS2_NAMESPACES
+    tag = root.tag
+    if tag == "rss":
+        return True
+    return isinstance(tag, str) and tag.endswith("}rss") and namespace_of(root) in RSS2_NAMESPACES
 
 
 def sniff_rss1(root: etree._Element) -> bool:
@@ -95,6 +98,13 @@ def _own_text(element: etree._Element) -> str | None:
 
 class _Fields:
     """What one pass over an item's children finds (the first of each, else noted)."""
+
+    __slots__ = (
+        "atom_link", "creators", "dc_description", "dc_title", "description",
+        "description_element", "encoded", "encoded_element", "guid", "guid_is_permalink",
+        "keywords", "language", "link", "media_description", "media_title", "modified",
+        "pub_date", "published", "subjects", "title",
+    )  # fmt: skip
 
     def __init__(self) -> None:
         self.guid: str | None = None

@@ -9,7 +9,7 @@ be told in UTC) is read as no time at all.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 
 # RFC 822 zone names that email.utils does not know but feeds use.
@@ -25,13 +25,10 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 
 
 def _plausible(moment: datetime | None) -> datetime | None:
+    # Inside these years every offset can be told in UTC (years 1 and 9999
+    # overflowed when compared or converted).
     if moment is None or not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         return None
-    if moment.tzinfo is not None:
-        try:
-            moment.astimezone(UTC)
-        except (OverflowError, ValueError):
-            return None
     return moment
 
 
@@ -41,7 +38,9 @@ def parse_rfc822(text: str | None) -> datetime | None:
         return None
     text = text.strip()[:100]
     text = _RFC822_ZONE.sub(lambda m: _ZONE_NAMES[m.group(1)], text)
-    text = _LOOSE_OFFSET.sub(lambda m: f" {m.group(1)}{int(m.group(2)):02d}{m.group(3)}", text)
+    tail = text[-10:]
+    if ":" in tail[-6:] or "T+" in tail or "T-" in tail or "C+" in tail or "C-" in tail:
+        text = _LOOSE_OFFSET.sub(lambda m: f" {m.group(1)}{int(m.group(2)):02d}{m.group(3)}", text)
     try:
         moment = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -62,9 +61,12 @@ def parse_iso(text: str | None) -> datetime | None:
     text = text.strip()[:100]
     if text.endswith(("z", "Z")):
         text = text[:-1] + "+00:00"
-    elif text[-5:-4] in ("+", "-") or text[-4:-3] in ("+", "-"):
-        text = _SHORT_OFFSET.sub(r"\g<1>0\2\3", text)
+    elif (text[-5:-4] in ("+", "-") and text[-3:-2] == ":") or (
+        text[-4:-3] in ("+", "-") and text[-3:].isdigit()
+    ):
+        text = _SHORT_OFFSET.sub(r"\g<1>0\2\3", text)  # "+5:30" or "+530"
     try:
-        return _plausible(datetime.fromisoformat(text))
+        moment = datetime.fromisoformat(text)
     except ValueError:
         return None
+    return moment if EARLIEST_YEAR <= moment.year <= LATEST_YEAR else None

@@ -69,7 +69,8 @@ def parse_xml(data: bytes, base_url: str | None = None) -> etree._Element:
     `base_url` is where the document came from: relative links in it are
     resolved against it (and against its `xml:base` attributes).
     """
-    if _NAMED_ENTITY.search(data) and b"<!ENTITY" not in data:
+    # `in` finds a byte at memchr's speed; the pattern scans a byte at a time.
+    if b"&" in data and _NAMED_ENTITY.search(data) and b"<!ENTITY" not in data:
         data = _NAMED_ENTITY.sub(_numeric_entity, data)
     try:
         try:
