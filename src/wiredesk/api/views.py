@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from ninja import NinjaAPI, Query, Status
@@ -56,11 +56,25 @@ def _encode_cursor(story: Story) -> str:
 
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        raw = base64.urlsafe_b64decode(cursor[:200] + "=" * (-len(cursor) % 4)).decode()
         moment, pk = raw.split("|")
-        return datetime.fromisoformat(moment), int(pk)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
+        when, number = _comparable(datetime.fromisoformat(moment)), int(pk)
+    except (ValueError, UnicodeDecodeError, binascii.Error, OverflowError):
         raise HttpError(400, "cursor is not one this API gave out") from None
+    if when is None or not 0 < number < 2**63:
+        raise HttpError(400, "cursor is not one this API gave out")
+    return when, number
+
+
+def _comparable(moment: datetime) -> datetime | None:
+    """Return `moment` if the database can compare it (an aware time in years 1..9998), else None."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return None
+    return moment if 1 < moment.year < 9999 else None
 
 
 @api.get("/stories", response={200: StoryPage, 400: Error}, summary="Latest stories")
@@ -94,7 +108,10 @@ def list_stories(
     if language:
         stories = stories.filter(language__istartswith=language)
     if since:
-        stories = stories.filter(modified_at__gte=since)
+        since_utc = _comparable(since)
+        if since_utc is None:
+            raise HttpError(400, "since is out of range: give a time between the years 2 and 9998")
+        stories = stories.filter(modified_at__gte=since_utc)
     if cursor:
         moment, pk = _decode_cursor(cursor)
         # "Before (moment, pk)", written without an OR so the newest-first index is

@@ -20,15 +20,36 @@ SITE_CONFIG = CONFIG.get("site", {})
 DATA_DIR = Path(os.environ.get("WIREDESK_DATA_DIR", Path.cwd() / "var")).resolve()
 
 
+def _private_data_dir() -> None:
+    """Make the data folder, readable by this user only when Wiredesk makes it.
+
+    It holds the database (raw deliveries, sessions, API tokens) and the
+    secret key. A folder the operator made keeps the mode they gave it.
+    """
+    if not DATA_DIR.exists():
+        DATA_DIR.mkdir(mode=0o700, parents=True)
+        DATA_DIR.chmod(0o700)  # mkdir's mode is masked by the umask
+
+
+def _private_file(path: Path) -> Path:
+    """Create `path` empty and readable by this user only, if it is not there yet.
+
+    SQLite gives its -wal and -shm files the database file's own mode.
+    """
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        path.chmod(0o600)
+    return path
+
+
 def _secret_key() -> str:
     if os.environ.get("WIREDESK_SECRET_KEY"):
         return os.environ["WIREDESK_SECRET_KEY"]
     # Embedded default: make one on first start and keep it beside the data.
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        _private_data_dir()
+        _private_file(key_file).write_text(secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 
@@ -57,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "wiredesk.site.request_guard.RejectControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "wiredesk.site.http_cache.CacheHeadersMiddleware",
@@ -110,11 +132,11 @@ if os.environ.get("DATABASE_URL"):
     if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _private_data_dir()
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "wiredesk.sqlite3",
+            "NAME": _private_file(DATA_DIR / "wiredesk.sqlite3"),
             "OPTIONS": SQLITE_OPTIONS,
             "CONN_MAX_AGE": 600,
             "CONN_HEALTH_CHECKS": True,

@@ -1,0 +1,34 @@
+"""Refuse requests whose parameters no page or API can mean, with 400 and a reason.
+
+A NUL or another control character in a query parameter is never a search or
+a filter anyone typed; passed on, it made SQLite's full-text search and
+PostgreSQL's text comparisons raise (a 500). Checked once here, for every view.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+
+# C0 controls (tab, line feed and carriage return aside), DEL, and lone surrogates.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+class RejectControlCharactersMiddleware:
+    """Answer 400 to a request whose query parameters hold control characters."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.META.get("QUERY_STRING"):
+            for name, values in request.GET.lists():
+                if _CONTROL.search(name) or any(_CONTROL.search(v) for v in values):
+                    shown = _CONTROL.sub("", name)[:40]
+                    return HttpResponseBadRequest(
+                        f"The query parameter {shown!r} holds a control character; "
+                        "remove it and ask again.\n",
+                        content_type="text/plain; charset=utf-8",
+                    )
+        return self.get_response(request)
