@@ -22,9 +22,10 @@ PAGED_BY = ("page", "p")  # list pages, sitemap sections
 KEPT_HEADERS = ("Content-Type", "Location", "Last-Modified", "Cache-Control", "Content-Language")
 
 
-def generation() -> str:
-    """Return the current content generation, as the shared store has it now."""
-    return generation_clock().fresh().hex()
+def generation() -> str | None:
+    """Return the current content generation as the shared store has it now (None: away)."""
+    value = generation_clock().fresh()
+    return value.hex() if value is not None else None
 
 
 def bump_generation(**_: object) -> None:
@@ -40,9 +41,12 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         seconds = settings.WIREDESK["PAGE_CACHE_SECONDS"]
         if request.method not in ("GET", "HEAD") or not seconds or not shared_safely():
             return view(request, *args, **kwargs)
+        current = generation()
+        if current is None:  # the shared store is away: slower, never stale
+            return view(request, *args, **kwargs)
         # Only the query a page uses is in the key: random queries cannot flood it.
         query = ":".join(request.GET.get(name, "") for name in PAGED_BY)
-        key = f"wiredesk:page:{generation()}:{request.path}:{query}"
+        key = f"wiredesk:page:{current}:{request.path}:{query}"
         hit = cache.get(key)
         if hit is not None:
             status, headers, content = hit

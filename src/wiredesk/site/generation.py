@@ -7,10 +7,17 @@ stale at once, in every process that can see the token:
 - `FileGeneration` (the embedded engine, one machine): eight bytes in a file
   under the data directory, memory-mapped by every process (ingest, web
   workers), so reading it costs no system call.
-- `RedisGeneration` (several machines): a counter in Redis, bumped and
+- `RedisGeneration` (several machines): a token in Redis, replaced and
   announced on a pub/sub channel; each web worker keeps a copy that a listener
   thread updates. While the listener is not connected the copy is None and
   nothing is served from a process-local cache.
+
+Redis can go away. A change made meanwhile cannot replace the token, so it is
+replaced again as soon as Redis answers: by the process that failed (it
+retries in a thread of its own) and by every listener that reconnects. Pages
+kept before the outage are then stale everywhere. Tokens are random, never a
+counter: a Redis emptied by a restart would count up through old tokens
+again, and pages kept under them would come back to life.
 """
 
 from __future__ import annotations
@@ -68,6 +75,7 @@ class RedisGeneration:
         self._lock = threading.Lock()
         self._value_lock = threading.Lock()
         self._clients: dict[int, object] = {}
+        self._retrying = False
 
     def _client(self):
         """Return this process's client (thread-safe; not shared across a fork)."""
@@ -75,7 +83,11 @@ class RedisGeneration:
         if client is None:
             import redis
 
-            client = redis.Redis.from_url(self.url, socket_timeout=5, health_check_interval=10)
+            # Short time-outs: while Redis is away a request waits this long at
+            # most before it is served uncached.
+            client = redis.Redis.from_url(
+                self.url, socket_timeout=1, socket_connect_timeout=1, health_check_interval=10
+            )
             self._clients = {os.getpid(): client}
         return client
 
@@ -85,24 +97,60 @@ class RedisGeneration:
             self._start_listener()
         return self._local
 
-    def fresh(self) -> bytes:
-        """Return the token as Redis has it now (one round trip)."""
-        value = self._client().get(REDIS_KEY)
-        return value if value is not None else b"0"
+    def fresh(self) -> bytes | None:
+        """Return the token as Redis has it now (one round trip), or None while Redis is away."""
+        try:
+            value = self._client().get(REDIS_KEY)
+            # A new or emptied Redis: give it a token no page was kept under.
+            return value if value is not None else self._replace()
+        except Exception as exc:
+            logger.warning("generation: Redis does not answer (%s); nothing served from caches", exc)
+            return None
 
     def bump(self) -> None:
-        """Increment the counter and announce the new value to every listener."""
+        """Replace the token and announce it; if Redis is away, keep trying until it is back."""
+        try:
+            self._replace()
+        except Exception as exc:
+            logger.warning("generation: change not announced, Redis is away (%s); retrying", exc)
+            with self._value_lock:
+                self._local = None  # this process keeps nothing until the token moves
+            self._retry_in_background()
+
+    def _replace(self) -> bytes:
         client = self._client()
-        value = client.incr(REDIS_KEY)
+        value = os.urandom(TOKEN_SIZE).hex().encode()
+        client.set(REDIS_KEY, value)
         client.publish(REDIS_CHANNEL, value)
         # Seen here at once, not when the listener hears its own message: a
         # request this process answers right after its own kill must not get
         # a page kept before it. Not before the listener has subscribed
-        # (until then this process keeps nothing), and any value will do, not
-        # only a larger one: a Redis emptied or restarted counts from 1 again.
+        # (until then this process keeps nothing).
         with self._value_lock:
             if self._local is not None:
-                self._local = str(value).encode()
+                self._local = value
+        return value
+
+    def _retry_in_background(self) -> None:
+        with self._lock:
+            if self._retrying:
+                return
+            self._retrying = True
+        threading.Thread(target=self._retry, name="wiredesk-generation-retry", daemon=True).start()
+
+    def _retry(self) -> None:
+        delay = 0.2
+        while True:
+            time.sleep(delay)
+            try:
+                self._replace()
+            except Exception:
+                delay = min(delay * 2, 2.0)
+                continue
+            logger.warning("generation: Redis is back; the change made while away is announced")
+            with self._lock:
+                self._retrying = False
+            return
 
     def _start_listener(self) -> None:
         with self._lock:
@@ -113,15 +161,22 @@ class RedisGeneration:
             threading.Thread(target=self._listen, name="wiredesk-generation", daemon=True).start()
 
     def _listen(self) -> None:
+        lost = False
         while True:
             try:
                 client = self._client()
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(REDIS_CHANNEL)
-                # Read the counter only once subscribed: no bump can fall in between.
+                # Read the token only once subscribed: no bump can fall in between.
                 pubsub.get_message(timeout=5)
+                if lost:
+                    # Back from an outage: a change made meanwhile may not have
+                    # been announced, so every page kept before it goes stale.
+                    self._replace()
+                    lost = False
+                value = client.get(REDIS_KEY) or self._replace()
                 with self._value_lock:
-                    self._local = client.get(REDIS_KEY) or b"0"
+                    self._local = value
                 for message in pubsub.listen():
                     if message["type"] == "message":
                         with self._value_lock:
@@ -129,6 +184,7 @@ class RedisGeneration:
             except Exception as exc:  # connection lost: serve nothing locally until back
                 if self._local is not None:
                     logger.warning("generation listener lost Redis (%s); retrying", exc)
+                lost = True
                 with self._value_lock:  # so that no bump() sets it again meanwhile
                     self._local = None
                 time.sleep(0.5)
