@@ -79,7 +79,7 @@ def test_rss_structure_guid_dates_and_self_link(client, stories, settings):
     root = lxml.etree.fromstring(response.content)
     channel = root.find("channel")
     assert channel.findtext("title") == "Wiredesk Test"
-    assert channel.findtext("link") == "http://testserver/"
+    assert channel.findtext("link") == "https://news.example/"  # the site URL, never the Host
     atom = "{http://www.w3.org/2005/Atom}link"
     rels = [(link.get("rel"), link.get("href")) for link in channel.iter(atom)]
     assert sorted(rels) == [

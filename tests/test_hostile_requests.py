@@ -48,3 +48,44 @@ def test_out_of_range_times_and_crafted_cursors_are_a_400(client, ingest, params
     response = client.get("/api/v1/stories", params)
     assert response.status_code == 400, response.content
     assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/feeds/rss.xml",
+        "/feeds/atom.xml",
+        "/feeds/feed.json",
+        "/sitemap.xml",
+        "/sitemap-stories.xml",
+    ],
+)
+def test_a_forged_host_header_never_reaches_what_readers_get(client, settings, ingest, url):
+    settings.ALLOWED_HOSTS = ["*"]  # the old default: any Host got in
+    settings.WIREDESK = {**settings.WIREDESK, "PAGE_CACHE_SECONDS": 300}
+    ingest(SEED_V1)
+    forged = client.get(url, HTTP_HOST="evil.example").content.decode()
+    honest = client.get(url).content.decode()
+    assert "evil.example" not in forged and "evil.example" not in honest
+    assert "https://news.example/" in honest
+
+
+def test_a_host_header_outside_the_site_is_refused_by_default(client, ingest):
+    from django.conf import settings as live
+
+    assert "*" not in live.ALLOWED_HOSTS or live.DEBUG
+    assert client.get("/", HTTP_HOST="evil.example").status_code == 400
+
+
+def test_run_and_serve_refuse_a_wildcard_host_unless_told(settings, monkeypatch):
+    from django.core.management.base import CommandError
+
+    from wiredesk.config.hosts import refuse_any_host
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.DEBUG = False
+    monkeypatch.delenv("WIREDESK_ALLOW_ANY_HOST", raising=False)
+    with pytest.raises(CommandError, match="lets any Host header in"):
+        refuse_any_host()
+    monkeypatch.setenv("WIREDESK_ALLOW_ANY_HOST", "1")
+    refuse_any_host()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -55,7 +56,20 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("WIREDESK_DEBUG") == "1"
-ALLOWED_HOSTS = os.environ.get("WIREDESK_ALLOWED_HOSTS", "*").split(",")
+# The hosts this site answers for: the configured site URL's and this
+# machine's own names, unless WIREDESK_ALLOWED_HOSTS lists them. A wildcard
+# lets any Host header in, and `wiredesk run` and `serve` refuse it outside
+# DEBUG unless WIREDESK_ALLOW_ANY_HOST=1 says the proxy in front checks hosts.
+_SITE_HOST = urlsplit(
+    os.environ.get("WIREDESK_SITE_URL", SITE_CONFIG.get("url", "http://127.0.0.1:8000"))
+).hostname
+ALLOWED_HOSTS = [
+    host
+    for host in os.environ.get(
+        "WIREDESK_ALLOWED_HOSTS", f"{_SITE_HOST or ''},127.0.0.1,localhost,[::1]"
+    ).split(",")
+    if host
+]
 CSRF_TRUSTED_ORIGINS = [
     origin for origin in os.environ.get("WIREDESK_CSRF_TRUSTED_ORIGINS", "").split(",") if origin
 ]

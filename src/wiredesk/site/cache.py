@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -63,5 +64,23 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             cache.set(key, (response.status_code, headers, response.content), seconds)
             response.wiredesk_cacheable = True
         return response
+
+    return wrapper
+
+
+def on_site_url(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Build a view's absolute URLs from the configured site URL, never from the request.
+
+    Django's feeds and sitemap index take the domain from the Host header and
+    the scheme from the request; a request naming another host would put that
+    host into what the page cache keeps for every reader.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        site = urlsplit(settings.WIREDESK["SITE_URL"])
+        request.get_host = lambda: site.netloc  # type: ignore[method-assign]
+        request.is_secure = lambda: site.scheme == "https"  # type: ignore[method-assign]
+        return view(request, *args, **kwargs)
 
     return wrapper

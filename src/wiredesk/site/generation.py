@@ -104,7 +104,9 @@ class RedisGeneration:
             # A new or emptied Redis: give it a token no page was kept under.
             return value if value is not None else self._replace()
         except Exception as exc:
-            logger.warning("generation: Redis does not answer (%s); nothing served from caches", exc)
+            logger.warning(
+                "generation: Redis does not answer (%s); nothing served from caches", exc
+            )
             return None
 
     def bump(self) -> None:

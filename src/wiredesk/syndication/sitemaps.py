@@ -21,6 +21,10 @@ class StorySitemap(Sitemap):
 
     limit = 5_000
 
+    @property
+    def protocol(self):  # the sitemap index reads it for its section URLs
+        return urlsplit(settings.WIREDESK["SITE_URL"]).scheme or "https"
+
     def get_protocol(self, protocol=None):
         return urlsplit(settings.WIREDESK["SITE_URL"]).scheme or "https"
 

@@ -1,13 +1,15 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, re_path
 
-from wiredesk.site.cache import cached_page
+from wiredesk.site.cache import cached_page, on_site_url
 
 from . import views
 from .feeds import AtomStoryFeed, JsonStoryFeed, StoryFeed
 from .sitemaps import SITEMAPS
 
-rss, atom, json_feed = (cached_page(f()) for f in (StoryFeed, AtomStoryFeed, JsonStoryFeed))
+rss, atom, json_feed = (
+    cached_page(on_site_url(f())) for f in (StoryFeed, AtomStoryFeed, JsonStoryFeed)
+)
 
 urlpatterns = [
     path("feeds/rss.xml", rss, name="feed-rss"),
@@ -21,19 +23,19 @@ urlpatterns = [
     path("topic/<slug:topic>/feed.json", json_feed, name="topic-feed-json"),
     path(
         "sitemap.xml",
-        cached_page(sitemap_views.index),
+        cached_page(on_site_url(sitemap_views.index)),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap-index",
     ),
     path(
         "sitemap-news.xml",
-        cached_page(sitemap_views.sitemap),
+        cached_page(on_site_url(sitemap_views.sitemap)),
         {"sitemaps": {"news": SITEMAPS["news"]}, "template_name": "sitemaps/news.xml"},
         name="sitemap-news",
     ),
     path(
         "sitemap-<section>.xml",
-        cached_page(sitemap_views.sitemap),
+        cached_page(on_site_url(sitemap_views.sitemap)),
         # Full W3C datetimes in <lastmod> (Django's own template gives only the date).
         {"sitemaps": SITEMAPS, "template_name": "sitemaps/stories.xml"},
         name="sitemap-section",

@@ -3,6 +3,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from wiredesk.config.hosts import refuse_any_host
 from wiredesk.config.loader import config_path
 from wiredesk.engine import serve_embedded
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, host, port, **options):
+        refuse_any_host()
         call_command("migrate", interactive=False, verbosity=0)
         if config_path() is not None:
             call_command("sources", "sync", stdout=self.stdout)

@@ -8,6 +8,8 @@ import os
 
 from django.core.management.base import BaseCommand
 
+from wiredesk.config.hosts import refuse_any_host
+
 
 class Command(BaseCommand):
     help = "Serve the site, feeds and API with granian: a web node, without ingest."
@@ -22,6 +24,7 @@ class Command(BaseCommand):
                                  "waits on the network; 4 on PostgreSQL)")  # fmt: skip
 
     def handle(self, *args, host, port, workers, threads, **options):
+        refuse_any_host()
         from django.db import connection
         from granian import Granian
         from granian.constants import Interfaces, RuntimeModes
