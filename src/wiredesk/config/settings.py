@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "wiredesk.site",
     "wiredesk.syndication",
     "wiredesk.api",
+    "axes",  # failed logins throttled and locked out
 ]
 
 MIDDLEWARE = [
@@ -103,7 +104,19 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Logins: after 5 wrong passwords for one user from one address, that pair is
+# locked out for 15 minutes (django-axes; each failure and lockout is logged).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("WIREDESK_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 
 ROOT_URLCONF = "wiredesk.config.urls"
 WSGI_APPLICATION = "wiredesk.config.wsgi.application"
