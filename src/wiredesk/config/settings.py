@@ -89,11 +89,13 @@ INSTALLED_APPS = [
     "wiredesk.syndication",
     "wiredesk.api",
     "axes",  # failed logins throttled and locked out
+    "ninja",  # the API docs' Swagger UI served from the package, not a CDN
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "wiredesk.site.request_guard.RejectControlCharactersMiddleware",
+    "wiredesk.site.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "wiredesk.site.http_cache.CacheHeadersMiddleware",
@@ -241,9 +243,16 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
-        "wiredesk": {"handlers": ["console"], "level": os.environ.get("WIREDESK_LOG_LEVEL", "INFO")}
+        "wiredesk": {
+            "handlers": ["console"],
+            "level": os.environ.get("WIREDESK_LOG_LEVEL", "INFO"),
+        },
+        # An unhandled error's traceback (a 500), and refused hosts and requests.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+
 
 API_CONFIG = CONFIG.get("api", {})
 
@@ -297,3 +306,17 @@ WIREDESK = {
         "user_agent", "Wiredesk/0.1 (+https://github.com/wiredesk/wiredesk)"
     ),
 }
+
+# A site served over HTTPS (the site URL says so) is served behind a proxy
+# that ends TLS: it must set X-Forwarded-Proto (and drop any the client sent).
+# Cookies go over HTTPS only, plain HTTP is redirected, and browsers are told
+# to use HTTPS for a year (WIREDESK_HSTS_SECONDS=0 turns that off).
+if urlsplit(WIREDESK["SITE_URL"]).scheme == "https":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = os.environ.get("WIREDESK_SSL_REDIRECT", "1") == "1"
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers ask over plain HTTP
+    SECURE_HSTS_SECONDS = int(os.environ.get("WIREDESK_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    # Only the publisher knows whether every subdomain is on HTTPS too.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("WIREDESK_HSTS_INCLUDE_SUBDOMAINS") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("WIREDESK_HSTS_PRELOAD") == "1"
