@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -19,7 +20,60 @@ from .auth import ClientAuth, RateLimited
 from .ninjs import to_ninjs
 from .schemas import AgencyOut, Error, StoryOut, StoryPage, StorySummary, Tombstone
 
-api = NinjaAPI(
+
+class WiredeskApi(NinjaAPI):
+    """django-ninja's API, with an OpenAPI document that says what the API really answers."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return describe_access(schema, token_required=settings.WIREDESK["API_REQUIRE_TOKEN"])
+
+
+# Text parameters hold no control characters (a request with one is refused
+# with 400 before it reaches the API: site/request_guard.py).
+NO_CONTROLS = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+RFC3339_START = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+# Answers every operation may give besides its own, as the Error schema.
+COMMON_ANSWERS = {
+    "401": "A token was sent that is not an active client's (or the site requires one)",
+    "422": "A parameter is not of its type (a word where a number is due, say)",
+    "429": "Over the client's requests a minute; Retry-After says when to ask again",
+}
+
+
+def describe_access(schema: dict, token_required: bool) -> dict:
+    """Return `schema` saying that a token is optional unless required, with the common answers.
+
+    OpenAPI's `security: [{}, {ClientAuth: []}]` means "no credentials, or a
+    bearer token": the API is open by default, and a client's token raises
+    its rate limit.
+    """
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    # django-ninja's validation errors: `detail` is a list, one entry a problem.
+    invalid = {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"detail": {"type": "array", "items": {"type": "object"}}},
+                "required": ["detail"],
+            }
+        }
+    }
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            security = operation.get("security")
+            if security and not token_required and {} not in security:
+                operation["security"] = [{}, *security]
+            for code, description in COMMON_ANSWERS.items():
+                content = invalid if code == "422" else error
+                operation["responses"].setdefault(
+                    code, {"description": description, "content": content}
+                )
+    return schema
+
+
+api = WiredeskApi(
     title="Wiredesk API",
     version="1",
     description="Agency stories as published: lists, full stories, tombstones for killed ones.",
@@ -80,14 +134,19 @@ def _comparable(moment: datetime) -> datetime | None:
 @api.get("/stories", response={200: StoryPage, 400: Error}, summary="Latest stories")
 def list_stories(
     request,
-    agency: str | None = None,
-    topic: str | None = Query(None, description="A topic slug, e.g. world"),
-    language: str | None = None,
+    agency: str | None = Query(None, pattern=NO_CONTROLS, max_length=50),
+    topic: str | None = Query(
+        None, pattern=NO_CONTROLS, max_length=100, description="A topic slug, e.g. world"
+    ),
+    language: str | None = Query(None, pattern=NO_CONTROLS, max_length=35),
     since: datetime | None = Query(None, description="Only stories modified at or after this time"),
-    cursor: str | None = None,
+    cursor: str | None = Query(None, pattern=NO_CONTROLS, max_length=200),
     limit: int = Query(20, ge=1, le=100),
     q: str | None = Query(
-        None, max_length=200, description="Words to search for; results best first"
+        None,
+        pattern=NO_CONTROLS,
+        max_length=200,
+        description="Words to search for; results best first",
     ),
 ):
     """Return visible stories, newest first, `limit` a page; follow `next_cursor` for more.
@@ -108,6 +167,9 @@ def list_stories(
     if language:
         stories = stories.filter(language__istartswith=language)
     if since:
+        # pydantic would take a number of seconds too; the API documents RFC 3339.
+        if not RFC3339_START.match(request.GET.get("since", "")):
+            raise HttpError(400, "since must be an RFC 3339 time, like 2021-10-14T09:39:03+05:30")
         since_utc = _comparable(since)
         if since_utc is None:
             raise HttpError(400, "since is out of range: give a time between the years 2 and 9998")

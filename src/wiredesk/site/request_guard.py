@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 # C0 controls (tab, line feed and carriage return aside), DEL, and lone surrogates.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -26,9 +26,13 @@ class RejectControlCharactersMiddleware:
             for name, values in request.GET.lists():
                 if _CONTROL.search(name) or any(_CONTROL.search(v) for v in values):
                     shown = _CONTROL.sub("", name)[:40]
-                    return HttpResponseBadRequest(
+                    reason = (
                         f"The query parameter {shown!r} holds a control character; "
-                        "remove it and ask again.\n",
-                        content_type="text/plain; charset=utf-8",
+                        "remove it and ask again."
+                    )
+                    if request.path.startswith("/api/"):  # the API answers JSON, as documented
+                        return JsonResponse({"detail": reason}, status=400)
+                    return HttpResponseBadRequest(
+                        reason + "\n", content_type="text/plain; charset=utf-8"
                     )
         return self.get_response(request)
