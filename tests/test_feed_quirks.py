@@ -422,3 +422,20 @@ def test_values_longer_than_their_columns_are_quarantined_alike_on_every_engine(
     assert reason in Quarantine.objects.get().reason
     assert Story.objects.filter(headline="Long").count() == 0
     assert report.actions["quarantined"] >= 1
+
+
+def test_a_publication_time_years_ahead_is_quarantined_not_pinned_on_top(feeds):
+    from wiredesk.ingest.models import Quarantine
+    from wiredesk.ingest.pipeline import ingest_bytes
+    from wiredesk.stories.models import Story
+
+    data = (
+        b'<rss version="2.0"><channel><title>W</title>'
+        b"<item><guid>now</guid><title>Today</title><description>Copy.</description></item>"
+        b"<item><guid>far</guid><title>Far ahead</title><description>Copy.</description>"
+        b"<pubDate>Fri, 31 Dec 2999 23:59:59 +0000</pubDate></item></channel></rss>"
+    )
+    report = ingest_bytes(feeds["meridian"], data, "ahead.xml")
+    assert report.ok and report.actions["quarantined"] == 1
+    assert list(Story.objects.values_list("headline", flat=True)) == ["Today"]
+    assert "more than a day ahead" in Quarantine.objects.get().reason

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from wiredesk.wire import ParseError, WireItem, normalize
 from wiredesk.wire.errors import ItemFailure, one_line
@@ -60,8 +60,21 @@ def start_worker(niceness: int) -> None:
     gc.freeze()
 
 
-def _ready(raw: WireItem, options: PrepareOptions) -> WireItem:
+# A publication or version time further ahead than this is no such time: a
+# story dated 9999-12-31 would sit on top of every list and the news sitemap
+# for good. An embargo is said with the format's own embargo field, never so.
+MAX_AHEAD = timedelta(days=1)
+
+
+def _ready(raw: WireItem, options: PrepareOptions, now: datetime) -> WireItem:
     item = normalize(raw, options.time_zone, options.teaser_chars, options.urgency_map)
+    for name in ("first_created", "version_created"):
+        moment = getattr(item, name)
+        if moment is not None and moment - now > MAX_AHEAD:
+            raise ParseError(
+                f"{name.replace('_', ' ')} {moment.isoformat()} is more than a day ahead: not a "
+                "publication time (an embargo is sent in the format's own embargo field)"
+            )
     return classify(item, options.kill_patterns, options.advisory_patterns)
 
 
@@ -81,9 +94,10 @@ def prepare(
     except Exception as exc:
         return Prepared(error=one_line(exc))
     items, failures = [], list(reading.failures)
+    now = datetime.now(UTC)
     for position, raw in enumerate(reading.items, 1):
         try:
-            items.append(_ready(raw, options))
+            items.append(_ready(raw, options, now))
         except Exception as exc:
             failures.append(ItemFailure(one_line(exc), position, raw.item_id[:512]))
     if not items and failures:
