@@ -439,3 +439,17 @@ def test_a_publication_time_years_ahead_is_quarantined_not_pinned_on_top(feeds):
     assert report.ok and report.actions["quarantined"] == 1
     assert list(Story.objects.values_list("headline", flat=True)) == ["Today"]
     assert "more than a day ahead" in Quarantine.objects.get().reason
+
+
+def test_a_canceled_item_left_in_a_feed_keeps_one_kill_notice(feeds):
+    from datetime import UTC, datetime
+
+    from wiredesk.ingest.pipeline import ingest_bytes
+    from wiredesk.stories.models import KillNotice
+
+    from .wire_builder import g2_item
+
+    kill = g2_item("urn:left", 2, datetime(2021, 10, 14, 4, 0, tzinfo=UTC), status="canceled")
+    for poll in range(4):  # the feed changes around it, the canceled item stays
+        ingest_bytes(feeds["harbour"], kill + b"\n" * poll, f"poll-{poll}.xml")
+    assert KillNotice.objects.filter(item_id="urn:left").count() == 1

@@ -194,8 +194,12 @@ def _kill(story: Story, version: StoryVersion | None, now: datetime, why: str) -
 def _record_kill(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) -> Outcome:
     """Apply a kill: to its own story, and to every recent story a notice's words name."""
     text = notice_text(item) if item.is_advisory else ""
-    notice = KillNotice.objects.create(agency=agency, item_id=item.item_id, text=text,
-                                       received_at=now, delivery=delivery)  # fmt: skip
+    # One notice an item and text: a canceled item left in a feed comes back at
+    # every poll, and would add a row each time.
+    notice, _ = KillNotice.objects.get_or_create(
+        agency=agency, item_id=item.item_id, text=text,
+        defaults={"received_at": now, "delivery": delivery},
+    )  # fmt: skip
     targets = list(Story.objects.filter(agency=agency, item_id=item.item_id))
     if text:
         since = now - timedelta(days=KILL_NOTICE_DAYS)
