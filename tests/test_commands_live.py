@@ -130,3 +130,48 @@ def test_run_ingests_a_watch_folder_and_pings_the_hub_apart_from_ingest(start, t
         assert len(pinged) == 6 and all(p.startswith("hub.mode=publish") for p in pinged)
     finally:
         hub.stop()
+
+
+def _children(pid: int) -> list[int]:
+    """Return the ids of the ingest processes `pid` started (Linux's /proc).
+
+    multiprocessing's resource tracker is a child too: it is left out.
+    """
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"resource_tracker" not in command:
+                found.append(int(child))
+    return found
+
+
+def test_run_serves_pages_while_its_ingest_process_is_stopped_and_restarts_it(start, tmp_path):
+    port = free_port()
+    (tmp_path / "wiredesk.toml").write_text(
+        '[site]\nname = "Daily Example"\n\n[[agencies]]\nslug = "ians"\nname = "IANS"\n\n'
+        '  [[agencies.feeds]]\n  slug = "ians-ftp"\n  transport = "folder"\n'
+        '  location = "inbox"\n  poll_interval = 0.5\n'
+    )
+    run = start("run", "--port", str(port))
+    base = f"http://127.0.0.1:{port}"
+    wait_for(base + "/healthz", lambda r: r.status_code == 200, timeout=30)
+    for _ in range(100):
+        ingest = _children(run.pid)
+        if ingest:
+            break
+        time.sleep(0.1)
+    [ingest_pid] = ingest  # ingest runs in a process of its own
+    os.kill(ingest_pid, signal.SIGSTOP)  # as good as stuck on a huge delivery
+    try:
+        for path in ("/", "/healthz", "/feeds/rss.xml", "/api/v1/stories"):
+            assert httpx.get(base + path, timeout=5).status_code == 200, path
+    finally:
+        os.kill(ingest_pid, signal.SIGCONT)
+    os.kill(ingest_pid, signal.SIGKILL)  # and if it dies, the server starts another
+    inbox = tmp_path / "inbox"
+    inbox.mkdir(exist_ok=True)
+    shutil.copy(SEED_V1, inbox / ".upload.part")
+    os.replace(inbox / ".upload.part", inbox / SEED_V1.name)
+    wait_for(base + SEED_URL, lambda r: r.status_code == 200, timeout=30)
+    assert _children(run.pid) and ingest_pid not in _children(run.pid)

@@ -1,29 +1,91 @@
-"""The embedded engine: one process serves the site and runs ingest beside it."""
+"""The embedded engine: one command serves the site and runs ingest beside it.
+
+Ingest runs in a process of its own, started and watched by the web server's:
+parsing a large or hostile delivery holds a Python interpreter for as long as
+it takes, and readers must not wait behind it. Both processes share the
+SQLite database (WAL) and the content generation (a memory-mapped file), so a
+story stored by ingest reaches the web server's caches at once.
+"""
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
 from collections.abc import Callable
+from multiprocessing.synchronize import Event
 
 log = logging.getLogger("wiredesk")
+
+RESTART_SECONDS = 2.0
+
+
+def run_ingest(stopping: Event) -> None:
+    """Run the ingest loop until `stopping` is set (the ingest process's whole life)."""
+    import django
+
+    django.setup()
+    from wiredesk.ingest.loop import IngestLoop
+
+    loop = IngestLoop()
+    loop.start()
+    log.info("ingest process started")
+    try:
+        while not stopping.wait(0.5):
+            if not loop.is_alive():
+                raise RuntimeError("ingest loop stopped")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        loop.stop()
+        loop.join(timeout=10)
+
+
+class IngestProcess(threading.Thread):
+    """Keep one ingest process running beside the web server; start it again if it dies."""
+
+    def __init__(self) -> None:
+        super().__init__(name="wiredesk-ingest-watch", daemon=True)
+        self.context = multiprocessing.get_context("spawn")  # a fresh interpreter, no sockets
+        self.stopping = self.context.Event()
+        self.process: multiprocessing.process.BaseProcess | None = None
+
+    def _start_process(self) -> None:
+        self.process = self.context.Process(
+            target=run_ingest, args=(self.stopping,), name="wiredesk-ingest", daemon=True
+        )
+        self.process.start()
+
+    def run(self) -> None:
+        self._start_process()
+        while not self.stopping.wait(RESTART_SECONDS):
+            if self.process is not None and not self.process.is_alive():
+                log.error("ingest process ended (exit %s); starting it again",
+                          self.process.exitcode)  # fmt: skip
+                self._start_process()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.process is not None:
+            self.process.join(timeout=15)
+            if self.process.is_alive():
+                self.process.terminate()
 
 
 def serve_embedded(
     host: str, port: int, threads: int = 8, on_ready: Callable[[str], None] | None = None
 ) -> None:
-    """Serve the site on host:port with the ingest loop in a thread, until interrupted."""
+    """Serve the site on host:port with ingest in a process beside it, until interrupted."""
     from waitress import create_server
 
     from wiredesk.config.wsgi import application
-    from wiredesk.ingest.loop import IngestLoop
     from wiredesk.syndication.worker import OutboxWorker
 
-    loop = IngestLoop()
+    ingest = IngestProcess()
     outbox = OutboxWorker()
     server = create_server(application, host=host, port=port, threads=threads, ident="wiredesk")
     url = f"http://{host}:{server.effective_port}/"
-    loop.start()
+    ingest.start()
     outbox.start()
     if on_ready:
         on_ready(url)
@@ -32,10 +94,9 @@ def serve_embedded(
     except KeyboardInterrupt:
         pass
     finally:
-        loop.stop()
+        ingest.stop()
         outbox.stop()
         server.close()
-        loop.join(timeout=10)
         outbox.join(timeout=10)
 
 
