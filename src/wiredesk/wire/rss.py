@@ -80,6 +80,8 @@ MEDIA_DESCRIPTION = _q("media", "description")
 KEYWORDS = _q("media", "keywords")
 MEDIA_GROUPS = {_q("media", "group"), _q("media", "content")}
 ATOM_LINK = _q("atom", "link")
+# What `_read_media` reads, in an item or inside a media:group or media:content.
+MEDIA_TAGS = frozenset({MEDIA_TITLE, MEDIA_DESCRIPTION, KEYWORDS, *CATEGORY, *MEDIA_GROUPS})
 
 
 def _text(element: etree._Element) -> str | None:
@@ -130,20 +132,20 @@ class _Fields:
         self.media_description: str | None = None
 
 
-def _read_media(group: etree._Element, fields: _Fields) -> None:
-    """Read Media RSS titles, descriptions, categories and keywords in a group or content."""
-    for child in group:
-        tag = child.tag
-        if tag == MEDIA_TITLE:
-            fields.media_title = fields.media_title or _text(child)
-        elif tag == MEDIA_DESCRIPTION:
-            fields.media_description = fields.media_description or _text(child)
-        elif tag in CATEGORY:
-            _category(child, fields)
-        elif tag == KEYWORDS:
-            _keywords(child, fields)
-        elif tag in MEDIA_GROUPS:
-            _read_media(child, fields)
+def _read_media(child: etree._Element, fields: _Fields) -> None:
+    """Read a Media RSS title, description, category or keywords, in an item or a group."""
+    tag = child.tag
+    if tag == MEDIA_TITLE:
+        fields.media_title = fields.media_title or _text(child)
+    elif tag == MEDIA_DESCRIPTION:
+        fields.media_description = fields.media_description or _text(child)
+    elif tag in CATEGORY:
+        _category(child, fields)
+    elif tag == KEYWORDS:
+        _keywords(child, fields)
+    elif tag in MEDIA_GROUPS:  # media:group and media:content hold the same elements
+        for grandchild in child:
+            _read_media(grandchild, fields)
 
 
 def _category(element: etree._Element, fields: _Fields) -> None:
@@ -196,21 +198,13 @@ def _read(element: etree._Element) -> _Fields:
             creator = _text(child)
             if creator and creator not in fields.creators:
                 fields.creators.append(creator)
-        elif tag in CATEGORY:
-            _category(child, fields)
         elif tag == LANGUAGE:
             fields.language = _text(child)
-        elif tag == KEYWORDS:
-            _keywords(child, fields)
         elif tag == DC_TITLE:
             fields.dc_title = fields.dc_title or _text(child)
         elif tag == DC_DESCRIPTION:
             fields.dc_description = fields.dc_description or _text(child)
-        elif tag == MEDIA_TITLE:
-            fields.media_title = fields.media_title or _text(child)
-        elif tag == MEDIA_DESCRIPTION:
-            fields.media_description = fields.media_description or _text(child)
-        elif tag in MEDIA_GROUPS:
+        elif tag in MEDIA_TAGS:
             _read_media(child, fields)
         elif (
             tag == ATOM_LINK
