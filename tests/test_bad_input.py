@@ -175,3 +175,47 @@ TELETYPE_BITS = st.sampled_from([
 @given(st.lists(TELETYPE_BITS, max_size=40))
 def test_parser_fuzz_teletype_shapes_raise_only_parse_error(bits):
     fuzz_items("".join(bits).encode())
+
+
+def test_a_delivery_that_makes_storing_raise_is_quarantined_and_the_folder_goes_on(
+    feeds, monkeypatch
+):
+    import wiredesk.ingest.pipeline as pipeline
+
+    real = pipeline.store_items
+
+    def trips(agency, items, *args, **kwargs):
+        if any("poison" in item.headline for item in items):
+            raise ValueError("year 9999 is out of range")  # as a hostile value did
+        return real(agency, items, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "store_items", trips)
+    feed = feeds["ians"]
+    folder = WatchFolder(feed.location, settle_seconds=0)
+    poison = SEED_V1.read_bytes().replace(b"US, S.Korea", b"poison US, S.Korea")
+    (folder.path / "a-poison.xml").write_bytes(poison)
+    shutil.copy(SEED_V1, folder.path / "b-good.xml")
+    reports = FeedPoller(settle_seconds=0).poll(feed)
+    assert [r.ok for r in reports] == [False, True]
+    assert "could not be stored: unexpected ValueError: year 9999" in reports[0].quarantined
+    assert (folder.failed / "a-poison.xml").read_bytes() == poison
+    assert bytes(Quarantine.objects.get().data) == poison
+    assert Story.objects.count() == 1 and (folder.processed / "b-good.xml").exists()
+
+
+def test_a_database_away_while_storing_leaves_the_file_to_be_taken_again(feeds, monkeypatch):
+    from django.db import OperationalError
+
+    import wiredesk.ingest.pipeline as pipeline
+
+    def away(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(pipeline, "store_items", away)
+    feed = feeds["ians"]
+    folder = WatchFolder(feed.location, settle_seconds=0)
+    shutil.copy(SEED_V1, folder.path / "seed.xml")
+    with pytest.raises(OperationalError):
+        FeedPoller(settle_seconds=0).poll(feed)
+    assert (folder.path / "seed.xml").exists()  # not quarantined: nothing was wrong with it
+    assert Quarantine.objects.count() == 0

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from wiredesk.stories.models import StoryVersion
 from wiredesk.stories.services import Outcome, get_or_create_delivery, store_items
 from wiredesk.transports.http import HttpTransport
 from wiredesk.wire import WireItem
+from wiredesk.wire.errors import one_line
 
 from .fulltext import with_full_text
 from .models import Quarantine
@@ -179,6 +180,28 @@ def store_prepared(
         options = prepare_options(feed)
         items = _with_full_text(feed, items, options.time_zone, options.teaser_chars,
                                 options.urgency_map)  # fmt: skip
+    try:
+        _store(feed, data, origin, prepared, items, report, now)
+    except TRANSIENT:
+        raise  # the database or the disk is away, not the delivery's fault: retried later
+    except Exception as exc:
+        # Anything else this delivery makes storing raise is the delivery's to
+        # answer for: it is quarantined with its bytes, and the feed goes on.
+        reason = f"could not be stored: {one_line(exc)}"
+        quarantine(feed, origin, data, reason)
+        report.outcomes.clear()
+        report.actions.clear()
+        report.quarantined = reason
+        return report
+    log.info("delivery feed=%s %s", feed.slug, report)
+    return report
+
+
+# Failures of what storing needs rather than of what the delivery holds.
+TRANSIENT = (OperationalError, InterfaceError, OSError)
+
+
+def _store(feed, data, origin, prepared, items, report, now) -> None:
     # One transaction a delivery: its bytes and every version they brought land
     # together or not at all. Bytes that brought nothing new are not kept twice.
     with transaction.atomic():
@@ -199,5 +222,3 @@ def store_prepared(
         kept = any(o.version and o.version.delivery_id == delivery.pk for o in report.outcomes)
         if not kept and not delivery.versions.exists():
             delivery.delete()
-    log.info("delivery feed=%s %s", feed.slug, report)
-    return report
