@@ -37,6 +37,7 @@ def server():
 def full_text_feed(feeds):
     feed = feeds["ians"]
     feed.full_text = True
+    feed.fetch_allowed_hosts = "127.0.0.1"  # the test's agency server is on this machine
     feed.save()
     return feed
 
@@ -76,3 +77,59 @@ def test_an_unreachable_page_leaves_the_item_as_sent(full_text_feed, server):
         "published": 1
     }
     assert Story.objects.get().body_text.startswith("A storm forced the evacuation")
+
+
+# -- The outbound policy: an agency's links may not reach what readers cannot ------------
+
+
+def link_feed(link: str) -> bytes:
+    return f"""<rss version="2.0"><channel><title>W</title><item><guid>ssrf-1</guid>
+<title>Teaser</title><link>{link}</link><description>The teaser as sent.</description>
+</item></channel></rss>""".encode()
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "http://127.0.0.1:{port}/world/storm",  # loopback, the feed allows none
+        "http://localhost:{port}/world/storm",
+        "http://2130706433:{port}/world/storm",  # 127.0.0.1 written as one number
+        "http://[::1]:{port}/world/storm",
+        "http://169.254.169.254/latest/meta-data/",  # the cloud's metadata address
+        "file:///etc/passwd",
+        "http://[::1/broken",  # a malformed IPv6 URL crashed the whole delivery
+        "gopher://127.0.0.1:{port}/",
+    ],
+)
+def test_links_to_this_machine_or_private_networks_are_never_fetched(feeds, server, link):
+    feed = feeds["ians"]
+    feed.full_text = True
+    feed.save()
+    port = server.base_url.rsplit(":", 1)[1]
+    report = ingest_bytes(feed, link_feed(link.replace("{port}", port)), "feed.xml")
+    assert report.actions == {"published": 1}
+    assert Story.objects.get().body_text == "The teaser as sent."
+    assert server.requests == []
+
+
+def test_a_redirect_from_an_allowed_host_to_a_refused_one_is_refused(feeds, server):
+    feed = feeds["ians"]
+    feed.full_text = True
+    feed.fetch_allowed_hosts = "127.0.0.1"
+    feed.save()
+    port = server.base_url.rsplit(":", 1)[1]
+    server.routes["/moved"] = lambda h: h.reply(
+        302, b"", {"Location": f"http://localhost:{port}/world/storm"}
+    )
+    ingest_bytes(feed, link_feed(f"{server.base_url}/moved"), "feed.xml")
+    assert Story.objects.get().body_text == "The teaser as sent."
+    assert [r.path for r in server.requests] == ["/moved"]  # the redirect was not followed
+
+
+def test_an_oversized_or_endless_page_is_cut_off(feeds, server):
+    from wiredesk.transports.outbound import OutboundPolicy, Refused, fetch
+
+    server.routes["/huge"] = lambda h: h.reply(200, b"x" * 5000)
+    policy = OutboundPolicy(allowed_hosts=frozenset({"127.0.0.1"}), max_bytes=1000)
+    with pytest.raises(Refused, match="over the 1,000"):
+        fetch(f"{server.base_url}/huge", policy, "Wiredesk-test")

@@ -13,7 +13,7 @@ import logging
 
 import trafilatura
 
-from wiredesk.transports.http import HttpTransport, PollState
+from wiredesk.transports.outbound import OutboundPolicy, Refused, fetch
 from wiredesk.wire import WireItem, normalize
 from wiredesk.wire.text import article_html
 
@@ -29,15 +29,26 @@ def extract_article(page: bytes | str, url: str | None = None) -> str | None:
     return extracted or None
 
 
-def with_full_text(item: WireItem, transport: HttpTransport, **normalize_options) -> WireItem:
-    """Return `item` with the body of the page its link points at, else `item` unchanged."""
+def with_full_text(
+    item: WireItem, policy: OutboundPolicy, user_agent: str, **normalize_options
+) -> WireItem:
+    """Return `item` with the body of the page its link points at, else `item` unchanged.
+
+    The link is the agency's word: it is fetched under the outbound policy
+    (public addresses only, unless the feed allows a host; size and time
+    limits), and whatever goes wrong leaves the item as the feed sent it.
+    """
     if not item.link:
         return item
-    result = transport.fetch(item.link, PollState())
-    if result.content is None:
-        log.warning("full text: %s for %s item=%s", result.error, item.link, item.item_id)
+    try:
+        page, url = fetch(item.link, policy, user_agent)
+        article = extract_article(page, url=url)
+    except Refused as exc:
+        log.warning("full text refused: %s for %s item=%s", exc, item.link, item.item_id)
         return item
-    article = extract_article(result.content, url=item.link)
+    except Exception as exc:  # a page that trips the extractor: the item as sent
+        log.warning("full text failed: %r for %s item=%s", exc, item.link, item.item_id)
+        return item
     if not article:
         log.warning("full text: no article found at %s item=%s", item.link, item.item_id)
         return item

@@ -21,7 +21,7 @@ from wiredesk.sources.models import Feed
 from wiredesk.stories.duplicates import band_shape
 from wiredesk.stories.models import StoryVersion
 from wiredesk.stories.services import Outcome, get_or_create_delivery, store_items
-from wiredesk.transports.http import HttpTransport
+from wiredesk.transports.outbound import OutboundPolicy
 from wiredesk.wire import WireItem
 from wiredesk.wire.errors import one_line
 
@@ -113,18 +113,16 @@ def _with_full_text(feed: Feed, items: list[WireItem], zone, teaser_chars, urgen
             story__agency=feed.agency, story__item_id__in=[i.item_id for i in items]
         ).values_list("story__item_id", "version")
     )
-    transport = HttpTransport(user_agent=settings.WIREDESK["USER_AGENT"])
-    try:
-        return [
-            item
-            if (item.item_id, item.version) in known
-            else with_full_text(
-                item, transport, time_zone=zone, teaser_chars=teaser_chars, urgency_map=urgency_map
-            )
-            for item in items
-        ]
-    finally:
-        transport.close()
+    policy = OutboundPolicy(allowed_hosts=feed.allowed_hosts)
+    agent = settings.WIREDESK["USER_AGENT"]
+    return [
+        item
+        if (item.item_id, item.version) in known
+        else with_full_text(
+            item, policy, agent, time_zone=zone, teaser_chars=teaser_chars, urgency_map=urgency_map
+        )
+        for item in items
+    ]
 
 
 def prepare_options(feed: Feed) -> PrepareOptions:

@@ -96,6 +96,12 @@ class Feed(models.Model):
         help_text="For feeds whose items carry only a teaser and a link: fetch the link and "
         "take the article text from it (where the agency's contract allows).",
     )
+    fetch_allowed_hosts = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="Host names (comma-separated) that full-text fetches may reach although they "
+        "are on a private network; any other private, loopback or link-local address is refused.",
+    )
     username = models.CharField(max_length=200, blank=True)
     password = models.CharField(
         max_length=200, blank=True, help_text="Kept as given; prefer password_env in wiredesk.toml."
@@ -120,3 +126,9 @@ class Feed(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+    @property
+    def allowed_hosts(self) -> frozenset[str]:
+        """Return the host names fetches for this feed may reach on a private network."""
+        names = (h.strip().lower().rstrip(".") for h in self.fetch_allowed_hosts.split(","))
+        return frozenset(name for name in names if name)

@@ -26,6 +26,7 @@ FEED_FIELDS = (
     "password",
     "encoding",
     "full_text",
+    "fetch_allowed_hosts",
 )
 
 
@@ -64,6 +65,8 @@ def _apply(model: type, slug: str, values: dict[str, Any], report: SyncReport, l
 
 def _feed_values(spec: dict[str, Any], base_dir: Path) -> dict[str, Any]:
     values = {k: spec[k] for k in FEED_FIELDS if k in spec}
+    if isinstance(values.get("fetch_allowed_hosts"), list):  # a TOML list of host names
+        values["fetch_allowed_hosts"] = ",".join(values["fetch_allowed_hosts"])
     if "password_env" in spec:
         # Keep secrets out of the file: name the environment variable instead.
         values["password"] = os.environ.get(spec["password_env"], "")
