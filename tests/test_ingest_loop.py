@@ -26,6 +26,7 @@ def loop():
     loop = IngestLoop(settle_seconds=0)
     yield loop
     loop.pool.shutdown(wait=True)
+    loop.folder_pool.shutdown(wait=True)
     loop.poller.close()
 
 
@@ -84,3 +85,60 @@ def test_loop_releases_an_embargo_on_its_next_tick(feeds, loop):
         clock.shift(timedelta(minutes=5))
         settle(loop)
         assert Story.objects.get().state == Story.State.PUBLISHED
+
+
+def trickle(handler, seconds: float = 8.0) -> None:
+    """Answer a byte at a time, a fifth of a second apart, for `seconds` (a hostile feed)."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/rss+xml")
+    handler.end_headers()
+    handler.wfile.write(b"<rss>")
+    ended = time.monotonic() + seconds
+    try:
+        while time.monotonic() < ended:
+            handler.wfile.write(b" ")
+            handler.wfile.flush()
+            time.sleep(0.2)
+    except OSError:
+        pass  # the poller gave up and closed
+
+
+def test_a_trickling_server_is_given_up_at_the_fetch_deadline():
+    from wiredesk.transports.http import HttpTransport, PollState
+
+    from .wire_server import AgencyServer
+
+    server = AgencyServer().start()
+    server.routes["/slow"] = trickle
+    transport = HttpTransport(user_agent="Wiredesk-test", max_seconds=1.0)
+    try:
+        result = transport.fetch(server.base_url + "/slow", PollState())
+    finally:
+        transport.close()
+        server.stop()
+    assert result.status == "error" and "took over 1 s" in result.error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_slow_http_feeds_never_hold_up_a_watch_folder(feeds, loop):
+    from .wire_server import AgencyServer
+
+    server = AgencyServer().start()
+    server.routes["/slow"] = trickle
+    try:
+        agency = feeds["meridian"].agency
+        for n in range(6):  # more slow feeds than the HTTP pool has threads
+            Feed.objects.create(agency=agency, slug=f"slow-{n}", transport="http",
+                                location=f"{server.base_url}/slow", poll_interval=60)  # fmt: skip
+        folder_feed = feeds["ians"]
+        loop.run_once()  # every HTTP thread is now waiting on a trickle
+        shutil.copy(SEED_V1, f"{folder_feed.location}/{SEED_V1.name}")
+        deadline = time.monotonic() + 5
+        while not Story.objects.exists() and time.monotonic() < deadline:
+            Feed.objects.filter(transport="folder").update(next_poll_at=None)
+            loop._due_at.clear()
+            loop.run_once()
+            time.sleep(0.1)
+        assert Story.objects.filter(agency__slug="ians").exists()  # the folder went on
+    finally:
+        server.stop()

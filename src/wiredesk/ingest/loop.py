@@ -70,6 +70,7 @@ class IngestLoop(threading.Thread):
         self.tick = tick
         self.poller = FeedPoller(settle_seconds=settle_seconds)
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wiredesk-poll")
+        self.folder_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wiredesk-folder")
         self.stopping = threading.Event()
         self._running: dict[int, Future] = {}
         # When each feed is next due, by this process's clock: a quiet watch
@@ -103,7 +104,10 @@ class IngestLoop(threading.Thread):
             self._due_at[feed.pk] = clock + feed.poll_interval
             if feed.transport == Feed.Transport.HTTP and not claim(feed):
                 continue  # another node polls it this interval
-            self._running[feed.pk] = self.pool.submit(self._poll, feed)
+            # Folders and HTTP feeds in pools of their own: agencies' servers
+            # that trickle a byte a second never hold up a folder.
+            pool = self.folder_pool if feed.transport == Feed.Transport.FOLDER else self.pool
+            self._running[feed.pk] = pool.submit(self._poll, feed)
 
     def _poll(self, feed: Feed) -> None:
         try:
@@ -124,4 +128,5 @@ class IngestLoop(threading.Thread):
                 log.exception("ingest pass failed")
             self.stopping.wait(self.tick)
         self.pool.shutdown(wait=True, cancel_futures=True)
+        self.folder_pool.shutdown(wait=True, cancel_futures=True)
         self.poller.close()

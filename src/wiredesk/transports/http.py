@@ -8,6 +8,7 @@ failures, a per-feed interval, and a `User-Agent` that names us.
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -15,6 +16,9 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 MAX_RESPONSE_BYTES = 50 * 1024 * 1024
+# The whole of one poll, however the server trickles its answer: a read
+# time-out alone lets a byte every few seconds hold a poller for hours.
+MAX_FETCH_SECONDS = 60.0
 MAX_BACKOFF_SECONDS = 3600.0
 # A server's Retry-After is obeyed up to six hours: "999999" (eleven days) is
 # a misconfigured server, and a feed silent that long is lost news.
@@ -91,8 +95,10 @@ class HttpTransport:
         timeout: float = 30.0,
         max_bytes: int = MAX_RESPONSE_BYTES,
         transport: httpx.BaseTransport | None = None,
+        max_seconds: float = MAX_FETCH_SECONDS,
     ) -> None:
         self.max_bytes = max_bytes
+        self.max_seconds = max_seconds
         self.client = httpx.Client(
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(timeout),
@@ -112,6 +118,7 @@ class HttpTransport:
         if state.last_modified:
             headers["If-Modified-Since"] = state.last_modified
         failed = PollState(state.etag, state.last_modified, state.failures + 1)
+        deadline = time.monotonic() + self.max_seconds
         try:
             with self.client.stream("GET", url, headers=headers, auth=auth) as response:
                 if response.status_code == 304:
@@ -130,7 +137,7 @@ class HttpTransport:
                         "error", failed, http_status=response.status_code,
                         retry_after=retry_after, url=str(response.url), error=error,
                     )  # fmt: skip
-                content = self._read_limited(response)
+                content = self._read_limited(response, deadline)
                 new_state = PollState(
                     etag=response.headers.get("ETag", ""),
                     last_modified=response.headers.get("Last-Modified", ""),
@@ -140,25 +147,27 @@ class HttpTransport:
                     "fetched", new_state, content=content,
                     http_status=response.status_code, url=str(response.url),
                 )  # fmt: skip
-        except _TooLarge as exc:
+        except _GivenUp as exc:
             return FetchResult("error", failed, error=str(exc), url=url)
         except httpx.TimeoutException:
             return FetchResult("error", failed, error="timed out", url=url)
         except httpx.HTTPError as exc:
             return FetchResult("error", failed, error=f"{type(exc).__name__}: {exc}", url=url)
 
-    def _read_limited(self, response: httpx.Response) -> bytes:
+    def _read_limited(self, response: httpx.Response, deadline: float) -> bytes:
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
-            raise _TooLarge(f"response is {int(declared):,} bytes, over the limit")
+            raise _GivenUp(f"response is {int(declared):,} bytes, over the limit")
         chunks, total = [], 0
         for chunk in response.iter_bytes():
             total += len(chunk)
             if total > self.max_bytes:
-                raise _TooLarge(f"response is over the {self.max_bytes:,}-byte limit")
+                raise _GivenUp(f"response is over the {self.max_bytes:,}-byte limit")
+            if time.monotonic() > deadline:
+                raise _GivenUp(f"response took over {self.max_seconds:,.0f} s; given up")
             chunks.append(chunk)
         return b"".join(chunks)
 
 
-class _TooLarge(Exception):
+class _GivenUp(Exception):
     pass
