@@ -453,3 +453,50 @@ def test_a_canceled_item_left_in_a_feed_keeps_one_kill_notice(feeds):
     for poll in range(4):  # the feed changes around it, the canceled item stays
         ingest_bytes(feeds["harbour"], kill + b"\n" * poll, f"poll-{poll}.xml")
     assert KillNotice.objects.filter(item_id="urn:left").count() == 1
+
+
+# -- More that mature parsers read -------------------------------------------------------
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "utf-16-le", "utf-16-be"])
+def test_a_file_labelled_utf16_is_read_whatever_its_bytes(codec):
+    text = (
+        '<?xml version="1.0" encoding="UTF-16"?><rss version="2.0"><channel><item>'
+        "<guid>u16</guid><title>Caf\u00e9 opens</title></item></channel></rss>"
+    )
+    [item] = parse(text.encode(codec))  # 8-bit bytes labelled UTF-16, or UTF-16 without a BOM
+    assert item.headline == "Caf\u00e9 opens"
+
+
+@pytest.mark.parametrize(
+    ("written", "byline"),
+    [
+        ("jane@agency.example (Jane Doe)", "Jane Doe"),
+        ("Jane Doe <jane@agency.example>", "Jane Doe"),
+        ("Jane Doe", "Jane Doe"),
+        ("desk@agency.example", "desk@agency.example"),
+    ],
+)
+def test_rss_author_gives_the_name_not_the_address(written, byline):
+    data = (
+        f'<rss version="2.0"><channel><item xml:lang="pt"><guid>a</guid><title>T</title>'
+        f"<author>{written.replace('<', '&lt;').replace('>', '&gt;')}</author></item></channel></rss>"
+    ).encode()
+    [item] = parse(data)
+    assert item.byline == byline and item.language == "pt"  # the item's own xml:lang too
+
+
+def test_atom_author_without_a_name_is_known_by_its_address_and_content_lang_counts():
+    data = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>urn:e</id><title>T</title>'
+        b"<author><email>desk@agency.example</email></author>"
+        b'<content type="text" xml:lang="sv">Text.</content></entry></feed>'
+    )
+    [item] = parse(data)
+    assert (item.byline, item.language) == ("desk@agency.example", "sv")
+
+
+def test_a_date_without_a_time_is_that_day():
+    from wiredesk.wire.times import parse_rfc822
+
+    assert parse_rfc822("Thu, 14 Oct 2021").isoformat() == "2021-10-14T00:00:00"

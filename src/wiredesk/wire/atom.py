@@ -122,7 +122,11 @@ def _title(element: etree._Element | None) -> str:
 
 
 def _names(element: etree._Element) -> list[str]:
-    names = (text_of(a.find("a:name", NS)) for a in element.iterfind("a:author", NS))
+    """Return the authors' names (an author with no name is known by its e-mail address)."""
+    names = (
+        text_of(a.find("a:name", NS)) or text_of(a.find("a:email", NS))
+        for a in element.iterfind("a:author", NS)
+    )
     return [n for n in names if n]
 
 
@@ -177,7 +181,9 @@ def _entry(entry: etree._Element, authors: list[str], language: str | None) -> W
         version_created=parse_iso(updated),
         headline=_title(title),
         byline=byline,
-        language=entry.get(XML_LANG) or language,
+        language=entry.get(XML_LANG)
+        or (content.get(XML_LANG) if content is not None else None)
+        or language,
         body_html=body,
         subjects=subjects,
         link=link,

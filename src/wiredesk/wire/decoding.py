@@ -164,10 +164,28 @@ def decode_xml(data: bytes, override: str | None = None) -> Decoded:
     if override:
         text = decode_strict(data, override)
         return Decoded(_as_utf8_xml(text), f"the source's encoding setting ({override})")
-    if data.isascii():
-        return Decoded(data, "ASCII only: read as declared")
     if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
         return Decoded(data, "byte order mark (UTF-16 or UTF-32)")
+    for start, codec in ((b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be")):
+        if data.startswith(start):  # UTF-16 without its byte order mark (XML 1.0, appendix F)
+            try:
+                return Decoded(
+                    _as_utf8_xml(data.decode(codec)), f"{codec} without a byte order mark"
+                )
+            except UnicodeDecodeError as exc:
+                raise ParseError(f"bytes look like {codec} but are not: {exc.reason}") from None
+    eight_bit = data[:1] != b"\x00" and data[1:2] != b"\x00"  # UTF-16 "<" is "<\0" or "\0<"
+    if eight_bit and (declared_encoding(data) or "").startswith(("utf-16", "utf-32")):
+        # Declared UTF-16 or UTF-32, but written a byte a character (the
+        # declaration itself is readable ASCII): a wrong label, as browsers read it.
+        text, how = (
+            (data.decode("utf-8"), "valid UTF-8") if _is_utf8(data) else decode_not_utf8(data)
+        )
+        rule = f"declared {declared_encoding(data)}, but the bytes are 8-bit: {how}"
+        log.info("encoding: %s", rule)
+        return Decoded(_as_utf8_xml(text), rule)
+    if data.isascii():
+        return Decoded(data, "ASCII only: read as declared")
     declared = declared_encoding(data)
     if declared is None or declared in UTF8_LABELS:
         label = "declared UTF-8" if declared else "no declaration (XML's default, UTF-8)"

@@ -88,8 +88,8 @@ def _load(
             f"delivery is {len(data):,} bytes, over the {MAX_DELIVERY_BYTES:,}-byte limit"
         )
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n\x16")[:1]
-    if data.startswith((b"\xff\xfe<\x00", b"\xfe\xff\x00<")):
-        head = b"<"  # XML in UTF-16, with its byte order mark
+    if data.startswith((b"\xff\xfe<\x00", b"\xfe\xff\x00<", b"\x00<")):
+        head = b"<"  # XML in UTF-16 (with its byte order mark, or big-endian without)
     if not head:
         raise ParseError("delivery is empty")
     if head in (b"{", b"["):

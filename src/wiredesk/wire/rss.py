@@ -12,6 +12,8 @@ no declared type and is markup only when it looks like it (`text.plain_title`).
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from .errors import ItemFailure, ParseError, guarded
@@ -90,6 +92,19 @@ def _text(element: etree._Element) -> str | None:
         return None
     text = text.strip()
     return text or None
+
+
+# RSS 2.0's <author> is an e-mail address, by convention with the name after
+# it in brackets ("jane@agency.example (Jane Doe)"), or the other way round.
+_NAMED_ADDRESS = re.compile(r"^\S+@\S+\s+\(([^()]{1,200})\)$|^([^<>]{1,200}?)\s*<\S+@\S+>$")
+
+
+def _author_name(text: str) -> str:
+    """Return the name in an RSS author, else the author as written."""
+    match = _NAMED_ADDRESS.match(text)
+    if match:
+        return (match.group(1) or match.group(2)).strip() or text
+    return text
 
 
 def _own_text(element: etree._Element) -> str | None:
@@ -196,6 +211,8 @@ def _read(element: etree._Element) -> _Fields:
             fields.modified = _text(child) or fields.modified
         elif tag in CREATOR:
             creator = _text(child)
+            if creator and tag == "author":
+                creator = _author_name(creator)
             if creator and creator not in fields.creators:
                 fields.creators.append(creator)
         elif tag == LANGUAGE:
@@ -253,7 +270,7 @@ def _item(element: etree._Element, fmt: str, language: str | None) -> WireItem:
         version_created=parse_iso(fields.modified),
         headline=plain_title(fields.title or fields.dc_title or fields.media_title),
         byline=", ".join(fields.creators) or None,
-        language=fields.language or language,
+        language=fields.language or element.get(XML_LANG) or language,
         body_html=body or "",
         subjects=fields.subjects,
         keywords=fields.keywords,

@@ -44,7 +44,7 @@ def parse_rfc822(text: str | None) -> datetime | None:
     try:
         moment = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
-        return parse_iso(text)
+        return parse_iso(text) or _date_only(text)
     # email.utils marks "-0000" (zone unknown) as naive; keep it naive so the
     # agency's zone applies, as for any time without an offset.
     return _plausible(moment)
@@ -70,3 +70,14 @@ def parse_iso(text: str | None) -> datetime | None:
     except ValueError:
         return None
     return moment if EARLIEST_YEAR <= moment.year <= LATEST_YEAR else None
+
+
+def _date_only(text: str) -> datetime | None:
+    """Return a date sent without a time ("01 Jan 2004", "Thu, 01 Jan 2004"), at midnight."""
+    for pattern in ("%d %b %Y", "%a, %d %b %Y", "%d %B %Y", "%a, %d %B %Y"):
+        try:
+            moment = datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+        return moment if EARLIEST_YEAR <= moment.year <= LATEST_YEAR else None
+    return None
