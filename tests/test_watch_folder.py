@@ -130,3 +130,15 @@ def test_a_folder_feed_resets_its_failures_on_success_and_backs_off_briefly(feed
     poller.poll(feed)
     feed.refresh_from_db()
     assert feed.failures == 0 and feed.last_error == ""
+
+
+def test_a_marker_file_says_a_file_is_complete_and_is_never_read_itself(tmp_path):
+    folder = WatchFolder(tmp_path, settle_seconds=60)  # would wait a minute without a marker
+    (tmp_path / "story.xml").write_bytes(b"<rss/>")
+    assert folder.ready_files() == []
+    (tmp_path / "story.xml.done").write_bytes(b"")
+    assert [p.name for p in folder.ready_files()] == ["story.xml"]  # complete at once
+    folder.done(tmp_path / "story.xml")
+    assert not (tmp_path / "story.xml.done").exists()  # the marker goes with its file
+    (tmp_path / "other.xml.ok").write_bytes(b"")
+    assert folder.ready_files() == []  # a marker alone is no delivery

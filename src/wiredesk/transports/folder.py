@@ -19,6 +19,9 @@ from pathlib import Path
 # Names upload tools give files still being written (vsftpd, proftpd, WinSCP,
 # FileZilla, rsync, curl), and dot-files.
 PARTIAL_SUFFIXES = (".tmp", ".part", ".partial", ".filepart", ".crdownload", ".lock", "~")
+# Marker files some agencies upload once a file is complete (`story.xml.done`):
+# never deliveries themselves, and the file they name is complete at once.
+MARKER_SUFFIXES = (".done", ".ok", ".ready", ".complete", ".fin", ".sem")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
@@ -58,8 +61,17 @@ class WatchFolder:
 
     @staticmethod
     def is_partial(name: str) -> bool:
-        """Return True for names that mark an upload still in progress."""
-        return name.startswith(".") or name.lower().endswith(PARTIAL_SUFFIXES)
+        """Return True for names that mark an upload still in progress, or a marker file."""
+        lowered = name.lower()
+        return name.startswith(".") or lowered.endswith(PARTIAL_SUFFIXES + MARKER_SUFFIXES)
+
+    def marker_of(self, name: str) -> Path | None:
+        """Return the marker file saying `name` is complete, if the agency uploaded one."""
+        for suffix in MARKER_SUFFIXES:
+            marker = self.path / (name + suffix)
+            if marker.exists():
+                return marker
+        return None
 
     def ready_files(self, now: float | None = None) -> list[Path]:
         """Return the complete files waiting in the folder, oldest first."""
@@ -75,7 +87,7 @@ class WatchFolder:
                 if self._waiting.get(entry.name) == current and self.is_young(stat.st_mtime, now):
                     continue  # refused as it was, and not still for long: let it arrive
                 settled = now - stat.st_mtime >= self.settle_seconds
-                if settled or self._seen.get(entry.name) == current:
+                if settled or self._seen.get(entry.name) == current or self.marker_of(entry.name):
                     ready.append((stat.st_mtime_ns, entry.name))
         self._seen = seen
         self._waiting = {k: v for k, v in self._waiting.items() if k in seen}
@@ -96,7 +108,7 @@ class WatchFolder:
             stat = path.stat()
         except FileNotFoundError:
             return True  # taken by another node
-        if not self.is_young(stat.st_mtime):
+        if self.marker_of(path.name) is not None or not self.is_young(stat.st_mtime):
             self._waiting.pop(path.name, None)
             return False
         self._waiting[path.name] = Seen(stat.st_size, stat.st_mtime_ns)
@@ -149,6 +161,7 @@ class WatchFolder:
         (one line each): they are listed in a `<name>.reason.txt` beside it.
         """
         self._seen.pop(path.name, None)
+        self._drop_marker(path.name)
         try:
             target = self._move(path, self.processed)
         except FileNotFoundError:
@@ -162,6 +175,12 @@ class WatchFolder:
     def fail(self, path: Path, reason: str) -> Path:
         """Move a refused file to `failed/` with its reason beside it; return where it went."""
         self._seen.pop(path.name, None)
+        self._drop_marker(path.name)
         target = self._move(path, self.failed)
         target.with_name(target.name + ".reason.txt").write_text(reason.rstrip() + "\n")
         return target
+
+    def _drop_marker(self, name: str) -> None:
+        marker = self.marker_of(name)
+        if marker is not None:
+            marker.unlink(missing_ok=True)
