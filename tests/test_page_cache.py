@@ -91,3 +91,22 @@ def test_every_cached_surface_is_served_twice_the_same(client, feeds, path):
         assert b"/sitemap-stories.xml" in first.content
     elif path != "/sitemap-news.xml":  # the news sitemap lists the last two days only
         assert Story.objects.get().get_absolute_url().encode() in first.content
+
+
+def test_a_search_is_kept_a_few_seconds_and_a_kill_still_leaves_it_at_once(client, feeds):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    feed = feeds["ians"]
+    ingest_bytes(feed, g2_item("urn:s", 1, T0, headline="Cyclone nears coast"), "a.xml")
+    story = Story.objects.get()
+    first = client.get("/search", {"q": "Cyclone"})
+    assert story.get_absolute_url() in first.content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/search", {"q": "  cyclone "})  # the same words, normalised
+    assert story.get_absolute_url() in again.content.decode()
+    assert not any("story_search" in q["sql"] or "tsquery" in q["sql"] for q in queries)
+    ingest_bytes(feed, g2_item("urn:s", 2, T0 + timedelta(minutes=1), status="canceled"), "b.xml")
+    assert story.get_absolute_url() not in client.get("/search", {"q": "cyclone"}).content.decode()
+    api = client.get("/api/v1/stories", {"q": "cyclone"}).json()
+    assert api["items"] == []

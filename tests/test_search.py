@@ -125,3 +125,25 @@ def test_search_page_and_api(client, feeds):
         assert [i["headline"] for i in items] == ["Monsoon withdraws"]
     assert Story.objects.count() == 1
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_a_search_past_its_time_limit_answers_nothing_instead_of_holding_the_worker(
+    feeds, monkeypatch, caplog
+):
+    from wiredesk.stories import search
+
+    deliver(feeds, "urn:slow", "Slow cyclone", "A cyclone moves slowly.")
+    assert [s.item_id for s in search_stories("cyclone")] == ["urn:slow"]
+    if connection.vendor == "postgresql":
+        # A vector that takes 50 ms a row: the statement time-out must stop it.
+        monkeypatch.setattr(
+            search, "PG_VECTOR", "(to_tsvector('simple', headline || pg_sleep(0.05)::text))"
+        )
+        monkeypatch.setattr(search, "MAX_QUERY_MS", 20)
+    else:
+        monkeypatch.setattr(search, "MAX_QUERY_MS", 0)  # the progress handler stops it at once
+        monkeypatch.setattr(search, "PROGRESS_STEPS", 1)
+    assert search_stories("cyclone") == []
+    assert "search stopped after" in caplog.text
+    monkeypatch.undo()
+    assert [s.item_id for s in search_stories("cyclone")] == ["urn:slow"]  # the connection is fine

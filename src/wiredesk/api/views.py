@@ -11,9 +11,9 @@ from django.conf import settings
 from ninja import NinjaAPI, Query, Status
 from ninja.errors import HttpError
 
+from wiredesk.site.cache import cached_search
 from wiredesk.sources.models import Agency
 from wiredesk.stories.models import Story
-from wiredesk.stories.search import search_stories
 from wiredesk.stories.selectors import also_reported_by, story_for_page, visible_stories, with_topic
 
 from .auth import ClientAuth, RateLimited
@@ -154,7 +154,7 @@ def list_stories(
     With `q`, return the best matches by relevance and recency (one page, no cursor).
     """
     if q:
-        found = [s for s in search_stories(q, limit=100)
+        found = [s for s in cached_search(q, limit=100)
                  if (not agency or s.agency.slug == agency)
                  and (not topic or f"|{topic}|" in s.topics)
                  and (not language or s.language.lower().startswith(language.lower()))]  # fmt: skip

@@ -8,6 +8,7 @@ the same generation: a change on one node invalidates all of them at once.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
@@ -84,3 +85,31 @@ def on_site_url(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+SEARCH_SECONDS = 10
+
+
+def cached_search(q: str, limit: int = 50) -> list:
+    """Return search_stories(q, limit), kept a few seconds by normalised query.
+
+    Keyed on the content generation, like pages: a kill or any other change
+    makes every kept result stale at once. A burst of the same words (a
+    crawler, an app's launch) costs one search.
+    """
+    from wiredesk.stories.search import search_stories
+    from wiredesk.stories.selectors import visible_stories
+
+    words = " ".join(q.lower().split())[:200]
+    caching = words and settings.WIREDESK["PAGE_CACHE_SECONDS"] and shared_safely()
+    current = generation() if caching else None
+    if current is None:
+        return search_stories(q, limit=limit)
+    key = f"wiredesk:search:{current}:{limit}:{hashlib.sha256(words.encode()).hexdigest()}"
+    ids = cache.get(key)
+    if ids is None:
+        found = search_stories(q, limit=limit)
+        cache.set(key, [story.pk for story in found], SEARCH_SECONDS)
+        return found
+    by_id = visible_stories().select_related("agency").in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]

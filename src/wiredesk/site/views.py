@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from wiredesk.sources.models import Agency
-from wiredesk.stories.search import search_stories
 from wiredesk.stories.selectors import (
     also_reported_by,
     story_for_page,
@@ -18,7 +17,7 @@ from wiredesk.stories.selectors import (
     visible_stories,
 )
 
-from .cache import cached_page
+from .cache import cached_page, cached_search
 from .diff import word_diff
 from .structured import news_article
 
@@ -136,7 +135,7 @@ def provenance(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """Search stories by words, best first by relevance and recency. Never cached: every query differs."""
     q = request.GET.get("q", "")[:200]
-    results = search_stories(q) if q.strip() else []
+    results = cached_search(q) if q.strip() else []
     return render(request, "site/search.html", {"q": q, "results": results})
 
 

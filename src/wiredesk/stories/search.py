@@ -6,7 +6,9 @@ found, so killed, withheld and embargoed stories never are.
 
 from __future__ import annotations
 
+import logging
 import math
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -19,7 +21,8 @@ from .bulk import placeholders
 from .models import Story
 from .selectors import visible_stories
 
-CANDIDATES = 500  # best matches by relevance, then ordered with recency
+CANDIDATES = 500  # the newest matches, ranked by relevance and recency together
+log = logging.getLogger("wiredesk.stories")
 HALF_LIFE_DAYS = 3.0  # a story's recency weight halves every three days
 CHUNK = 500  # story ids a statement
 
@@ -110,31 +113,78 @@ def _fts5_query(q: str) -> str:
     return " ".join('"' + word.replace('"', '""') + '"' for word in q.split())
 
 
+# PostgreSQL: the very expression the GIN index of migration 0003 is built on,
+# so that `@@` is answered from the index.
+PG_VECTOR = (
+    "(setweight(to_tsvector('simple', COALESCE(headline, '')), 'A') || "
+    "setweight(to_tsvector('simple', COALESCE(body_text, '')), 'B'))"
+)
+# The longest one search may take; past it the search answers with nothing
+# rather than hold a worker (and, on SQLite, the interpreter) any longer.
+MAX_QUERY_MS = 250
+PROGRESS_STEPS = 10_000  # SQLite virtual-machine steps between looks at the clock
+
+
+class SearchTimedOut(Exception):
+    """The query ran past MAX_QUERY_MS and was stopped."""
+
+
 def _relevance(q: str) -> dict[int, float]:
-    """Return {story id: relevance} of the best matches (higher is better)."""
+    """Return {story id: relevance} of the newest matches (higher is better).
+
+    Bounded cost, whatever the words: relevance is computed for the newest
+    CANDIDATES matches only (walked newest first from the index, never every
+    match ranked and sorted), since recency weighs them anyway, and the query
+    is stopped after MAX_QUERY_MS.
+    """
     if connection.vendor == "sqlite":
+        return _sqlite_relevance(q)
+    from django.db import transaction
+    from django.db.utils import OperationalError
+
+    sql = (
+        f"SELECT id, ts_rank({PG_VECTOR}, query) FROM {Story._meta.db_table}, "
+        "websearch_to_tsquery('simple', %s) AS query "
+        f"WHERE {PG_VECTOR} @@ query ORDER BY id DESC LIMIT %s"
+    )
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # SET LOCAL, written as a function call so that it takes a parameter.
+            cursor.execute(
+                "SELECT set_config('statement_timeout', %s, true)", [f"{MAX_QUERY_MS}ms"]
+            )
+            cursor.execute(sql, [q, CANDIDATES])
+            return dict(cursor.fetchall())
+    except OperationalError as exc:  # QueryCanceled: the time limit
+        if "statement timeout" in str(exc) or "canceling statement" in str(exc):
+            raise SearchTimedOut(q) from None
+        raise
+
+
+def _sqlite_relevance(q: str) -> dict[int, float]:
+    from django.db.utils import OperationalError
+
+    connection.ensure_connection()
+    raw = connection.connection
+    deadline = time.monotonic() + MAX_QUERY_MS / 1000
+    # SQLite calls this every few thousand instructions; a true answer stops the query.
+    raw.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
+    try:
         with connection.cursor() as cursor:
-            # bm25 weights: a match in the headline counts five times one in the body.
+            # Newest first by rowid (the story id), bm25 only for the rows returned:
+            # a match in the headline counts five times one in the body.
             cursor.execute(
                 "SELECT rowid, -bm25(story_search, 5.0, 1.0) FROM story_search "
-                "WHERE story_search MATCH %s ORDER BY bm25(story_search, 5.0, 1.0) LIMIT %s",
+                "WHERE story_search MATCH %s ORDER BY rowid DESC LIMIT %s",
                 [_fts5_query(q), CANDIDATES],
             )
             return dict(cursor.fetchall())
-    # Imported here: it loads psycopg, which a SQLite installation never needs.
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-    vector = SearchVector("headline", weight="A", config="simple") + SearchVector(
-        "body_text", weight="B", config="simple"
-    )
-    query = SearchQuery(q, search_type="websearch", config="simple")
-    rows = (
-        Story.objects.annotate(rank=SearchRank(vector, query))
-        .filter(rank__gt=0)
-        .order_by("-rank")
-        .values_list("pk", "rank")[:CANDIDATES]
-    )
-    return dict(rows)
+    except OperationalError as exc:
+        if "interrupted" in str(exc):
+            raise SearchTimedOut(q) from None
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)
 
 
 def search_stories(q: str, now: datetime | None = None, limit: int = 50) -> list[Story]:
@@ -143,7 +193,11 @@ def search_stories(q: str, now: datetime | None = None, limit: int = 50) -> list
     if not q:
         return []
     now = now or timezone.now()
-    relevance = _relevance(q)
+    try:
+        relevance = _relevance(q[:200])
+    except SearchTimedOut:
+        log.warning("search stopped after %s ms: %r", MAX_QUERY_MS, q[:80])
+        return []
     if not relevance:
         return []
     stories = list(visible_stories(now).filter(pk__in=list(relevance)))
