@@ -110,3 +110,19 @@ def test_a_search_is_kept_a_few_seconds_and_a_kill_still_leaves_it_at_once(clien
     assert story.get_absolute_url() not in client.get("/search", {"q": "cyclone"}).content.decode()
     api = client.get("/api/v1/stories", {"q": "cyclone"}).json()
     assert api["items"] == []
+
+
+def test_an_api_list_is_kept_by_its_filters_and_a_kill_leaves_it_at_once(
+    client, feeds, django_assert_num_queries
+):
+    feed = feeds["ians"]
+    ingest_bytes(feed, g2_item("urn:l", 1, T0), "a.xml")
+    story = Story.objects.get()
+    first = client.get("/api/v1/stories", {"limit": 5, "agency": "ians"}).json()
+    assert [s["id"] for s in first["items"]] == [story.pk]
+    with django_assert_num_queries(0):  # the same filters: kept
+        again = client.get("/api/v1/stories", {"agency": "ians", "limit": 5}).json()
+    assert again == first
+    assert client.get("/api/v1/stories", {"limit": 5, "agency": "harbour"}).json()["items"] == []
+    ingest_bytes(feed, g2_item("urn:l", 2, T0 + timedelta(minutes=1), status="canceled"), "b.xml")
+    assert client.get("/api/v1/stories", {"limit": 5, "agency": "ians"}).json()["items"] == []

@@ -11,7 +11,7 @@ from django.conf import settings
 from ninja import NinjaAPI, Query, Status
 from ninja.errors import HttpError
 
-from wiredesk.site.cache import cached_search
+from wiredesk.site.cache import cached_search, kept_list
 from wiredesk.sources.models import Agency
 from wiredesk.stories.models import Story
 from wiredesk.stories.selectors import also_reported_by, story_for_page, visible_stories, with_topic
@@ -181,6 +181,10 @@ def list_stories(
         stories = stories.filter(first_published_at__lte=moment).exclude(
             first_published_at=moment, pk__gte=pk
         )
+    return kept_list(request, lambda: _page_of(stories, limit))
+
+
+def _page_of(stories, limit: int) -> dict:
     page = list(stories[: limit + 1])
     more = len(page) > limit
     page = page[:limit]

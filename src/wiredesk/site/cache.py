@@ -113,3 +113,23 @@ def cached_search(q: str, limit: int = 50) -> list:
         return found
     by_id = visible_stories().select_related("agency").in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def kept_list(request: HttpRequest, build: Callable[[], dict]) -> dict:
+    """Return an API list page, kept like pages: by its every parameter, for the generation.
+
+    A list asked for again with the same filters and cursor costs a cache read;
+    any story change makes every kept list stale at once.
+    """
+    seconds = settings.WIREDESK["PAGE_CACHE_SECONDS"]
+    current = generation() if seconds and shared_safely() else None
+    if current is None:
+        return build()
+    query = "&".join(sorted(f"{k}={v}" for k, vs in request.GET.lists() for v in vs))
+    digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
+    key = f"wiredesk:api:{current}:{digest}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = build()
+        cache.set(key, kept, seconds)
+    return kept
