@@ -54,9 +54,12 @@ def wait_ready(url: str) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
-def wrk(url: str, seconds: int, connections: int) -> tuple[float, float]:
-    """Return (requests/s, p99 ms) of a wrk run."""
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+def wrk(
+    url: str, seconds: int, connections: int, script: Path | None = None
+) -> tuple[float, float]:
+    """Return (requests/s, p99 ms) of a wrk run (`script`: a Lua file choosing each request)."""
+    extra = ["-s", str(script)] if script else []
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
                          capture_output=True, text=True, check=True).stdout  # fmt: skip
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()

@@ -62,3 +62,13 @@ def test_serve_benchmark_prints_its_table_when_wrk_and_nginx_are_here():
     stdout = _run("serve.py", "--seconds", "1", "--connections", "4", timeout=300)
     names = [line[:22].strip() for line in stdout.splitlines()[3:]]
     assert names == ["nginx, static file", "story page, cached", "story page, uncached"]
+
+
+def test_load_benchmark_prints_every_surface_beside_its_target():
+    if not shutil.which("wrk") and not os.environ.get("CI"):
+        pytest.skip("Debian's wrk is not installed here (.ci/run installs it)")
+    stdout = _run("load.py", "--stories", "300", "--seconds", "1", "--ingest-stories", "50",
+                  timeout=300)  # fmt: skip
+    names = [line[:20].strip() for line in stdout.splitlines()[2:]]
+    assert names == ["surface", "search, 200 words", "API list, 20 pages", "RSS feed, uncached",
+                     "ingest, loaded"]  # fmt: skip

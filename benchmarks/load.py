@@ -1,0 +1,197 @@
+"""Under load: search, the API's list and an uncached feed at 64 connections, and ingest beside them.
+
+    uv run python benchmarks/load.py [--stories 1000000] [--seconds 10] [--postgres URL]
+
+Builds a database of `--stories` generated stories (`wiredesk backfill`'s
+path; benchmarks/corpus.py), starts `wiredesk serve` (granian, two workers) on
+it, and loads each surface with wrk (Debian's `wrk`) from 127.0.0.1:
+
+- search: `/search?q=...`, 200 different words of the corpus in turn (the
+  words of a crowd, some asked for again within the ten seconds results are kept);
+- the API's list: `/api/v1/stories` with 20 different filters and pages;
+- an uncached feed: `/feeds/rss.xml` from a server whose page cache is off
+  (as after every change, when nothing kept is current).
+
+Then ingest: 2,000 stories a delivery at a time through the pipeline, alone
+and again while the three loads run together. Targets (issue "Hardening",
+at 1,000,000 stories): search 1,000 requests/s with p99 under 100 ms, the
+list 2,000 requests/s, the uncached feed 1,500 requests/s, ingest slowed
+less than twice. Prints a table with each figure beside its target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import WORDS
+from serve import free_port, wait_ready, wrk
+
+HERE = Path(__file__).resolve().parent
+CONNECTIONS = 64
+INGEST_STORIES = 2_000
+
+BUILD = """
+import sys, time
+sys.path.insert(0, {here!r})
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from corpus import newsmlg2
+from wiredesk.sources.models import Agency, Feed
+from wiredesk.ingest.backfill import backfill
+agency = Agency.objects.create(slug="wire", name="Wire", byline="Wire")
+feed = Feed.objects.create(agency=agency, slug="wire", transport="folder", location="/nonexistent")
+backfill(feed, ((f"b-{{s}}.xml", newsmlg2(s, 100)) for s in range(0, {stories}, 100)))
+"""
+
+INGEST = """
+import sys, time
+sys.path.insert(0, {here!r})
+import django
+django.setup()
+from corpus import newsmlg2
+from wiredesk.sources.models import Feed
+from wiredesk.ingest.pipeline import ingest_bytes
+feed = Feed.objects.get(slug="wire")
+deliveries = [newsmlg2(s, 10) for s in range({start}, {start} + {count}, 10)]
+started = time.perf_counter()
+for n, data in enumerate(deliveries):
+    ingest_bytes(feed, data, f"live-{{n}}.xml")
+print({count} / (time.perf_counter() - started))
+"""
+
+ROTATE = """
+local paths = {{{paths}}}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n % #paths) + 1])
+end
+"""
+
+
+def environment(work: Path, database_url: str | None, cache_seconds: int) -> dict[str, str]:
+    config = work / f"wiredesk-{cache_seconds}.toml"
+    config.write_text(f'[site]\nname = "Load"\npage_cache_seconds = {cache_seconds}\n')
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(WIREDESK_DATA_DIR=str(work / "data"), WIREDESK_CONFIG=str(config),
+               WIREDESK_LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="wiredesk.config.settings")  # fmt: skip
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def python(code: str, env: dict[str, str]) -> str:
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(result.stderr[-3000:])
+    return result.stdout.strip()
+
+
+def serve(env: dict[str, str], port: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "wiredesk.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, process_group=0,
+    )  # fmt: skip
+
+
+def rotating(work: Path, name: str, paths: list[str]) -> Path:
+    script = work / f"{name}.lua"
+    script.write_text(ROTATE.format(paths=", ".join(f'"{p}"' for p in paths)))
+    return script
+
+
+def wrk_script(url: str, script: Path, seconds: int) -> tuple[float, float]:
+    return wrk(url, seconds, CONNECTIONS, script)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stories", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument(
+        "--postgres", help="a PostgreSQL URL for a scratch database (dropped first)"
+    )
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    if args.postgres:
+        from ingest import reset_postgres
+
+        reset_postgres(args.postgres)
+    work = Path(tempfile.mkdtemp(prefix="wiredesk-load-"))
+    processes: list[subprocess.Popen] = []
+    try:
+        cached_env = environment(work, args.postgres, 300)
+        uncached_env = environment(work, args.postgres, 0)
+        started = time.perf_counter()
+        python(BUILD.format(here=str(HERE), stories=args.stories), cached_env)
+        built = time.perf_counter() - started
+        alone = float(python(INGEST.format(here=str(HERE), start=args.stories,
+                                           count=args.ingest_stories), cached_env))  # fmt: skip
+        port, uncached_port = free_port(), free_port()
+        processes += [serve(cached_env, port), serve(uncached_env, uncached_port)]
+        base, uncached = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{uncached_port}"
+        wait_ready(base + "/healthz")
+        wait_ready(uncached + "/healthz")
+        words = [w for w in WORDS if w.isalpha()][:200]
+        search = rotating(work, "search", [f"/search?q={w}" for w in words])
+        lists = rotating(work, "lists", [f"/api/v1/stories?limit={20 + n}" for n in range(20)])
+        for url, script in ((base, search), (base, lists)):
+            wrk(url + "/", 2, CONNECTIONS, script)  # warm up
+        s_rate, s_p99 = wrk(base + "/", args.seconds, CONNECTIONS, search)
+        l_rate, l_p99 = wrk(base + "/", args.seconds, CONNECTIONS, lists)
+        wrk(uncached + "/feeds/rss.xml", 2, CONNECTIONS)
+        f_rate, f_p99 = wrk(uncached + "/feeds/rss.xml", args.seconds, CONNECTIONS)
+        # Ingest again while all three loads run.
+        loads = [
+            subprocess.Popen(["wrk", "-t1", f"-c{CONNECTIONS // 3}", f"-d{args.seconds * 6}s",
+                              "-s", str(script), base + "/"], stdout=subprocess.DEVNULL)
+            for script in (search, lists)
+        ] + [subprocess.Popen(["wrk", "-t1", f"-c{CONNECTIONS // 3}", f"-d{args.seconds * 6}s",
+                               uncached + "/feeds/rss.xml"], stdout=subprocess.DEVNULL)]  # fmt: skip
+        time.sleep(1)
+        loaded = float(python(INGEST.format(here=str(HERE), start=args.stories + args.ingest_stories,
+                                            count=args.ingest_stories), cached_env))  # fmt: skip
+        for load in loads:
+            load.terminate()
+            load.wait(10)
+    finally:
+        for process in processes:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=10)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                pass
+        shutil.rmtree(work, ignore_errors=True)
+    engine = "PostgreSQL" if args.postgres else "SQLite"
+    slowdown = alone / loaded if loaded else float("inf")
+    rows = [
+        ("search, 200 words", f"{s_rate:,.0f} rps, p99 {s_p99:,.0f} ms", ">= 1,000 rps, p99 < 100 ms",
+         s_rate >= 1000 and s_p99 < 100),
+        ("API list, 20 pages", f"{l_rate:,.0f} rps, p99 {l_p99:,.0f} ms", ">= 2,000 rps", l_rate >= 2000),
+        ("RSS feed, uncached", f"{f_rate:,.0f} rps, p99 {f_p99:,.0f} ms", ">= 1,500 rps", f_rate >= 1500),
+        ("ingest, loaded", f"{loaded:,.0f}/s (alone {alone:,.0f}/s): x{slowdown:.1f} slower",
+         "< x2 slower", slowdown < 2),
+    ]  # fmt: skip
+    print(f"{engine}, {args.stories:,} stories (built in {built:,.0f} s); "
+          f"wrk -c{CONNECTIONS} -d{args.seconds}s on 127.0.0.1\n")  # fmt: skip
+    print(f"{'surface':<20} {'figure':<40} {'target':<28}")
+    for name, figure, target, ok in rows:
+        print(f"{name:<20} {figure:<40} {target:<28} {'ok' if ok else 'MISS'}")
+    return 0 if all(ok for *_, ok in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
