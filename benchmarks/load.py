@@ -123,6 +123,7 @@ def main() -> int:
     parser.add_argument(
         "--postgres", help="a PostgreSQL URL for a scratch database (dropped first)"
     )
+    parser.add_argument("--ingest-stories", type=int, default=INGEST_STORIES)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")

@@ -200,10 +200,15 @@ def search_stories(q: str, now: datetime | None = None, limit: int = 50) -> list
         return []
     if not relevance:
         return []
-    stories = list(visible_stories(now).filter(pk__in=list(relevance)))
+    # Scored on two columns; only the best `limit` are then loaded whole (a
+    # story's text is kilobytes, and 500 of them were read for every search).
+    visible = visible_stories(now).filter(pk__in=list(relevance))
+    times = visible.values_list("pk", "first_published_at")
 
-    def score(story: Story) -> float:
-        age_days = max(0.0, (now - story.first_published_at).total_seconds() / 86400)
-        return relevance[story.pk] * math.pow(0.5, age_days / HALF_LIFE_DAYS)
+    def score(row: tuple[int, datetime]) -> float:
+        age_days = max(0.0, (now - row[1]).total_seconds() / 86400)
+        return relevance[row[0]] * math.pow(0.5, age_days / HALF_LIFE_DAYS)
 
-    return sorted(stories, key=score, reverse=True)[:limit]
+    best = [pk for pk, _ in sorted(times, key=score, reverse=True)[:limit]]
+    by_id = visible.in_bulk(best)
+    return [by_id[pk] for pk in best if pk in by_id]
