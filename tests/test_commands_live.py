@@ -175,3 +175,29 @@ def test_run_serves_pages_while_its_ingest_process_is_stopped_and_restarts_it(st
     os.replace(inbox / ".upload.part", inbox / SEED_V1.name)
     wait_for(base + SEED_URL, lambda r: r.status_code == 200, timeout=30)
     assert _children(run.pid) and ingest_pid not in _children(run.pid)
+
+
+def test_the_ingest_process_ends_when_its_server_is_killed(start, tmp_path):
+    port = free_port()
+    run = start("run", "--port", str(port))
+    wait_for(f"http://127.0.0.1:{port}/healthz", lambda r: r.status_code == 200, timeout=30)
+    for _ in range(100):
+        ingest = _children(run.pid)
+        if ingest:
+            break
+        time.sleep(0.1)
+    [ingest_pid] = ingest
+    run.kill()  # SIGKILL: no chance to stop its ingest process itself
+    run.wait(10)
+
+    def running() -> bool:  # an ended process may linger as a zombie until it is reaped
+        try:
+            return Path(f"/proc/{ingest_pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except FileNotFoundError:
+            return False
+
+    for _ in range(200):
+        if not running():
+            break
+        time.sleep(0.1)
+    assert not running()  # not left running, orphaned

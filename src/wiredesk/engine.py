@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable
 from multiprocessing.synchronize import Event
@@ -20,8 +21,8 @@ log = logging.getLogger("wiredesk")
 RESTART_SECONDS = 2.0
 
 
-def run_ingest(stopping: Event) -> None:
-    """Run the ingest loop until `stopping` is set (the ingest process's whole life)."""
+def run_ingest(stopping: Event, parent: int) -> None:
+    """Run the ingest loop until `stopping` is set or the web server's process is gone."""
     import django
 
     django.setup()
@@ -32,6 +33,9 @@ def run_ingest(stopping: Event) -> None:
     log.info("ingest process started")
     try:
         while not stopping.wait(0.5):
+            if os.getppid() != parent:  # the server was killed: no ingest left orphaned
+                log.warning("ingest process: the web server is gone; stopping")
+                break
             if not loop.is_alive():
                 raise RuntimeError("ingest loop stopped")
     except KeyboardInterrupt:
@@ -52,7 +56,10 @@ class IngestProcess(threading.Thread):
 
     def _start_process(self) -> None:
         self.process = self.context.Process(
-            target=run_ingest, args=(self.stopping,), name="wiredesk-ingest", daemon=True
+            target=run_ingest,
+            args=(self.stopping, os.getpid()),
+            name="wiredesk-ingest",
+            daemon=True,
         )
         self.process.start()
 
