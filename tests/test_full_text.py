@@ -131,5 +131,5 @@ def test_an_oversized_or_endless_page_is_cut_off(feeds, server):
 
     server.routes["/huge"] = lambda h: h.reply(200, b"x" * 5000)
     policy = OutboundPolicy(allowed_hosts=frozenset({"127.0.0.1"}), max_bytes=1000)
-    with pytest.raises(Refused, match="over the 1,000"):
+    with pytest.raises(Refused, match="over the limit of 1,000"):
         fetch(f"{server.base_url}/huge", policy, "Wiredesk-test")

@@ -137,7 +137,7 @@ class HttpTransport:
                         "error", failed, http_status=response.status_code,
                         retry_after=retry_after, url=str(response.url), error=error,
                     )  # fmt: skip
-                content = self._read_limited(response, deadline)
+                content = read_limited(response, self.max_bytes, deadline, self.max_seconds)
                 new_state = PollState(
                     etag=response.headers.get("ETag", ""),
                     last_modified=response.headers.get("Last-Modified", ""),
@@ -147,27 +147,35 @@ class HttpTransport:
                     "fetched", new_state, content=content,
                     http_status=response.status_code, url=str(response.url),
                 )  # fmt: skip
-        except _GivenUp as exc:
+        except LimitExceeded as exc:
             return FetchResult("error", failed, error=str(exc), url=url)
         except httpx.TimeoutException:
             return FetchResult("error", failed, error="timed out", url=url)
         except httpx.HTTPError as exc:
             return FetchResult("error", failed, error=f"{type(exc).__name__}: {exc}", url=url)
 
-    def _read_limited(self, response: httpx.Response, deadline: float) -> bytes:
-        declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > self.max_bytes:
-            raise _GivenUp(f"response is {int(declared):,} bytes, over the limit")
-        chunks, total = [], 0
-        for chunk in response.iter_bytes():
-            total += len(chunk)
-            if total > self.max_bytes:
-                raise _GivenUp(f"response is over the {self.max_bytes:,}-byte limit")
-            if time.monotonic() > deadline:
-                raise _GivenUp(f"response took over {self.max_seconds:,.0f} s; given up")
-            chunks.append(chunk)
-        return b"".join(chunks)
+
+class LimitExceeded(Exception):
+    """An answer went past its size limit or its deadline; the message says which."""
 
 
-class _GivenUp(Exception):
-    pass
+def read_limited(
+    response: httpx.Response, max_bytes: int, deadline: float, seconds: float
+) -> bytes:
+    """Return the body of `response`, or raise LimitExceeded past `max_bytes` or `deadline`.
+
+    The deadline is for the whole answer (time.monotonic()): a read time-out
+    alone lets a server that trickles a byte every few seconds hold us for hours.
+    """
+    declared = response.headers.get("Content-Length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
+        raise LimitExceeded(f"response is {int(declared):,} bytes, over the limit of {max_bytes:,}")
+    chunks, total = [], 0
+    for chunk in response.iter_bytes():
+        total += len(chunk)
+        if total > max_bytes:
+            raise LimitExceeded(f"response is over the {max_bytes:,}-byte limit")
+        if time.monotonic() > deadline:
+            raise LimitExceeded(f"response took over {seconds:,.0f} s; given up")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 import httpcore
 import httpx
 
+from .http import LimitExceeded, read_limited
+
 MAX_BYTES = 10 * 1024 * 1024
 DEADLINE_SECONDS = 20.0
 MAX_REDIRECTS = 5
@@ -117,24 +119,13 @@ def fetch(url: str, policy: OutboundPolicy, user_agent: str) -> tuple[bytes, str
                         continue
                     if response.status_code >= 400:
                         raise Refused(f"HTTP {response.status_code} from {target.host}")
-                    return _read(response, policy, deadline), str(target)
+                    body = read_limited(response, policy.max_bytes, deadline,
+                                        policy.deadline_seconds)  # fmt: skip
+                    return body, str(target)
+            except LimitExceeded as exc:
+                raise Refused(str(exc)) from None
             except Refused:
                 raise
             except (httpx.HTTPError, httpcore.ConnectError, OSError, ValueError) as exc:
                 raise Refused(f"{type(exc).__name__}: {exc}") from None
         raise Refused(f"more than {MAX_REDIRECTS} redirects")
-
-
-def _read(response: httpx.Response, policy: OutboundPolicy, deadline: float) -> bytes:
-    declared = response.headers.get("Content-Length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > policy.max_bytes:
-        raise Refused(f"answer is {int(declared):,} bytes, over the {policy.max_bytes:,} limit")
-    chunks, total = [], 0
-    for chunk in response.iter_bytes():
-        total += len(chunk)
-        if total > policy.max_bytes:
-            raise Refused(f"answer is over the {policy.max_bytes:,}-byte limit")
-        if time.monotonic() > deadline:
-            raise Refused(f"answer took over {policy.deadline_seconds:.0f} s")
-        chunks.append(chunk)
-    return b"".join(chunks)
