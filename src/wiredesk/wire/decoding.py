@@ -175,7 +175,12 @@ def decode_xml(data: bytes, override: str | None = None) -> Decoded:
             except UnicodeDecodeError as exc:
                 raise ParseError(f"bytes look like {codec} but are not: {exc.reason}") from None
     eight_bit = data[:1] != b"\x00" and data[1:2] != b"\x00"  # UTF-16 "<" is "<\0" or "\0<"
-    if eight_bit and (declared_encoding(data) or "").startswith(("utf-16", "utf-32")):
+    wide_label = b"16" in data[:100] or b"32" in data[:100]  # before the pattern: it costs more
+    if (
+        eight_bit
+        and wide_label
+        and (declared_encoding(data) or "").startswith(("utf-16", "utf-32"))
+    ):
         # Declared UTF-16 or UTF-32, but written a byte a character (the
         # declaration itself is readable ASCII): a wrong label, as browsers read it.
         text, how = (
