@@ -81,7 +81,9 @@ class StoryFeed(Feed):
 
     def _tombstones(self, agency) -> list[dict]:
         since = timezone.now() - timedelta(days=TOMBSTONE_DAYS)
-        killed = Story.objects.filter(state=Story.State.KILLED, killed_at__gte=since)
+        killed = Story.objects.filter(state=Story.State.KILLED, killed_at__gte=since).order_by(
+            "-killed_at"
+        )
         if isinstance(agency, Topic):
             killed = with_topic(killed, agency.slug)
         elif agency:
