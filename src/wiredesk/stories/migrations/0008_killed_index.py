@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sources', '0004_feed_fetch_allowed_hosts'),
-        ('stories', '0007_group_index_of_grouped_stories'),
+        ("sources", "0004_feed_fetch_allowed_hosts"),
+        ("stories", "0007_group_index_of_grouped_stories"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='story',
-            index=models.Index(condition=models.Q(('state', 'killed')), fields=['-killed_at'], name='story_killed_recent'),
+            model_name="story",
+            index=models.Index(
+                condition=models.Q(("state", "killed")),
+                fields=["-killed_at"],
+                name="story_killed_recent",
+            ),
         ),
     ]
