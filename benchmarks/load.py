@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import WORDS
-from serve import free_port, wait_ready, wrk
+from serve import free_port, stop_all, wait_ready, wrk
 
 HERE = Path(__file__).resolve().parent
 CONNECTIONS = 64
@@ -169,12 +168,7 @@ def main() -> int:
             load.terminate()
             load.wait(10)
     finally:
-        for process in processes:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=10)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                pass
+        stop_all(processes)
         shutil.rmtree(work, ignore_errors=True)
     engine = "PostgreSQL" if args.postgres else "SQLite"
     slowdown = alone / loaded if loaded else float("inf")

@@ -67,6 +67,16 @@ def wrk(
     return rate, p99
 
 
+def stop_all(processes: list[subprocess.Popen]) -> None:
+    """Stop every server started in its own process group, and wait for it."""
+    for process in processes:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
+
+
 def serve(work: Path, port: int, cache_seconds: int) -> subprocess.Popen:
     config = work / f"wiredesk-{port}.toml"
     config.write_text(
@@ -142,12 +152,7 @@ def main() -> int:
             f"http://127.0.0.1:{uncached_port}{path}", args.seconds, args.connections
         )
     finally:
-        for process in processes:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=10)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                pass
+        stop_all(processes)
         shutil.rmtree(work, ignore_errors=True)
     rows = [
         ("nginx, static file", n_rate, n_p99, "reference", True),

@@ -176,17 +176,14 @@ def decode_xml(data: bytes, override: str | None = None) -> Decoded:
                 raise ParseError(f"bytes look like {codec} but are not: {exc.reason}") from None
     eight_bit = data[:1] != b"\x00" and data[1:2] != b"\x00"  # UTF-16 "<" is "<\0" or "\0<"
     wide_label = b"16" in data[:100] or b"32" in data[:100]  # before the pattern: it costs more
-    if (
-        eight_bit
-        and wide_label
-        and (declared_encoding(data) or "").startswith(("utf-16", "utf-32"))
-    ):
+    wide = declared_encoding(data) if eight_bit and wide_label else None
+    if wide and wide.startswith(("utf-16", "utf-32")):
         # Declared UTF-16 or UTF-32, but written a byte a character (the
         # declaration itself is readable ASCII): a wrong label, as browsers read it.
         text, how = (
             (data.decode("utf-8"), "valid UTF-8") if _is_utf8(data) else decode_not_utf8(data)
         )
-        rule = f"declared {declared_encoding(data)}, but the bytes are 8-bit: {how}"
+        rule = f"declared {wide}, but the bytes are 8-bit: {how}"
         log.info("encoding: %s", rule)
         return Decoded(_as_utf8_xml(text), rule)
     if data.isascii():
