@@ -154,7 +154,7 @@ def test_http_feed_is_polled_stored_and_scheduled(server, feeds):
         [report] = poller.poll(feed)
         assert report.actions == {"published": 1}
         feed.refresh_from_db()
-        assert feed.etag == '"a"'
+        assert feed.checkpoint["etag"] == '"a"'
         assert feed.next_poll_at > feed.last_polled_at
         assert poller.poll(feed) == []  # 304: nothing to ingest
         versions.update(body=SEED_V2.read_bytes(), etag='"b"')

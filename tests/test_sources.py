@@ -30,13 +30,15 @@ time_zone = "Asia/Kolkata"
   format = "rss2"
   encoding = "iso-8859-1"
   full_text = true
+  auth = "basic"
   username = "publisher"
   password_env = "IANS_TEST_PASSWORD"
 """
 
 
 @pytest.fixture
-def config_file(tmp_path):
+def config_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("IANS_TEST_PASSWORD", "s3cret")
     path = tmp_path / "wiredesk.toml"
     path.write_text(TOML)
     return path
@@ -55,7 +57,10 @@ def test_sources_sync_creates_then_changes_nothing(config_file, monkeypatch, cap
     ftp = Feed.objects.get(slug="ians-ftp")
     assert ftp.location == str(config_file.parent / "inbox" / "ians")
     rss = Feed.objects.get(slug="ians-rss")
-    assert rss.password == "s3cret"
+    # The credential is named, never stored.
+    assert rss.options == {"auth": "basic", "username": "publisher",
+                           "password_env": "IANS_TEST_PASSWORD"}  # fmt: skip
+    assert "s3cret" not in str(Feed.objects.filter(slug="ians-rss").values().get())
     assert rss.encoding == "iso-8859-1" and rss.full_text is True
 
 
@@ -98,10 +103,65 @@ def test_models_and_migrations_agree():
 
 
 @pytest.mark.django_db
-def test_the_example_config_in_the_docs_applies(tmp_path):
+def test_the_example_config_in_the_docs_applies(tmp_path, monkeypatch):
     from pathlib import Path
 
+    monkeypatch.setenv("IANS_FEED_PASSWORD", "from-the-environment")
     example = Path(__file__).resolve().parent.parent / "wiredesk.example.toml"
     report = sync_sources(load_config(example), tmp_path)
     assert report.created == ["agency ians", "feed ians-ftp", "feed ians-rss"]
     assert Agency.objects.get().urgency_map == {"flash": 1, "bulletin": 2, "urgent": 3}
+
+
+@pytest.mark.django_db
+def test_a_credential_named_but_unset_is_an_error_that_names_it(config_file, monkeypatch):
+    monkeypatch.delenv("IANS_TEST_PASSWORD", raising=False)
+    with pytest.raises(ValidationError, match="IANS_TEST_PASSWORD is not set"):
+        sync_sources(load_config(config_file), config_file.parent)
+    assert not Feed.objects.exists()  # nothing half-applied
+
+
+@pytest.mark.django_db
+def test_a_password_written_into_the_config_is_refused(tmp_path):
+    spec = {"slug": "pti-ftp", "transport": "ftp", "location": "ftp://ftp.pti.example/out",
+            "username": "publisher", "password": "hunter2"}  # fmt: skip
+    with pytest.raises(ValidationError, match="password_env .* or password_file"):
+        sync_sources({"agencies": [{"slug": "pti", "feeds": [spec]}]}, tmp_path)
+
+
+@pytest.mark.django_db
+def test_a_transport_setting_with_a_typo_is_refused_with_the_known_names(tmp_path):
+    spec = {"slug": "pti-ftp", "transport": "ftp", "location": "ftp://ftp.pti.example/out",
+            "afterwards": "delete"}  # fmt: skip
+    with pytest.raises(ValidationError, match="unknown setting 'afterwards'.*after"):
+        sync_sources({"agencies": [{"slug": "pti", "feeds": [spec]}]}, tmp_path)
+
+
+@pytest.mark.django_db
+def test_start_up_refuses_a_feed_whose_credential_went_missing(config_file, monkeypatch):
+    from django.core.management.base import CommandError
+
+    from wiredesk.sources.checks import refuse_broken_feeds
+
+    monkeypatch.setenv("IANS_TEST_PASSWORD", "s3cret")
+    sync_sources(load_config(config_file), config_file.parent)
+    refuse_broken_feeds()  # all well
+    monkeypatch.delenv("IANS_TEST_PASSWORD")
+    with pytest.raises(CommandError, match="feed ians-rss: password: environment variable "
+                                           "IANS_TEST_PASSWORD is not set"):  # fmt: skip
+        refuse_broken_feeds()
+
+
+def test_a_credential_file_is_read_at_use_and_its_newline_dropped(tmp_path):
+    from wiredesk.transports.secrets import SecretMissing, Secrets
+
+    secret = tmp_path / "pti-ftp"
+    secret.write_text("hunter2\n")
+    secrets = Secrets({"password_file": str(secret)})
+    assert secrets.get("password") == "hunter2"
+    secret.write_text("rotated\n")
+    assert secrets.get("password") == "rotated"  # no restart needed
+    assert "hunter2" not in repr(secrets) and "rotated" not in repr(secrets)
+    secret.unlink()
+    with pytest.raises(SecretMissing, match="cannot be read"):
+        secrets.get("password")

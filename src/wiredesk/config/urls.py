@@ -8,6 +8,7 @@ from wiredesk.api.views import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("wiredesk.ingest.urls")),
     path("", include("wiredesk.syndication.urls")),
     path("", include("wiredesk.site.urls")),
 ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from wiredesk.sources.models import Feed
 from wiredesk.stories.services import release_embargoes
 from wiredesk.stories.statistics import analyze_if_due
+from wiredesk.transports.base import get, transport_choices
 from wiredesk.transports.http import next_delay
 
 from .polling import FeedPoller
@@ -24,8 +25,17 @@ log = logging.getLogger("wiredesk.ingest")
 FOLDER_MAX_BACKOFF_SECONDS = 30.0
 
 
+def polled_transports(local: bool | None = None) -> list[str]:
+    """Return the names of the transports that are polled (all but push), local or remote."""
+    return [
+        name
+        for name, _ in transport_choices()
+        if get(name).polled and (local is None or get(name).local == local)
+    ]
+
+
 def claim(feed: Feed) -> bool:
-    """Take this interval's poll of an HTTP feed; False when another node took it first.
+    """Take this interval's poll of a remote feed; False when another node took it first.
 
     Several nodes may run ingest at once: the update only succeeds while the
     feed's next poll time is still the one this node read, so exactly one node
@@ -46,7 +56,7 @@ def record_crash(feed: Feed, exc: BaseException) -> float:
     """
     failures = feed.failures + 1
     delay = next_delay(feed.poll_interval, failures)
-    if feed.transport == Feed.Transport.FOLDER:
+    if feed.transport_class.local:
         # Scanning a folder costs the agency nothing: after a crash (a full
         # disk, a database away) try again soon, not in an hour.
         delay = min(delay, FOLDER_MAX_BACKOFF_SECONDS)
@@ -83,7 +93,7 @@ class IngestLoop(threading.Thread):
     def due_feeds(self) -> list[Feed]:
         now = timezone.now()
         return list(
-            Feed.objects.filter(enabled=True)
+            Feed.objects.filter(enabled=True, transport__in=polled_transports())
             .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
             .select_related("agency")
         )
@@ -102,11 +112,12 @@ class IngestLoop(threading.Thread):
             if feed.pk in self._running or self._due_at.get(feed.pk, 0) > clock:
                 continue
             self._due_at[feed.pk] = clock + feed.poll_interval
-            if feed.transport == Feed.Transport.HTTP and not claim(feed):
-                continue  # another node polls it this interval
-            # Folders and HTTP feeds in pools of their own: agencies' servers
+            local = feed.transport_class.local
+            if not local and not claim(feed):
+                continue  # another node polls the agency's server this interval
+            # Folders and remote servers in pools of their own: agencies' servers
             # that trickle a byte a second never hold up a folder.
-            pool = self.folder_pool if feed.transport == Feed.Transport.FOLDER else self.pool
+            pool = self.folder_pool if local else self.pool
             self._running[feed.pk] = pool.submit(self._poll, feed)
 
     def _poll(self, feed: Feed) -> None:

@@ -28,3 +28,20 @@ class Quarantine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.origin}: {self.reason}"
+
+
+class TakenFile(models.Model):
+    """A remote file a feed has taken and left on the agency's server (FTP/SFTP `after = remember`)."""
+
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="taken_files")
+    # Name, size and time as the server listed them: a re-upload is a new file.
+    key = models.CharField(max_length=1200)
+    taken_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["feed", "key"], name="taken_file_once_per_feed")
+        ]
+
+    def __str__(self) -> str:
+        return self.key.split("\x1f", 1)[0]

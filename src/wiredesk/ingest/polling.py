@@ -1,25 +1,61 @@
-"""Poll one feed through its transport and feed what arrives to the pipeline."""
+"""Poll one feed through its transport: store each delivery, then acknowledge it.
+
+The same few steps for every transport (transports/base.py): pull from the
+checkpoint, store each delivery (or quarantine it with its bytes), tell the
+transport, then move the checkpoint on. A transport's trouble is written on
+the feed's health in the transport's words.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from wiredesk.sources.models import Feed
-from wiredesk.transports.folder import FileTooLarge, WatchFolder
-from wiredesk.transports.http import HttpTransport, PollState, next_delay
+from wiredesk.transports.base import Context, Delivery, Stored, Transport, TransportError
+from wiredesk.transports.folder import FolderTransport, WatchFolder
+from wiredesk.transports.http import next_delay
+from wiredesk.transports.secrets import Secrets
 
-from .pipeline import IngestReport, ingest_bytes, prepare_options, quarantine, store_prepared
+from .memory import TakenFiles
+from .pipeline import IngestReport, prepare_options, quarantine, store_prepared
 from .prepare import prepare
 
 log = logging.getLogger("wiredesk.ingest")
 
-HEALTH_EVERY = 30.0  # seconds between health writes of a quiet watch folder
+HEALTH_EVERY = 30.0  # seconds between health writes of a quiet local transport
+
+
+def callback_url(feed: Feed) -> str:
+    """Return the address where a hub pushes this feed's content (WebSub)."""
+    site = settings.WIREDESK["SITE_URL"].rstrip("/")
+    return site + reverse("ingest:websub", args=[feed.slug])
+
+
+def context_for(feed: Feed, settle_seconds: float) -> Context:
+    """Return what a feed's transport is given by this process."""
+    return Context(
+        feed=feed.slug,
+        user_agent=settings.WIREDESK["USER_AGENT"],
+        spool=settings.DATA_DIR / "spool" / feed.slug,
+        callback_url=callback_url(feed),
+        settle_seconds=settle_seconds,
+        allowed_hosts=feed.allowed_hosts,
+    )
+
+
+def open_transport(feed: Feed, settle_seconds: float = 2.0) -> Transport:
+    """Return a transport for `feed` as configured now."""
+    return feed.transport_class(
+        feed.location, feed.options or {}, Secrets(feed.options or {}),
+        context_for(feed, settle_seconds),
+    )  # fmt: skip
 
 
 class FeedPoller:
@@ -27,107 +63,111 @@ class FeedPoller:
 
     def __init__(self, settle_seconds: float = 2.0) -> None:
         self.settle_seconds = settle_seconds
-        self._folders: dict[int, WatchFolder] = {}
-        self._http: HttpTransport | None = None
+        self._transports: dict[int, tuple[str, Transport]] = {}
         self._health_written: dict[int, float] = {}
-        self._failed_scanned: dict[int, float] = {}
 
     def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
+        for _, transport in self._transports.values():
+            transport.close()
+        self._transports.clear()
 
-    @property
-    def http(self) -> HttpTransport:
-        if self._http is None:
-            self._http = HttpTransport(user_agent=settings.WIREDESK["USER_AGENT"])
-        return self._http
+    def transport(self, feed: Feed) -> Transport:
+        """Return the feed's transport, kept between polls while its settings stay the same.
+
+        Kept, because it remembers what it saw (a remote file's size on the
+        last listing), holds connections and OAuth tokens.
+        """
+        settings_now = json.dumps([feed.transport, feed.location, feed.options], sort_keys=True)
+        kept = self._transports.get(feed.pk)
+        if kept is not None and kept[0] == settings_now:
+            return kept[1]
+        if kept is not None:
+            kept[1].close()
+        transport = open_transport(feed, self.settle_seconds)
+        self._transports[feed.pk] = (settings_now, transport)
+        return transport
 
     def folder(self, feed: Feed) -> WatchFolder:
-        folder = self._folders.get(feed.pk)
-        if folder is None or folder.path != Path(feed.location):
-            folder = WatchFolder(feed.location, settle_seconds=self.settle_seconds)
-            self._folders[feed.pk] = folder
-        return folder
+        """Return the watch folder of a folder feed."""
+        transport = self.transport(feed)
+        assert isinstance(transport, FolderTransport)
+        return transport.folder
 
     def poll(self, feed: Feed) -> list[IngestReport]:
         """Poll `feed` once, store what it brought, and schedule its next poll."""
-        if feed.transport == Feed.Transport.FOLDER:
-            reports = self.poll_folder(feed)
-        else:
-            reports = self.poll_http(feed)
+        transport = self.transport(feed)
+        checkpoint = dict(feed.checkpoint or {})
+        reports: list[IngestReport] = []
+        error: TransportError | None = None
+        try:
+            for delivery in transport.pull(checkpoint, TakenFiles(feed)):
+                report = self.take(feed, transport, delivery)
+                if report is not None:
+                    reports.append(report)
+                if delivery.checkpoint is not None:
+                    # Only now, with the delivery stored and acknowledged.
+                    checkpoint.update(delivery.checkpoint)
+                    Feed.objects.filter(pk=feed.pk).update(checkpoint=checkpoint)
+        except TransportError as exc:
+            error = exc
+            log.warning("poll failed feed=%s: %s", feed.slug, exc)
+        for path in getattr(transport, "retaken", ()):
+            log.info("feed=%s: %s changed after it was refused; taking it again",
+                     feed.slug, path.name)  # fmt: skip
+        self.write_health(feed, transport, reports, error)
         return reports
 
-    def poll_folder(self, feed: Feed) -> list[IngestReport]:
-        """Ingest every complete file in the feed's folder, then move it."""
-        folder = self.folder(feed)
-        reports = []
-        clock = time.monotonic()
-        if clock - self._failed_scanned.get(feed.pk, -HEALTH_EVERY) >= HEALTH_EVERY:
-            self._failed_scanned[feed.pk] = clock
-            for path in folder.retake_changed_failures():
-                log.info("feed=%s: %s changed after it was refused; taking it again",
-                         feed.slug, path.name)  # fmt: skip
-        for path in folder.ready_files():
-            try:
-                data = folder.read(path)
-            except FileTooLarge as exc:
-                quarantine(feed, path.name, b"", str(exc), size=path.stat().st_size)
-                folder.fail(path, str(exc))
-                continue
-            except FileNotFoundError:
-                continue  # taken by another poller on the same folder
-            prepared = prepare(data, prepare_options(feed))
-            if prepared.error is not None and folder.wait_for(path):
-                continue  # unreadable, but perhaps still arriving: it is taken again later
-            report = store_prepared(feed, data, path.name, prepared)
-            # The move comes after the commit: a crash in between leaves the
-            # file to be taken again, and the repeat is a no-op.
-            if report.ok:
-                folder.done(path, report.item_failures)
-            else:
-                folder.fail(path, report.quarantined or "")
-            reports.append(report)
-        # A folder is scanned several times a second; writing its health on
-        # every empty scan would be a database write per scan for nothing.
-        clock = time.monotonic()
-        if reports or clock - self._health_written.get(feed.pk, -HEALTH_EVERY) >= HEALTH_EVERY:
-            self._health_written[feed.pk] = clock
-            now = timezone.now()
-            health = {
-                "last_polled_at": now,
-                "next_poll_at": now + timedelta(seconds=feed.poll_interval),
-            }
-            health.update(_health_of(reports, now))
-            if "last_success_at" in health:
-                health["failures"] = 0  # a pass that worked ends any run of failures
-            Feed.objects.filter(pk=feed.pk).update(**health)
-        return reports
+    def take(self, feed: Feed, transport: Transport, delivery: Delivery) -> IngestReport | None:
+        """Store one delivery and acknowledge it; None when there was nothing to store yet."""
+        if delivery.refused:
+            quarantine(feed, delivery.name, b"", delivery.refused, size=delivery.size)
+            transport.acknowledge(delivery, Stored(ok=False, reason=delivery.refused))
+            return IngestReport(origin=delivery.name[:2000], quarantined=delivery.refused)
+        if delivery.only_checkpoint:
+            return None
+        prepared = prepare(delivery.data, prepare_options(feed), base_url=delivery.base_url)
+        if prepared.error is not None and transport.may_be_incomplete(delivery):
+            return None  # unreadable, but perhaps still arriving: taken again later
+        report = store_prepared(feed, delivery.data, delivery.name, prepared)
+        # After the commit: a crash in between makes the transport offer the
+        # delivery again, and storing it again does nothing.
+        transport.acknowledge(
+            delivery, Stored(report.ok, report.quarantined or "", report.item_failures)
+        )
+        return report
 
-    def poll_http(self, feed: Feed) -> list[IngestReport]:
-        """Fetch the feed URL with a conditional GET and ingest a changed answer."""
-        state = PollState(feed.etag, feed.last_modified, feed.failures)
-        auth = (feed.username, feed.password) if feed.username else None
-        result = self.http.fetch(feed.location, state, auth=auth)
+    def write_health(
+        self,
+        feed: Feed,
+        transport: Transport,
+        reports: list[IngestReport],
+        error: TransportError | None,
+    ) -> None:
         now = timezone.now()
-        reports = []
-        updates = {
-            "etag": result.state.etag[:500],
-            "last_modified": result.state.last_modified[:100],
-            "failures": result.state.failures,
-            "last_polled_at": now,
-        }
-        if result.content is not None:
-            url = result.url or feed.location
-            reports.append(ingest_bytes(feed, result.content, origin=url, base_url=url))
-        if result.status == "error":
-            updates["last_error"] = f"{now:%Y-%m-%d %H:%M:%S} {result.error}"
-            log.warning("poll failed feed=%s: %s", feed.slug, result.error)
+        if error is None and not reports and transport.local:
+            # A folder is scanned several times a second; writing its health on
+            # every empty scan would be a database write per scan for nothing.
+            clock = time.monotonic()
+            if clock - self._health_written.get(feed.pk, -HEALTH_EVERY) < HEALTH_EVERY:
+                return
+            self._health_written[feed.pk] = clock
+        updates: dict = {"last_polled_at": now}
+        if error is not None:
+            failures = feed.failures + 1
+            updates["failures"] = failures
+            updates["last_error"] = f"{now:%Y-%m-%d %H:%M:%S} {error}"[:2000]
+            delay = next_delay(feed.poll_interval, failures, error.retry_after)
+            if error.stop:
+                # Not polled again until a person has looked (a changed host key).
+                updates["enabled"] = False
+                updates["last_error"] = f"{now:%Y-%m-%d %H:%M:%S} stopped: {error}"[:2000]
         else:
             updates.update(_health_of(reports, now))
-        delay = next_delay(feed.poll_interval, result.state.failures, result.retry_after)
+            if "last_success_at" in updates:
+                updates["failures"] = 0  # a pass that worked ends any run of failures
+            delay = feed.poll_interval
         updates["next_poll_at"] = now + timedelta(seconds=delay)
         Feed.objects.filter(pk=feed.pk).update(**updates)
-        return reports
 
 
 def _health_of(reports: list[IngestReport], now) -> dict:

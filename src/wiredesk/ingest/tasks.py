@@ -12,7 +12,7 @@ from django.utils import timezone
 from wiredesk.sources.models import Feed
 from wiredesk.stories.services import release_embargoes
 
-from .loop import claim
+from .loop import claim, polled_transports
 from .pipeline import ingest_bytes
 from .polling import FeedPoller
 
@@ -21,9 +21,13 @@ log = logging.getLogger("wiredesk.ingest")
 
 @shared_task
 def poll_due_feeds() -> int:
-    """Queue a poll of every HTTP feed that is due, each claimed once per interval."""
+    """Queue a poll of every remote feed that is due, each claimed once per interval.
+
+    Watch folders are on the ingest node's own disk, polled by its loop.
+    """
     now = timezone.now()
-    due = Feed.objects.filter(enabled=True, transport=Feed.Transport.HTTP).filter(
+    remote = polled_transports(local=False)
+    due = Feed.objects.filter(enabled=True, transport__in=remote).filter(
         Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now)
     )
     queued = 0
@@ -42,12 +46,13 @@ RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retri
 def poll_feed(feed_id: int) -> int:
     """Fetch one feed and queue its delivery for ingest."""
     feed = Feed.objects.select_related("agency").get(pk=feed_id)
-    poller = FeedPoller()
-    try:
-        reports = poller.poll(feed)
-    finally:
-        poller.close()
+    # One poller a worker process, kept between tasks: a remote folder's
+    # listing is compared with the last one, and OAuth tokens are kept.
+    reports = _POLLER.poll(feed)
     return sum(len(r.outcomes) for r in reports)
+
+
+_POLLER = FeedPoller()
 
 
 @shared_task(**RETRY)

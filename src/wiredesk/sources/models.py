@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from wiredesk.transports import base as transports
 from wiredesk.wire import FORMAT_NAMES
 
 DEFAULT_DISCLAIMER = (
@@ -72,16 +73,20 @@ class Agency(models.Model):
 class Feed(models.Model):
     """One channel an agency delivers through, and its polling health."""
 
-    class Transport(models.TextChoices):
-        HTTP = "http", "HTTP polling"
-        FOLDER = "folder", "Watch folder"
-
     FORMAT_CHOICES = [("auto", "Detect from content")] + [(f, f) for f in FORMAT_NAMES]
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="feeds")
     slug = models.SlugField(unique=True)
-    transport = models.CharField(max_length=16, choices=Transport.choices)
-    location = models.CharField(max_length=2000, help_text="A URL, or a folder path.")
+    transport = models.CharField(max_length=16, choices=transports.transport_choices)
+    location = models.CharField(
+        max_length=2000, help_text="A URL (http, ftp, ftps, sftp), or a folder path."
+    )
+    options = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The transport's settings (docs/sources.md). Credentials are named, never "
+        'given: {"password_env": "PTI_FTP_PASSWORD"} or {"password_file": "/run/secrets/pti"}.',
+    )
     format = models.CharField(max_length=32, choices=FORMAT_CHOICES, default="auto")
     poll_interval = models.FloatField(default=60.0, help_text="Seconds between polls.")
     enabled = models.BooleanField(default=True)
@@ -102,14 +107,11 @@ class Feed(models.Model):
         help_text="Host names (comma-separated) that full-text fetches may reach although they "
         "are on a private network; any other private, loopback or link-local address is refused.",
     )
-    username = models.CharField(max_length=200, blank=True)
-    password = models.CharField(
-        max_length=200, blank=True, help_text="Kept as given; prefer password_env in wiredesk.toml."
-    )
 
-    # Polling state and health, written by the ingest loop.
-    etag = models.CharField(max_length=500, blank=True)
-    last_modified = models.CharField(max_length=100, blank=True)
+    # Where the transport is up to (an ETag, a page cursor, a WebSub lease),
+    # moved on only once what came before it is stored.
+    checkpoint = models.JSONField(default=dict, blank=True, editable=False)
+    # Polling health, written by the ingest loop.
     failures = models.PositiveIntegerField(default=0)
     next_poll_at = models.DateTimeField(null=True, blank=True)
     last_polled_at = models.DateTimeField(null=True, blank=True)
@@ -126,6 +128,15 @@ class Feed(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+    def clean(self) -> None:
+        problems = transports.check(self.transport, self.location, self.options or {})
+        if problems:
+            raise ValidationError({"options": problems})
+
+    @property
+    def transport_class(self) -> type[transports.Transport]:
+        return transports.get(self.transport)
 
     @property
     def allowed_hosts(self) -> frozenset[str]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+
+from wiredesk.transports.base import check
 
 from .models import Agency, Feed
 
@@ -22,8 +25,6 @@ FEED_FIELDS = (
     "format",
     "poll_interval",
     "enabled",
-    "username",
-    "password",
     "encoding",
     "full_text",
     "fetch_allowed_hosts",
@@ -67,15 +68,33 @@ def _feed_values(spec: dict[str, Any], base_dir: Path) -> dict[str, Any]:
     values = {k: spec[k] for k in FEED_FIELDS if k in spec}
     if isinstance(values.get("fetch_allowed_hosts"), list):  # a TOML list of host names
         values["fetch_allowed_hosts"] = ",".join(values["fetch_allowed_hosts"])
-    if "password_env" in spec:
-        # Keep secrets out of the file: name the environment variable instead.
-        values["password"] = os.environ.get(spec["password_env"], "")
+    # Every other key is the transport's own setting, checked by the transport.
+    values["options"] = {k: v for k, v in spec.items() if k not in FEED_FIELDS and k != "slug"}
+    for key, value in values["options"].items():
+        if key.endswith("_file") and isinstance(value, str):
+            path = Path(os.path.expandvars(value)).expanduser()
+            values["options"][key] = str(path if path.is_absolute() else base_dir / path)
     if values.get("transport") == "folder" and "location" in values:
         location = Path(os.path.expandvars(values["location"])).expanduser()
         values["location"] = str(location if location.is_absolute() else base_dir / location)
     if "poll_interval" in values:
         values["poll_interval"] = float(values["poll_interval"])
     return values
+
+
+def feed_problems(feeds: Iterable[Feed] | None = None) -> list[str]:
+    """Return what keeps an enabled feed from working, one line each ([] when all is well).
+
+    Checked at start-up, so a credential the configuration names but the
+    environment lacks is an error then, not an empty password at 3 a.m.
+    """
+    if feeds is None:
+        feeds = Feed.objects.filter(enabled=True)
+    return [
+        f"feed {feed.slug}: {problem}"
+        for feed in feeds
+        for problem in check(feed.transport, feed.location, feed.options or {})
+    ]
 
 
 @transaction.atomic

@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from .base import Delivery, Memory, Stored, Transport, register
 
 # Names upload tools give files still being written (vsftpd, proftpd, WinSCP,
 # FileZilla, rsync, curl), and dot-files.
@@ -184,3 +188,49 @@ class WatchFolder:
         marker = self.marker_of(name)
         if marker is not None:
             marker.unlink(missing_ok=True)
+
+
+# A folder is scanned several times a second: files refused earlier are looked
+# at again only this often.
+RETAKE_EVERY = 30.0
+
+
+@register
+class FolderTransport(Transport):
+    """Take the files agencies upload into a folder on this server."""
+
+    name = "folder"
+    label = "Watch folder"
+    location_help = "A folder path on this server."
+    local = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.folder = WatchFolder(self.location, settle_seconds=self.context.settle_seconds)
+        self._retaken_at = -RETAKE_EVERY
+        self.retaken: list[Path] = []  # the last pass's, for the log
+
+    def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[Delivery]:
+        clock = time.monotonic()
+        self.retaken = []
+        if clock - self._retaken_at >= RETAKE_EVERY:
+            self._retaken_at = clock
+            self.retaken = self.folder.retake_changed_failures()
+        for path in self.folder.ready_files():
+            try:
+                data = self.folder.read(path)
+            except FileTooLarge as exc:
+                yield Delivery(path.name, b"", refused=str(exc), receipt=path)
+                continue
+            except FileNotFoundError:
+                continue  # taken by another poller on the same folder
+            yield Delivery(path.name, data, receipt=path)
+
+    def may_be_incomplete(self, delivery: Delivery) -> bool:
+        return self.folder.wait_for(delivery.receipt)
+
+    def acknowledge(self, delivery: Delivery, stored: Stored) -> None:
+        if stored.ok:
+            self.folder.done(delivery.receipt, stored.item_failures)
+        else:
+            self.folder.fail(delivery.receipt, stored.reason)

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import httpx
+
+from .auth import AUTH_SETTINGS, build_auth, check_auth
+from .base import Delivery, Memory, Setting, Transport, TransportError, register
 
 MAX_RESPONSE_BYTES = 50 * 1024 * 1024
 # The whole of one poll, however the server trickles its answer: a read
@@ -110,7 +115,9 @@ class HttpTransport:
     def close(self) -> None:
         self.client.close()
 
-    def fetch(self, url: str, state: PollState, auth: tuple[str, str] | None = None) -> FetchResult:
+    def fetch(
+        self, url: str, state: PollState, auth: httpx.Auth | tuple[str, str] | None = None
+    ) -> FetchResult:
         """Poll `url` once and return what happened; never raise for network trouble."""
         headers = {}
         if state.etag:
@@ -179,3 +186,56 @@ def read_limited(
             raise LimitExceeded(f"response took over {seconds:,.0f} s; given up")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+@register
+class HttpPoll(Transport):
+    """Poll one URL with a conditional GET (an RSS, Atom, JSON or XML file the agency updates)."""
+
+    name = "http"
+    label = "HTTP polling"
+    location_help = "The URL of the feed."
+    location_schemes = ("http", "https")
+    settings: dict[str, Setting] = {**AUTH_SETTINGS}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.http = HttpTransport(user_agent=self.context.user_agent)
+        self._auth: httpx.Auth | None = None
+        self._auth_built = False
+
+    @classmethod
+    def check_options(cls, location: str, options: Mapping[str, Any]) -> list[str]:
+        return check_auth(options)
+
+    @property
+    def auth(self) -> httpx.Auth | None:
+        if not self._auth_built:  # built once: an OAuth token is kept between polls
+            self._auth = build_auth(self.options, self.secrets, self.context.user_agent)
+            self._auth_built = True
+        return self._auth
+
+    def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[Delivery]:
+        state = PollState(str(checkpoint.get("etag", "")), str(checkpoint.get("last_modified", "")))
+        result = self.http.fetch(self.location, state, auth=self.auth)
+        if result.status == "error":
+            raise TransportError(_in_words(result), retry_after=result.retry_after)
+        if result.content is not None:
+            url = result.url or self.location
+            saved = {
+                "etag": result.state.etag[:500],
+                "last_modified": result.state.last_modified[:100],
+            }
+            yield Delivery(name=url, data=result.content, base_url=url, checkpoint=saved)
+
+    def close(self) -> None:
+        self.http.close()
+        if isinstance(self._auth, httpx.Auth) and hasattr(self._auth, "client"):
+            self._auth.client.close()
+
+
+def _in_words(result: FetchResult) -> str:
+    """Return a failed fetch's reason as a duty editor would want it."""
+    if result.http_status in (401, 403):
+        return f"access refused by the agency's server: {result.error}"
+    return result.error

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from wiredesk.demo.replay import replay
 from wiredesk.demo.setup import demo_arguments
 from wiredesk.engine import serve_embedded, start_thread
+from wiredesk.sources.checks import refuse_broken_feeds
 
 
 class Command(BaseCommand):
@@ -24,6 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, data_dir, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("sources", "sync", stdout=self.stdout)
+        refuse_broken_feeds()
         password = secrets.token_urlsafe(12)
         user, _ = get_user_model().objects.get_or_create(
             username="admin", defaults={"is_staff": True, "is_superuser": True}

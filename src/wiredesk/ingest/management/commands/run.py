@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from wiredesk.config.hosts import refuse_any_host
 from wiredesk.config.loader import config_path
 from wiredesk.engine import serve_embedded
+from wiredesk.sources.checks import refuse_broken_feeds
 
 
 class Command(BaseCommand):
@@ -21,4 +22,5 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if config_path() is not None:
             call_command("sources", "sync", stdout=self.stdout)
+        refuse_broken_feeds()
         serve_embedded(host, port, on_ready=lambda url: self.stdout.write(f"Wiredesk at {url}"))

@@ -2,6 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
+from wiredesk.sources.checks import refuse_broken_feeds
+
 
 class Command(BaseCommand):
     help = "Run a Celery worker (broker: CELERY_BROKER_URL or REDIS_URL)."
@@ -11,6 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--hostname", default=None, help="worker name, unique on the broker")
 
     def handle(self, *args, concurrency, hostname, **options):
+        refuse_broken_feeds()
         from wiredesk.config.celery import app
 
         argv = ["worker", "--loglevel=INFO", "--without-gossip", "--without-mingle"]

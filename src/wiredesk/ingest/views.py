@@ -1,0 +1,132 @@
+"""Where agencies push: a feed's POST address, and its WebSub callback.
+
+Both hand the body to the same pipeline as a watch-folder file, in the
+request, so a pushed story is on the site as soon as the answer is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from wiredesk.sources.models import Feed
+from wiredesk.transports.push import PushIn
+from wiredesk.transports.websub import DEFAULT_LEASE_SECONDS, WebSubFeed
+
+from .pipeline import IngestReport, ingest_bytes
+from .polling import open_transport
+
+log = logging.getLogger("wiredesk.ingest")
+
+
+def _feed(slug: str, transport: str) -> Feed | None:
+    return (
+        Feed.objects.select_related("agency")
+        .filter(slug=slug, transport=transport, enabled=True)
+        .first()
+    )
+
+
+def _body(request: HttpRequest, limit: int) -> bytes | None:
+    """Return the request's body, or None when it is over `limit` bytes (read no further)."""
+    declared = request.META.get("CONTENT_LENGTH") or ""
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    data = request.read(limit + 1)
+    return None if len(data) > limit else data
+
+
+def _answer(report: IngestReport) -> JsonResponse:
+    body = {
+        "stored": sum(1 for o in report.outcomes if o.version is not None),
+        "actions": dict(report.actions),
+        "quarantined": report.quarantined,
+        "item_failures": report.item_failures,
+    }
+    return JsonResponse(body, status=200 if report.ok else 422)
+
+
+@csrf_exempt
+@never_cache
+def push(request: HttpRequest, slug: str) -> HttpResponse:
+    """Take one delivery POSTed by the agency, proved by the feed's secret."""
+    if request.method != "POST":
+        return JsonResponse({"error": "POST the delivery here"}, status=405,
+                            headers={"Allow": "POST"})  # fmt: skip
+    feed = _feed(slug, PushIn.name)
+    if feed is None:
+        return JsonResponse({"error": "no push feed by that name"}, status=404)
+    transport = open_transport(feed)
+    assert isinstance(transport, PushIn)
+    limit = int(transport.option("max_bytes"))
+    data = _body(request, limit)
+    if data is None:
+        return JsonResponse({"error": f"over the {limit:,}-byte limit"}, status=413)
+    if not transport.allows(request.headers, data):
+        log.warning("push to feed=%s refused: not signed with its secret", feed.slug)
+        return JsonResponse({"error": "signature or token does not match"}, status=401,
+                            headers={"WWW-Authenticate": 'Bearer realm="wiredesk-push"'})  # fmt: skip
+    report = ingest_bytes(feed, data, origin=f"push {request.META.get('REMOTE_ADDR', '')}")
+    return _answer(report)
+
+
+@csrf_exempt
+@never_cache
+def websub(request: HttpRequest, slug: str) -> HttpResponse:
+    """The callback of a WebSub subscription: the hub's intent checks and its content."""
+    feed = _feed(slug, WebSubFeed.name)
+    if request.method == "GET":
+        return _verify(request, feed)
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    if feed is None:
+        return HttpResponse("no such subscription", status=410)  # the hub drops it (section 7)
+    transport = open_transport(feed)
+    assert isinstance(transport, WebSubFeed)
+    data = _body(request, 50 * 1024 * 1024)
+    if data is None:
+        return HttpResponse("too large", status=413)
+    if not transport.signed(request.headers, data):
+        # Section 8: a distribution without a valid signature is ignored.
+        log.warning("websub feed=%s: content without a valid X-Hub-Signature ignored", feed.slug)
+        return HttpResponse("signature does not match", status=403)
+    report = ingest_bytes(feed, data, origin=feed.location, base_url=feed.location)
+    return _answer(report)
+
+
+def _verify(request: HttpRequest, feed: Feed | None) -> HttpResponse:
+    """Answer the hub's check of our intent (section 5.3), and note the lease."""
+    mode = request.GET.get("hub.mode", "")
+    topic = request.GET.get("hub.topic", "")
+    if mode == "denied":
+        if feed is not None:
+            reason = request.GET.get("hub.reason", "no reason given")[:300]
+            Feed.objects.filter(pk=feed.pk).update(
+                last_error=f"the WebSub hub denied the subscription: {reason}"
+            )
+        return HttpResponse(status=200)
+    challenge = request.GET.get("hub.challenge", "")
+    wanted = feed is not None and topic == feed.location
+    if mode == "unsubscribe":
+        wanted = not wanted  # we confirm dropping only what we no longer want
+    if mode not in ("subscribe", "unsubscribe") or not challenge or not wanted:
+        return HttpResponse("not a subscription of ours", status=404)
+    if mode == "subscribe" and feed is not None:
+        try:
+            lease = int(request.GET.get("hub.lease_seconds", "0"))
+        except ValueError:
+            lease = 0
+        if lease <= 0:  # the hub must say; if it does not, assume what we asked for
+            lease = int((feed.options or {}).get("lease_seconds") or DEFAULT_LEASE_SECONDS)
+        now = time.time()
+        with transaction.atomic():
+            locked = Feed.objects.select_for_update().get(pk=feed.pk)
+            checkpoint = dict(locked.checkpoint or {})
+            checkpoint.update(confirmed_at=now, lease_seconds=lease, lease_until=now + lease)
+            Feed.objects.filter(pk=feed.pk).update(checkpoint=checkpoint)
+    return HttpResponse(challenge, content_type="text/plain")

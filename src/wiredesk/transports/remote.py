@@ -1,0 +1,253 @@
+"""Pulling files from an agency's server (FTP, FTPS, SFTP): the rules both protocols share.
+
+Each poll lists the remote folder and takes each file once it is complete:
+its size and time are the same on two listings in a row, or the agency's
+marker file (`story.xml.done`) is there. A file is downloaded into a private
+spool folder under a temporary name, renamed there once whole, handed to the
+pipeline, and only after its stories are stored is it acknowledged as the
+feed's `after` setting says: deleted, moved to another remote folder, or
+remembered (the agency's server is left untouched; the database keeps a note
+of each file taken, by name, size and time, so a changed file is taken again).
+
+A crash between download and acknowledgement leaves the file on the server
+(or in the spool): it is taken again, and storing it again does nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import hashlib
+import os
+import posixpath
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+from urllib.parse import unquote, urlsplit
+
+from .base import Delivery, Memory, Setting, Stored, Transport, TransportError
+from .folder import MARKER_SUFFIXES, PARTIAL_SUFFIXES
+from .secrets import SecretMissing
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+REMOTE_SETTINGS: dict[str, Setting] = {
+    "username": Setting(str, "anonymous"),
+    "password": Setting(str, secret=True),
+    "after": Setting(
+        str,
+        "remember",
+        choices=("remember", "delete", "move"),
+        help="What to do with a file once its stories are stored.",
+    ),
+    "move_to": Setting(str, "", help="The remote folder files move to (after = 'move')."),
+    "marker": Setting(str, "", help="The suffix of the agency's marker files, e.g. '.done'."),
+    "pattern": Setting(str, "*", help="Only names that match, e.g. '*.xml'."),
+    "timeout": Setting(float, 30.0, help="Seconds any one step may take."),
+    "max_file_bytes": Setting(int, MAX_FILE_BYTES),
+    "max_files_per_poll": Setting(int, 1000),
+}
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """A file as the server lists it."""
+
+    name: str
+    size: int
+    mtime: str  # as the server gives it: only compared, never computed with
+
+    @property
+    def key(self) -> str:
+        """Return what identifies this file's contents: a re-upload changes size or time."""
+        return f"{self.name}\x1f{self.size}\x1f{self.mtime}"
+
+
+class TooLarge(Exception):
+    """A download went past its size limit."""
+
+
+class RemoteFolder(Transport):
+    """The shared part of FTP and SFTP pulls; subclasses speak the protocol."""
+
+    default_port: int = 0
+    protocol: str = ""  # "FTP", "SFTP": in messages for the duty editor
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        url = urlsplit(self.location)
+        self.host = url.hostname or ""
+        self.port = url.port or self.default_port
+        self.folder = unquote(url.path) or "."
+        self._previous: dict[str, RemoteFile] = {}
+        self._memory: Memory | None = None
+        self._connected = False
+
+    @classmethod
+    def check_options(cls, location: str, options: Mapping[str, Any]) -> list[str]:
+        problems = []
+        if options.get("after") == "move" and not options.get("move_to"):
+            problems.append("move_to is needed for after = 'move'")
+        if not urlsplit(location).hostname:
+            problems.append("location has no host name")
+        return problems
+
+    # -- the protocol, per subclass --------------------------------------------------
+
+    def connect(self) -> None:
+        raise NotImplementedError
+
+    def disconnect(self) -> None:
+        raise NotImplementedError
+
+    def list_files(self) -> list[RemoteFile]:
+        raise NotImplementedError
+
+    def download(self, name: str, write: Callable[[bytes], None]) -> None:
+        raise NotImplementedError
+
+    def delete(self, name: str) -> None:
+        raise NotImplementedError
+
+    def rename(self, name: str, target: str) -> None:
+        raise NotImplementedError
+
+    def in_words(self, exc: Exception) -> str:
+        """Return what went wrong, as a duty editor would want it said."""
+        raise NotImplementedError
+
+    # -- the shared rules --------------------------------------------------------------
+
+    def where(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def _call(self, step: Callable[[], Any]) -> Any:
+        """Run one protocol step; any failure drops the connection and says what happened."""
+        try:
+            if not self._connected:
+                self.connect()
+                self._connected = True
+            return step()
+        except TransportError:
+            self.close()
+            raise
+        except SecretMissing as exc:
+            self.close()
+            raise TransportError(f"credentials missing: {exc}") from None
+        except Exception as exc:
+            self.close()
+            raise TransportError(self.in_words(exc)) from exc
+
+    def complete_files(self, listing: list[RemoteFile]) -> list[RemoteFile]:
+        """Return the files of `listing` that are whole, oldest first."""
+        names = {f.name for f in listing}
+        marker = str(self.option("marker"))
+        pattern = str(self.option("pattern"))
+        ready = []
+        for entry in listing:
+            lowered = entry.name.lower()
+            if entry.name.startswith(".") or lowered.endswith(PARTIAL_SUFFIXES + MARKER_SUFFIXES):
+                continue  # still uploading, or a marker itself
+            if marker and lowered.endswith(marker.lower()):
+                continue
+            if not fnmatch.fnmatchcase(entry.name, pattern):
+                continue
+            if marker:
+                if entry.name + marker in names:
+                    ready.append(entry)
+            elif self._previous.get(entry.name) == entry:
+                ready.append(entry)
+        self._previous = {f.name: f for f in listing}
+        return sorted(ready, key=lambda f: (f.mtime, f.name))
+
+    def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[Delivery]:
+        self._memory = memory
+        listing = self._call(self.list_files)
+        ready = self.complete_files(listing)
+        if self.option("after") == "remember" and ready:
+            taken = memory.taken([f.key for f in ready])
+            ready = [f for f in ready if f.key not in taken]
+        limit = int(self.option("max_file_bytes"))
+        for remote in ready[: int(self.option("max_files_per_poll"))]:
+            if remote.size > limit:
+                reason = f"file is {remote.size:,} bytes, over the {limit:,}-byte limit"
+                yield Delivery(remote.name, b"", refused=reason, size=remote.size, receipt=remote)
+                continue
+            try:
+                data = self._spooled(remote, limit)
+            except TooLarge as exc:
+                yield Delivery(remote.name, b"", refused=str(exc), size=remote.size,
+                               receipt=remote)  # fmt: skip
+                continue
+            yield Delivery(remote.name, data, receipt=remote)
+
+    def _spool_path(self, remote: RemoteFile) -> Path | None:
+        if self.context.spool is None:
+            return None
+        digest = hashlib.sha256(remote.key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        return self.context.spool / digest
+
+    def _spooled(self, remote: RemoteFile, limit: int) -> bytes:
+        """Return the file's bytes, from the spool if an earlier run downloaded it whole."""
+        spooled = self._spool_path(remote)
+        if spooled is not None and spooled.exists():
+            return spooled.read_bytes()
+        partial = spooled.with_suffix(".part") if spooled else None
+        chunks: list[bytes] = []
+        total = 0
+        deadline = time.monotonic() + max(60.0, 20 * float(self.option("timeout")))
+        handle: BinaryIO | None = None
+        if partial is not None:
+            partial.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(partial, "wb")  # noqa: SIM115 (closed below, whatever happens)
+
+        def write(chunk: bytes) -> None:
+            nonlocal total
+            total += len(chunk)
+            if total > limit:
+                raise TooLarge(f"file grew past the {limit:,}-byte limit while downloading")
+            if time.monotonic() > deadline:
+                raise TransportError(f"downloading {remote.name} from {self.where()} took too long")
+            chunks.append(chunk)
+            if handle is not None:
+                handle.write(chunk)
+
+        try:
+            self._call(lambda: self.download(remote.name, write))
+        except TransportError as exc:
+            if partial is not None:
+                partial.unlink(missing_ok=True)
+            if isinstance(exc.__cause__, TooLarge):
+                raise exc.__cause__ from None
+            raise
+        finally:
+            if handle is not None:
+                handle.close()
+        if partial is not None and spooled is not None:
+            os.replace(partial, spooled)  # whole: a crash from here on reuses it
+        return b"".join(chunks)
+
+    def acknowledge(self, delivery: Delivery, stored: Stored) -> None:
+        remote: RemoteFile = delivery.receipt
+        after = self.option("after")
+        marker = str(self.option("marker"))
+        if after == "delete":
+            self._call(lambda: self.delete(remote.name))
+        elif after == "move":
+            target = posixpath.join(str(self.option("move_to")), remote.name)
+            self._call(lambda: self.rename(remote.name, target))
+        elif self._memory is not None:
+            self._memory.remember(remote.key)
+        if marker and after in ("delete", "move"):
+            self._call(lambda: self.delete(remote.name + marker))
+        spooled = self._spool_path(remote)
+        if spooled is not None:
+            spooled.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self._connected:
+            self._connected = False
+            with contextlib.suppress(Exception):  # the connection is being dropped anyway
+                self.disconnect()
