@@ -52,10 +52,10 @@ def context_for(feed: Feed, settle_seconds: float) -> Context:
 
 def open_transport(feed: Feed, settle_seconds: float = 2.0) -> Transport:
     """Return a transport for `feed` as configured now."""
-    return feed.transport_class(
-        feed.location, feed.options or {}, Secrets(feed.options or {}),
-        context_for(feed, settle_seconds),
-    )  # fmt: skip
+    cls = feed.transport_class
+    options = feed.options or {}
+    return cls(feed.location, options, Secrets(options, names=cls.secret_names()),
+               context_for(feed, settle_seconds))  # fmt: skip
 
 
 class FeedPoller:

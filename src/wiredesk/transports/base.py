@@ -126,6 +126,11 @@ class Transport:
         self.context = context
 
     @classmethod
+    def secret_names(cls) -> set[str]:
+        """Return the names of the settings that are credentials."""
+        return {name for name, setting in cls.settings.items() if setting.secret}
+
+    @classmethod
     def check_options(cls, location: str, options: Mapping[str, Any]) -> list[str]:
         """Return what is wrong with settings that depend on each other ([] if nothing)."""
         return []
@@ -204,23 +209,22 @@ def check(
             problems.append(f"location must be a {wanted} URL for transport {name}")
     known = set(cls.settings)
     for key, value in options.items():
-        base = key.rsplit("_", 1)[0] if key.endswith(("_env", "_file")) else key
-        setting = cls.settings.get(base)
+        setting = cls.settings.get(key)
+        if setting is None and key.endswith(("_env", "_file")):
+            base = key.rsplit("_", 1)[0]
+            if base in cls.settings and cls.settings[base].secret:
+                if not isinstance(value, str) or not value:
+                    problems.append(f"{key}: must name a variable or a file")
+                continue
         if setting is None:
             choices = ", ".join(sorted(known)) or "none"
             problems.append(f"unknown setting {key!r} for transport {name} (known: {choices})")
             continue
-        if setting.secret and base == key:
+        if setting.secret:
             problems.append(
                 f"{key}: give {key}_env (an environment variable) or {key}_file (a file) "
                 "that holds it, never the value itself"
             )
-            continue
-        if base != key:
-            if not setting.secret:
-                problems.append(f"{key}: {base} is not a credential; give it directly")
-            elif not isinstance(value, str) or not value:
-                problems.append(f"{key}: must name a variable or a file")
             continue
         problems.extend(_check_value(key, setting, value))
     for key, setting in cls.settings.items():
@@ -229,7 +233,7 @@ def check(
             problems.append(f"{key} is required for transport {name}")
     problems.extend(cls.check_options(location, options))
     if secrets_readable and not problems:
-        problems.extend(Secrets(options, environ).problems())
+        problems.extend(Secrets(options, environ, cls.secret_names()).problems())
     return problems
 
 

@@ -100,8 +100,9 @@ class FtpPull(RemoteFolder):
                     raise
                 self._mlsd = False  # an old server: NLST, SIZE and MDTM instead
         files = []
-        self.session.voidcmd("TYPE I")  # SIZE means bytes only in binary mode
-        for name in self.session.nlst():
+        names = self.session.nlst()
+        self.session.voidcmd("TYPE I")  # SIZE means bytes only in binary mode (NLST set ASCII)
+        for name in names:
             base = name.rsplit("/", 1)[-1]
             try:
                 size = self.session.size(base)

@@ -10,7 +10,7 @@ never stored in the database, shown in the admin or written to a log.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 MAX_SECRET_BYTES = 64 * 1024  # a private key is a few kilobytes
@@ -23,20 +23,28 @@ class SecretMissing(Exception):
 class Secrets:
     """The credentials a feed's settings name, read on demand."""
 
-    def __init__(self, options: Mapping[str, object], environ: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        options: Mapping[str, object],
+        environ: Mapping[str, str] | None = None,
+        names: Iterable[str] | None = None,
+    ):
         self._options = options
         self._environ = os.environ if environ is None else environ
+        # The settings that are credentials (a transport's); None: any X_env or X_file.
+        self._names = None if names is None else frozenset(names)
 
     def __repr__(self) -> str:  # never the values
         return f"Secrets({sorted(self.named())})"
 
     def named(self) -> set[str]:
         """Return the names of the credentials the settings point at."""
-        return {
+        named = {
             key.rsplit("_", 1)[0]
             for key in self._options
             if key.endswith(("_env", "_file")) and self._options[key]
         }
+        return named if self._names is None else named & self._names
 
     def get(self, name: str) -> str | None:
         """Return the credential `name`, None when the settings name none; raise if unreadable."""
