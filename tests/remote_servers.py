@@ -112,8 +112,9 @@ class FtpServer:
 class SftpServer:
     """An asyncssh SFTP server on 127.0.0.1 serving `root`, password login, its own host key."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, authorized_key: asyncssh.SSHKey | None = None) -> None:
         self.root = root
+        self.authorized_key = authorized_key
         root.mkdir(parents=True, exist_ok=True)
         self.host_key = asyncssh.generate_private_key("ssh-ed25519")
         self.stall_removals = False
@@ -144,6 +145,15 @@ class SftpServer:
             def validate_password(self, username, password):
                 return username == USER and password == PASSWORD
 
+            def public_key_auth_supported(self):
+                return server_side.authorized_key is not None
+
+            def validate_public_key(self, username, key):
+                wanted = server_side.authorized_key
+                return username == USER and wanted is not None and (
+                    key.export_public_key() == wanted.export_public_key()
+                )
+
         class Files(asyncssh.SFTPServer):
             def __init__(self, chan):
                 super().__init__(chan, chroot=str(server_side.root).encode())
@@ -168,6 +178,10 @@ class SftpServer:
     def __exit__(self, *exc) -> None:
         async def stop():
             self._acceptor.close()
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
 
         asyncio.run_coroutine_threadsafe(stop(), self.loop).result(timeout=10)
         self.loop.call_soon_threadsafe(self.loop.stop)
