@@ -150,8 +150,10 @@ class SftpServer:
 
             def validate_public_key(self, username, key):
                 wanted = server_side.authorized_key
-                return username == USER and wanted is not None and (
-                    key.export_public_key() == wanted.export_public_key()
+                return (
+                    username == USER
+                    and wanted is not None
+                    and (key.export_public_key() == wanted.export_public_key())
                 )
 
         class Files(asyncssh.SFTPServer):

@@ -42,7 +42,9 @@ class CursorApi:
             return
         numbers, following = self.pages[cursor]
         body = {"data": {"items": [ninjs(n) for n in numbers]}, "next_cursor": following}
-        handler.reply(200, json.dumps(body).encode(), {"Content-Type": "application/json", **self.headers})
+        handler.reply(
+            200, json.dumps(body).encode(), {"Content-Type": "application/json", **self.headers}
+        )
 
 
 @pytest.fixture
@@ -112,14 +114,19 @@ def test_a_failure_mid_way_resumes_at_the_page_that_failed_never_skipping_it(fee
     server.requests.clear()
     poll(feed)
     assert cursors_asked(server)[0] == "c2"
-    assert sorted(Story.objects.values_list("headline", flat=True)) == ["API story 1", "API story 2"]
+    assert sorted(Story.objects.values_list("headline", flat=True)) == [
+        "API story 1",
+        "API story 2",
+    ]
 
 
 def test_an_api_key_may_go_in_the_query(feeds, server, monkeypatch):
     monkeypatch.setenv("TEST_API_KEY", "k-456")
     allowed = lambda h: parse_qs(urlsplit(h.path).query).get("apikey") == ["k-456"]  # noqa: E731
     CursorApi(server, {"": ([1], None)}, allowed)
-    feed = api_feed(feeds, server, auth="api_key", api_key_env="TEST_API_KEY", api_key_param="apikey")
+    feed = api_feed(
+        feeds, server, auth="api_key", api_key_env="TEST_API_KEY", api_key_param="apikey"
+    )
     assert [r.ok for r in poll(feed)] == [True]
 
 
@@ -132,7 +139,9 @@ def test_basic_and_bearer_logins(feeds, server, monkeypatch, tmp_path):
     basic = "Basic " + base64.b64encode(b"publisher:pw").decode()
     CursorApi(server, {"": ([1], None)},
               lambda h: h.headers.get("Authorization") in (basic, "Bearer tok-789"))  # fmt: skip
-    feed = api_feed(feeds, server, auth="basic", username="publisher", password_env="TEST_API_PASSWORD")
+    feed = api_feed(
+        feeds, server, auth="basic", username="publisher", password_env="TEST_API_PASSWORD"
+    )
     assert [r.ok for r in poll(feed)] == [True]
     Feed.objects.filter(pk=feed.pk).update(
         options={**feed.options, "auth": "bearer", "token_file": str(token_file)}, checkpoint={}
@@ -228,7 +237,9 @@ def test_wrong_client_credentials_say_the_token_was_refused(feeds, server, monke
     assert not [r for r in server.requests if r.path.startswith("/v1/")]  # never asked without
 
 
-def test_an_api_that_refuses_every_token_is_reported_not_retried_in_a_loop(feeds, server, monkeypatch):
+def test_an_api_that_refuses_every_token_is_reported_not_retried_in_a_loop(
+    feeds, server, monkeypatch
+):
     tokens = TokenEndpoint(server)
     CursorApi(server, {"": ([1], None)}, lambda h: False)
     feed = oauth_feed(feeds, server, monkeypatch)

@@ -1,0 +1,288 @@
+"""Push in: an agency POSTing to a feed's address, and WebSub with a real hub on 127.0.0.1."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlencode
+
+import httpx
+import pytest
+
+from wiredesk.ingest.polling import FeedPoller
+from wiredesk.sources.models import Feed
+from wiredesk.stories.models import Story
+
+from .test_ftp_transport import wait_until
+from .wire_builder import g2_item
+from .wire_server import AgencyServer, Handler
+
+SECRET = "push-secret-1234"
+
+
+def delivery(n: int) -> bytes:
+    return g2_item(f"urn:newsml:agency.example:2026:push-{n}", 1, datetime(2026, 11, 28, tzinfo=UTC),
+                   headline=f"Pushed story {n}")  # fmt: skip
+
+
+def sign(body: bytes, secret: str = SECRET, method: str = "sha256") -> str:
+    return f"{method}=" + hmac.new(secret.encode(), body, getattr(hashlib, method)).hexdigest()
+
+
+@pytest.fixture
+def push_feed(feeds, monkeypatch):
+    monkeypatch.setenv("TEST_PUSH_SECRET", SECRET)
+    feed = Feed(agency=feeds["ians"].agency, slug="ians-push", transport="push", location="-",
+                options={"secret_env": "TEST_PUSH_SECRET"})  # fmt: skip
+    feed.full_clean()
+    feed.save()
+    return feed
+
+
+def test_a_signed_push_is_stored_answered_and_on_the_site_at_once(client, push_feed):
+    body = delivery(1)
+    answer = client.post("/push/ians-push/", body, content_type="application/xml",
+                         HTTP_X_WIREDESK_SIGNATURE=sign(body))  # fmt: skip
+    assert answer.status_code == 200
+    assert answer.json() == {"stored": 1, "actions": {"published": 1}, "quarantined": None,
+                             "item_failures": []}  # fmt: skip
+    story = Story.objects.get()
+    assert client.get(story.get_absolute_url()).status_code == 200
+    # The same push again (an agency retrying) stores nothing twice.
+    again = client.post("/push/ians-push/", body, content_type="application/xml",
+                        HTTP_X_WIREDESK_SIGNATURE=sign(body))  # fmt: skip
+    assert again.json()["actions"] == {"unchanged": 1} and Story.objects.count() == 1
+
+
+def test_a_push_may_carry_the_secret_as_a_bearer_token(client, push_feed):
+    answer = client.post("/push/ians-push/", delivery(2), content_type="application/xml",
+                         HTTP_AUTHORIZATION=f"Bearer {SECRET}")  # fmt: skip
+    assert answer.status_code == 200 and answer.json()["stored"] == 1
+
+
+@pytest.mark.parametrize("headers", [
+    {},
+    {"HTTP_X_WIREDESK_SIGNATURE": sign(b"other bytes")},
+    {"HTTP_X_WIREDESK_SIGNATURE": sign(delivery(3), secret="guess")},
+    {"HTTP_AUTHORIZATION": "Bearer guess"},
+])  # fmt: skip
+def test_an_unproved_push_is_refused_and_stores_nothing(client, push_feed, headers):
+    answer = client.post("/push/ians-push/", delivery(3), content_type="application/xml", **headers)
+    assert answer.status_code == 401 and not Story.objects.exists()
+
+
+def test_a_feed_that_accepts_only_signatures_refuses_the_bare_secret(client, push_feed):
+    Feed.objects.filter(pk=push_feed.pk).update(
+        options={"secret_env": "TEST_PUSH_SECRET", "accept": "signature"}
+    )
+    answer = client.post("/push/ians-push/", delivery(4), content_type="application/xml",
+                         HTTP_AUTHORIZATION=f"Bearer {SECRET}")  # fmt: skip
+    assert answer.status_code == 401
+
+
+def test_a_push_over_the_limit_is_refused_before_it_is_read(client, push_feed):
+    Feed.objects.filter(pk=push_feed.pk).update(
+        options={"secret_env": "TEST_PUSH_SECRET", "max_bytes": 200}
+    )
+    body = delivery(5)
+    answer = client.post("/push/ians-push/", body, content_type="application/xml",
+                         HTTP_X_WIREDESK_SIGNATURE=sign(body))  # fmt: skip
+    assert answer.status_code == 413 and "200-byte limit" in answer.json()["error"]
+
+
+def test_a_broken_push_is_quarantined_and_the_answer_says_why(client, push_feed):
+    from wiredesk.ingest.models import Quarantine
+
+    body = b"<newsItem><broken"
+    answer = client.post("/push/ians-push/", body, content_type="application/xml",
+                         HTTP_X_WIREDESK_SIGNATURE=sign(body))  # fmt: skip
+    assert answer.status_code == 422
+    assert answer.json()["quarantined"].startswith("malformed XML")
+    assert Quarantine.objects.get().data == body  # kept with its bytes
+
+
+def test_pushes_to_a_feed_that_is_not_a_push_feed_are_not_found(client, feeds):
+    answer = client.post("/push/ians-inbox/", delivery(6), content_type="application/xml")
+    assert answer.status_code == 404
+    assert client.get("/push/ians-inbox/").status_code == 405
+
+
+def test_a_push_feed_is_never_polled(push_feed):
+    from wiredesk.ingest.loop import IngestLoop
+
+    loop = IngestLoop()
+    try:
+        assert push_feed.pk not in [f.pk for f in loop.due_feeds()]
+    finally:
+        loop.poller.close()
+
+
+# -- WebSub ---------------------------------------------------------------------------------
+
+
+class Hub:
+    """A WebSub hub: takes subscriptions, checks the subscriber's intent, then distributes."""
+
+    def __init__(self, server: AgencyServer) -> None:
+        self.server = server
+        self.subscriptions: list[dict[str, str]] = []
+        self.verifications: list[httpx.Response] = []
+        self.verified = threading.Event()
+        server.routes["/hub"] = self.subscribe
+
+    def subscribe(self, handler: Handler) -> None:
+        form = {k: v[0] for k, v in parse_qs(handler.server.requests[-1].body.decode()).items()}
+        self.subscriptions.append(form)
+        handler.reply(202)
+        threading.Thread(target=self.verify, args=(form,), daemon=True).start()
+
+    def verify(self, form: dict[str, str], challenge: str = "c-0123456789") -> None:
+        query = urlencode({"hub.mode": form["hub.mode"], "hub.topic": form["hub.topic"],
+                           "hub.challenge": challenge, "hub.lease_seconds": "86400"})  # fmt: skip
+        self.verifications.append(httpx.get(f"{form['hub.callback']}?{query}"))
+        self.verified.set()
+
+    def distribute(self, body: bytes, signature: str | None = None) -> httpx.Response:
+        form = self.subscriptions[-1]
+        header = signature if signature is not None else sign(body, form["hub.secret"], "sha1")
+        return httpx.post(form["hub.callback"], content=body,
+                          headers={"Content-Type": "application/xml", "X-Hub-Signature": header})  # fmt: skip
+
+
+def topic_document(hub_url: str) -> bytes:
+    return (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'
+        f'<channel><title>Agency</title><atom:link rel="hub" href="{hub_url}"/>'
+        "<item><guid>topic-1</guid><title>From the topic</title><description>Text.</description>"
+        "</item></channel></rss>"
+    ).encode()
+
+
+@pytest.fixture
+def agency_server():
+    running = AgencyServer().start()
+    yield running
+    running.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_websub_subscribes_at_the_topic_s_hub_answers_its_check_and_takes_signed_content(
+    feeds, agency_server, live_server, settings, monkeypatch
+):
+    settings.WIREDESK = {**settings.WIREDESK, "SITE_URL": live_server.url}
+    monkeypatch.setenv("TEST_WEBSUB_SECRET", "hub-secret-5678")
+    hub = Hub(agency_server)
+    topic = agency_server.base_url + "/topic.xml"
+    agency_server.routes["/topic.xml"] = lambda h: h.reply(200, topic_document("/hub"))
+    feed = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-websub", transport="websub",
+                               location=topic, poll_interval=3600,
+                               options={"secret_env": "TEST_WEBSUB_SECRET"})  # fmt: skip
+    poller = FeedPoller()
+    try:
+        [report] = poller.poll(feed)  # subscribed, and the topic read once as a safety net
+        assert report.actions == {"published": 1}
+    finally:
+        poller.close()
+    [form] = hub.subscriptions
+    assert form["hub.mode"] == "subscribe" and form["hub.topic"] == topic
+    assert form["hub.callback"] == f"{live_server.url}/websub/ians-websub/"
+    assert form["hub.secret"] == "hub-secret-5678"
+    assert hub.verified.wait(10)
+    [check] = hub.verifications
+    assert check.status_code == 200 and check.text == "c-0123456789"
+    feed.refresh_from_db()
+    assert feed.checkpoint["lease_until"] > time.time() + 86000
+    # The hub distributes new content: signed, it is stored and on the site at once.
+    body = delivery(7)
+    answer = hub.distribute(body)
+    assert answer.status_code == 200 and answer.json()["stored"] == 1
+    story = Story.objects.get(headline="Pushed story 7")
+    assert httpx.get(live_server.url + story.get_absolute_url()).status_code == 200
+    # Unsigned, or signed with another secret: ignored (section 8).
+    for signature in ("", sign(delivery(8), "not-the-secret")):
+        assert hub.distribute(delivery(8), signature).status_code == 403
+    assert not Story.objects.filter(headline="Pushed story 8").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_websub_renews_a_lease_before_it_ends_and_not_before(feeds, agency_server, live_server,
+                                                            settings, monkeypatch):  # fmt: skip
+    settings.WIREDESK = {**settings.WIREDESK, "SITE_URL": live_server.url}
+    monkeypatch.setenv("TEST_WEBSUB_SECRET", "hub-secret-5678")
+    hub = Hub(agency_server)
+    topic = agency_server.base_url + "/topic.xml"
+    agency_server.routes["/topic.xml"] = lambda h: h.reply(200, topic_document("/hub"))
+    now = time.time()
+    leased = {"confirmed_at": now - 80000, "requested_at": now - 80000, "lease_seconds": 86400}
+    feed = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-websub", transport="websub",
+                               location=topic, options={"secret_env": "TEST_WEBSUB_SECRET",
+                                                        "hub": agency_server.base_url + "/hub"},
+                               checkpoint={**leased, "lease_until": now + 50000})  # fmt: skip
+    poller = FeedPoller()
+    try:
+        poller.poll(feed)
+        assert hub.subscriptions == []  # most of the lease is left
+        Feed.objects.filter(pk=feed.pk).update(checkpoint={**leased, "lease_until": now + 3000})
+        feed.refresh_from_db()
+        poller.poll(feed)
+    finally:
+        poller.close()
+    assert len(hub.subscriptions) == 1 and hub.verified.wait(10)
+    feed.refresh_from_db()
+    assert feed.checkpoint["lease_until"] > now + 86000
+
+
+def test_the_callback_confirms_only_subscriptions_it_wants(client, feeds, monkeypatch):
+    monkeypatch.setenv("TEST_WEBSUB_SECRET", "s")
+    Feed.objects.create(agency=feeds["ians"].agency, slug="ians-websub", transport="websub",
+                        location="https://agency.example/topic.xml",
+                        options={"secret_env": "TEST_WEBSUB_SECRET"})  # fmt: skip
+    ask = {"hub.mode": "subscribe", "hub.challenge": "abc", "hub.lease_seconds": "60"}
+    other = client.get("/websub/ians-websub/", {**ask, "hub.topic": "https://evil.example/"})
+    assert other.status_code == 404
+    ours = client.get(
+        "/websub/ians-websub/", {**ask, "hub.topic": "https://agency.example/topic.xml"}
+    )
+    assert ours.status_code == 200 and ours.content == b"abc"
+    unsubscribe = {
+        **ask,
+        "hub.mode": "unsubscribe",
+        "hub.topic": "https://agency.example/topic.xml",
+    }
+    assert client.get("/websub/ians-websub/", unsubscribe).status_code == 404  # still wanted
+    denied = client.get("/websub/ians-websub/", {"hub.mode": "denied", "hub.reason": "unpaid",
+                                                  "hub.topic": "https://agency.example/topic.xml"})  # fmt: skip
+    assert denied.status_code == 200
+    assert "denied the subscription: unpaid" in Feed.objects.get(slug="ians-websub").last_error
+
+
+def test_websub_content_signed_with_any_of_the_spec_s_hashes_is_accepted(
+    client, feeds, monkeypatch
+):
+    monkeypatch.setenv("TEST_WEBSUB_SECRET", "s3")
+    Feed.objects.create(agency=feeds["ians"].agency, slug="ians-websub", transport="websub",
+                        location="https://agency.example/topic.xml",
+                        options={"secret_env": "TEST_WEBSUB_SECRET"})  # fmt: skip
+    for n, method in enumerate(("sha1", "sha256", "sha384", "sha512")):
+        body = delivery(20 + n)
+        answer = client.post("/websub/ians-websub/", body, content_type="application/xml",
+                             HTTP_X_HUB_SIGNATURE=sign(body, "s3", method))  # fmt: skip
+        assert answer.status_code == 200, method
+    assert Story.objects.count() == 4
+    md5 = sign(delivery(30), "s3", "md5")
+    answer = client.post("/websub/ians-websub/", delivery(30), content_type="application/xml",
+                         HTTP_X_HUB_SIGNATURE=md5)  # fmt: skip
+    assert answer.status_code == 403  # not a method the spec names
+
+
+def test_the_answer_to_a_push_is_json_a_client_can_read(client, push_feed):
+    body = delivery(40)
+    answer = client.post("/push/ians-push/", body, content_type="application/xml",
+                         HTTP_X_WIREDESK_SIGNATURE=sign(body))  # fmt: skip
+    assert answer["Content-Type"] == "application/json"
+    assert json.loads(answer.content)["stored"] == 1
+    assert wait_until(lambda: Story.objects.filter(headline="Pushed story 40").exists(), 1)
