@@ -302,3 +302,53 @@ def test_settings_that_contradict_each_other_are_refused():
     assert "give next_path or cursor_path, not both" in problems
     assert any(p.startswith("client_secret: give client_secret_env") for p in problems)
     assert "token_url is needed for auth = 'oauth2'" in problems
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_ingest_process_killed_at_random_moments_loses_no_page_and_stores_none_twice(
+    feeds, server, tmp_path
+):
+    import os
+    import random
+    import signal
+
+    from wiredesk.stories.models import StoryVersion
+
+    from .remote_servers import start_ingest_process
+    from .test_ftp_transport import wait_until
+
+    pages = {("" if n == 0 else f"c{n}"): ([n * 3 + 1, n * 3 + 2, n * 3 + 3], f"c{n + 1}")
+             for n in range(20)}  # fmt: skip
+    pages["c20"] = ([], "c20")
+    api = CursorApi(server, pages, lambda h: True)
+    slow = api.answer
+
+    def answer_slowly(handler: Handler) -> None:
+        time.sleep(0.03)  # a page takes a while: the kills land anywhere
+        slow(handler)
+
+    server.routes["/v1/items"] = answer_slowly
+    feed = api_feed(feeds, server)
+    Feed.objects.filter(pk=feed.pk).update(poll_interval=0.2)
+    Feed.objects.filter(transport="folder").update(enabled=False)
+    rng = random.Random(18)
+    data_dir = tmp_path / "ingest-data"
+    for _ in range(4):
+        process = start_ingest_process(data_dir)
+        try:
+            wait_until(lambda: Story.objects.exists(), 30)
+            time.sleep(rng.uniform(0.05, 0.4))
+        finally:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(10)
+    process = start_ingest_process(data_dir)
+    try:
+        assert wait_until(lambda: Story.objects.count() == 60, 60), Story.objects.count()
+    finally:
+        process.kill()
+        process.wait(10)
+    assert StoryVersion.objects.count() == 60  # nothing twice
+    # After each restart the paging went on from the last page stored, never further.
+    asked = cursors_asked(server)
+    numbers = [0 if c == "" else int(c[1:]) for c in asked]
+    assert all(b <= a + 1 for a, b in zip(numbers, numbers[1:], strict=False))

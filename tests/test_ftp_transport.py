@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 
 import pytest
@@ -24,7 +25,8 @@ def ftp_password(monkeypatch):
 
 
 def ftp_feed(feeds, location: str, **options) -> Feed:
-    settings = {"username": USER, "password_env": "TEST_FTP_PASSWORD", **options}
+    settings = {"username": USER, "password_env": "TEST_FTP_PASSWORD", "settle_seconds": 0.3,
+                **options}  # fmt: skip
     feed = Feed(agency=feeds["ians"].agency, slug="ians-ftp", transport="ftp", location=location,
                 options=settings, poll_interval=0.2)  # fmt: skip
     feed.full_clean()
@@ -39,7 +41,7 @@ def story(n: int) -> bytes:
                    headline=f"Story {n} from the FTP server")  # fmt: skip
 
 
-def test_a_file_is_taken_once_its_size_holds_on_two_listings_then_deleted(
+def test_a_file_is_taken_once_it_lists_the_same_after_settling_then_deleted(
     feeds, tmp_path, ftp_password
 ):
     with FtpServer(tmp_path / "agency") as server:
@@ -47,8 +49,9 @@ def test_a_file_is_taken_once_its_size_holds_on_two_listings_then_deleted(
         feed = ftp_feed(feeds, server.url(), after="delete")
         poller = FeedPoller()
         try:
-            assert poller.poll(feed) == []  # first sight: it may still be uploading
-            [report] = poller.poll(feed)
+            started = time.monotonic()
+            [report] = poller.poll(feed)  # first sight, a settle, a second look: taken
+            assert time.monotonic() - started >= 0.3
             assert report.actions == {"published": 1}
         finally:
             poller.close()
@@ -62,12 +65,12 @@ def test_a_file_growing_between_listings_waits_until_it_holds_still(feeds, tmp_p
     with FtpServer(tmp_path / "agency") as server:
         whole = story(1)
         (server.root / "one.xml").write_bytes(whole[:50])
-        feed = ftp_feed(feeds, server.url(), after="delete")
+        feed = ftp_feed(feeds, server.url(), after="delete", settle_seconds=0.6)
+        # The upload goes on while the poll lets the new file settle.
+        threading.Timer(0.2, lambda: (server.root / "one.xml").write_bytes(whole)).start()
         poller = FeedPoller()
         try:
-            assert poller.poll(feed) == []
-            (server.root / "one.xml").write_bytes(whole)  # the upload went on
-            assert poller.poll(feed) == []  # changed since the last listing: not yet
+            assert poller.poll(feed) == []  # changed since it was first seen: not yet
             [report] = poller.poll(feed)
             assert report.ok and report.actions == {"published": 1}
         finally:
@@ -99,7 +102,6 @@ def test_after_move_puts_the_file_in_the_agency_s_done_folder(feeds, tmp_path, f
         feed = ftp_feed(feeds, server.url(folder="out"), after="move", move_to="/done")
         poller = FeedPoller()
         try:
-            poller.poll(feed)
             [report] = poller.poll(feed)
             assert report.ok
         finally:
@@ -115,16 +117,17 @@ def test_after_remember_leaves_the_server_alone_and_takes_a_changed_file_again(f
         feed = ftp_feed(feeds, server.url())  # after = "remember", the default
         poller = FeedPoller()
         try:
-            poller.poll(feed)
             [report] = poller.poll(feed)
             assert report.actions == {"published": 1}
             for _ in range(3):
                 assert poller.poll(feed) == []  # remembered: never taken twice
+            restarted = FeedPoller()
+            assert restarted.poll(feed) == []  # remembered in the database, not only here
+            restarted.close()
             assert server.retrievals == ["seed.xml"]
             # The agency overwrites the file with the story's next version.
             (server.root / "seed.xml").write_bytes(SEED_V2.read_bytes())
             os.utime(server.root / "seed.xml", (time.time() + 60, time.time() + 60))
-            poller.poll(feed)
             [report] = poller.poll(feed)
             assert report.actions == {"updated": 1}
         finally:
@@ -140,7 +143,6 @@ def test_a_server_without_mlsd_is_listed_with_nlst_size_and_mdtm(feeds, tmp_path
         feed = ftp_feed(feeds, server.url(), after="delete")
         poller = FeedPoller()
         try:
-            poller.poll(feed)
             [report] = poller.poll(feed)
             assert report.actions == {"published": 1}
         finally:
@@ -186,7 +188,6 @@ def test_a_file_over_the_limit_is_quarantined_and_the_next_one_taken(feeds, tmp_
         feed = ftp_feed(feeds, server.url(), after="delete", max_file_bytes=4000)
         poller = FeedPoller()
         try:
-            poller.poll(feed)
             reports = poller.poll(feed)
         finally:
             poller.close()
@@ -204,7 +205,6 @@ def test_ftps_checks_the_certificate_against_the_feed_s_authority(feeds, tmp_pat
         trusted = ftp_feed(feeds, server.url("ftps"), after="delete", ca_file=str(authority))
         poller = FeedPoller()
         try:
-            poller.poll(trusted)
             [report] = poller.poll(trusted)
             assert report.actions == {"published": 1}
             # A feed that does not name the authority does not trust the server.

@@ -32,6 +32,8 @@ from .folder import MARKER_SUFFIXES, PARTIAL_SUFFIXES
 from .secrets import SecretMissing
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# A poll waits this long at most for new files to settle before listing again.
+MAX_SETTLE_WAIT = 5.0
 
 REMOTE_SETTINGS: dict[str, Setting] = {
     "username": Setting(str, "anonymous"),
@@ -45,6 +47,9 @@ REMOTE_SETTINGS: dict[str, Setting] = {
     "move_to": Setting(str, "", help="The remote folder files move to (after = 'move')."),
     "marker": Setting(str, "", help="The suffix of the agency's marker files, e.g. '.done'."),
     "pattern": Setting(str, "*", help="Only names that match, e.g. '*.xml'."),
+    "settle_seconds": Setting(
+        float, 1.0, help="How long a file must list the same before it is taken (no marker)."
+    ),
     "timeout": Setting(float, 30.0, help="Seconds any one step may take."),
     "max_file_bytes": Setting(int, MAX_FILE_BYTES),
     "max_files_per_poll": Setting(int, 1000),
@@ -81,7 +86,10 @@ class RemoteFolder(Transport):
         self.host = url.hostname or ""
         self.port = url.port or self.default_port
         self.folder = unquote(url.path) or "."
-        self._previous: dict[str, RemoteFile] = {}
+        # Each file as last listed, and since when it has looked so.
+        self._seen: dict[str, tuple[RemoteFile, float]] = {}
+        # Files known taken (after = "remember"): asked of the database once each.
+        self._taken: set[str] = set()
         self._memory: Memory | None = None
         self._connected = False
 
@@ -140,12 +148,20 @@ class RemoteFolder(Transport):
             self.close()
             raise TransportError(self.in_words(exc)) from exc
 
-    def complete_files(self, listing: list[RemoteFile]) -> list[RemoteFile]:
-        """Return the files of `listing` that are whole, oldest first."""
+    def complete_files(
+        self, listing: list[RemoteFile], now: float
+    ) -> tuple[list[RemoteFile], float | None]:
+        """Return the files of `listing` that are whole, oldest first, and the wait for the next.
+
+        Whole: the agency's marker is there, or the file was listed the same
+        (size and time) at least `settle_seconds` ago. The wait is the seconds
+        until the soonest other file will have been still that long (None: none).
+        """
         names = {f.name for f in listing}
         marker = str(self.option("marker"))
         pattern = str(self.option("pattern"))
-        ready = []
+        settle = float(self.option("settle_seconds"))
+        ready, wait, seen = [], None, {}
         for entry in listing:
             lowered = entry.name.lower()
             if entry.name.startswith(".") or lowered.endswith(PARTIAL_SUFFIXES + MARKER_SUFFIXES):
@@ -157,18 +173,30 @@ class RemoteFolder(Transport):
             if marker:
                 if entry.name + marker in names:
                     ready.append(entry)
-            elif self._previous.get(entry.name) == entry:
+                continue
+            before = self._seen.get(entry.name)
+            since = before[1] if before is not None and before[0] == entry else now
+            seen[entry.name] = (entry, since)
+            if before is not None and before[0] == entry and now - since >= settle:
                 ready.append(entry)
-        self._previous = {f.name: f for f in listing}
-        return sorted(ready, key=lambda f: (f.mtime, f.name))
+            else:
+                left = max(settle - (now - since), 0.0)
+                wait = left if wait is None else min(wait, left)
+        self._seen = seen
+        return sorted(ready, key=lambda f: (f.mtime, f.name)), wait
 
     def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[Delivery]:
         self._memory = memory
-        listing = self._call(self.list_files)
-        ready = self.complete_files(listing)
+        ready, wait = self.complete_files(self._call(self.list_files), time.monotonic())
+        if not ready and wait is not None and wait <= MAX_SETTLE_WAIT:
+            # Something new is arriving: look again once it has had time to
+            # settle, rather than a whole polling interval later.
+            time.sleep(max(wait, 0.05))
+            ready, _ = self.complete_files(self._call(self.list_files), time.monotonic())
         if self.option("after") == "remember" and ready:
-            taken = memory.taken([f.key for f in ready])
-            ready = [f for f in ready if f.key not in taken]
+            unknown = [f.key for f in ready if f.key not in self._taken]
+            self._taken.update(memory.taken(unknown))
+            ready = [f for f in ready if f.key not in self._taken]
         limit = int(self.option("max_file_bytes"))
         for remote in ready[: int(self.option("max_files_per_poll"))]:
             if remote.size > limit:
@@ -240,6 +268,7 @@ class RemoteFolder(Transport):
             self._call(lambda: self.rename(remote.name, target))
         elif self._memory is not None:
             self._memory.remember(remote.key)
+            self._taken.add(remote.key)
         if marker and after in ("delete", "move"):
             self._call(lambda: self.delete(remote.name + marker))
         spooled = self._spool_path(remote)
