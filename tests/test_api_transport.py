@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import timedelta
+from itertools import pairwise
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -351,4 +352,4 @@ def test_an_ingest_process_killed_at_random_moments_loses_no_page_and_stores_non
     # After each restart the paging went on from the last page stored, never further.
     asked = cursors_asked(server)
     numbers = [0 if c == "" else int(c[1:]) for c in asked]
-    assert all(b <= a + 1 for a, b in zip(numbers, numbers[1:], strict=False))
+    assert all(b <= a + 1 for a, b in pairwise(numbers))
