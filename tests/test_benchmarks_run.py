@@ -72,3 +72,11 @@ def test_load_benchmark_prints_every_surface_beside_its_target():
     names = [line[:20].strip() for line in stdout.splitlines()[2:]]
     assert names == ["surface", "search, 200 words", "API list, 20 pages", "RSS feed, uncached",
                      "ingest, loaded"]  # fmt: skip
+
+
+def test_ftp_benchmark_lists_takes_and_notices_against_a_real_ftp_server():
+    stdout = _run("ftp.py", "--files", "200", "--trials", "2", timeout=300)
+    names = [line[:38].strip() for line in stdout.splitlines()[3:]]
+    assert names == ["list 200 files (MLSD)", "take the backlog (files/s)",
+                     "notice a new file, median of 2", "notice a new file, worst"]  # fmt: skip
+    assert "< 2 s" in stdout and ">= 100" in stdout

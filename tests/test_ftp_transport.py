@@ -78,6 +78,32 @@ def test_a_file_growing_between_listings_waits_until_it_holds_still(feeds, tmp_p
         assert not Quarantine.objects.exists()
 
 
+def test_an_upload_stalled_under_its_final_name_is_left_until_it_completes_or_grace_ends(
+    feeds, tmp_path, ftp_password
+):
+    with FtpServer(tmp_path / "agency") as server:
+        whole = story(1)
+        (server.root / "one.xml").write_bytes(whole[:60])  # the upload stalls here
+        feed = ftp_feed(feeds, server.url(), after="delete", settle_seconds=0.1)
+        poller = FeedPoller()
+        try:
+            assert poller.poll(feed) == []  # unreadable, but perhaps still arriving: left
+            assert (server.root / "one.xml").exists() and not Quarantine.objects.exists()
+            (server.root / "one.xml").write_bytes(whole)  # the upload resumes and ends
+            [report] = poller.poll(feed)
+            assert report.actions == {"published": 1}
+            # A file that stays broken past the grace time (15 settles) is refused.
+            (server.root / "two.xml").write_bytes(b"<newsMessage><broken")
+            assert poller.poll(feed) == []
+            time.sleep(1.6)
+            [refused] = poller.poll(feed)
+            assert not refused.ok and "malformed XML" in refused.quarantined
+        finally:
+            poller.close()
+        assert list(server.root.iterdir()) == []
+        assert Quarantine.objects.get().data == b"<newsMessage><broken"
+
+
 def test_a_marker_file_says_a_file_is_complete_at_first_sight(feeds, tmp_path, ftp_password):
     with FtpServer(tmp_path / "agency") as server:
         (server.root / "one.xml").write_bytes(story(1))

@@ -28,4 +28,6 @@ class TakenFiles:
         return found
 
     def remember(self, key: str) -> None:
-        TakenFile.objects.get_or_create(feed=self.feed, key=key[:1200])
+        # One statement; a second node remembering the same file is no error.
+        TakenFile.objects.bulk_create([TakenFile(feed=self.feed, key=key[:1200])],
+                                      ignore_conflicts=True)  # fmt: skip

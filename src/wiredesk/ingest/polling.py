@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.urls import reverse
@@ -95,6 +95,7 @@ class FeedPoller:
 
     def poll(self, feed: Feed) -> list[IngestReport]:
         """Poll `feed` once, store what it brought, and schedule its next poll."""
+        started = timezone.now()
         transport = self.transport(feed)
         checkpoint = dict(feed.checkpoint or {})
         reports: list[IngestReport] = []
@@ -114,7 +115,7 @@ class FeedPoller:
         for path in getattr(transport, "retaken", ()):
             log.info("feed=%s: %s changed after it was refused; taking it again",
                      feed.slug, path.name)  # fmt: skip
-        self.write_health(feed, transport, reports, error)
+        self.write_health(feed, transport, reports, error, started)
         return reports
 
     def take(self, feed: Feed, transport: Transport, delivery: Delivery) -> IngestReport | None:
@@ -142,7 +143,9 @@ class FeedPoller:
         transport: Transport,
         reports: list[IngestReport],
         error: TransportError | None,
+        started: datetime,
     ) -> None:
+        """Write the feed's health; its next poll is due an interval after this one began."""
         now = timezone.now()
         if error is None and not reports and transport.local:
             # A folder is scanned several times a second; writing its health on
@@ -166,7 +169,9 @@ class FeedPoller:
             if "last_success_at" in updates:
                 updates["failures"] = 0  # a pass that worked ends any run of failures
             delay = feed.poll_interval
-        updates["next_poll_at"] = now + timedelta(seconds=delay)
+        # From the poll's start: a poll that took a while (a large remote
+        # folder) does not stretch the interval the agency's copy waits.
+        updates["next_poll_at"] = started + timedelta(seconds=delay)
         Feed.objects.filter(pk=feed.pk).update(**updates)
 
 

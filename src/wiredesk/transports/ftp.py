@@ -112,6 +112,26 @@ class FtpPull(RemoteFolder):
             files.append(RemoteFile(base, int(size or 0), modify))
         return files
 
+    def look_again(self, names: list[str]) -> list[RemoteFile]:
+        if not self._mlsd:
+            return super().look_again(names)
+        files = []
+        for name in names:
+            try:
+                reply = self.session.sendcmd(f"MLST {name}")
+            except ftplib.error_perm:
+                continue  # gone since the listing
+            # "250-Listing x\n type=file;size=5;modify=...; x\n250 End" (RFC 3659 7.2)
+            for line in reply.splitlines()[1:-1]:
+                facts_text = line.strip().partition(" ")[0]
+                facts = dict(
+                    fact.split("=", 1) for fact in facts_text.lower().split(";") if "=" in fact
+                )
+                if facts.get("type", "file") == "file":
+                    size = int(facts.get("size", "0") or 0)
+                    files.append(RemoteFile(name, size, facts.get("modify", "")))
+        return files
+
     def download(self, name: str, write: Callable[[bytes], None]) -> None:
         self.session.retrbinary(f"RETR {name}", write, blocksize=BLOCK_BYTES)
 

@@ -28,12 +28,14 @@ from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from .base import Delivery, Memory, Setting, Stored, Transport, TransportError
-from .folder import MARKER_SUFFIXES, PARTIAL_SUFFIXES
+from .folder import GRACE_SETTLES, MARKER_SUFFIXES, PARTIAL_SUFFIXES
 from .secrets import SecretMissing
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-# A poll waits this long at most for new files to settle before listing again.
+# A poll waits this long at most for new files to settle before looking again.
 MAX_SETTLE_WAIT = 5.0
+# Up to this many new files are looked at again one by one; more, and the folder is listed.
+LOOK_AGAIN_AT_MOST = 20
 
 REMOTE_SETTINGS: dict[str, Setting] = {
     "username": Setting(str, "anonymous"),
@@ -48,7 +50,7 @@ REMOTE_SETTINGS: dict[str, Setting] = {
     "marker": Setting(str, "", help="The suffix of the agency's marker files, e.g. '.done'."),
     "pattern": Setting(str, "*", help="Only names that match, e.g. '*.xml'."),
     "settle_seconds": Setting(
-        float, 1.0, help="How long a file must list the same before it is taken (no marker)."
+        float, 0.5, help="How long a file must list the same before it is taken (no marker)."
     ),
     "timeout": Setting(float, 30.0, help="Seconds any one step may take."),
     "max_file_bytes": Setting(int, MAX_FILE_BYTES),
@@ -149,19 +151,23 @@ class RemoteFolder(Transport):
             raise TransportError(self.in_words(exc)) from exc
 
     def complete_files(
-        self, listing: list[RemoteFile], now: float
-    ) -> tuple[list[RemoteFile], float | None]:
-        """Return the files of `listing` that are whole, oldest first, and the wait for the next.
+        self, listing: list[RemoteFile], now: float, whole: bool = True
+    ) -> tuple[list[RemoteFile], list[str], float]:
+        """Return the files of `listing` that are whole (oldest first), those still settling,
+        and the seconds until the first of those will have settled.
 
         Whole: the agency's marker is there, or the file was listed the same
-        (size and time) at least `settle_seconds` ago. The wait is the seconds
-        until the soonest other file will have been still that long (None: none).
+        (size and time) at least `settle_seconds` ago. `whole` says `listing`
+        is the whole folder, not a second look at a few files.
         """
         names = {f.name for f in listing}
         marker = str(self.option("marker"))
         pattern = str(self.option("pattern"))
         settle = float(self.option("settle_seconds"))
-        ready, wait, seen = [], None, {}
+        ready: list[RemoteFile] = []
+        settling: list[str] = []
+        wait = settle
+        seen = {} if whole else dict(self._seen)
         for entry in listing:
             lowered = entry.name.lower()
             if entry.name.startswith(".") or lowered.endswith(PARTIAL_SUFFIXES + MARKER_SUFFIXES):
@@ -175,24 +181,35 @@ class RemoteFolder(Transport):
                     ready.append(entry)
                 continue
             before = self._seen.get(entry.name)
-            since = before[1] if before is not None and before[0] == entry else now
+            same = before is not None and before[0] == entry
+            since = before[1] if same and before is not None else now
             seen[entry.name] = (entry, since)
-            if before is not None and before[0] == entry and now - since >= settle:
+            if same and now - since >= settle:
                 ready.append(entry)
             else:
-                left = max(settle - (now - since), 0.0)
-                wait = left if wait is None else min(wait, left)
+                settling.append(entry.name)
+                wait = min(wait, max(settle - (now - since), 0.0))
         self._seen = seen
-        return sorted(ready, key=lambda f: (f.mtime, f.name)), wait
+        return sorted(ready, key=lambda f: (f.mtime, f.name)), settling, wait
+
+    def look_again(self, names: list[str]) -> list[RemoteFile]:
+        """Return how the files called `names` list now (a protocol may ask for just those)."""
+        wanted = set(names)
+        return [f for f in self.list_files() if f.name in wanted]
 
     def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[Delivery]:
         self._memory = memory
-        ready, wait = self.complete_files(self._call(self.list_files), time.monotonic())
-        if not ready and wait is not None and wait <= MAX_SETTLE_WAIT:
-            # Something new is arriving: look again once it has had time to
-            # settle, rather than a whole polling interval later.
-            time.sleep(max(wait, 0.05))
-            ready, _ = self.complete_files(self._call(self.list_files), time.monotonic())
+        ready, settling, wait = self.complete_files(self._call(self.list_files), time.monotonic())
+        if not ready and settling and wait <= MAX_SETTLE_WAIT:
+            # Something new is arriving: look at it again once it has had time
+            # to settle, rather than a whole polling interval later; at just
+            # those files, not the whole folder, when they are few.
+            time.sleep(max(wait, 0.02))
+            if len(settling) <= LOOK_AGAIN_AT_MOST:
+                again = self._call(lambda: self.look_again(settling))
+                ready, _, _ = self.complete_files(again, time.monotonic(), whole=False)
+            else:
+                ready, _, _ = self.complete_files(self._call(self.list_files), time.monotonic())
         if self.option("after") == "remember" and ready:
             unknown = [f.key for f in ready if f.key not in self._taken]
             self._taken.update(memory.taken(unknown))
@@ -256,6 +273,27 @@ class RemoteFolder(Transport):
         if partial is not None and spooled is not None:
             os.replace(partial, spooled)  # whole: a crash from here on reuses it
         return b"".join(chunks)
+
+    def may_be_incomplete(self, delivery: Delivery) -> bool:
+        """Leave an unreadable file that was still changing not long ago: it may be arriving.
+
+        An upload that stalls under its final name lists the same for a while
+        and reads as broken; it is looked at again on later polls, and
+        refused (quarantined, then acknowledged) only once it has been still
+        for the grace time (15 settles). With the agency's marker it is whole.
+        """
+        remote: RemoteFile = delivery.receipt
+        if self.option("marker"):
+            return False
+        seen = self._seen.get(remote.name)
+        if seen is None or seen[0] != remote:
+            return False
+        young = time.monotonic() - seen[1] < GRACE_SETTLES * float(self.option("settle_seconds"))
+        if young:
+            spooled = self._spool_path(remote)
+            if spooled is not None:
+                spooled.unlink(missing_ok=True)  # fetched afresh next time
+        return young
 
     def acknowledge(self, delivery: Delivery, stored: Stored) -> None:
         remote: RemoteFile = delivery.receipt

@@ -143,6 +143,17 @@ class SftpPull(RemoteFolder):
             if entry.st_mode is not None and stat.S_ISREG(entry.st_mode)
         ]
 
+    def look_again(self, names: list[str]) -> list[RemoteFile]:
+        files = []
+        for name in names:
+            try:
+                entry = self.session.stat(self._path(name))
+            except FileNotFoundError:
+                continue  # gone since the listing
+            if entry.st_mode is not None and stat.S_ISREG(entry.st_mode):
+                files.append(RemoteFile(name, entry.st_size or 0, str(entry.st_mtime or 0)))
+        return files
+
     def download(self, name: str, write: Callable[[bytes], None]) -> None:
         with self.session.open(self._path(name), "rb") as handle:
             handle.prefetch()
