@@ -165,3 +165,54 @@ def test_a_credential_file_is_read_at_use_and_its_newline_dropped(tmp_path):
     secret.unlink()
     with pytest.raises(SecretMissing, match="cannot be read"):
         secrets.get("password")
+
+
+@pytest.mark.django_db
+def test_every_transport_has_a_docs_example_that_applies(tmp_path, monkeypatch):
+    """docs/sources.md shows a wiredesk.toml example for each transport; each loads."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    from wiredesk.transports.base import transport_choices
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "sources.md").read_text()
+    blocks = re.findall(r"```toml\n(.*?)```", docs, re.DOTALL)
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("from-a-file\n")
+    shown = set()
+    for block in blocks:
+        config = tomllib.loads('[[agencies]]\nslug = "docs"\n' + block)
+        [spec] = config["agencies"][0]["feeds"]
+        for key, value in list(spec.items()):
+            if key.endswith("_env"):
+                monkeypatch.setenv(value, "from-the-environment")
+            elif key.endswith("_file") and key != "ca_file":
+                spec[key] = str(secret_file)  # the example's path is the reader's own
+        sync_sources(config, tmp_path)
+        feed = Feed.objects.get(slug=spec["slug"])
+        assert feed.transport == spec["transport"]
+        shown.add(feed.transport)
+    assert shown == {name for name, _ in transport_choices()}
+
+
+def test_the_admin_refuses_a_transport_setting_that_is_wrong_and_never_shows_a_credential(
+    admin_client, feeds, monkeypatch
+):
+    monkeypatch.setenv("PTI_FTP_PASSWORD", "hunter2")
+    agency = feeds["ians"].agency
+    form = {"agency": agency.pk, "slug": "pti-ftp", "transport": "ftp", "format": "auto",
+            "location": "ftp://ftp.pti.example/out", "poll_interval": 5, "enabled": "on"}  # fmt: skip
+    refused = admin_client.post("/admin/sources/feed/add/", {
+        **form, "options": '{"username": "publisher", "password": "hunter2"}'})  # fmt: skip
+    assert refused.status_code == 200  # the form again, with the reason
+    assert "give password_env" in refused.content.decode()
+    assert not Feed.objects.filter(slug="pti-ftp").exists()
+    saved = admin_client.post("/admin/sources/feed/add/", {
+        **form, "options": '{"username": "publisher", "password_env": "PTI_FTP_PASSWORD"}'})  # fmt: skip
+    assert saved.status_code == 302
+    feed = Feed.objects.get(slug="pti-ftp")
+    page = admin_client.get(f"/admin/sources/feed/{feed.pk}/change/").content.decode()
+    assert "PTI_FTP_PASSWORD" in page and "hunter2" not in page
+    listing = admin_client.get("/admin/sources/feed/").content.decode()
+    assert "hunter2" not in listing

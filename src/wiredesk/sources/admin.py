@@ -37,7 +37,7 @@ class FeedAdmin(admin.ModelAdmin):
     def health(self, feed: Feed) -> str:
         # Red for a feed that is failing, in the editor's words (the transport's).
         if not feed.last_error:
-            return format_html('<span style="color:#176117">OK</span>')
+            return format_html('<span style="color:#176117">{}</span>', "OK")
         return format_html('<strong style="color:#b00020">{}</strong>', feed.last_error)
 
     @admin.display(description="Checkpoint")
