@@ -81,7 +81,7 @@ def test_a_200_mb_file_is_refused_without_being_read(feeds):
     assert "209,715,200 bytes, over the" in quarantined.reason
     assert quarantined.size == 209_715_200
     assert (folder.failed / "huge.xml").exists()
-    assert report is None  # refused before the pipeline
+    assert not report.ok and "over the" in report.quarantined  # refused before the pipeline
 
 
 def test_a_bad_item_in_a_good_delivery_is_quarantined_alone(ingest):

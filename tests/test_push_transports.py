@@ -286,3 +286,12 @@ def test_the_answer_to_a_push_is_json_a_client_can_read(client, push_feed):
     assert answer["Content-Type"] == "application/json"
     assert json.loads(answer.content)["stored"] == 1
     assert wait_until(lambda: Story.objects.filter(headline="Pushed story 40").exists(), 1)
+
+
+def test_a_push_feed_whose_secret_is_missing_refuses_pushes_without_failing(client, push_feed,
+                                                                            monkeypatch):  # fmt: skip
+    monkeypatch.delenv("TEST_PUSH_SECRET")
+    body = delivery(50)
+    answer = client.post("/push/ians-push/", body, content_type="application/xml",
+                         HTTP_X_WIREDESK_SIGNATURE=sign(body))  # fmt: skip
+    assert answer.status_code == 401 and not Story.objects.exists()

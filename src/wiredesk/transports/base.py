@@ -14,6 +14,9 @@ admin and in `wiredesk.toml`. Adding a transport touches one module.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,8 +184,18 @@ def get(name: str) -> type[Transport]:
 
 
 def _load_all() -> None:
-    # Importing the modules registers their transports.
-    from . import api, folder, ftp, http, push, sftp, websub  # noqa: F401
+    # Importing each module of the package registers its transports: a new
+    # transport is one new module, found here without a list to edit.
+    global _loaded
+    if _loaded:
+        return
+    package = __name__.rpartition(".")[0]
+    for module in pkgutil.iter_modules(sys.modules[package].__path__):
+        importlib.import_module(f"{package}.{module.name}")
+    _loaded = True
+
+
+_loaded = False
 
 
 def check(

@@ -220,7 +220,8 @@ class FolderTransport(Transport):
             try:
                 data = self.folder.read(path)
             except FileTooLarge as exc:
-                yield Delivery(path.name, b"", refused=str(exc), receipt=path)
+                size = path.stat().st_size
+                yield Delivery(path.name, b"", refused=str(exc), size=size, receipt=path)
                 continue
             except FileNotFoundError:
                 continue  # taken by another poller on the same folder
