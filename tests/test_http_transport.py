@@ -218,3 +218,31 @@ def test_an_unchanged_broken_feed_is_quarantined_once_counted_and_shown_failing(
         poller.close()
     feed.refresh_from_db()
     assert feed.last_error == "" and feed.last_success_at is not None
+
+
+def test_wrong_credentials_say_the_agency_refused_access_and_the_password_stays_unsaid(
+    server, feeds, monkeypatch
+):
+    import base64
+
+    monkeypatch.setenv("TEST_FEED_PASSWORD", "not-the-password")
+    wanted = "Basic " + base64.b64encode(b"publisher:the-password").decode()
+    server.routes["/private.xml"] = lambda h: (
+        h.reply(200, SEED_V1.read_bytes()) if h.headers.get("Authorization") == wanted
+        else h.reply(401, b"", {"WWW-Authenticate": 'Basic realm="feeds"'})
+    )  # fmt: skip
+    feed = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-private", transport="http",
+                               location=server.base_url + "/private.xml",
+                               options={"auth": "basic", "username": "publisher",
+                                        "password_env": "TEST_FEED_PASSWORD"})  # fmt: skip
+    poller = FeedPoller()
+    try:
+        assert poller.poll(feed) == []
+        feed.refresh_from_db()
+        assert "access refused by the agency's server: HTTP 401" in feed.last_error
+        assert "not-the-password" not in feed.last_error
+        monkeypatch.setenv("TEST_FEED_PASSWORD", "the-password")  # put right: read at the next poll
+        [report] = poller.poll(feed)
+        assert report.actions == {"published": 1}
+    finally:
+        poller.close()

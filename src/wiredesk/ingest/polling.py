@@ -154,7 +154,7 @@ class FeedPoller:
             if clock - self._health_written.get(feed.pk, -HEALTH_EVERY) < HEALTH_EVERY:
                 return
             self._health_written[feed.pk] = clock
-        updates: dict = {"last_polled_at": now}
+        updates: dict = {"last_polled_at": started}
         if error is not None:
             failures = feed.failures + 1
             updates["failures"] = failures

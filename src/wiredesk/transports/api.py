@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from .auth import AUTH_SETTINGS, build_auth, check_auth
+from .auth import AUTH_SETTINGS, AuthKeeper, check_auth
 from .base import Delivery, Memory, Setting, Transport, TransportError, register
 from .http import (
     MAX_FETCH_SECONDS,
@@ -97,8 +97,7 @@ class ApiPull(Transport):
             follow_redirects=True,
             max_redirects=5,
         )
-        self._auth: httpx.Auth | None = None
-        self._auth_built = False
+        self.auth_keeper = AuthKeeper(self.options, self.secrets, self.context.user_agent)
 
     @classmethod
     def check_options(cls, location: str, options: Mapping[str, Any]) -> list[str]:
@@ -109,10 +108,7 @@ class ApiPull(Transport):
 
     @property
     def auth(self) -> httpx.Auth | None:
-        if not self._auth_built:  # once: an OAuth token is kept between polls
-            self._auth = build_auth(self.options, self.secrets, self.context.user_agent)
-            self._auth_built = True
-        return self._auth
+        return self.auth_keeper.auth()
 
     def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[Delivery]:
         url = str(checkpoint.get("page") or self.location)
@@ -209,5 +205,4 @@ class ApiPull(Transport):
 
     def close(self) -> None:
         self.client.close()
-        if self._auth is not None and hasattr(self._auth, "client"):
-            self._auth.client.close()
+        self.auth_keeper.close()

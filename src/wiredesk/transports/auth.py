@@ -93,6 +93,26 @@ def build_auth(
     return None
 
 
+class AuthKeeper:
+    """Give a transport its auth for each request: OAuth kept (its token lives on), the
+    others built afresh (a rotated credential file is read at the next poll)."""
+
+    def __init__(self, options: Mapping[str, Any], secrets: Secrets, user_agent: str) -> None:
+        self.options, self.secrets, self.user_agent = options, secrets, user_agent
+        self._kept: httpx.Auth | None = None
+
+    def auth(self) -> httpx.Auth | None:
+        if self.options.get("auth") != "oauth2":
+            return build_auth(self.options, self.secrets, self.user_agent)
+        if self._kept is None:
+            self._kept = build_auth(self.options, self.secrets, self.user_agent)
+        return self._kept
+
+    def close(self) -> None:
+        if isinstance(self._kept, ClientCredentials):
+            self._kept.client.close()
+
+
 class HeaderAuth(httpx.Auth):
     """Send a fixed header (an API key, a bearer token)."""
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from .auth import AUTH_SETTINGS, build_auth, check_auth
+from .auth import AUTH_SETTINGS, AuthKeeper, check_auth
 from .base import Delivery, Memory, Setting, Transport, TransportError, register
 
 MAX_RESPONSE_BYTES = 50 * 1024 * 1024
@@ -201,8 +201,7 @@ class HttpPoll(Transport):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.http = HttpTransport(user_agent=self.context.user_agent)
-        self._auth: httpx.Auth | None = None
-        self._auth_built = False
+        self.auth_keeper = AuthKeeper(self.options, self.secrets, self.context.user_agent)
 
     @classmethod
     def check_options(cls, location: str, options: Mapping[str, Any]) -> list[str]:
@@ -210,10 +209,7 @@ class HttpPoll(Transport):
 
     @property
     def auth(self) -> httpx.Auth | None:
-        if not self._auth_built:  # built once: an OAuth token is kept between polls
-            self._auth = build_auth(self.options, self.secrets, self.context.user_agent)
-            self._auth_built = True
-        return self._auth
+        return self.auth_keeper.auth()
 
     def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[Delivery]:
         state = PollState(str(checkpoint.get("etag", "")), str(checkpoint.get("last_modified", "")))
@@ -230,8 +226,7 @@ class HttpPoll(Transport):
 
     def close(self) -> None:
         self.http.close()
-        if isinstance(self._auth, httpx.Auth) and hasattr(self._auth, "client"):
-            self._auth.client.close()
+        self.auth_keeper.close()
 
 
 def _in_words(result: FetchResult) -> str:
