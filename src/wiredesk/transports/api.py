@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from .auth import AUTH_SETTINGS, AuthKeeper, check_auth
+from .auth import AUTH_SETTINGS, AuthKeeper, check_auth, without_key
 from .base import Delivery, Memory, Setting, Transport, TransportError, register
 from .http import (
     MAX_FETCH_SECONDS,
@@ -111,10 +111,12 @@ class ApiPull(Transport):
         return self.auth_keeper.auth()
 
     def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[Delivery]:
-        url = str(checkpoint.get("page") or self.location)
+        url = without_key(str(checkpoint.get("page") or self.location), self.options)
         for _ in range(int(self.option("max_pages_per_poll"))):
             response, body = self._get(url)
             following = self._next_page(url, response, body)
+            if following:
+                following = without_key(following, self.options)
             items = self._items(body)
             page_done = {"page": following or url}
             if not items:

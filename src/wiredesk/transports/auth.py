@@ -59,6 +59,19 @@ def check_auth(options: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def without_key(url: str, options: Mapping[str, Any]) -> str:
+    """Return `url` without the API key a query parameter carries (never kept nor logged).
+
+    A server's next-page link may echo the key back; what is stored (the
+    checkpoint, a delivery's origin) and logged never holds it.
+    """
+    param = options.get("api_key_param")
+    if not param or options.get("auth") != "api_key":
+        return url
+    parsed = httpx.URL(url)
+    return str(parsed.copy_remove_param(str(param))) if str(param) in parsed.params else url
+
+
 def _secret(secrets: Secrets, name: str) -> str:
     try:
         value = secrets.get(name)

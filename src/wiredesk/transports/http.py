@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from .auth import AUTH_SETTINGS, AuthKeeper, check_auth
+from .auth import AUTH_SETTINGS, AuthKeeper, check_auth, without_key
 from .base import Delivery, Memory, Setting, Transport, TransportError, register
 
 MAX_RESPONSE_BYTES = 50 * 1024 * 1024
@@ -217,7 +217,7 @@ class HttpPoll(Transport):
         if result.status == "error":
             raise TransportError(_in_words(result), retry_after=result.retry_after)
         if result.content is not None:
-            url = result.url or self.location
+            url = without_key(result.url or self.location, self.options)
             saved = {
                 "etag": result.state.etag[:500],
                 "last_modified": result.state.last_modified[:100],
