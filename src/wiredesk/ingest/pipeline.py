@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from wiredesk.sources.models import Feed
 from wiredesk.stories.duplicates import band_shape
-from wiredesk.stories.models import StoryVersion
+from wiredesk.stories.events import agency_actor, record
+from wiredesk.stories.models import LifecycleEvent, StoryVersion
 from wiredesk.stories.services import Outcome, get_or_create_delivery, store_items
 from wiredesk.transports.outbound import OutboundPolicy
 from wiredesk.wire import WireItem
@@ -75,6 +76,9 @@ def quarantine(
     if entry is not None:
         seen.filter(pk=entry.pk).update(repeats=F("repeats") + 1, last_seen_at=now, reason=reason)
         return entry
+    if feed is not None:
+        record(LifecycleEvent.Kind.QUARANTINED, agency_actor(feed.agency, feed), feed=feed,
+               agency=feed.agency, reason=f"{origin[:200]}: {reason}", at=now)  # fmt: skip
     return Quarantine.objects.create(
         feed=feed,
         origin=origin[:2000],

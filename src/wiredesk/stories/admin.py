@@ -1,47 +1,124 @@
-from django.contrib import admin
+"""The admin reads stories and their history; it changes them only through the lifecycle.
 
-from .models import Delivery, Story, StoryVersion
+Stories, versions, deliveries and the lifecycle log are read-only here: a
+field edit would bypass every surface (the page cache, feeds, webhooks) and
+could rewrite the agency's bytes (a textarea turns line ends into CRLF). An
+editor kills, withholds or restores a story with an action that asks for the
+reason and goes through `stories.editorial`, as fast and as complete as an
+agency's own kill.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.template.response import TemplateResponse
+
+from . import editorial
+from .models import Delivery, LifecycleEvent, Story, StoryVersion
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never added to, changed or deleted from the admin."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class VersionInline(admin.TabularInline):
     model = StoryVersion
     extra = 0
     can_delete = False
-    fields = (
-        "version",
-        "effective_at",
-        "received_at",
-        "pub_status",
-        "signal",
-        "headline",
-        "ednote",
-    )
+    fields = ("version", "effective_at", "received_at", "pub_status", "signal", "headline",
+              "ednote")  # fmt: skip
     readonly_fields = fields
     show_change_link = True
 
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), max_length=2000,
+                             help_text="Required: why, for the log (e.g. a court order's number).")  # fmt: skip
+
+
+def _hand_action(operation, verb: str, question: str):
+    """Return an admin action that asks for a reason, then calls `operation` (editorial)."""
+
+    def action(modeladmin, request, queryset):
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            done = operation(list(queryset.values_list("pk", flat=True)), request.user,
+                             form.cleaned_data["reason"])  # fmt: skip
+            modeladmin.message_user(request, f"{verb}: {len(done)} of {queryset.count()} stories.")
+            return None
+        return TemplateResponse(request, "admin/stories/reason.html", {
+            **modeladmin.admin_site.each_context(request), "title": f"{verb} stories",
+            "question": question, "stories": queryset.select_related("agency"),
+            "checkbox_name": ACTION_CHECKBOX_NAME, "action": operation.__name__,
+            "form": form, "verb": verb, "opts": modeladmin.model._meta,
+        })  # fmt: skip
+
+    action.__name__ = operation.__name__
+    action.short_description = f"{verb} the selected stories (asks why)"
+    action.allowed_permissions = ("lifecycle",)
+    return action
+
 
 @admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
-    list_display = ("headline", "agency", "state", "first_published_at", "modified_at",
-                    "version_count")  # fmt: skip
-    list_filter = ("state", "agency")
+class StoryAdmin(ReadOnlyAdmin):
+    list_display = ("headline", "agency", "state", "held_by_desk", "first_published_at",
+                    "modified_at", "version_count")  # fmt: skip
+    list_filter = ("state", "held_by_desk", "agency")
     search_fields = ("headline", "item_id")
     date_hierarchy = "first_published_at"
-    readonly_fields = ("agency", "item_id", "first_published_at", "modified_at", "version_count",
-                       "created_at")  # fmt: skip
+    exclude = ("minhash",)
     inlines = [VersionInline]
+    actions = [
+        _hand_action(editorial.kill, "Kill",
+                     "Kill these stories for good? They go from every page, feed, sitemap and "
+                     "the API at once; Atom readers get a tombstone."),
+        _hand_action(editorial.withhold, "Withhold",
+                     "Withhold these stories? They go from every surface until restored; the "
+                     "agency's next versions are kept but not shown."),
+        _hand_action(editorial.restore, "Restore",
+                     "Restore these withheld stories, as their newest version says?"),
+    ]  # fmt: skip
+
+    def has_lifecycle_permission(self, request) -> bool:
+        return request.user.has_perm("stories.change_story")
 
 
 @admin.register(StoryVersion)
-class StoryVersionAdmin(admin.ModelAdmin):
+class StoryVersionAdmin(ReadOnlyAdmin):
     list_display = ("story", "version", "effective_at", "received_at", "pub_status", "signal")
     search_fields = ("story__headline", "version")
     raw_id_fields = ("story", "delivery")
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ("origin", "feed", "received_at", "size", "sha256")
     list_filter = ("feed",)
     exclude = ("data",)
-    readonly_fields = ("sha256", "feed", "origin", "received_at", "size")
+
+
+@admin.register(LifecycleEvent)
+class LifecycleEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "kind", "story", "agency", "actor", "reason")
+    list_filter = ("kind", "agency", "user")
+    search_fields = ("story__headline", "story__item_id", "actor", "reason")
+    raw_id_fields = ("story", "delivery")
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("story", "agency")

@@ -13,6 +13,7 @@ Identity and lifecycle (docs/design.md):
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -75,6 +76,9 @@ class Story(models.Model):
     embargoed_until = models.DateTimeField(null=True, blank=True)
     is_correction = models.BooleanField(default=False)
     killed_at = models.DateTimeField(null=True, blank=True)
+    # Withheld by an editor: stays withheld whatever the agency sends, until an
+    # editor restores it (the agency's versions are kept meanwhile).
+    held_by_desk = models.BooleanField(default=False, db_default=False)
 
     # Near-duplicates across agencies share a group (the id of its first story);
     # under the "first" and "preferred" policies only the group's lead is shown.
@@ -201,3 +205,49 @@ class KillNotice(models.Model):
 
     def __str__(self) -> str:
         return f"kill {self.item_id or self.text[:60]}"
+
+
+class LifecycleEvent(models.Model):
+    """One entry of the append-only log of what happened to a story, who did it and why.
+
+    Written by the lifecycle (hand actions, agency kills, ended embargoes) and
+    by the pipeline (quarantined deliveries); never edited (the admin only
+    reads it).
+    """
+
+    class Kind(models.TextChoices):
+        KILLED = "killed"
+        WITHHELD = "withheld"
+        RESTORED = "restored"
+        EMBARGO_ENDED = "embargo_ended", "embargo ended"
+        QUARANTINED = "quarantined"
+
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    story = models.ForeignKey(
+        Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.SET_NULL)
+    feed = models.ForeignKey(
+        "sources.Feed", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    delivery = models.ForeignKey(
+        Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    # Who, in words: "editor alice", "agency IANS (feed ians-inbox)", "embargo".
+    actor = models.CharField(max_length=300)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["story", "-at"], name="event_story"),
+            models.Index(fields=["kind", "-at"], name="event_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} by {self.actor}"

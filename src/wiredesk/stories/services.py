@@ -34,6 +34,7 @@ from wiredesk.wire.notices import notice_text
 from . import signals
 from .bulk import build, insert_returning_ids, placeholders
 from .duplicates import attach_signature, elect_lead, group_new_stories
+from .events import agency_actor, record
 from .kill_notices import (
     KILL_NOTICE_DAYS,
     killed_in_advance,
@@ -41,7 +42,7 @@ from .kill_notices import (
     notice_names,
     recent_notices,
 )
-from .models import Delivery, KillNotice, Story, StoryVersion
+from .models import Delivery, KillNotice, LifecycleEvent, Story, StoryVersion
 from .search import index_stories, unindex_story
 
 log = logging.getLogger("wiredesk.stories")
@@ -157,7 +158,8 @@ def _derive(story: Story, version: StoryVersion, now: datetime) -> None:
         # Public from the end of its embargo: that is when it was published.
         story.first_published_at = story.embargoed_until
     story.modified_at = max(version.effective_at, story.first_published_at)
-    story.state = _state_for(version, now)
+    # An editor's hold outlasts whatever the agency sends next.
+    story.state = Story.State.WITHHELD if story.held_by_desk else _state_for(version, now)
 
 
 def topics_of(subjects: list[dict]) -> str:
@@ -216,7 +218,11 @@ def _record_kill(agency: Agency, item: WireItem, delivery: Delivery, now: dateti
                                                               **_version_fields(item, now)},
             )  # fmt: skip
             story.version_count = story.versions.count()
-        _kill(story, version, now, f"{item.pub_status}/{item.signal} {item.item_id}")
+        why = f"{item.pub_status}/{item.signal} {item.item_id}"
+        if story.state != Story.State.KILLED:
+            record(LifecycleEvent.Kind.KILLED, agency_actor(agency, delivery.feed), story=story,
+                   delivery=delivery, feed=delivery.feed, reason=text or why, at=now)  # fmt: skip
+        _kill(story, version, now, why)
         notice.killed.add(story)
         killed = story
     if killed is None:
@@ -290,6 +296,7 @@ def _new_story(agency: Agency, item: WireItem, delivery: Delivery, now: datetime
         **{name: fields[name] for name in CURRENT_FIELDS},
         "agency_id": agency.pk, "item_id": item.item_id, "state": Story.State.PUBLISHED,
         "slug": "", "topics": "", "is_correction": False, "killed_at": None,
+        "held_by_desk": False,
         "first_published_at": item.first_created or fields["effective_at"],
         "modified_at": fields["effective_at"], "group_id": None, "is_lead": True,
         "minhash": None, "version_count": 1, "created_at": now,
@@ -429,5 +436,7 @@ def release_embargoes(now: datetime) -> list[Story]:
                 released.append(story)
                 log.info("embargo ended story=%s agency=%s item=%s", story.pk, story.agency.slug,
                          story.item_id)  # fmt: skip
+                record(LifecycleEvent.Kind.EMBARGO_ENDED, "embargo", story=story, at=now,
+                       reason=f"embargoed until {story.embargoed_until:%Y-%m-%d %H:%M:%S %Z}")  # fmt: skip
                 _send(signals.story_published, story, None)
     return released

@@ -1,0 +1,42 @@
+"""The lifecycle log: one append-only entry for each thing done to a story, by whom and why."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from wiredesk.sources.models import Agency, Feed
+
+from .models import Delivery, LifecycleEvent, Story
+
+
+def record(
+    kind: str,
+    actor: str,
+    *,
+    story: Story | None = None,
+    agency: Agency | None = None,
+    feed: Feed | None = None,
+    delivery: Delivery | None = None,
+    user=None,
+    reason: str = "",
+    at: datetime | None = None,
+) -> LifecycleEvent:
+    """Append one entry to the log (in the caller's transaction: it lands with the change)."""
+    return LifecycleEvent.objects.create(
+        at=at or timezone.now(),
+        kind=kind,
+        actor=actor[:300],
+        story=story,
+        agency=agency or (story.agency if story is not None else None),
+        feed=feed,
+        delivery=delivery,
+        user=user,
+        reason=reason,
+    )
+
+
+def agency_actor(agency: Agency, feed: Feed | None) -> str:
+    """Return who an agency's action came from, in words."""
+    return f"agency {agency.name}" + (f" (feed {feed.slug})" if feed is not None else "")

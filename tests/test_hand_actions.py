@@ -1,0 +1,170 @@
+"""An editor's hand in the admin: kill, withhold and restore reach every surface as an agency's kill
+does, with the reason in the lifecycle log; and the admin cannot corrupt what agencies sent."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+
+import lxml.etree
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import get_user_model
+
+from wiredesk.ingest.pipeline import ingest_bytes
+from wiredesk.stories.models import Delivery, LifecycleEvent, Story
+from wiredesk.syndication.dispatch import deliver_due, make_client
+from wiredesk.syndication.models import Webhook
+
+from .surfaces import GONE, HIDDEN, VISIBLE, surfaces
+from .wire_builder import g2_item
+from .wire_server import AgencyServer
+
+T0 = datetime(2021, 10, 14, 4, 0, tzinfo=UTC)
+# Real commits: the change signals fire after them and fill caches, feeds and the outbox.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def editor(client):
+    user = get_user_model().objects.create_superuser("alice", "alice@news.example", "pw-123456789")
+    client.force_login(user)
+    return user
+
+
+def publish(feeds, version: int = 1, headline: str = "Monsoon withdraws from north India"):
+    ingest_bytes(feeds["ians"], g2_item("urn:hand", version, T0 + timedelta(minutes=version),
+                                                 headline=headline), f"v{version}.xml")  # fmt: skip
+    return Story.objects.get(item_id="urn:hand")
+
+
+def act(client, story: Story, action: str, reason: str):
+    return client.post("/admin/stories/story/", {
+        "action": action, ACTION_CHECKBOX_NAME: [story.pk], "reason": reason, "apply": "1",
+    })  # fmt: skip
+
+
+def test_a_hand_kill_asks_why_then_reaches_every_surface_with_a_tombstone_and_a_webhook(
+    feeds, client, editor
+):
+    endpoints = AgencyServer().start()
+    endpoints.routes["/hook"] = lambda h: h.reply(200)
+    Webhook.objects.create(url=endpoints.base_url + "/hook", secret="k", events=["story.killed"])
+    try:
+        story = publish(feeds)
+        assert surfaces(client, story) == VISIBLE
+        asked = client.post("/admin/stories/story/", {"action": "kill",
+                                                      ACTION_CHECKBOX_NAME: [story.pk]})  # fmt: skip
+        assert asked.status_code == 200 and b"Kill these stories for good?" in asked.content
+        assert Story.objects.get(pk=story.pk).state == "published"  # nothing without a reason
+        assert act(client, story, "kill", "").status_code == 200  # refused: the form again
+        assert Story.objects.get(pk=story.pk).state == "published"
+        done = act(client, story, "kill", "Court order 2021/451")
+        assert done.status_code == 302
+        assert surfaces(client, story) == GONE  # at once: the caches were told
+        story.refresh_from_db()
+        assert story.killed_at is not None
+        api = client.get(f"/api/v1/stories/{story.pk}")
+        assert api.status_code == 410 and api.json()["killed_at"]
+        ns = {"at": "http://purl.org/atompub/tombstones/1.0"}
+        for feed in ("/feeds/atom.xml", "/agency/ians/atom.xml"):
+            atom = lxml.etree.fromstring(client.get(feed).content)
+            [tombstone] = atom.findall("at:deleted-entry", ns)
+            assert tombstone.get("ref") == f"https://news.example/story/{story.pk}/"
+            assert tombstone.get("when")
+        http = make_client()
+        try:
+            deliver_due(http)
+        finally:
+            http.close()
+        [call] = [r for r in endpoints.requests if r.path == "/hook"]
+        assert call.headers["x-wiredesk-event"] == "story.killed"
+        assert json.loads(call.body)["story"]["state"] == "killed"
+    finally:
+        endpoints.stop()
+    [event] = LifecycleEvent.objects.filter(story=story)
+    assert (event.kind, event.user, event.reason) == ("killed", editor, "Court order 2021/451")
+    assert event.actor == "editor alice"
+
+
+def test_a_hand_withhold_hides_the_story_and_outlasts_the_agency_s_next_version(feeds, client,
+                                                                                editor):  # fmt: skip
+    story = publish(feeds)
+    assert act(client, story, "withhold", "Checking a claim in paragraph 3").status_code == 302
+    assert surfaces(client, story) == HIDDEN
+    assert Story.objects.get(pk=story.pk).killed_at is None  # withheld is not killed
+    # The agency sends a new version: kept, but the story stays withheld.
+    publish(feeds, version=2, headline="Monsoon withdraws from all of north India")
+    story.refresh_from_db()
+    assert story.state == "withheld" and story.version_count == 2
+    assert surfaces(client, story) == HIDDEN
+    assert act(client, story, "restore", "Claim checked with the agency").status_code == 302
+    story.refresh_from_db()
+    assert story.state == "published"
+    assert story.headline == "Monsoon withdraws from all of north India"  # the newest version
+    assert surfaces(client, story) == VISIBLE
+    kinds = list(LifecycleEvent.objects.filter(story=story).order_by("at", "id")
+                 .values_list("kind", "reason"))  # fmt: skip
+    assert kinds == [("withheld", "Checking a claim in paragraph 3"),
+                     ("restored", "Claim checked with the agency")]  # fmt: skip
+
+
+def test_an_agency_kill_and_an_ended_embargo_are_in_the_log_too(feeds, client):
+    story = publish(feeds)
+    ingest_bytes(feeds["ians"], g2_item("urn:hand", 9, T0 + timedelta(hours=1), status="canceled"),
+                 "kill.xml")  # fmt: skip
+    [event] = LifecycleEvent.objects.filter(story=story)
+    assert event.kind == "killed" and event.actor == "agency IANS (feed ians-inbox)"
+    assert event.delivery is not None and event.user is None
+
+
+def test_the_log_is_filterable_and_read_only_in_the_admin(feeds, client, editor):
+    story = publish(feeds)
+    act(client, story, "withhold", "Legal review")
+    page = client.get("/admin/stories/lifecycleevent/", {"kind": "withheld"})
+    assert page.status_code == 200 and b"Legal review" in page.content
+    event = LifecycleEvent.objects.get()
+    assert client.get("/admin/stories/lifecycleevent/add/").status_code == 403
+    change = client.post(f"/admin/stories/lifecycleevent/{event.pk}/change/", {"reason": "edited"})
+    assert change.status_code == 403
+    assert client.post(f"/admin/stories/lifecycleevent/{event.pk}/delete/").status_code == 403
+    assert LifecycleEvent.objects.get().reason == "Legal review"
+
+
+def test_deliveries_versions_and_quarantine_cannot_be_added_or_edited_in_the_admin(feeds, client,
+                                                                                   editor):  # fmt: skip
+    story = publish(feeds)
+    for model in ("stories/delivery", "ingest/quarantine", "stories/storyversion", "stories/story"):
+        assert client.get(f"/admin/{model}/add/").status_code == 403, model
+        assert client.post(f"/admin/{model}/add/", {}).status_code == 403, model
+    version = story.versions.get()
+    assert client.post(f"/admin/stories/storyversion/{version.pk}/change/",
+                       {"headline": "x"}).status_code == 403  # fmt: skip
+
+
+def test_saving_through_every_admin_form_keeps_the_agency_s_bytes(feeds, client, editor):
+    # LF line ends inside a paragraph, as the agency sent them.
+    data = g2_item("urn:bytes", 1, T0, paragraphs=("First line.\nSecond line.",))
+    ingest_bytes(feeds["ians"], data, "bytes.xml")
+    story = Story.objects.get(item_id="urn:bytes")
+    before = {
+        "body_text": hashlib.sha256(story.body_text.encode()).hexdigest(),
+        "body_html": hashlib.sha256(story.body_html.encode()).hexdigest(),
+        "delivery": hashlib.sha256(Delivery.objects.get().data).hexdigest(),
+    }
+    assert "\n" in story.body_html
+    for url in (f"/admin/stories/story/{story.pk}/change/",
+                f"/admin/stories/storyversion/{story.versions.get().pk}/change/",
+                f"/admin/stories/delivery/{Delivery.objects.get().pk}/change/"):  # fmt: skip
+        page = client.get(url)
+        assert page.status_code == 200  # shown ...
+        assert b"<textarea" not in page.content  # ... with nothing a browser would rewrite
+        client.post(url, {"body_text": story.body_text.replace("\n", "\r\n"), "_save": "Save"})
+    story.refresh_from_db()
+    after = {
+        "body_text": hashlib.sha256(story.body_text.encode()).hexdigest(),
+        "body_html": hashlib.sha256(story.body_html.encode()).hexdigest(),
+        "delivery": hashlib.sha256(Delivery.objects.get().data).hexdigest(),
+    }
+    assert after == before
