@@ -168,3 +168,41 @@ def test_saving_through_every_admin_form_keeps_the_agency_s_bytes(feeds, client,
         "delivery": hashlib.sha256(Delivery.objects.get().data).hexdigest(),
     }
     assert after == before
+
+
+class WebNode:
+    """A separate `wiredesk serve` process, asked as `surfaces()` asks Django's test client."""
+
+    def __init__(self, base: str) -> None:
+        import httpx
+
+        self.http = httpx.Client(base_url=base, timeout=10)
+
+    def get(self, url: str, params: dict | None = None):
+        return self.http.get(url, params=params)
+
+
+def test_hand_actions_reach_a_separate_web_node_within_a_second(feeds, client, editor):
+    from .test_commands_live import wait_for
+    from .test_several_nodes import start_web_node, status_within
+
+    story = publish(feeds)
+    node, base = start_web_node()
+    try:
+        url = base + f"/story/{story.pk}/{story.slug}/"
+        wait_for(url, lambda r: r.status_code == 200, timeout=30)
+        web = WebNode(base)
+        assert surfaces(web, story) == VISIBLE
+        act(client, story, "withhold", "Legal review")
+        assert status_within(url, 404, 1.0)
+        assert surfaces(web, story) == HIDDEN
+        act(client, story, "restore", "Cleared")
+        assert status_within(url, 200, 1.0)
+        assert surfaces(web, story) == VISIBLE
+        act(client, story, "kill", "Court order 2021/451")
+        assert status_within(url, 410, 1.0)
+        assert surfaces(web, story) == GONE
+        web.http.close()
+    finally:
+        node.terminate()
+        node.wait(timeout=10)
