@@ -95,3 +95,63 @@ def test_any_sequence_of_deliveries_leaves_every_surface_consistent(client, feed
                 assert surfaces(client, story) == expected, (each, steps)
                 if expected == VISIBLE:
                     assert story.body_text.endswith(model.text(each))
+
+
+HAND = st.tuples(st.just("hand"), st.sampled_from(GUIDS),
+                 st.sampled_from(["kill", "withhold", "withhold", "restore", "restore"]))  # fmt: skip
+STEP = st.one_of(DELIVERY.map(lambda d: ("agency", *d)), HAND)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(STEP, min_size=1, max_size=8))
+def test_any_interleaving_of_agency_deliveries_and_hand_actions_keeps_every_override(
+    client, feeds, steps
+):
+    """An editor's kill is final and an editor's hold outlasts the agency's next versions."""
+    from wiredesk.stories import editorial
+
+    for model_class in (StoryVersion, KillNotice, Story, Delivery):
+        model_class.objects.all().delete()
+    model = Model()
+    held: set[str] = set()
+    with time_machine.travel(T0, tick=False) as clock:
+        for step in steps:
+            if step[0] == "hand":
+                _, guid, action = step
+                story = Story.objects.filter(item_id=guid).first()
+                if story is not None:
+                    getattr(editorial, action)([story.pk], None, f"{action} by the property test")
+                    if guid not in model.killed:
+                        if action == "kill":
+                            model.killed.add(guid)
+                        elif action == "withhold":
+                            held.add(guid)
+                        else:
+                            held.discard(guid)
+                now = datetime.now(UTC)
+            else:
+                _, guid, version, status, embargo, signal, wait = step
+                clock.shift(timedelta(minutes=wait))
+                now = datetime.now(UTC)
+                embargo_at = T0 + timedelta(minutes=embargo) if embargo is not None else None
+                data = g2_item(guid, version, T0 + timedelta(minutes=version), status=status,
+                               signal=signal, embargo=embargo_at,
+                               paragraphs=(f"NEW DELHI, Oct 14 take {version}",))  # fmt: skip
+                ingest_bytes(feeds["ians"], data, origin="step.xml")
+                release_embargoes(now)
+                model.deliver(guid, version, status, embargo_at)
+            for each in GUIDS:
+                expected = model.expected(each, now)
+                story = Story.objects.filter(item_id=each).first()
+                if expected is None:
+                    assert story is None or surfaces(client, story) in (GONE, HIDDEN)
+                    continue
+                if expected != GONE and each in held:
+                    expected = HIDDEN  # the editor's hold, whatever the agency sent since
+                assert story is not None
+                assert surfaces(client, story) == expected, (each, steps)
+                if expected == VISIBLE:
+                    assert story.body_text.endswith(model.text(each))
