@@ -200,7 +200,7 @@ def _page_of(stories, limit: int) -> dict:
 def get_story(request, story_id: int):
     """Return a full story; a killed story answers 410 with its tombstone."""
     story, status = story_for_page(story_id)
-    if status == "missing":
+    if story is None:
         return Status(404, {"detail": "No such story"})
     if status == "gone":
         return Status(410, {"id": story.pk, "url": _url(story), "killed_at": story.killed_at})
@@ -221,7 +221,7 @@ def get_story(request, story_id: int):
 def get_story_ninjs(request, story_id: int, version: str = Query("3.1", pattern=r"^(2\.2|3\.1)$")):
     """Return a story as IPTC ninjs; a killed story answers 410 with pubStatus canceled."""
     story, status = story_for_page(story_id)
-    if status == "missing":
+    if story is None:
         return Status(404, {"detail": "No such story"})
     return Status(410 if status == "gone" else 200, to_ninjs(story, version))
 

@@ -165,7 +165,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": _private_file(DATA_DIR / "wiredesk.sqlite3"),
+            "NAME": str(_private_file(DATA_DIR / "wiredesk.sqlite3")),
             "OPTIONS": SQLITE_OPTIONS,
             "CONN_MAX_AGE": 600,
             "CONN_HEALTH_CHECKS": True,

@@ -15,7 +15,7 @@ import gc
 import os
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -216,7 +216,7 @@ def _batch_done(feed: Feed, stories: int, started: float) -> bool:
     return feed.full_text or stories >= BATCH_STORIES or time.monotonic() - started >= BATCH_SECONDS
 
 
-def _prepared(deliveries, options, workers) -> Iterator[tuple[str, bytes, Prepared]]:
+def _prepared(deliveries, options, workers) -> Generator[tuple[str, bytes, Prepared]]:
     """Yield (origin, bytes, prepared delivery) in the deliveries' order."""
     if workers == 0:
         for origin, data in deliveries:

@@ -40,9 +40,9 @@ class Prepared:
     items: list[WireItem] = field(default_factory=list)
     # Each item's MinHash as the story table stores it (bytes: they cross
     # processes in a tenth of an array's time), by (item id, version).
-    signatures: dict[tuple[str, str], bytes | None] = field(default_factory=dict)
+    signatures: dict[tuple[str, str | None], bytes | None] = field(default_factory=dict)
     # And each signature's LSH band keys, for `PrepareOptions.band_shape`.
-    band_keys: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    band_keys: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
     error: str | None = None
     # Items that could not be read: each is quarantined alone, the rest stored.
     failures: list[ItemFailure] = field(default_factory=list)

@@ -55,15 +55,16 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             response = HttpResponse(content, status=status)
             for name, value in headers.items():
                 response[name] = value
-            response.wiredesk_cacheable = True  # for the fast path (site/fastpath.py)
+            # For the fast path (site/fastpath.py).
+            setattr(response, "wiredesk_cacheable", True)  # noqa: B010
             return response
         response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and not response.is_rendered:
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
             response.render()  # a TemplateResponse (sitemaps): its bytes are what is kept
         if response.status_code in CACHED_STATUSES and not response.streaming:
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
             cache.set(key, (response.status_code, headers, response.content), seconds)
-            response.wiredesk_cacheable = True
+            setattr(response, "wiredesk_cacheable", True)  # noqa: B010
         return response
 
     return wrapper

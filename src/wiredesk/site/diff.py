@@ -31,7 +31,7 @@ def word_diff(old: str, new: str) -> SafeString:
         if op in ("insert", "replace"):
             runs.extend(("ins", w) for w in b[j1:j2])
     paragraphs: list[list[str]] = [[]]
-    kind, words = "", []
+    kind, words = "", list[str]()
 
     def flush() -> None:
         if words:

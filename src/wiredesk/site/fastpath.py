@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .generation import generation_clock, shared_safely
+from .generation import FileGeneration, RedisGeneration, generation_clock, shared_safely
 
 # Django's GZipMiddleware decides by this same test, so the key matches its choice.
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
@@ -57,7 +57,8 @@ class FastPageCache:
         self.kept_bytes = 0
         self.gzip_by_header: dict[str, bool] = {}
         self.lock = threading.Lock()  # only around changes; lookups need none
-        self.clock = None  # chosen on the first request, once the database is configured
+        # Chosen on the first request, once the database is configured.
+        self.clock: FileGeneration | RedisGeneration | None = None
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         # Written for speed: this runs for every request a worker answers.

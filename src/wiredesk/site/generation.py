@@ -195,8 +195,8 @@ class RedisGeneration:
 def generation_clock() -> FileGeneration | RedisGeneration:
     """Return this process's generation clock, chosen by the configured cache."""
     cache = settings.CACHES["default"]
-    if cache["BACKEND"].startswith("django_redis"):
-        return _clock("redis", cache["LOCATION"])
+    if str(cache["BACKEND"]).startswith("django_redis"):
+        return _clock("redis", str(cache["LOCATION"]))
     # Beside the SQLite file (like its -wal and -shm files): every process using
     # that database shares it, whatever its data directory.
     from django.db import connections
@@ -215,7 +215,7 @@ def _clock(kind: str, location: str) -> FileGeneration | RedisGeneration:
 def shared_safely() -> bool:
     """Say whether every process that can change stories sees this process's clock."""
     return sees_every_writer(
-        settings.DATABASES["default"]["ENGINE"], settings.CACHES["default"]["BACKEND"]
+        str(settings.DATABASES["default"]["ENGINE"]), str(settings.CACHES["default"]["BACKEND"])
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -88,7 +89,7 @@ def app_link(story_id: int, path: str, url: str) -> str | None:
 def story(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     """One story, with every element of the reference page; 410 once killed."""
     story, status = story_for_page(pk)
-    if status == "missing":
+    if story is None:
         raise Http404("No such story")
     if status == "gone":
         return render(request, "site/gone.html", {"story": story}, status=410)
@@ -115,13 +116,14 @@ def provenance(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     """Every version of a story as received, with hashes and what changed: the proof
     that the text was not modified. Editor's notes are never shown."""
     story, status = story_for_page(pk)
-    if status == "missing":
+    if story is None:
         raise Http404("No such story")
     if status == "gone":
         return render(request, "site/gone.html", {"story": story}, status=410)
     if slug != story.slug:
         return HttpResponsePermanentRedirect(reverse("site:provenance", args=[pk, story.slug]))
-    rows, previous = [], None
+    rows: list[dict[str, Any]] = []
+    previous = None
     for version in versions_of(story):
         changes = None
         if previous is not None and version.body_text != previous.body_text:

@@ -44,8 +44,9 @@ class SyncReport:
         )
 
 
-def _apply(model: type, slug: str, values: dict[str, Any], report: SyncReport, label: str):
-    obj = model.objects.filter(slug=slug).first()
+def _apply(model: type[Agency] | type[Feed], slug: str, values: dict[str, Any], report: SyncReport,
+           label: str):  # fmt: skip
+    obj = model._default_manager.filter(slug=slug).first()
     if obj is None:
         obj = model(slug=slug, **values)
         obj.full_clean()

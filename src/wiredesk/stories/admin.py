@@ -69,9 +69,8 @@ def _hand_action(operation, verb: str, question: str):
         })  # fmt: skip
 
     action.__name__ = operation.__name__
-    action.short_description = f"{verb} the selected stories (asks why)"
-    action.allowed_permissions = ("lifecycle",)
-    return action
+    return admin.action(description=f"{verb} the selected stories (asks why)",
+                        permissions=["lifecycle"])(action)  # fmt: skip
 
 
 @admin.register(Story)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from functools import cache
 from operator import attrgetter
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -42,7 +43,7 @@ def _converter(field: models.Field, seen: dict) -> Callable[[object], object] | 
         return None  # SQLite's driver stores bytes as the BLOB Django's memoryview gives
     if isinstance(field, models.DateTimeField):
         prep = (
-            _sqlite_time(db.timezone)
+            _sqlite_time(db.timezone or UTC)
             if sqlite and settings.USE_TZ
             else db.ops.adapt_datetimefield_value
         )
@@ -96,7 +97,10 @@ def _init_listened(model: type[models.Model]) -> bool:
     return signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
 
 
-def build(model: type[models.Model], values: dict[str, object]) -> models.Model:
+M = TypeVar("M", bound=models.Model)
+
+
+def build(model: type[M], values: dict[str, object]) -> M:
     """Return an unsaved `model` instance from the value of every concrete field but its id.
 
     Every field must be given, by attname (`agency_id`), and nothing else: a
@@ -166,9 +170,10 @@ def _statement_parts(model: type[models.Model], vendor: str) -> tuple[list, str,
     Once a model and engine (quoting thirty names cost more than a row).
     """
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     row = "(" + ", ".join([_mark()] * len(fields)) + ")"
-    return fields, columns, row, connection.ops.quote_name(model._meta.pk.column)
+    assert model._meta.pk is not None
+    return fields, columns, row, connection.ops.quote_name(str(model._meta.pk.column))
 
 
 def _mark() -> str:

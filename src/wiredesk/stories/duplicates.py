@@ -77,10 +77,6 @@ def _tokens_format(count: int) -> str:
     return " ".join([TOKEN] * count)
 
 
-# (story id -> band keys) waiting for the end of a batch (`deferred_band_index`).
-_pending: ContextVar[dict[int, list[int]] | None] = ContextVar("pending_bands", default=None)
-
-
 def index_bands(entries: list[tuple[int, list[int]]]) -> None:
     """Add (story id, band keys) pairs to the band index."""
     pending = _pending.get()
@@ -153,6 +149,8 @@ def indexed_story_ids(story_ids: list[int]) -> set[int]:
     found = set()
     rows = Story.objects.filter(pk__in=story_ids).exclude(minhash=None)
     for pk, blob in rows.values_list("pk", "minhash"):
+        if blob is None:
+            continue  # excluded by the query; said again for the type checker
         keys = _bands(_load(blob), threshold)
         if any(row[0] == pk for row in _stories_sharing(keys, EPOCH, None)):
             found.add(pk)
@@ -183,7 +181,7 @@ def _stories_sharing(keys: list[int], since: datetime, exclude_agency: int | Non
         return cursor.fetchall()
 
 
-def _load(blob: bytes) -> np.ndarray:
+def _load(blob: bytes | memoryview) -> np.ndarray:
     return np.frombuffer(bytes(blob), dtype=np.uint64)
 
 
@@ -327,7 +325,7 @@ def elect_leads(group_ids: list[int]) -> list[Story]:
         # Sorted below, not by the query: asked to sort, SQLite may walk every
         # story in date order instead of the groups' few through their index.
         for member in rows.select_related("agency").order_by():
-            by_group[member.group_id].append(member)
+            by_group[member.group_id or 0].append(member)  # in a group: never None here
     changed = []
     for members in by_group.values():
         members.sort(key=lambda member: (member.first_published_at, member.pk))

@@ -261,7 +261,7 @@ def _store(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) ->
     if StoryVersion.objects.filter(story=story, version=item.version).exists():
         return Outcome("unchanged", story)
     version = StoryVersion.objects.create(
-        story=story, version=item.version, delivery=delivery, **_version_fields(item, now)
+        story=story, version=item.version or "", delivery=delivery, **_version_fields(item, now)
     )
     story.version_count += 1
     current = story.versions.exclude(pk=version.pk).order_by("-effective_at", "-id").first()
@@ -334,8 +334,8 @@ def store_items(
     items: list[WireItem],
     delivery: Delivery,
     now: datetime,
-    signatures: dict[tuple[str, str], bytes | None] | None = None,
-    band_keys: dict[tuple[str, str], list[int]] | None = None,
+    signatures: dict[tuple[str, str | None], bytes | None] | None = None,
+    band_keys: dict[tuple[str, str | None], list[int]] | None = None,
 ) -> list[Outcome]:
     """Store the items of one delivery in order; say what each did, as `store_item` would.
 

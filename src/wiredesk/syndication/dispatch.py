@@ -106,7 +106,7 @@ def _send_webhook(client: httpx.Client, message: OutboundMessage, now: datetime)
     ).encode()
     headers = {
         "Content-Type": "application/json",
-        SIGNATURE_HEADER: sign(message.webhook.secret, body),
+        SIGNATURE_HEADER: sign(message.webhook.secret if message.webhook else "", body),
         "X-Wiredesk-Event": message.event,
         "X-Wiredesk-Delivery": str(message.pk),
     }

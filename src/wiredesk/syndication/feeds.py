@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.feedgenerator import SyndicationFeed
 from django.utils.html import escape
 
 from wiredesk.sources.models import Agency
@@ -44,7 +45,7 @@ def story_id(story_pk: int) -> str:
 class StoryFeed(Feed):
     """The latest stories, newest first; `agency` narrows it to one agency."""
 
-    feed_type = RssFeed
+    feed_type: type[SyndicationFeed] = RssFeed
     suffix = "rss.xml"
 
     def get_object(self, request, slug: str | None = None, topic: str | None = None):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.utils import timezone
 
@@ -25,7 +27,7 @@ def feed_urls(story: Story) -> list[str]:
 
 def webhook_payload(event: str, story: Story) -> dict:
     url = settings.WIREDESK["SITE_URL"] + story.get_absolute_url()
-    body = {"event": event, "story": {"id": story.pk, "url": url, "agency": story.agency.slug,
+    body: dict[str, Any] = {"event": event, "story": {"id": story.pk, "url": url, "agency": story.agency.slug,
                                       "state": story.state}}  # fmt: skip
     if event != "story.killed":
         body["story"].update({

@@ -74,7 +74,7 @@ class ApiPull(Transport):
     label = "HTTP API (authenticated, paged)"
     location_help = "The URL of the first page."
     location_schemes = ("http", "https")
-    settings: dict[str, Setting] = {
+    settings = {
         **AUTH_SETTINGS,
         "items_path": Setting(
             str,

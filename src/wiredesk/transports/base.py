@@ -258,7 +258,7 @@ def _check_value(key: str, setting: Setting, value: Any) -> list[str]:
         return [f"{key}: must be {_KIND_NAMES.get(kind, kind.__name__)}, not {value!r}"]
     if setting.choices and value not in setting.choices:
         return [f"{key}: must be one of {', '.join(setting.choices)}, not {value!r}"]
-    if kind in (int, float) and value < 0:
+    if isinstance(value, int | float) and value < 0:
         return [f"{key}: must not be negative"]
     return []
 

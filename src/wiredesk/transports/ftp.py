@@ -30,7 +30,7 @@ class FtpPull(RemoteFolder):
     label = "FTP / FTPS pull"
     location_help = "ftp://host[:port]/folder, or ftps:// for FTP with explicit TLS."
     location_schemes = ("ftp", "ftps")
-    settings: dict[str, Setting] = {
+    settings = {
         **REMOTE_SETTINGS,
         "passive": Setting(bool, True, help="Passive mode (the default; firewalls want it)."),
         "ca_file": Setting(

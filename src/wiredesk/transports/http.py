@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from .auth import AUTH_SETTINGS, AuthKeeper, check_auth, without_key
-from .base import Delivery, Memory, Setting, Transport, TransportError, register
+from .base import Delivery, Memory, Transport, TransportError, register
 
 MAX_RESPONSE_BYTES = 50 * 1024 * 1024
 # The whole of one poll, however the server trickles its answer: a read
@@ -196,7 +196,7 @@ class HttpPoll(Transport):
     label = "HTTP polling"
     location_help = "The URL of the feed."
     location_schemes = ("http", "https")
-    settings: dict[str, Setting] = {**AUTH_SETTINGS}
+    settings = {**AUTH_SETTINGS}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

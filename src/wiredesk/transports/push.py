@@ -43,7 +43,7 @@ class PushIn(Transport):
     label = "Push (the agency POSTs to us)"
     location_help = "Not used: the agency POSTs to /push/<feed slug>/ (leave '-')."
     polled = False
-    settings: dict[str, Setting] = {
+    settings = {
         "secret": Setting(str, required=True, secret=True, help="Shared with the agency."),
         "accept": Setting(
             str,

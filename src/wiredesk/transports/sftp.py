@@ -70,7 +70,7 @@ class SftpPull(RemoteFolder):
     label = "SFTP pull"
     location_help = "sftp://host[:port]/folder"
     location_schemes = ("sftp",)
-    settings: dict[str, Setting] = {
+    settings = {
         **REMOTE_SETTINGS,
         "host_key": Setting(
             str,
@@ -120,7 +120,9 @@ class SftpPull(RemoteFolder):
             channel_timeout=timeout, look_for_keys=False, allow_agent=False,
         )  # fmt: skip
         self.sftp = client.open_sftp()
-        self.sftp.get_channel().settimeout(timeout)  # every read and write, not only the login
+        channel = self.sftp.get_channel()
+        if channel is not None:
+            channel.settimeout(timeout)  # every read and write, not only the login
 
     def disconnect(self) -> None:
         for part in (self.sftp, self.client):

@@ -59,7 +59,7 @@ class WebSubFeed(HttpPoll):
     name = "websub"
     label = "WebSub (the hub pushes to us)"
     location_help = "The topic: the agency's feed URL."
-    settings: dict[str, Setting] = {
+    settings = {
         **HttpPoll.settings,
         "hub": Setting(str, "", help="The hub's URL; blank: the one the topic names."),
         "secret": Setting(str, required=True, secret=True, help="Signs what the hub sends."),

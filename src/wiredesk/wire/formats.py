@@ -161,9 +161,13 @@ def read(
     results = fmt.parse(document)
     if kind == "json" and _SURROGATE_ESCAPE.search(data):
         results = [_without_lone_surrogates(r, n) for n, r in enumerate(results, 1)]
-    items, failures = [], []
+    items: list[WireItem] = []
+    failures: list[ItemFailure] = []
     for result in results:
-        (failures if isinstance(result, ItemFailure) else items).append(result)
+        if isinstance(result, ItemFailure):
+            failures.append(result)
+        else:
+            items.append(result)
     name = items[0].format if fmt.aliases and items else fmt.name
     if format != "auto" and format not in fmt.names:
         raise ParseError(f"expected {format}, got {fmt.name}")

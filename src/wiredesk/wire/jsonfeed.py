@@ -49,7 +49,7 @@ def _item(entry: Any, authors: list[str], language: str | None, base: str | None
     else:
         text = _string(entry.get("content_text")) or _string(entry.get("summary")) or ""
         body = text_to_html(text)
-    tags = entry.get("tags") if isinstance(entry.get("tags"), list) else []
+    tags: list[Any] = entry["tags"] if isinstance(entry.get("tags"), list) else []
     return WireItem(
         format="jsonfeed",
         item_id=item_id,

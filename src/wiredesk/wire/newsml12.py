@@ -14,14 +14,19 @@ from lxml import etree
 
 from . import nitf
 from .errors import ItemFailure, ParseError, guarded
-from .item import WireItem
+from .item import PubStatus, Signal, WireItem
 from .numbers import is_number
 from .text import fold, plain_title, text_to_html
 from .times import parse_iso
 from .xmlsafe import leaf_text, local_name
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-STATUS = {"usable": "usable", "withheld": "withheld", "canceled": "canceled", "embargoed": "usable"}
+STATUS: dict[str, PubStatus] = {
+    "usable": "usable",
+    "withheld": "withheld",
+    "canceled": "canceled",
+    "embargoed": "usable",
+}
 
 
 def sniff(root: etree._Element) -> bool:
@@ -166,7 +171,7 @@ def _item(item: etree._Element) -> WireItem | None:
             first_created = parse_iso(_text(child))
         elif child.tag == "ThisRevisionCreated":
             version_created = parse_iso(_text(child))
-    signal = None
+    signal: Signal | None = None
     if status == "canceled":
         signal = "kill"
     elif update in ("A", "U") or (is_number(revision) and int(revision) > 1):

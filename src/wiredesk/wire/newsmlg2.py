@@ -17,7 +17,7 @@ from lxml import etree
 
 from . import nitf
 from .errors import ItemFailure, ParseError, guarded
-from .item import WireItem
+from .item import PubStatus, Signal, WireItem
 from .numbers import is_number
 from .text import plain_title, text_to_html
 from .times import parse_iso
@@ -28,7 +28,7 @@ G2_NS = "http://iptc.org/std/nar/2006-10-01/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ROOTS = {"newsItem", "newsMessage", "packageItem"}
 TEXT_CLASSES = {"text", "composite", None}
-STATUS = {"usable": "usable", "withheld": "withheld", "canceled": "canceled"}
+STATUS: dict[str, PubStatus] = {"usable": "usable", "withheld": "withheld", "canceled": "canceled"}
 
 
 def sniff(root: etree._Element) -> bool:
@@ -36,13 +36,11 @@ def sniff(root: etree._Element) -> bool:
     return local_name(root) in ROOTS and namespace_of(root) in (G2_NS, "")
 
 
-def _signal(qcodes: list[str]) -> str | None:
+def _signal(qcodes: list[str]) -> Signal | None:
     # sig:update and sig:correction are IPTC's; some agencies add a kill signal.
     codes = {qcode_value(q) for q in qcodes}
-    for code, signal in (("kill", "kill"), ("correction", "correction"), ("update", "update")):
-        if code in codes:
-            return signal
-    return None
+    signals: tuple[Signal, ...] = ("kill", "correction", "update")  # the strongest wins
+    return next((signal for signal in signals if signal in codes), None)
 
 
 # A tag with a namespace prefix (`<h:p>`): HTML has no prefixes, so such XHTML

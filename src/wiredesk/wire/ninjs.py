@@ -13,13 +13,13 @@ import json
 from typing import Any
 
 from .errors import ItemFailure, ParseError, guarded
-from .item import WireItem
+from .item import PubStatus, WireItem
 from .text import fold, plain_title, text_to_html
 from .times import parse_iso
 
 TEXT_TYPES = {"text", "composite", None}
 HTML_TYPES = ("html", "xhtml", "xml")
-STATUS = {"usable": "usable", "withheld": "withheld", "canceled": "canceled"}
+STATUS: dict[str, PubStatus] = {"usable": "usable", "withheld": "withheld", "canceled": "canceled"}
 
 
 # Fields only ninjs documents carry together with a `guid`: real 1.x producers
@@ -118,7 +118,7 @@ def _subjects(doc: dict) -> list[dict[str, str]]:
             _string(entry.get("uri")) or _string(entry.get("code")) or _string(entry.get("literal"))
         )
         if name or code:
-            subject = {"name": name or code}
+            subject: dict[str, str] = {"name": name or code or ""}
             if code:
                 subject["code"] = code
             if _string(entry.get("scheme")):
@@ -141,7 +141,7 @@ def _item(doc: dict) -> WireItem:
     if not uri:
         raise ParseError("a ninjs document has neither uri nor guid, so it has no identity")
     urgency = doc.get("urgency")
-    keywords = doc.get("keywords") if isinstance(doc.get("keywords"), list) else []
+    keywords: list[Any] = doc["keywords"] if isinstance(doc.get("keywords"), list) else []
     version = doc.get("version")
     return WireItem(
         format="ninjs",

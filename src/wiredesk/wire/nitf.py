@@ -11,7 +11,7 @@ from __future__ import annotations
 from lxml import etree
 
 from .errors import ItemFailure, ParseError, guarded
-from .item import WireItem
+from .item import PubStatus, Signal, WireItem
 from .numbers import is_number
 from .text import plain_title
 from .times import parse_iso
@@ -32,7 +32,12 @@ DROP = {
     "media-producer",
     "nitf-table-metadata",
 }
-STATUS = {"usable": "usable", "embargoed": "usable", "withheld": "withheld", "canceled": "canceled"}
+STATUS: dict[str, PubStatus] = {
+    "usable": "usable",
+    "embargoed": "usable",
+    "withheld": "withheld",
+    "canceled": "canceled",
+}
 
 
 def sniff(root: etree._Element) -> bool:
@@ -83,7 +88,8 @@ def parse_document(root: etree._Element, fmt: str = "nitf") -> WireItem:
     strip_namespaces(root)
     doc_id = du_key = du_version = headline = byline = dateline = title = None
     first_created = version_created = release = None
-    urgency = status = signal = None
+    urgency = status = None
+    signal: Signal | None = None
     notes: list[str] = []
     keywords: list[str] = []
     subjects: list[dict[str, str]] = []

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import ItemFailure, ParseError, guarded
-from .item import WireItem
+from .item import Signal, WireItem
 from .numbers import is_number
 from .text import fold, text_to_html
 
@@ -189,7 +189,8 @@ def read_messages(text: str) -> list[Message]:
 def _headings(message: Message) -> tuple[str | None, str | None, list[str], list[str]]:
     """Return (headline, byline, editors' notes, index terms) from the heading lines."""
     headline = byline = None
-    notes, index = [], []
+    notes: list[str] = []
+    index: list[str] = []
     keyword = (message.header.get("keyword") or "").lower()
     for heading in message.headings:
         lowered = heading.lower()
@@ -217,7 +218,7 @@ def _item(message: Message) -> WireItem:
     version_word = message.header.get("version")
     headline, byline, notes, index = _headings(message)
     tags = " ".join(filter(None, [version_word, keyword, *notes]))
-    signal = None
+    signal: Signal | None = None
     if KILL.search(tags):
         signal = "kill"
     elif CORRECTION.search(tags):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import html.entities
 import re
+from typing import Any
 from urllib.parse import urljoin
 
 import lxml.html
@@ -108,7 +109,7 @@ def has_markup(text: str) -> bool:
     return ("<" in text and _WELL_FORMED_TAG.search(text) is not None) or has_reference(text)
 
 
-SANITIZER_OPTIONS = {
+SANITIZER_OPTIONS: dict[str, Any] = {
     "tags": SAFE_TAGS,
     "clean_content_tags": DROPPED_CONTENT_TAGS,
     "attributes": SAFE_ATTRIBUTES,
