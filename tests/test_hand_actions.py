@@ -206,3 +206,28 @@ def test_hand_actions_reach_a_separate_web_node_within_a_second(feeds, client, e
     finally:
         node.terminate()
         node.wait(timeout=10)
+
+
+def test_one_signal_for_every_change_and_batch_whoever_makes_it(feeds, client, editor):
+    from wiredesk.stories.signals import stories_changed
+
+    from .conftest import DATA
+
+    heard: list[tuple[str, int]] = []
+
+    def listener(sender, stories, change, **kwargs):
+        heard.append((change, len(stories)))
+
+    stories_changed.connect(listener, dispatch_uid="test-listener")
+    try:
+        message = (DATA / "quirks" / "newsmlg2-message-three-items.xml").read_bytes()
+        ingest_bytes(feeds["ians"], message, "three.xml")  # one delivery: two new stories, a kill
+        story = publish(feeds)
+        publish(feeds, version=2, headline="Monsoon withdraws from all of north India")
+        act(client, story, "withhold", "Legal review")
+        act(client, story, "restore", "Cleared")
+        act(client, story, "kill", "Court order")
+    finally:
+        stories_changed.disconnect(dispatch_uid="test-listener")
+    assert heard == [("published", 2), ("published", 1), ("updated", 1), ("updated", 1),
+                     ("published", 1), ("killed", 1)]  # fmt: skip

@@ -12,10 +12,7 @@ class SiteConfig(AppConfig):
         from wiredesk.stories import signals
 
         from .cache import bump_generation
-        from .purge import purge_stories, purge_story
+        from .purge import purge_stories
 
-        for name in ("story_published", "story_updated", "story_killed", "stories_published"):
-            getattr(signals, name).connect(bump_generation, dispatch_uid=f"site-cache-{name}")
-        for name in ("story_published", "story_updated", "story_killed"):
-            getattr(signals, name).connect(purge_story, dispatch_uid=f"site-purge-{name}")
-        signals.stories_published.connect(purge_stories, dispatch_uid="site-purge-many")
+        signals.stories_changed.connect(bump_generation, dispatch_uid="site-cache")
+        signals.stories_changed.connect(purge_stories, dispatch_uid="site-purge")

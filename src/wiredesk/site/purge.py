@@ -50,11 +50,6 @@ def backends() -> list[PurgeBackend]:
             for spec in settings.WIREDESK["PURGE_BACKENDS"]]  # fmt: skip
 
 
-def purge_story(sender=None, story=None, **kwargs) -> None:
-    """Purge a changed story's page and API answer and every list (a signal receiver)."""
-    purge_stories(stories=[story])
-
-
 def purge_stories(sender=None, stories=(), **kwargs) -> None:
     """Purge changed stories' pages and API answers and every list (a signal receiver)."""
     configured = backends()

@@ -17,7 +17,6 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from . import signals
 from .duplicates import elect_lead
 from .events import record
 from .models import LifecycleEvent, Story
@@ -78,7 +77,7 @@ def withhold(ids: Iterable[int], user, reason: str, now: datetime | None = None)
             record(LifecycleEvent.Kind.WITHHELD, _editor(user), story=story, user=user,
                    reason=reason, at=now)  # fmt: skip
             log.warning("withheld story=%s by %s: %s", story.pk, _editor(user), reason)
-            _send(signals.story_updated, story, None)
+            _send("updated", story)
             held.append(story)
     return held
 
@@ -102,8 +101,6 @@ def restore(ids: Iterable[int], user, reason: str, now: datetime | None = None) 
             record(LifecycleEvent.Kind.RESTORED, _editor(user), story=story, user=user,
                    reason=reason, at=now)  # fmt: skip
             log.info("restored story=%s by %s: %s", story.pk, _editor(user), reason)
-            signal = (signals.story_published if story.state == Story.State.PUBLISHED
-                      else signals.story_updated)  # fmt: skip
-            _send(signal, story, None)
+            _send("published" if story.state == Story.State.PUBLISHED else "updated", story)
             restored.append(story)
     return restored

@@ -173,8 +173,8 @@ def _topics(names: tuple[str, ...]) -> str:
     return f"|{'|'.join(slugs)}|" if slugs else ""
 
 
-def _send(signal, story: Story, version: StoryVersion | None) -> None:
-    transaction.on_commit(lambda: signal.send(Story, story=story, version=version))
+def _send(change: str, story: Story) -> None:
+    signals.announce([story], change)
 
 
 def _kill(story: Story, version: StoryVersion | None, now: datetime, why: str) -> None:
@@ -189,8 +189,8 @@ def _kill(story: Story, version: StoryVersion | None, now: datetime, why: str) -
     if story.group_id:
         for changed in elect_lead(story.group_id):
             if changed.is_lead:
-                _send(signals.story_published, changed, None)
-    _send(signals.story_killed, story, version)
+                _send("published", changed)
+    _send("killed", story)
 
 
 def _record_kill(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) -> Outcome:
@@ -280,9 +280,9 @@ def _store(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) ->
         elect_lead(story.group_id)  # withheld or back: the group's lead may change
     log.info("updated story=%s state=%s %s", story.pk, story.state, ids)
     if story.state == Story.State.PUBLISHED and not was_visible:
-        _send(signals.story_published, story, version)
+        _send("published", story)
     else:
-        _send(signals.story_updated, story, version)
+        _send("updated", story)
     return Outcome("updated", story, version)
 
 
@@ -324,7 +324,7 @@ def _create(agency, item, delivery, now, ids) -> Outcome:
     group_new_stories([story], now)
     log.info("stored story=%s state=%s %s", story.pk, story.state, ids)
     if story.state == Story.State.PUBLISHED:
-        _send(signals.story_published, story, version)
+        _send("published", story)
         return Outcome("published", story, version)
     return Outcome("stored", story, version, reason=str(story.state))
 
@@ -413,7 +413,7 @@ def _create_many(agency, items, delivery, now, signatures, band_keys) -> list[Ou
     log.info("stored %d new stories of agency=%s (%d published)", len(stories), agency.slug,
              len(published))  # fmt: skip
     if published:
-        transaction.on_commit(lambda: signals.stories_published.send(Story, stories=published))
+        signals.announce(published, "published")
     return [
         Outcome("published", story, version)
         if story.state == Story.State.PUBLISHED
@@ -438,5 +438,5 @@ def release_embargoes(now: datetime) -> list[Story]:
                          story.item_id)  # fmt: skip
                 record(LifecycleEvent.Kind.EMBARGO_ENDED, "embargo", story=story, at=now,
                        reason=f"embargoed until {story.embargoed_until:%Y-%m-%d %H:%M:%S %Z}")  # fmt: skip
-                _send(signals.story_published, story, None)
+                _send("published", story)
     return released

@@ -11,9 +11,6 @@ from wiredesk.stories.models import Story
 
 from .models import OutboundMessage, Webhook
 
-EVENT_OF = {"story_published": "story.published", "story_updated": "story.updated",
-            "story_killed": "story.killed"}  # fmt: skip
-
 
 def feed_urls(story: Story) -> list[str]:
     """Return the URLs of every feed a change to `story` touches (for WebSub)."""
@@ -37,23 +34,9 @@ def webhook_payload(event: str, story: Story) -> dict:
     return body
 
 
-def receiver_for(event: str):
-    """Return a signal receiver that queues `event` for the story it is sent with."""
-
-    def receive(sender, story: Story, **kwargs) -> None:
-        enqueue(event, story)
-
-    return receive
-
-
-def receive_many_published(sender, stories: list[Story], **kwargs) -> None:
-    """Queue `story.published` for each of a batch of new stories (a signal receiver)."""
-    enqueue_many("story.published", stories)
-
-
-def enqueue(event: str, story: Story) -> None:
-    """Queue the pings and webhook calls for one story change."""
-    enqueue_many(event, [story])
+def receive_changes(sender, stories: list[Story], change: str, **kwargs) -> None:
+    """Queue `story.<change>` for each story of a batch (a `stories_changed` receiver)."""
+    enqueue_many(f"story.{change}", stories)
 
 
 def enqueue_many(event: str, stories: list[Story]) -> None:
