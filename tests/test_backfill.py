@@ -375,3 +375,20 @@ def test_backfill_collects_garbage_less_often_while_storing_and_restores_the_col
     assert all(t == backfill_module.GC_ALLOCATIONS and frozen > 0 for t, frozen in seen)
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_a_duplicate_row_from_the_bulk_insert_is_django_s_integrity_error(feeds):
+    """Storage shortcuts raise what the ORM raises, on both engines."""
+    import django.db
+    from django.db import transaction
+
+    from wiredesk.stories.bulk import build, insert_returning_ids
+    from wiredesk.stories.models import Delivery
+
+    def delivery():
+        return build(Delivery, {"sha256": "ab" * 32, "feed_id": feeds["ians"].pk, "origin": "x",
+                                "received_at": T0, "size": 1, "data": b"x"})  # fmt: skip
+
+    insert_returning_ids([delivery()])
+    with pytest.raises(django.db.IntegrityError), transaction.atomic():
+        insert_returning_ids([delivery()])
