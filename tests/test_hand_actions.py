@@ -231,3 +231,75 @@ def test_one_signal_for_every_change_and_batch_whoever_makes_it(feeds, client, e
         stories_changed.disconnect(dispatch_uid="test-listener")
     assert heard == [("published", 2), ("published", 1), ("updated", 1), ("updated", 1),
                      ("published", 1), ("killed", 1)]  # fmt: skip
+
+
+def test_a_hand_correction_is_the_desk_s_own_version_and_the_page_says_so(feeds, client, editor):
+    import lxml.html
+
+    story = publish(feeds)
+    agency_text = story.body_text
+    asked = client.post("/admin/stories/story/", {"action": "correct",
+                                                  ACTION_CHECKBOX_NAME: [story.pk]})  # fmt: skip
+    assert asked.status_code == 200 and story.headline.encode() in asked.content  # prefilled
+    corrected_text = agency_text.replace("withdrawn", "fully withdrawn")
+    done = client.post("/admin/stories/story/", {
+        "action": "correct", ACTION_CHECKBOX_NAME: [story.pk], "apply": "1",
+        "headline": "Monsoon withdraws from north India, IMD says",
+        "byline": "", "body_text": corrected_text.replace("\n", "\r\n"),  # as a browser sends it
+        "reason": "The agency's copy left out the source",
+    })  # fmt: skip
+    assert done.status_code == 302
+    story.refresh_from_db()
+    assert story.headline == "Monsoon withdraws from north India, IMD says"
+    assert story.body_text == corrected_text and "\r" not in story.body_text
+    page = lxml.html.fromstring(client.get(story.get_absolute_url()).content)
+    assert page.findtext(".//h1") == "Monsoon withdraws from north India, IMD says"
+    disclaimer = page.find('.//p[@class="disclaimer"]').text_content()
+    assert (
+        "without any modifications" not in disclaimer and "corrected by our editors" in disclaimer
+    )
+    versions = lxml.html.fromstring(client.get(story.get_absolute_url() + "versions/").content)
+    [desk] = [li for li in versions.findall('.//ol[@class="versions"]/li')
+              if "By the desk" in li.findtext("h2/span", "")]  # fmt: skip
+    assert "The agency's copy left out the source" in desk.text_content()
+    assert [el.text for el in desk.iter("ins")] == ["fully"]  # what changed, against the agency's
+    assert (
+        "Monsoon withdraws from north India, IMD says"
+        in client.get("/feeds/rss.xml").content.decode()
+    )
+    # The agency's words stay as delivered, and the log says who and why.
+    assert story.versions.exclude(delivery=None).get().body_text == agency_text
+    event = LifecycleEvent.objects.get(story=story, kind="corrected")
+    assert event.user == editor and "left out the source" in event.reason
+
+
+def test_an_agency_version_after_a_correction_is_held_until_an_editor_accepts_it(feeds, client,
+                                                                                 editor):  # fmt: skip
+    from wiredesk.stories import editorial
+
+    story = publish(feeds)
+    editorial.correct(story.pk, editor, "Name misspelt", headline="Monsoon leaves north India")
+    publish(feeds, version=2, headline="Monsoon withdraws from all of north India")
+    story.refresh_from_db()
+    assert story.headline == "Monsoon leaves north India"  # the correction is not overwritten
+    assert story.version_count == 3
+    assert LifecycleEvent.objects.filter(story=story, kind="held").exists()
+    assert act(client, story, "accept_agency", "The agency fixed it in v2").status_code == 302
+    story.refresh_from_db()
+    assert (
+        story.headline == "Monsoon withdraws from all of north India"
+        and not story.corrected_by_desk
+    )
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert "without any modifications" in page  # the agency's words again, and its disclaimer
+
+
+def test_a_correction_that_changes_nothing_is_refused(feeds, client, editor):
+    story = publish(feeds)
+    answer = client.post("/admin/stories/story/", {
+        "action": "correct", ACTION_CHECKBOX_NAME: [story.pk], "apply": "1",
+        "headline": story.headline, "byline": story.byline, "body_text": story.body_text,
+        "reason": "No change",
+    })  # fmt: skip
+    assert answer.status_code == 200 and b"nothing changed" in answer.content
+    assert Story.objects.get(pk=story.pk).version_count == 1

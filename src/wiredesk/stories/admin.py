@@ -9,7 +9,7 @@ agency's own kill.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.response import TemplateResponse
 
@@ -73,11 +73,52 @@ def _hand_action(operation, verb: str, question: str):
                         permissions=["lifecycle"])(action)  # fmt: skip
 
 
+class CorrectionForm(forms.Form):
+    headline = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "cols": 80}))
+    byline = forms.CharField(required=False)
+    body_text = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 16, "cols": 80}),
+                                help_text="Paragraphs separated by a blank line.")  # fmt: skip
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "cols": 80}), max_length=2000,
+                             help_text="Required: shown to readers on the versions page.")  # fmt: skip
+
+
+@admin.action(description="Correct the selected story (the desk's own version; asks why)",
+              permissions=["lifecycle"])  # fmt: skip
+def correct(modeladmin, request, queryset):
+    stories = list(queryset.select_related("agency")[:2])
+    if len(stories) != 1:
+        modeladmin.message_user(request, "Select one story to correct.", level=messages.WARNING)
+        return None
+    [story] = stories
+    if "apply" in request.POST:
+        form = CorrectionForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                editorial.correct(story.pk, request.user, data["reason"], data["headline"],
+                                  data["byline"], data["body_text"])  # fmt: skip
+            except editorial.NothingToCorrect as exc:
+                form.add_error(None, str(exc))
+            else:
+                modeladmin.message_user(request, f"Corrected: {story.headline}")
+                return None
+    else:
+        form = CorrectionForm(initial={"headline": story.headline, "byline": story.byline,
+                                       "body_text": story.body_text})  # fmt: skip
+    return TemplateResponse(request, "admin/stories/reason.html", {
+        **modeladmin.admin_site.each_context(request), "title": "Correct a story",
+        "question": "Change the words below. The agency's version is kept; readers see that the "
+                    "desk corrected the story and what changed.",
+        "stories": [story], "checkbox_name": ACTION_CHECKBOX_NAME, "action": "correct",
+        "form": form, "verb": "Correct", "opts": modeladmin.model._meta,
+    })  # fmt: skip
+
+
 @admin.register(Story)
 class StoryAdmin(ReadOnlyAdmin):
-    list_display = ("headline", "agency", "state", "held_by_desk", "first_published_at",
-                    "modified_at", "version_count")  # fmt: skip
-    list_filter = ("state", "held_by_desk", "agency")
+    list_display = ("headline", "agency", "state", "held_by_desk", "corrected_by_desk",
+                    "first_published_at", "modified_at", "version_count")  # fmt: skip
+    list_filter = ("state", "held_by_desk", "corrected_by_desk", "agency")
     search_fields = ("headline", "item_id")
     date_hierarchy = "first_published_at"
     exclude = ("minhash",)
@@ -91,6 +132,9 @@ class StoryAdmin(ReadOnlyAdmin):
                      "agency's next versions are kept but not shown."),
         _hand_action(editorial.restore, "Restore",
                      "Restore these withheld stories, as their newest version says?"),
+        correct,
+        _hand_action(editorial.accept_agency, "Accept the agency's version for",
+                     "Drop the desk's correction and show the agency's newest version?"),
     ]  # fmt: skip
 
     def has_lifecycle_permission(self, request) -> bool:

@@ -79,6 +79,9 @@ class Story(models.Model):
     # Withheld by an editor: stays withheld whatever the agency sends, until an
     # editor restores it (the agency's versions are kept meanwhile).
     held_by_desk = models.BooleanField(default=False, db_default=False)
+    # Corrected by an editor: the desk's version is shown, and the agency's later
+    # versions are kept for an editor to accept, never applied silently.
+    corrected_by_desk = models.BooleanField(default=False, db_default=False)
 
     # Near-duplicates across agencies share a group (the id of its first story);
     # under the "first" and "preferred" policies only the group's lead is shown.
@@ -149,7 +152,15 @@ class StoryVersion(models.Model):
         Story, on_delete=models.CASCADE, related_name="versions", db_index=False
     )
     version = models.CharField(max_length=200)
-    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="versions")
+    # None for a version made by the desk (a correction), not delivered.
+    delivery = models.ForeignKey(
+        Delivery, null=True, blank=True, on_delete=models.PROTECT, related_name="versions"
+    )
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    edit_reason = models.TextField(blank=True, help_text="Why the desk made this version.")
     received_at = models.DateTimeField()
     # When the agency says this version was made; received time if it does not.
     effective_at = models.DateTimeField()
@@ -221,6 +232,9 @@ class LifecycleEvent(models.Model):
         RESTORED = "restored"
         EMBARGO_ENDED = "embargo_ended", "embargo ended"
         QUARANTINED = "quarantined"
+        CORRECTED = "corrected"
+        HELD = "held", "agency version held"
+        ACCEPTED = "accepted", "agency version accepted"
 
     at = models.DateTimeField()
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -80,7 +80,7 @@ def versions_of(story: Story) -> list[StoryVersion]:
     return list(
         story.versions.select_related("delivery")
         .only("version", "received_at", "effective_at", "pub_status", "signal", "headline",
-              "body_text", "text_sha256", "delivery__sha256", "story_id")
+              "body_text", "text_sha256", "delivery__sha256", "story_id", "edit_reason")
         .order_by("effective_at", "id")
     )  # fmt: skip
 

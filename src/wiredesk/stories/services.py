@@ -265,6 +265,15 @@ def _store(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) ->
     )
     story.version_count += 1
     current = story.versions.exclude(pk=version.pk).order_by("-effective_at", "-id").first()
+    if story.corrected_by_desk and story.state != Story.State.KILLED:
+        # The desk's correction stands: the agency's version waits for an
+        # editor to accept it (docs/lifecycle.md), never applied silently.
+        story.save(update_fields=["version_count"])
+        record(LifecycleEvent.Kind.HELD, agency_actor(agency, delivery.feed), story=story,
+               delivery=delivery, feed=delivery.feed, at=now,
+               reason=f"version {item.version} held: the desk's correction stands")  # fmt: skip
+        log.info("version held for an editor story=%s %s", story.pk, ids)
+        return Outcome("stored", story, version, reason="held for an editor")
     if story.state == Story.State.KILLED or (
         current and version.effective_at < current.effective_at
     ):
@@ -290,13 +299,14 @@ def _new_story(agency: Agency, item: WireItem, delivery: Delivery, now: datetime
     """Return an unsaved new story and its first version."""
     fields = _version_fields(item, now)
     version = build(StoryVersion, {**fields, "story_id": None, "version": item.version,
-                                   "delivery_id": delivery.pk})  # fmt: skip
+                                   "delivery_id": delivery.pk, "edited_by_id": None,
+                                   "edit_reason": ""})  # fmt: skip
     _DELIVERY.set_cached_value(version, delivery)
     story = build(Story, {
         **{name: fields[name] for name in CURRENT_FIELDS},
         "agency_id": agency.pk, "item_id": item.item_id, "state": Story.State.PUBLISHED,
         "slug": "", "topics": "", "is_correction": False, "killed_at": None,
-        "held_by_desk": False,
+        "held_by_desk": False, "corrected_by_desk": False,
         "first_published_at": item.first_created or fields["effective_at"],
         "modified_at": fields["effective_at"], "group_id": None, "is_lead": True,
         "minhash": None, "version_count": 1, "created_at": now,
