@@ -303,3 +303,13 @@ def test_a_correction_that_changes_nothing_is_refused(feeds, client, editor):
     })  # fmt: skip
     assert answer.status_code == 200 and b"nothing changed" in answer.content
     assert Story.objects.get(pk=story.pk).version_count == 1
+
+
+def test_accepting_the_agency_s_version_never_brings_a_killed_story_back(feeds, client, editor):
+    from wiredesk.stories import editorial
+
+    story = publish(feeds)
+    editorial.correct(story.pk, editor, "Typo", headline="Monsoon leaves north India")
+    editorial.kill([story.pk], editor, "Court order")
+    assert editorial.accept_agency([story.pk], editor, "Accept v1") == []
+    assert surfaces(client, story) == GONE

@@ -186,8 +186,8 @@ def accept_agency(
     accepted = []
     with transaction.atomic():
         for story in _locked(ids):
-            if not story.corrected_by_desk:
-                continue
+            if not story.corrected_by_desk or story.state == Story.State.KILLED:
+                continue  # a kill is final: nothing comes back
             newest = (story.versions.exclude(delivery=None)
                       .order_by("-effective_at", "-id").first())  # fmt: skip
             story.corrected_by_desk = False

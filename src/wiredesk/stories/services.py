@@ -266,13 +266,25 @@ def _store(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) ->
     story.version_count += 1
     current = story.versions.exclude(pk=version.pk).order_by("-effective_at", "-id").first()
     if story.corrected_by_desk and story.state != Story.State.KILLED:
-        # The desk's correction stands: the agency's version waits for an
-        # editor to accept it (docs/lifecycle.md), never applied silently.
-        story.save(update_fields=["version_count"])
+        # The desk's correction stands: the agency's words wait for an editor
+        # to accept them (docs/lifecycle.md), never applied silently. Its
+        # status is obeyed at once: a withheld or embargoed version hides the
+        # story, a usable one shows it again.
+        newest = story.versions.exclude(delivery=None).order_by("-effective_at", "-id").first()
+        was = story.state
+        if newest is not None and newest.pk == version.pk:
+            story.state = Story.State.WITHHELD if story.held_by_desk else _state_for(version, now)
+        story.save(update_fields=["version_count", "state"])
         record(LifecycleEvent.Kind.HELD, agency_actor(agency, delivery.feed), story=story,
                delivery=delivery, feed=delivery.feed, at=now,
                reason=f"version {item.version} held: the desk's correction stands")  # fmt: skip
-        log.info("version held for an editor story=%s %s", story.pk, ids)
+        log.info("version held for an editor story=%s state=%s %s", story.pk, story.state, ids)
+        if story.state != was:
+            if story.state == Story.State.PUBLISHED:
+                index_stories([story])
+            else:
+                unindex_story(story)
+            _send("published" if story.state == Story.State.PUBLISHED else "updated", story)
         return Outcome("stored", story, version, reason="held for an editor")
     if story.state == Story.State.KILLED or (
         current and version.effective_at < current.effective_at
