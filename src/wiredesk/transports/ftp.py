@@ -11,7 +11,6 @@ servers that lack it.
 from __future__ import annotations
 
 import ftplib
-import socket
 import ssl
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -154,12 +153,9 @@ class FtpPull(RemoteFolder):
             return f"the FTP server at {where} showed a certificate that cannot be trusted ({exc.verify_message})"
         if isinstance(exc, ssl.SSLError):
             return f"TLS with the FTP server at {where} failed ({exc.reason or exc})"
-        if isinstance(exc, socket.timeout | TimeoutError):
-            return f"the FTP server at {where} did not answer within {self.option('timeout'):g} s"
-        if isinstance(exc, ConnectionRefusedError):
-            return f"cannot reach the FTP server at {where}: connection refused"
-        if isinstance(exc, socket.gaierror):
-            return f"cannot find the FTP server {self.host}: the name does not resolve"
+        trouble = self.network_trouble(exc)
+        if trouble is not None:
+            return trouble
         if isinstance(exc, ftplib.Error | OSError | EOFError):
             return f"the FTP connection to {where} failed: {type(exc).__name__}: {exc}"
         return f"FTP pull from {where} failed: {type(exc).__name__}: {exc}"

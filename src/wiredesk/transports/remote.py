@@ -20,6 +20,7 @@ import fnmatch
 import hashlib
 import os
 import posixpath
+import socket
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -132,6 +133,17 @@ class RemoteFolder(Transport):
 
     def where(self) -> str:
         return f"{self.host}:{self.port}"
+
+    def network_trouble(self, exc: Exception) -> str | None:
+        """Return, in words, trouble any connection to the server can have (None: not that)."""
+        server = f"the {self.protocol} server at {self.where()}"
+        if isinstance(exc, socket.timeout | TimeoutError):
+            return f"{server} did not answer within {self.option('timeout'):g} s"
+        if isinstance(exc, ConnectionRefusedError):
+            return f"cannot reach {server}: connection refused"
+        if isinstance(exc, socket.gaierror):
+            return f"cannot find the {self.protocol} server {self.host}: the name does not resolve"
+        return None
 
     def _call(self, step: Callable[[], Any]) -> Any:
         """Run one protocol step; any failure drops the connection and says what happened."""

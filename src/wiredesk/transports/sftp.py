@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import socket
 import stat
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -183,12 +182,9 @@ class SftpPull(RemoteFolder):
             return f"the SFTP server at {where} has no such folder or file: {exc.filename or self.folder}"
         if isinstance(exc, PermissionError):
             return f"the SFTP server at {where} refused: permission denied"
-        if isinstance(exc, socket.timeout | TimeoutError):
-            return f"the SFTP server at {where} did not answer within {self.option('timeout'):g} s"
-        if isinstance(exc, ConnectionRefusedError):
-            return f"cannot reach the SFTP server at {where}: connection refused"
-        if isinstance(exc, socket.gaierror):
-            return f"cannot find the SFTP server {self.host}: the name does not resolve"
+        trouble = self.network_trouble(exc)
+        if trouble is not None:
+            return trouble
         return f"the SFTP connection to {where} failed: {type(exc).__name__}: {exc}"
 
     def _call(self, step: Callable[[], Any]) -> Any:
