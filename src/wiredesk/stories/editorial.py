@@ -1,7 +1,7 @@
 """What an editor does to stories by hand: kill, withhold, restore, correct, accept.
 
 Each goes through the same steps as the agency's own action (a hand kill is
-`services._kill`, as a kill notice is): the story changes in one transaction,
+`transitions.kill_story`, as a kill notice is): the story changes in one transaction,
 the signals every surface listens to are sent once it commits (pages, lists,
 feeds with their Atom tombstones, sitemaps, search, API, webhooks, IndexNow,
 CDN purges), and the lifecycle log says who did it, when and why. A reason is
@@ -25,7 +25,7 @@ from .duplicates import elect_lead
 from .events import record
 from .models import LifecycleEvent, Story, StoryVersion
 from .search import index_stories, unindex_story
-from .services import CURRENT_FIELDS, _kill, _make_current, _send, _slug, _state_for
+from .transitions import CURRENT_FIELDS, announce, kill_story, make_current, slug_of, state_for
 
 log = logging.getLogger("wiredesk.stories")
 
@@ -59,7 +59,7 @@ def kill(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> 
                 continue
             record(LifecycleEvent.Kind.KILLED, _editor(user), story=story, user=user,
                    reason=reason, at=now)  # fmt: skip
-            _kill(story, None, now, f"by {_editor(user)}: {reason}")
+            kill_story(story, None, now, f"by {_editor(user)}: {reason}")
             killed.append(story)
     return killed
 
@@ -81,7 +81,7 @@ def withhold(ids: Iterable[int], user, reason: str, now: datetime | None = None)
             record(LifecycleEvent.Kind.WITHHELD, _editor(user), story=story, user=user,
                    reason=reason, at=now)  # fmt: skip
             log.warning("withheld story=%s by %s: %s", story.pk, _editor(user), reason)
-            _send("updated", story)
+            announce("updated", story)
             held.append(story)
     return held
 
@@ -96,7 +96,7 @@ def restore(ids: Iterable[int], user, reason: str, now: datetime | None = None) 
                 continue
             current = story.versions.order_by("-effective_at", "-id").first()
             story.held_by_desk = False
-            story.state = _state_for(current, now) if current else Story.State.PUBLISHED
+            story.state = state_for(current, now) if current else Story.State.PUBLISHED
             story.save(update_fields=["held_by_desk", "state"])
             if story.state == Story.State.PUBLISHED:
                 index_stories([story])
@@ -105,7 +105,7 @@ def restore(ids: Iterable[int], user, reason: str, now: datetime | None = None) 
             record(LifecycleEvent.Kind.RESTORED, _editor(user), story=story, user=user,
                    reason=reason, at=now)  # fmt: skip
             log.info("restored story=%s by %s: %s", story.pk, _editor(user), reason)
-            _send("published" if story.state == Story.State.PUBLISHED else "updated", story)
+            announce("published" if story.state == Story.State.PUBLISHED else "updated", story)
             restored.append(story)
     return restored
 
@@ -162,7 +162,7 @@ def correct(
         )  # fmt: skip
         for name, value in fields.items():
             setattr(story, name, value)
-        story.slug = _slug(story.headline)
+        story.slug = slug_of(story.headline)
         story.corrected_by_desk = True
         story.is_correction = True
         story.version_count += 1
@@ -174,7 +174,7 @@ def correct(
         record(LifecycleEvent.Kind.CORRECTED, _editor(user), story=story, user=user, at=now,
                reason=f"{reason} (changed: {what})")  # fmt: skip
         log.warning("corrected story=%s by %s (%s): %s", story.pk, _editor(user), what, reason)
-        _send("updated", story)
+        announce("updated", story)
     return version
 
 
@@ -192,7 +192,7 @@ def accept_agency(
                       .order_by("-effective_at", "-id").first())  # fmt: skip
             story.corrected_by_desk = False
             if newest is not None:
-                _make_current(story, newest, now)
+                make_current(story, newest, now)
             if story.held_by_desk:
                 story.state = Story.State.WITHHELD
             story.save()
@@ -200,6 +200,6 @@ def accept_agency(
                 index_stories([story])
             record(LifecycleEvent.Kind.ACCEPTED, _editor(user), story=story, user=user,
                    reason=reason, at=now)  # fmt: skip
-            _send("updated", story)
+            announce("updated", story)
             accepted.append(story)
     return accepted

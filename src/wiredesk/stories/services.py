@@ -21,11 +21,9 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Literal
 
 from django.db import IntegrityError, connection, transaction
-from django.utils.text import slugify
 
 from wiredesk.sources.models import Agency, Feed
 from wiredesk.wire import WireItem
@@ -44,6 +42,14 @@ from .kill_notices import (
 )
 from .models import Delivery, KillNotice, LifecycleEvent, Story, StoryVersion
 from .search import index_stories, unindex_story
+from .transitions import (
+    CURRENT_FIELDS,
+    announce,
+    derive,
+    kill_story,
+    make_current,
+    state_for,
+)
 
 log = logging.getLogger("wiredesk.stories")
 _AGENCY = Story._meta.get_field("agency")
@@ -51,12 +57,6 @@ _DELIVERY = StoryVersion._meta.get_field("delivery")
 _STORY = StoryVersion._meta.get_field("story")
 
 Action = Literal["published", "updated", "stored", "unchanged", "killed", "skipped"]
-
-# Text fields a version copies onto its story when it becomes current.
-CURRENT_FIELDS = (
-    "headline", "slugline", "byline", "dateline", "located", "language", "teaser",
-    "body_html", "body_text", "subjects", "keywords", "link", "embargoed_until",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -90,15 +90,6 @@ def get_or_create_delivery(data: bytes, feed: Feed | None, origin: str, now: dat
     return delivery
 
 
-# slugify without keep_lazy's wrapper, which looks for lazy strings in the
-# arguments (a quarter of its time; a headline is never lazy).
-_slugify = getattr(slugify, "__wrapped__", slugify)
-
-
-def _slug(headline: str) -> str:
-    return _slugify(headline)[:80].strip("-") or "story"
-
-
 def _version_fields(item: WireItem, now: datetime) -> dict:
     return {
         "received_at": now,
@@ -128,72 +119,12 @@ def _version_fields(item: WireItem, now: datetime) -> dict:
     }
 
 
-def is_kill(item: WireItem) -> bool:
+def iskill_story(item: WireItem) -> bool:
     """Return True when the item kills its story (docs/design.md: canceled or a kill signal)."""
     return item.pub_status == "canceled" or item.signal == "kill"
 
 
-def _state_for(version: StoryVersion, now: datetime) -> str:
-    if version.pub_status == "withheld":
-        return Story.State.WITHHELD
-    if version.embargoed_until and version.embargoed_until > now:
-        return Story.State.EMBARGOED
-    return Story.State.PUBLISHED
-
-
-def _make_current(story: Story, version: StoryVersion, now: datetime) -> None:
-    for name in CURRENT_FIELDS:
-        setattr(story, name, getattr(version, name))
-    _derive(story, version, now)
-
-
-def _derive(story: Story, version: StoryVersion, now: datetime) -> None:
-    """Set what a story derives from its current version: slug, topics, dates, state."""
-    story.slug = _slug(version.headline)
-    story.topics = topics_of(version.subjects)
-    story.is_correction = version.signal == "correction" or story.is_correction
-    if version.first_created and version.first_created < story.first_published_at:
-        story.first_published_at = version.first_created
-    if story.embargoed_until and story.embargoed_until > story.first_published_at:
-        # Public from the end of its embargo: that is when it was published.
-        story.first_published_at = story.embargoed_until
-    story.modified_at = max(version.effective_at, story.first_published_at)
-    # An editor's hold outlasts whatever the agency sends next.
-    story.state = Story.State.WITHHELD if story.held_by_desk else _state_for(version, now)
-
-
-def topics_of(subjects: list[dict]) -> str:
-    """Return the topic slugs of a story's subjects as "|slug|slug|" (empty when none)."""
-    return _topics(tuple(s.get("name") or "" for s in subjects))
-
-
-@lru_cache(maxsize=4096)  # an agency's stories share a few hundred subject sets
-def _topics(names: tuple[str, ...]) -> str:
-    slugs = sorted({slugify(name) for name in names if name} - {""})
-    return f"|{'|'.join(slugs)}|" if slugs else ""
-
-
-def _send(change: str, story: Story) -> None:
-    signals.announce([story], change)
-
-
-def _kill(story: Story, version: StoryVersion | None, now: datetime, why: str) -> None:
-    if story.state == Story.State.KILLED:
-        return
-    story.state = Story.State.KILLED
-    story.killed_at = now
-    story.save()
-    unindex_story(story)
-    log.warning("killed story=%s agency=%s item=%s: %s", story.pk, story.agency.slug,
-                story.item_id, why)  # fmt: skip
-    if story.group_id:
-        for changed in elect_lead(story.group_id):
-            if changed.is_lead:
-                _send("published", changed)
-    _send("killed", story)
-
-
-def _record_kill(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) -> Outcome:
+def _recordkill_story(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) -> Outcome:
     """Apply a kill: to its own story, and to every recent story a notice's words name."""
     text = notice_text(item) if item.is_advisory else ""
     # One notice an item and text: a canceled item left in a feed comes back at
@@ -222,7 +153,7 @@ def _record_kill(agency: Agency, item: WireItem, delivery: Delivery, now: dateti
         if story.state != Story.State.KILLED:
             record(LifecycleEvent.Kind.KILLED, agency_actor(agency, delivery.feed), story=story,
                    delivery=delivery, feed=delivery.feed, reason=text or why, at=now)  # fmt: skip
-        _kill(story, version, now, why)
+        kill_story(story, version, now, why)
         notice.killed.add(story)
         killed = story
     if killed is None:
@@ -248,8 +179,8 @@ def store_item(agency: Agency, item: WireItem, delivery: Delivery, now: datetime
 
 
 def _store(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) -> Outcome:
-    if is_kill(item):
-        return _record_kill(agency, item, delivery, now)
+    if iskill_story(item):
+        return _recordkill_story(agency, item, delivery, now)
     if item.is_advisory:
         # Advisories are for the desk, never a story (docs/design.md, lifecycle).
         log.info("advisory not published agency=%s item=%s", agency.slug, item.item_id)
@@ -273,7 +204,7 @@ def _store(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) ->
         newest = story.versions.exclude(delivery=None).order_by("-effective_at", "-id").first()
         was = story.state
         if newest is not None and newest.pk == version.pk:
-            story.state = Story.State.WITHHELD if story.held_by_desk else _state_for(version, now)
+            story.state = Story.State.WITHHELD if story.held_by_desk else state_for(version, now)
         story.save(update_fields=["version_count", "state"])
         record(LifecycleEvent.Kind.HELD, agency_actor(agency, delivery.feed), story=story,
                delivery=delivery, feed=delivery.feed, at=now,
@@ -284,7 +215,7 @@ def _store(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) ->
                 index_stories([story])
             else:
                 unindex_story(story)
-            _send("published" if story.state == Story.State.PUBLISHED else "updated", story)
+            announce("published" if story.state == Story.State.PUBLISHED else "updated", story)
         return Outcome("stored", story, version, reason="held for an editor")
     if story.state == Story.State.KILLED or (
         current and version.effective_at < current.effective_at
@@ -294,16 +225,16 @@ def _store(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) ->
         log.info("version kept, not current story=%s %s", story.pk, ids)
         return Outcome("stored", story, version)
     was_visible = story.state == Story.State.PUBLISHED
-    _make_current(story, version, now)
+    make_current(story, version, now)
     story.save()
     index_stories([story])
     if story.group_id:
         elect_lead(story.group_id)  # withheld or back: the group's lead may change
     log.info("updated story=%s state=%s %s", story.pk, story.state, ids)
     if story.state == Story.State.PUBLISHED and not was_visible:
-        _send("published", story)
+        announce("published", story)
     else:
-        _send("updated", story)
+        announce("updated", story)
     return Outcome("updated", story, version)
 
 
@@ -324,7 +255,7 @@ def _new_story(agency: Agency, item: WireItem, delivery: Delivery, now: datetime
         "minhash": None, "version_count": 1, "created_at": now,
     })  # fmt: skip
     _AGENCY.set_cached_value(story, agency)
-    _derive(story, version, now)  # the current fields were copied above
+    derive(story, version, now)  # the current fields were copied above
     return story, version
 
 
@@ -346,7 +277,7 @@ def _create(agency, item, delivery, now, ids) -> Outcome:
     group_new_stories([story], now)
     log.info("stored story=%s state=%s %s", story.pk, story.state, ids)
     if story.state == Story.State.PUBLISHED:
-        _send("published", story)
+        announce("published", story)
         return Outcome("published", story, version)
     return Outcome("stored", story, version, reason=str(story.state))
 
@@ -373,7 +304,7 @@ def store_items(
     notices = recent_notices(agency, now, item_ids)
     run: list[WireItem] = []
     for item in items:
-        plain = not (is_kill(item) or item.is_advisory or item.item_id in known)
+        plain = not (iskill_story(item) or item.is_advisory or item.item_id in known)
         if plain and not any(notice_names(n, item) for n in notices):
             run.append(item)
             known.add(item.item_id)
@@ -382,7 +313,7 @@ def store_items(
         run = []
         outcomes.append(store_item(agency, item, delivery, now))
         known.add(item.item_id)
-        if is_kill(item):  # it may name items later in this delivery
+        if iskill_story(item):  # it may name items later in this delivery
             notices = recent_notices(agency, now, item_ids)
     outcomes += _create_run(agency, run, delivery, now, signatures or {}, band_keys or {})
     return outcomes
@@ -460,5 +391,5 @@ def release_embargoes(now: datetime) -> list[Story]:
                          story.item_id)  # fmt: skip
                 record(LifecycleEvent.Kind.EMBARGO_ENDED, "embargo", story=story, at=now,
                        reason=f"embargoed until {story.embargoed_until:%Y-%m-%d %H:%M:%S %Z}")  # fmt: skip
-                _send("published", story)
+                announce("published", story)
     return released

@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,7 +102,7 @@ class Setting:
     help: str = ""
 
 
-class Transport:
+class Transport(ABC):
     """The base of every transport; see the module docstring."""
 
     name: ClassVar[str]
@@ -143,12 +144,13 @@ class Transport:
         value = self.options.get(name)
         return self.settings[name].default if value is None else value
 
+    @abstractmethod
     def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[Delivery]:
         """Yield each new delivery; raise TransportError for trouble with the channel."""
-        raise NotImplementedError
 
     def acknowledge(self, delivery: Delivery, stored: Stored) -> None:
         """Say `delivery` is stored (or quarantined): the transport will not offer it again."""
+        return None  # nothing to do for a transport whose deliveries come to it (push)
 
     def may_be_incomplete(self, delivery: Delivery) -> bool:
         """Return True to leave an unreadable delivery for later (it may still be arriving)."""
@@ -156,6 +158,7 @@ class Transport:
 
     def close(self) -> None:
         """Let go of connections."""
+        return None  # a transport that holds none
 
 
 REGISTRY: dict[str, type[Transport]] = {}

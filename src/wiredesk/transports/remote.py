@@ -22,6 +22,7 @@ import os
 import posixpath
 import socket
 import time
+from abc import abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,27 +108,33 @@ class RemoteFolder(Transport):
 
     # -- the protocol, per subclass --------------------------------------------------
 
+    @abstractmethod
     def connect(self) -> None:
-        raise NotImplementedError
+        """Open a logged-in session to the server, in `self.folder`."""
 
+    @abstractmethod
     def disconnect(self) -> None:
-        raise NotImplementedError
+        """Close the session."""
 
+    @abstractmethod
     def list_files(self) -> list[RemoteFile]:
-        raise NotImplementedError
+        """Return the regular files of the folder."""
 
+    @abstractmethod
     def download(self, name: str, write: Callable[[bytes], None]) -> None:
-        raise NotImplementedError
+        """Pass the file's bytes to `write`, a block at a time."""
 
+    @abstractmethod
     def delete(self, name: str) -> None:
-        raise NotImplementedError
+        """Delete the file from the server."""
 
+    @abstractmethod
     def rename(self, name: str, target: str) -> None:
-        raise NotImplementedError
+        """Move the file to `target` on the server."""
 
+    @abstractmethod
     def in_words(self, exc: Exception) -> str:
         """Return what went wrong, as a duty editor would want it said."""
-        raise NotImplementedError
 
     # -- the shared rules --------------------------------------------------------------
 

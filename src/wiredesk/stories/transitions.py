@@ -1,0 +1,98 @@
+"""The lifecycle's transitions, shared by every actor: an agency's delivery, an
+embargo's end, an editor (`editorial.py`). Each changes a story the same way
+and announces it with the one signal every surface listens to."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from functools import lru_cache
+
+from django.utils.text import slugify
+
+from . import signals
+from .duplicates import elect_lead
+from .models import Story, StoryVersion
+from .search import unindex_story
+
+log = logging.getLogger("wiredesk.stories")
+
+# Text fields a version copies onto its story when it becomes current.
+CURRENT_FIELDS = (
+    "headline", "slugline", "byline", "dateline", "located", "language", "teaser",
+    "body_html", "body_text", "subjects", "keywords", "link", "embargoed_until",
+)  # fmt: skip
+
+
+# slugify without keep_lazy's wrapper, which looks for lazy strings in the
+# arguments (a quarter of its time; a headline is never lazy).
+_slugify = getattr(slugify, "__wrapped__", slugify)
+
+
+def slug_of(headline: str) -> str:
+    """Return a story's slug from its headline."""
+    return _slugify(headline)[:80].strip("-") or "story"
+
+
+def state_for(version: StoryVersion, now: datetime) -> str:
+    """Return the state a version gives its story now (withheld, embargoed or published)."""
+    if version.pub_status == "withheld":
+        return Story.State.WITHHELD
+    if version.embargoed_until and version.embargoed_until > now:
+        return Story.State.EMBARGOED
+    return Story.State.PUBLISHED
+
+
+def make_current(story: Story, version: StoryVersion, now: datetime) -> None:
+    """Show `version` as the story: copy its text and derive the rest."""
+    for name in CURRENT_FIELDS:
+        setattr(story, name, getattr(version, name))
+    derive(story, version, now)
+
+
+def derive(story: Story, version: StoryVersion, now: datetime) -> None:
+    """Set what a story derives from its current version: slug, topics, dates, state."""
+    story.slug = slug_of(version.headline)
+    story.topics = topics_of(version.subjects)
+    story.is_correction = version.signal == "correction" or story.is_correction
+    if version.first_created and version.first_created < story.first_published_at:
+        story.first_published_at = version.first_created
+    if story.embargoed_until and story.embargoed_until > story.first_published_at:
+        # Public from the end of its embargo: that is when it was published.
+        story.first_published_at = story.embargoed_until
+    story.modified_at = max(version.effective_at, story.first_published_at)
+    # An editor's hold outlasts whatever the agency sends next.
+    story.state = Story.State.WITHHELD if story.held_by_desk else state_for(version, now)
+
+
+def topics_of(subjects: list[dict]) -> str:
+    """Return the topic slugs of a story's subjects as "|slug|slug|" (empty when none)."""
+    return _topics(tuple(s.get("name") or "" for s in subjects))
+
+
+@lru_cache(maxsize=4096)  # an agency's stories share a few hundred subject sets
+def _topics(names: tuple[str, ...]) -> str:
+    slugs = sorted({slugify(name) for name in names if name} - {""})
+    return f"|{'|'.join(slugs)}|" if slugs else ""
+
+
+def announce(change: str, story: Story) -> None:
+    """Announce one story's change once the transaction commits."""
+    signals.announce([story], change)
+
+
+def kill_story(story: Story, version: StoryVersion | None, now: datetime, why: str) -> None:
+    """Kill a story for good: off every surface, its group's lead elected anew."""
+    if story.state == Story.State.KILLED:
+        return
+    story.state = Story.State.KILLED
+    story.killed_at = now
+    story.save()
+    unindex_story(story)
+    log.warning("killed story=%s agency=%s item=%s: %s", story.pk, story.agency.slug,
+                story.item_id, why)  # fmt: skip
+    if story.group_id:
+        for changed in elect_lead(story.group_id):
+            if changed.is_lead:
+                announce("published", changed)
+    announce("killed", story)
