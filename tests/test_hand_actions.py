@@ -313,3 +313,16 @@ def test_accepting_the_agency_s_version_never_brings_a_killed_story_back(feeds, 
     editorial.kill([story.pk], editor, "Court order")
     assert editorial.accept_agency([story.pk], editor, "Accept v1") == []
     assert surfaces(client, story) == GONE
+
+
+def test_rejecting_the_agency_s_version_keeps_the_correction_and_says_so(feeds, client, editor):
+    from wiredesk.stories import editorial
+
+    story = publish(feeds)
+    editorial.correct(story.pk, editor, "Name misspelt", headline="Monsoon leaves north India")
+    publish(feeds, version=2, headline="Monsoon withdraws from all of north India")
+    assert act(client, story, "reject_agency", "v2 repeats the misspelling").status_code == 302
+    story.refresh_from_db()
+    assert story.headline == "Monsoon leaves north India" and story.corrected_by_desk
+    event = LifecycleEvent.objects.get(story=story, kind="rejected")
+    assert event.user == editor and event.reason == "v2 repeats the misspelling"

@@ -305,6 +305,17 @@ def test_near_duplicates_across_agencies_policy_all_shows_also_reported_by(clien
     assert "Also reported by Harbour News Service" in text
 
 
+def test_grouping_near_duplicates_is_written_in_the_lifecycle_log(deliver, clock):
+    from wiredesk.stories.models import LifecycleEvent
+
+    harbour, ians, _unrelated = _two_agencies(deliver, clock)
+    events = LifecycleEvent.objects.filter(kind="grouped").order_by("story_id")
+    assert [(e.story_id, e.agency.slug, e.actor) for e in events] == [
+        (harbour.pk, "harbour", "duplicate grouping"), (ians.pk, "ians", "duplicate grouping"),
+    ]  # fmt: skip
+    assert all(f"group {harbour.pk}" in e.reason for e in events)
+
+
 def test_near_duplicates_policy_first_shows_only_the_first(client, deliver, clock, settings):
     settings.WIREDESK = {**settings.WIREDESK, "DUPLICATES": {"policy": "first"}}
     harbour, ians, other = _two_agencies(deliver, clock)

@@ -135,6 +135,8 @@ class StoryAdmin(ReadOnlyAdmin):
         correct,
         _hand_action(editorial.accept_agency, "Accept the agency's version for",
                      "Drop the desk's correction and show the agency's newest version?"),
+        _hand_action(editorial.reject_agency, "Reject the agency's version for",
+                     "Keep the desk's correction over the agency's later versions?"),
     ]  # fmt: skip
 
     def has_lifecycle_permission(self, request) -> bool:

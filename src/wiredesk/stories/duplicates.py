@@ -31,7 +31,7 @@ from wiredesk.sources.models import Agency
 from wiredesk.wire.similarity import NUM_PERM, band_keys, signature_bytes
 
 from .bulk import placeholders
-from .models import Story
+from .models import LifecycleEvent, Story
 
 BANDS_TABLE = "story_bands"
 # (story id -> band keys) waiting for the end of a batch (`deferred_band_index`).
@@ -248,6 +248,16 @@ def _others_since(agency_id: int, since: datetime) -> bool:
         return cursor.fetchone() is not None
 
 
+def log_grouping(grouped: dict[int, int], agency_of: dict[int, int], now: datetime) -> None:
+    """Write one lifecycle log entry for each story put in a group (one statement)."""
+    LifecycleEvent.objects.bulk_create([
+        LifecycleEvent(at=now, kind=LifecycleEvent.Kind.GROUPED, story_id=pk,
+                       agency_id=agency_of.get(pk), actor="duplicate grouping",
+                       reason=f"a near-duplicate of another agency's story (group {group_id})")
+        for pk, group_id in grouped.items()
+    ])  # fmt: skip
+
+
 def group_new_stories(
     stories: list[Story], now: datetime, band_keys: list[list[int] | None] | None = None
 ) -> None:
@@ -275,6 +285,7 @@ def group_new_stories(
     agencies = {story.agency_id for story, _, _ in entries}
     by_band = _recent_candidates(wanted, since, agencies, threshold)
     grouped: dict[int, int] = {}  # story id -> the group it joins (or founds)
+    agency_of: dict[int, int] = {}  # story id -> its agency, for the lifecycle log
     # One agency and no stored candidate: none of these can group (an agency's
     # own stories are never its duplicates), so only their bands are indexed.
     alone = len(agencies) == 1 and not by_band
@@ -292,6 +303,9 @@ def group_new_stories(
             if best.group_id is None:  # the first duplicate founds the group
                 best.group_id = grouped[best.pk] = best.pk
             story.group_id = grouped[story.pk] = best.group_id
+        if best is not None:
+            agency_of[best.pk] = best.agency_id
+        agency_of[story.pk] = story.agency_id
         own = _Candidate(story.pk, story.agency_id, story.group_id, values)
         for band in bands:
             by_band[band].append(own)
@@ -308,6 +322,7 @@ def group_new_stories(
                 f"UPDATE {Story._meta.db_table} SET group_id = %s WHERE id = %s",
                 [(group_id, pk) for pk, group_id in grouped.items()],
             )
+        log_grouping(grouped, agency_of, now)
         elect_leads(list(members))
 
 

@@ -203,3 +203,19 @@ def accept_agency(
             announce("updated", story)
             accepted.append(story)
     return accepted
+
+
+def reject_agency(
+    ids: Iterable[int], user, reason: str, now: datetime | None = None
+) -> list[Story]:
+    """Keep the desk's correction over the agency's held versions, and say so; return them."""
+    reason, now = _reason(reason), now or timezone.now()
+    rejected = []
+    with transaction.atomic():
+        for story in _locked(ids):
+            if not story.corrected_by_desk or story.state == Story.State.KILLED:
+                continue
+            record(LifecycleEvent.Kind.REJECTED, _editor(user), story=story, user=user,
+                   reason=reason, at=now)  # fmt: skip
+            rejected.append(story)
+    return rejected

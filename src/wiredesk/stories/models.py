@@ -235,6 +235,8 @@ class LifecycleEvent(models.Model):
         CORRECTED = "corrected"
         HELD = "held", "agency version held"
         ACCEPTED = "accepted", "agency version accepted"
+        REJECTED = "rejected", "agency version rejected"
+        GROUPED = "grouped", "grouped as a near-duplicate"
 
     at = models.DateTimeField()
     kind = models.CharField(max_length=16, choices=Kind.choices)
