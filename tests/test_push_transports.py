@@ -295,3 +295,25 @@ def test_a_push_feed_whose_secret_is_missing_refuses_pushes_without_failing(clie
     answer = client.post("/push/ians-push/", body, content_type="application/xml",
                          HTTP_X_WIREDESK_SIGNATURE=sign(body))  # fmt: skip
     assert answer.status_code == 401 and not Story.objects.exists()
+
+
+def test_finding_a_topic_s_hub_keeps_to_the_size_limit(agency_server):
+    from wiredesk.transports.base import Context, TransportError
+    from wiredesk.transports.secrets import Secrets
+    from wiredesk.transports.websub import WebSubFeed
+
+    def huge(handler: Handler) -> None:  # announces 60 MB
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(60 * 1024 * 1024))
+        handler.end_headers()
+        handler.wfile.write(b"<rss>")
+
+    agency_server.routes["/huge.xml"] = huge
+    options = {"secret_env": "UNUSED"}
+    topic = WebSubFeed(agency_server.base_url + "/huge.xml", options, Secrets(options),
+                       Context(feed="t", callback_url="https://news.example/websub/t/"))  # fmt: skip
+    try:
+        with pytest.raises(TransportError, match=r"cannot read the topic.*over the limit"):
+            topic.find_hub()
+    finally:
+        topic.close()

@@ -21,7 +21,13 @@ from typing import Any
 import httpx
 
 from .base import Delivery, Memory, Setting, TransportError, register
-from .http import HttpPoll
+from .http import (
+    MAX_FETCH_SECONDS,
+    MAX_RESPONSE_BYTES,
+    HttpPoll,
+    LimitExceeded,
+    read_limited,
+)
 from .push import signature_matches
 from .secrets import SecretMissing
 
@@ -89,13 +95,19 @@ class WebSubFeed(HttpPoll):
         hub = str(self.option("hub") or "")
         if hub:
             return hub
+        # The same limits as any poll: a topic that trickles or never ends
+        # cannot hold the poller or fill its memory.
+        deadline = time.monotonic() + MAX_FETCH_SECONDS
         try:
-            response = self.http.client.get(self.location)
+            with self.http.client.stream("GET", self.location) as response:
+                body = read_limited(response, MAX_RESPONSE_BYTES, deadline, MAX_FETCH_SECONDS)
+        except LimitExceeded as exc:
+            raise TransportError(f"cannot read the topic to find its hub: {exc}") from None
         except httpx.HTTPError as exc:
             raise TransportError(
                 f"cannot fetch the topic to find its hub: {type(exc).__name__}"
             ) from None
-        found = hub_in(response, response.content)
+        found = hub_in(response, body)
         if not found:
             raise TransportError("the topic names no WebSub hub; set the feed's hub setting")
         return found
