@@ -15,16 +15,13 @@ from django.db import connection, transaction
 from wiredesk.ingest import backfill as backfill_module
 from wiredesk.ingest.backfill import backfill
 from wiredesk.ingest.prepare import PrepareOptions, prepare
-from wiredesk.stories.duplicates import (
-    EPOCH,
-    _bands,
-    _stories_sharing,
-    deferred_band_index,
-    indexed_story_ids,
-)
+from wiredesk.stories import storage
+from wiredesk.stories.duplicates import EPOCH, _bands, indexed_story_ids
 from wiredesk.stories.models import KillNotice, Story, StoryVersion
-from wiredesk.stories.search import deferred_indexing, search_stories
+from wiredesk.stories.search import search_stories
 from wiredesk.stories.services import get_or_create_delivery, store_item, store_items
+from wiredesk.stories.storage import bulk_load as bulk_load_module
+from wiredesk.stories.storage.band_index import stories_sharing
 from wiredesk.syndication.models import OutboundMessage
 from wiredesk.wire.similarity import signature
 
@@ -203,7 +200,7 @@ def test_backfill_of_a_full_text_feed_commits_each_delivery(feeds):
     assert Story.objects.filter(agency=feed.agency).count() == 3
 
 
-def test_deferred_indexes_keep_nothing_of_a_rolled_back_savepoint(feeds):
+def test_a_batch_s_held_index_writes_keep_nothing_of_a_rolled_back_savepoint(feeds):
     # A savepoint rolled back inside a batch (a repeat-safe retry does this)
     # takes its stories away: their search text and band keys must go too,
     # even where the next story stored takes the same id (SQLite reuses it).
@@ -214,16 +211,18 @@ def test_deferred_indexes_keep_nothing_of_a_rolled_back_savepoint(feeds):
                     PrepareOptions()).items  # fmt: skip
     kept = prepare(g2_item("urn:kept", 1, T0, headline="Kept", paragraphs=_text(1)),
                    PrepareOptions()).items  # fmt: skip
-    batch = (transaction.atomic(), deferred_indexing(), deferred_band_index())
-    with batch[0], batch[1], batch[2], pytest.raises(RuntimeError), transaction.atomic():
-        ghost_id = store_items(agency, ghost, delivery, T0)[0].story.pk
-        raise RuntimeError("rolled back")  # the savepoint goes; the batch commits
-    kept_id = store_items(agency, kept, delivery, T0)[0].story.pk
+    with transaction.atomic(), storage.batch() as batch:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            ghost_id = store_items(agency, ghost, delivery, T0, batch=batch)[0].story.pk
+            raise RuntimeError("rolled back")  # the savepoint goes; the batch commits
+        kept_id = store_items(agency, kept, delivery, T0, batch=batch)[0].story.pk
+        # Held by the batch until it ends: nothing is in the indexes yet.
+        assert search_stories("harvest", now=T0) == []
     assert not Story.objects.filter(item_id="urn:ghost").exists()
     assert search_stories("Quetzalcoatl", now=T0) == []
     assert [s.item_id for s in search_stories("harvest", now=T0)] == ["urn:kept"]
     ghost_bands = _bands(signature(ghost[0].body_text), 0.6)
-    assert [row[0] for row in _stories_sharing(ghost_bands, EPOCH, None)] == []
+    assert [row[0] for row in stories_sharing(ghost_bands, EPOCH, None)] == []
     assert indexed_story_ids([kept_id]) == {kept_id}
     if connection.vendor == "sqlite":
         assert kept_id == ghost_id  # the case the read-back guards against
@@ -232,8 +231,8 @@ def test_deferred_indexes_keep_nothing_of_a_rolled_back_savepoint(feeds):
 def test_bulk_build_makes_the_instance_the_constructor_makes(feeds):
     from django.db.models.signals import post_init
 
-    from wiredesk.stories.bulk import build, insert_returning_ids
     from wiredesk.stories.models import Delivery
+    from wiredesk.stories.storage.rows import build, insert_returning_ids
 
     values = {"feed_id": feeds["ians"].pk, "sha256": "a" * 64, "origin": "x.xml",
               "received_at": T0, "size": 3, "data": b"abc"}  # fmt: skip
@@ -268,7 +267,7 @@ def test_bulk_insert_writes_the_row_the_orm_writes(feeds):
     (non-ASCII too) are stored exactly as `Model.save` stores them."""
     from zoneinfo import ZoneInfo
 
-    from wiredesk.stories.bulk import build, insert_returning_ids
+    from wiredesk.stories.storage.rows import build, insert_returning_ids
 
     kolkata = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=ZoneInfo("Asia/Kolkata"))
     values = {
@@ -277,7 +276,7 @@ def test_bulk_insert_writes_the_row_the_orm_writes(feeds):
         "located": "", "language": "hi", "teaser": "", "body_html": "<p>नमस्ते</p>",
         "body_text": "नमस्ते", "subjects": [{"code": "medtop:1", "name": "économie"}],
         "keywords": ["बाज़ार", "a\"b"], "link": "", "embargoed_until": None,
-        "topics": "", "is_correction": False, "killed_at": None, "held_by_desk": False,
+        "topics": "", "is_correction": False, "killed_at": None, "held_by_desk": False, "held_for_editor": False,
         "corrected_by_desk": False,
         "first_published_at": kolkata, "modified_at": T0, "group_id": None,
         "is_lead": True, "minhash": b"\x00\x01", "version_count": 1, "created_at": T0,
@@ -303,7 +302,7 @@ def test_backfill_checkpoints_beside_the_storing_and_writes_large_search_leaves(
     # Checkpoints run in a thread of their own after each commit, and the log
     # starts again from its beginning once past RESTART_LOG_BYTES: it stays
     # near that size however much is stored (SQLite's own checkpoints are off).
-    from wiredesk.ingest.checkpoints import BackgroundCheckpoints
+    from wiredesk.stories.storage.checkpoints import BackgroundCheckpoints
 
     made: list[BackgroundCheckpoints] = []
 
@@ -312,7 +311,7 @@ def test_backfill_checkpoints_beside_the_storing_and_writes_large_search_leaves(
             super().__init__(*args, **kwargs)
             made.append(self)
 
-    monkeypatch.setattr(backfill_module, "BackgroundCheckpoints", Recorded)
+    monkeypatch.setattr(bulk_load_module, "BackgroundCheckpoints", Recorded)
     monkeypatch.setattr(backfill_module, "BATCH_STORIES", 1)  # a commit a delivery
     if connection.vendor != "sqlite":
         # PostgreSQL checkpoints by itself: a backfill starts no thread for it.
@@ -321,7 +320,7 @@ def test_backfill_checkpoints_beside_the_storing_and_writes_large_search_leaves(
         assert made == []
         assert Story.objects.filter(agency=feeds["ians"].agency).count() == 3
         return
-    monkeypatch.setattr(backfill_module, "RESTART_LOG_BYTES", 2**20)
+    monkeypatch.setattr(bulk_load_module, "RESTART_LOG_BYTES", 2**20)
     wal = f"{connection.settings_dict['NAME']}-wal"
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the file is as long as it ever was
@@ -383,8 +382,8 @@ def test_a_duplicate_row_from_the_bulk_insert_is_django_s_integrity_error(feeds)
     import django.db
     from django.db import transaction
 
-    from wiredesk.stories.bulk import build, insert_returning_ids
     from wiredesk.stories.models import Delivery
+    from wiredesk.stories.storage.rows import build, insert_returning_ids
 
     def delivery():
         return build(Delivery, {"sha256": "ab" * 32, "feed_id": feeds["ians"].pk, "origin": "x",

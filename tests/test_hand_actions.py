@@ -1,5 +1,5 @@
-"""An editor's hand in the admin: kill, withhold and restore reach every surface as an agency's kill
-does, with the reason in the lifecycle log; and the admin cannot corrupt what agencies sent."""
+"""An editor's hand in the admin: kill, withhold, restore, hold and release reach every surface as
+an agency's kill does, with the reason in the lifecycle log; and the admin cannot corrupt what agencies sent."""
 
 from __future__ import annotations
 
@@ -183,6 +183,12 @@ class WebNode:
 
 
 def test_hand_actions_reach_a_separate_web_node_within_a_second(feeds, client, editor):
+    import time
+
+    import httpx
+
+    from wiredesk.stories.services import release_embargoes
+
     from .test_commands_live import wait_for
     from .test_several_nodes import start_web_node, status_within
 
@@ -202,6 +208,17 @@ def test_hand_actions_reach_a_separate_web_node_within_a_second(feeds, client, e
         act(client, story, "kill", "Court order 2021/451")
         assert status_within(url, 410, 1.0)
         assert surfaces(web, story) == GONE
+        # Held over its embargo's end, then released by hand.
+        held = embargoed(feeds, 0.5, "urn:node-held")
+        act(client, held, "hold", "Figures disputed")
+        time.sleep(0.6)
+        release_embargoes(datetime.now(UTC))
+        held.refresh_from_db()
+        held_url = base + f"/story/{held.pk}/{held.slug}/"
+        assert httpx.get(held_url).status_code == 404
+        act(client, held, "release", "")
+        assert status_within(held_url, 200, 1.0)
+        assert surfaces(web, held) == VISIBLE
         web.http.close()
     finally:
         node.terminate()
@@ -326,3 +343,80 @@ def test_rejecting_the_agency_s_version_keeps_the_correction_and_says_so(feeds, 
     assert story.headline == "Monsoon leaves north India" and story.corrected_by_desk
     event = LifecycleEvent.objects.get(story=story, kind="rejected")
     assert event.user == editor and event.reason == "v2 repeats the misspelling"
+
+
+def embargoed(feeds, seconds: float, guid: str = "urn:held") -> Story:
+    """Deliver a story under an embargo that ends `seconds` from now (real time)."""
+    from django.utils import timezone
+
+    end = timezone.now() + timedelta(seconds=seconds)
+    ingest_bytes(feeds["ians"], g2_item(guid, 1, T0, headline="Budget figures under embargo",
+                                        embargo=end), f"{guid}.xml")  # fmt: skip
+    return Story.objects.get(item_id=guid)
+
+
+def test_a_held_story_stays_off_every_surface_past_its_embargo_until_an_editor_releases_it(
+    feeds, client, editor
+):
+    import time
+
+    from wiredesk.stories.services import release_embargoes
+
+    endpoints = AgencyServer().start()
+    endpoints.routes["/hook"] = lambda h: h.reply(200)
+    Webhook.objects.create(url=endpoints.base_url + "/hook", secret="k",
+                           events=["story.published"])  # fmt: skip
+    try:
+        story = embargoed(feeds, 1.0)
+        assert story.state == "embargoed" and surfaces(client, story) == HIDDEN
+        assert act(client, story, "hold", "").status_code == 200  # a hold must say why
+        assert act(client, story, "hold", "Figures disputed").status_code == 302
+        story.refresh_from_db()
+        assert story.state == "held" and story.held_for_editor
+        time.sleep(1.1)
+        assert release_embargoes(datetime.now(UTC)) == []  # the embargo ended; the hold stands
+        # The agency's next version is kept; the story stays held.
+        ingest_bytes(feeds["ians"], g2_item("urn:held", 2, T0 + timedelta(minutes=5),
+                                            headline="Budget figures, revised"), "v2.xml")  # fmt: skip
+        story.refresh_from_db()
+        assert (story.state, story.version_count) == ("held", 2)
+        assert surfaces(client, story) == HIDDEN
+        assert act(client, story, "release", "").status_code == 302  # a note is optional
+        story.refresh_from_db()
+        assert story.state == "published" and not story.held_for_editor
+        assert story.headline == "Budget figures, revised"
+        assert surfaces(client, story) == VISIBLE  # at once: the caches were told
+        assert story.first_published_at > T0 + timedelta(days=365)  # public from its release
+        http = make_client()
+        try:
+            deliver_due(http)
+        finally:
+            http.close()
+        [call] = [r for r in endpoints.requests if r.path == "/hook"]
+        assert call.headers["x-wiredesk-event"] == "story.published"
+        assert json.loads(call.body)["story"]["id"] == story.pk
+    finally:
+        endpoints.stop()
+    kinds = list(LifecycleEvent.objects.filter(story=story).order_by("at", "id")
+                 .values_list("kind", "actor", "reason"))  # fmt: skip
+    assert kinds == [("on_hold", "editor alice", "Figures disputed"),
+                     ("released", "editor alice", "")]  # fmt: skip
+
+
+def test_a_public_story_cannot_be_held_it_is_withheld_instead(feeds, client, editor):
+    story = publish(feeds)
+    reply = act(client, story, "hold", "Too late for a hold")
+    assert reply.status_code == 302
+    story.refresh_from_db()
+    assert story.state == "published" and not story.held_for_editor
+    assert surfaces(client, story) == VISIBLE
+    assert not LifecycleEvent.objects.filter(story=story).exists()
+
+
+def test_releasing_a_held_story_still_under_embargo_leaves_it_to_the_embargo(feeds, client,
+                                                                             editor):  # fmt: skip
+    story = embargoed(feeds, 3600)
+    act(client, story, "hold", "Check the figures")
+    act(client, story, "release", "Figures checked")
+    story.refresh_from_db()
+    assert story.state == "embargoed" and surfaces(client, story) == HIDDEN

@@ -100,7 +100,7 @@ def test_any_sequence_of_deliveries_leaves_every_surface_consistent(client, feed
 
 HAND = st.tuples(st.just("hand"), st.sampled_from(GUIDS),
                  st.sampled_from(["kill", "withhold", "withhold", "restore", "restore", "correct",
-                                  "correct", "accept_agency"]))  # fmt: skip
+                                  "correct", "accept_agency", "hold", "hold", "release"]))  # fmt: skip
 STEP = st.one_of(DELIVERY.map(lambda d: ("agency", *d)), HAND)
 
 
@@ -114,14 +114,15 @@ STEP = st.one_of(DELIVERY.map(lambda d: ("agency", *d)), HAND)
 def test_any_interleaving_of_agency_deliveries_and_hand_actions_keeps_every_override(
     client, feeds, steps
 ):
-    """An editor's kill is final, an editor's hold outlasts the agency's next versions, and so
-    do an editor's words (the agency's status is still obeyed)."""
+    """An editor's kill is final, an editor's withhold or hold outlasts the agency's next
+    versions, and so do an editor's words (the agency's status is still obeyed)."""
     from wiredesk.stories import editorial
 
     for model_class in (StoryVersion, KillNotice, Story, Delivery):
         model_class.objects.all().delete()
     model = Model()
-    held: set[str] = set()
+    held: set[str] = set()  # withheld by the desk
+    on_hold: set[str] = set()  # held by the desk before they were public
     corrected: dict[str, str] = {}  # guid -> the desk's words
     with time_machine.travel(T0, tick=False) as clock:
         for step in steps:
@@ -134,8 +135,15 @@ def test_any_interleaving_of_agency_deliveries_and_hand_actions_keeps_every_over
                         editorial.correct(story.pk, None, "property test", body_text=words)
                         corrected[guid] = words
                 elif story is not None:
+                    public = model.expected(guid, datetime.now(UTC)) == VISIBLE
                     getattr(editorial, action)([story.pk], None, f"{action} by the property test")
-                    if guid not in model.killed:
+                    if action == "hold":
+                        # Only a story not yet public, and not withheld by the desk.
+                        if not (guid in model.killed or guid in held or public):
+                            on_hold.add(guid)
+                    elif action == "release":
+                        on_hold.discard(guid)
+                    elif guid not in model.killed:
                         if action == "kill":
                             model.killed.add(guid)
                         elif action == "withhold":
@@ -162,8 +170,8 @@ def test_any_interleaving_of_agency_deliveries_and_hand_actions_keeps_every_over
                 if expected is None:
                     assert story is None or surfaces(client, story) in (GONE, HIDDEN)
                     continue
-                if expected != GONE and each in held:
-                    expected = HIDDEN  # the editor's hold, whatever the agency sent since
+                if expected != GONE and (each in held or each in on_hold):
+                    expected = HIDDEN  # the editor's hand, whatever the agency sent since
                 assert story is not None
                 assert surfaces(client, story) == expected, repr((each, steps))
                 if expected == VISIBLE and each in corrected:

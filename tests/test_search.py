@@ -130,7 +130,7 @@ def test_search_page_and_api(client, feeds):
 def test_a_search_past_its_time_limit_answers_nothing_instead_of_holding_the_worker(
     feeds, monkeypatch, caplog
 ):
-    from wiredesk.stories import search
+    from wiredesk.stories.storage import search_index as search
 
     deliver(feeds, "urn:slow", "Slow cyclone", "A cyclone moves slowly.")
     assert [s.item_id for s in search_stories("cyclone")] == ["urn:slow"]

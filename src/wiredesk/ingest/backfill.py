@@ -6,7 +6,7 @@ while this process stores the prepared deliveries in their original order: a
 batch of deliveries a transaction (2,000 stories, or a second), each delivery
 in a savepoint of its own, a run of new stories with a few statements
 (stories.services.store_items), the search and band indexes written once a
-batch. The outcome is what ingesting the deliveries one by one would give.
+batch (a `stories.storage.Batch` passed down). The outcome is what ingesting the deliveries one by one would give.
 """
 
 from __future__ import annotations
@@ -22,15 +22,13 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from wiredesk.sources.models import Feed
-from wiredesk.stories.duplicates import deferred_band_index
-from wiredesk.stories.search import deferred_indexing
-from wiredesk.stories.statistics import analyze
+from wiredesk.stories import storage
+from wiredesk.stories.storage.bulk_load import bulk_load
 from wiredesk.wire.formats import MAX_DELIVERY_BYTES
 
-from .checkpoints import BackgroundCheckpoints
 from .pipeline import IngestReport, prepare_options, store_prepared
 from .prepare import Prepared, prepare, start_worker
 
@@ -39,11 +37,6 @@ BATCH_SECONDS = 1.0  # a transaction at most
 GC_ALLOCATIONS = 50_000  # between collections in the storing process (Python's: 700)
 WORKER_NICE = 10  # added to the preparing workers' niceness
 AHEAD = 16  # deliveries in flight a worker: the cores stay busy while a batch commits (4: 7% idle)
-RESTART_LOG_BYTES = 128 * 2**20  # of write-ahead log, then it starts again (benchmarks/ingest.py)
-BULK_CACHE_SIZE = -262_144  # KiB: 256 MB
-BULK_AUTOMERGE, LIVE_AUTOMERGE = 16, 4  # FTS5 segments merged at once (4 is its default)
-SEARCH_TABLE = "story_search"  # FTS5; the band index keeps merging four at a time (lookups)
-LIVE_LEAF_BYTES = 4050  # FTS5's own leaf size ("pgsz")
 
 
 @dataclass
@@ -72,7 +65,7 @@ def backfill(
     this process, which stores, waited for them about half the time;
     0 prepares here).
     """
-    with _collecting_less(), _bulk_load() as committed:
+    with _collecting_less(), bulk_load() as committed:
         return _backfill(feed, deliveries, workers, on_stored, committed)
 
 
@@ -101,90 +94,6 @@ def _collecting_less() -> Iterator[None]:
             gc.unfreeze()
 
 
-@contextmanager
-def _bulk_load() -> Iterator[Callable[[], None]]:
-    """On SQLite, tune the writer for a long run of large transactions, then tidy up.
-
-    Yield what to call after each commit.
-
-    - Checkpoint the write-ahead log in a thread of its own after each
-      commit (checkpoints.py), not in this one every 1,000 pages; start the
-      log again every 128 MB or so (a longer log is slower: every read
-      searches it, and at 100,000 stories, never starting it again made each
-      commit seven times slower).
-    - A 256 MB page cache for the writer (SQLite's default is 2 MB): the
-      indexes being written stay in memory.
-    - FTS5 merges the search index's segments sixteen at a time instead of
-      four: each story's entries are rewritten about half as often
-      (at 100,000 stories, merging was the largest cost of a commit). Live
-      ingest merges four at a time again afterwards.
-    """
-    if connection.vendor != "sqlite":
-        yield lambda: None
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (cache_size,) = cursor.fetchone()
-        cursor.execute("PRAGMA page_size")
-        page_size = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA cache_size = {BULK_CACHE_SIZE}")
-        _set_automerge(cursor, BULK_AUTOMERGE)
-        _set_leaf_size(cursor, _bulk_leaf_bytes(page_size))
-        checkpoints = _background_checkpoints(cursor, page_size)
-    if checkpoints is not None:
-        checkpoints.start()
-    try:
-        yield checkpoints.committed if checkpoints is not None else lambda: None
-    finally:
-        if checkpoints is not None:
-            checkpoints.stop()
-        with connection.cursor() as cursor:
-            _set_automerge(cursor, LIVE_AUTOMERGE)
-            _set_leaf_size(cursor, LIVE_LEAF_BYTES)
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            cursor.execute("PRAGMA wal_autocheckpoint = 1000")
-            cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
-        analyze()  # the tables grew: plans chosen on the old statistics may be poor
-
-
-def _background_checkpoints(cursor, page_size: int) -> BackgroundCheckpoints | None:
-    """Return a checkpointer for this database's log (None: not a file in WAL mode)."""
-    cursor.execute("PRAGMA journal_mode")
-    (mode,) = cursor.fetchone()
-    cursor.execute("PRAGMA database_list")
-    path = next((file for _, name, file in cursor.fetchall() if name == "main"), "")
-    if mode.lower() != "wal" or not path:
-        return None
-    cursor.execute("PRAGMA wal_autocheckpoint = 0")  # restored to 1,000 pages after
-    return BackgroundCheckpoints(path, page_size, RESTART_LOG_BYTES, _checkpoint_here)
-
-
-def _checkpoint_here() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        cursor.fetchone()
-
-
-def _bulk_leaf_bytes(page_size: int) -> int:
-    # The search index's FTS5 leaves as large as a database page holds without
-    # overflow, where its own 4,050 bytes put eight in each of our 32 KB pages:
-    # fewer rows and b-tree entries a batch writes (3 µs a story less at
-    # 100,000 stories). Not the band index's: a lookup reads a leaf for each
-    # of a delivery's 1,800 keys, and larger leaves made the second agency's
-    # backfill twice as slow. A 4 KB-page database keeps 4,050.
-    return max(LIVE_LEAF_BYTES, page_size - 1024)
-
-
-def _set_leaf_size(cursor, size: int) -> None:
-    table = SEARCH_TABLE
-    cursor.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('pgsz', %s)", [size])
-
-
-def _set_automerge(cursor, segments: int) -> None:
-    table = SEARCH_TABLE
-    cursor.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', %s)", [segments])
-
-
 def _backfill(feed, deliveries, workers, on_stored, committed) -> BackfillReport:
     workers = (os.cpu_count() or 1) if workers is None else workers
     total = BackfillReport()
@@ -193,11 +102,11 @@ def _backfill(feed, deliveries, workers, on_stored, committed) -> BackfillReport
         while entry is not None:
             # Deliveries in batches a transaction, each delivery in a savepoint
             # of its own: what one delivery writes still lands whole or not at all.
-            with transaction.atomic(), deferred_indexing(), deferred_band_index():
+            with transaction.atomic(), storage.batch() as batch:
                 started, count = time.monotonic(), 0
                 while entry is not None:
                     origin, data, prepared = entry
-                    report = store_prepared(feed, data, origin, prepared)
+                    report = store_prepared(feed, data, origin, prepared, batch=batch)
                     total.add(report)
                     if on_stored:
                         on_stored(report)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from wiredesk.sources.models import Feed
 from wiredesk.stories.services import release_embargoes
-from wiredesk.stories.statistics import analyze_if_due
+from wiredesk.stories.storage.statistics import analyze_if_due
 from wiredesk.transports.base import get, transport_choices
 from wiredesk.transports.http import next_delay
 

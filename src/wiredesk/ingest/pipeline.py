@@ -22,6 +22,7 @@ from wiredesk.stories.duplicates import band_shape
 from wiredesk.stories.events import agency_actor, record
 from wiredesk.stories.models import LifecycleEvent, StoryVersion
 from wiredesk.stories.services import Outcome, get_or_create_delivery, store_items
+from wiredesk.stories.storage import Batch
 from wiredesk.transports.outbound import OutboundPolicy
 from wiredesk.wire import WireItem
 from wiredesk.wire.errors import one_line
@@ -161,9 +162,18 @@ def ingest_bytes(
 
 
 def store_prepared(
-    feed: Feed, data: bytes, origin: str, prepared: Prepared, now: datetime | None = None
+    feed: Feed,
+    data: bytes,
+    origin: str,
+    prepared: Prepared,
+    now: datetime | None = None,
+    *,
+    batch: Batch | None = None,
 ) -> IngestReport:
-    """Store a delivery prepared by `prepare` (here or in another process)."""
+    """Store a delivery prepared by `prepare` (here or in another process).
+
+    A `batch` (a backfill's) holds index writes until it ends.
+    """
     origin = origin[:2000]  # a URL can be longer than any column should hold
     report = IngestReport(origin=origin)
     now = now or timezone.now()
@@ -183,7 +193,7 @@ def store_prepared(
         items = _with_full_text(feed, items, options.time_zone, options.teaser_chars,
                                 options.urgency_map)  # fmt: skip
     try:
-        _store(feed, data, origin, prepared, items, report, now)
+        _store(feed, data, origin, prepared, items, report, now, batch)
     except TRANSIENT:
         raise  # the database or the disk is away, not the delivery's fault: retried later
     except Exception as exc:
@@ -203,7 +213,7 @@ def store_prepared(
 TRANSIENT = (OperationalError, InterfaceError, OSError)
 
 
-def _store(feed, data, origin, prepared, items, report, now) -> None:
+def _store(feed, data, origin, prepared, items, report, now, batch) -> None:
     # One transaction a delivery: its bytes and every version they brought land
     # together or not at all. Bytes that brought nothing new are not kept twice.
     with transaction.atomic():
@@ -218,7 +228,7 @@ def _store(feed, data, origin, prepared, items, report, now) -> None:
             else:
                 storable.append(item)
         for outcome in store_items(feed.agency, storable, delivery, now, prepared.signatures,
-                                   prepared.band_keys):  # fmt: skip
+                                   prepared.band_keys, batch):  # fmt: skip
             report.outcomes.append(outcome)
             report.actions[outcome.action] += 1
         kept = any(o.version and o.version.delivery_id == delivery.pk for o in report.outcomes)

@@ -51,11 +51,17 @@ class ReasonForm(forms.Form):
                              help_text="Required: why, for the log (e.g. a court order's number).")  # fmt: skip
 
 
-def _hand_action(operation, verb: str, question: str):
+class OptionalReasonForm(ReasonForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), max_length=2000,
+                             required=False, help_text="Optional: a note for the log.")  # fmt: skip
+
+
+def _hand_action(operation, verb: str, question: str, reason_required: bool = True):
     """Return an admin action that asks for a reason, then calls `operation` (editorial)."""
+    form_class = ReasonForm if reason_required else OptionalReasonForm
 
     def action(modeladmin, request, queryset):
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        form = form_class(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             done = operation(list(queryset.values_list("pk", flat=True)), request.user,
                              form.cleaned_data["reason"])  # fmt: skip
@@ -69,7 +75,8 @@ def _hand_action(operation, verb: str, question: str):
         })  # fmt: skip
 
     action.__name__ = operation.__name__
-    return admin.action(description=f"{verb} the selected stories (asks why)",
+    asks = "asks why" if reason_required else "asks for a note"
+    return admin.action(description=f"{verb} the selected stories ({asks})",
                         permissions=["lifecycle"])(action)  # fmt: skip
 
 
@@ -116,9 +123,9 @@ def correct(modeladmin, request, queryset):
 
 @admin.register(Story)
 class StoryAdmin(ReadOnlyAdmin):
-    list_display = ("headline", "agency", "state", "held_by_desk", "corrected_by_desk",
-                    "first_published_at", "modified_at", "version_count")  # fmt: skip
-    list_filter = ("state", "held_by_desk", "corrected_by_desk", "agency")
+    list_display = ("headline", "agency", "state", "held_by_desk", "held_for_editor",
+                    "corrected_by_desk", "first_published_at", "modified_at", "version_count")  # fmt: skip
+    list_filter = ("state", "held_by_desk", "held_for_editor", "corrected_by_desk", "agency")
     search_fields = ("headline", "item_id")
     date_hierarchy = "first_published_at"
     exclude = ("minhash",)
@@ -132,6 +139,12 @@ class StoryAdmin(ReadOnlyAdmin):
                      "agency's next versions are kept but not shown."),
         _hand_action(editorial.restore, "Restore",
                      "Restore these withheld stories, as their newest version says?"),
+        _hand_action(editorial.hold, "Hold",
+                     "Hold these stories, not yet public, for an editor? They stay off every "
+                     "surface, whatever the agency sends or its embargo says, until released."),
+        _hand_action(editorial.release, "Release",
+                     "Release these held stories? Each goes public now, or at the end of its "
+                     "embargo.", reason_required=False),
         correct,
         _hand_action(editorial.accept_agency, "Accept the agency's version for",
                      "Drop the desk's correction and show the agency's newest version?"),

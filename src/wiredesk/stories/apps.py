@@ -8,6 +8,6 @@ class StoriesConfig(AppConfig):
     verbose_name = "Stories"
 
     def ready(self) -> None:
-        from .statistics import analyze_after_migrate
+        from .storage.statistics import analyze_after_migrate
 
         post_migrate.connect(analyze_after_migrate, sender=self, dispatch_uid="stories-analyze")

@@ -5,37 +5,26 @@ The same event from IANS and PTI is grouped. Signatures are MinHash over word
 confirmed by the estimated Jaccard similarity.
 
 The bands are kept in the database, so every worker sees the same index
-(migration 0006). On SQLite, an FTS5 table whose tokens are the band keys:
-keys are hashes, so a B-tree of them took each new story's eighteen at random
-places and every commit rewrote pages all over it (most of the cost of a
-backfill, benchmarks/ingest.py); FTS5 writes new keys in sorted runs. On
-PostgreSQL, a row a key under a B-tree index, whose lookups its planner
-estimates well.
+(storage/band_index.py). Which story of a group readers see is a rule
+(rules.leads).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
 from datasketch.lsh import _optimal_param
 from django.conf import settings
-from django.db import connection
 
-from wiredesk.sources.models import Agency
 from wiredesk.wire.similarity import NUM_PERM, band_keys, signature_bytes
 
-from .bulk import placeholders
+from . import rules
 from .models import LifecycleEvent, Story
+from .storage import Batch, band_index
 
-BANDS_TABLE = "story_bands"
-# (story id -> band keys) waiting for the end of a batch (`deferred_band_index`).
-_pending: ContextVar[dict[int, list[int]] | None] = ContextVar("pending_bands", default=None)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CHUNK = 500  # band keys, or group ids, a query
 
@@ -66,83 +55,6 @@ def _bands(values: np.ndarray, threshold: float) -> list[int]:
     return band_keys(values, *_band_shape(threshold))
 
 
-# A band key as its FTS5 token: eight hex digits.
-TOKEN = "%08x"
-_token = TOKEN.__mod__
-
-
-@lru_cache(maxsize=16)
-def _tokens_format(count: int) -> str:
-    # A story's keys as its tokens in one formatting, not one a key (half the time).
-    return " ".join([TOKEN] * count)
-
-
-def index_bands(entries: list[tuple[int, list[int]]]) -> None:
-    """Add (story id, band keys) pairs to the band index."""
-    pending = _pending.get()
-    if pending is not None:
-        pending.update(entries)
-    elif entries:
-        _write_bands(entries)
-
-
-def _write_bands(entries: list[tuple[int, list[int]]]) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            # VALUES, never INSERT ... SELECT: FTS5 writes out what it holds at
-            # each statement's savepoint, so that form costs a flush a row.
-            cursor.executemany(
-                f"INSERT INTO {BANDS_TABLE} (rowid, bands) VALUES (%s, %s)",
-                [(pk, _tokens_format(len(keys)) % tuple(keys)) for pk, keys in entries],
-            )
-        else:
-            cursor.executemany(
-                f"INSERT INTO {BANDS_TABLE} (story_id, band) SELECT %s, unnest(%s::bigint[])",
-                entries,
-            )
-
-
-def _signed(story_ids: list[int]) -> set[int]:
-    """Return which of `story_ids` are stored stories with a signature."""
-    found: set[int] = set()
-    with connection.cursor() as cursor:
-        for start in range(0, len(story_ids), CHUNK):
-            chunk = story_ids[start : start + CHUNK]
-            # Written out: the ORM took longer to compile the id list than to run it.
-            cursor.execute(
-                f"SELECT id FROM {Story._meta.db_table} "
-                f"WHERE id IN ({placeholders(chunk)}) AND minhash IS NOT NULL",
-                chunk,
-            )
-            found.update(pk for (pk,) in cursor.fetchall())
-    return found
-
-
-@contextmanager
-def deferred_band_index() -> Iterator[None]:
-    """Hold the band keys indexed inside, and write them together at the end.
-
-    For a batch of one agency's deliveries in one transaction (a backfill):
-    the batch's own stories are never each other's candidates (an agency's
-    stories are never its duplicates), and FTS5 writes what it holds as a
-    segment at every savepoint. Keys of a story no longer stored at the end (a
-    savepoint rolled back) are dropped. Use it inside that transaction.
-    """
-    if _pending.get() is not None:
-        yield
-        return
-    pending: dict[int, list[int]] = {}
-    token = _pending.set(pending)
-    try:
-        yield
-    finally:
-        _pending.reset(token)
-    # Not reached when the block raised: its transaction is rolled back anyway.
-    if pending:
-        signed = _signed(list(pending))
-        _write_bands([(pk, keys) for pk, keys in pending.items() if pk in signed])
-
-
 def indexed_story_ids(story_ids: list[int]) -> set[int]:
     """Return which of `story_ids` the band index finds by their own bands."""
     threshold = _policy()["threshold"]
@@ -152,33 +64,9 @@ def indexed_story_ids(story_ids: list[int]) -> set[int]:
         if blob is None:
             continue  # excluded by the query; said again for the type checker
         keys = _bands(_load(blob), threshold)
-        if any(row[0] == pk for row in _stories_sharing(keys, EPOCH, None)):
+        if any(row[0] == pk for row in band_index.stories_sharing(keys, EPOCH, None)):
             found.add(pk)
     return found
-
-
-def _stories_sharing(keys: list[int], since: datetime, exclude_agency: int | None) -> list:
-    """Return (id, agency id, group id, minhash) of live stories since `since` sharing a band."""
-    story = Story._meta.db_table
-    if connection.vendor == "sqlite":
-        # Every key a quoted token: nothing reaches FTS5's query syntax.
-        match = " OR ".join(f'"{_token(key)}"' for key in keys)
-        shared = f"s.id IN (SELECT rowid FROM {BANDS_TABLE} WHERE {BANDS_TABLE} MATCH %s)"
-        params: list = [match]
-    else:
-        shared = f"s.id IN (SELECT story_id FROM {BANDS_TABLE} WHERE band = ANY(%s))"
-        params = [keys]
-    sql = (
-        f"SELECT s.id, s.agency_id, s.group_id, s.minhash FROM {story} s "
-        f"WHERE {shared} AND s.created_at >= %s AND s.state <> %s AND s.minhash IS NOT NULL"
-    )
-    params += [connection.ops.adapt_datetimefield_value(since), Story.State.KILLED]
-    if exclude_agency is not None:
-        sql += " AND s.agency_id <> %s"
-        params.append(exclude_agency)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _load(blob: bytes | memoryview) -> np.ndarray:
@@ -216,13 +104,13 @@ def _recent_candidates(
     loaded: dict[int, _Candidate] = {}
     # One agency asking (a delivery) and no other agency's recent story: no
     # candidate can exist, so the band lookups are skipped.
-    if len(agency_ids) == 1 and not _others_since(next(iter(agency_ids)), since):
+    if len(agency_ids) == 1 and not band_index.others_since(next(iter(agency_ids)), since):
         return by_band
     wanted = set(bands)
     exclude = next(iter(agency_ids)) if len(agency_ids) == 1 else None
     for start in range(0, len(bands), CHUNK):
         chunk = bands[start : start + CHUNK]
-        for pk, agency_id, group_id, blob in _stories_sharing(chunk, since, exclude):
+        for pk, agency_id, group_id, blob in band_index.stories_sharing(chunk, since, exclude):
             if pk in loaded:
                 continue
             candidate = loaded[pk] = _Candidate(pk, agency_id, group_id, _load(blob))
@@ -231,21 +119,6 @@ def _recent_candidates(
                 if band in wanted:
                     by_band[band].append(candidate)
     return by_band
-
-
-def _others_since(agency_id: int, since: datetime) -> bool:
-    """Return True when another agency has stored a story since `since`.
-
-    Written out (asked of every delivery): the ORM's compiling took ten times
-    the query's own time. Through each other agency's (agency, date) index.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 1 FROM {Story._meta.db_table} WHERE agency_id IN "
-            f"(SELECT id FROM {Agency._meta.db_table} WHERE id <> %s) AND created_at >= %s LIMIT 1",
-            [agency_id, connection.ops.adapt_datetimefield_value(since)],
-        )
-        return cursor.fetchone() is not None
 
 
 def log_grouping(grouped: dict[int, int], agency_of: dict[int, int], now: datetime) -> None:
@@ -259,13 +132,17 @@ def log_grouping(grouped: dict[int, int], agency_of: dict[int, int], now: dateti
 
 
 def group_new_stories(
-    stories: list[Story], now: datetime, band_keys: list[list[int] | None] | None = None
+    stories: list[Story],
+    now: datetime,
+    band_keys: list[list[int] | None] | None = None,
+    batch: Batch | None = None,
 ) -> None:
     """Index new stories' bands and put each in the group of a near-duplicate from another agency.
 
     `stories` are saved, in the order they arrived, with their MinHash attached
     (`attach_signature`); `band_keys` may hold each one's band keys, computed
-    where its MinHash was (`band_shape()`). Each is compared with the recent
+    where its MinHash was (`band_shape()`); a `batch` holds their bands back
+    until it ends (storage.Batch). Each is compared with the recent
     stored stories and with those before it in the list, so a batch groups as
     one-by-one would.
     """
@@ -309,7 +186,7 @@ def group_new_stories(
         own = _Candidate(story.pk, story.agency_id, story.group_id, values)
         for band in bands:
             by_band[band].append(own)
-    index_bands([(story.pk, bands) for story, _, bands in entries])
+    band_index.add([(story.pk, bands) for story, _, bands in entries], batch)
     members: dict[int, list[int]] = defaultdict(list)
     for pk, group_id in grouped.items():
         members[group_id].append(pk)
@@ -317,11 +194,7 @@ def group_new_stories(
         if story.pk in grouped:
             story.group_id = grouped[story.pk]
     if grouped:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {Story._meta.db_table} SET group_id = %s WHERE id = %s",
-                [(group_id, pk) for pk, group_id in grouped.items()],
-            )
+        band_index.set_groups(grouped)
         log_grouping(grouped, agency_of, now)
         elect_leads(list(members))
 
@@ -343,29 +216,11 @@ def elect_leads(group_ids: list[int]) -> list[Story]:
             by_group[member.group_id or 0].append(member)  # in a group: never None here
     changed = []
     for members in by_group.values():
-        members.sort(key=lambda member: (member.first_published_at, member.pk))
-        lead_ids = _leads(members, config)
+        facts = [rules.Member(m.pk, m.agency.slug, m.state, m.first_published_at) for m in members]
+        lead_ids = rules.leads(facts, config["policy"], config["preferred"])
         changed += [m for m in members if m.is_lead != (m.pk in lead_ids)]
     for member in changed:
         member.is_lead = not member.is_lead
     if changed:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {Story._meta.db_table} SET is_lead = %s WHERE id = %s",
-                [(member.is_lead, member.pk) for member in changed],
-            )
+        band_index.set_leads(changed)
     return changed
-
-
-def _leads(members: list[Story], config: dict) -> set[int]:
-    """Return the ids of the group's stories shown under the policy (members sorted by date)."""
-    live = [m for m in members if m.state not in (Story.State.KILLED, Story.State.WITHHELD)]
-    if config["policy"] == "all" or not live:
-        return {m.pk for m in members}
-    if config["policy"] == "preferred":
-        order = {slug: i for i, slug in enumerate(config["preferred"])}
-        lead = min(
-            live, key=lambda m: (order.get(m.agency.slug, len(order)), m.first_published_at, m.pk)
-        )
-        return {lead.pk}
-    return {live[0].pk}  # "first"

@@ -1,11 +1,14 @@
-"""What an editor does to stories by hand: kill, withhold, restore, correct, accept.
+"""What an editor does to stories by hand: kill, withhold, restore, hold,
+release, correct, accept, reject.
 
-Each goes through the same steps as the agency's own action (a hand kill is
+Whether an action applies to a story, and its state after, is a rule
+(`rules.decide_hand`); each goes through the same steps as the agency's own action (a hand kill is
 `transitions.kill_story`, as a kill notice is): the story changes in one transaction,
 the signals every surface listens to are sent once it commits (pages, lists,
 feeds with their Atom tombstones, sitemaps, search, API, webhooks, IndexNow,
 CDN purges), and the lifecycle log says who did it, when and why. A reason is
-required: a takedown nobody can explain later is a liability.
+required for all but a release: a takedown nobody can explain later is a
+liability.
 """
 
 from __future__ import annotations
@@ -21,11 +24,20 @@ from django.utils import timezone
 
 from wiredesk.wire.text import make_teaser, text_to_html
 
+from . import rules
 from .duplicates import elect_lead
 from .events import record
 from .models import LifecycleEvent, Story, StoryVersion
-from .search import index_stories, unindex_story
-from .transitions import CURRENT_FIELDS, announce, kill_story, make_current, slug_of, state_for
+from .storage import search_index
+from .transitions import (
+    CURRENT_FIELDS,
+    announce,
+    kill_story,
+    known_of,
+    make_current,
+    newest_agency_version,
+    slug_of,
+)
 
 log = logging.getLogger("wiredesk.stories")
 
@@ -38,9 +50,9 @@ def _editor(user) -> str:
     return f"editor {user.get_username()}" if user is not None else "editor (unknown)"
 
 
-def _reason(reason: str) -> str:
+def _reason(reason: str, action: str = rules.Action.KILL) -> str:
     reason = (reason or "").strip()
-    if not reason:
+    if not reason and action in rules.REASON_REQUIRED:
         raise ReasonRequired("say why: the reason is kept in the lifecycle log")
     return reason
 
@@ -49,13 +61,27 @@ def _locked(ids: Iterable[int]) -> list[Story]:
     return list(Story.objects.select_for_update().filter(pk__in=list(ids)).select_related("agency"))
 
 
+def _decide(action: str, story: Story, now: datetime) -> rules.HandDecision:
+    """Ask the rules what `action` does to `story` (its agency's newest version read only when needed)."""
+    needs_newest = action in (rules.Action.RESTORE, rules.Action.RELEASE, rules.Action.ACCEPT)
+    newest = newest_agency_version(story) if needs_newest else None
+    return rules.decide_hand(action, known_of(story, newest, now))
+
+
+def _apply(story: Story, known: rules.Known) -> None:
+    story.state = known.state
+    story.held_by_desk = known.held_by_desk
+    story.held_for_editor = known.held_for_editor
+    story.corrected_by_desk = known.corrected_by_desk
+
+
 def kill(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> list[Story]:
     """Kill the stories for good (a legal takedown); return those this killed."""
     reason, now = _reason(reason), now or timezone.now()
     killed = []
     with transaction.atomic():
         for story in _locked(ids):
-            if story.state == Story.State.KILLED:
+            if not _decide(rules.Action.KILL, story, now).applies:
                 continue
             record(LifecycleEvent.Kind.KILLED, _editor(user), story=story, user=user,
                    reason=reason, at=now)  # fmt: skip
@@ -70,12 +96,12 @@ def withhold(ids: Iterable[int], user, reason: str, now: datetime | None = None)
     held = []
     with transaction.atomic():
         for story in _locked(ids):
-            if story.state == Story.State.KILLED or story.held_by_desk:
+            decision = _decide(rules.Action.WITHHOLD, story, now)
+            if not decision.applies:
                 continue
-            story.held_by_desk = True
-            story.state = Story.State.WITHHELD
+            _apply(story, decision.known)
             story.save(update_fields=["held_by_desk", "state"])
-            unindex_story(story)
+            search_index.remove(story)
             if story.group_id:
                 elect_lead(story.group_id)  # another agency's copy may lead the group now
             record(LifecycleEvent.Kind.WITHHELD, _editor(user), story=story, user=user,
@@ -92,14 +118,13 @@ def restore(ids: Iterable[int], user, reason: str, now: datetime | None = None) 
     restored = []
     with transaction.atomic():
         for story in _locked(ids):
-            if not story.held_by_desk or story.state == Story.State.KILLED:
+            decision = _decide(rules.Action.RESTORE, story, now)
+            if not decision.applies:
                 continue
-            current = story.versions.order_by("-effective_at", "-id").first()
-            story.held_by_desk = False
-            story.state = state_for(current, now) if current else Story.State.PUBLISHED
+            _apply(story, decision.known)
             story.save(update_fields=["held_by_desk", "state"])
             if story.state == Story.State.PUBLISHED:
-                index_stories([story])
+                search_index.add([story])
             if story.group_id:
                 elect_lead(story.group_id)
             record(LifecycleEvent.Kind.RESTORED, _editor(user), story=story, user=user,
@@ -108,6 +133,55 @@ def restore(ids: Iterable[int], user, reason: str, now: datetime | None = None) 
             announce("published" if story.state == Story.State.PUBLISHED else "updated", story)
             restored.append(story)
     return restored
+
+
+def hold(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> list[Story]:
+    """Keep stories not yet public (under embargo, or withheld by the agency) from going
+    public on their own, whatever the agency sends, until an editor releases them;
+    return those held."""
+    reason, now = _reason(reason, rules.Action.HOLD), now or timezone.now()
+    held = []
+    with transaction.atomic():
+        for story in _locked(ids):
+            decision = _decide(rules.Action.HOLD, story, now)
+            if not decision.applies:
+                continue
+            _apply(story, decision.known)
+            story.save(update_fields=["held_for_editor", "state"])
+            record(LifecycleEvent.Kind.ON_HOLD, _editor(user), story=story, user=user,
+                   reason=reason, at=now)  # fmt: skip
+            log.info("held story=%s by %s: %s", story.pk, _editor(user), reason)
+            announce("updated", story)
+            held.append(story)
+    return held
+
+
+def release(ids: Iterable[int], user, reason: str = "", now: datetime | None = None) -> list[Story]:
+    """Let held stories go as their agency's newest version says (public now, or at the
+    end of its embargo); return them."""
+    reason, now = _reason(reason, rules.Action.RELEASE), now or timezone.now()
+    released = []
+    with transaction.atomic():
+        for story in _locked(ids):
+            decision = _decide(rules.Action.RELEASE, story, now)
+            if not decision.applies:
+                continue
+            _apply(story, decision.known)
+            if story.state == Story.State.PUBLISHED:
+                # Never public before: it is published now, and dated so.
+                story.first_published_at = story.modified_at = max(now, story.modified_at)
+            story.save(update_fields=["held_for_editor", "state", "first_published_at",
+                                      "modified_at"])  # fmt: skip
+            if story.state == Story.State.PUBLISHED:
+                search_index.add([story])
+            if story.group_id:
+                elect_lead(story.group_id)
+            record(LifecycleEvent.Kind.RELEASED, _editor(user), story=story, user=user,
+                   reason=reason, at=now)  # fmt: skip
+            log.info("released story=%s by %s: %s", story.pk, _editor(user), reason)
+            announce("published" if story.state == Story.State.PUBLISHED else "updated", story)
+            released.append(story)
+    return released
 
 
 class NothingToCorrect(ValueError):
@@ -137,7 +211,7 @@ def correct(
     reason, now = _reason(reason), now or timezone.now()
     with transaction.atomic():
         [story] = _locked([story_id])
-        if story.state == Story.State.KILLED:
+        if not _decide(rules.Action.CORRECT, story, now).applies:
             raise NothingToCorrect("a killed story cannot be corrected")
         current = story.versions.order_by("-effective_at", "-id").first()
         changes = {}
@@ -169,7 +243,7 @@ def correct(
         story.modified_at = now
         story.save()
         if story.state == Story.State.PUBLISHED:
-            index_stories([story])
+            search_index.add([story])
         what = ", ".join(sorted(changes)).replace("body_text", "text")
         record(LifecycleEvent.Kind.CORRECTED, _editor(user), story=story, user=user, at=now,
                reason=f"{reason} (changed: {what})")  # fmt: skip
@@ -186,18 +260,17 @@ def accept_agency(
     accepted = []
     with transaction.atomic():
         for story in _locked(ids):
-            if not story.corrected_by_desk or story.state == Story.State.KILLED:
+            newest = newest_agency_version(story)
+            decision = rules.decide_hand(rules.Action.ACCEPT, known_of(story, newest, now))
+            if not decision.applies:
                 continue  # a kill is final: nothing comes back
-            newest = (story.versions.exclude(delivery=None)
-                      .order_by("-effective_at", "-id").first())  # fmt: skip
             story.corrected_by_desk = False
             if newest is not None:
                 make_current(story, newest, now)
-            if story.held_by_desk:
-                story.state = Story.State.WITHHELD
+            _apply(story, decision.known)
             story.save()
             if story.state == Story.State.PUBLISHED:
-                index_stories([story])
+                search_index.add([story])
             record(LifecycleEvent.Kind.ACCEPTED, _editor(user), story=story, user=user,
                    reason=reason, at=now)  # fmt: skip
             announce("updated", story)
@@ -213,7 +286,7 @@ def reject_agency(
     rejected = []
     with transaction.atomic():
         for story in _locked(ids):
-            if not story.corrected_by_desk or story.state == Story.State.KILLED:
+            if not _decide(rules.Action.REJECT, story, now).applies:
                 continue
             record(LifecycleEvent.Kind.REJECTED, _editor(user), story=story, user=user,
                    reason=reason, at=now)  # fmt: skip

@@ -19,6 +19,8 @@ from django.urls import reverse
 
 from wiredesk.sources.models import Agency, Feed
 
+from . import rules
+
 
 class Delivery(models.Model):
     """The exact bytes an agency sent, kept once however often they arrive."""
@@ -42,11 +44,13 @@ class Story(models.Model):
 
     class State(models.TextChoices):
         # embargoed → published → (updated, corrected ...) → killed; withheld
-        # hides a story until a usable version arrives (docs/design.md, lifecycle).
-        EMBARGOED = "embargoed"
-        PUBLISHED = "published"
-        WITHHELD = "withheld"
-        KILLED = "killed"
+        # hides a story until a usable version arrives; held waits for an
+        # editor's release (the rules: rules.py).
+        EMBARGOED = rules.EMBARGOED
+        PUBLISHED = rules.PUBLISHED
+        WITHHELD = rules.WITHHELD
+        HELD = rules.HELD
+        KILLED = rules.KILLED
 
     # Every index is paid for on each insert (benchmarks/ingest.py): the agency's
     # is the unique constraint's, and stories are never looked up by slug.
@@ -82,6 +86,9 @@ class Story(models.Model):
     # Corrected by an editor: the desk's version is shown, and the agency's later
     # versions are kept for an editor to accept, never applied silently.
     corrected_by_desk = models.BooleanField(default=False, db_default=False)
+    # Held by an editor before it was public: stays held whatever the agency
+    # sends, until an editor releases it.
+    held_for_editor = models.BooleanField(default=False, db_default=False)
 
     # Near-duplicates across agencies share a group (the id of its first story);
     # under the "first" and "preferred" policies only the group's lead is shown.
@@ -237,6 +244,8 @@ class LifecycleEvent(models.Model):
         ACCEPTED = "accepted", "agency version accepted"
         REJECTED = "rejected", "agency version rejected"
         GROUPED = "grouped", "grouped as a near-duplicate"
+        ON_HOLD = "on_hold", "held for an editor"
+        RELEASED = "released"
 
     at = models.DateTimeField()
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -1,18 +1,10 @@
-"""Writes for stories: decide what a WireItem means and store it, repeat-safe.
+"""An agency's items, stored: ask the rules what each means, then carry it out, repeat-safe.
 
-Decide (docs/design.md data flow): a new story, a new version of a known story, a
-kill, or a no-op. The lifecycle rules, as code:
-
-- Every version is stored with the raw bytes it came in. Only the newest by
-  the agency's own clock becomes the story's text: an old version arriving
-  late never overwrites a newer one.
-- A kill (`canceled`, a kill signal, or a kill notice naming the story) is
-  final: the story answers 410 forever and its URL is never reused. A kill
-  that arrives before its story is kept, so the story is never published.
-- `withheld` hides a story until a usable version arrives.
-- Nothing is visible before its embargo ends; `release_embargoes` publishes it
-  when it does.
-- Advisories and editor notes are never published.
+What an item does (a new story, a new version shown or kept, a kill, or
+nothing) is decided by `rules.decide_item` from the facts read here; every
+version is stored with the raw bytes it came in. How rows and indexes are
+written fast is storage/'s business; which signal tells the surfaces is
+transitions.py's. `release_embargoes` publishes what waited for its embargo.
 """
 
 from __future__ import annotations
@@ -23,14 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from wiredesk.sources.models import Agency, Feed
 from wiredesk.wire import WireItem
 from wiredesk.wire.notices import notice_text
 
-from . import signals
-from .bulk import build, insert_returning_ids, placeholders
+from . import rules, signals
 from .duplicates import attach_signature, elect_lead, group_new_stories
 from .events import agency_actor, record
 from .kill_notices import (
@@ -41,20 +32,19 @@ from .kill_notices import (
     recent_notices,
 )
 from .models import Delivery, KillNotice, LifecycleEvent, Story, StoryVersion
-from .search import index_stories, unindex_story
+from .storage import Batch, queries, search_index
+from .storage.rows import attach, build, insert_returning_ids
 from .transitions import (
     CURRENT_FIELDS,
     announce,
     derive,
     kill_story,
+    known_of,
     make_current,
-    state_for,
+    newest_agency_version,
 )
 
 log = logging.getLogger("wiredesk.stories")
-_AGENCY = Story._meta.get_field("agency")
-_DELIVERY = StoryVersion._meta.get_field("delivery")
-_STORY = StoryVersion._meta.get_field("story")
 
 Action = Literal["published", "updated", "stored", "unchanged", "killed", "skipped"]
 
@@ -72,13 +62,10 @@ class Outcome:
 def get_or_create_delivery(data: bytes, feed: Feed | None, origin: str, now: datetime) -> Delivery:
     """Return the Delivery for these bytes, storing them the first time they are seen."""
     digest = hashlib.sha256(data).hexdigest()
-    # Looked up and inserted by hand: the ORM's get_or_create took twice the
-    # time of writing the bytes (half a millisecond a delivery).
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {Delivery._meta.db_table} WHERE sha256 = %s", [digest])
-        row = cursor.fetchone()
-    if row is not None:
-        return Delivery.objects.get(pk=row[0])
+    # Not the ORM's get_or_create: it took twice the time of writing the bytes.
+    known = queries.delivery_id(digest)
+    if known is not None:
+        return Delivery.objects.get(pk=known)
     delivery = build(Delivery, {"sha256": digest, "feed_id": feed.pk if feed else None,
                                 "origin": origin[:2000], "received_at": now,
                                 "size": len(data), "data": data})  # fmt: skip
@@ -119,12 +106,21 @@ def _version_fields(item: WireItem, now: datetime) -> dict:
     }
 
 
-def iskill_story(item: WireItem) -> bool:
-    """Return True when the item kills its story (docs/design.md: canceled or a kill signal)."""
-    return item.pub_status == "canceled" or item.signal == "kill"
+def _incoming(item: WireItem, now: datetime) -> rules.Incoming:
+    return rules.Incoming(
+        pub_status=item.pub_status, signal=item.signal, is_advisory=item.is_advisory,
+        effective_at=item.version_created or item.first_created or now,
+        embargoed_until=item.embargoed_until,
+    )  # fmt: skip
 
 
-def _recordkill_story(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) -> Outcome:
+def _kills(item: WireItem) -> bool:
+    return rules.kills(item.pub_status, item.signal)
+
+
+def _record_kill(
+    agency: Agency, item: WireItem, delivery: Delivery, now: datetime, batch: Batch | None
+) -> Outcome:
     """Apply a kill: to its own story, and to every recent story a notice's words name."""
     text = notice_text(item) if item.is_advisory else ""
     # One notice an item and text: a canceled item left in a feed comes back at
@@ -153,7 +149,7 @@ def _recordkill_story(agency: Agency, item: WireItem, delivery: Delivery, now: d
         if story.state != Story.State.KILLED:
             record(LifecycleEvent.Kind.KILLED, agency_actor(agency, delivery.feed), story=story,
                    delivery=delivery, feed=delivery.feed, reason=text or why, at=now)  # fmt: skip
-        kill_story(story, version, now, why)
+        kill_story(story, version, now, why, batch)
         notice.killed.add(story)
         killed = story
     if killed is None:
@@ -163,71 +159,71 @@ def _recordkill_story(agency: Agency, item: WireItem, delivery: Delivery, now: d
     return Outcome("killed", killed)
 
 
-def store_item(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) -> Outcome:
+def store_item(
+    agency: Agency, item: WireItem, delivery: Delivery, now: datetime, batch: Batch | None = None
+) -> Outcome:
     """Store one normalized item of `agency` in one transaction and say what it did.
 
-    Repeat-safe: the same (agency, item id, version) again changes nothing.
+    Repeat-safe: the same (agency, item id, version) again changes nothing. A
+    `batch` holds index writes until it ends (storage.Batch).
     """
     try:
         with transaction.atomic():
-            return _store(agency, item, delivery, now)
+            return _store(agency, item, delivery, now, batch)
     except IntegrityError:
         # Another worker stored the same story or version between our read and
         # our write: the constraints kept one copy; ours is the repeat.
         with transaction.atomic():
-            return _store(agency, item, delivery, now)
+            return _store(agency, item, delivery, now, batch)
 
 
-def _store(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) -> Outcome:
-    if iskill_story(item):
-        return _recordkill_story(agency, item, delivery, now)
-    if item.is_advisory:
-        # Advisories are for the desk, never a story (docs/design.md, lifecycle).
-        log.info("advisory not published agency=%s item=%s", agency.slug, item.item_id)
-        return Outcome("skipped", reason="advisory")
-    story = Story.objects.select_for_update().filter(agency=agency, item_id=item.item_id).first()
+def _store(agency, item: WireItem, delivery, now, batch: Batch | None) -> Outcome:
     ids = f"agency={agency.slug} item={item.item_id} version={item.version}"
+    incoming = _incoming(item, now)
+    if _kills(item) or item.is_advisory:  # whatever is stored of the story
+        decision = rules.decide_item(None, incoming, now)
+        if decision.step == rules.Step.KILL:
+            return _record_kill(agency, item, delivery, now, batch)
+        # Advisories are for the desk, never a story (docs/design.md, lifecycle).
+        log.info("advisory not published %s", ids)
+        return Outcome("skipped", reason=decision.reason)
+    story = Story.objects.select_for_update().filter(agency=agency, item_id=item.item_id).first()
     if story is None:
-        return _create(agency, item, delivery, now, ids)
-    if StoryVersion.objects.filter(story=story, version=item.version).exists():
+        early = killed_in_advance(agency, item, now)
+        decision = rules.decide_item(None, incoming, now, killed_in_advance=early)
+        return _create(agency, item, delivery, now, ids, decision, batch)
+    stored = StoryVersion.objects.filter(story=story, version=item.version).exists()
+    newest = None if stored else newest_agency_version(story)
+    decision = rules.decide_item(known_of(story, newest, now), incoming, now,
+                                 version_stored=stored)  # fmt: skip
+    if decision.step == rules.Step.REPEAT:
         return Outcome("unchanged", story)
     version = StoryVersion.objects.create(
         story=story, version=item.version or "", delivery=delivery, **_version_fields(item, now)
     )
     story.version_count += 1
-    current = story.versions.exclude(pk=version.pk).order_by("-effective_at", "-id").first()
-    if story.corrected_by_desk and story.state != Story.State.KILLED:
-        # The desk's correction stands: the agency's words wait for an editor
-        # to accept them (docs/lifecycle.md), never applied silently. Its
-        # status is obeyed at once: a withheld or embargoed version hides the
-        # story, a usable one shows it again.
-        newest = story.versions.exclude(delivery=None).order_by("-effective_at", "-id").first()
-        was = story.state
-        if newest is not None and newest.pk == version.pk:
-            story.state = Story.State.WITHHELD if story.held_by_desk else state_for(version, now)
+    if decision.step == rules.Step.KEEP:
+        # A kill is final; an old version arriving late is kept, not shown.
+        story.save(update_fields=["version_count"])
+        log.info("version kept, not current story=%s %s: %s", story.pk, ids, decision.reason)
+        return Outcome("stored", story, version)
+    if decision.step == rules.Step.KEEP_FOR_EDITOR:
+        # The desk's correction stands (docs/lifecycle.md): the words wait for
+        # an editor; the status is obeyed at once.
+        was, story.state = story.state, decision.state
         story.save(update_fields=["version_count", "state"])
         record(LifecycleEvent.Kind.HELD, agency_actor(agency, delivery.feed), story=story,
                delivery=delivery, feed=delivery.feed, at=now,
-               reason=f"version {item.version} held: the desk's correction stands")  # fmt: skip
+               reason=f"version {item.version} {decision.reason}")  # fmt: skip
         log.info("version held for an editor story=%s state=%s %s", story.pk, story.state, ids)
         if story.state != was:
-            if story.state == Story.State.PUBLISHED:
-                index_stories([story])
-            else:
-                unindex_story(story)
+            _show_or_hide(story, batch)
             announce("published" if story.state == Story.State.PUBLISHED else "updated", story)
         return Outcome("stored", story, version, reason="held for an editor")
-    if story.state == Story.State.KILLED or (
-        current and version.effective_at < current.effective_at
-    ):
-        # A kill is final; an old version arriving late is kept, not shown.
-        story.save(update_fields=["version_count"])
-        log.info("version kept, not current story=%s %s", story.pk, ids)
-        return Outcome("stored", story, version)
     was_visible = story.state == Story.State.PUBLISHED
     make_current(story, version, now)
     story.save()
-    index_stories([story])
+    search_index.add([story], batch=batch)
     if story.group_id:
         elect_lead(story.group_id)  # withheld or back: the group's lead may change
     log.info("updated story=%s state=%s %s", story.pk, story.state, ids)
@@ -238,31 +234,37 @@ def _store(agency: Agency, item: WireItem, delivery: Delivery, now: datetime) ->
     return Outcome("updated", story, version)
 
 
+def _show_or_hide(story: Story, batch: Batch | None = None) -> None:
+    if story.state == Story.State.PUBLISHED:
+        search_index.add([story], batch=batch)
+    else:
+        search_index.remove(story, batch)
+
+
 def _new_story(agency: Agency, item: WireItem, delivery: Delivery, now: datetime):
     """Return an unsaved new story and its first version."""
     fields = _version_fields(item, now)
     version = build(StoryVersion, {**fields, "story_id": None, "version": item.version,
                                    "delivery_id": delivery.pk, "edited_by_id": None,
                                    "edit_reason": ""})  # fmt: skip
-    _DELIVERY.set_cached_value(version, delivery)
+    attach(version, "delivery", delivery)
     story = build(Story, {
         **{name: fields[name] for name in CURRENT_FIELDS},
         "agency_id": agency.pk, "item_id": item.item_id, "state": Story.State.PUBLISHED,
         "slug": "", "topics": "", "is_correction": False, "killed_at": None,
-        "held_by_desk": False, "corrected_by_desk": False,
+        "held_by_desk": False, "corrected_by_desk": False, "held_for_editor": False,
         "first_published_at": item.first_created or fields["effective_at"],
         "modified_at": fields["effective_at"], "group_id": None, "is_lead": True,
         "minhash": None, "version_count": 1, "created_at": now,
     })  # fmt: skip
-    _AGENCY.set_cached_value(story, agency)
+    attach(story, "agency", agency)
     derive(story, version, now)  # the current fields were copied above
     return story, version
 
 
-def _create(agency, item, delivery, now, ids) -> Outcome:
+def _create(agency, item, delivery, now, ids, decision: rules.Decision, batch) -> Outcome:
     story, version = _new_story(agency, item, delivery, now)
-    killed_before = killed_in_advance(agency, item, now)
-    if killed_before:
+    if decision.state == rules.KILLED:
         story.state = Story.State.KILLED
         story.killed_at = now
     elif story.state != Story.State.WITHHELD:
@@ -270,11 +272,11 @@ def _create(agency, item, delivery, now, ids) -> Outcome:
     story.save()
     version.story = story
     version.save()
-    if killed_before:
+    if story.state == Story.State.KILLED:
         log.warning("story killed before it arrived, never published story=%s %s", story.pk, ids)
-        return Outcome("killed", story, version, reason="killed before it arrived")
-    index_stories([story], new=True)
-    group_new_stories([story], now)
+        return Outcome("killed", story, version, reason=decision.reason)
+    search_index.add([story], new=True, batch=batch)
+    group_new_stories([story], now, batch=batch)
     log.info("stored story=%s state=%s %s", story.pk, story.state, ids)
     if story.state == Story.State.PUBLISHED:
         announce("published", story)
@@ -289,6 +291,7 @@ def store_items(
     now: datetime,
     signatures: dict[tuple[str, str | None], bytes | None] | None = None,
     band_keys: dict[tuple[str, str | None], list[int]] | None = None,
+    batch: Batch | None = None,
 ) -> list[Outcome]:
     """Store the items of one delivery in order; say what each did, as `store_item` would.
 
@@ -296,57 +299,43 @@ def store_items(
     or stories a kill notice already named) is written with a few statements
     for the whole run; any other item first writes the run before it, then is
     stored on its own. `signatures` may hold MinHashes computed elsewhere, by
-    (item id, version), and `band_keys` their band keys (`duplicates.band_shape()`).
+    (item id, version), and `band_keys` their band keys (`duplicates.band_shape()`);
+    a `batch` holds index writes until it ends.
     """
     outcomes: list[Outcome] = []
-    known = _known_item_ids(agency, items)
     item_ids = sorted({item.item_id for item in items})
+    known = queries.known_item_ids(agency.pk, item_ids)
     notices = recent_notices(agency, now, item_ids)
     run: list[WireItem] = []
+    extra = (signatures or {}, band_keys or {}, batch)
     for item in items:
-        plain = not (iskill_story(item) or item.is_advisory or item.item_id in known)
+        plain = not (_kills(item) or item.is_advisory or item.item_id in known)
         if plain and not any(notice_names(n, item) for n in notices):
             run.append(item)
             known.add(item.item_id)
             continue
-        outcomes += _create_run(agency, run, delivery, now, signatures or {}, band_keys or {})
+        outcomes += _create_run(agency, run, delivery, now, *extra)
         run = []
-        outcomes.append(store_item(agency, item, delivery, now))
+        outcomes.append(store_item(agency, item, delivery, now, batch))
         known.add(item.item_id)
-        if iskill_story(item):  # it may name items later in this delivery
+        if _kills(item):  # it may name items later in this delivery
             notices = recent_notices(agency, now, item_ids)
-    outcomes += _create_run(agency, run, delivery, now, signatures or {}, band_keys or {})
+    outcomes += _create_run(agency, run, delivery, now, *extra)
     return outcomes
 
 
-def _known_item_ids(agency: Agency, items: list[WireItem]) -> set[str]:
-    ids = sorted({item.item_id for item in items})
-    known: set[str] = set()
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            # Through the (agency, item) index; written out as `_recent_notices` is.
-            cursor.execute(
-                f"SELECT item_id FROM {Story._meta.db_table} "
-                f"WHERE agency_id = %s AND item_id IN ({placeholders(chunk)})",
-                [agency.pk, *chunk],
-            )
-            known.update(item_id for (item_id,) in cursor.fetchall())
-    return known
-
-
-def _create_run(agency, items, delivery, now, signatures, band_keys) -> list[Outcome]:
+def _create_run(agency, items, delivery, now, signatures, band_keys, batch) -> list[Outcome]:
     if not items:
         return []
     try:
         with transaction.atomic():
-            return _create_many(agency, items, delivery, now, signatures, band_keys)
+            return _create_many(agency, items, delivery, now, signatures, band_keys, batch)
     except IntegrityError:
         # Another worker stored some of these meanwhile: one by one, repeat-safe.
-        return [store_item(agency, item, delivery, now) for item in items]
+        return [store_item(agency, item, delivery, now, batch) for item in items]
 
 
-def _create_many(agency, items, delivery, now, signatures, band_keys) -> list[Outcome]:
+def _create_many(agency, items, delivery, now, signatures, band_keys, batch) -> list[Outcome]:
     pairs = [_new_story(agency, item, delivery, now) for item in items]
     for (story, _), item in zip(pairs, items, strict=True):
         if story.state != Story.State.WITHHELD:
@@ -356,12 +345,11 @@ def _create_many(agency, items, delivery, now, signatures, band_keys) -> list[Ou
     memo: dict = {}  # a story and its version share times and lists: convert them once
     insert_returning_ids(stories, memo)
     for story, version in pairs:
-        # Now with its id; set as the descriptor would, without its router checks.
         version.story_id = story.pk
-        _STORY.set_cached_value(version, story)
+        attach(version, "story", story)
     insert_returning_ids([version for _, version in pairs], memo)
-    index_stories(stories, new=True)
-    group_new_stories(stories, now, [band_keys.get((i.item_id, i.version)) for i in items])
+    search_index.add(stories, new=True, batch=batch)
+    group_new_stories(stories, now, [band_keys.get((i.item_id, i.version)) for i in items], batch)
     published = [story for story in stories if story.state == Story.State.PUBLISHED]
     log.info("stored %d new stories of agency=%s (%d published)", len(stories), agency.slug,
              len(published))  # fmt: skip

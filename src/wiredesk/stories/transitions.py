@@ -1,6 +1,7 @@
 """The lifecycle's transitions, shared by every actor: an agency's delivery, an
-embargo's end, an editor (`editorial.py`). Each changes a story the same way
-and announces it with the one signal every surface listens to."""
+embargo's end, an editor (`editorial.py`). Each carries out what the rules
+(`rules.py`) decided, changes a story the same way, and announces it with the
+one signal every surface listens to."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from functools import lru_cache
 
 from django.utils.text import slugify
 
-from . import signals
+from . import rules, signals
 from .duplicates import elect_lead
 from .models import Story, StoryVersion
-from .search import unindex_story
+from .storage import Batch, search_index
 
 log = logging.getLogger("wiredesk.stories")
 
@@ -35,12 +36,25 @@ def slug_of(headline: str) -> str:
 
 
 def state_for(version: StoryVersion, now: datetime) -> str:
-    """Return the state a version gives its story now (withheld, embargoed or published)."""
-    if version.pub_status == "withheld":
-        return Story.State.WITHHELD
-    if version.embargoed_until and version.embargoed_until > now:
-        return Story.State.EMBARGOED
-    return Story.State.PUBLISHED
+    """Return the state a version alone gives its story now (withheld, embargoed or published)."""
+    return rules.version_state(version.pub_status, version.embargoed_until, now)
+
+
+def newest_agency_version(story: Story) -> StoryVersion | None:
+    """Return the newest version the agency sent (by its clock), never the desk's own."""
+    return story.versions.exclude(delivery=None).order_by("-effective_at", "-id").first()
+
+
+def known_of(story: Story, newest: StoryVersion | None, now: datetime) -> rules.Known:
+    """Return what the rules need of a stored story, `newest` its agency's newest version."""
+    return rules.Known(
+        state=story.state,
+        held_by_desk=story.held_by_desk,
+        held_for_editor=story.held_for_editor,
+        corrected_by_desk=story.corrected_by_desk,
+        newest_at=newest.effective_at if newest is not None else None,
+        newest_state=state_for(newest, now) if newest is not None else rules.PUBLISHED,
+    )
 
 
 def make_current(story: Story, version: StoryVersion, now: datetime) -> None:
@@ -61,8 +75,9 @@ def derive(story: Story, version: StoryVersion, now: datetime) -> None:
         # Public from the end of its embargo: that is when it was published.
         story.first_published_at = story.embargoed_until
     story.modified_at = max(version.effective_at, story.first_published_at)
-    # An editor's hold outlasts whatever the agency sends next.
-    story.state = Story.State.WITHHELD if story.held_by_desk else state_for(version, now)
+    # An editor's hand outlasts whatever the agency sends next.
+    story.state = rules.shown_state(state_for(version, now), story.held_by_desk,
+                                    story.held_for_editor)  # fmt: skip
 
 
 def topics_of(subjects: list[dict]) -> str:
@@ -81,14 +96,16 @@ def announce(change: str, story: Story) -> None:
     signals.announce([story], change)
 
 
-def kill_story(story: Story, version: StoryVersion | None, now: datetime, why: str) -> None:
+def kill_story(
+    story: Story, version: StoryVersion | None, now: datetime, why: str, batch: Batch | None = None
+) -> None:
     """Kill a story for good: off every surface, its group's lead elected anew."""
     if story.state == Story.State.KILLED:
         return
     story.state = Story.State.KILLED
     story.killed_at = now
     story.save()
-    unindex_story(story)
+    search_index.remove(story, batch)
     log.warning("killed story=%s agency=%s item=%s: %s", story.pk, story.agency.slug,
                 story.item_id, why)  # fmt: skip
     if story.group_id:

@@ -38,7 +38,8 @@ def forwards(apps, schema_editor):
     else:
         return
     # Imported here: the app's code as it is when this runs, for the new hashes.
-    from wiredesk.stories.duplicates import _bands, _policy, index_bands
+    from wiredesk.stories.duplicates import _bands, _policy
+    from wiredesk.stories.storage import band_index
     from wiredesk.wire.similarity import signature
 
     Story = apps.get_model("stories", "Story")
@@ -54,7 +55,7 @@ def forwards(apps, schema_editor):
         )
         if values is not None:
             entries.append((story.pk, _bands(values, threshold)))
-    index_bands(entries)
+    band_index.add(entries)
 
 
 def backwards(apps, schema_editor):

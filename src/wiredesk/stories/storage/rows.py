@@ -121,6 +121,11 @@ def build(model: type[M], values: dict[str, object]) -> M:
     return obj
 
 
+def attach(obj: models.Model, field_name: str, related: models.Model) -> None:
+    """Set `obj`'s loaded related object, as the descriptor would, without its router checks."""
+    obj._meta.get_field(field_name).set_cached_value(obj, related)  # type: ignore[union-attr]
+
+
 def insert_returning_ids(objs: Sequence[models.Model], memo: dict | None = None) -> None:
     """Insert `objs` (all of one model, unsaved) and set each one's id.
 

@@ -1,0 +1,23 @@
+"""Storage of stories: every read and write below the ORM's everyday API, in one place.
+
+The lifecycle (services.py, editorial.py, transitions.py, duplicates.py) says
+what to store; this package says how, fast enough for a backfill of thousands
+of stories a second:
+
+- rows.py: many rows of a model in one INSERT ... RETURNING, and objects
+  built without their constructor;
+- queries.py: the lookups every delivery makes, written out;
+- search_index.py and band_index.py: the full-text and near-duplicate indexes;
+- batch.py: index writes held until a backfill's transaction ends, passed
+  down as an object;
+- bulk_load.py, checkpoints.py, statistics.py: SQLite's settings for a bulk
+  load, its log's checkpoints, the planner's statistics.
+
+Errors of hand-written SQL are Django's (`django.db.IntegrityError`), as the
+ORM's are. tests/test_structure.py keeps hand-written SQL and Django's
+internals out of every other module of the stories app.
+"""
+
+from .batch import Batch, batch
+
+__all__ = ["Batch", "batch"]
