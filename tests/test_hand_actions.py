@@ -170,6 +170,20 @@ def test_saving_through_every_admin_form_keeps_the_agency_s_bytes(feeds, client,
     assert after == before
 
 
+def text_within(url: str, text: str, seconds: float) -> bool:
+    """Say whether the page at `url` shows `text` within `seconds`."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if text in httpx.get(url).text:
+            return True
+        time.sleep(0.01)
+    return False
+
+
 class WebNode:
     """A separate `wiredesk serve` process, asked as `surfaces()` asks Django's test client."""
 
@@ -205,6 +219,16 @@ def test_hand_actions_reach_a_separate_web_node_within_a_second(feeds, client, e
         act(client, story, "restore", "Cleared")
         assert status_within(url, 200, 1.0)
         assert surfaces(web, story) == VISIBLE
+        # A correction: the desk's headline on the node's page and home within a second.
+        client.post("/admin/stories/story/", {
+            "action": "correct", ACTION_CHECKBOX_NAME: [story.pk], "apply": "1",
+            "headline": "Monsoon withdraws, IMD says", "byline": "",
+            "body_text": story.body_text, "reason": "The source was left out",
+        })  # fmt: skip
+        story.refresh_from_db()
+        url = base + f"/story/{story.pk}/{story.slug}/"
+        for page in (url, base + "/"):
+            assert text_within(page, "Monsoon withdraws, IMD says", 1.0), page
         act(client, story, "kill", "Court order 2021/451")
         assert status_within(url, 410, 1.0)
         assert surfaces(web, story) == GONE
