@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from wiredesk.sources.models import Feed
-from wiredesk.stories.services import release_embargoes
+from wiredesk.stories.services import release_due
 from wiredesk.stories.storage.statistics import analyze_if_due
 from wiredesk.transports.base import get, transport_choices
 from wiredesk.transports.http import next_delay
@@ -101,7 +101,7 @@ class IngestLoop(threading.Thread):
     def run_once(self) -> None:
         """Release ended embargoes, then start a poll of every due feed not being polled."""
         # Each tick, so an embargo is lifted within a tick of its end (docs/design.md).
-        release_embargoes(timezone.now())
+        release_due(timezone.now())
         analyze_if_due()
         for pk in [pk for pk, job in self._running.items() if job.done()]:
             error = self._running.pop(pk).exception()

@@ -1,5 +1,6 @@
 """Quarantine: deliveries (or items in them) that could not be read, with bytes and reason."""
 
+from django.conf import settings
 from django.db import models
 
 from wiredesk.sources.models import Feed
@@ -20,6 +21,13 @@ class Quarantine(models.Model):
     # counted here, not stored again.
     repeats = models.PositiveIntegerField(default=1, help_text="Times these bytes were refused.")
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    # Dealt with on the desk: retried (and stored) or dismissed, by whom and how.
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    resolution = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -21,7 +21,7 @@ from wiredesk.sources.models import Feed
 from wiredesk.stories.duplicates import band_shape
 from wiredesk.stories.events import agency_actor, record
 from wiredesk.stories.models import LifecycleEvent, StoryVersion
-from wiredesk.stories.services import Outcome, get_or_create_delivery, store_items
+from wiredesk.stories.services import Outcome, get_or_create_delivery, policy_of, store_items
 from wiredesk.stories.storage import Batch
 from wiredesk.transports.outbound import OutboundPolicy
 from wiredesk.wire import WireItem
@@ -228,7 +228,7 @@ def _store(feed, data, origin, prepared, items, report, now, batch) -> None:
             else:
                 storable.append(item)
         for outcome in store_items(feed.agency, storable, delivery, now, prepared.signatures,
-                                   prepared.band_keys, batch):  # fmt: skip
+                                   prepared.band_keys, batch, policy_of(feed)):  # fmt: skip
             report.outcomes.append(outcome)
             report.actions[outcome.action] += 1
         kept = any(o.version and o.version.delivery_id == delivery.pk for o in report.outcomes)

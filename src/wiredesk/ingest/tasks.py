@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from wiredesk.sources.models import Feed
-from wiredesk.stories.services import release_embargoes
+from wiredesk.stories.services import release_due
 
 from .loop import claim, polled_transports
 from .pipeline import ingest_bytes
@@ -64,5 +64,5 @@ def ingest_delivery(feed_id: int, data: bytes, origin: str) -> dict:
 
 @shared_task
 def release_ended_embargoes() -> int:
-    """Publish stories whose embargo has ended."""
-    return len(release_embargoes(timezone.now()))
+    """Publish stories whose embargo, or whose feed's publishing delay, has ended."""
+    return len(release_due(timezone.now()))

@@ -108,6 +108,27 @@ class Feed(models.Model):
         "are on a private network; any other private, loopback or link-local address is refused.",
     )
 
+    class Publishing(models.TextChoices):
+        AUTO = "auto", "Publish at once"
+        HOLD = "hold", "Hold every new story for an editor"
+        DELAY = "delay", "Publish after a delay, unless an editor holds it"
+
+    # The publishing policy (docs/desk.md): what happens to a new story of this feed.
+    publishing = models.CharField(max_length=8, choices=Publishing.choices,
+                                  default=Publishing.AUTO)  # fmt: skip
+    publish_delay_minutes = models.PositiveIntegerField(
+        default=10, help_text="With 'publish after a delay': minutes an editor has to hold it."
+    )
+    hold_urgency = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text="Hold new stories this urgent or more (1 = flash) for an editor; blank: none.",
+    )  # fmt: skip
+    hold_keywords = models.CharField(
+        max_length=1000, blank=True,
+        help_text="Comma-separated: a new story whose keywords or subjects include one is held "
+        "for an editor (e.g. advisory-only). Never published on its own.",
+    )  # fmt: skip
+
     # Where the transport is up to (an ETag, a page cursor, a WebSub lease),
     # moved on only once what came before it is stored.
     checkpoint = models.JSONField(default=dict, blank=True, editable=False)
@@ -137,6 +158,11 @@ class Feed(models.Model):
     @property
     def transport_class(self) -> type[transports.Transport]:
         return transports.get(self.transport)
+
+    @property
+    def hold_words(self) -> tuple[str, ...]:
+        """Return the hold keywords, as given, without blanks."""
+        return tuple(w.strip() for w in self.hold_keywords.split(",") if w.strip())
 
     @property
     def allowed_hosts(self) -> frozenset[str]:

@@ -35,6 +35,7 @@ from .transitions import (
     kill_story,
     known_of,
     make_current,
+    mark_public,
     newest_agency_version,
     slug_of,
 )
@@ -68,11 +69,17 @@ def _decide(action: str, story: Story, now: datetime) -> rules.HandDecision:
     return rules.decide_hand(action, known_of(story, newest, now))
 
 
-def _apply(story: Story, known: rules.Known) -> None:
+def _apply(story: Story, known: rules.Known, now: datetime) -> None:
     story.state = known.state
     story.held_by_desk = known.held_by_desk
     story.held_for_editor = known.held_for_editor
     story.corrected_by_desk = known.corrected_by_desk
+    story.release_at = known.release_at
+    mark_public(story, now)
+
+
+# What a hand action that changes a story's state saves.
+STATE_FIELDS = ["state", "held_by_desk", "held_for_editor", "release_at", "published_at"]
 
 
 def kill(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> list[Story]:
@@ -99,8 +106,8 @@ def withhold(ids: Iterable[int], user, reason: str, now: datetime | None = None)
             decision = _decide(rules.Action.WITHHOLD, story, now)
             if not decision.applies:
                 continue
-            _apply(story, decision.known)
-            story.save(update_fields=["held_by_desk", "state"])
+            _apply(story, decision.known, now)
+            story.save(update_fields=STATE_FIELDS)
             search_index.remove(story)
             if story.group_id:
                 elect_lead(story.group_id)  # another agency's copy may lead the group now
@@ -121,8 +128,8 @@ def restore(ids: Iterable[int], user, reason: str, now: datetime | None = None) 
             decision = _decide(rules.Action.RESTORE, story, now)
             if not decision.applies:
                 continue
-            _apply(story, decision.known)
-            story.save(update_fields=["held_by_desk", "state"])
+            _apply(story, decision.known, now)
+            story.save(update_fields=STATE_FIELDS)
             if story.state == Story.State.PUBLISHED:
                 search_index.add([story])
             if story.group_id:
@@ -136,9 +143,9 @@ def restore(ids: Iterable[int], user, reason: str, now: datetime | None = None) 
 
 
 def hold(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> list[Story]:
-    """Keep stories not yet public (under embargo, or withheld by the agency) from going
-    public on their own, whatever the agency sends, until an editor releases them;
-    return those held."""
+    """Keep stories not yet public (under embargo, withheld by the agency, or waiting for
+    their feed's publishing delay) from going public on their own, whatever the agency
+    sends, until an editor releases them; return those held."""
     reason, now = _reason(reason, rules.Action.HOLD), now or timezone.now()
     held = []
     with transaction.atomic():
@@ -146,8 +153,8 @@ def hold(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> 
             decision = _decide(rules.Action.HOLD, story, now)
             if not decision.applies:
                 continue
-            _apply(story, decision.known)
-            story.save(update_fields=["held_for_editor", "state"])
+            _apply(story, decision.known, now)
+            story.save(update_fields=STATE_FIELDS)
             record(LifecycleEvent.Kind.ON_HOLD, _editor(user), story=story, user=user,
                    reason=reason, at=now)  # fmt: skip
             log.info("held story=%s by %s: %s", story.pk, _editor(user), reason)
@@ -156,29 +163,43 @@ def hold(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> 
     return held
 
 
-def release(ids: Iterable[int], user, reason: str = "", now: datetime | None = None) -> list[Story]:
+def release(
+    ids: Iterable[int],
+    user,
+    reason: str = "",
+    now: datetime | None = None,
+    actor: str | None = None,
+    due_only: bool = False,
+) -> list[Story]:
     """Let held stories go as their agency's newest version says (public now, or at the
-    end of its embargo); return them."""
+    end of its embargo); return them.
+
+    `actor` names who, when not an editor (a feed's publishing delay); with
+    `due_only`, only stories whose delay is over (an editor may have held one
+    meanwhile).
+    """
     reason, now = _reason(reason, rules.Action.RELEASE), now or timezone.now()
     released = []
     with transaction.atomic():
         for story in _locked(ids):
+            if due_only and (story.release_at is None or story.release_at > now):
+                continue
             decision = _decide(rules.Action.RELEASE, story, now)
             if not decision.applies:
                 continue
-            _apply(story, decision.known)
+            _apply(story, decision.known, now)
             if story.state == Story.State.PUBLISHED:
                 # Never public before: it is published now, and dated so.
                 story.first_published_at = story.modified_at = max(now, story.modified_at)
-            story.save(update_fields=["held_for_editor", "state", "first_published_at",
-                                      "modified_at"])  # fmt: skip
+            story.save(update_fields=[*STATE_FIELDS, "first_published_at", "modified_at"])
             if story.state == Story.State.PUBLISHED:
                 search_index.add([story])
             if story.group_id:
                 elect_lead(story.group_id)
-            record(LifecycleEvent.Kind.RELEASED, _editor(user), story=story, user=user,
-                   reason=reason, at=now)  # fmt: skip
-            log.info("released story=%s by %s: %s", story.pk, _editor(user), reason)
+            who = actor or _editor(user)
+            record(LifecycleEvent.Kind.RELEASED, who, story=story, user=user, reason=reason,
+                   at=now)  # fmt: skip
+            log.info("released story=%s by %s: %s", story.pk, who, reason)
             announce("published" if story.state == Story.State.PUBLISHED else "updated", story)
             released.append(story)
     return released
@@ -267,7 +288,7 @@ def accept_agency(
             story.corrected_by_desk = False
             if newest is not None:
                 make_current(story, newest, now)
-            _apply(story, decision.known)
+            _apply(story, decision.known, now)
             story.save()
             if story.state == Story.State.PUBLISHED:
                 search_index.add([story])

@@ -89,6 +89,12 @@ class Story(models.Model):
     # Held by an editor before it was public: stays held whatever the agency
     # sends, until an editor releases it.
     held_for_editor = models.BooleanField(default=False, db_default=False)
+    # Held by the feed's publishing policy "publish after a delay": released
+    # then, unless an editor holds it meanwhile (which clears this).
+    release_at = models.DateTimeField(null=True, blank=True)
+    # When it went public on this site (created, embargo ended, released):
+    # the desk's arrival-to-publication latency. Null while it never has.
+    published_at = models.DateTimeField(null=True, blank=True)
 
     # Near-duplicates across agencies share a group (the id of its first story);
     # under the "first" and "preferred" policies only the group's lead is shown.
@@ -246,6 +252,10 @@ class LifecycleEvent(models.Model):
         GROUPED = "grouped", "grouped as a near-duplicate"
         ON_HOLD = "on_hold", "held for an editor"
         RELEASED = "released"
+        PAUSED = "paused", "feed paused"
+        RESUMED = "resumed", "feed resumed"
+        RETRIED = "retried", "quarantine retried"
+        DISMISSED = "dismissed", "quarantine dismissed"
 
     at = models.DateTimeField()
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 # A story's states, as stored in Story.state.
@@ -71,6 +71,8 @@ class Known:
     # The agency's newest stored version: its time, and the state it gives alone.
     newest_at: datetime | None = None
     newest_state: str = PUBLISHED
+    # Held by a publishing delay: released then, unless an editor holds it.
+    release_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,9 @@ def decide_hand(action: str, known: Known) -> HandDecision:
                 return HandDecision(False, known, "not withheld by the desk")
             return _recompute(replace(known, held_by_desk=False))
         case Action.HOLD:
+            if known.held_for_editor and known.release_at is not None:
+                # Held for a publishing delay: an editor stops the clock.
+                return HandDecision(True, replace(known, release_at=None))
             if known.held_for_editor:
                 return HandDecision(False, known, "already held")
             if known.state == PUBLISHED:
@@ -194,7 +199,7 @@ def decide_hand(action: str, known: Known) -> HandDecision:
         case Action.RELEASE:
             if not known.held_for_editor:
                 return HandDecision(False, known, "not held")
-            return _recompute(replace(known, held_for_editor=False))
+            return _recompute(replace(known, held_for_editor=False, release_at=None))
         case Action.CORRECT:
             return HandDecision(True, replace(known, corrected_by_desk=True))
         case Action.ACCEPT | Action.REJECT:
@@ -209,6 +214,45 @@ def decide_hand(action: str, known: Known) -> HandDecision:
 def _recompute(known: Known) -> HandDecision:
     state = shown_state(known.newest_state, known.held_by_desk, known.held_for_editor)
     return HandDecision(True, replace(known, state=state))
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A feed's publishing policy: what happens to each new story of it."""
+
+    mode: str = "auto"  # "auto", "hold" (every story), "delay" (publish after `delay`)
+    delay: timedelta = timedelta(minutes=10)
+    hold_urgency: int | None = None  # hold stories this urgent or more (1 = flash)
+    hold_words: tuple[str, ...] = ()  # hold stories whose keywords or subjects include one
+
+
+@dataclass(frozen=True)
+class Hold:
+    """What a policy says of a new story: held or not, until when (None: an editor), and why."""
+
+    held: bool
+    release_at: datetime | None = None
+    reason: str = ""
+
+
+def policy_hold(policy: Policy, urgency: int | None, words: Sequence[str], now: datetime) -> Hold:
+    """Say whether a new story is held for an editor under its feed's policy.
+
+    `words`: its keywords and subject names. A rule that holds for an editor
+    (urgency, a word) outranks a delay; matching words ignore case.
+    """
+    if policy.hold_urgency is not None and urgency is not None and urgency <= policy.hold_urgency:
+        return Hold(True, None, f"urgency {urgency}: held for an editor by the feed's policy")
+    wanted = {word.casefold() for word in policy.hold_words}
+    found = sorted({word for word in words if word.casefold() in wanted})
+    if found:
+        return Hold(True, None, f"{', '.join(found)}: held for an editor by the feed's policy")
+    if policy.mode == "hold":
+        return Hold(True, None, "the feed holds every new story for an editor")
+    if policy.mode == "delay":
+        minutes = int(policy.delay.total_seconds() // 60)
+        return Hold(True, now + policy.delay, f"published after {minutes} minutes unless held")
+    return Hold(False)
 
 
 def notice_names(notice: str, item_id: str, slugline: str, headline: str) -> bool:

@@ -21,7 +21,7 @@ from wiredesk.sources.models import Agency, Feed
 from wiredesk.wire import WireItem
 from wiredesk.wire.notices import notice_text
 
-from . import rules, signals
+from . import editorial, rules, signals
 from .duplicates import attach_signature, elect_lead, group_new_stories
 from .events import agency_actor, record
 from .kill_notices import (
@@ -160,24 +160,38 @@ def _record_kill(
 
 
 def store_item(
-    agency: Agency, item: WireItem, delivery: Delivery, now: datetime, batch: Batch | None = None
+    agency: Agency,
+    item: WireItem,
+    delivery: Delivery,
+    now: datetime,
+    batch: Batch | None = None,
+    policy: rules.Policy | None = None,
 ) -> Outcome:
     """Store one normalized item of `agency` in one transaction and say what it did.
 
     Repeat-safe: the same (agency, item id, version) again changes nothing. A
-    `batch` holds index writes until it ends (storage.Batch).
+    `batch` holds index writes until it ends (storage.Batch); `policy` is the
+    feed's publishing policy for a new story (`policy_of`).
     """
     try:
         with transaction.atomic():
-            return _store(agency, item, delivery, now, batch)
+            return _store(agency, item, delivery, now, batch, policy)
     except IntegrityError:
         # Another worker stored the same story or version between our read and
         # our write: the constraints kept one copy; ours is the repeat.
         with transaction.atomic():
-            return _store(agency, item, delivery, now, batch)
+            return _store(agency, item, delivery, now, batch, policy)
 
 
-def _store(agency, item: WireItem, delivery, now, batch: Batch | None) -> Outcome:
+def policy_of(feed: Feed | None) -> rules.Policy | None:
+    """Return a feed's publishing policy (None: publish at once)."""
+    if feed is None:
+        return None
+    return rules.Policy(mode=feed.publishing, delay=timedelta(minutes=feed.publish_delay_minutes),
+                        hold_urgency=feed.hold_urgency, hold_words=feed.hold_words)  # fmt: skip
+
+
+def _store(agency, item: WireItem, delivery, now, batch: Batch | None, policy) -> Outcome:
     ids = f"agency={agency.slug} item={item.item_id} version={item.version}"
     incoming = _incoming(item, now)
     if _kills(item) or item.is_advisory:  # whatever is stored of the story
@@ -191,7 +205,7 @@ def _store(agency, item: WireItem, delivery, now, batch: Batch | None) -> Outcom
     if story is None:
         early = killed_in_advance(agency, item, now)
         decision = rules.decide_item(None, incoming, now, killed_in_advance=early)
-        return _create(agency, item, delivery, now, ids, decision, batch)
+        return _create(agency, item, delivery, now, ids, decision, batch, policy)
     stored = StoryVersion.objects.filter(story=story, version=item.version).exists()
     newest = None if stored else newest_agency_version(story)
     decision = rules.decide_item(known_of(story, newest, now), incoming, now,
@@ -241,8 +255,9 @@ def _show_or_hide(story: Story, batch: Batch | None = None) -> None:
         search_index.remove(story, batch)
 
 
-def _new_story(agency: Agency, item: WireItem, delivery: Delivery, now: datetime):
-    """Return an unsaved new story and its first version."""
+def _new_story(agency: Agency, item: WireItem, delivery: Delivery, now: datetime,
+               policy: rules.Policy | None):  # fmt: skip
+    """Return an unsaved new story, its first version, and what its feed's policy said."""
     fields = _version_fields(item, now)
     version = build(StoryVersion, {**fields, "story_id": None, "version": item.version,
                                    "delivery_id": delivery.pk, "edited_by_id": None,
@@ -253,20 +268,39 @@ def _new_story(agency: Agency, item: WireItem, delivery: Delivery, now: datetime
         "agency_id": agency.pk, "item_id": item.item_id, "state": Story.State.PUBLISHED,
         "slug": "", "topics": "", "is_correction": False, "killed_at": None,
         "held_by_desk": False, "corrected_by_desk": False, "held_for_editor": False,
+        "release_at": None, "published_at": None,
         "first_published_at": item.first_created or fields["effective_at"],
         "modified_at": fields["effective_at"], "group_id": None, "is_lead": True,
         "minhash": None, "version_count": 1, "created_at": now,
     })  # fmt: skip
     attach(story, "agency", agency)
+    hold = rules.Hold(False)
+    if policy is not None:
+        words = [*item.keywords, *(s.get("name") or "" for s in item.subjects)]
+        hold = rules.policy_hold(policy, item.urgency, words, now)
+        story.held_for_editor, story.release_at = hold.held, hold.release_at
     derive(story, version, now)  # the current fields were copied above
-    return story, version
+    return story, version, hold
 
 
-def _create(agency, item, delivery, now, ids, decision: rules.Decision, batch) -> Outcome:
-    story, version = _new_story(agency, item, delivery, now)
+def _log_holds(agency: Agency, delivery: Delivery, held: list[tuple[Story, rules.Hold]],
+               now: datetime) -> None:  # fmt: skip
+    """Log each new story its feed's policy held (one statement)."""
+    actor = agency_actor(agency, delivery.feed).replace("agency ", "publishing policy of ", 1)
+    LifecycleEvent.objects.bulk_create([
+        LifecycleEvent(at=now, kind=LifecycleEvent.Kind.ON_HOLD, story_id=story.pk,
+                       agency_id=agency.pk, feed_id=delivery.feed_id, delivery_id=delivery.pk,
+                       actor=actor[:300], reason=hold.reason)
+        for story, hold in held
+    ])  # fmt: skip
+
+
+def _create(agency, item, delivery, now, ids, decision: rules.Decision, batch, policy) -> Outcome:
+    story, version, hold = _new_story(agency, item, delivery, now, policy)
     if decision.state == rules.KILLED:
         story.state = Story.State.KILLED
         story.killed_at = now
+        story.published_at = None
     elif story.state != Story.State.WITHHELD:
         attach_signature(story)
     story.save()
@@ -277,6 +311,8 @@ def _create(agency, item, delivery, now, ids, decision: rules.Decision, batch) -
         return Outcome("killed", story, version, reason=decision.reason)
     search_index.add([story], new=True, batch=batch)
     group_new_stories([story], now, batch=batch)
+    if hold.held:
+        _log_holds(agency, delivery, [(story, hold)], now)
     log.info("stored story=%s state=%s %s", story.pk, story.state, ids)
     if story.state == Story.State.PUBLISHED:
         announce("published", story)
@@ -292,6 +328,7 @@ def store_items(
     signatures: dict[tuple[str, str | None], bytes | None] | None = None,
     band_keys: dict[tuple[str, str | None], list[int]] | None = None,
     batch: Batch | None = None,
+    policy: rules.Policy | None = None,
 ) -> list[Outcome]:
     """Store the items of one delivery in order; say what each did, as `store_item` would.
 
@@ -300,14 +337,15 @@ def store_items(
     for the whole run; any other item first writes the run before it, then is
     stored on its own. `signatures` may hold MinHashes computed elsewhere, by
     (item id, version), and `band_keys` their band keys (`duplicates.band_shape()`);
-    a `batch` holds index writes until it ends.
+    a `batch` holds index writes until it ends; `policy` is the feed's
+    publishing policy for new stories.
     """
     outcomes: list[Outcome] = []
     item_ids = sorted({item.item_id for item in items})
     known = queries.known_item_ids(agency.pk, item_ids)
     notices = recent_notices(agency, now, item_ids)
     run: list[WireItem] = []
-    extra = (signatures or {}, band_keys or {}, batch)
+    extra = (signatures or {}, band_keys or {}, batch, policy)
     for item in items:
         plain = not (_kills(item) or item.is_advisory or item.item_id in known)
         if plain and not any(notice_names(n, item) for n in notices):
@@ -316,7 +354,7 @@ def store_items(
             continue
         outcomes += _create_run(agency, run, delivery, now, *extra)
         run = []
-        outcomes.append(store_item(agency, item, delivery, now, batch))
+        outcomes.append(store_item(agency, item, delivery, now, batch, policy))
         known.add(item.item_id)
         if _kills(item):  # it may name items later in this delivery
             notices = recent_notices(agency, now, item_ids)
@@ -324,19 +362,24 @@ def store_items(
     return outcomes
 
 
-def _create_run(agency, items, delivery, now, signatures, band_keys, batch) -> list[Outcome]:
+def _create_run(
+    agency, items, delivery, now, signatures, band_keys, batch, policy
+) -> list[Outcome]:
     if not items:
         return []
     try:
         with transaction.atomic():
-            return _create_many(agency, items, delivery, now, signatures, band_keys, batch)
+            return _create_many(agency, items, delivery, now, signatures, band_keys, batch, policy)
     except IntegrityError:
         # Another worker stored some of these meanwhile: one by one, repeat-safe.
-        return [store_item(agency, item, delivery, now, batch) for item in items]
+        return [store_item(agency, item, delivery, now, batch, policy) for item in items]
 
 
-def _create_many(agency, items, delivery, now, signatures, band_keys, batch) -> list[Outcome]:
-    pairs = [_new_story(agency, item, delivery, now) for item in items]
+def _create_many(
+    agency, items, delivery, now, signatures, band_keys, batch, policy
+) -> list[Outcome]:
+    made = [_new_story(agency, item, delivery, now, policy) for item in items]
+    pairs = [(story, version) for story, version, _ in made]
     for (story, _), item in zip(pairs, items, strict=True):
         if story.state != Story.State.WITHHELD:
             key = (item.item_id, item.version)
@@ -350,6 +393,9 @@ def _create_many(agency, items, delivery, now, signatures, band_keys, batch) -> 
     insert_returning_ids([version for _, version in pairs], memo)
     search_index.add(stories, new=True, batch=batch)
     group_new_stories(stories, now, [band_keys.get((i.item_id, i.version)) for i in items], batch)
+    held = [(story, hold) for story, _, hold in made if hold.held]
+    if held:
+        _log_holds(agency, delivery, held, now)
     published = [story for story in stories if story.state == Story.State.PUBLISHED]
     log.info("stored %d new stories of agency=%s (%d published)", len(stories), agency.slug,
              len(published))  # fmt: skip
@@ -370,10 +416,10 @@ def release_embargoes(now: datetime) -> list[Story]:
     for story in due.select_related("agency"):
         with transaction.atomic():
             updated = Story.objects.filter(pk=story.pk, state=Story.State.EMBARGOED).update(
-                state=Story.State.PUBLISHED
+                state=Story.State.PUBLISHED, published_at=now
             )
             if updated:  # another node may have released it first
-                story.state = Story.State.PUBLISHED
+                story.state, story.published_at = Story.State.PUBLISHED, now
                 released.append(story)
                 log.info("embargo ended story=%s agency=%s item=%s", story.pk, story.agency.slug,
                          story.item_id)  # fmt: skip
@@ -381,3 +427,18 @@ def release_embargoes(now: datetime) -> list[Story]:
                        reason=f"embargoed until {story.embargoed_until:%Y-%m-%d %H:%M:%S %Z}")  # fmt: skip
                 announce("published", story)
     return released
+
+
+def release_delayed(now: datetime) -> list[Story]:
+    """Release every story its feed's publishing delay held, once the delay is over."""
+    due = Story.objects.filter(state=Story.State.HELD, held_for_editor=True, release_at__lte=now)
+    ids = list(due.values_list("pk", flat=True))
+    if not ids:
+        return []
+    return editorial.release(ids, None, "the feed's publishing delay ended", now,
+                             actor="publishing policy", due_only=True)  # fmt: skip
+
+
+def release_due(now: datetime) -> list[Story]:
+    """Publish what waited for its time: ended embargoes and ended publishing delays."""
+    return release_embargoes(now) + release_delayed(now)

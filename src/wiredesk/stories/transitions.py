@@ -48,6 +48,7 @@ def newest_agency_version(story: Story) -> StoryVersion | None:
 def known_of(story: Story, newest: StoryVersion | None, now: datetime) -> rules.Known:
     """Return what the rules need of a stored story, `newest` its agency's newest version."""
     return rules.Known(
+        release_at=story.release_at,
         state=story.state,
         held_by_desk=story.held_by_desk,
         held_for_editor=story.held_for_editor,
@@ -78,6 +79,13 @@ def derive(story: Story, version: StoryVersion, now: datetime) -> None:
     # An editor's hand outlasts whatever the agency sends next.
     story.state = rules.shown_state(state_for(version, now), story.held_by_desk,
                                     story.held_for_editor)  # fmt: skip
+    mark_public(story, now)
+
+
+def mark_public(story: Story, now: datetime) -> None:
+    """Note when a story first went public on this site (the desk's latency)."""
+    if story.state == Story.State.PUBLISHED and story.published_at is None:
+        story.published_at = now
 
 
 def topics_of(subjects: list[dict]) -> str:
