@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "wiredesk.site",
     "wiredesk.syndication",
     "wiredesk.api",
+    "wiredesk.desk",
     "axes",  # failed logins throttled and locked out
     "ninja",  # the API docs' Swagger UI served from the package, not a CDN
 ]

@@ -71,8 +71,9 @@ def quarantine(
     now = timezone.now()
     digest = hashlib.sha256(data).hexdigest()
     seen = Quarantine.objects.filter(
-        feed=feed, sha256=digest, item_id=item_id[:512], size=size or len(data)
-    )
+        feed=feed, sha256=digest, item_id=item_id[:512], size=size or len(data),
+        resolved_at=None,  # bytes refused again after a dismissal are a new entry
+    )  # fmt: skip
     entry = seen.order_by("id").first()
     if entry is not None:
         seen.filter(pk=entry.pk).update(repeats=F("repeats") + 1, last_seen_at=now, reason=reason)

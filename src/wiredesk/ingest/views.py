@@ -60,6 +60,10 @@ def push(request: HttpRequest, slug: str) -> HttpResponse:
                             headers={"Allow": "POST"})  # fmt: skip
     feed = _feed(slug, PushIn.name)
     if feed is None:
+        paused = Feed.objects.filter(slug=slug, transport=PushIn.name, enabled=False).exists()
+        if paused:  # paused on the desk: the agency keeps it and tries again later
+            return JsonResponse({"error": "this feed is paused; send it again later"},
+                                status=503, headers={"Retry-After": "300"})  # fmt: skip
         return JsonResponse({"error": "no push feed by that name"}, status=404)
     transport = open_transport(feed)
     assert isinstance(transport, PushIn)

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 CACHEABLE = {200, 301, 404, 410}
-PRIVATE_PREFIXES = ("/admin/", "/static/admin/")
+PRIVATE_PREFIXES = ("/admin/", "/static/admin/", "/desk/")
 STORY_PATH = re.compile(r"^/(?:api/v1/)?stor(?:y|ies)/(\d+)(?:/|$)")
 
 

@@ -1,0 +1,1 @@
+"""The duty desk: one screen where the people who answer for the site watch and steer the wire."""

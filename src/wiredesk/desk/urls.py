@@ -1,0 +1,21 @@
+"""The desk's URLs, under /desk/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "desk"
+urlpatterns = [
+    path("", views.wire, name="wire"),
+    path("wire/rows", views.wire_rows, name="wire_rows"),
+    path("story/<int:pk>/", views.story, name="story"),
+    path("story/<int:pk>/act", views.story_action, name="story_action"),
+    path("delivery/<int:pk>/raw", views.delivery_raw, name="delivery_raw"),
+    path("feeds/", views.feeds, name="feeds"),
+    path("feeds/<int:pk>/act", views.feed_action, name="feed_action"),
+    path("agency/<slug:slug>/act", views.agency_action, name="agency_action"),
+    path("quarantine/", views.quarantine, name="quarantine"),
+    path("quarantine/<int:pk>/raw", views.quarantine_raw, name="quarantine_raw"),
+    path("quarantine/<int:pk>/act", views.quarantine_action, name="quarantine_action"),
+    path("audit/", views.audit, name="audit"),
+]

@@ -1,0 +1,331 @@
+"""The desk's pages: the wire, a story, the feeds board, the quarantine, the audit log.
+
+Staff only (Django's admin login). Every action calls the lifecycle
+(stories/editorial.py) or ingest/control.py, with the editor and the reason;
+nothing here writes a story's fields itself.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from wiredesk.ingest import control
+from wiredesk.ingest.models import Quarantine
+from wiredesk.site.diff import word_diff
+from wiredesk.sources.models import Agency, Feed
+from wiredesk.stories import editorial, rules
+from wiredesk.stories.models import Delivery, LifecycleEvent, Story, StoryVersion
+from wiredesk.stories.storage.search_index import SearchTimedOut, relevance
+from wiredesk.stories.transitions import known_of, newest_agency_version
+
+from .stats import board
+
+PAGE = 50
+SINCE_HOURS = {"1": 1, "6": 6, "24": 24, "168": 168}
+STATES = ["published", "held", "embargoed", "withheld", "killed", "duplicate"]
+
+
+def desk_view(view):
+    """Staff only, never cached (by a browser, the page cache or a CDN)."""
+    return staff_member_required(never_cache(view))
+
+
+def _wire(request: HttpRequest):
+    """Return the wire's items (agency versions, newest first) under the request's filters."""
+    items = (
+        StoryVersion.objects.exclude(delivery=None)
+        .select_related("story__agency", "delivery__feed")
+        .only(
+            "id",
+            "version",
+            "received_at",
+            "urgency",
+            "headline",
+            "pub_status",
+            "signal",
+            "story__id",
+            "story__state",
+            "story__slug",
+            "story__headline",
+            "story__group_id",
+            "story__is_lead",
+            "story__published_at",
+            "story__embargoed_until",
+            "story__release_at",
+            "story__agency__slug",
+            "story__agency__name",
+            "delivery__id",
+            "delivery__feed__slug",
+        )
+        .order_by("-id")
+    )
+    get = request.GET
+    if get.get("agency"):
+        items = items.filter(story__agency__slug=get["agency"])
+    if get.get("feed"):
+        items = items.filter(delivery__feed__slug=get["feed"])
+    state = get.get("state", "")
+    if state == "duplicate":
+        items = items.filter(story__group_id__isnull=False, story__is_lead=False)
+    elif state in STATES:
+        items = items.filter(story__state=state)
+    if get.get("urgency", "").isdigit():
+        items = items.filter(urgency__lte=int(get["urgency"]))
+    if get.get("since") in SINCE_HOURS:
+        hours = SINCE_HOURS[get["since"]]
+        items = items.filter(received_at__gte=timezone.now() - timedelta(hours=hours))
+    q = get.get("q", "").strip()
+    if q:
+        try:
+            items = items.filter(story_id__in=list(relevance(q[:200])))
+        except SearchTimedOut:
+            items = items.none()
+    return items
+
+
+def _filters(request: HttpRequest) -> dict:
+    keep = ("agency", "feed", "state", "urgency", "since", "q")
+    return {name: request.GET[name] for name in keep if request.GET.get(name)}
+
+
+@desk_view
+def wire(request: HttpRequest) -> HttpResponse:
+    """The wire: every incoming item, newest first, filtered; new ones appear by themselves."""
+    items = _wire(request)
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        items = items.filter(id__lt=int(before))
+    rows = list(items[:PAGE])
+    open_quarantine = Quarantine.objects.filter(resolved_at=None).count()
+    return render(request, "desk/wire.html", {
+        "rows": rows, "filters": _filters(request), "states": STATES,
+        "agencies": Agency.objects.order_by("name"), "feeds": Feed.objects.order_by("slug"),
+        "newest": rows[0].pk if rows and not before else _newest_id(),
+        "older": rows[-1].pk if len(rows) == PAGE else None,
+        "open_quarantine": open_quarantine, "since_choices": SINCE_HOURS,
+    })  # fmt: skip
+
+
+def _newest_id() -> int:
+    newest = StoryVersion.objects.order_by("-id").values_list("id", flat=True).first()
+    return newest or 0
+
+
+@desk_view
+def wire_rows(request: HttpRequest) -> JsonResponse:
+    """Items newer than `after`, as table rows to put on top (polled every second)."""
+    after = request.GET.get("after", "0")
+    rows = list(_wire(request).filter(id__gt=int(after) if after.isdigit() else 0)[:PAGE])
+    html = render_to_string("desk/_rows.html", {"rows": rows}, request)
+    return JsonResponse({"html": html, "newest": rows[0].pk if rows else int(after or 0),
+                         "count": len(rows)})  # fmt: skip
+
+
+def applicable(story: Story) -> list[str]:
+    """Return the hand actions the rules allow on `story` now."""
+    known = known_of(story, newest_agency_version(story), timezone.now())
+    return [a.value for a in rules.Action if rules.decide_hand(a, known).applies]
+
+
+@desk_view
+def story(request: HttpRequest, pk: int) -> HttpResponse:
+    """A story in the desk: its versions with word diffs, provenance, log and actions."""
+    story = get_object_or_404(Story.objects.select_related("agency"), pk=pk)
+    versions = list(story.versions.select_related("delivery__feed", "edited_by")
+                    .order_by("effective_at", "id"))  # fmt: skip
+    shown = []
+    previous = ""
+    for version in versions:
+        shown.append({"v": version, "diff": word_diff(previous, version.body_text) if previous
+                      else None})  # fmt: skip
+        previous = version.body_text
+    return render(request, "desk/story.html", {
+        "story": story, "versions": shown, "actions": applicable(story),
+        "events": story.events.select_related("user").order_by("-at", "-id")[:100],
+        "reason_required": sorted(rules.REASON_REQUIRED),
+    })  # fmt: skip
+
+
+HAND = {
+    "kill": editorial.kill, "withhold": editorial.withhold, "restore": editorial.restore,
+    "hold": editorial.hold, "release": editorial.release, "accept": editorial.accept_agency,
+    "reject": editorial.reject_agency,
+}  # fmt: skip
+
+
+@desk_view
+@require_POST
+def story_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """Apply one hand action to a story, with the editor's reason."""
+    story = get_object_or_404(Story, pk=pk)
+    action, reason = request.POST.get("action", ""), request.POST.get("reason", "")
+    try:
+        if action == "correct":
+            editorial.correct(story.pk, request.user, reason, request.POST.get("headline"),
+                              request.POST.get("byline"), request.POST.get("body_text"))  # fmt: skip
+            messages.success(request, "Corrected: the desk's version is shown.")
+        elif action in HAND:
+            done = HAND[action]([story.pk], request.user, reason)
+            if done:
+                messages.success(request, f"{action.capitalize()}: done.")
+            else:
+                messages.warning(
+                    request, f"{action.capitalize()} does not apply to this story now."
+                )
+        else:
+            raise Http404("no such action")
+    except (editorial.ReasonRequired, editorial.NothingToCorrect) as exc:
+        messages.error(request, str(exc))
+    return redirect("desk:story", pk=story.pk)
+
+
+@desk_view
+def delivery_raw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The exact bytes an agency sent, as a download (staff only: they may hold editors' notes)."""
+    delivery = get_object_or_404(Delivery, pk=pk)
+    return _download(bytes(delivery.data), f"delivery-{delivery.pk}-{delivery.sha256[:12]}")
+
+
+def _download(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{name}.bin"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@desk_view
+def feeds(request: HttpRequest) -> HttpResponse:
+    """The feeds board: each feed's health, polls, items per hour and latency."""
+    now = timezone.now()
+    rows = [board(feed, now) for feed in Feed.objects.select_related("agency")
+            .order_by("agency__name", "slug")]  # fmt: skip
+    return render(request, "desk/feeds.html", {
+        "rows": rows, "agencies": Agency.objects.order_by("name"),
+    })  # fmt: skip
+
+
+@desk_view
+@require_POST
+def feed_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pause or resume one feed."""
+    feed = get_object_or_404(Feed.objects.select_related("agency"), pk=pk)
+    action, reason = request.POST.get("action"), request.POST.get("reason", "")
+    try:
+        if action == "pause":
+            control.pause([feed], request.user, reason)
+            messages.success(request, f"Paused {feed.slug}.")
+        elif action == "resume":
+            control.resume([feed], request.user, reason)
+            messages.success(request, f"Resumed {feed.slug}: it is polled at once.")
+        else:
+            raise Http404("no such action")
+    except editorial.ReasonRequired as exc:
+        messages.error(request, str(exc))
+    return redirect("desk:feeds")
+
+
+@desk_view
+@require_POST
+def agency_action(request: HttpRequest, slug: str) -> HttpResponse:
+    """Pause (and perhaps withhold) or resume every feed of an agency."""
+    agency = get_object_or_404(Agency, slug=slug)
+    action, reason = request.POST.get("action"), request.POST.get("reason", "")
+    try:
+        if action == "pause":
+            paused, withheld = control.pause_agency(agency, request.user, reason,
+                                                    withhold_live="withhold" in request.POST)  # fmt: skip
+            messages.success(request, f"Paused {len(paused)} feed(s) of {agency.name}"
+                             + (f"; withheld {len(withheld)} stories." if withheld else "."))  # fmt: skip
+        elif action == "resume":
+            resumed = control.resume(list(agency.feeds.all()), request.user, reason)
+            messages.success(request, f"Resumed {len(resumed)} feed(s) of {agency.name}.")
+        else:
+            raise Http404("no such action")
+    except editorial.ReasonRequired as exc:
+        messages.error(request, str(exc))
+    return redirect("desk:feeds")
+
+
+@desk_view
+def quarantine(request: HttpRequest) -> HttpResponse:
+    """What the pipeline refused, with reasons, bytes and actions; counts per feed."""
+    entries = Quarantine.objects.select_related("feed", "resolved_by").order_by("-last_seen_at",
+                                                                               "-id")  # fmt: skip
+    show = request.GET.get("show", "open")
+    if show == "open":
+        entries = entries.filter(resolved_at=None)
+    if request.GET.get("feed"):
+        entries = entries.filter(feed__slug=request.GET["feed"])
+    page = Paginator(entries.defer("data"), PAGE).get_page(request.GET.get("page"))
+    per_feed = (Quarantine.objects.filter(resolved_at=None).values("feed__slug")
+                .annotate(n=Count("id")).order_by("-n"))  # fmt: skip
+    return render(request, "desk/quarantine.html", {
+        "page": page, "per_feed": per_feed, "show": show, "feed": request.GET.get("feed", ""),
+    })  # fmt: skip
+
+
+@desk_view
+def quarantine_raw(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(Quarantine, pk=pk)
+    return _download(bytes(entry.data), f"quarantine-{entry.pk}-{entry.sha256[:12]}")
+
+
+@desk_view
+@require_POST
+def quarantine_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """Retry a quarantined delivery through the pipeline, or dismiss it with a reason."""
+    entry = get_object_or_404(Quarantine.objects.select_related("feed"), pk=pk)
+    action = request.POST.get("action")
+    if action == "retry":
+        try:
+            report = control.retry(entry, request.user)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+        else:
+            if report.ok:
+                messages.success(request, f"Retried: {report}")
+            else:
+                messages.error(request, f"Refused again: {report.quarantined}")
+    elif action == "dismiss":
+        try:
+            control.dismiss([entry], request.user, request.POST.get("reason", ""))
+            messages.success(request, "Dismissed (its bytes are kept).")
+        except editorial.ReasonRequired as exc:
+            messages.error(request, str(exc))
+    else:
+        raise Http404("no such action")
+    return redirect("desk:quarantine")
+
+
+@desk_view
+def audit(request: HttpRequest) -> HttpResponse:
+    """The lifecycle log: every action on stories and feeds, filterable."""
+    events = LifecycleEvent.objects.select_related("story", "agency", "feed", "user")
+    get = request.GET
+    if get.get("story", "").isdigit():
+        events = events.filter(story_id=int(get["story"]))
+    if get.get("agency"):
+        events = events.filter(agency__slug=get["agency"])
+    if get.get("feed"):
+        events = events.filter(feed__slug=get["feed"])
+    if get.get("kind"):
+        events = events.filter(kind=get["kind"])
+    if get.get("user"):
+        events = events.filter(Q(user__username=get["user"]) | Q(actor=f"editor {get['user']}"))
+    page = Paginator(events.order_by("-at", "-id"), PAGE).get_page(get.get("page"))
+    return render(request, "desk/audit.html", {
+        "page": page, "kinds": LifecycleEvent.Kind.choices,
+        "agencies": Agency.objects.order_by("name"), "feeds": Feed.objects.order_by("slug"),
+        "filters": {k: get[k] for k in ("story", "agency", "feed", "kind", "user") if get.get(k)},
+    })  # fmt: skip

@@ -1,0 +1,127 @@
+"""What the desk does to feeds and the quarantine: pause, resume, retry, dismiss.
+
+Each is logged in the lifecycle log with who did it and why, as hand actions
+on stories are (stories/editorial.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from wiredesk.sources.models import Agency, Feed
+from wiredesk.stories import editorial
+from wiredesk.stories.events import record
+from wiredesk.stories.models import LifecycleEvent, Story
+
+from .models import Quarantine
+from .pipeline import IngestReport, ingest_bytes
+
+log = logging.getLogger("wiredesk.ingest")
+
+
+def _editor(user) -> str:
+    return f"editor {user.get_username()}" if user is not None else "editor (unknown)"
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise editorial.ReasonRequired("say why: the reason is kept in the lifecycle log")
+    return reason
+
+
+def pause(feeds: Iterable[Feed], user, reason: str, now: datetime | None = None) -> list[Feed]:
+    """Stop polling the feeds (and refuse their pushes) until resumed; return those paused."""
+    reason, now = _reason(reason), now or timezone.now()
+    paused = []
+    with transaction.atomic():
+        for feed in feeds:
+            if Feed.objects.filter(pk=feed.pk, enabled=True).update(enabled=False):
+                feed.enabled = False
+                record(LifecycleEvent.Kind.PAUSED, _editor(user), feed=feed, agency=feed.agency,
+                       user=user, reason=reason, at=now)  # fmt: skip
+                log.warning("paused feed=%s by %s: %s", feed.slug, _editor(user), reason)
+                paused.append(feed)
+    return paused
+
+
+def resume(
+    feeds: Iterable[Feed], user, reason: str = "", now: datetime | None = None
+) -> list[Feed]:
+    """Poll the feeds again, at once; return those resumed."""
+    now = now or timezone.now()
+    resumed = []
+    with transaction.atomic():
+        for feed in feeds:
+            if Feed.objects.filter(pk=feed.pk, enabled=False).update(
+                enabled=True, next_poll_at=None, failures=0
+            ):
+                feed.enabled = True
+                record(LifecycleEvent.Kind.RESUMED, _editor(user), feed=feed, agency=feed.agency,
+                       user=user, reason=reason.strip(), at=now)  # fmt: skip
+                log.info("resumed feed=%s by %s", feed.slug, _editor(user))
+                resumed.append(feed)
+    return resumed
+
+
+def pause_agency(
+    agency: Agency, user, reason: str, withhold_live: bool = False, now: datetime | None = None
+) -> tuple[list[Feed], list[Story]]:
+    """Pause every feed of the agency; with `withhold_live`, withhold its public stories too."""
+    reason, now = _reason(reason), now or timezone.now()
+    with transaction.atomic():
+        paused = pause(list(agency.feeds.all()), user, reason, now)
+        withheld: list[Story] = []
+        if withhold_live:
+            live = Story.objects.filter(agency=agency, state=Story.State.PUBLISHED)
+            withheld = editorial.withhold(list(live.values_list("pk", flat=True)), user,
+                                          f"agency paused: {reason}", now)  # fmt: skip
+    return paused, withheld
+
+
+def retry(entry: Quarantine, user, now: datetime | None = None) -> IngestReport:
+    """Take a quarantined delivery through the pipeline again, under its feed's settings now.
+
+    Repeat-safe: what was stored before is not stored twice. Stored whole, the
+    entry is resolved; refused again, it stays, with the new reason.
+    """
+    now = now or timezone.now()
+    if entry.feed_id is None:
+        raise ValueError("this delivery's feed is gone: nothing to retry it with")
+    feed = Feed.objects.select_related("agency").get(pk=entry.feed_id)
+    report = ingest_bytes(feed, bytes(entry.data), entry.origin)
+    # An item's own entry is resolved when that item went through; a
+    # delivery's, when the delivery did (its items may have entries of their own).
+    stored = report.ok and not (entry.item_id and any(
+        entry.item_id[:80] in failure for failure in report.item_failures))  # fmt: skip
+    outcome = f"{report}" if stored else f"refused again: {report.quarantined or report}"
+    with transaction.atomic():
+        record(LifecycleEvent.Kind.RETRIED, _editor(user), feed=feed, agency=feed.agency,
+               user=user, reason=f"{entry.origin[:200]}: {outcome}", at=now)  # fmt: skip
+        if stored:
+            Quarantine.objects.filter(pk=entry.pk).update(
+                resolved_at=now, resolved_by=user, resolution=f"retried: {report}"
+            )
+    log.info("quarantine retried id=%s by %s: %s", entry.pk, _editor(user), outcome)
+    return report
+
+
+def dismiss(entries: Iterable[Quarantine], user, reason: str, now: datetime | None = None) -> int:
+    """Close quarantine entries nobody will retry (the bytes are kept); return how many."""
+    reason, now = _reason(reason), now or timezone.now()
+    count = 0
+    with transaction.atomic():
+        for entry in entries:
+            if Quarantine.objects.filter(pk=entry.pk, resolved_at=None).update(
+                resolved_at=now, resolved_by=user, resolution=f"dismissed: {reason}"
+            ):
+                record(LifecycleEvent.Kind.DISMISSED, _editor(user), feed=entry.feed,
+                       agency=entry.feed.agency if entry.feed else None, user=user,
+                       reason=f"{entry.origin[:200]}: {reason}", at=now)  # fmt: skip
+                count += 1
+    return count
