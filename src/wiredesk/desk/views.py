@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
@@ -212,17 +213,34 @@ def feeds(request: HttpRequest) -> HttpResponse:
             .order_by("agency__name", "slug")]  # fmt: skip
     return render(request, "desk/feeds.html", {
         "rows": rows, "agencies": Agency.objects.order_by("name"),
+        "publishing": Feed.Publishing.choices,
     })  # fmt: skip
+
+
+class FeedSettings(forms.ModelForm):
+    """What the desk may change of a feed: its publishing policy and its encoding."""
+
+    class Meta:
+        model = Feed
+        fields = ["publishing", "publish_delay_minutes", "hold_urgency", "hold_keywords",
+                  "encoding"]  # fmt: skip
 
 
 @desk_view
 @require_POST
 def feed_action(request: HttpRequest, pk: int) -> HttpResponse:
-    """Pause or resume one feed."""
+    """Pause or resume one feed, or change its desk settings."""
     feed = get_object_or_404(Feed.objects.select_related("agency"), pk=pk)
     action, reason = request.POST.get("action"), request.POST.get("reason", "")
     try:
-        if action == "pause":
+        if action == "settings":
+            form = FeedSettings(request.POST, instance=Feed.objects.get(pk=feed.pk))
+            if form.is_valid():
+                said = control.configure(feed, request.user, form.cleaned_data)
+                messages.success(request, f"{feed.slug}: " + ("; ".join(said) or "no change"))
+            else:
+                messages.error(request, f"{feed.slug}: {form.errors.as_text()}")
+        elif action == "pause":
             control.pause([feed], request.user, reason)
             messages.success(request, f"Paused {feed.slug}.")
         elif action == "resume":

@@ -69,6 +69,26 @@ def resume(
     return resumed
 
 
+def configure(feed: Feed, user, changes: dict, now: datetime | None = None) -> list[str]:
+    """Save changed desk settings of a feed (its publishing policy, its encoding); log them.
+
+    Return what changed, "name: old -> new", in words.
+    """
+    now = now or timezone.now()
+    said = []
+    for name, value in changes.items():
+        old = getattr(feed, name)
+        if old != value:
+            said.append(f"{name}: {old!r} -> {value!r}")
+            setattr(feed, name, value)
+    if said:
+        with transaction.atomic():
+            feed.save(update_fields=list(changes))
+            record(LifecycleEvent.Kind.CONFIGURED, _editor(user), feed=feed, agency=feed.agency,
+                   user=user, reason="; ".join(said), at=now)  # fmt: skip
+    return said
+
+
 def pause_agency(
     agency: Agency, user, reason: str, withhold_live: bool = False, now: datetime | None = None
 ) -> tuple[list[Feed], list[Story]]:

@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import applinks, views
 
@@ -11,6 +13,8 @@ urlpatterns = [
     path("story/<int:pk>/<slug:slug>/versions/", views.provenance, name="provenance"),
     path("search", views.search, name="search"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for it on every site, admin pages included.
+    path("favicon.ico", RedirectView.as_view(url=static("site/icon.svg"), permanent=True)),
     path(".well-known/assetlinks.json", applinks.assetlinks, name="assetlinks"),
     path(
         ".well-known/apple-app-site-association", applinks.apple_app_site_association, name="aasa"

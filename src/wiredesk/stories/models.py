@@ -256,6 +256,7 @@ class LifecycleEvent(models.Model):
         RESUMED = "resumed", "feed resumed"
         RETRIED = "retried", "quarantine retried"
         DISMISSED = "dismissed", "quarantine dismissed"
+        CONFIGURED = "configured", "feed settings changed"
 
     at = models.DateTimeField()
     kind = models.CharField(max_length=16, choices=Kind.choices)
