@@ -95,6 +95,33 @@ def test_demo_serves_the_seed_story_within_30_seconds(start, tmp_path):
     )
     assert (tmp_path / "data" / "wiredesk.sqlite3").exists()
     assert (tmp_path / "data" / "inbox" / "ians" / "processed" / SEED_V1.name).exists()
+    # The desk: its address and login are printed; its wire shows every state.
+    log = Path(tmp_path / "process-0.log").read_text()
+    [line] = [line for line in log.splitlines() if line.strip().startswith("desk:")]
+    _, url, _, user, _, password = line.split()
+    assert url == base + "/desk/" and user == "admin"
+    with httpx.Client(base_url=base, timeout=5) as desk:
+        login = desk.get("/admin/login/")
+        token = lxml.html.fromstring(login.content).xpath("//input[@name='csrfmiddlewaretoken']")
+        desk.post("/admin/login/?next=/desk/", data={
+            "csrfmiddlewaretoken": token[0].get("value"), "username": user, "password": password,
+        })  # fmt: skip
+
+        def rows(url: str) -> list:
+            return lxml.html.fromstring(desk.get(url).content).xpath(
+                "//tbody/tr[starts-with(@id, 'item-') or starts-with(@id, 'quarantine-')]"
+            )
+
+        def every_state() -> bool:
+            wire = lxml.html.fromstring(desk.get("/desk/").content)
+            states = set(wire.xpath("//td/span[@class='state']/text()"))
+            return ({"published", "held", "embargoed", "killed"} <= states
+                    and bool(rows("/desk/?state=duplicate")) and bool(rows("/desk/quarantine/")))  # fmt: skip
+
+        deadline = time.monotonic() + 60
+        while not every_state() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert every_state()
 
 
 def test_run_ingests_a_watch_folder_and_pings_the_hub_apart_from_ingest(start, tmp_path):

@@ -192,6 +192,9 @@ def test_every_transport_has_a_docs_example_that_applies(tmp_path, monkeypatch):
         sync_sources(config, tmp_path)
         feed = Feed.objects.get(slug=spec["slug"])
         assert feed.transport == spec["transport"]
+        for key in ("publishing", "publish_delay_minutes", "hold_urgency", "hold_keywords"):
+            if key in spec:  # the publishing policy's example
+                assert getattr(feed, key) == spec[key]
         shown.add(feed.transport)
     assert shown == {name for name, _ in transport_choices()}
 
@@ -202,7 +205,8 @@ def test_the_admin_refuses_a_transport_setting_that_is_wrong_and_never_shows_a_c
     monkeypatch.setenv("PTI_FTP_PASSWORD", "hunter2")
     agency = feeds["ians"].agency
     form = {"agency": agency.pk, "slug": "pti-ftp", "transport": "ftp", "format": "auto",
-            "location": "ftp://ftp.pti.example/out", "poll_interval": 5, "enabled": "on"}  # fmt: skip
+            "location": "ftp://ftp.pti.example/out", "poll_interval": 5, "enabled": "on",
+            "publishing": "auto", "publish_delay_minutes": 10}  # fmt: skip
     refused = admin_client.post("/admin/sources/feed/add/", {
         **form, "options": '{"username": "publisher", "password": "hunter2"}'})  # fmt: skip
     assert refused.status_code == 200  # the form again, with the reason

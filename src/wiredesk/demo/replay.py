@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from .setup import DELIVERIES
+from .setup import DELIVERIES, DESK_STATES
 
 log = logging.getLogger("wiredesk.demo")
 
@@ -22,12 +23,25 @@ def agency_of(path: Path) -> str:
     return path.name.split("-")[1]
 
 
+def desk_state_deliveries() -> list[Path]:
+    """Return the deliveries that show the desk's states: held, embargoed, killed,
+    quarantined, duplicate (replayed after the others)."""
+    return sorted(p for p in DESK_STATES.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+EMBARGO_MINUTES = 30  # the demo's embargo ends this long after its story arrives
+
+
 def drop(path: Path, inbox_root: Path) -> Path:
     """Copy one delivery into its agency's inbox the way an upload should: write, then rename."""
     inbox = inbox_root / agency_of(path)
     inbox.mkdir(parents=True, exist_ok=True)
     partial = inbox / f".{path.name}.part"
-    partial.write_bytes(path.read_bytes())
+    data = path.read_bytes()
+    if b"{EMBARGO}" in data:  # an embargo still running when the demo shows it
+        ends = datetime.now(UTC) + timedelta(minutes=EMBARGO_MINUTES)
+        data = data.replace(b"{EMBARGO}", ends.isoformat(timespec="seconds").encode())
+    partial.write_bytes(data)
     target = inbox / path.name
     os.replace(partial, target)
     return target
@@ -50,4 +64,9 @@ def replay(inbox_root: Path, stop: threading.Event, first_pause: float = 4.0,
         for path in rest[start : start + batch]:
             drop(path, inbox_root)
         log.info("demo: dropped %d more deliveries", len(rest[start : start + batch]))
-    log.info("demo: all %d bundled deliveries dropped", len(files))
+    for path in desk_state_deliveries():
+        if stop.wait(pause):
+            return
+        drop(path, inbox_root)
+    log.info("demo: all %d bundled deliveries dropped, and %d showing the desk's states",
+             len(files), len(desk_state_deliveries()))  # fmt: skip

@@ -8,6 +8,7 @@ from pathlib import Path
 
 DEMO_DIR = Path(__file__).resolve().parent
 DELIVERIES = DEMO_DIR / "deliveries"
+DESK_STATES = DEMO_DIR / "desk_states"
 CONFIG = DEMO_DIR / "wiredesk.toml"
 
 

@@ -77,8 +77,8 @@ def _wire(request: HttpRequest):
     if get.get("feed"):
         items = items.filter(delivery__feed__slug=get["feed"])
     state = get.get("state", "")
-    if state == "duplicate":
-        items = items.filter(story__group_id__isnull=False, story__is_lead=False)
+    if state == "duplicate":  # grouped with another agency's copy of the same event
+        items = items.filter(story__group_id__isnull=False)
     elif state in STATES:
         items = items.filter(story__state=state)
     if get.get("urgency", "").isdigit():

@@ -28,6 +28,10 @@ FEED_FIELDS = (
     "encoding",
     "full_text",
     "fetch_allowed_hosts",
+    "publishing",
+    "publish_delay_minutes",
+    "hold_urgency",
+    "hold_keywords",
 )
 
 

@@ -38,10 +38,11 @@ class Command(BaseCommand):
         def ready(url: str) -> None:
             self.stdout.write(
                 f"\nWiredesk demo: {url}\n"
-                f"  admin: {url}admin/  user admin  password {password}\n"
+                f"  desk:  {url}desk/  user admin  password {password}\n"
+                f"  admin: {url}admin/ (the same login)\n"
                 f"  data:  {settings.DATA_DIR}\n"
                 "  Agency deliveries are dropped into the watch folders under data/inbox;\n"
-                "  watch them arrive on the home page. Ctrl-C stops.\n"
+                "  watch them arrive on the home page and on the desk's wire. Ctrl-C stops.\n"
             )
             self.stdout.flush()
             start_thread(lambda: replay(inbox_root, stop), "wiredesk-demo-replay")
