@@ -276,7 +276,7 @@ def test_bulk_insert_writes_the_row_the_orm_writes(feeds):
         "located": "", "language": "hi", "teaser": "", "body_html": "<p>नमस्ते</p>",
         "body_text": "नमस्ते", "subjects": [{"code": "medtop:1", "name": "économie"}],
         "keywords": ["बाज़ार", "a\"b"], "link": "", "embargoed_until": None,
-        "topics": "", "is_correction": False, "killed_at": None, "held_by_desk": False, "held_for_editor": False, "release_at": None, "published_at": None,
+        "topics": "", "is_correction": False, "killed_at": None, "held_by_desk": False, "held_for_editor": False, "release_at": None, "published_at": None, "sections": "", "sections_by_desk": False,
         "corrected_by_desk": False,
         "first_published_at": kolkata, "modified_at": T0, "group_id": None,
         "is_lead": True, "minhash": b"\x00\x01", "version_count": 1, "created_at": T0,

@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.ingest.polling import FeedPoller
 from wiredesk.sources.models import Feed
-from wiredesk.stories.models import Story
+from wiredesk.stories.models import Section, Story
 
 from .wire_builder import g2_item
 
@@ -46,7 +46,7 @@ def browser_page(live_server, monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the test's own
     # ORM calls stay synchronous and safe.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    get_user_model().objects.create_user("alice", "alice@news.example", PASSWORD, is_staff=True)
+    get_user_model().objects.create_superuser("alice", "alice@news.example", PASSWORD)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -173,3 +173,28 @@ def test_an_editor_pauses_an_agency(browser_page, feeds):
     page.goto(page.base + "/desk/audit/?kind=paused")
     assert page.locator("tbody tr", has_text="Contract under review").count() == 1
     no_serious_violations(page)
+
+
+def test_an_editor_creates_a_section_with_a_rule_and_finds_the_next_story_there(browser_page,
+                                                                               feeds):  # fmt: skip
+    page = browser_page
+    page.goto(page.base + "/admin/stories/section/add/")
+    page.locator("#id_name").press_sequentially("Weather")
+    assert page.input_value("#id_slug") == "weather"  # made from the name, as editors expect
+    page.select_option("#id_rules-0-kind", "headline")
+    page.fill("#id_rules-0-value", "monsoon")
+    page.click("input[name=_save]")
+    page.wait_for_selector("text=was added successfully")
+    assert list(Section.objects.values_list("slug", flat=True)) == ["weather"]
+    ingest_bytes(feeds["ians"], g2_item("urn:rain", 1, T0, headline="Monsoon withdraws early"),
+                 "r.xml")  # fmt: skip
+    ingest_bytes(feeds["ians"], g2_item("urn:dry", 1, T0, headline="Budget passed"), "d.xml")
+    page.goto(page.base + "/section/weather/")
+    cards = page.locator("ul.cards h2 a")
+    assert cards.all_inner_texts() == ["Monsoon withdraws early"]
+    assert page.get_by_role("navigation", name="Sections").get_by_role(
+        "link"
+    ).all_inner_texts() == ["Weather"]
+    no_serious_violations(page)
+    page.goto(page.base + "/desk/?section=weather")
+    assert page.locator("#wire tbody tr").count() == 1

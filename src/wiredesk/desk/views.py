@@ -26,7 +26,7 @@ from wiredesk.ingest.models import Quarantine
 from wiredesk.site.diff import word_diff
 from wiredesk.sources.models import Agency, Feed
 from wiredesk.stories import editorial, rules
-from wiredesk.stories.models import Delivery, LifecycleEvent, Story, StoryVersion
+from wiredesk.stories.models import Delivery, LifecycleEvent, Section, Story, StoryVersion
 from wiredesk.stories.storage.search_index import SearchTimedOut, relevance
 from wiredesk.stories.transitions import known_of, newest_agency_version
 
@@ -81,6 +81,8 @@ def _wire(request: HttpRequest):
         items = items.filter(story__group_id__isnull=False)
     elif state in STATES:
         items = items.filter(story__state=state)
+    if get.get("section"):
+        items = items.filter(story__sections__contains=f"|{get['section']}|")
     if get.get("urgency", "").isdigit():
         items = items.filter(urgency__lte=int(get["urgency"]))
     if get.get("since") in SINCE_HOURS:
@@ -96,7 +98,7 @@ def _wire(request: HttpRequest):
 
 
 def _filters(request: HttpRequest) -> dict:
-    keep = ("agency", "feed", "state", "urgency", "since", "q")
+    keep = ("agency", "feed", "section", "state", "urgency", "since", "q")
     return {name: request.GET[name] for name in keep if request.GET.get(name)}
 
 
@@ -112,7 +114,7 @@ def wire(request: HttpRequest) -> HttpResponse:
     return render(request, "desk/wire.html", {
         "rows": rows, "filters": _filters(request), "states": STATES,
         "agencies": Agency.objects.order_by("name"), "feeds": Feed.objects.order_by("slug"),
-        "newest": rows[0].pk if rows and not before else _newest_id(),
+        "sections": Section.objects.all(), "newest": rows[0].pk if rows and not before else _newest_id(),
         "older": rows[-1].pk if len(rows) == PAGE else None,
         "open_quarantine": open_quarantine, "since_choices": SINCE_HOURS,
     })  # fmt: skip
@@ -153,6 +155,7 @@ def story(request: HttpRequest, pk: int) -> HttpResponse:
         previous = version.body_text
     return render(request, "desk/story.html", {
         "story": story, "versions": shown, "actions": applicable(story),
+        "sections": Section.objects.all(), "story_sections": set(story.sections.strip("|").split("|")),
         "events": story.events.select_related("user").order_by("-at", "-id")[:100],
         "reason_required": sorted(rules.REASON_REQUIRED),
     })  # fmt: skip
@@ -172,7 +175,10 @@ def story_action(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_object_or_404(Story, pk=pk)
     action, reason = request.POST.get("action", ""), request.POST.get("reason", "")
     try:
-        if action == "correct":
+        if action == "sections":
+            editorial.set_sections(story.pk, request.user, request.POST.getlist("section"), reason)
+            messages.success(request, "Sections set: routing rules leave this story alone now.")
+        elif action == "correct":
             editorial.correct(story.pk, request.user, reason, request.POST.get("headline"),
                               request.POST.get("byline"), request.POST.get("body_text"))  # fmt: skip
             messages.success(request, "Corrected: the desk's version is shown.")

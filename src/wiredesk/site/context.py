@@ -8,9 +8,10 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from wiredesk.sources.models import Agency
+from wiredesk.stories.models import Section, SectionRule
 
 NAV_SECONDS = 30  # agencies change rarely; another process's change shows within this
-_nav: dict[str, tuple[float, list[Agency]]] = {}
+_nav: dict[str, tuple[float, list]] = {}
 
 
 def nav_agencies() -> list[Agency]:
@@ -22,10 +23,25 @@ def nav_agencies() -> list[Agency]:
     return kept[1]
 
 
+def nav_sections() -> list[Section]:
+    """Return the sections in the site's navigation, kept in this process for a while."""
+    kept = _nav.get("sections")
+    if kept is None or kept[0] < time.monotonic():
+        sections = list(Section.objects.filter(in_navigation=True).only("slug", "name"))
+        kept = _nav["sections"] = (time.monotonic() + NAV_SECONDS, sections)
+    return kept[1]
+
+
 @receiver([post_save, post_delete], sender=Agency, dispatch_uid="site-nav-agencies")
+@receiver([post_save, post_delete], sender=Section, dispatch_uid="site-nav-sections")
+@receiver([post_save, post_delete], sender=SectionRule, dispatch_uid="site-nav-section-rules")
 def forget_nav_agencies(**_: object) -> None:
-    """Drop the kept agencies when one changes in this process."""
+    """Drop the kept agencies and sections when one changes in this process, and every
+    cached page with them (their navigation shows them)."""
+    from .cache import bump_generation
+
     _nav.clear()
+    bump_generation()
 
 
 def site(request: HttpRequest) -> dict:
@@ -36,4 +52,5 @@ def site(request: HttpRequest) -> dict:
         "site_url": config["SITE_URL"],
         "site_description": config["SITE_DESCRIPTION"],
         "nav_agencies": nav_agencies,
+        "nav_sections": nav_sections,
     }

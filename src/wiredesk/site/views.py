@@ -11,11 +11,14 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from wiredesk.sources.models import Agency
+from wiredesk.stories.models import Section
 from wiredesk.stories.selectors import (
     also_reported_by,
+    in_section,
     story_for_page,
     versions_of,
     visible_stories,
+    with_topic,
 )
 
 from .cache import cached_page, cached_search
@@ -63,18 +66,43 @@ def _page(request: HttpRequest, stories) -> ListPage:
     return ListPage(number, found[:size], len(found) > size)
 
 
+def _list(request: HttpRequest, stories, title: str | None, path: str) -> HttpResponse:
+    """Render a story list; `path` is where it and its feeds live ("/agency/ians/")."""
+    return render(request, "site/list.html", {
+        "page": _page(request, stories), "title": title, "list_path": path,
+        "feeds_path": path if path != "/" else "/feeds/",
+    })  # fmt: skip
+
+
 @cached_page
 def home(request: HttpRequest) -> HttpResponse:
     """Latest stories first, all agencies."""
-    return render(request, "site/list.html", {"page": _page(request, visible_stories())})
+    return _list(request, visible_stories(), None, "/")
 
 
 @cached_page
 def agency(request: HttpRequest, slug: str) -> HttpResponse:
     """Latest stories of one agency."""
     agency = get_object_or_404(Agency, slug=slug)
-    stories = visible_stories().filter(agency=agency)
-    return render(request, "site/list.html", {"page": _page(request, stories), "agency": agency})
+    return _list(request, visible_stories().filter(agency=agency), agency.name,
+                 f"/agency/{agency.slug}/")  # fmt: skip
+
+
+@cached_page
+def section(request: HttpRequest, slug: str) -> HttpResponse:
+    """Latest stories of one of the publisher's sections."""
+    section = get_object_or_404(Section, slug=slug)
+    return _list(request, in_section(visible_stories(), section.slug), section.name,
+                 f"/section/{section.slug}/")  # fmt: skip
+
+
+@cached_page
+def topic(request: HttpRequest, topic: str) -> HttpResponse:
+    """Latest stories filed under an agency subject (its slug, "world"); 404 when none is."""
+    stories = with_topic(visible_stories(), topic)
+    if not stories.exists():
+        raise Http404("No stories under that topic")
+    return _list(request, stories, topic.replace("-", " ").title(), f"/topic/{topic}/")
 
 
 def app_link(story_id: int, path: str, url: str) -> str | None:

@@ -14,7 +14,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.response import TemplateResponse
 
 from . import editorial
-from .models import Delivery, LifecycleEvent, Story, StoryVersion
+from .models import Delivery, LifecycleEvent, Section, SectionRule, Story, StoryVersion
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -154,6 +154,21 @@ class StoryAdmin(ReadOnlyAdmin):
 
     def has_lifecycle_permission(self, request) -> bool:
         return request.user.has_perm("stories.change_story")
+
+
+class SectionRuleInline(admin.TabularInline):
+    model = SectionRule
+    extra = 1
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    """The publisher's sections and the rules that route new stories into them."""
+
+    list_display = ("name", "slug", "order", "in_navigation")
+    list_editable = ("order", "in_navigation")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [SectionRuleInline]
 
 
 @admin.register(StoryVersion)

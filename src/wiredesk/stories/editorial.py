@@ -27,7 +27,7 @@ from wiredesk.wire.text import make_teaser, text_to_html
 from . import rules
 from .duplicates import elect_lead
 from .events import record
-from .models import LifecycleEvent, Story, StoryVersion
+from .models import LifecycleEvent, Section, Story, StoryVersion
 from .storage import search_index
 from .transitions import (
     CURRENT_FIELDS,
@@ -203,6 +203,26 @@ def release(
             announce("published" if story.state == Story.State.PUBLISHED else "updated", story)
             released.append(story)
     return released
+
+
+def set_sections(story_id: int, user, slugs: Iterable[str], reason: str = "",
+                 now: datetime | None = None) -> Story:  # fmt: skip
+    """Put a story in exactly these sections, by hand: routing rules leave it alone after."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        [story] = _locked([story_id])
+        known = set(Section.objects.filter(slug__in=list(slugs)).values_list("slug", flat=True))
+        chosen = f"|{'|'.join(sorted(known))}|" if known else ""
+        if chosen == story.sections and story.sections_by_desk:
+            return story
+        was = story.sections.strip("|").replace("|", ", ") or "none"
+        story.sections, story.sections_by_desk = chosen, True
+        story.save(update_fields=["sections", "sections_by_desk"])
+        now_in = chosen.strip("|").replace("|", ", ") or "none"
+        record(LifecycleEvent.Kind.SECTIONED, _editor(user), story=story, user=user, at=now,
+               reason=f"{was} -> {now_in}" + (f": {reason.strip()}" if reason.strip() else ""))  # fmt: skip
+        announce("updated", story)
+    return story
 
 
 class NothingToCorrect(ValueError):

@@ -96,6 +96,12 @@ class Story(models.Model):
     # the desk's arrival-to-publication latency. Null while it never has.
     published_at = models.DateTimeField(null=True, blank=True)
 
+    # The publisher's sections it is routed into, as "|world|business|" (like
+    # `topics`: one text column, the same filter on SQLite and PostgreSQL).
+    sections = models.TextField(blank=True, default="", db_default="")
+    # Set by an editor: routing rules no longer change them.
+    sections_by_desk = models.BooleanField(default=False, db_default=False)
+
     # Near-duplicates across agencies share a group (the id of its first story);
     # under the "first" and "preferred" policies only the group's lead is shown.
     group_id = models.BigIntegerField(null=True, blank=True)
@@ -210,6 +216,46 @@ class StoryVersion(models.Model):
         return f"{self.story_id} v{self.version}"
 
 
+class Section(models.Model):
+    """A section of the publisher's site (World, Business, ...), with its own page and feeds.
+
+    Stories are routed into sections by `SectionRule`s when they arrive; an
+    editor can set a story's sections by hand.
+    """
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(unique=True)
+    order = models.PositiveIntegerField(default=0, help_text="Lower comes first.")
+    in_navigation = models.BooleanField(default=True, help_text="Listed in the site's header.")
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:section", args=[self.slug])
+
+
+class SectionRule(models.Model):
+    """Route a new story into a section when it matches (any one rule of a section is enough)."""
+
+    class Kind(models.TextChoices):
+        FEED = "feed", "came through the feed (its slug)"
+        AGENCY = "agency", "is from the agency (its slug)"
+        SUBJECT = "subject", "has the subject (its code or name)"
+        KEYWORD = "keyword", "has the keyword"
+        HEADLINE = "headline", "has all these words in its headline"
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="rules")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    value = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return f"{self.section}: {self.get_kind_display()} {self.value!r}"
+
+
 class KillNotice(models.Model):
     """A kill the agency sent, kept so a story it names is never published, even later.
 
@@ -257,6 +303,7 @@ class LifecycleEvent(models.Model):
         RETRIED = "retried", "quarantine retried"
         DISMISSED = "dismissed", "quarantine dismissed"
         CONFIGURED = "configured", "feed settings changed"
+        SECTIONED = "sectioned", "sections set by an editor"
 
     at = models.DateTimeField()
     kind = models.CharField(max_length=16, choices=Kind.choices)

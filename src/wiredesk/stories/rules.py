@@ -217,13 +217,65 @@ def _recompute(known: Known) -> HandDecision:
 
 
 @dataclass(frozen=True)
+class Route:
+    """One routing rule: a story goes into `section` when it matches `kind` and `value`."""
+
+    section: str  # the section's slug
+    kind: str  # "feed", "agency", "subject", "keyword" or "headline"
+    value: str
+
+
+@dataclass(frozen=True)
 class Policy:
-    """A feed's publishing policy: what happens to each new story of it."""
+    """What a feed's configuration says of each new story: hold it or not, and where it goes."""
 
     mode: str = "auto"  # "auto", "hold" (every story), "delay" (publish after `delay`)
     delay: timedelta = timedelta(minutes=10)
     hold_urgency: int | None = None  # hold stories this urgent or more (1 = flash)
     hold_words: tuple[str, ...] = ()  # hold stories whose keywords or subjects include one
+    feed: str = ""  # the feed's slug, for routing
+    agency: str = ""  # its agency's slug
+    routes: tuple[Route, ...] = ()  # the site's routing rules
+
+
+_WORD = re.compile(r"\w+")
+
+
+def route(routes: Sequence[Route], feed: str, agency: str, subjects: Sequence[dict],
+          keywords: Sequence[str], headline: str) -> str:  # fmt: skip
+    """Return the sections a story is routed into, as "|slug|slug|" ("" for none).
+
+    A section takes the story when any one of its rules matches; names, codes,
+    keywords and headline words match whatever their case.
+    """
+    codes = {str(s.get(k) or "").casefold() for s in subjects for k in ("code", "name")} - {""}
+    words = {k.casefold() for k in keywords}
+    in_headline = {w.casefold() for w in _WORD.findall(headline)}
+    matched = set()
+    for rule in routes:
+        value = rule.value.strip().casefold()
+        if not value or rule.section in matched:
+            continue
+        hit = _matches(rule.kind, value, feed.casefold(), agency.casefold(), codes, words,
+                       in_headline)  # fmt: skip
+        if hit:
+            matched.add(rule.section)
+    return f"|{'|'.join(sorted(matched))}|" if matched else ""
+
+
+def _matches(kind: str, value: str, feed: str, agency: str, codes: set[str], words: set[str],
+             in_headline: set[str]) -> bool:  # fmt: skip
+    if kind == "feed":
+        return value == feed
+    if kind == "agency":
+        return value == agency
+    if kind == "subject":
+        return value in codes
+    if kind == "keyword":
+        return value in words
+    if kind == "headline":
+        return set(_WORD.findall(value)) <= in_headline
+    return False
 
 
 @dataclass(frozen=True)

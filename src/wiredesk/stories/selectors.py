@@ -88,3 +88,8 @@ def versions_of(story: Story) -> list[StoryVersion]:
 def with_topic(stories: QuerySet[Story], topic: str) -> QuerySet[Story]:
     """Return the stories of `stories` filed under a topic slug ("world")."""
     return stories.filter(topics__contains=f"|{topic}|")
+
+
+def in_section(stories: QuerySet[Story], section: str) -> QuerySet[Story]:
+    """Return the stories of `stories` routed into (or put in by an editor) a section slug."""
+    return stories.filter(sections__contains=f"|{section}|")

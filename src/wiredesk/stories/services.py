@@ -31,7 +31,7 @@ from .kill_notices import (
     notice_names,
     recent_notices,
 )
-from .models import Delivery, KillNotice, LifecycleEvent, Story, StoryVersion
+from .models import Delivery, KillNotice, LifecycleEvent, SectionRule, Story, StoryVersion
 from .storage import Batch, queries, search_index
 from .storage.rows import attach, build, insert_returning_ids
 from .transitions import (
@@ -184,11 +184,22 @@ def store_item(
 
 
 def policy_of(feed: Feed | None) -> rules.Policy | None:
-    """Return a feed's publishing policy (None: publish at once)."""
+    """Return what a feed's configuration says of new stories: its publishing policy, and
+    the site's routing rules into sections (read now: a rule made a moment ago applies)."""
     if feed is None:
         return None
+    routes = tuple(rules.Route(*row) for row in
+                   SectionRule.objects.values_list("section__slug", "kind", "value"))  # fmt: skip
     return rules.Policy(mode=feed.publishing, delay=timedelta(minutes=feed.publish_delay_minutes),
-                        hold_urgency=feed.hold_urgency, hold_words=feed.hold_words)  # fmt: skip
+                        hold_urgency=feed.hold_urgency, hold_words=feed.hold_words,
+                        feed=feed.slug, agency=feed.agency.slug, routes=routes)  # fmt: skip
+
+
+def _sections(policy: rules.Policy | None, item: WireItem) -> str:
+    if policy is None or not policy.routes:
+        return ""
+    return rules.route(policy.routes, policy.feed, policy.agency, item.subjects, item.keywords,
+                       item.headline)  # fmt: skip
 
 
 def _store(agency, item: WireItem, delivery, now, batch: Batch | None, policy) -> Outcome:
@@ -236,6 +247,8 @@ def _store(agency, item: WireItem, delivery, now, batch: Batch | None, policy) -
         return Outcome("stored", story, version, reason="held for an editor")
     was_visible = story.state == Story.State.PUBLISHED
     make_current(story, version, now)
+    if policy is not None and not story.sections_by_desk:
+        story.sections = _sections(policy, item)  # the new words may route it elsewhere
     story.save()
     search_index.add([story], batch=batch)
     if story.group_id:
@@ -268,7 +281,8 @@ def _new_story(agency: Agency, item: WireItem, delivery: Delivery, now: datetime
         "agency_id": agency.pk, "item_id": item.item_id, "state": Story.State.PUBLISHED,
         "slug": "", "topics": "", "is_correction": False, "killed_at": None,
         "held_by_desk": False, "corrected_by_desk": False, "held_for_editor": False,
-        "release_at": None, "published_at": None,
+        "release_at": None, "published_at": None, "sections": _sections(policy, item),
+        "sections_by_desk": False,
         "first_published_at": item.first_created or fields["effective_at"],
         "modified_at": fields["effective_at"], "group_id": None, "is_lead": True,
         "minhash": None, "version_count": 1, "created_at": now,

@@ -1,4 +1,5 @@
-"""Site-wide and per-agency feeds on django.contrib.syndication, through the story selectors."""
+"""Site-wide, agency, topic and section feeds on django.contrib.syndication, through the
+story selectors."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.feedgenerator import SyndicationFeed
 from django.utils.html import escape
 
 from wiredesk.sources.models import Agency
-from wiredesk.stories.models import Story
-from wiredesk.stories.selectors import visible_stories, with_topic
+from wiredesk.stories.models import Section, Story
+from wiredesk.stories.selectors import in_section, visible_stories, with_topic
 
 from .generators import AtomFeed, JsonFeed, RssFeed
 
@@ -23,18 +25,27 @@ TOMBSTONE_DAYS = 2
 
 
 @dataclass(frozen=True)
-class Topic:
-    """A topic: the slug of a subject name the agencies file stories under."""
+class Listing:
+    """What a feed lists: every story, an agency's, a topic's or a section's."""
 
-    slug: str
+    name: str  # "" for the whole site
+    path: str  # its page, "/agency/ians/"; its feeds are beside it
+    agency: Agency | None = None
+    topic: str = ""
+    section: str = ""
+
+    def narrow(self, stories: QuerySet[Story]) -> QuerySet[Story]:
+        if self.agency is not None:
+            return stories.filter(agency=self.agency)
+        if self.topic:
+            return with_topic(stories, self.topic)
+        if self.section:
+            return in_section(stories, self.section)
+        return stories
 
     @property
-    def name(self) -> str:
-        return self.slug.replace("-", " ").title()
-
-    @property
-    def path(self) -> str:
-        return f"/topic/{self.slug}/"
+    def feeds_path(self) -> str:
+        return "/feeds/" if self.path == "/" else self.path
 
 
 def story_id(story_pk: int) -> str:
@@ -43,62 +54,49 @@ def story_id(story_pk: int) -> str:
 
 
 class StoryFeed(Feed):
-    """The latest stories, newest first; `agency` narrows it to one agency."""
+    """The latest stories, newest first: the whole site's, or one `Listing`'s."""
 
     feed_type: type[SyndicationFeed] = RssFeed
     suffix = "rss.xml"
 
-    def get_object(self, request, slug: str | None = None, topic: str | None = None):
+    def get_object(self, request, slug: str | None = None, topic: str | None = None,
+                   section: str | None = None) -> Listing:  # fmt: skip
         if topic:
-            return Topic(topic)
-        return get_object_or_404(Agency, slug=slug) if slug else None
+            return Listing(topic.replace("-", " ").title(), f"/topic/{topic}/", topic=topic)
+        if section:
+            found = get_object_or_404(Section, slug=section)
+            return Listing(found.name, f"/section/{found.slug}/", section=found.slug)
+        if slug:
+            agency = get_object_or_404(Agency, slug=slug)
+            return Listing(agency.name, f"/agency/{agency.slug}/", agency=agency)
+        return Listing("", "/")
 
-    def title(self, agency):
+    def title(self, listing: Listing):
         name = settings.WIREDESK["SITE_NAME"]
-        return f"{agency.name} · {name}" if agency else name
+        return f"{listing.name} · {name}" if listing.name else name
 
-    def link(self, agency):
-        return (
-            agency.path
-            if isinstance(agency, Topic)
-            else f"/agency/{agency.slug}/"
-            if agency
-            else "/"
-        )
+    def link(self, listing: Listing):
+        return listing.path
 
-    def description(self, agency):
+    def description(self, listing: Listing):
         return settings.WIREDESK["SITE_DESCRIPTION"]
 
-    def feed_url(self, agency):
-        base = settings.WIREDESK["SITE_URL"]
-        return (
-            f"{base}/agency/{agency.slug}/{self.suffix}"
-            if agency
-            else f"{base}/feeds/{self.suffix}"
-        )
+    def feed_url(self, listing: Listing):
+        return f"{settings.WIREDESK['SITE_URL']}{listing.feeds_path}{self.suffix}"
 
-    def feed_extra_kwargs(self, agency):
-        return {"hub": settings.WIREDESK.get("WEBSUB_HUB"), "tombstones": self._tombstones(agency)}
+    def feed_extra_kwargs(self, listing: Listing):
+        return {"hub": settings.WIREDESK.get("WEBSUB_HUB"), "tombstones": self._tombstones(listing)}
 
-    def _tombstones(self, agency) -> list[dict]:
+    def _tombstones(self, listing: Listing) -> list[dict]:
         since = timezone.now() - timedelta(days=TOMBSTONE_DAYS)
-        killed = Story.objects.filter(state=Story.State.KILLED, killed_at__gte=since).order_by(
-            "-killed_at"
-        )
-        if isinstance(agency, Topic):
-            killed = with_topic(killed, agency.slug)
-        elif agency:
-            killed = killed.filter(agency=agency)
+        killed = listing.narrow(
+            Story.objects.filter(state=Story.State.KILLED, killed_at__gte=since)
+        ).order_by("-killed_at")
         return [{"id": story_id(s.pk), "when": s.killed_at, "link": story_id(s.pk)}
                 for s in killed.only("pk", "killed_at")[:FEED_SIZE]]  # fmt: skip
 
-    def items(self, agency):
-        stories = visible_stories()
-        if isinstance(agency, Topic):
-            stories = with_topic(stories, agency.slug)
-        elif agency:
-            stories = stories.filter(agency=agency)
-        return stories[:FEED_SIZE]
+    def items(self, listing: Listing):
+        return listing.narrow(visible_stories())[:FEED_SIZE]
 
     def item_title(self, story):
         return story.headline
@@ -137,8 +135,8 @@ class AtomStoryFeed(StoryFeed):
     feed_type = AtomFeed
     suffix = "atom.xml"
 
-    def subtitle(self, agency):
-        return self.description(agency)
+    def subtitle(self, listing: Listing):
+        return self.description(listing)
 
 
 class JsonStoryFeed(StoryFeed):

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.utils import timezone
 
-from wiredesk.stories.selectors import visible_stories
+from wiredesk.stories.models import Section
+from wiredesk.stories.selectors import in_section, visible_stories
 
 
 class StorySitemap(Sitemap):
@@ -62,4 +63,21 @@ class NewsSitemap(StorySitemap):
         )
 
 
-SITEMAPS = {"news": NewsSitemap, "stories": StorySitemap}
+class SectionSitemap(StorySitemap):
+    """The publisher's section pages, each dated by its newest story."""
+
+    limit = 5_000
+
+    def items(self):
+        return list(Section.objects.order_by("order", "name"))
+
+    def location(self, section):
+        return section.get_absolute_url()
+
+    def lastmod(self, section):
+        newest = in_section(visible_stories(), section.slug).values_list("modified_at", flat=True)
+        found = newest.first()
+        return timezone.localtime(found) if found else None
+
+
+SITEMAPS = {"news": NewsSitemap, "stories": StorySitemap, "sections": SectionSitemap}

@@ -21,6 +21,9 @@ urlpatterns = [
     path("topic/<slug:topic>/rss.xml", rss, name="topic-feed-rss"),
     path("topic/<slug:topic>/atom.xml", atom, name="topic-feed-atom"),
     path("topic/<slug:topic>/feed.json", json_feed, name="topic-feed-json"),
+    path("section/<slug:section>/rss.xml", rss, name="section-feed-rss"),
+    path("section/<slug:section>/atom.xml", atom, name="section-feed-atom"),
+    path("section/<slug:section>/feed.json", json_feed, name="section-feed-json"),
     path(
         "sitemap.xml",
         cached_page(on_site_url(sitemap_views.index)),
