@@ -106,6 +106,9 @@ def test_an_http_feed_failing_once_is_amber_three_times_red(feeds):
         Feed.objects.filter(pk=feed.pk).update(last_success_at=timezone.now())
         poll(feed)
         assert status(feed) == AMBER
+        # The error's time in the site's zone, as every other time on the desk.
+        error = Feed.objects.get(pk=feed.pk).last_error
+        assert error.startswith(timezone.localtime().strftime("%Y-%m-%d")) and " IST " in error
         poll(feed)
         poll(feed)
         assert status(feed) == RED

@@ -18,7 +18,7 @@ from wiredesk.stories.storage.statistics import analyze_if_due
 from wiredesk.transports.base import get, transport_choices
 from wiredesk.transports.http import next_delay
 
-from .polling import FeedPoller
+from .polling import FeedPoller, stamp
 
 log = logging.getLogger("wiredesk.ingest")
 
@@ -63,7 +63,7 @@ def record_crash(feed: Feed, exc: BaseException) -> float:
     now = timezone.now()
     Feed.objects.filter(pk=feed.pk).update(
         failures=failures,
-        last_error=f"{now:%Y-%m-%d %H:%M:%S} {type(exc).__name__}: {exc}"[:2000],
+        last_error=f"{stamp(now)} {type(exc).__name__}: {exc}"[:2000],
         next_poll_at=now + timedelta(seconds=delay),
     )
     return delay

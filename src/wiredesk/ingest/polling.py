@@ -158,12 +158,12 @@ class FeedPoller:
         if error is not None:
             failures = feed.failures + 1
             updates["failures"] = failures
-            updates["last_error"] = f"{now:%Y-%m-%d %H:%M:%S} {error}"[:2000]
+            updates["last_error"] = f"{stamp(now)} {error}"[:2000]
             delay = next_delay(feed.poll_interval, failures, error.retry_after)
             if error.stop:
                 # Not polled again until a person has looked (a changed host key).
                 updates["enabled"] = False
-                updates["last_error"] = f"{now:%Y-%m-%d %H:%M:%S} stopped: {error}"[:2000]
+                updates["last_error"] = f"{stamp(now)} stopped: {error}"[:2000]
         else:
             updates.update(_health_of(reports, now))
             if "last_success_at" in updates:
@@ -175,6 +175,11 @@ class FeedPoller:
         Feed.objects.filter(pk=feed.pk).update(**updates)
 
 
+def stamp(now: datetime) -> str:
+    """Return when an error happened, in the site's time zone as every page shows times."""
+    return timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
 def _health_of(reports: list[IngestReport], now) -> dict:
     """Return the health fields after a poll: a delivery fetched but refused is a failure to see."""
     refused = [r for r in reports if not r.ok]
@@ -182,5 +187,5 @@ def _health_of(reports: list[IngestReport], now) -> dict:
         # The fetch worked, the agency's bytes did not: the feed is failing,
         # and its last success stays where it was.
         reason = refused[-1].quarantined or ""
-        return {"last_error": f"{now:%Y-%m-%d %H:%M:%S} delivery quarantined: {reason}"[:2000]}
+        return {"last_error": f"{stamp(now)} delivery quarantined: {reason}"[:2000]}
     return {"last_success_at": now, "last_error": ""}
