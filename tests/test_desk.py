@@ -282,3 +282,25 @@ def test_the_audit_log_is_filterable_by_kind_story_feed_and_user(client, feeds, 
     assert "Legal review" in row.text_content()
     [row] = page(client, "/desk/audit/", kind="paused").findall(".//table//tbody/tr")
     assert "feed harbour-inbox" in row.text_content()
+
+
+def test_an_agency_s_policy_holds_for_its_feeds_that_follow_it_and_a_feed_may_differ(client, feeds,
+                                                                                    editor):  # fmt: skip
+    client.post("/desk/agency/ians/act", {"action": "settings", "publishing": "hold",
+                                          "publish_delay_minutes": "10", "hold_urgency": "",
+                                          "hold_keywords": "embargo-check"})  # fmt: skip
+    own = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-own", transport="folder",
+                              location="/nonexistent", publishing="auto")  # fmt: skip
+    own = Feed.objects.select_related("agency").get(pk=own.pk)  # as the poller reads it
+    follows = Feed.objects.get(pk=feeds["ians"].pk)
+    assert follows.publishing == "agency"  # a feed follows its agency unless told otherwise
+    assert deliver(follows, "urn:follows").state == "held"
+    assert deliver(own, "urn:own").state == "published"
+    # The agency's hold rules add to the feed's own, whatever its mode.
+    tagged = g2_item("urn:tagged", 1, T0).replace(b"<headline>",
+                                                  b"<keyword>EMBARGO-CHECK</keyword><headline>")  # fmt: skip
+    ingest_bytes(own, tagged, "tagged.xml")
+    assert Story.objects.get(item_id="urn:tagged").state == "held"
+    event = LifecycleEvent.objects.get(kind="configured")
+    assert event.agency == feeds["ians"].agency and event.feed is None
+    assert "publishing: 'auto' -> 'hold'" in event.reason

@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from wiredesk.ingest import control
 from wiredesk.ingest.models import Quarantine
 from wiredesk.site.diff import word_diff
-from wiredesk.sources.models import Agency, Feed
+from wiredesk.sources.models import Agency, Feed, Publishing
 from wiredesk.stories import editorial, rules
 from wiredesk.stories.models import Delivery, LifecycleEvent, Section, Story, StoryVersion
 from wiredesk.stories.storage.search_index import SearchTimedOut, relevance
@@ -72,10 +72,16 @@ def _wire(request: HttpRequest):
         .order_by("-id")
     )
     get = request.GET
+    # An agency's or a feed's items are a large share of the wire: compared as
+    # "column + 0", which no index serves, so the database walks the wire
+    # newest first and stops at a page, instead of sorting every item of the
+    # agency (135 ms at 1,000,000 stories; benchmarks/desk.py).
     if get.get("agency"):
-        items = items.filter(story__agency__slug=get["agency"])
+        agency = Agency.objects.filter(slug=get["agency"]).values_list("pk", flat=True).first()
+        items = items.alias(agency_key=F("story__agency_id") + 0).filter(agency_key=agency or 0)
     if get.get("feed"):
-        items = items.filter(delivery__feed__slug=get["feed"])
+        feed = Feed.objects.filter(slug=get["feed"]).values_list("pk", flat=True).first()
+        items = items.alias(feed_key=F("delivery__feed_id") + 0).filter(feed_key=feed or 0)
     state = get.get("state", "")
     if state == "duplicate":  # grouped with another agency's copy of the same event
         items = items.filter(story__group_id__isnull=False)
@@ -219,7 +225,7 @@ def feeds(request: HttpRequest) -> HttpResponse:
             .order_by("agency__name", "slug")]  # fmt: skip
     return render(request, "desk/feeds.html", {
         "rows": rows, "agencies": Agency.objects.order_by("name"),
-        "publishing": Feed.Publishing.choices,
+        "publishing": Feed.Publishing.choices, "agency_publishing": Publishing.choices,
     })  # fmt: skip
 
 
@@ -230,6 +236,14 @@ class FeedSettings(forms.ModelForm):
         model = Feed
         fields = ["publishing", "publish_delay_minutes", "hold_urgency", "hold_keywords",
                   "encoding"]  # fmt: skip
+
+
+class AgencySettings(forms.ModelForm):
+    """An agency's publishing policy, for its feeds that follow it."""
+
+    class Meta:
+        model = Agency
+        fields = ["publishing", "publish_delay_minutes", "hold_urgency", "hold_keywords"]
 
 
 @desk_view
@@ -262,11 +276,18 @@ def feed_action(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_view
 @require_POST
 def agency_action(request: HttpRequest, slug: str) -> HttpResponse:
-    """Pause (and perhaps withhold) or resume every feed of an agency."""
+    """Pause (and perhaps withhold) or resume every feed of an agency, or set its policy."""
     agency = get_object_or_404(Agency, slug=slug)
     action, reason = request.POST.get("action"), request.POST.get("reason", "")
     try:
-        if action == "pause":
+        if action == "settings":
+            form = AgencySettings(request.POST, instance=Agency.objects.get(pk=agency.pk))
+            if form.is_valid():
+                said = control.configure(agency, request.user, form.cleaned_data)
+                messages.success(request, f"{agency.name}: " + ("; ".join(said) or "no change"))
+            else:
+                messages.error(request, f"{agency.name}: {form.errors.as_text()}")
+        elif action == "pause":
             paused, withheld = control.pause_agency(agency, request.user, reason,
                                                     withhold_live="withhold" in request.POST)  # fmt: skip
             messages.success(request, f"Paused {len(paused)} feed(s) of {agency.name}"

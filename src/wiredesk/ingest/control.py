@@ -69,22 +69,22 @@ def resume(
     return resumed
 
 
-def configure(feed: Feed, user, changes: dict, now: datetime | None = None) -> list[str]:
-    """Save changed desk settings of a feed (its publishing policy, its encoding); log them.
-
-    Return what changed, "name: old -> new", in words.
-    """
+def configure(target: Feed | Agency, user, changes: dict, now: datetime | None = None) -> list[str]:
+    """Save changed desk settings of a feed or an agency (publishing policy, a feed's
+    encoding); log them. Return what changed, "name: old -> new", in words."""
     now = now or timezone.now()
     said = []
     for name, value in changes.items():
-        old = getattr(feed, name)
+        old = getattr(target, name)
         if old != value:
             said.append(f"{name}: {old!r} -> {value!r}")
-            setattr(feed, name, value)
+            setattr(target, name, value)
     if said:
+        feed = target if isinstance(target, Feed) else None
+        agency = target.agency if isinstance(target, Feed) else target
         with transaction.atomic():
-            feed.save(update_fields=list(changes))
-            record(LifecycleEvent.Kind.CONFIGURED, _editor(user), feed=feed, agency=feed.agency,
+            target.save(update_fields=list(changes))
+            record(LifecycleEvent.Kind.CONFIGURED, _editor(user), feed=feed, agency=agency,
                    user=user, reason="; ".join(said), at=now)  # fmt: skip
     return said
 

@@ -27,7 +27,7 @@ class Quarantine(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )  # fmt: skip
-    resolution = models.TextField(blank=True)
+    resolution = models.TextField(blank=True, db_default="")
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -22,6 +22,19 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not an IANA time zone name (e.g. Asia/Kolkata)")
 
 
+class Publishing(models.TextChoices):
+    """What happens to a new story: the publishing policy (docs/sources.md)."""
+
+    AUTO = "auto", "Publish at once"
+    HOLD = "hold", "Hold every new story for an editor"
+    DELAY = "delay", "Publish after a delay, unless an editor holds it"
+
+
+def hold_words_of(keywords: str) -> tuple[str, ...]:
+    """Return comma-separated hold keywords, as given, without blanks."""
+    return tuple(w.strip() for w in keywords.split(",") if w.strip())
+
+
 class Agency(models.Model):
     """A news agency whose copy is published under its own name."""
 
@@ -57,6 +70,24 @@ class Agency(models.Model):
         help_text="Regular expressions that make an item an advisory, never published "
         "(over the defaults).",
     )
+
+    # The publishing policy of every feed of the agency that says "as its agency says";
+    # hold rules add to each feed's own.
+    publishing = models.CharField(max_length=8, choices=Publishing.choices,
+                                  default=Publishing.AUTO, db_default=Publishing.AUTO)  # fmt: skip
+    publish_delay_minutes = models.PositiveIntegerField(
+        default=10, db_default=10,
+        help_text="With 'publish after a delay': minutes an editor has to hold it.",
+    )  # fmt: skip
+    hold_urgency = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text="Hold new stories this urgent or more (1 = flash) for an editor; blank: none.",
+    )  # fmt: skip
+    hold_keywords = models.CharField(
+        max_length=1000, blank=True, db_default="",
+        help_text="Comma-separated: a new story whose keywords or subjects include one is held "
+        "for an editor.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["name"]
@@ -109,22 +140,24 @@ class Feed(models.Model):
     )
 
     class Publishing(models.TextChoices):
+        AGENCY = "agency", "As its agency says"
         AUTO = "auto", "Publish at once"
         HOLD = "hold", "Hold every new story for an editor"
         DELAY = "delay", "Publish after a delay, unless an editor holds it"
 
-    # The publishing policy (docs/desk.md): what happens to a new story of this feed.
+    # The publishing policy (docs/sources.md): what happens to a new story of this feed.
     publishing = models.CharField(max_length=8, choices=Publishing.choices,
-                                  default=Publishing.AUTO)  # fmt: skip
+                                  default=Publishing.AGENCY, db_default=Publishing.AGENCY)  # fmt: skip
     publish_delay_minutes = models.PositiveIntegerField(
-        default=10, help_text="With 'publish after a delay': minutes an editor has to hold it."
-    )
+        default=10, db_default=10,
+        help_text="With 'publish after a delay': minutes an editor has to hold it.",
+    )  # fmt: skip
     hold_urgency = models.PositiveSmallIntegerField(
         null=True, blank=True,
         help_text="Hold new stories this urgent or more (1 = flash) for an editor; blank: none.",
     )  # fmt: skip
     hold_keywords = models.CharField(
-        max_length=1000, blank=True,
+        max_length=1000, blank=True, db_default="",
         help_text="Comma-separated: a new story whose keywords or subjects include one is held "
         "for an editor (e.g. advisory-only). Never published on its own.",
     )  # fmt: skip
@@ -161,8 +194,7 @@ class Feed(models.Model):
 
     @property
     def hold_words(self) -> tuple[str, ...]:
-        """Return the hold keywords, as given, without blanks."""
-        return tuple(w.strip() for w in self.hold_keywords.split(",") if w.strip())
+        return hold_words_of(self.hold_keywords)
 
     @property
     def allowed_hosts(self) -> frozenset[str]:

@@ -17,7 +17,7 @@ from typing import Literal
 
 from django.db import IntegrityError, transaction
 
-from wiredesk.sources.models import Agency, Feed
+from wiredesk.sources.models import Agency, Feed, hold_words_of
 from wiredesk.wire import WireItem
 from wiredesk.wire.notices import notice_text
 
@@ -190,9 +190,14 @@ def policy_of(feed: Feed | None) -> rules.Policy | None:
         return None
     routes = tuple(rules.Route(*row) for row in
                    SectionRule.objects.values_list("section__slug", "kind", "value"))  # fmt: skip
-    return rules.Policy(mode=feed.publishing, delay=timedelta(minutes=feed.publish_delay_minutes),
-                        hold_urgency=feed.hold_urgency, hold_words=feed.hold_words,
-                        feed=feed.slug, agency=feed.agency.slug, routes=routes)  # fmt: skip
+    agency = feed.agency
+    # The feed's own mode, or its agency's; the hold rules of both apply.
+    by = agency if feed.publishing == Feed.Publishing.AGENCY else feed
+    urgencies = [u for u in (feed.hold_urgency, agency.hold_urgency) if u is not None]
+    return rules.Policy(mode=by.publishing, delay=timedelta(minutes=by.publish_delay_minutes),
+                        hold_urgency=max(urgencies) if urgencies else None,
+                        hold_words=feed.hold_words + hold_words_of(agency.hold_keywords),
+                        feed=feed.slug, agency=agency.slug, routes=routes)  # fmt: skip
 
 
 def _sections(policy: rules.Policy | None, item: WireItem) -> str:

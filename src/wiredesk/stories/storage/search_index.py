@@ -1,8 +1,9 @@
 """The full-text index: SQLite FTS5 on the embedded engine, PostgreSQL's own at scale.
 
 On SQLite the `story_search` table (migration 0003) holds each story's
-headline and text by its id, written here; PostgreSQL answers from a GIN
-index over the story table itself, so there is nothing to write.
+headline and text by its id, written here; on PostgreSQL the story table's
+generated `search_vector` column (migration 0016) keeps itself, so there is
+nothing to write.
 """
 
 from __future__ import annotations
@@ -26,12 +27,9 @@ CANDIDATES = 500  # the newest matches: relevance is computed for these only
 # rather than hold a worker (and, on SQLite, the interpreter) any longer.
 MAX_QUERY_MS = 250
 PROGRESS_STEPS = 10_000  # SQLite virtual-machine steps between looks at the clock
-# PostgreSQL: the very expression the GIN index of migration 0003 is built on,
-# so that `@@` is answered from the index.
-PG_VECTOR = (
-    "(setweight(to_tsvector('simple', COALESCE(headline, '')), 'A') || "
-    "setweight(to_tsvector('simple', COALESCE(body_text, '')), 'B'))"
-)
+# PostgreSQL: the stored vector column under its GIN index (migration 0016),
+# read rather than computed for each row a search looks at.
+PG_VECTOR = "search_vector"
 
 
 class SearchTimedOut(Exception):
