@@ -40,10 +40,10 @@ SELECT {agency} + ((i - 1) / 100) % 4, 'urn:wire:' || i,
     'story-' || i, 'Story ' || i || ' on the ' || {word}, '', 'Wire', 'NEW DELHI', '', 'en',
     substr({body}, 1, 110), '<p>' || {body} || '</p>', {body} || ' (' || i || ')', '[]', '[]',
     '|india|', '', 0, 1,
-    datetime('now', '-' || (i * 26 / 10) || ' seconds'),
-    datetime('now', '-' || (i * 26 / 10) || ' seconds'), 1,
-    datetime('now', '-' || (i * 26 / 10) || ' seconds'),
-    CASE WHEN i % 200 > 3 THEN datetime('now', '-' || (i * 26 / 10) || ' seconds') END,
+    datetime('now', '-' || (({stories} - i) * 26 / 10) || ' seconds'),
+    datetime('now', '-' || (({stories} - i) * 26 / 10) || ' seconds'), 1,
+    datetime('now', '-' || (({stories} - i) * 26 / 10) || ' seconds'),
+    CASE WHEN i % 200 > 3 THEN datetime('now', '-' || (({stories} - i) * 26 / 10) || ' seconds') END,
     CASE WHEN i % 10 = 0 THEN '|business|' ELSE '' END,
     CASE WHEN i % 200 = 1 THEN datetime('now', '+1 day') END,
     CASE WHEN i % 200 IN (2, 3) THEN datetime('now') END,
@@ -62,9 +62,9 @@ SELECT {agency} + ((i - 1) / 100) % 4, 'urn:wire:' || i,
     'story-' || i, 'Story ' || i || ' on the ' || {word}, '', 'Wire', 'NEW DELHI', '', 'en',
     substr({body}, 1, 110), '<p>' || {body} || '</p>', {body} || ' (' || i || ')', '[]', '[]',
     '|india|', '', false, true,
-    now() - i * interval '2.6 seconds', now() - i * interval '2.6 seconds', 1,
-    now() - i * interval '2.6 seconds',
-    CASE WHEN i % 200 > 3 THEN now() - i * interval '2.6 seconds' END,
+    now() - ({stories} - i) * interval '2.6 seconds', now() - ({stories} - i) * interval '2.6 seconds', 1,
+    now() - ({stories} - i) * interval '2.6 seconds',
+    CASE WHEN i % 200 > 3 THEN now() - ({stories} - i) * interval '2.6 seconds' END,
     CASE WHEN i % 10 = 0 THEN '|business|' ELSE '' END,
     CASE WHEN i % 200 = 1 THEN now() + interval '1 day' END,
     CASE WHEN i % 200 IN (2, 3) THEN now() END,
@@ -104,15 +104,15 @@ with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO stories_delivery (sha256, feed_id, origin, received_at, size, data) "
             "SELECT printf('%%064d', d), %s + (d - 1) %% 4, 'd' || d || '.xml', "
-            "datetime('now', '-' || (d * 260) || ' seconds'), 100, x'00' "
+            "datetime('now', '-' || ((%s - d) * 260) || ' seconds'), 100, x'00' "
             "FROM (WITH RECURSIVE n(d) AS (SELECT 1 UNION ALL SELECT d + 1 FROM n WHERE d < %s) "
-            "SELECT d FROM n)", [first_feed, (stories + 99) // 100])
+            "SELECT d FROM n)", [first_feed, (stories + 99) // 100, (stories + 99) // 100])
     else:
         cursor.execute(
             "INSERT INTO stories_delivery (sha256, feed_id, origin, received_at, size, data) "
             "SELECT lpad(d::text, 64, '0'), %s + (d - 1) %% 4, 'd' || d || '.xml', "
-            "now() - d * interval '260 seconds', 100, '\\\\x00'::bytea "
-            "FROM generate_series(1, %s) AS d", [first_feed, (stories + 99) // 100])
+            "now() - (%s - d) * interval '260 seconds', 100, '\\\\x00'::bytea "
+            "FROM generate_series(1, %s) AS d", [first_feed, (stories + 99) // 100, (stories + 99) // 100])
     cursor.execute(
         "INSERT INTO stories_storyversion (story_id, version, received_at, effective_at, format, "
         "pub_status, signal, urgency, headline, slugline, byline, dateline, located, language, "
@@ -123,7 +123,7 @@ with connection.cursor() as cursor:
         "CASE WHEN id % 50 = 0 THEN 1 WHEN id % 10 = 0 THEN 3 ELSE 5 END, headline, '', "
         "'Wire', '', '', 'en', '', '', '', '[]', '[]', '', '', '', '', '', "
         "(SELECT MIN(id) FROM stories_delivery) + (id - (SELECT MIN(id) FROM stories_story)) / 100 "
-        "FROM stories_story ORDER BY id DESC")  # the newest story the newest version, as received
+        "FROM stories_story ORDER BY id")  # the newest story the newest version, as received
     if sqlite:
         cursor.execute("INSERT INTO story_search (rowid, headline, body) "
                        "SELECT id, headline, body_text FROM stories_story WHERE state <> 'killed'")

@@ -97,9 +97,14 @@ def _wire(request: HttpRequest):
     q = get.get("q", "").strip()
     if q:
         try:
-            items = items.filter(story_id__in=list(relevance(q[:200])))
+            found = list(relevance(q[:200]))
         except SearchTimedOut:
-            items = items.none()
+            found = []
+        # At most a few hundred stories' items: sorted as "id + 0", so that the
+        # database finds them by story and sorts them, rather than walking the
+        # whole wire newest first looking for them (PostgreSQL did, when the
+        # matches were old ones: 150 ms at 1,000,000 stories).
+        items = items.filter(story_id__in=found).order_by((F("id") + 0).desc())
     return items
 
 
