@@ -75,6 +75,13 @@ def no_serious_violations(page) -> None:
     assert serious == [], page.url
 
 
+def feed_settings(page, slug: str):
+    """Open a feed's settings on the feeds board; return its form."""
+    settings = page.locator("details", has_text=f"Settings of {slug}")
+    settings.get_by_text(f"Settings of {slug}").click()
+    return settings.locator("form.feed-settings")
+
+
 def keep(page, name: str) -> None:
     folder = os.environ.get("WIREDESK_SCREENSHOT_DIR")
     if folder:
@@ -110,12 +117,10 @@ def test_an_editor_holds_a_feed_then_releases_its_next_item(browser_page, feeds)
     page = browser_page
     page.goto(page.base + "/desk/feeds/")
     no_serious_violations(page)
-    settings = page.locator("details", has_text="Settings of ians-inbox")
-    settings.get_by_text("Settings of ians-inbox").click()
-    form = settings.locator("form.feed-settings")
+    form = feed_settings(page, "ians-inbox")
     form.get_by_label("Publishing").select_option("hold")
     form.get_by_role("button", name="Save").click()
-    page.wait_for_selector(".messages >> text=publishing: 'auto' -> 'hold'")
+    page.wait_for_selector(".messages >> text=publishing: 'agency' -> 'hold'")
     feed = Feed.objects.get(pk=feeds["ians"].pk)
     ingest_bytes(feed, g2_item("urn:wait", 1, T0, headline="Budget leaked early"), "w.xml")
     page.goto(page.base + "/desk/?state=held")
@@ -145,9 +150,7 @@ def test_an_editor_retries_a_quarantined_delivery_after_fixing_the_feed_s_encodi
     no_serious_violations(page)
     keep(page, "quarantine")
     page.goto(page.base + "/desk/feeds/")
-    settings = page.locator("details", has_text="Settings of ians-inbox")
-    settings.get_by_text("Settings of ians-inbox").click()
-    form = settings.locator("form.feed-settings")
+    form = feed_settings(page, "ians-inbox")
     form.get_by_label("Encoding").fill("iso-8859-1")
     form.get_by_role("button", name="Save").click()
     page.wait_for_selector(".messages >> text=encoding")

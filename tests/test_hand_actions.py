@@ -45,6 +45,16 @@ def act(client, story: Story, action: str, reason: str):
     })  # fmt: skip
 
 
+def webhook_calls(endpoints: AgencyServer) -> list:
+    """Send the webhooks due now; return what the endpoint on 127.0.0.1 received."""
+    http = make_client()
+    try:
+        deliver_due(http)
+    finally:
+        http.close()
+    return [r for r in endpoints.requests if r.path == "/hook"]
+
+
 def test_a_hand_kill_asks_why_then_reaches_every_surface_with_a_tombstone_and_a_webhook(
     feeds, client, editor
 ):
@@ -73,12 +83,7 @@ def test_a_hand_kill_asks_why_then_reaches_every_surface_with_a_tombstone_and_a_
             [tombstone] = atom.findall("at:deleted-entry", ns)
             assert tombstone.get("ref") == f"https://news.example/story/{story.pk}/"
             assert tombstone.get("when")
-        http = make_client()
-        try:
-            deliver_due(http)
-        finally:
-            http.close()
-        [call] = [r for r in endpoints.requests if r.path == "/hook"]
+        [call] = webhook_calls(endpoints)
         assert call.headers["x-wiredesk-event"] == "story.killed"
         assert json.loads(call.body)["story"]["state"] == "killed"
     finally:
@@ -411,12 +416,7 @@ def test_a_held_story_stays_off_every_surface_past_its_embargo_until_an_editor_r
         assert story.headline == "Budget figures, revised"
         assert surfaces(client, story) == VISIBLE  # at once: the caches were told
         assert story.first_published_at > T0 + timedelta(days=365)  # public from its release
-        http = make_client()
-        try:
-            deliver_due(http)
-        finally:
-            http.close()
-        [call] = [r for r in endpoints.requests if r.path == "/hook"]
+        [call] = webhook_calls(endpoints)
         assert call.headers["x-wiredesk-event"] == "story.published"
         assert json.loads(call.body)["story"]["id"] == story.pk
     finally:

@@ -251,6 +251,17 @@ class AgencySettings(forms.ModelForm):
         fields = ["publishing", "publish_delay_minutes", "hold_urgency", "hold_keywords"]
 
 
+def _save_settings(request: HttpRequest, form_class, target: Feed | Agency, name: str) -> None:
+    """Validate the posted settings of a feed or an agency, save and log what changed."""
+    # Validated against a copy: the form writes its values onto its instance.
+    form = form_class(request.POST, instance=type(target).objects.get(pk=target.pk))
+    if form.is_valid():
+        said = control.configure(target, request.user, form.cleaned_data)
+        messages.success(request, f"{name}: " + ("; ".join(said) or "no change"))
+    else:
+        messages.error(request, f"{name}: {form.errors.as_text()}")
+
+
 @desk_view
 @require_POST
 def feed_action(request: HttpRequest, pk: int) -> HttpResponse:
@@ -259,12 +270,7 @@ def feed_action(request: HttpRequest, pk: int) -> HttpResponse:
     action, reason = request.POST.get("action"), request.POST.get("reason", "")
     try:
         if action == "settings":
-            form = FeedSettings(request.POST, instance=Feed.objects.get(pk=feed.pk))
-            if form.is_valid():
-                said = control.configure(feed, request.user, form.cleaned_data)
-                messages.success(request, f"{feed.slug}: " + ("; ".join(said) or "no change"))
-            else:
-                messages.error(request, f"{feed.slug}: {form.errors.as_text()}")
+            _save_settings(request, FeedSettings, feed, feed.slug)
         elif action == "pause":
             control.pause([feed], request.user, reason)
             messages.success(request, f"Paused {feed.slug}.")
@@ -286,12 +292,7 @@ def agency_action(request: HttpRequest, slug: str) -> HttpResponse:
     action, reason = request.POST.get("action"), request.POST.get("reason", "")
     try:
         if action == "settings":
-            form = AgencySettings(request.POST, instance=Agency.objects.get(pk=agency.pk))
-            if form.is_valid():
-                said = control.configure(agency, request.user, form.cleaned_data)
-                messages.success(request, f"{agency.name}: " + ("; ".join(said) or "no change"))
-            else:
-                messages.error(request, f"{agency.name}: {form.errors.as_text()}")
+            _save_settings(request, AgencySettings, agency, agency.name)
         elif action == "pause":
             paused, withheld = control.pause_agency(agency, request.user, reason,
                                                     withhold_live="withhold" in request.POST)  # fmt: skip

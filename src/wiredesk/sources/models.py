@@ -30,12 +30,33 @@ class Publishing(models.TextChoices):
     DELAY = "delay", "Publish after a delay, unless an editor holds it"
 
 
-def hold_words_of(keywords: str) -> tuple[str, ...]:
-    """Return comma-separated hold keywords, as given, without blanks."""
-    return tuple(w.strip() for w in keywords.split(",") if w.strip())
+class HoldRules(models.Model):
+    """The publishing policy's settings an agency and a feed both have (docs/sources.md)."""
+
+    publish_delay_minutes = models.PositiveIntegerField(
+        default=10, db_default=10,
+        help_text="With 'publish after a delay': minutes an editor has to hold it.",
+    )  # fmt: skip
+    hold_urgency = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text="Hold new stories this urgent or more (1 = flash) for an editor; blank: none.",
+    )  # fmt: skip
+    hold_keywords = models.CharField(
+        max_length=1000, blank=True, db_default="",
+        help_text="Comma-separated: a new story whose keywords or subjects include one is held "
+        "for an editor (e.g. advisory-only), never published on its own.",
+    )  # fmt: skip
+
+    class Meta:
+        abstract = True
+
+    @property
+    def hold_words(self) -> tuple[str, ...]:
+        """Return the hold keywords, as given, without blanks."""
+        return tuple(w.strip() for w in self.hold_keywords.split(",") if w.strip())
 
 
-class Agency(models.Model):
+class Agency(HoldRules):
     """A news agency whose copy is published under its own name."""
 
     slug = models.SlugField(unique=True)
@@ -72,22 +93,9 @@ class Agency(models.Model):
     )
 
     # The publishing policy of every feed of the agency that says "as its agency says";
-    # hold rules add to each feed's own.
+    # its hold rules add to each feed's own.
     publishing = models.CharField(max_length=8, choices=Publishing.choices,
                                   default=Publishing.AUTO, db_default=Publishing.AUTO)  # fmt: skip
-    publish_delay_minutes = models.PositiveIntegerField(
-        default=10, db_default=10,
-        help_text="With 'publish after a delay': minutes an editor has to hold it.",
-    )  # fmt: skip
-    hold_urgency = models.PositiveSmallIntegerField(
-        null=True, blank=True,
-        help_text="Hold new stories this urgent or more (1 = flash) for an editor; blank: none.",
-    )  # fmt: skip
-    hold_keywords = models.CharField(
-        max_length=1000, blank=True, db_default="",
-        help_text="Comma-separated: a new story whose keywords or subjects include one is held "
-        "for an editor.",
-    )  # fmt: skip
 
     class Meta:
         ordering = ["name"]
@@ -101,7 +109,7 @@ class Agency(models.Model):
         return ZoneInfo(self.time_zone)
 
 
-class Feed(models.Model):
+class Feed(HoldRules):
     """One channel an agency delivers through, and its polling health."""
 
     FORMAT_CHOICES = [("auto", "Detect from content")] + [(f, f) for f in FORMAT_NAMES]
@@ -148,19 +156,6 @@ class Feed(models.Model):
     # The publishing policy (docs/sources.md): what happens to a new story of this feed.
     publishing = models.CharField(max_length=8, choices=Publishing.choices,
                                   default=Publishing.AGENCY, db_default=Publishing.AGENCY)  # fmt: skip
-    publish_delay_minutes = models.PositiveIntegerField(
-        default=10, db_default=10,
-        help_text="With 'publish after a delay': minutes an editor has to hold it.",
-    )  # fmt: skip
-    hold_urgency = models.PositiveSmallIntegerField(
-        null=True, blank=True,
-        help_text="Hold new stories this urgent or more (1 = flash) for an editor; blank: none.",
-    )  # fmt: skip
-    hold_keywords = models.CharField(
-        max_length=1000, blank=True, db_default="",
-        help_text="Comma-separated: a new story whose keywords or subjects include one is held "
-        "for an editor (e.g. advisory-only). Never published on its own.",
-    )  # fmt: skip
 
     # Where the transport is up to (an ETag, a page cursor, a WebSub lease),
     # moved on only once what came before it is stored.
@@ -191,10 +186,6 @@ class Feed(models.Model):
     @property
     def transport_class(self) -> type[transports.Transport]:
         return transports.get(self.transport)
-
-    @property
-    def hold_words(self) -> tuple[str, ...]:
-        return hold_words_of(self.hold_keywords)
 
     @property
     def allowed_hosts(self) -> frozenset[str]:

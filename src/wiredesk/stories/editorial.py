@@ -99,68 +99,21 @@ def kill(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> 
 
 def withhold(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> list[Story]:
     """Take the stories off every surface until an editor restores them; return those held."""
-    reason, now = _reason(reason), now or timezone.now()
-    held = []
-    with transaction.atomic():
-        for story in _locked(ids):
-            decision = _decide(rules.Action.WITHHOLD, story, now)
-            if not decision.applies:
-                continue
-            _apply(story, decision.known, now)
-            story.save(update_fields=STATE_FIELDS)
-            search_index.remove(story)
-            if story.group_id:
-                elect_lead(story.group_id)  # another agency's copy may lead the group now
-            record(LifecycleEvent.Kind.WITHHELD, _editor(user), story=story, user=user,
-                   reason=reason, at=now)  # fmt: skip
-            log.warning("withheld story=%s by %s: %s", story.pk, _editor(user), reason)
-            announce("updated", story)
-            held.append(story)
-    return held
+    return _change_state(rules.Action.WITHHOLD, LifecycleEvent.Kind.WITHHELD, ids, user, reason,
+                         now)  # fmt: skip
 
 
 def restore(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> list[Story]:
     """Put stories an editor withheld back, as their newest version says; return them."""
-    reason, now = _reason(reason), now or timezone.now()
-    restored = []
-    with transaction.atomic():
-        for story in _locked(ids):
-            decision = _decide(rules.Action.RESTORE, story, now)
-            if not decision.applies:
-                continue
-            _apply(story, decision.known, now)
-            story.save(update_fields=STATE_FIELDS)
-            if story.state == Story.State.PUBLISHED:
-                search_index.add([story])
-            if story.group_id:
-                elect_lead(story.group_id)
-            record(LifecycleEvent.Kind.RESTORED, _editor(user), story=story, user=user,
-                   reason=reason, at=now)  # fmt: skip
-            log.info("restored story=%s by %s: %s", story.pk, _editor(user), reason)
-            announce("published" if story.state == Story.State.PUBLISHED else "updated", story)
-            restored.append(story)
-    return restored
+    return _change_state(rules.Action.RESTORE, LifecycleEvent.Kind.RESTORED, ids, user, reason,
+                         now)  # fmt: skip
 
 
 def hold(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> list[Story]:
     """Keep stories not yet public (under embargo, withheld by the agency, or waiting for
     their feed's publishing delay) from going public on their own, whatever the agency
     sends, until an editor releases them; return those held."""
-    reason, now = _reason(reason, rules.Action.HOLD), now or timezone.now()
-    held = []
-    with transaction.atomic():
-        for story in _locked(ids):
-            decision = _decide(rules.Action.HOLD, story, now)
-            if not decision.applies:
-                continue
-            _apply(story, decision.known, now)
-            story.save(update_fields=STATE_FIELDS)
-            record(LifecycleEvent.Kind.ON_HOLD, _editor(user), story=story, user=user,
-                   reason=reason, at=now)  # fmt: skip
-            log.info("held story=%s by %s: %s", story.pk, _editor(user), reason)
-            announce("updated", story)
-            held.append(story)
-    return held
+    return _change_state(rules.Action.HOLD, LifecycleEvent.Kind.ON_HOLD, ids, user, reason, now)
 
 
 def release(
@@ -178,31 +131,53 @@ def release(
     `due_only`, only stories whose delay is over (an editor may have held one
     meanwhile).
     """
-    reason, now = _reason(reason, rules.Action.RELEASE), now or timezone.now()
-    released = []
+    return _change_state(rules.Action.RELEASE, LifecycleEvent.Kind.RELEASED, ids, user, reason,
+                         now, actor, due_only)  # fmt: skip
+
+
+def _change_state(
+    action: str,
+    kind: str,
+    ids: Iterable[int],
+    user,
+    reason: str,
+    now: datetime | None,
+    actor: str | None = None,
+    due_only: bool = False,
+) -> list[Story]:
+    """Apply a hand action that moves stories between states, the same steps for each:
+    ask the rules, save, search index and group lead, log, announce. Return those changed."""
+    reason, now = _reason(reason, action), now or timezone.now()
+    who = actor or _editor(user)
+    changed = []
     with transaction.atomic():
         for story in _locked(ids):
             if due_only and (story.release_at is None or story.release_at > now):
                 continue
-            decision = _decide(rules.Action.RELEASE, story, now)
+            decision = _decide(action, story, now)
             if not decision.applies:
                 continue
+            was_public = story.state == Story.State.PUBLISHED
             _apply(story, decision.known, now)
-            if story.state == Story.State.PUBLISHED:
+            fields = STATE_FIELDS
+            if action == rules.Action.RELEASE and story.state == Story.State.PUBLISHED:
                 # Never public before: it is published now, and dated so.
                 story.first_published_at = story.modified_at = max(now, story.modified_at)
-            story.save(update_fields=[*STATE_FIELDS, "first_published_at", "modified_at"])
-            if story.state == Story.State.PUBLISHED:
+                fields = [*STATE_FIELDS, "first_published_at", "modified_at"]
+            story.save(update_fields=fields)
+            public = story.state == Story.State.PUBLISHED
+            if public:
                 search_index.add([story])
+            else:
+                search_index.remove(story)
             if story.group_id:
-                elect_lead(story.group_id)
-            who = actor or _editor(user)
-            record(LifecycleEvent.Kind.RELEASED, who, story=story, user=user, reason=reason,
-                   at=now)  # fmt: skip
-            log.info("released story=%s by %s: %s", story.pk, who, reason)
-            announce("published" if story.state == Story.State.PUBLISHED else "updated", story)
-            released.append(story)
-    return released
+                elect_lead(story.group_id)  # another agency's copy may lead the group now
+            record(kind, who, story=story, user=user, reason=reason, at=now)
+            log.log(logging.WARNING if not public else logging.INFO, "%s story=%s by %s: %s",
+                    kind, story.pk, who, reason)  # fmt: skip
+            announce("published" if public and not was_public else "updated", story)
+            changed.append(story)
+    return changed
 
 
 def set_sections(story_id: int, user, slugs: Iterable[str], reason: str = "",

@@ -17,7 +17,7 @@ from typing import Literal
 
 from django.db import IntegrityError, transaction
 
-from wiredesk.sources.models import Agency, Feed, hold_words_of
+from wiredesk.sources.models import Agency, Feed
 from wiredesk.wire import WireItem
 from wiredesk.wire.notices import notice_text
 
@@ -196,7 +196,7 @@ def policy_of(feed: Feed | None) -> rules.Policy | None:
     urgencies = [u for u in (feed.hold_urgency, agency.hold_urgency) if u is not None]
     return rules.Policy(mode=by.publishing, delay=timedelta(minutes=by.publish_delay_minutes),
                         hold_urgency=max(urgencies) if urgencies else None,
-                        hold_words=feed.hold_words + hold_words_of(agency.hold_keywords),
+                        hold_words=feed.hold_words + agency.hold_words,
                         feed=feed.slug, agency=agency.slug, routes=routes)  # fmt: skip
 
 

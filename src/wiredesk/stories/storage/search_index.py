@@ -2,7 +2,7 @@
 
 On SQLite the `story_search` table (migration 0003) holds each story's
 headline and text by its id, written here; on PostgreSQL the story table's
-generated `search_vector` column (migration 0016) keeps itself, so there is
+generated `search_vector` column (migration 0013) keeps itself, so there is
 nothing to write.
 """
 
@@ -27,7 +27,7 @@ CANDIDATES = 500  # the newest matches: relevance is computed for these only
 # rather than hold a worker (and, on SQLite, the interpreter) any longer.
 MAX_QUERY_MS = 250
 PROGRESS_STEPS = 10_000  # SQLite virtual-machine steps between looks at the clock
-# PostgreSQL: the stored vector column under its GIN index (migration 0016),
+# PostgreSQL: the stored vector column under its GIN index (migration 0013),
 # read rather than computed for each row a search looks at.
 PG_VECTOR = "search_vector"
 

@@ -39,5 +39,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("stories", "0015_sections")]
+    dependencies = [("stories", "0012_desk")]
     operations = [migrations.RunPython(forwards, backwards)]
