@@ -14,7 +14,7 @@ from wiredesk.ingest.models import Quarantine
 from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.sources.models import Feed
 from wiredesk.stories.models import LifecycleEvent, Story
-from wiredesk.stories.services import release_due
+from wiredesk.stories.releases import release_due
 
 from .surfaces import GONE, HIDDEN, VISIBLE, surfaces
 from .wire_builder import g2_item

@@ -206,7 +206,7 @@ def test_hand_actions_reach_a_separate_web_node_within_a_second(feeds, client, e
 
     import httpx
 
-    from wiredesk.stories.services import release_embargoes
+    from wiredesk.stories.releases import release_embargoes
 
     from .test_commands_live import wait_for
     from .test_several_nodes import start_web_node, status_within
@@ -389,7 +389,7 @@ def test_a_held_story_stays_off_every_surface_past_its_embargo_until_an_editor_r
 ):
     import time
 
-    from wiredesk.stories.services import release_embargoes
+    from wiredesk.stories.releases import release_embargoes
 
     endpoints = AgencyServer().start()
     endpoints.routes["/hook"] = lambda h: h.reply(200)

@@ -15,7 +15,7 @@ import time_machine
 
 from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.stories.models import KillNotice, Story
-from wiredesk.stories.services import release_embargoes
+from wiredesk.stories.releases import release_embargoes
 
 from .helpers import visible_text
 from .surfaces import GONE, HIDDEN, VISIBLE, surfaces

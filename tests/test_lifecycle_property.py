@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.stories.models import Delivery, KillNotice, Story, StoryVersion
-from wiredesk.stories.services import release_embargoes
+from wiredesk.stories.releases import release_embargoes
 
 from .surfaces import GONE, HIDDEN, VISIBLE, surfaces
 from .wire_builder import g2_item

@@ -9,7 +9,7 @@ import time_machine
 
 from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.stories.models import Story
-from wiredesk.stories.services import release_embargoes
+from wiredesk.stories.releases import release_embargoes
 
 from .surfaces import feed_ids, listed_ids
 from .wire_builder import g2_item

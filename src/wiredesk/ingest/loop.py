@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from wiredesk.sources.models import Feed
-from wiredesk.stories.services import release_due
+from wiredesk.stories.releases import release_due
 from wiredesk.stories.storage.statistics import analyze_if_due
 from wiredesk.transports.base import get, transport_choices
 from wiredesk.transports.http import next_delay

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from wiredesk.sources.models import Feed
-from wiredesk.stories.services import release_due
+from wiredesk.stories.releases import release_due
 
 from .loop import claim, polled_transports
 from .pipeline import ingest_bytes

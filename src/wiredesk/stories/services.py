@@ -4,7 +4,7 @@ What an item does (a new story, a new version shown or kept, a kill, or
 nothing) is decided by `rules.decide_item` from the facts read here; every
 version is stored with the raw bytes it came in. How rows and indexes are
 written fast is storage/'s business; which signal tells the surfaces is
-transitions.py's. `release_embargoes` publishes what waited for its embargo.
+transitions.py's; releases.py publishes what waited for its embargo or delay.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from wiredesk.sources.models import Agency, Feed
 from wiredesk.wire import WireItem
 from wiredesk.wire.notices import notice_text
 
-from . import editorial, rules, signals
+from . import rules, signals
 from .duplicates import attach_signature, elect_lead, group_new_stories
 from .events import agency_actor, record
 from .kill_notices import (
@@ -426,38 +426,3 @@ def _create_many(
         else Outcome("stored", story, version, reason=str(story.state))
         for story, version in pairs
     ]
-
-
-def release_embargoes(now: datetime) -> list[Story]:
-    """Publish every story whose embargo has ended; return them."""
-    released = []
-    due = Story.objects.filter(state=Story.State.EMBARGOED, embargoed_until__lte=now)
-    for story in due.select_related("agency"):
-        with transaction.atomic():
-            updated = Story.objects.filter(pk=story.pk, state=Story.State.EMBARGOED).update(
-                state=Story.State.PUBLISHED, published_at=now
-            )
-            if updated:  # another node may have released it first
-                story.state, story.published_at = Story.State.PUBLISHED, now
-                released.append(story)
-                log.info("embargo ended story=%s agency=%s item=%s", story.pk, story.agency.slug,
-                         story.item_id)  # fmt: skip
-                record(LifecycleEvent.Kind.EMBARGO_ENDED, "embargo", story=story, at=now,
-                       reason=f"embargoed until {story.embargoed_until:%Y-%m-%d %H:%M:%S %Z}")  # fmt: skip
-                announce("published", story)
-    return released
-
-
-def release_delayed(now: datetime) -> list[Story]:
-    """Release every story its feed's publishing delay held, once the delay is over."""
-    due = Story.objects.filter(state=Story.State.HELD, held_for_editor=True, release_at__lte=now)
-    ids = list(due.values_list("pk", flat=True))
-    if not ids:
-        return []
-    return editorial.release(ids, None, "the feed's publishing delay ended", now,
-                             actor="publishing policy", due_only=True)  # fmt: skip
-
-
-def release_due(now: datetime) -> list[Story]:
-    """Publish what waited for its time: ended embargoes and ended publishing delays."""
-    return release_embargoes(now) + release_delayed(now)
