@@ -216,8 +216,12 @@ def test_a_batch_s_held_index_writes_keep_nothing_of_a_rolled_back_savepoint(fee
             ghost_id = store_items(agency, ghost, delivery, T0, batch=batch)[0].story.pk
             raise RuntimeError("rolled back")  # the savepoint goes; the batch commits
         kept_id = store_items(agency, kept, delivery, T0, batch=batch)[0].story.pk
-        # Held by the batch until it ends: nothing is in the indexes yet.
-        assert search_stories("harvest", now=T0) == []
+        if connection.vendor == "sqlite":  # PostgreSQL's index is the story table itself
+            # Held by the batch until it ends: not in the search index yet.
+            assert kept_id in batch.search
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM story_search WHERE headline = 'Kept'")
+                assert cursor.fetchone() == (0,)
     assert not Story.objects.filter(item_id="urn:ghost").exists()
     assert search_stories("Quetzalcoatl", now=T0) == []
     assert [s.item_id for s in search_stories("harvest", now=T0)] == ["urn:kept"]
