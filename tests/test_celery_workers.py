@@ -124,6 +124,11 @@ def test_a_worker_killed_mid_item_loses_nothing(feeds, workers):
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
         assert Story.objects.count() == 0
+        # Past the visibility timeout (3 s here) before the next worker starts:
+        # Redis gives an unacknowledged task back when a worker connects after
+        # it (a worker that started 3.0 s after the first took it found
+        # nothing to restore, and waited on).
+        time.sleep(3.5)
         workers("second")
         wait_until(lambda: Story.objects.filter(item_id="urn:killed-worker").exists(), timeout=60)
         time.sleep(1)
