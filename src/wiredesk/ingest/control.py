@@ -24,28 +24,19 @@ from .pipeline import IngestReport, ingest_bytes
 log = logging.getLogger("wiredesk.ingest")
 
 
-def _editor(user) -> str:
-    return f"editor {user.get_username()}" if user is not None else "editor (unknown)"
-
-
-def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise editorial.ReasonRequired("say why: the reason is kept in the lifecycle log")
-    return reason
-
-
 def pause(feeds: Iterable[Feed], user, reason: str, now: datetime | None = None) -> list[Feed]:
     """Stop polling the feeds (and refuse their pushes) until resumed; return those paused."""
-    reason, now = _reason(reason), now or timezone.now()
+    reason, now = editorial.required_reason(reason), now or timezone.now()
     paused = []
     with transaction.atomic():
         for feed in feeds:
             if Feed.objects.filter(pk=feed.pk, enabled=True).update(enabled=False):
                 feed.enabled = False
-                record(LifecycleEvent.Kind.PAUSED, _editor(user), feed=feed, agency=feed.agency,
+                record(LifecycleEvent.Kind.PAUSED, editorial.editor_name(user), feed=feed, agency=feed.agency,
                        user=user, reason=reason, at=now)  # fmt: skip
-                log.warning("paused feed=%s by %s: %s", feed.slug, _editor(user), reason)
+                log.warning(
+                    "paused feed=%s by %s: %s", feed.slug, editorial.editor_name(user), reason
+                )
                 paused.append(feed)
     return paused
 
@@ -62,9 +53,9 @@ def resume(
                 enabled=True, next_poll_at=None, failures=0
             ):
                 feed.enabled = True
-                record(LifecycleEvent.Kind.RESUMED, _editor(user), feed=feed, agency=feed.agency,
+                record(LifecycleEvent.Kind.RESUMED, editorial.editor_name(user), feed=feed, agency=feed.agency,
                        user=user, reason=reason.strip(), at=now)  # fmt: skip
-                log.info("resumed feed=%s by %s", feed.slug, _editor(user))
+                log.info("resumed feed=%s by %s", feed.slug, editorial.editor_name(user))
                 resumed.append(feed)
     return resumed
 
@@ -84,7 +75,7 @@ def configure(target: Feed | Agency, user, changes: dict, now: datetime | None =
         agency = target.agency if isinstance(target, Feed) else target
         with transaction.atomic():
             target.save(update_fields=list(changes))
-            record(LifecycleEvent.Kind.CONFIGURED, _editor(user), feed=feed, agency=agency,
+            record(LifecycleEvent.Kind.CONFIGURED, editorial.editor_name(user), feed=feed, agency=agency,
                    user=user, reason="; ".join(said), at=now)  # fmt: skip
     return said
 
@@ -93,7 +84,7 @@ def pause_agency(
     agency: Agency, user, reason: str, withhold_live: bool = False, now: datetime | None = None
 ) -> tuple[list[Feed], list[Story]]:
     """Pause every feed of the agency; with `withhold_live`, withhold its public stories too."""
-    reason, now = _reason(reason), now or timezone.now()
+    reason, now = editorial.required_reason(reason), now or timezone.now()
     with transaction.atomic():
         paused = pause(list(agency.feeds.all()), user, reason, now)
         withheld: list[Story] = []
@@ -121,26 +112,26 @@ def retry(entry: Quarantine, user, now: datetime | None = None) -> IngestReport:
         entry.item_id[:80] in failure for failure in report.item_failures))  # fmt: skip
     outcome = f"{report}" if stored else f"refused again: {report.quarantined or report}"
     with transaction.atomic():
-        record(LifecycleEvent.Kind.RETRIED, _editor(user), feed=feed, agency=feed.agency,
+        record(LifecycleEvent.Kind.RETRIED, editorial.editor_name(user), feed=feed, agency=feed.agency,
                user=user, reason=f"{entry.origin[:200]}: {outcome}", at=now)  # fmt: skip
         if stored:
             Quarantine.objects.filter(pk=entry.pk).update(
                 resolved_at=now, resolved_by=user, resolution=f"retried: {report}"
             )
-    log.info("quarantine retried id=%s by %s: %s", entry.pk, _editor(user), outcome)
+    log.info("quarantine retried id=%s by %s: %s", entry.pk, editorial.editor_name(user), outcome)
     return report
 
 
 def dismiss(entries: Iterable[Quarantine], user, reason: str, now: datetime | None = None) -> int:
     """Close quarantine entries nobody will retry (the bytes are kept); return how many."""
-    reason, now = _reason(reason), now or timezone.now()
+    reason, now = editorial.required_reason(reason), now or timezone.now()
     count = 0
     with transaction.atomic():
         for entry in entries:
             if Quarantine.objects.filter(pk=entry.pk, resolved_at=None).update(
                 resolved_at=now, resolved_by=user, resolution=f"dismissed: {reason}"
             ):
-                record(LifecycleEvent.Kind.DISMISSED, _editor(user), feed=entry.feed,
+                record(LifecycleEvent.Kind.DISMISSED, editorial.editor_name(user), feed=entry.feed,
                        agency=entry.feed.agency if entry.feed else None, user=user,
                        reason=f"{entry.origin[:200]}: {reason}", at=now)  # fmt: skip
                 count += 1

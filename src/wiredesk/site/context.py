@@ -35,7 +35,7 @@ def nav_sections() -> list[Section]:
 @receiver([post_save, post_delete], sender=Agency, dispatch_uid="site-nav-agencies")
 @receiver([post_save, post_delete], sender=Section, dispatch_uid="site-nav-sections")
 @receiver([post_save, post_delete], sender=SectionRule, dispatch_uid="site-nav-section-rules")
-def forget_nav_agencies(**_: object) -> None:
+def forget_nav(**_: object) -> None:
     """Drop the kept agencies and sections when one changes in this process, and every
     cached page with them (their navigation shows them)."""
     from .cache import bump_generation

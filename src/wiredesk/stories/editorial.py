@@ -47,11 +47,13 @@ class ReasonRequired(ValueError):
     """A hand kill, withhold or restore was asked for without a reason."""
 
 
-def _editor(user) -> str:
+def editor_name(user) -> str:
+    """Return who an editor is, in the lifecycle log's words."""
     return f"editor {user.get_username()}" if user is not None else "editor (unknown)"
 
 
-def _reason(reason: str, action: str = rules.Action.KILL) -> str:
+def required_reason(reason: str, action: str = rules.Action.KILL) -> str:
+    """Return the reason stripped; raise ReasonRequired when `action` needs one and it is blank."""
     reason = (reason or "").strip()
     if not reason and action in rules.REASON_REQUIRED:
         raise ReasonRequired("say why: the reason is kept in the lifecycle log")
@@ -84,15 +86,15 @@ STATE_FIELDS = ["state", "held_by_desk", "held_for_editor", "release_at", "publi
 
 def kill(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> list[Story]:
     """Kill the stories for good (a legal takedown); return those this killed."""
-    reason, now = _reason(reason), now or timezone.now()
+    reason, now = required_reason(reason), now or timezone.now()
     killed = []
     with transaction.atomic():
         for story in _locked(ids):
             if not _decide(rules.Action.KILL, story, now).applies:
                 continue
-            record(LifecycleEvent.Kind.KILLED, _editor(user), story=story, user=user,
+            record(LifecycleEvent.Kind.KILLED, editor_name(user), story=story, user=user,
                    reason=reason, at=now)  # fmt: skip
-            kill_story(story, None, now, f"by {_editor(user)}: {reason}")
+            kill_story(story, None, now, f"by {editor_name(user)}: {reason}")
             killed.append(story)
     return killed
 
@@ -147,8 +149,8 @@ def _change_state(
 ) -> list[Story]:
     """Apply a hand action that moves stories between states, the same steps for each:
     ask the rules, save, search index and group lead, log, announce. Return those changed."""
-    reason, now = _reason(reason, action), now or timezone.now()
-    who = actor or _editor(user)
+    reason, now = required_reason(reason, action), now or timezone.now()
+    who = actor or editor_name(user)
     changed = []
     with transaction.atomic():
         for story in _locked(ids):
@@ -194,7 +196,7 @@ def set_sections(story_id: int, user, slugs: Iterable[str], reason: str = "",
         story.sections, story.sections_by_desk = chosen, True
         story.save(update_fields=["sections", "sections_by_desk"])
         now_in = chosen.strip("|").replace("|", ", ") or "none"
-        record(LifecycleEvent.Kind.SECTIONED, _editor(user), story=story, user=user, at=now,
+        record(LifecycleEvent.Kind.SECTIONED, editor_name(user), story=story, user=user, at=now,
                reason=f"{was} -> {now_in}" + (f": {reason.strip()}" if reason.strip() else ""))  # fmt: skip
         announce("updated", story)
     return story
@@ -224,7 +226,7 @@ def correct(
     changed against the agency's words; the story's page says it was corrected.
     The agency's later versions are kept for an editor to accept.
     """
-    reason, now = _reason(reason), now or timezone.now()
+    reason, now = required_reason(reason), now or timezone.now()
     with transaction.atomic():
         [story] = _locked([story_id])
         if not _decide(rules.Action.CORRECT, story, now).applies:
@@ -261,9 +263,9 @@ def correct(
         if story.state == Story.State.PUBLISHED:
             search_index.add([story])
         what = ", ".join(sorted(changes)).replace("body_text", "text")
-        record(LifecycleEvent.Kind.CORRECTED, _editor(user), story=story, user=user, at=now,
+        record(LifecycleEvent.Kind.CORRECTED, editor_name(user), story=story, user=user, at=now,
                reason=f"{reason} (changed: {what})")  # fmt: skip
-        log.warning("corrected story=%s by %s (%s): %s", story.pk, _editor(user), what, reason)
+        log.warning("corrected story=%s by %s (%s): %s", story.pk, editor_name(user), what, reason)
         announce("updated", story)
     return version
 
@@ -272,7 +274,7 @@ def accept_agency(
     ids: Iterable[int], user, reason: str, now: datetime | None = None
 ) -> list[Story]:
     """Drop the desk's correction: show the agency's newest version again; return the stories."""
-    reason, now = _reason(reason), now or timezone.now()
+    reason, now = required_reason(reason), now or timezone.now()
     accepted = []
     with transaction.atomic():
         for story in _locked(ids):
@@ -287,7 +289,7 @@ def accept_agency(
             story.save()
             if story.state == Story.State.PUBLISHED:
                 search_index.add([story])
-            record(LifecycleEvent.Kind.ACCEPTED, _editor(user), story=story, user=user,
+            record(LifecycleEvent.Kind.ACCEPTED, editor_name(user), story=story, user=user,
                    reason=reason, at=now)  # fmt: skip
             announce("updated", story)
             accepted.append(story)
@@ -298,13 +300,13 @@ def reject_agency(
     ids: Iterable[int], user, reason: str, now: datetime | None = None
 ) -> list[Story]:
     """Keep the desk's correction over the agency's held versions, and say so; return them."""
-    reason, now = _reason(reason), now or timezone.now()
+    reason, now = required_reason(reason), now or timezone.now()
     rejected = []
     with transaction.atomic():
         for story in _locked(ids):
             if not _decide(rules.Action.REJECT, story, now).applies:
                 continue
-            record(LifecycleEvent.Kind.REJECTED, _editor(user), story=story, user=user,
+            record(LifecycleEvent.Kind.REJECTED, editor_name(user), story=story, user=user,
                    reason=reason, at=now)  # fmt: skip
             rejected.append(story)
     return rejected
