@@ -82,3 +82,7 @@ def all_bundled(ingest):
 if os.environ.get("CI"):
     hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
     hypothesis_settings.load_profile("ci")
+
+
+# Pictures: generated files, a real picture server, storages in the test's folder.
+from .pictures_helpers import photo_server, picture_feed, picture_files  # noqa: E402, F401

@@ -33,7 +33,6 @@ BAD = {
     "truncated.json": b'{"uri": "x", "headlines": [{"value": "\xc3\xa9',
     "empty.xml": b"",
     "not-ninjs.json": b'{"id": 1, "name": "a JSON document of some other kind"}',
-    "picture.xml": (QUIRKS / "newsmlg2-picture-only.xml").read_bytes(),
 }
 REASONS = {
     "malformed.xml": "malformed XML",
@@ -42,7 +41,6 @@ REASONS = {
     "truncated.json": "malformed JSON",
     "empty.xml": "delivery is empty",
     "not-ninjs.json": "unknown format: JSON dict",
-    "picture.xml": "picture items carry no text",
 }
 
 

@@ -110,9 +110,10 @@ def test_g2_video_item_has_no_text():
         parse((G2 / "ap_metadata_example.xml").read_bytes())
 
 
-def test_g2_picture_item_with_no_text_is_refused():
-    with pytest.raises(ParseError, match="picture items carry no text"):
-        parse((QUIRKS / "newsmlg2-picture-only.xml").read_bytes())
+def test_g2_picture_item_alone_is_read_as_an_update_of_that_picture():
+    items = parse((QUIRKS / "newsmlg2-picture-only.xml").read_bytes())
+    assert [item.kind for item in items] == ["picture"] * len(items)
+    assert all(not item.body_html for item in items)
 
 
 def test_g2_tt_message_without_namespace_html_body_and_picture(capsys):
@@ -265,15 +266,20 @@ def test_ninjs_associations_example_is_a_composite_text_item(version, capsys):
     assert item["headline"].startswith("Dell Redefines Workstation Computing Boundaries")
 
 
+def test_ninjs_events_carry_no_text():
+    with pytest.raises(ParseError, match="carry no text"):
+        parse((NINJS / "3.1" / "008_event.json").read_bytes())
+
+
 @pytest.mark.parametrize(
     "path",
     [NINJS / v / "006_photo_only.json" for v in ("1.6", "2.2", "3.1")]
-    + [NINJS / "3.1" / "008_event.json", NINJS / "3.0-agencies" / "ap_image.json"],
+    + [NINJS / "3.0-agencies" / "ap_image.json"],
     ids=lambda p: f"{p.parent.name}/{p.name}",
 )
-def test_ninjs_pictures_and_events_carry_no_text(path):
-    with pytest.raises(ParseError, match="carry no text"):
-        parse(path.read_bytes())
+def test_ninjs_picture_documents_are_picture_items_never_stories(path):
+    [item] = parse(path.read_bytes())
+    assert item.kind == "picture" and not item.body_html
 
 
 def test_ninjs_dpa_agency_text(capsys):
@@ -308,7 +314,11 @@ def test_ninjs_tt_html5_body_without_repeated_headline(capsys):
 
 
 def test_ninjs_list_keeps_text_items_and_skips_pictures(capsys):
-    first, third = inspect(QUIRKS / "ninjs-list-of-two.json", capsys)
+    first, third = [
+        item
+        for item in inspect(QUIRKS / "ninjs-list-of-two.json", capsys)
+        if item["kind"] == "text"
+    ]
     assert first["item_id"] == "urn:wire:ninjs:1"
     assert first["embargoed_until"] == "2021-10-15T00:00:00+00:00"
     assert first["urgency"] == 3 and first["slugline"] == "first"

@@ -8,9 +8,12 @@ saying "remove this".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.utils import timezone
 
+from wiredesk.pictures.selectors import ShownPicture
 from wiredesk.stories.models import Story
 from wiredesk.wire import rfc3339
 
@@ -27,7 +30,8 @@ def _names(version: str) -> dict[str, str]:
         "versionCreated": "versioncreated", "firstCreated": "firstcreated",
         "pubStatus": "pubstatus", "embargoedUntil": "embargoed", "contentType": "contenttype",
         "copyrightHolder": "copyrightholder", "altIds": "altids", "infoSources": "infosources",
-        "wordCount": "wordcount",
+        "wordCount": "wordcount", "copyrightNotice": "copyrightnotice",
+        "usageTerms": "usageterms",
     }  # fmt: skip
     return {k: (k if camel else v) for k, v in pairs.items()}
 
@@ -41,8 +45,35 @@ def story_uri(story: Story) -> str:
     return f"{settings.WIREDESK['SITE_URL']}/story/{story.pk}/"
 
 
-def to_ninjs(story: Story, version: str = "3.1") -> dict:
-    """Return `story` as a ninjs document of `version` (2.2 or 3.1)."""
+def _association(picture: ShownPicture, position: int, n: dict[str, str]) -> dict:
+    """Return a served picture as a ninjs association with its renditions."""
+    renditions = [
+        {"name": f"{w}-{kind}", "href": picture.absolute(f"{w}.{kind}"),
+         n["contentType"]: f"image/{'jpeg' if kind == 'jpg' else kind}", "width": w,
+         "height": round(picture.height * w / picture.width) if picture.width else w}
+        for w in picture.widths for kind in ("jpg", "webp", "avif")
+    ]  # fmt: skip
+    association: dict = {
+        "name": "featureimage" if position == 0 else f"picture{position + 1}",
+        "type": "picture",
+        "uri": picture.large,
+        "renditions": renditions,
+    }
+    if picture.caption:
+        association["descriptions"] = [
+            {"role": "caption", n["contentType"]: "text/plain", "value": picture.caption}
+        ]
+    if picture.byline:
+        association["by"] = picture.byline
+    if picture.copyright or picture.credit:
+        association[n["copyrightNotice"]] = picture.copyright or picture.credit
+    if picture.usage_terms:
+        association[n["usageTerms"]] = picture.usage_terms
+    return association
+
+
+def to_ninjs(story: Story, version: str = "3.1", pictures: Sequence[ShownPicture] = ()) -> dict:
+    """Return `story` as a ninjs document of `version` (2.2 or 3.1), with its pictures."""
     if version not in VERSIONS:
         raise ValueError(f"ninjs {version} is not offered; choose one of {VERSIONS}")
     n = _names(version)
@@ -88,4 +119,6 @@ def to_ninjs(story: Story, version: str = "3.1") -> dict:
     ]
     if subjects:
         document["subjects"] = subjects
+    if pictures:
+        document["associations"] = [_association(p, i, n) for i, p in enumerate(pictures)]
     return document

@@ -35,7 +35,19 @@ class StorySummary(Schema):
     correction: bool
 
 
+class PictureOut(Schema):
+    url: str
+    width: int
+    height: int
+    caption: str
+    alt: str
+    credit: str
+    usage_terms: str
+    crops: dict[str, str]
+
+
 class StoryOut(StorySummary):
+    pictures: list[PictureOut]
     dateline: str
     located: str
     body_html: str

@@ -11,6 +11,7 @@ from django.conf import settings
 from ninja import NinjaAPI, Query, Status
 from ninja.errors import HttpError
 
+from wiredesk.pictures.selectors import ShownPicture, pictures_of
 from wiredesk.site.cache import cached_search, kept_list
 from wiredesk.sources.models import Agency
 from wiredesk.stories.models import Story
@@ -100,6 +101,15 @@ def _summary(story: Story) -> dict:
         "language": story.language, "published": story.first_published_at,
         "modified": story.modified_at, "updated": story.was_updated,
         "correction": story.is_correction,
+    }  # fmt: skip
+
+
+def _picture(picture: ShownPicture) -> dict:
+    return {
+        "url": picture.large, "width": picture.large_size[0], "height": picture.large_size[1],
+        "caption": picture.caption, "alt": picture.text_alternative,
+        "credit": picture.shown_credit, "usage_terms": picture.usage_terms,
+        "crops": dict(zip(("16x9", "4x3", "1x1"), picture.crops, strict=True)),
     }  # fmt: skip
 
 
@@ -210,6 +220,7 @@ def get_story(request, story_id: int):
         "body_text": story.body_text, "subjects": story.subjects, "keywords": story.keywords,
         "disclaimer": story.agency.disclaimer, "versions": story.version_count,
         "also_reported_by": [s.pk for s in also_reported_by(story)],
+        "pictures": [_picture(p) for p in pictures_of(story.pk)],
     })  # fmt: skip
 
 
@@ -223,7 +234,9 @@ def get_story_ninjs(request, story_id: int, version: str = Query("3.1", pattern=
     story, status = story_for_page(story_id)
     if story is None:
         return Status(404, {"detail": "No such story"})
-    return Status(410 if status == "gone" else 200, to_ninjs(story, version))
+    if status == "gone":
+        return Status(410, to_ninjs(story, version))
+    return Status(200, to_ninjs(story, version, pictures_of(story.pk)))
 
 
 @api.get("/agencies", response=list[AgencyOut], summary="Agencies")

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "wiredesk.syndication",
     "wiredesk.api",
     "wiredesk.desk",
+    "wiredesk.pictures",
     "axes",  # failed logins throttled and locked out
     "ninja",  # the API docs' Swagger UI served from the package, not a CDN
 ]
@@ -219,6 +220,7 @@ CELERY_BEAT_SCHEDULE = {
     "poll-due-feeds": {"task": "wiredesk.ingest.tasks.poll_due_feeds", "schedule": 1.0},
     "release-embargoes": {"task": "wiredesk.ingest.tasks.release_ended_embargoes", "schedule": 1.0},
     "deliver-outbox": {"task": "wiredesk.syndication.tasks.deliver_outbox", "schedule": 2.0},
+    "pictures": {"task": "wiredesk.ingest.tasks.process_due_pictures", "schedule": 1.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -236,6 +238,54 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 # Serve app static files straight from the packages: nothing to collect first.
 WHITENOISE_USE_FINDERS = True
+
+# Pictures (pictures/files.py): renditions are served, originals never. The
+# data folder by default; an S3-compatible bucket (django-storages) when
+# several web nodes serve the site: `[pictures] storage = "s3"`.
+PICTURES_CONFIG = CONFIG.get("pictures", {})
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+if PICTURES_CONFIG.get("storage", "filesystem") == "s3":
+    _S3 = {
+        "bucket_name": os.environ.get("WIREDESK_S3_BUCKET", PICTURES_CONFIG.get("bucket")),
+        "endpoint_url": os.environ.get(
+            "WIREDESK_S3_ENDPOINT_URL", PICTURES_CONFIG.get("endpoint_url")
+        ),
+        "region_name": PICTURES_CONFIG.get("region"),
+        # Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)
+        # or the machine's role, never from the configuration file.
+        "custom_domain": PICTURES_CONFIG.get("public_domain"),  # the CDN in front
+        "querystring_auth": False,
+        "file_overwrite": True,
+    }
+    _RENDITIONS = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_S3,
+            "location": "pictures",
+            "default_acl": "public-read",
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    _ORIGINALS = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_S3, "location": "picture-originals", "default_acl": "private"},
+    }
+else:
+    _RENDITIONS = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "pictures", "base_url": MEDIA_URL + "pictures/"},
+    }
+    _ORIGINALS = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DATA_DIR / "picture-originals", "base_url": None},
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "pictures": _RENDITIONS,
+    "picture_originals": _ORIGINALS,
+}
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGGING = {
@@ -303,6 +353,13 @@ WIREDESK = {
     # The app API: open by default; tokens and per-client limits for private sites.
     "API_REQUIRE_TOKEN": bool(API_CONFIG.get("require_token", False)),
     "API_ANONYMOUS_PER_MINUTE": int(API_CONFIG.get("anonymous_per_minute", 0)),
+    "PICTURES": {
+        # Fetches at once from one agency's picture server, per ingest process.
+        "PER_AGENCY": int(PICTURES_CONFIG.get("per_agency", 2)),
+        "MAX_BYTES": int(float(PICTURES_CONFIG.get("max_megabytes", 25)) * 1024 * 1024),
+        "DEADLINE_SECONDS": float(PICTURES_CONFIG.get("deadline_seconds", 30)),
+        "ENABLED": bool(PICTURES_CONFIG.get("enabled", True)),
+    },
     "USER_AGENT": SITE_CONFIG.get(
         "user_agent", "Wiredesk/0.1 (+https://github.com/wiredesk/wiredesk)"
     ),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("desk/", include("wiredesk.desk.urls")),
+    path("", include("wiredesk.pictures.urls")),
     path("", include("wiredesk.ingest.urls")),
     path("", include("wiredesk.syndication.urls")),
     path("", include("wiredesk.site.urls")),

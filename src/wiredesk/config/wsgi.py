@@ -9,12 +9,15 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiredesk.config.settings")
 django_application = get_wsgi_application()
 
+from wiredesk.pictures.serving import wrap as serve_pictures  # noqa: E402
 from wiredesk.site.fastpath import wrap  # noqa: E402  (needs the apps loaded)
 
-application = wrap(
-    django_application,
-    settings.WIREDESK["PAGE_CACHE_SECONDS"],
-    settings.WIREDESK["FAST_PATH_BYTES"],
+application = serve_pictures(
+    wrap(
+        django_application,
+        settings.WIREDESK["PAGE_CACHE_SECONDS"],
+        settings.WIREDESK["FAST_PATH_BYTES"],
+    )
 )
 
 # What Django and the apps made at start-up lives as long as the worker: left

@@ -13,6 +13,8 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from wiredesk.pictures import services as pictures
+from wiredesk.pictures.models import Picture
 from wiredesk.sources.models import Agency, Feed
 from wiredesk.stories import editorial
 from wiredesk.stories.events import record
@@ -95,6 +97,27 @@ def pause_agency(
     return paused, withheld
 
 
+PICTURE_PREFIX = "picture:"
+
+
+def _retry_picture(entry: Quarantine, feed: Feed) -> IngestReport:
+    """Fetch a quarantined picture again now; the report says whether it is served."""
+    identity = entry.item_id[len(PICTURE_PREFIX) :]
+    report = IngestReport(origin=entry.origin)
+    picture = Picture.objects.filter(feed=feed, identity=identity).first()
+    if picture is None:
+        report.quarantined = "the picture is no longer used by any story"
+        return report
+    pictures.retry(identity)
+    picture.refresh_from_db()
+    if pictures.process(picture):
+        report.actions["picture ready"] += 1
+    else:
+        picture.refresh_from_db()
+        report.quarantined = picture.last_error
+    return report
+
+
 def retry(entry: Quarantine, user, now: datetime | None = None) -> IngestReport:
     """Take a quarantined delivery through the pipeline again, under its feed's settings now.
 
@@ -105,7 +128,10 @@ def retry(entry: Quarantine, user, now: datetime | None = None) -> IngestReport:
     if entry.feed_id is None:
         raise ValueError("this delivery's feed is gone: nothing to retry it with")
     feed = Feed.objects.select_related("agency").get(pk=entry.feed_id)
-    report = ingest_bytes(feed, bytes(entry.data), entry.origin)
+    if entry.item_id.startswith(PICTURE_PREFIX):
+        report = _retry_picture(entry, feed)
+    else:
+        report = ingest_bytes(feed, bytes(entry.data), entry.origin)
     # An item's own entry is resolved when that item went through; a
     # delivery's, when the delivery did (its items may have entries of their own).
     stored = report.ok and not (entry.item_id and any(

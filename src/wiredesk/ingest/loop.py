@@ -12,6 +12,7 @@ from django.db import close_old_connections
 from django.db.models import Q
 from django.utils import timezone
 
+from wiredesk.pictures.services import process_due
 from wiredesk.sources.models import Feed
 from wiredesk.stories.releases import release_due
 from wiredesk.stories.storage.statistics import analyze_if_due
@@ -81,6 +82,11 @@ class IngestLoop(threading.Thread):
         self.poller = FeedPoller(settle_seconds=settle_seconds)
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wiredesk-poll")
         self.folder_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wiredesk-folder")
+        # Pictures are fetched and rendered beside the polls, never in their way.
+        self.picture_pool = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="wiredesk-pictures"
+        )
+        self._pictures: Future | None = None
         self.stopping = threading.Event()
         self._running: dict[int, Future] = {}
         # When each feed is next due, by this process's clock: a quiet watch
@@ -103,6 +109,7 @@ class IngestLoop(threading.Thread):
         # Each tick, so an embargo is lifted within a tick of its end (docs/design.md).
         release_due(timezone.now())
         analyze_if_due()
+        self._fetch_pictures()
         for pk in [pk for pk, job in self._running.items() if job.done()]:
             error = self._running.pop(pk).exception()
             if error is not None:
@@ -119,6 +126,20 @@ class IngestLoop(threading.Thread):
             # that trickle a byte a second never hold up a folder.
             pool = self.folder_pool if local else self.pool
             self._running[feed.pk] = pool.submit(self._poll, feed)
+
+    def _fetch_pictures(self) -> None:
+        if self._pictures is not None and not self._pictures.done():
+            return
+        if self._pictures is not None and self._pictures.exception() is not None:
+            log.error("picture pass failed: %r", self._pictures.exception())
+        self._pictures = self.picture_pool.submit(self._picture_pass)
+
+    @staticmethod
+    def _picture_pass() -> int:
+        try:
+            return process_due()
+        finally:
+            close_old_connections()
 
     def _poll(self, feed: Feed) -> None:
         try:
@@ -140,4 +161,5 @@ class IngestLoop(threading.Thread):
             self.stopping.wait(self.tick)
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.folder_pool.shutdown(wait=True, cancel_futures=True)
+        self.picture_pool.shutdown(wait=True, cancel_futures=True)
         self.poller.close()

@@ -17,6 +17,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from wiredesk.pictures.services import apply_picture_items, attach
 from wiredesk.sources.models import Feed
 from wiredesk.stories.duplicates import band_shape
 from wiredesk.stories.events import agency_actor, record
@@ -214,12 +215,31 @@ def store_prepared(
 TRANSIENT = (OperationalError, InterfaceError, OSError)
 
 
+def _attach_pictures(feed: Feed, items: list[WireItem], outcomes: list[Outcome]) -> None:
+    """Link each new current version to the pictures its item carries."""
+    refs = {(item.item_id, item.version): item.pictures for item in items if item.pictures}
+    if not refs:
+        return
+    for outcome in outcomes:
+        shown = outcome.action in ("published", "updated") or (
+            outcome.action == "stored" and outcome.reason  # embargoed or held: shown later
+        )
+        if shown and outcome.version is not None and outcome.story is not None:
+            found = refs.get((outcome.story.item_id, outcome.version.version))
+            if found:
+                attach(outcome.version, found, feed)
+
+
 def _store(feed, data, origin, prepared, items, report, now, batch) -> None:
     # One transaction a delivery: its bytes and every version they brought land
     # together or not at all. Bytes that brought nothing new are not kept twice.
     with transaction.atomic():
         delivery = get_or_create_delivery(data, feed, origin, now)
         storable = []
+        alone = [item for item in items if item.kind == "picture"]
+        if alone:
+            report.actions.update(apply_picture_items(feed.agency, feed, alone))
+            items = [item for item in items if item.kind != "picture"]
         for item in items:
             problem = _check(item)
             if problem:
@@ -232,6 +252,7 @@ def _store(feed, data, origin, prepared, items, report, now, batch) -> None:
                                    prepared.band_keys, batch, policy_of(feed)):  # fmt: skip
             report.outcomes.append(outcome)
             report.actions[outcome.action] += 1
+        _attach_pictures(feed, storable, report.outcomes)
         kept = any(o.version and o.version.delivery_id == delivery.pk for o in report.outcomes)
         if not kept and not delivery.versions.exists():
             delivery.delete()

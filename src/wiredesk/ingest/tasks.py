@@ -9,6 +9,7 @@ from django.db import OperationalError
 from django.db.models import Q
 from django.utils import timezone
 
+from wiredesk.pictures.services import process_due
 from wiredesk.sources.models import Feed
 from wiredesk.stories.releases import release_due
 
@@ -66,3 +67,9 @@ def ingest_delivery(feed_id: int, data: bytes, origin: str) -> dict:
 def release_ended_embargoes() -> int:
     """Publish stories whose embargo, or whose feed's publishing delay, has ended."""
     return len(release_due(timezone.now()))
+
+
+@shared_task
+def process_due_pictures() -> int:
+    """Fetch, check and render the pictures waiting (new ones, and retries that are due)."""
+    return process_due()

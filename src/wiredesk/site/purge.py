@@ -52,12 +52,16 @@ def backends() -> list[PurgeBackend]:
 
 def purge_stories(sender=None, stories=(), **kwargs) -> None:
     """Purge changed stories' pages and API answers and every list (a signal receiver)."""
+    purge_keys([f"story-{story.pk}" for story in stories] + ["lists"])
+
+
+def purge_keys(keys: list[str]) -> None:
+    """Purge every answer tagged with any of `keys` from each configured backend."""
     configured = backends()
     if not configured:
         return
     import httpx  # only where purges are configured: web workers never load it
 
-    keys = [f"story-{story.pk}" for story in stories] + ["lists"]
     for backend in configured:
         try:
             backend.purge(keys)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from django.utils import timezone
 
@@ -10,8 +11,14 @@ from wiredesk.stories.models import Story
 from wiredesk.wire import rfc3339
 
 
-def news_article(story: Story, url: str, site_name: str, site_url: str) -> str:
-    """Return the JSON-LD of a story page, safe to put inside a <script> element."""
+def news_article(
+    story: Story, url: str, site_name: str, site_url: str, images: Sequence[str] = ()
+) -> str:
+    """Return the JSON-LD of a story page, safe to put inside a <script> element.
+
+    `images`: the lead picture's 16:9, 4:3 and 1:1 crops, as Google's article
+    rules ask (at least 1,200 pixels wide where the original allows).
+    """
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -26,6 +33,8 @@ def news_article(story: Story, url: str, site_name: str, site_url: str) -> str:
         "url": url,
         "isAccessibleForFree": True,
     }  # fmt: skip
+    if images:
+        data["image"] = list(images)
     if story.language:
         data["inLanguage"] = story.language
     if story.dateline:

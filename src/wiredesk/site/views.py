@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from wiredesk.pictures.selectors import lead_pictures, pictures_of
 from wiredesk.sources.models import Agency
 from wiredesk.stories.models import Section
 from wiredesk.stories.selectors import (
@@ -63,6 +64,9 @@ def _page(request: HttpRequest, stories) -> ListPage:
     found = list(stories[start : start + size + 1])
     if not found and number > 1:
         raise Http404("No such page")
+    leads = lead_pictures(story.pk for story in found[:size])
+    for story in found:
+        story.lead_picture = leads.get(story.pk)
     return ListPage(number, found[:size], len(found) > size)
 
 
@@ -125,14 +129,21 @@ def story(request: HttpRequest, pk: int, slug: str | None = None) -> HttpRespons
     if slug != story.slug:
         return HttpResponsePermanentRedirect(path)
     url = settings.WIREDESK["SITE_URL"] + path
+    pictures = pictures_of(story.pk)
     context = {
         "story": story,
+        "pictures": pictures,
+        "lead": pictures[0] if pictures else None,
         "canonical_url": url,
         "app_link": app_link(story.pk, path, url),
         "app_name": settings.WIREDESK["APP_NAME"],
         "ios_app_store_id": settings.WIREDESK["IOS_APP_STORE_ID"],
         "json_ld": news_article(
-            story, url, settings.WIREDESK["SITE_NAME"], settings.WIREDESK["SITE_URL"]
+            story,
+            url,
+            settings.WIREDESK["SITE_NAME"],
+            settings.WIREDESK["SITE_URL"],
+            pictures[0].crops if pictures else (),
         ),
         "also_reported_by": also_reported_by(story),
     }

@@ -11,9 +11,10 @@ from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.feedgenerator import SyndicationFeed
+from django.utils.feedgenerator import Enclosure, SyndicationFeed
 from django.utils.html import escape
 
+from wiredesk.pictures.selectors import lead_pictures
 from wiredesk.sources.models import Agency
 from wiredesk.stories.models import Section, Story
 from wiredesk.stories.selectors import in_section, visible_stories, with_topic
@@ -96,7 +97,18 @@ class StoryFeed(Feed):
                 for s in killed.only("pk", "killed_at")[:FEED_SIZE]]  # fmt: skip
 
     def items(self, listing: Listing):
-        return listing.narrow(visible_stories())[:FEED_SIZE]
+        stories = list(listing.narrow(visible_stories())[:FEED_SIZE])
+        leads = lead_pictures(story.pk for story in stories)
+        for story in stories:
+            story.lead_picture = leads.get(story.pk)  # type: ignore[attr-defined]
+        return stories
+
+    def item_enclosures(self, story):
+        # RSS <enclosure> and Atom <link rel="enclosure">: the lead picture, widest JPEG.
+        picture = story.lead_picture
+        if picture is None:
+            return []
+        return [Enclosure(picture.large, str(picture.large_bytes), "image/jpeg")]
 
     def item_title(self, story):
         return story.headline
@@ -128,7 +140,14 @@ class StoryFeed(Feed):
 
     def item_extra_kwargs(self, story):
         disclaimer = f"<p><em>{escape(story.agency.disclaimer)}</em></p>"
-        return {"content_html": story.body_html + disclaimer, "summary_text": story.teaser}
+        picture = story.lead_picture
+        return {
+            "content_html": story.body_html + disclaimer,
+            "summary_text": story.teaser,
+            "picture": {"url": picture.large, "width": picture.large_size[0],
+                        "height": picture.large_size[1], "caption": picture.caption,
+                        "credit": picture.shown_credit} if picture else None,
+        }  # fmt: skip
 
 
 class AtomStoryFeed(StoryFeed):

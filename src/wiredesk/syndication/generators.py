@@ -10,6 +10,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFee
 from django.utils.xmlutils import SimplerXMLGenerator
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
 TOMBSTONE_NS = "http://purl.org/atompub/tombstones/1.0"
 
 
@@ -60,6 +61,7 @@ class RssFeed(Rss201rev2Feed):
             **super().root_attributes(),
             "xmlns:atom": ATOM_NS,
             "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+            "xmlns:media": MEDIA_NS,
         }
 
     def add_root_elements(self, handler):
@@ -70,6 +72,17 @@ class RssFeed(Rss201rev2Feed):
         super().add_item_elements(handler, item)
         if item.get("content_html"):
             handler.addQuickElement("content:encoded", item["content_html"])
+        picture = item.get("picture")
+        if picture:  # Media RSS: the picture with its size, caption and credit
+            handler.startElement("media:content", {
+                "url": picture["url"], "type": "image/jpeg", "medium": "image",
+                "width": str(picture["width"]), "height": str(picture["height"]),
+            })  # fmt: skip
+            if picture["caption"]:
+                handler.addQuickElement("media:description", picture["caption"], {"type": "plain"})
+            if picture["credit"]:
+                handler.addQuickElement("media:credit", picture["credit"])
+            handler.endElement("media:content")
 
 
 class AtomFeed(Atom1Feed):
@@ -140,5 +153,6 @@ class JsonFeed(SyndicationFeed):
             "date_modified": rfc3339_date(item["updateddate"]),
             "authors": [{"name": item["author_name"]}] if item["author_name"] else None,
             "tags": list(item["categories"]) or None,
+            "image": item["picture"]["url"] if item.get("picture") else None,
         }
         return {k: v for k, v in out.items() if v is not None}

@@ -27,6 +27,9 @@ PARTIAL_SUFFIXES = (".tmp", ".part", ".partial", ".filepart", ".crdownload", ".l
 # never deliveries themselves, and the file they name is complete at once.
 MARKER_SUFFIXES = (".done", ".ok", ".ready", ".complete", ".fin", ".sem")
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# Pictures uploaded beside the deliveries that name them: read from there by
+# the pictures' fetcher, never taken as deliveries.
+PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".tif", ".tiff")
 
 
 class FileTooLarge(Exception):
@@ -84,6 +87,8 @@ class WatchFolder:
         with os.scandir(self.path) as entries:
             for entry in entries:
                 if not entry.is_file(follow_symlinks=False) or self.is_partial(entry.name):
+                    continue
+                if entry.name.lower().endswith(PICTURE_SUFFIXES):
                     continue
                 stat = entry.stat(follow_symlinks=False)
                 current = Seen(stat.st_size, stat.st_mtime_ns)

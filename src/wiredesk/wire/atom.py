@@ -20,6 +20,7 @@ from lxml import etree
 
 from .errors import ItemFailure, ParseError, guarded
 from .item import WireItem
+from .mediarss import ENCLOSURES, feed_pictures
 from .text import absolute_url, plain_title, resolve_links
 from .times import parse_iso
 from .xmlpaths import move_namespace, namespace_of, strip_namespaces
@@ -143,8 +144,11 @@ def _link(entry: etree._Element) -> str | None:
 def _entry(entry: etree._Element, authors: list[str], language: str | None) -> WireItem:
     item_id = title = content = summary = published = created = updated = rights = None
     subjects = []
+    enclosures = []
     for child in entry:
         tag = child.tag
+        if tag in ENCLOSURES:
+            enclosures.append(child)
         if tag == ID:
             item_id = item_id or text_of(child)
         elif tag == TITLE:
@@ -188,6 +192,7 @@ def _entry(entry: etree._Element, authors: list[str], language: str | None) -> W
         subjects=subjects,
         link=link,
         creditline=rights,
+        pictures=feed_pictures(entry, enclosures) if enclosures else [],
     )
 
 

@@ -8,8 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from .pictures import PictureRef
+
 PubStatus = Literal["usable", "withheld", "canceled"]
 Signal = Literal["update", "correction", "kill"]
+# "picture": an item that is a picture alone (a NewsML-G2 or ninjs picture
+# item): it updates or kills that picture wherever it is used, never a story.
+Kind = Literal["text", "picture"]
 
 # The order of fields is the order of keys in `wiredesk inspect` output.
 FIELD_NAMES = (
@@ -37,6 +42,8 @@ FIELD_NAMES = (
     "creditline",
     "ednote",
     "is_advisory",
+    "kind",
+    "pictures",
 )
 
 
@@ -73,6 +80,9 @@ class WireItem:
     creditline: str | None = None
     ednote: str | None = None
     is_advisory: bool = False
+    kind: Kind = "text"
+    # The item's pictures, the lead first (docs/design.md, "Pictures").
+    pictures: list[PictureRef] = field(default_factory=list)
     # Not part of the output: the agency's own priority label ("f", "flash",
     # "3"), mapped onto `urgency` by the source's mapping in `normalize`.
     priority: str | None = None
@@ -84,6 +94,8 @@ class WireItem:
             value = getattr(self, name)
             if isinstance(value, datetime):
                 value = rfc3339(value)
+            elif name == "pictures":
+                value = [picture.to_dict() for picture in value]
             out[name] = value
         return out
 

@@ -1,9 +1,11 @@
 """NewsML-G2 (IPTC): a newsItem, or a newsMessage carrying several items.
 
-Only text items become WireItems: `itemClass` ninat:text (and ninat:composite
-with text). A packageItem is read for the text items it travels with in the same
-newsMessage; a package alone, or a picture, video or graphic item, carries no
-text and is refused with that reason. Bodies come as `inlineXML` (NITF or XHTML)
+Text items become WireItems: `itemClass` ninat:text (and ninat:composite
+with text). Picture and graphic items travelling with them in one newsMessage
+become their pictures: those a packageItem groups with a text, else every one
+of the message's. Pictures alone become picture items (an update or kill of
+that picture wherever it is used). A package alone, or a video or audio item,
+carries nothing to publish and is refused with that reason. Bodies come as `inlineXML` (NITF or XHTML)
 or `inlineData` (plain text). Identity: `guid`; version: `version` (default 1,
 NewsML-G2 spec 4.2). An update or kill is a new document with the same guid and
 a higher version.
@@ -19,6 +21,7 @@ from . import nitf
 from .errors import ItemFailure, ParseError, guarded
 from .item import PubStatus, Signal, WireItem
 from .numbers import is_number
+from .pictures import PictureRef, Rendition, as_int, choose, clean
 from .text import plain_title, text_to_html
 from .times import parse_iso
 from .xmlpaths import namespace_of, qcode_value, qualify, strip_namespaces
@@ -28,6 +31,7 @@ G2_NS = "http://iptc.org/std/nar/2006-10-01/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ROOTS = {"newsItem", "newsMessage", "packageItem"}
 TEXT_CLASSES = {"text", "composite", None}
+PICTURE_CLASSES = {"picture", "graphic"}
 STATUS: dict[str, PubStatus] = {"usable": "usable", "withheld": "withheld", "canceled": "canceled"}
 
 
@@ -105,7 +109,7 @@ def _item(
     if not guid:
         raise ParseError("a NewsML-G2 item has no guid, so it has no identity")
     fields: dict = {"subjects": [], "keywords": []}
-    meta = content_meta = content_set = None
+    meta = content_meta = content_set = rights = None
     for name, child in _children(item, prefix):
         if name == "itemMeta":
             meta = child
@@ -113,6 +117,8 @@ def _item(
             content_meta = child
         elif name == "contentSet":
             content_set = child
+        elif name == "rightsInfo" and rights is None:
+            rights = child
     item_class = None
     notes, signals = [], []
     for name, child in _children(meta, prefix):
@@ -130,6 +136,8 @@ def _item(
             notes.append(_leaf_text(child))
         elif name == "signal":
             signals.append(child.get("qcode", ""))
+    if item_class in PICTURE_CLASSES:
+        return _picture(item, guid, fields, content_meta, content_set, rights, prefix, fmt)
     if item_class not in TEXT_CLASSES:
         return item_class or "unknown"
     for name, child in _children(content_meta, prefix):
@@ -182,12 +190,92 @@ def _item(
     )
 
 
+def _picture(item, guid, fields, content_meta, content_set, rights, prefix, fmt) -> WireItem:
+    """Return a picture item: its best `remoteContent` with what contentMeta says of it."""
+    renditions = [
+        Rendition(href=(c.get("href") or "").strip(), width=as_int(c.get("width")),
+                  height=as_int(c.get("height")), mime=c.get("contenttype"),
+                  name=c.get("rendition") or "")
+        for name, c in _children(content_set, prefix) if name == "remoteContent"
+    ]  # fmt: skip
+    best = choose(renditions)
+    meta: dict[str, str | None] = {}
+    for name, child in _children(content_meta, prefix):
+        if name == "description":
+            role = qcode_value(child.get("role")) or "caption"
+            key = "alt" if role.lower() in ("alternativetext", "alttext") else "caption"
+            meta.setdefault(key, clean(_leaf_text(child)))
+        elif name == "headline":
+            meta.setdefault("headline", clean(_leaf_text(child)))
+        elif name == "creditline":
+            meta.setdefault("credit", clean(_leaf_text(child)))
+        elif name == "by":
+            meta.setdefault("byline", clean(_leaf_text(child)))
+        elif name == "creator" and "byline" not in meta:
+            creator = next((c for n, c in _children(child, prefix) if n == "name"), None)
+            meta["byline"] = clean(_leaf_text(creator)) if creator is not None else None
+    for name, child in _children(rights, prefix):
+        if name == "copyrightNotice":
+            meta["copyright"] = clean(_leaf_text(child))
+        elif name == "usageTerms":
+            meta["usage_terms"] = clean(_leaf_text(child))
+        elif name == "copyrightHolder" and "copyright" not in meta:
+            holder = next((c for n, c in _children(child, prefix) if n == "name"), None)
+            meta["copyright"] = clean(_leaf_text(holder)) if holder is not None else None
+    version = item.get("version") or "1"
+    pictures = []
+    if best is not None:
+        pictures.append(PictureRef(
+            href=best.href, ref=guid, caption=meta.get("caption") or meta.get("headline"),
+            alt=meta.get("alt"), credit=meta.get("credit"), copyright=meta.get("copyright"),
+            byline=meta.get("byline"), usage_terms=meta.get("usage_terms"), width=best.width,
+            height=best.height, mime=best.mime, version=version,
+        ))  # fmt: skip
+    return WireItem(
+        format=fmt, item_id=guid, version=version, kind="picture",
+        pub_status=fields.get("pub_status", "usable"),
+        version_created=fields.get("version_created"), headline=meta.get("headline") or "",
+        pictures=pictures,
+    )  # fmt: skip
+
+
+def _package_groups(package: etree._Element, prefix: int) -> list[set[str]]:
+    """Return the guids each group of a packageItem's groupSet puts together.
+
+    A group's pictures go with its texts; groups that refer to one another
+    (`groupRef`) are taken together, as TT sends a text and its media bag.
+    """
+    refs: set[str] = set()
+    for element in package.iter():
+        if isinstance(element.tag, str) and element.tag[prefix:] == "itemRef":
+            residref = element.get("residref")
+            if residref:
+                refs.add(residref)
+    return [refs] if refs else []
+
+
 def _cut(item: etree._Element) -> bytes:
     return etree.tostring(item, encoding="utf-8")
 
 
 def _identify(item: etree._Element) -> str:
     return item.get("guid") or ""
+
+
+def _with_pictures(
+    item: WireItem | ItemFailure, pictures: list[WireItem], groups: list[set[str]]
+) -> WireItem | ItemFailure:
+    """Return a text item with the usable pictures it travels with (its package's, if any)."""
+    if isinstance(item, ItemFailure):
+        return item
+    group = next((g for g in groups if item.item_id in g), None)
+    mine = [
+        ref
+        for picture in pictures
+        if picture.pub_status == "usable" and (group is None or picture.item_id in group)
+        for ref in picture.pictures
+    ]
+    return item.replace(pictures=mine) if mine else item
 
 
 def parse(root: etree._Element) -> list[WireItem | ItemFailure]:
@@ -203,17 +291,27 @@ def parse(root: etree._Element) -> list[WireItem | ItemFailure]:
     candidates = [root] if kind == "newsItem" else (list(item_set) if item_set is not None else [])
     language = root.get(XML_LANG)
     items: list[WireItem | ItemFailure] = []
+    pictures: list[WireItem] = []
+    groups: list[set[str]] = []
     refused = []
     position = 0
     for candidate in candidates:
+        if local_name(candidate) == "packageItem":
+            groups.extend(_package_groups(candidate, prefix))
         if local_name(candidate) != "newsItem":
             continue  # packages: their text items are read where they stand
         position += 1
         result = guarded(_item, candidate, position, _cut, _identify, prefix, "newsmlg2", language)
         if isinstance(result, str):
             refused.append(result)
+        elif isinstance(result, WireItem) and result.kind == "picture":
+            pictures.append(result)
         else:
             items.append(result)
+    if pictures and not any(isinstance(i, WireItem) for i in items):
+        return [*items, *pictures]  # pictures alone: updates or kills of those pictures
+    if pictures:
+        items = [_with_pictures(i, pictures, groups) for i in items]
     if not items:
         what = ", ".join(sorted({c or "unknown" for c in refused})) or "no"
         raise ParseError(

@@ -3,8 +3,11 @@
 Only `uri` is required. 3.x is camelCase (`versionCreated`, `pubStatus`,
 `embargoedUntil`), 2.x lower case (`versioncreated`, `pubstatus`, `embargoed`),
 1.x names bodies and headlines by role (`body_html`, `headline_main`). Text
-items (`type` text or composite, or untyped with a body) become WireItems;
-pictures, video, audio, graphics, events and planning carry no text.
+items (`type` text or composite, or untyped with a body) become WireItems,
+with the pictures of their `associations` (1.x an object by name, 2.x and
+3.x a list); a picture or graphic document alone becomes a picture item (an
+update or kill of that picture wherever it is used); video, audio, events and
+planning carry nothing to publish.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from typing import Any
 
 from .errors import ItemFailure, ParseError, guarded
 from .item import PubStatus, WireItem
+from .pictures import PictureRef, Rendition, as_int, choose, clean, is_image
 from .text import fold, plain_title, text_to_html
 from .times import parse_iso
 
 TEXT_TYPES = {"text", "composite", None}
+PICTURE_TYPES = {"picture", "graphic"}
 HTML_TYPES = ("html", "xhtml", "xml")
 STATUS: dict[str, PubStatus] = {"usable": "usable", "withheld": "withheld", "canceled": "canceled"}
 
@@ -164,7 +169,82 @@ def _item(doc: dict) -> WireItem:
         keywords=[fold(k) for k in keywords if isinstance(k, str) and k.strip()],
         creditline=_string(_get(doc, "copyrightHolder", "copyrightholder")),
         ednote=_string(_get(doc, "edNote", "ednote")),
+        pictures=_associated_pictures(doc),
     )
+
+
+def _renditions(doc: dict) -> list[Rendition]:
+    raw = doc.get("renditions")
+    entries = raw.items() if isinstance(raw, dict) else (
+        (r.get("name", ""), r) for r in raw if isinstance(r, dict)
+    ) if isinstance(raw, list) else ()  # fmt: skip
+    found = []
+    for name, entry in entries:
+        href = _string(entry.get("href")) if isinstance(entry, dict) else None
+        if href:
+            mime = _string(_get(entry, "contentType", "contenttype", "mimetype"))
+            found.append(Rendition(href=href, width=as_int(entry.get("width")),
+                                   height=as_int(entry.get("height")), mime=mime,
+                                   name=str(name or entry.get("title") or "")))  # fmt: skip
+    return found
+
+
+def _description(doc: dict, roles: tuple[str | None, ...]) -> str | None:
+    """Return the first of a 2.x/3.x picture's `descriptions` with one of `roles`."""
+    for entry in _by_role(doc.get("descriptions"), ()):
+        if entry.get("role") in roles:
+            return clean(entry["value"])
+    return None
+
+
+def _picture(doc: dict) -> PictureRef | None:
+    """Return a picture association (or picture document) as a PictureRef, else None."""
+    best = choose(_renditions(doc))
+    uri = _string(doc.get("uri"))
+    if best is None and uri and is_image(None, uri):  # 1.x associations name the file itself
+        best = Rendition(href=uri)
+    if best is None:
+        return None
+    version = doc.get("version")
+    return PictureRef(
+        href=best.href,
+        ref=_string(doc.get("uri")) or _string(doc.get("guid")),
+        caption=_description(doc, ("caption", "text", "summary", None))
+        or clean(_get(doc, "description_text"))
+        or clean(_get(doc, "body_text"))
+        or clean(_headline(doc)),
+        alt=_description(doc, ("alternativeText", "alttext", "alt")),
+        credit=_description(doc, ("creditline",)) or clean(_get(doc, "creditline")),
+        copyright=clean(
+            _get(doc, "copyrightNotice", "copyrightnotice", "copyrightHolder", "copyrightholder")
+        ),
+        byline=clean(_byline(doc)),
+        usage_terms=clean(_get(doc, "usageTerms", "usageterms")),
+        width=best.width,
+        height=best.height,
+        mime=best.mime,
+        version=str(version) if isinstance(version, str | int) else None,
+    )
+
+
+def _associated_pictures(doc: dict) -> list[PictureRef]:
+    raw = doc.get("associations")
+    entries = raw.values() if isinstance(raw, dict) else raw if isinstance(raw, list) else ()
+    pictures = []
+    for entry in entries:
+        if not isinstance(entry, dict) or entry.get("type", "picture") not in PICTURE_TYPES:
+            continue
+        status = str(_get(entry, "pubStatus", "pubstatus") or "usable").lower()
+        picture = _picture(entry) if status == "usable" else None
+        if picture is not None:
+            pictures.append(picture)
+    return pictures
+
+
+def _picture_item(doc: dict) -> WireItem:
+    item = _item(doc)
+    picture = _picture(doc)
+    return item.replace(kind="picture", body_html="", pictures=[picture] if picture else [])
 
 
 def _cut(doc: dict) -> bytes:
@@ -182,6 +262,9 @@ def parse(document: Any) -> list[WireItem | ItemFailure]:
     refused = []
     for position, doc in enumerate(documents, 1):
         kind = doc.get("type")
+        if isinstance(kind, str) and kind in PICTURE_TYPES:
+            items.append(guarded(_picture_item, doc, position, _cut, _identify))
+            continue
         if not isinstance(kind, str | None) or kind not in TEXT_TYPES:
             refused.append(str(kind))
             continue

@@ -13,6 +13,7 @@ from lxml import etree
 from .errors import ItemFailure, ParseError, guarded
 from .item import PubStatus, Signal, WireItem
 from .numbers import is_number
+from .pictures import PictureRef, Rendition, as_int, choose, clean
 from .text import plain_title
 from .times import parse_iso
 from .xmlpaths import strip_namespaces
@@ -86,6 +87,7 @@ def parse_document(root: etree._Element, fmt: str = "nitf") -> WireItem:
     field costs more than parsing a story.
     """
     strip_namespaces(root)
+    pictures = _media(root)  # before the body's media are rewritten as figures
     doc_id = du_key = du_version = headline = byline = dateline = title = None
     first_created = version_created = release = None
     urgency = status = None
@@ -175,7 +177,36 @@ def parse_document(root: etree._Element, fmt: str = "nitf") -> WireItem:
         subjects=subjects,
         keywords=keywords,
         ednote=" ".join(notes) or None,
+        pictures=pictures,
     )
+
+
+def _media(root: etree._Element) -> list[PictureRef]:
+    """Return the images of NITF `<media media-type="image">`, each with its caption and producer."""
+    pictures = []
+    for media in root.iter("media"):
+        if (media.get("media-type") or "image").lower() not in ("image", "graphic", "photo"):
+            continue
+        renditions = [
+            Rendition(href=(r.get("source") or "").strip(), width=as_int(r.get("width")),
+                      height=as_int(r.get("height")), mime=r.get("mime-type"), name="")
+            for r in media.iter("media-reference")
+        ]  # fmt: skip
+        best = choose(renditions)
+        if best is None:
+            continue
+        reference = next(r for r in media.iter("media-reference") if r.get("source") == best.href)
+        caption = next(media.iter("media-caption"), None)
+        producer = next(media.iter("media-producer"), None)
+        pictures.append(
+            PictureRef(
+                href=best.href, caption=clean("".join(caption.itertext())) if caption is not None else None,
+                alt=clean(reference.get("alternate-text")),
+                credit=clean("".join(producer.itertext())) if producer is not None else None,
+                width=best.width, height=best.height, mime=best.mime,
+            )
+        )  # fmt: skip
+    return pictures
 
 
 def _after(later, earlier) -> bool:

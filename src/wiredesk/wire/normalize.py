@@ -5,12 +5,14 @@ The words never change here: only markup is cleaned (see `text.sanitize_html`).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from .item import WireItem, rfc3339
 from .numbers import is_number
+from .pictures import PictureRef, body_images
 from .text import (
     article_html,
     body_html_from,
@@ -74,6 +76,42 @@ def _subjects(subjects: list[dict[str, str]]) -> list[dict[str, str]]:
     return [{key: _line(value) or "" for key, value in s.items()} for s in subjects]
 
 
+MAX_PICTURES = 20
+
+
+def _pictures(item: WireItem) -> list[PictureRef]:
+    """Return the item's pictures: those it declares, else the `<img>`s of its body.
+
+    A declared picture also shown in the body (TT names it by `data-uri`)
+    takes the body's credit and alternative text where it declares none.
+    """
+    declared = item.pictures
+    in_body = body_images(item.body_html) if "<img" in item.body_html else []
+    if not declared:
+        declared = in_body
+    elif in_body:
+        by_ref = {p.ref: p for p in in_body if p.ref}
+        declared = [_with_body_meta(p, by_ref.get(p.ref or "")) for p in declared]
+    return [_picture_lines(p) for p in declared[:MAX_PICTURES]]
+
+
+def _with_body_meta(picture: PictureRef, shown: PictureRef | None) -> PictureRef:
+    if shown is None:
+        return picture
+    return dataclasses.replace(
+        picture, caption=picture.caption or shown.caption, alt=picture.alt or shown.alt,
+        credit=picture.credit or shown.credit,
+    )  # fmt: skip
+
+
+def _picture_lines(picture: PictureRef) -> PictureRef:
+    values = picture.to_dict()
+    for key in ("caption", "alt", "credit", "copyright", "byline", "usage_terms"):
+        if key in values:
+            values[key] = _line(values[key])
+    return PictureRef(**values)
+
+
 def normalize(
     item: WireItem,
     time_zone: tzinfo = UTC,
@@ -133,4 +171,5 @@ def normalize(
         body_html=body_html,
         body_text=body_text,
         teaser=item.teaser or make_teaser(lead, teaser_chars),
+        pictures=_pictures(item) if item.pictures or "<img" in item.body_html else [],
     )

@@ -18,6 +18,7 @@ from lxml import etree
 
 from .errors import ItemFailure, ParseError, guarded
 from .item import WireItem
+from .mediarss import ENCLOSURES, feed_pictures
 from .text import absolute_url, fold, plain_title, resolve_links
 from .times import parse_iso, parse_rfc822
 from .xmlpaths import move_namespace, namespace_of
@@ -120,7 +121,7 @@ class _Fields:
         "atom_link", "creators", "dc_description", "dc_title", "description",
         "description_element", "encoded", "encoded_element", "guid", "guid_is_permalink",
         "keywords", "language", "link", "media_description", "media_title", "modified",
-        "pub_date", "published", "subjects", "title",
+        "pictures", "pub_date", "published", "subjects", "title",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -145,6 +146,8 @@ class _Fields:
         self.dc_description: str | None = None
         self.media_title: str | None = None
         self.media_description: str | None = None
+        # Enclosures, media:content/group/thumbnail: read by `feed_pictures`.
+        self.pictures: list[etree._Element] = []
 
 
 def _read_media(child: etree._Element, fields: _Fields) -> None:
@@ -223,6 +226,10 @@ def _read(element: etree._Element) -> _Fields:
             fields.dc_description = fields.dc_description or _text(child)
         elif tag in MEDIA_TAGS:
             _read_media(child, fields)
+            if tag in MEDIA_GROUPS:
+                fields.pictures.append(child)
+        elif tag in ENCLOSURES and tag != ATOM_LINK:
+            fields.pictures.append(child)
         elif (
             tag == ATOM_LINK
             and fields.atom_link is None
@@ -275,6 +282,7 @@ def _item(element: etree._Element, fmt: str, language: str | None) -> WireItem:
         subjects=fields.subjects,
         keywords=fields.keywords,
         link=link,
+        pictures=feed_pictures(element, fields.pictures) if fields.pictures else [],
     )
 
 

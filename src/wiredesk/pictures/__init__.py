@@ -1,0 +1,1 @@
+"""Agency pictures: fetched safely, stored once, rendered once, shown everywhere, killable."""

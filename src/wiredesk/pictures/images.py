@@ -1,0 +1,193 @@
+"""Check a picture's bytes and make its renditions (Pillow; no Django, no network).
+
+What is checked before a pixel is decoded: the type, sniffed from the bytes
+(never the sender's Content-Type), and the pixel count from the header, so a
+small file that claims 50,000 x 50,000 pixels (a decompression bomb) is
+refused unread. A truncated file is refused when decoding stops short.
+
+Renditions are what browsers, Google and feed readers are given: WebP, AVIF
+and a JPEG fallback at a few widths for `srcset`, and the three crops
+Google's large-image rules ask for (16:9, 4:3, 1:1, 1,200 pixels wide). None
+keeps the original's metadata: the camera's GPS position is never served.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from PIL import Image, ImageOps, IptcImagePlugin, UnidentifiedImageError
+
+MAX_PIXELS = 40_000_000  # a 7,700 x 5,200 press photo is 40 MP
+SNIFFED = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif",
+           "AVIF": "image/avif", "TIFF": "image/tiff"}  # fmt: skip
+WIDTHS = (320, 640, 1024, 1600)
+FORMATS = {"avif": "AVIF", "webp": "WEBP", "jpg": "JPEG"}
+CROPS = {"16x9": (16, 9), "4x3": (4, 3), "1x1": (1, 1)}
+CROP_WIDTH = 1200
+# Encoder settings measured in benchmarks/pictures.py: AVIF's default speed
+# takes about a second a rendition here; speed 8 a tenth, at a similar size.
+ENCODE = {"AVIF": {"quality": 55, "speed": 8}, "WEBP": {"quality": 78, "method": 4},
+          "JPEG": {"quality": 82, "optimize": True, "progressive": True}}  # fmt: skip
+
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own bomb check, for anything opened elsewhere
+
+
+class BadPicture(Exception):
+    """The bytes are not a picture we may use; the message says why."""
+
+
+@dataclass
+class Checked:
+    """A picture that passed the checks: its real type, size and embedded words."""
+
+    mime: str
+    width: int
+    height: int
+    embedded: dict[str, str] = field(default_factory=dict)
+
+
+def check(data: bytes) -> Checked:
+    """Return what `data` is, or raise BadPicture saying why it cannot be used."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning,
+            OSError, ValueError, SyntaxError) as exc:  # fmt: skip
+        if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
+            raise BadPicture(f"too many pixels (over {MAX_PIXELS:,}): {exc}") from None
+        raise BadPicture("not a picture: the bytes are no image format we read") from None
+    mime = SNIFFED.get(image.format or "")
+    if mime is None:
+        raise BadPicture(f"{image.format} pictures are not taken")
+    width, height = image.size
+    if width * height > MAX_PIXELS:
+        raise BadPicture(f"{width:,} x {height:,} pixels is over the {MAX_PIXELS:,}-pixel limit")
+    try:
+        image.load()  # decodes: a truncated file stops short here
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise BadPicture(f"broken or truncated {image.format}: {exc}") from None
+    return Checked(mime=mime, width=width, height=height, embedded=embedded_metadata(image))
+
+
+# IPTC IIM (record 2) datasets agencies fill: caption, credit, copyright, byline.
+_IIM = {(2, 120): "caption", (2, 110): "credit", (2, 116): "copyright", (2, 80): "byline"}
+_XMP = {
+    "caption": "//dc:description//rdf:li",
+    "copyright": "//dc:rights//rdf:li",
+    "byline": "//dc:creator//rdf:li",
+    "credit": "//photoshop:Credit | //@photoshop:Credit",
+}
+_XMP_NS = {"dc": "http://purl.org/dc/elements/1.1/",
+           "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+           "photoshop": "http://ns.adobe.com/photoshop/1.0/"}  # fmt: skip
+
+
+def _text(value) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if not isinstance(value, str):
+        return None
+    return " ".join(value.replace("\x00", "").split()) or None
+
+
+def embedded_metadata(image: Any) -> dict[str, str]:
+    """Return the caption, credit, copyright and byline the file itself carries (IPTC, XMP)."""
+    found: dict[str, str] = {}
+    try:
+        iptc = IptcImagePlugin.getiptcinfo(image) or {}
+    except (SyntaxError, ValueError, IndexError, OSError):
+        iptc = {}
+    for key, name in _IIM.items():
+        text = _text(iptc.get(key))
+        if text:
+            found[name] = text
+    xmp = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp")
+    if xmp:
+        try:
+            data = xmp if isinstance(xmp, bytes) else xmp.encode()
+            parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+            root = etree.fromstring(data.strip(b"\x00"), parser)
+            for name, path in _XMP.items():
+                if name not in found:
+                    hits = root.xpath(path, namespaces=_XMP_NS)
+                    text = (
+                        _text(hits[0] if isinstance(hits[0], str) else hits[0].text)
+                        if hits
+                        else None
+                    )
+                    if text:
+                        found[name] = text
+        except (etree.Error, ValueError):
+            pass
+    return found
+
+
+@dataclass
+class Renditions:
+    """What one picture becomes: files by name, the widths made, a colour for loading."""
+
+    files: dict[str, bytes]
+    widths: list[int]
+    colour: str
+    width: int
+    height: int
+
+
+def _prepared(data: bytes) -> Image.Image:
+    image: Image.Image = Image.open(io.BytesIO(data))
+    image = ImageOps.exif_transpose(image)  # the camera's rotation, applied once
+    if image.mode not in ("RGB", "RGBA"):
+        image = image.convert(
+            "RGBA" if "transparency" in image.info or image.mode == "LA" else "RGB"
+        )
+    if image.mode == "RGBA":  # flattened on white: JPEG has no transparency
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        background.paste(image, mask=image.getchannel("A"))
+        image = background
+    return image
+
+
+def _encode(image: Image.Image, kind: str) -> bytes:
+    out = io.BytesIO()
+    image.save(out, FORMATS[kind], **ENCODE[FORMATS[kind]])  # no exif=, no xmp=: none is kept
+    return out.getvalue()
+
+
+def widths_for(width: int) -> list[int]:
+    """Return the rendition widths for an original `width` pixels wide (never enlarged)."""
+    return [w for w in WIDTHS if w <= width] or [width]
+
+
+def render(data: bytes) -> Renditions:
+    """Return every rendition of a checked picture."""
+    image = _prepared(data)
+    width, height = image.size
+    files: dict[str, bytes] = {}
+    widths = widths_for(width)
+    for target in widths:
+        scaled = image if target == width else image.resize(
+            (target, max(1, round(height * target / width))), Image.Resampling.LANCZOS
+        )  # fmt: skip
+        for kind in FORMATS:
+            files[f"{target}.{kind}"] = _encode(scaled, kind)
+    for name, ratio in CROPS.items():
+        crop_width = min(CROP_WIDTH, width, round(height * ratio[0] / ratio[1]))
+        size = (crop_width, max(1, round(crop_width * ratio[1] / ratio[0])))
+        files[f"{name}.jpg"] = _encode(ImageOps.fit(image, size, Image.Resampling.LANCZOS), "jpg")
+    pixel = image.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
+    r, g, b = pixel[:3] if isinstance(pixel, tuple) else (int(pixel or 0),) * 3
+    return Renditions(files=files, widths=widths, colour=f"#{r:02x}{g:02x}{b:02x}",
+                      width=width, height=height)  # fmt: skip
+
+
+def extension(mime: str) -> str:
+    """Return the file extension of a sniffed type."""
+    return {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif",
+            "image/avif": "avif", "image/tiff": "tif"}[mime]  # fmt: skip

@@ -1,0 +1,243 @@
+"""Pictures through their life: attached to a version, fetched, rendered, replaced, killed.
+
+The pipeline calls `attach` in the transaction that stores a version, and
+`apply_picture_items` for pictures delivered alone. Fetching happens after,
+outside any transaction (`process_due`: the embedded ingest loop's own thread,
+or a Celery task), so a slow picture server never holds up a story: the story
+is published at once and gains its picture when it is ready.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from wiredesk.sources.models import Agency, Feed
+from wiredesk.stories.models import Story, StoryVersion
+from wiredesk.stories.signals import announce
+from wiredesk.transports.outbound import Refused
+from wiredesk.wire import WireItem
+from wiredesk.wire.pictures import PictureRef
+
+from . import files, images
+from .fetching import fetch_picture
+from .models import Picture, StoryPicture
+from .visibility import sync_files
+
+log = logging.getLogger("wiredesk.pictures")
+
+MAX_ATTEMPTS = 10
+# After a failure: 30 s, 1 min, 2 min ... capped at 6 hours.
+FIRST_RETRY_SECONDS = 30
+MAX_RETRY_SECONDS = 6 * 3600
+META_FIELDS = ("caption", "alt", "credit", "copyright", "byline", "usage_terms")
+
+
+def _values(ref: PictureRef) -> dict[str, str]:
+    return {name: getattr(ref, name) or "" for name in META_FIELDS}
+
+
+def _picture_for(agency: Agency, feed: Feed | None, ref: PictureRef) -> Picture:
+    """Return the agency's Picture for `ref`, its words brought up to date."""
+    identity = ref.identity[:2000]
+    picture = Picture.objects.filter(agency=agency, identity=identity).first()
+    if picture is None:
+        return Picture.objects.create(
+            agency=agency, feed=feed, identity=identity, href=ref.href[:2000],
+            version=(ref.version or "")[:200], next_attempt_at=timezone.now(), **_values(ref),
+        )  # fmt: skip
+    changes: dict[str, object] = {
+        k: v for k, v in _values(ref).items() if v and v != getattr(picture, k)
+    }
+    if ref.href[:2000] != picture.href and picture.state != Picture.State.KILLED:
+        changes.update(href=ref.href[:2000], state=Picture.State.PENDING, attempts=0,
+                       next_attempt_at=timezone.now())  # fmt: skip
+    if changes:
+        Picture.objects.filter(pk=picture.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(picture, name, value)
+    return picture
+
+
+def attach(version: StoryVersion, refs: list[PictureRef], feed: Feed | None) -> None:
+    """Make `refs` the story's shown pictures, from this version on.
+
+    A version that carries no picture keeps the ones before it (agencies send
+    text-only updates of a story whose photo stands); one that carries
+    pictures replaces them.
+    """
+    if not refs:
+        return
+    agency = feed.agency if feed is not None else version.story.agency
+    pictures = [_picture_for(agency, feed, ref) for ref in refs]
+    usable = [p for p in pictures if p.state != Picture.State.KILLED]
+    StoryPicture.objects.filter(story_id=version.story_id, current=True).update(current=False)
+    StoryPicture.objects.bulk_create(
+        StoryPicture(story_id=version.story_id, version=version, picture=picture, position=n)
+        for n, picture in enumerate(usable)
+    )
+
+
+def apply_picture_items(agency: Agency, feed: Feed | None, items: list[WireItem]) -> list[str]:
+    """Update or kill pictures delivered alone; return what each did ("killed", "updated")."""
+    done = []
+    for item in items:
+        picture = Picture.objects.filter(agency=agency, identity=item.item_id[:2000]).first()
+        if item.pub_status == "canceled":
+            if picture is not None:
+                kill(picture)
+            done.append("picture killed")
+            continue
+        refs = [ref for ref in item.pictures if ref]
+        if picture is None:
+            # Not shown by any story here: nothing to fetch (agencies send
+            # their whole picture service; only pictures of stories are ours).
+            done.append("picture not used")
+            continue
+        if not refs:
+            done.append("picture without a file")
+            continue
+        ref = refs[0]
+        if ref.ref is None:
+            ref = PictureRef(**{**ref.to_dict(), "ref": item.item_id})
+        picture = _picture_for(agency, feed, ref)
+        transaction.on_commit(partial(_announce_users, picture))
+        done.append("picture updated")
+    return done
+
+
+def kill(picture: Picture) -> None:
+    """Take a picture the agency killed out of every story that used it, and stop serving it."""
+    Picture.objects.filter(pk=picture.pk).update(state=Picture.State.KILLED)
+    story_ids = list(
+        StoryPicture.objects.filter(picture=picture, current=True).values_list(
+            "story_id", flat=True
+        )
+    )
+    StoryPicture.objects.filter(picture=picture).update(current=False)
+    if picture.sha256:
+        transaction.on_commit(lambda: sync_files(picture.sha256))
+    if story_ids:
+        announce(list(Story.objects.filter(pk__in=story_ids)), "updated")
+
+
+def _announce_users(picture: Picture) -> None:
+    stories = list(Story.objects.filter(picture_links__picture=picture,
+                                        picture_links__current=True).distinct())  # fmt: skip
+    if stories:
+        announce(stories, "updated")
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Return how long to wait after the `attempts`-th failure."""
+    return timedelta(seconds=min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** (attempts - 1)))
+
+
+def _fail(picture: Picture, reason: str, data: bytes | None) -> None:
+    from wiredesk.ingest.pipeline import quarantine  # the pipeline imports this module
+
+    attempts = picture.attempts + 1
+    gives_up = attempts >= MAX_ATTEMPTS
+    Picture.objects.filter(pk=picture.pk).update(
+        state=Picture.State.FAILED, attempts=attempts, last_error=reason[:2000],
+        next_attempt_at=None if gives_up else timezone.now() + retry_delay(attempts),
+    )  # fmt: skip
+    log.warning(
+        "picture %s (%s) failed, attempt %d: %s", picture.pk, picture.href, attempts, reason
+    )
+    quarantine(
+        picture.feed, picture.href, data if data is not None else picture.href.encode(),
+        f"picture: {reason}", item_id=f"picture:{picture.identity}",
+    )  # fmt: skip
+
+
+def process(picture: Picture) -> bool:
+    """Fetch, check, store and render one picture; True when it is ready.
+
+    A picture that cannot be had leaves its stories as they are (published,
+    without it), goes on the quarantine with its reason, and is retried later.
+    """
+    data = None
+    try:
+        data = fetch_picture(picture)
+        checked = images.check(data)
+    except (Refused, images.BadPicture) as exc:
+        _fail(picture, str(exc), data)
+        return False
+    digest = hashlib.sha256(data).hexdigest()
+    files.save_original(digest, images.extension(checked.mime), data)
+    if not files.has_renditions(digest):
+        made = images.render(data)
+        files.save_renditions(digest, made.files)
+        widths, colour = made.widths, made.colour
+    else:  # the same bytes from another agency or version: rendered once already
+        widths = images.widths_for(checked.width)
+        colour = next(iter(Picture.objects.filter(sha256=digest).exclude(colour="")
+                           .values_list("colour", flat=True)), "")  # fmt: skip
+    embedded = {k: v for k, v in checked.embedded.items() if not getattr(picture, k)}
+    Picture.objects.filter(pk=picture.pk).update(
+        state=Picture.State.READY, sha256=digest, mime=checked.mime, width=checked.width,
+        height=checked.height, widths=widths, colour=colour, fetched_at=timezone.now(),
+        large_bytes=files.size(digest, f"{max(widths)}.jpg"),
+        last_error="", next_attempt_at=None, **embedded,
+    )  # fmt: skip
+    sync_files(digest)  # a story killed meanwhile: its picture goes again at once
+    _announce_users(picture)
+    return True
+
+
+_AGENCY_SLOTS: dict[int, threading.BoundedSemaphore] = defaultdict(
+    lambda: threading.BoundedSemaphore(settings.WIREDESK["PICTURES"]["PER_AGENCY"])
+)
+
+
+def _process_with_slot(picture_id: int) -> bool:
+    try:
+        picture = Picture.objects.select_related("feed").get(pk=picture_id)
+        with _AGENCY_SLOTS[picture.agency_id]:
+            return process(picture)
+    finally:
+        close_old_connections()
+
+
+def due(limit: int = 50) -> list[int]:
+    """Return the ids of pictures waiting for a fetch or a retry, oldest first."""
+    now = timezone.now()
+    waiting = Q(state__in=[Picture.State.PENDING, Picture.State.FAILED], next_attempt_at__lte=now)
+    return list(
+        Picture.objects.filter(waiting)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def process_due(limit: int = 50, workers: int = 4) -> int:
+    """Process due pictures, a few agencies at once (each within its own slots); return ready."""
+    if not settings.WIREDESK["PICTURES"]["ENABLED"]:
+        return 0
+    ids = due(limit)
+    if not ids:
+        return 0
+    # Claimed before fetching, so a second worker does not take the same ones.
+    Picture.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now() + timedelta(minutes=5))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wiredesk-picture") as pool:
+        return sum(pool.map(_process_with_slot, ids))
+
+
+def retry(identity: str) -> int:
+    """Fetch a quarantined picture again at once (the desk's retry); return how many."""
+    return (
+        Picture.objects.filter(identity=identity)
+        .exclude(state=Picture.State.KILLED)
+        .update(state=Picture.State.PENDING, attempts=0, next_attempt_at=timezone.now())
+    )
