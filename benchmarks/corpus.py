@@ -135,6 +135,35 @@ def _g2_item(n: int) -> str:
     )
 
 
+def _g2_picture(n: int) -> str:
+    return (
+        f'<newsItem guid="urn:newsml:wire.example:photo:{n}" version="1" standard="NewsML-G2" standardversion="2.35">'
+        "<rightsInfo><copyrightNotice>(c) Wire</copyrightNotice></rightsInfo>"
+        f'<itemMeta><itemClass qcode="ninat:picture"/><versionCreated>{when(n)}</versionCreated></itemMeta>'
+        f'<contentMeta><description role="drol:caption">Caption of photo {n}</description>'
+        "<creditline>Wire Photo</creditline></contentMeta><contentSet>"
+        f'<remoteContent href="https://photos.wire.example/{n}/hi.jpg" contenttype="image/jpeg" width="3000" height="2000"/>'
+        f'<remoteContent href="https://photos.wire.example/{n}/lo.jpg" contenttype="image/jpeg" width="640" height="427"/>'
+        "</contentSet></newsItem>"
+    )
+
+
+def newsmlg2_with_pictures(start: int, count: int) -> bytes:
+    """A message of texts, each with its own photo (a package groups each pair)."""
+    parts = []
+    for n in range(start, start + count):
+        parts.append(
+            f'<packageItem guid="urn:newsml:wire.example:pkg:{n}" version="1"><itemMeta><itemClass qcode="ninat:composite"/></itemMeta>'
+            f'<groupSet root="g"><group id="g"><itemRef residref="urn:newsml:wire.example:{n}"/>'
+            f'<itemRef residref="urn:newsml:wire.example:photo:{n}"/></group></groupSet></packageItem>'
+        )
+        parts.append(_g2_item(n) + _g2_picture(n))
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/">'
+        f"<header><sent>{when(start)}</sent></header><itemSet>{''.join(parts)}</itemSet></newsMessage>"
+    ).encode()
+
+
 def newsmlg2(start: int, count: int) -> bytes:
     items = "".join(_g2_item(n) for n in range(start, start + count))
     return (

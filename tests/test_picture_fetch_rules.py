@@ -7,6 +7,7 @@ from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from wiredesk.ingest.models import Quarantine
 from wiredesk.ingest.pipeline import ingest_bytes
@@ -128,3 +129,60 @@ def test_after_a_kill_every_rendition_url_answers_410_within_a_second(
     editorial.kill([Story.objects.get().pk], editor, "legal takedown")
     assert {_get(app, url) for url in urls} == {410}
     assert time.monotonic() - killed_at < 1.0
+
+
+def test_retries_wait_longer_each_time_and_stop_after_ten(picture_feed, photo_server):
+    from wiredesk.pictures.services import MAX_ATTEMPTS, retry_delay
+
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 10, 20)] == [
+        30,
+        60,
+        120,
+        15360,
+        21600,
+    ]
+    ingest_bytes(picture_feed, rss_enclosure(photo_server.base_url), origin="x")
+    for _ in range(MAX_ATTEMPTS):
+        Picture.objects.update(next_attempt_at=timezone.now())
+        fetch_all()
+    picture = Picture.objects.get()
+    assert picture.attempts == MAX_ATTEMPTS and picture.next_attempt_at is None
+    assert Quarantine.objects.get().repeats == MAX_ATTEMPTS  # one entry, each failure counted
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_agency_s_pictures_are_fetched_at_most_two_at_once(feeds, picture_files):
+    import threading
+
+    from wiredesk.pictures.services import process_due
+
+    from .wire_server import AgencyServer
+
+    busy, most = [0], [0]
+    lock = threading.Lock()
+    body = photo(400, 300)
+
+    def slow(handler):
+        with lock:
+            busy[0] += 1
+            most[0] = max(most[0], busy[0])
+        time.sleep(0.3)
+        with lock:
+            busy[0] -= 1
+        handler.reply(200, body, {"Content-Type": "image/jpeg"})
+
+    server = AgencyServer().start()
+    try:
+        feed = feeds["ians"]
+        feed.fetch_allowed_hosts = "127.0.0.1"
+        feed.save()
+        for n in range(6):
+            server.routes[f"/p{n}.jpg"] = slow
+            item = rss_enclosure(server.base_url).replace(b"/big.jpg", f"/p{n}.jpg".encode())
+            ingest_bytes(
+                feed, item.replace(b"ians-rss-2", f"ians-rss-p{n}".encode()), origin=str(n)
+            )
+        assert process_due(workers=4) == 6
+    finally:
+        server.stop()
+    assert most[0] == 2

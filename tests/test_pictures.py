@@ -109,6 +109,14 @@ def body_img(base: str) -> bytes:
 <pubDate>Thu, 03 Dec 2026 10:00:00 +0530</pubDate><description>{body}</description></item></channel></rss>""".encode()
 
 
+def json_feed(base: str) -> bytes:
+    return json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "IANS", "feed_url": f"{base}/feed.json",
+        "items": [{"id": "ians-jf-1", "title": "Flood rescue goes on in Unnao",
+                   "content_text": "UNNAO, Dec 3 (IANS) Rescue teams worked.", "image": "/big.jpg"}],
+    }).encode()  # fmt: skip
+
+
 FORMATS = {
     "newsml-g2 package": (g2_package, CAPTION, CREDIT),
     "ninjs 3 associations": (ninjs3, CAPTION, "Jane Doe / IANS"),
@@ -118,6 +126,7 @@ FORMATS = {
     "rss enclosure": (rss_enclosure, "", ""),
     "atom enclosure": (atom_enclosure, "", ""),
     "img in body": (body_img, "Rescue boats on the river", ""),
+    "json feed image": (json_feed, "", ""),
 }
 
 
@@ -149,6 +158,8 @@ def test_each_format_s_picture_reaches_page_feeds_and_api_with_caption_credit_an
     assert [s.get("type") for s in figure.cssselect("source")] == ["image/avif", "image/webp"]
     assert "1600w" in img.get("srcset") and (img.get("width"), img.get("height")) == ("1024", "683")
     assert img.get("loading") is None and img.get("fetchpriority") == "high"
+    [preload] = page.cssselect('link[rel="preload"][as="image"]')
+    assert preload.get("type") == "image/avif" and "1600w" in preload.get("imagesrcset")
     shown = figure.cssselect("figcaption")
     assert (shown[0].text_content() if shown else "") == " ".join(p for p in (caption, credit) if p)
     meta = {m.get("property") or m.get("name"): m.get("content") for m in page.cssselect("meta")}
@@ -333,3 +344,41 @@ def test_a_transparent_png_is_flattened_and_never_enlarged(picture_feed, photo_s
     assert fetch_all() == 1
     picture = Picture.objects.get()
     assert (picture.mime, picture.widths) == ("image/png", [320, 640])
+
+
+def test_a_kill_purges_the_story_s_pictures_from_the_cdn_by_their_key(
+    settings, picture_feed, photo_server, django_capture_on_commit_callbacks
+):
+    from .wire_server import AgencyServer
+
+    cdn = AgencyServer().start()
+    cdn.routes["/"] = lambda h: h.reply(200)
+    try:
+        story = _publish(picture_feed, photo_server, g2_package)
+        digest = Picture.objects.get().sha256
+        settings.WIREDESK = {**settings.WIREDESK, "PURGE_BACKENDS": [
+            {"backend": "wiredesk.site.purge.HttpPurgeBackend", "url": cdn.base_url}]}  # fmt: skip
+        editor = get_user_model().objects.create_user("desk", password="x" * 12)
+        with django_capture_on_commit_callbacks(execute=True):
+            editorial.kill([story.pk], editor, "legal takedown")
+    finally:
+        cdn.stop()
+    keys = [r.headers["surrogate-key"] for r in cdn.requests if r.method == "PURGE"]
+    assert f"picture-{digest}" in keys and f"story-{story.pk}" in keys
+
+
+def test_tt_s_real_newsml_g2_package_shows_its_photo_with_tt_s_caption_and_credit(
+    client, picture_feed, photo_server
+):
+    from .conftest import DATA
+
+    sample = (DATA / "iptc" / "agency-samples" / "TT_newsmlg2_sample.xml").read_bytes()
+    for host in (b"https://beta.tt.se", b"https://thumbnail.tt.se"):
+        sample = sample.replace(host, photo_server.base_url.encode())
+    photo_server.serve("/media/text/210919-janguillou-879f202b/a001_NormalHires.jpg", photo())
+    assert ingest_bytes(picture_feed, sample, origin="tt.xml").ok
+    assert fetch_all() == 1
+    page = html.fromstring(client.get(Story.objects.get().get_absolute_url()).content)
+    caption = page.cssselect("figure.lead-picture figcaption")[0]
+    assert caption.text.startswith("Journalisten och författaren Jan Guillou jobbar")
+    assert caption.cssselect(".credit")[0].text == "Naina Helén Jåma/TT"  # from the body's figure

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 
 from .loader import load_config
+from .storage import picture_storages
 
 CONFIG = load_config()
 SITE_CONFIG = CONFIG.get("site", {})
@@ -245,41 +246,7 @@ WHITENOISE_USE_FINDERS = True
 PICTURES_CONFIG = CONFIG.get("pictures", {})
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
-if PICTURES_CONFIG.get("storage", "filesystem") == "s3":
-    _S3 = {
-        "bucket_name": os.environ.get("WIREDESK_S3_BUCKET", PICTURES_CONFIG.get("bucket")),
-        "endpoint_url": os.environ.get(
-            "WIREDESK_S3_ENDPOINT_URL", PICTURES_CONFIG.get("endpoint_url")
-        ),
-        "region_name": PICTURES_CONFIG.get("region"),
-        # Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)
-        # or the machine's role, never from the configuration file.
-        "custom_domain": PICTURES_CONFIG.get("public_domain"),  # the CDN in front
-        "querystring_auth": False,
-        "file_overwrite": True,
-    }
-    _RENDITIONS = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            **_S3,
-            "location": "pictures",
-            "default_acl": "public-read",
-            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
-        },
-    }
-    _ORIGINALS = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {**_S3, "location": "picture-originals", "default_acl": "private"},
-    }
-else:
-    _RENDITIONS = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT / "pictures", "base_url": MEDIA_URL + "pictures/"},
-    }
-    _ORIGINALS = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": DATA_DIR / "picture-originals", "base_url": None},
-    }
+_RENDITIONS, _ORIGINALS = picture_storages(PICTURES_CONFIG, DATA_DIR, MEDIA_URL)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -8,6 +8,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from .pictures import write_pictures
 from .setup import DELIVERIES, DESK_STATES
 
 log = logging.getLogger("wiredesk.demo")
@@ -41,6 +42,7 @@ def drop(path: Path, inbox_root: Path) -> Path:
     if b"{EMBARGO}" in data:  # an embargo still running when the demo shows it
         ends = datetime.now(UTC) + timedelta(minutes=EMBARGO_MINUTES)
         data = data.replace(b"{EMBARGO}", ends.isoformat(timespec="seconds").encode())
+    write_pictures(path, inbox)  # before the delivery that names them
     partial.write_bytes(data)
     target = inbox / path.name
     os.replace(partial, target)

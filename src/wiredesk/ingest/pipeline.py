@@ -17,7 +17,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from wiredesk.pictures.services import apply_picture_items, attach
+from wiredesk.pictures.services import apply_picture_items, attach_many
 from wiredesk.sources.models import Feed
 from wiredesk.stories.duplicates import band_shape
 from wiredesk.stories.events import agency_actor, record
@@ -220,6 +220,7 @@ def _attach_pictures(feed: Feed, items: list[WireItem], outcomes: list[Outcome])
     refs = {(item.item_id, item.version): item.pictures for item in items if item.pictures}
     if not refs:
         return
+    uses = []
     for outcome in outcomes:
         shown = outcome.action in ("published", "updated") or (
             outcome.action == "stored" and outcome.reason  # embargoed or held: shown later
@@ -227,7 +228,8 @@ def _attach_pictures(feed: Feed, items: list[WireItem], outcomes: list[Outcome])
         if shown and outcome.version is not None and outcome.story is not None:
             found = refs.get((outcome.story.item_id, outcome.version.version))
             if found:
-                attach(outcome.version, found, feed)
+                uses.append((outcome.version, found))
+    attach_many(uses, feed)
 
 
 def _store(feed, data, origin, prepared, items, report, now, batch) -> None:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from . import files
-from .images import CROPS, FORMATS
 from .models import Picture, StoryPicture
+from .sizes import CROPS, FORMATS
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,12 @@ from django.utils import timezone
 from wiredesk.sources.models import Agency, Feed
 from wiredesk.stories.models import Story, StoryVersion
 from wiredesk.stories.signals import announce
+from wiredesk.stories.storage.rows import build, insert_returning_ids
 from wiredesk.transports.outbound import Refused
 from wiredesk.wire import WireItem
 from wiredesk.wire.pictures import PictureRef
 
-from . import files, images
+from . import files, sizes
 from .fetching import fetch_picture
 from .models import Picture, StoryPicture
 from .visibility import sync_files
@@ -47,15 +48,21 @@ def _values(ref: PictureRef) -> dict[str, str]:
     return {name: getattr(ref, name) or "" for name in META_FIELDS}
 
 
-def _picture_for(agency: Agency, feed: Feed | None, ref: PictureRef) -> Picture:
-    """Return the agency's Picture for `ref`, its words brought up to date."""
-    identity = ref.identity[:2000]
-    picture = Picture.objects.filter(agency=agency, identity=identity).first()
-    if picture is None:
-        return Picture.objects.create(
-            agency=agency, feed=feed, identity=identity, href=ref.href[:2000],
-            version=(ref.version or "")[:200], next_attempt_at=timezone.now(), **_values(ref),
-        )  # fmt: skip
+def _new_picture(agency: Agency, feed: Feed | None, ref: PictureRef, now) -> Picture:
+    # Every column, as the storage seam's fast insert wants them (a backfill
+    # attaches a photo to thousands of stories a second).
+    return build(Picture, {
+        "agency_id": agency.pk, "feed_id": feed.pk if feed else None,
+        "identity": ref.identity[:2000], "href": ref.href[:2000],
+        "version": (ref.version or "")[:200], **_values(ref), "state": Picture.State.PENDING,
+        "sha256": "", "mime": "", "width": None, "height": None, "widths": [],
+        "large_bytes": None, "colour": "", "attempts": 0, "next_attempt_at": now,
+        "last_error": "", "created_at": now, "fetched_at": None,
+    })  # fmt: skip
+
+
+def _brought_up_to_date(picture: Picture, ref: PictureRef) -> Picture:
+    """Save what a newer description of a known picture changes (new words, a new file)."""
     changes: dict[str, object] = {
         k: v for k, v in _values(ref).items() if v and v != getattr(picture, k)
     }
@@ -69,22 +76,55 @@ def _picture_for(agency: Agency, feed: Feed | None, ref: PictureRef) -> Picture:
     return picture
 
 
+def _pictures_for(agency: Agency, feed: Feed | None, refs: list[PictureRef]) -> dict[str, Picture]:
+    """Return the agency's Picture of each ref by identity, creating the new ones together."""
+    identities = {ref.identity[:2000]: ref for ref in refs}
+    known = {
+        p.identity: _brought_up_to_date(p, identities[p.identity])
+        for p in Picture.objects.filter(agency=agency, identity__in=list(identities))
+    }
+    now = timezone.now()
+    new = [
+        _new_picture(agency, feed, ref, now) for key, ref in identities.items() if key not in known
+    ]
+    insert_returning_ids(new)
+    for picture in new:
+        known[picture.identity] = picture
+    return known
+
+
+def _picture_for(agency: Agency, feed: Feed | None, ref: PictureRef) -> Picture:
+    return _pictures_for(agency, feed, [ref])[ref.identity[:2000]]
+
+
 def attach(version: StoryVersion, refs: list[PictureRef], feed: Feed | None) -> None:
-    """Make `refs` the story's shown pictures, from this version on.
+    """Make `refs` the story's shown pictures, from this version on (see `attach_many`)."""
+    attach_many([(version, refs)], feed)
+
+
+def attach_many(uses: list[tuple[StoryVersion, list[PictureRef]]], feed: Feed | None) -> None:
+    """Make each version's pictures its story's shown ones: a few statements a delivery.
 
     A version that carries no picture keeps the ones before it (agencies send
     text-only updates of a story whose photo stands); one that carries
     pictures replaces them.
     """
-    if not refs:
+    uses = [(version, refs) for version, refs in uses if refs]
+    if not uses or not settings.WIREDESK["PICTURES"]["ENABLED"]:
         return
-    agency = feed.agency if feed is not None else version.story.agency
-    pictures = [_picture_for(agency, feed, ref) for ref in refs]
-    usable = [p for p in pictures if p.state != Picture.State.KILLED]
-    StoryPicture.objects.filter(story_id=version.story_id, current=True).update(current=False)
+    agency = feed.agency if feed is not None else uses[0][0].story.agency
+    pictures = _pictures_for(agency, feed, [ref for _, refs in uses for ref in refs])
+    StoryPicture.objects.filter(
+        story_id__in=[version.story_id for version, _ in uses], current=True
+    ).update(current=False)
     StoryPicture.objects.bulk_create(
         StoryPicture(story_id=version.story_id, version=version, picture=picture, position=n)
-        for n, picture in enumerate(usable)
+        for version, refs in uses
+        for n, picture in enumerate(
+            p
+            for p in (pictures[ref.identity[:2000]] for ref in refs)
+            if p.state != Picture.State.KILLED
+        )
     )
 
 
@@ -167,6 +207,8 @@ def process(picture: Picture) -> bool:
     A picture that cannot be had leaves its stories as they are (published,
     without it), goes on the quarantine with its reason, and is retried later.
     """
+    from . import images  # Pillow: loaded by ingest workers only, never by web workers
+
     data = None
     try:
         data = fetch_picture(picture)
@@ -181,7 +223,7 @@ def process(picture: Picture) -> bool:
         files.save_renditions(digest, made.files)
         widths, colour = made.widths, made.colour
     else:  # the same bytes from another agency or version: rendered once already
-        widths = images.widths_for(checked.width)
+        widths = sizes.widths_for(checked.width)
         colour = next(iter(Picture.objects.filter(sha256=digest).exclude(colour="")
                            .values_list("colour", flat=True)), "")  # fmt: skip
     embedded = {k: v for k, v in checked.embedded.items() if not getattr(picture, k)}

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from wiredesk.stories.models import Story
 
-from . import files, images
+from . import files
 from .models import Picture, StoryPicture
 
 log = logging.getLogger("wiredesk.pictures")
@@ -37,6 +37,8 @@ def sync_files(digest: str) -> None:
     """Serve the renditions of `digest` if a public story shows it, else delete them."""
     if not digest:
         return
+    from . import images  # Pillow: only where a picture is rendered again, never in page views
+
     pictures = Picture.objects.filter(sha256=digest)
     if is_public(digest):
         if not files.has_renditions(digest):

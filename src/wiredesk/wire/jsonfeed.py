@@ -7,6 +7,7 @@ from typing import Any
 
 from .errors import ItemFailure, ParseError, guarded
 from .item import WireItem
+from .pictures import PictureRef
 from .text import absolute_url, plain_title, resolve_links, text_to_html
 from .times import parse_iso
 
@@ -62,7 +63,23 @@ def _item(entry: Any, authors: list[str], language: str | None, base: str | None
         subjects=[{"name": t} for t in tags if isinstance(t, str) and t.strip()],
         # A relative `url` resolves against the feed's own addresses (RFC 3986).
         link=absolute_url(_string(entry.get("url")), base),
+        pictures=_pictures(entry, base),
     )
+
+
+def _pictures(entry: dict, base: str | None) -> list[PictureRef]:
+    """Return an item's `image`, else its `banner_image`, else image `attachments`."""
+    candidates = [entry.get("image"), entry.get("banner_image")]
+    attachments = entry.get("attachments") if isinstance(entry.get("attachments"), list) else []
+    candidates += [
+        a.get("url") for a in attachments
+        if isinstance(a, dict) and str(a.get("mime_type", "")).startswith("image/")
+    ]  # fmt: skip
+    for candidate in candidates:
+        href = absolute_url(_string(candidate), base)
+        if href:
+            return [PictureRef(href=href)]
+    return []
 
 
 def parse(document: dict) -> list[WireItem | ItemFailure]:
