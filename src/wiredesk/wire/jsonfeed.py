@@ -70,7 +70,9 @@ def _item(entry: Any, authors: list[str], language: str | None, base: str | None
 def _pictures(entry: dict, base: str | None) -> list[PictureRef]:
     """Return an item's `image`, else its `banner_image`, else image `attachments`."""
     candidates = [entry.get("image"), entry.get("banner_image")]
-    attachments = entry.get("attachments") if isinstance(entry.get("attachments"), list) else []
+    attachments: list[Any] = (
+        entry["attachments"] if isinstance(entry.get("attachments"), list) else []
+    )
     candidates += [
         a.get("url") for a in attachments
         if isinstance(a, dict) and str(a.get("mime_type", "")).startswith("image/")
