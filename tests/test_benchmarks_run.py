@@ -44,7 +44,9 @@ def test_ingest_benchmark_prints_its_table():
     stdout = _run("ingest.py", "--stories", "200", timeout=300)
     rows = [re.split(r"\s{2,}", line.strip()) for line in stdout.splitlines()
             if line.startswith("SQLite")]  # fmt: skip
-    assert [row[1] for row in rows] == ["200 of one agency", "then 200 of another"]
+    assert [row[1] for row in rows] == [
+        "200 of one agency", "then 200 of another", "200 each with a photo",
+    ]  # fmt: skip
     assert all(float(row[2].replace(",", "")) > 0 for row in rows)
 
 

@@ -16,8 +16,8 @@ from wiredesk.pictures.services import process_due
 from wiredesk.sources.models import Feed
 from wiredesk.stories.releases import release_due
 from wiredesk.stories.storage.statistics import analyze_if_due
+from wiredesk.transports.backoff import next_delay
 from wiredesk.transports.base import get, transport_choices
-from wiredesk.transports.http import next_delay
 
 from .polling import FeedPoller, stamp
 

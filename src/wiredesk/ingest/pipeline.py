@@ -24,11 +24,9 @@ from wiredesk.stories.events import agency_actor, record
 from wiredesk.stories.models import LifecycleEvent, StoryVersion
 from wiredesk.stories.services import Outcome, get_or_create_delivery, policy_of, store_items
 from wiredesk.stories.storage import Batch
-from wiredesk.transports.outbound import OutboundPolicy
 from wiredesk.wire import WireItem
 from wiredesk.wire.errors import one_line
 
-from .fulltext import with_full_text
 from .models import Quarantine
 from .prepare import Prepared, PrepareOptions, prepare
 
@@ -115,6 +113,11 @@ def _check(item: WireItem) -> str | None:
 
 def _with_full_text(feed: Feed, items: list[WireItem], zone, teaser_chars, urgency_map):
     """Fetch the linked article of every item not stored yet (outside any transaction)."""
+    # trafilatura and httpx: only where a feed asks for full text.
+    from wiredesk.transports.outbound import OutboundPolicy
+
+    from .fulltext import with_full_text
+
     known = set(
         StoryVersion.objects.filter(
             story__agency=feed.agency, story__item_id__in=[i.item_id for i in items]

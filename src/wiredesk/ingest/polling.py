@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wiredesk.sources.models import Feed
+from wiredesk.transports.backoff import next_delay
 from wiredesk.transports.base import Context, Delivery, Stored, Transport, TransportError
 from wiredesk.transports.folder import FolderTransport, WatchFolder
-from wiredesk.transports.http import next_delay
 from wiredesk.transports.secrets import Secrets
 
 from .memory import TakenFiles

@@ -16,7 +16,6 @@ from wiredesk.wire import ParseError, WireItem, normalize
 from wiredesk.wire.errors import ItemFailure, one_line
 from wiredesk.wire.formats import read
 from wiredesk.wire.notices import classify
-from wiredesk.wire.similarity import band_keys_of_many, signature_bytes
 
 
 @dataclass(frozen=True)
@@ -105,6 +104,9 @@ def prepare(
         return Prepared(error=error, failures=failures)
     prepared = Prepared(items=items, failures=failures)
     if signatures:
+        # numpy: loaded by backfill workers, not by every process that imports the pipeline.
+        from wiredesk.wire.similarity import band_keys_of_many, signature_bytes
+
         prepared.signatures = {(i.item_id, i.version): signature_bytes(i.body_text) for i in items}
         signed = [(key, value) for key, value in prepared.signatures.items() if value is not None]
         if options.band_shape and signed:

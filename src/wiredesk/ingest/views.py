@@ -16,7 +16,6 @@ from django.views.decorators.csrf import csrf_exempt
 
 from wiredesk.sources.models import Feed
 from wiredesk.transports.push import PushIn
-from wiredesk.transports.websub import DEFAULT_LEASE_SECONDS, WebSubFeed
 
 from .pipeline import IngestReport, ingest_bytes
 from .polling import open_transport
@@ -83,6 +82,10 @@ def push(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 def websub(request: HttpRequest, slug: str) -> HttpResponse:
     """The callback of a WebSub subscription: the hub's intent checks and its content."""
+    # Imported here: the WebSub transport brings httpx, which a web worker that
+    # never receives WebSub content should not carry (benchmarks/memory.py).
+    from wiredesk.transports.websub import WebSubFeed
+
     feed = _feed(slug, WebSubFeed.name)
     if request.method == "GET":
         return _verify(request, feed)
@@ -126,6 +129,8 @@ def _verify(request: HttpRequest, feed: Feed | None) -> HttpResponse:
         except ValueError:
             lease = 0
         if lease <= 0:  # the hub must say; if it does not, assume what we asked for
+            from wiredesk.transports.websub import DEFAULT_LEASE_SECONDS
+
             lease = int((feed.options or {}).get("lease_seconds") or DEFAULT_LEASE_SECONDS)
         now = time.time()
         with transaction.atomic():

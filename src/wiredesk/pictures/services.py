@@ -26,12 +26,10 @@ from wiredesk.sources.models import Agency, Feed
 from wiredesk.stories.models import Story, StoryVersion
 from wiredesk.stories.signals import announce
 from wiredesk.stories.storage.rows import build, insert_returning_ids
-from wiredesk.transports.outbound import Refused
 from wiredesk.wire import WireItem
 from wiredesk.wire.pictures import PictureRef
 
 from . import files, sizes
-from .fetching import fetch_picture
 from .models import Picture, StoryPicture
 from .visibility import sync_files
 
@@ -207,7 +205,11 @@ def process(picture: Picture) -> bool:
     A picture that cannot be had leaves its stories as they are (published,
     without it), goes on the quarantine with its reason, and is retried later.
     """
-    from . import images  # Pillow: loaded by ingest workers only, never by web workers
+    # Pillow and httpx: loaded by the processes that fetch pictures, not by web workers.
+    from wiredesk.transports.outbound import Refused
+
+    from . import images
+    from .fetching import fetch_picture
 
     data = None
     try:

@@ -14,16 +14,20 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import numpy as np
-from datasketch.lsh import _optimal_param
 from django.conf import settings
-
-from wiredesk.wire.similarity import NUM_PERM, band_keys, signature_bytes
 
 from . import rules
 from .models import LifecycleEvent, Story
 from .storage import Batch, band_index
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy and the MinHash code (wire.similarity) are imported where stories are
+# stored or compared, never at import: a web worker that only shows pages
+# does not carry them (16 MB; benchmarks/memory.py).
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CHUNK = 500  # band keys, or group ids, a query
@@ -42,6 +46,12 @@ def _policy() -> dict:
 @lru_cache(maxsize=16)
 def _band_shape(threshold: float) -> tuple[int, int]:
     # datasketch integrates numerically to choose (bands, rows): costly, so once a threshold.
+    # Imported here: it loads scipy (about 50 MB), which a web worker that
+    # never ingests should not carry (benchmarks/memory.py).
+    from datasketch.lsh import _optimal_param
+
+    from wiredesk.wire.similarity import NUM_PERM
+
     return _optimal_param(threshold, NUM_PERM, 0.5, 0.5)
 
 
@@ -52,6 +62,8 @@ def band_shape() -> tuple[int, int]:
 
 def _bands(values: np.ndarray, threshold: float) -> list[int]:
     """Return a signature's LSH band keys (eighteen at the default threshold)."""
+    from wiredesk.wire.similarity import band_keys
+
     return band_keys(values, *_band_shape(threshold))
 
 
@@ -70,11 +82,15 @@ def indexed_story_ids(story_ids: list[int]) -> set[int]:
 
 
 def _load(blob: bytes | memoryview) -> np.ndarray:
+    import numpy as np
+
     return np.frombuffer(bytes(blob), dtype=np.uint64)
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Return the Jaccard similarity two MinHash signatures estimate."""
+    import numpy as np
+
     return float(np.count_nonzero(a == b)) / len(a)
 
 
@@ -89,6 +105,8 @@ class _Candidate:
 
 def attach_signature(story: Story, stored: bytes | None = None) -> None:
     """Set a new story's MinHash (before it is saved): `stored` (`signature_bytes`), or from its text."""
+    from wiredesk.wire.similarity import signature_bytes
+
     story.minhash = stored if stored is not None else signature_bytes(story.body_text)
 
 

@@ -7,7 +7,6 @@ failures, a per-feed interval, and a `User-Agent` that names us.
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ MAX_RESPONSE_BYTES = 50 * 1024 * 1024
 # The whole of one poll, however the server trickles its answer: a read
 # time-out alone lets a byte every few seconds hold a poller for hours.
 MAX_FETCH_SECONDS = 60.0
-MAX_BACKOFF_SECONDS = 3600.0
 # A server's Retry-After is obeyed up to six hours: "999999" (eleven days) is
 # a misconfigured server, and a feed silent that long is lost news.
 MAX_RETRY_AFTER_SECONDS = 6 * 3600.0
@@ -67,28 +65,6 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         when = when.replace(tzinfo=UTC)
     seconds = (when - (now or datetime.now(UTC))).total_seconds()
     return min(max(0.0, seconds), MAX_RETRY_AFTER_SECONDS)
-
-
-def next_delay(
-    interval: float,
-    failures: int,
-    retry_after: float | None = None,
-    rng: random.Random | None = None,
-) -> float:
-    """Return the seconds until the next poll.
-
-    After `failures` failures in a row the wait grows as interval * 2**failures,
-    capped at an hour, with full jitter so many nodes do not retry in step.
-    A server's `Retry-After` is a floor, never shortened.
-    """
-    rng = rng or random.Random()
-    delay = interval
-    if failures:
-        ceiling = min(MAX_BACKOFF_SECONDS, interval * (2**failures))
-        delay = interval + rng.uniform(0, ceiling - interval) if ceiling > interval else ceiling
-    if retry_after is not None:
-        delay = max(delay, retry_after)
-    return delay
 
 
 class HttpTransport:

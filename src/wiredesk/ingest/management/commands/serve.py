@@ -6,13 +6,31 @@ Run any number of these behind a CDN or load balancer; ingest runs elsewhere
 
 import os
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, SystemCheckError
 
 from wiredesk.config.hosts import refuse_any_host
 
 
 class Command(BaseCommand):
     help = "Serve the site, feeds and API with granian: a web node, without ingest."
+    # The system checks run in a child process (`_checked`): what they import
+    # (every transport, paramiko and httpx among them: about 25 MB) would
+    # otherwise be in every web worker, which never uses it (benchmarks/memory.py).
+    requires_system_checks: list[str] = []
+
+    def _checked(self) -> None:
+        child = os.fork()
+        if child == 0:
+            code = 0
+            try:
+                self.check(display_num_errors=False)
+            except SystemCheckError as exc:
+                self.stderr.write(str(exc))
+                code = 1
+            os._exit(code)
+        _, status = os.waitpid(child, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise CommandError("the system checks found errors; nothing is served")
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
@@ -25,6 +43,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, workers, threads, **options):
         refuse_any_host()
+        self._checked()
         from django.db import connection
         from granian import Granian
         from granian.constants import Interfaces, RuntimeModes
