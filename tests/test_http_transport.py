@@ -12,7 +12,8 @@ import pytest
 from wiredesk.ingest.polling import FeedPoller
 from wiredesk.sources.models import Feed
 from wiredesk.stories.models import Story
-from wiredesk.transports.http import HttpTransport, PollState, next_delay, parse_retry_after
+from wiredesk.transports.backoff import next_delay
+from wiredesk.transports.http import HttpTransport, PollState, parse_retry_after
 
 from .conftest import SEED_V1, SEED_V2
 from .wire_server import AgencyServer, Handler
