@@ -95,6 +95,25 @@ def test_demo_serves_the_seed_story_within_30_seconds(start, tmp_path):
     )
     assert (tmp_path / "data" / "wiredesk.sqlite3").exists()
     assert (tmp_path / "data" / "inbox" / "ians" / "processed" / SEED_V1.name).exists()
+
+    # The demo agencies' photos: taken from beside their deliveries, rendered by
+    # the ingest loop, shown on the page and served (with a year's caching) by
+    # the same process, before Django.
+    def solar_story(answer: httpx.Response) -> str | None:
+        links = lxml.html.fromstring(answer.content).xpath(
+            "//ul[@class='cards']//a[contains(., 'floating solar farm')]/@href"
+        )
+        return links[0] if links else None
+
+    page, _ = wait_for(base + "/agency/northline/", solar_story, timeout=60)
+    solar = solar_story(page)
+    wait_for(base + solar, lambda r: b"lead-picture" in r.content, timeout=60)
+    figure = lxml.html.fromstring(httpx.get(base + solar).content).xpath("//figure")[0]
+    assert "Rows of solar panels" in figure.xpath("string(figcaption)")
+    avif = figure.xpath("picture/source[@type='image/avif']/@srcset")[0].split()[0]
+    served = httpx.get(base + avif)
+    assert served.status_code == 200 and served.headers["content-type"] == "image/avif"
+    assert "immutable" in served.headers["cache-control"]
     # The desk: its address and login are printed; its wire shows every state.
     log = Path(tmp_path / "process-0.log").read_text()
     [line] = [line for line in log.splitlines() if line.strip().startswith("desk:")]
