@@ -382,3 +382,29 @@ def test_tt_s_real_newsml_g2_package_shows_its_photo_with_tt_s_caption_and_credi
     caption = page.cssselect("figure.lead-picture figcaption")[0]
     assert caption.text.startswith("Journalisten och författaren Jan Guillou jobbar")
     assert caption.cssselect(".credit")[0].text == "Naina Helén Jåma/TT"  # from the body's figure
+
+
+def test_an_embargoed_story_s_picture_is_not_served_until_the_embargo_ends(
+    client, picture_feed, photo_server, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wiredesk.stories.releases import release_due
+
+    ends = timezone.now() + timedelta(hours=2)
+    embargoed = g2_package(photo_server.base_url).replace(
+        b'<pubStatus qcode="stat:usable"/></itemMeta>',
+        f'<pubStatus qcode="stat:usable"/><embargoed>{ends.isoformat()}</embargoed></itemMeta>'.encode(),
+    )
+    photo_server.serve("/big.jpg", photo())
+    ingest_bytes(picture_feed, embargoed, origin="e")
+    assert Story.objects.get().state == Story.State.EMBARGOED
+    fetch_all()
+    picture = Picture.objects.get()
+    assert picture.state == Picture.State.WITHDRAWN and files.rendition_names(picture.sha256) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        release_due(ends + timedelta(seconds=1))
+    assert Picture.objects.get().state == Picture.State.READY
+    assert len(files.rendition_names(picture.sha256)) == 15
