@@ -408,3 +408,23 @@ def test_an_embargoed_story_s_picture_is_not_served_until_the_embargo_ends(
         release_due(ends + timedelta(seconds=1))
     assert Picture.objects.get().state == Picture.State.READY
     assert len(files.rendition_names(picture.sha256)) == 15
+
+
+def test_a_picture_the_agency_sends_again_with_a_new_file_replaces_the_old_one_everywhere(
+    client, picture_feed, photo_server
+):
+    story = _publish(picture_feed, photo_server, g2_package)
+    old = Picture.objects.get().sha256
+    photo_server.serve("/better.jpg", photo(1700, 1100))
+    update = b"""<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="urn:ians:pic-1" version="2">
+<itemMeta><itemClass qcode="ninat:picture"/><pubStatus qcode="stat:usable"/></itemMeta>
+<contentMeta><description role="drol:caption">A better photo of the rescue</description></contentMeta>
+<contentSet><remoteContent href="%s/better.jpg" contenttype="image/jpeg" width="1700" height="1100"/></contentSet>
+</newsItem>""" % photo_server.base_url.encode()
+    assert ingest_bytes(picture_feed, update, origin="u").actions["picture updated"] == 1
+    assert fetch_all() == 1
+    picture = Picture.objects.get()
+    assert picture.sha256 != old and picture.caption == "A better photo of the rescue"
+    assert files.rendition_names(old) == []  # the first file is served no more
+    page = html.fromstring(client.get(story.get_absolute_url()).content)
+    assert picture.sha256 in page.cssselect("figure.lead-picture img")[0].get("src")

@@ -236,6 +236,10 @@ def process(picture: Picture) -> bool:
         last_error="", next_attempt_at=None, **embedded,
     )  # fmt: skip
     sync_files(digest)  # a story killed meanwhile: its picture goes again at once
+    if picture.sha256 and picture.sha256 != digest:
+        sync_files(
+            picture.sha256
+        )  # the agency's earlier file: served no more, unless shown elsewhere
     _announce_users(picture)
     return True
 
