@@ -7,6 +7,7 @@ import io
 import pytest
 from PIL import Image, ImageDraw
 
+from wiredesk.config.storage import picture_storages
 from wiredesk.pictures.models import Picture
 from wiredesk.pictures.services import due, process
 
@@ -32,18 +33,12 @@ def fetch_all() -> int:
 @pytest.fixture
 def picture_files(settings, tmp_path):
     """Keep renditions and originals in the test's own folders."""
+    renditions, originals = picture_storages({}, tmp_path, "/media/")  # the settings' own shape
     settings.STORAGES = {
         **settings.STORAGES,
-        "pictures": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "media" / "pictures",
-                        "base_url": "/media/pictures/"},
-        },
-        "picture_originals": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "originals", "base_url": None},
-        },
-    }  # fmt: skip
+        "pictures": renditions,
+        "picture_originals": originals,
+    }
     return tmp_path / "media" / "pictures"
 
 

@@ -252,7 +252,7 @@ def test_the_same_photo_from_two_agencies_is_stored_and_rendered_once(
     assert fetch_all() == 2
     digests = set(Picture.objects.values_list("sha256", flat=True))
     assert len(digests) == 1 and len(files.rendition_names(digests.pop())) == 15
-    assert len(list((picture_files.parent.parent / "originals").rglob("*.jpg"))) == 1
+    assert len(list((picture_files.parent.parent / "picture-originals").rglob("*.jpg"))) == 1
 
 
 def test_a_story_update_with_a_new_picture_replaces_it_and_one_without_keeps_it(

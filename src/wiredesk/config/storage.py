@@ -22,9 +22,10 @@ def picture_storages(
         return (
             {"BACKEND": "django.core.files.storage.FileSystemStorage",
              "OPTIONS": {"location": data_dir / "media" / "pictures",
-                         "base_url": media_url + "pictures/"}},
+                         "base_url": media_url + "pictures/", "allow_overwrite": True}},
             {"BACKEND": "django.core.files.storage.FileSystemStorage",
-             "OPTIONS": {"location": data_dir / "picture-originals", "base_url": None}},
+             "OPTIONS": {"location": data_dir / "picture-originals", "base_url": None,
+                         "allow_overwrite": True}},
         )  # fmt: skip
     bucket = {
         "bucket_name": os.environ.get("WIREDESK_S3_BUCKET", config.get("bucket")),

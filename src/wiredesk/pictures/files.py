@@ -10,6 +10,7 @@ versions and stories use it.
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
@@ -25,9 +26,15 @@ def folder(digest: str) -> str:
 
 
 def _put(storage, name: str, data: bytes) -> None:
-    if storage.exists(name):
-        storage.delete(name)  # the same name, the same bytes: storages would rename otherwise
-    storage.save(name, ContentFile(data))
+    # Written over, never deleted first: two workers rendering the same photo
+    # at once write the same bytes under the same names, and a delete between
+    # another's write and its read lost the file (seen in the tests).
+    saved = storage.save(name, ContentFile(data))
+    if saved != name:  # a storage that renames instead of writing over
+        storage.delete(saved)
+        raise ImproperlyConfigured(
+            f"picture storage {storage!r} must write over files (allow_overwrite / file_overwrite)"
+        )
 
 
 def save_original(digest: str, extension: str, data: bytes) -> str:
