@@ -24,8 +24,10 @@ from PIL import Image, ImageOps, IptcImagePlugin, UnidentifiedImageError
 from .sizes import CROP_WIDTH, CROPS, FORMATS, WIDTHS, widths_for
 
 MAX_PIXELS = 40_000_000  # a 7,700 x 5,200 press photo is 40 MP
-SNIFFED = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif",
-           "AVIF": "image/avif", "TIFF": "image/tiff"}  # fmt: skip
+# Pillow's format name -> (the type it is, the extension its original is kept under).
+TAKEN = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp"),
+         "GIF": ("image/gif", "gif"), "AVIF": ("image/avif", "avif"), "TIFF": ("image/tiff", "tif")}  # fmt: skip
+_EXTENSIONS = dict(TAKEN.values())
 # Encoder settings measured in benchmarks/pictures.py: AVIF's default speed
 # takes about a second a rendition here; speed 9 a tenth, at a similar size.
 ENCODE = {"AVIF": {"quality": 55, "speed": 9}, "WEBP": {"quality": 78, "method": 3},
@@ -59,7 +61,7 @@ def check(data: bytes) -> Checked:
         if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
             raise BadPicture(f"too many pixels (over {MAX_PIXELS:,}): {exc}") from None
         raise BadPicture("not a picture: the bytes are no image format we read") from None
-    mime = SNIFFED.get(image.format or "")
+    mime = TAKEN.get(image.format or "", (None, None))[0]
     if mime is None:
         raise BadPicture(f"{image.format} pictures are not taken")
     width, height = image.size
@@ -202,5 +204,4 @@ def render(data: bytes) -> Renditions:
 
 def extension(mime: str) -> str:
     """Return the file extension of a sniffed type."""
-    return {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif",
-            "image/avif": "avif", "image/tiff": "tif"}[mime]  # fmt: skip
+    return _EXTENSIONS[mime]

@@ -15,6 +15,11 @@ from wiredesk.sources.models import Agency, Feed
 from wiredesk.stories.models import Story, StoryVersion
 
 
+def credit_line(credit: str, byline: str, copyright: str) -> str:
+    """Return the credit readers see: the agency's credit line, else byline and copyright."""
+    return credit or " / ".join(part for part in (byline, copyright) if part)
+
+
 class Picture(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", "waiting to be fetched"
@@ -63,8 +68,7 @@ class Picture(models.Model):
 
     @property
     def shown_credit(self) -> str:
-        """Return the credit readers see: the agency's credit line, else byline and copyright."""
-        return self.credit or " / ".join(p for p in (self.byline, self.copyright) if p)
+        return credit_line(self.credit, self.byline, self.copyright)
 
 
 class StoryPicture(models.Model):

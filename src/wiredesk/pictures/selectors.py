@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from . import files
-from .models import Picture, StoryPicture
+from .models import Picture, StoryPicture, credit_line
 from .sizes import CROPS, FORMATS
 
 
@@ -87,7 +87,7 @@ class ShownPicture:
 
     @property
     def shown_credit(self) -> str:
-        return self.credit or " / ".join(p for p in (self.byline, self.copyright) if p)
+        return credit_line(self.credit, self.byline, self.copyright)
 
     @property
     def text_alternative(self) -> str:

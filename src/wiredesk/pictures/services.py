@@ -1,6 +1,6 @@
 """Pictures through their life: attached to a version, fetched, rendered, replaced, killed.
 
-The pipeline calls `attach` in the transaction that stores a version, and
+The pipeline calls `attach_many` in the transaction that stores a version, and
 `apply_picture_items` for pictures delivered alone. Fetching happens after,
 outside any transaction (`process_due`: the embedded ingest loop's own thread,
 or a Celery task), so a slow picture server never holds up a story: the story
@@ -93,11 +93,6 @@ def _pictures_for(agency: Agency, feed: Feed | None, refs: list[PictureRef]) -> 
 
 def _picture_for(agency: Agency, feed: Feed | None, ref: PictureRef) -> Picture:
     return _pictures_for(agency, feed, [ref])[ref.identity[:2000]]
-
-
-def attach(version: StoryVersion, refs: list[PictureRef], feed: Feed | None) -> None:
-    """Make `refs` the story's shown pictures, from this version on (see `attach_many`)."""
-    attach_many([(version, refs)], feed)
 
 
 def attach_many(uses: list[tuple[StoryVersion, list[PictureRef]]], feed: Feed | None) -> None:
