@@ -11,6 +11,7 @@ from hypothesis import settings as hypothesis_settings
 
 from wiredesk.demo.replay import agency_of, bundled_deliveries
 from wiredesk.demo.setup import DELIVERIES
+from wiredesk.syndication import fragments
 
 DATA = Path(__file__).parent / "data"
 SEED_V1 = DELIVERIES / "0001-ians-seed-v1.xml"
@@ -39,6 +40,8 @@ def _site_settings(settings):
         "PAGE_CACHE_SECONDS": 0,
     }
     cache.clear()
+    # Feed items kept by story version: each test's database starts ids afresh.
+    fragments.store.clear()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.wsgi import get_wsgi_application
+from lxml import etree
 
 from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.site import fastpath
@@ -54,14 +56,19 @@ class CountingApp:
         return self.django(environ, start_response)
 
 
+def environ_for(path: str, method: str = "GET", **headers: str) -> dict:
+    """Return the WSGI environ of one request."""
+    path, _, query = path.partition("?")
+    return {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query,
+            "SERVER_NAME": "testserver", "SERVER_PORT": "80", "HTTP_HOST": "testserver",
+            "SERVER_PROTOCOL": "HTTP/1.1", "SCRIPT_NAME": "", "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
+            **{"HTTP_" + name.upper(): value for name, value in headers.items()}}  # fmt: skip
+
+
 def request(app, path: str, method: str = "GET", **headers: str) -> tuple[str, dict, bytes]:
     """Make one WSGI request; return (status line, headers, body)."""
-    path, _, query = path.partition("?")
-    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query,
-               "SERVER_NAME": "testserver", "SERVER_PORT": "80", "HTTP_HOST": "testserver",
-               "SERVER_PROTOCOL": "HTTP/1.1", "SCRIPT_NAME": "", "wsgi.url_scheme": "http",
-               "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
-               **{"HTTP_" + name.upper(): value for name, value in headers.items()}}  # fmt: skip
+    environ = environ_for(path, method, **headers)
     sent = {}
 
     def start_response(status, response_headers, exc_info=None):
@@ -136,13 +143,46 @@ def test_conditional_and_head_requests(story):
     assert django.calls == 2  # HEAD answered from the kept GET
 
 
-def test_private_answers_are_never_kept(story):
+def test_searches_and_api_lists_are_kept_by_their_whole_address_until_a_change(feeds, story):
+    django = CountingApp()
+    app = fastpath.wrap(django, 300)
+    word = story.headline.split()[0]
+    for _ in range(2):
+        assert story.headline.encode() in request(app, f"/search?q={word}")[2]
+        assert json.loads(request(app, "/api/v1/stories?limit=5")[2])["items"]
+    assert django.calls == 2
+    request(app, "/api/v1/stories?limit=6")  # another address: another answer
+    assert django.calls == 3
+    ingest_bytes(feeds["ians"], g2_item("urn:a", 2, T0 + timedelta(minutes=1),
+                                        status="canceled"), "kill.xml")  # fmt: skip
+    assert story.headline.encode() not in request(app, f"/search?q={word}")[2]
+    assert json.loads(request(app, "/api/v1/stories?limit=5")[2])["items"] == []
+
+
+def test_answers_to_requests_with_credentials_are_never_kept(story):
     django = CountingApp()
     app = fastpath.wrap(django, 300)
     for _ in range(2):
-        assert request(app, "/search?q=Pyongyang")[0] == "200 OK"
-        request(app, "/api/v1/stories")
-    assert django.calls == 4
+        request(app, "/api/v1/stories", authorization="Bearer x")
+    assert django.calls == 2
+
+
+def test_a_plain_answer_leaves_in_one_piece_and_ends_django_s_request(story):
+    from django.core.signals import request_finished
+
+    ended = []
+
+    def finished(**_):
+        ended.append(True)
+
+    request_finished.connect(finished)
+    try:
+        app = fastpath.whole_bodies(get_wsgi_application())
+        result = app(environ_for("/feeds/rss.xml"), lambda status, headers, exc_info=None: None)
+    finally:
+        request_finished.disconnect(finished)
+    assert isinstance(result, list) and len(result) == 1 and ended == [True]
+    assert etree.fromstring(result[0]).find("channel/item/title").text == story.headline
 
 
 def test_kept_answers_are_bounded_in_bytes(story):

@@ -21,9 +21,17 @@ log = logging.getLogger("wiredesk")
 RESTART_SECONDS = 2.0
 
 
-def run_ingest(stopping: Event, parent: int) -> None:
+def run_ingest(stopping: Event, parent: int, priority: int = 0) -> None:
     """Run the ingest loop until `stopping` is set or the web server's process is gone."""
     import django
+
+    # Started again by a server that lowered its own priority: back to the
+    # machine's (where the system permits; else at the server's).
+    if os.getpriority(os.PRIO_PROCESS, 0) > priority:
+        try:
+            os.setpriority(os.PRIO_PROCESS, 0, priority)
+        except PermissionError:
+            log.warning("ingest process: cannot run above the web server's priority")
 
     django.setup()
     from wiredesk.ingest.loop import IngestLoop
@@ -53,11 +61,12 @@ class IngestProcess(threading.Thread):
         self.context = multiprocessing.get_context("spawn")  # a fresh interpreter, no sockets
         self.stopping = self.context.Event()
         self.process: multiprocessing.process.BaseProcess | None = None
+        self.priority = os.getpriority(os.PRIO_PROCESS, 0)
 
     def _start_process(self) -> None:
         self.process = self.context.Process(
             target=run_ingest,
-            args=(self.stopping, os.getpid()),
+            args=(self.stopping, os.getpid(), self.priority),
             name="wiredesk-ingest",
             daemon=True,
         )
@@ -83,6 +92,7 @@ def serve_embedded(
     host: str, port: int, threads: int = 8, on_ready: Callable[[str], None] | None = None
 ) -> None:
     """Serve the site on host:port with ingest in a process beside it, until interrupted."""
+    from django.conf import settings
     from waitress import create_server
 
     from wiredesk.config.wsgi import application
@@ -93,6 +103,9 @@ def serve_embedded(
     server = create_server(application, host=host, port=port, threads=threads, ident="wiredesk")
     url = f"http://{host}:{server.effective_port}/"
     ingest.start()
+    # The ingest process started at the machine's priority; serving goes below it
+    # (a story publishes at its pace however many readers ask at once).
+    os.nice(settings.WIREDESK["WEB_NICENESS"])
     outbox.start()
     if on_ready:
         on_ready(url)

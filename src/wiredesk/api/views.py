@@ -164,7 +164,7 @@ def list_stories(
     With `q`, return the best matches by relevance and recency (one page, no cursor).
     """
     if q:
-        found = [s for s in cached_search(q, limit=100)
+        found = [s for s in cached_search(q, limit=100, request=request)
                  if (not agency or s.agency.slug == agency)
                  and (not topic or f"|{topic}|" in s.topics)
                  and (not language or s.language.lower().startswith(language.lower()))]  # fmt: skip

@@ -296,6 +296,10 @@ WIREDESK = {
     # Each web worker keeps the hottest cached answers in its own memory, up to
     # this much (site/fastpath.py): 8 MB is about a thousand story pages.
     "FAST_PATH_BYTES": int(float(SITE_CONFIG.get("fast_path_megabytes", 8)) * 1024 * 1024),
+    # Web workers run this much below ingest in the CPU's queue (Unix niceness):
+    # under more readers than the machine can answer, a story still publishes
+    # at its pace and readers wait instead (benchmarks/load.py). 0 for equals.
+    "WEB_NICENESS": int(SITE_CONFIG.get("web_niceness", 5)),
     # A CDN in front: how long it may keep an answer, and serve it stale while it
     # revalidates; every story change purges through PURGE_BACKENDS.
     "CDN_MAX_AGE": int(SITE_CONFIG.get("cdn_max_age", 60)),

@@ -10,11 +10,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiredesk.config.settings")
 django_application = get_wsgi_application()
 
 from wiredesk.pictures.serving import wrap as serve_pictures  # noqa: E402
-from wiredesk.site.fastpath import wrap  # noqa: E402  (needs the apps loaded)
+from wiredesk.site.fastpath import whole_bodies, wrap  # noqa: E402  (needs the apps loaded)
 
 application = serve_pictures(
     wrap(
-        django_application,
+        whole_bodies(django_application),
         settings.WIREDESK["PAGE_CACHE_SECONDS"],
         settings.WIREDESK["FAST_PATH_BYTES"],
     )

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat
 
 from . import files
 from .models import Picture, StoryPicture, credit_line
@@ -127,3 +129,18 @@ def lead_pictures(story_ids: Iterable[int]) -> dict[int, ShownPicture]:
         if link.story_id not in leads and link.picture.widths:
             leads[link.story_id] = _shown(link.picture)
     return leads
+
+
+def lead_picture_token() -> Subquery:
+    """Return, for a story query, what names its lead picture as shown: id, version and file.
+
+    The feeds key each rendered item on it (syndication/fragments.py): a
+    picture arriving, replaced by a new version or file, or withdrawn changes
+    it, and so renders the item again.
+    """
+    links = StoryPicture.objects.filter(
+        story=OuterRef("pk"), current=True, picture__state=Picture.State.READY
+    ).order_by("position")
+    token = Concat(Cast("picture_id", CharField()), Value(":"), "picture__version",
+                   Value(":"), "picture__sha256", output_field=CharField())  # fmt: skip
+    return Subquery(links.annotate(token=token).values("token")[:1])

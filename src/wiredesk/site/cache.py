@@ -91,7 +91,18 @@ def on_site_url(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 SEARCH_SECONDS = 10
 
 
-def cached_search(q: str, limit: int = 50) -> list:
+def keep_whole_answer(request: HttpRequest) -> None:
+    """Let the fast path keep this request's answer, by its whole address, for the generation.
+
+    For answers that vary by query (search, the API's lists): each worker keeps
+    the final bytes of a repeated address (site/fastpath.py), checked against
+    the content generation like every kept page; CacheHeadersMiddleware passes
+    the mark to the response.
+    """
+    request.wiredesk_cacheable = True  # type: ignore[attr-defined]
+
+
+def cached_search(q: str, limit: int = 50, request: HttpRequest | None = None) -> list:
     """Return search_stories(q, limit), kept a few seconds by normalised query.
 
     Keyed on the content generation, like pages: a kill or any other change
@@ -106,6 +117,8 @@ def cached_search(q: str, limit: int = 50) -> list:
     current = generation() if caching else None
     if current is None:
         return search_stories(q, limit=limit)
+    if request is not None:
+        keep_whole_answer(request)
     key = f"wiredesk:search:{current}:{limit}:{hashlib.sha256(words.encode()).hexdigest()}"
     ids = cache.get(key)
     if ids is None:
@@ -126,6 +139,7 @@ def kept_list(request: HttpRequest, build: Callable[[], dict]) -> dict:
     current = generation() if seconds and shared_safely() else None
     if current is None:
         return build()
+    keep_whole_answer(request)
     query = "&".join(sorted(f"{k}={v}" for k, vs in request.GET.lists() for v in vs))
     digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
     key = f"wiredesk:api:{current}:{digest}"

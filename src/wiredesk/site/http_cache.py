@@ -36,11 +36,13 @@ class CacheHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if getattr(request, "wiredesk_cacheable", False):  # site/cache.py keep_whole_answer
+            response.wiredesk_cacheable = True
         if request.method not in ("GET", "HEAD") or request.path.startswith(PRIVATE_PREFIXES):
             return response
         if response.status_code not in CACHEABLE or response.has_header("Cache-Control"):
             return response
-        if request.headers.get("Authorization") or request.path.startswith("/search"):
+        if request.headers.get("Authorization"):
             response["Cache-Control"] = "private, max-age=0"
             return response
         config = settings.WIREDESK

@@ -174,9 +174,13 @@ def provenance(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    """Search stories by words, best first by relevance and recency. Never cached: every query differs."""
+    """Search stories by words, best first by relevance and recency.
+
+    Results are kept a few seconds by normalised words, and the answer by its
+    address for the content generation (site/cache.py).
+    """
     q = request.GET.get("q", "")[:200]
-    results = cached_search(q) if q.strip() else []
+    results = cached_search(q, request=request) if q.strip() else []
     return render(request, "site/search.html", {"q": q, "results": results})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from io import StringIO
 
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed, rfc3339_date
 from django.utils.xmlutils import SimplerXMLGenerator
@@ -35,13 +36,44 @@ class XmlWriter(SimplerXMLGenerator):
         super().startElement(name, {k: xml_text(v) for k, v in attrs.items()} if attrs else attrs)
 
 
+class KeptItems(SyndicationFeed):
+    """Write items rendered one at a time (syndication/fragments.py) as they were kept.
+
+    `fragments`, set by the feed view, holds every item's text in order; a
+    writer without it writes its items the usual way.
+    """
+
+    item_element = "item"
+    fragments: list[str] | None = None
+
+    def render_item(self, item: dict) -> str:
+        """Return one item's XML, written as the whole feed would write it."""
+        out = StringIO()
+        handler = XmlWriter(out, "utf-8", short_empty_elements=True)
+        handler.startElement(self.item_element, self.item_attributes(item))
+        self.add_item_elements(handler, item)
+        handler.endElement(self.item_element)
+        return out.getvalue()
+
+    def write_items(self, handler):
+        if self.fragments is None:
+            super().write_items(handler)  # RSS's or Atom's, next in line
+            return
+        for text in self.fragments:
+            handler.ignorableWhitespace(text)  # written as is: already XML
+
+    def latest_post_date(self):
+        # The newest change of every listed story, not only of those rendered now.
+        return self.feed.get("latest") or super().latest_post_date()
+
+
 def _hub_links(handler, feed: dict, element: str) -> None:
     # WebSub: one rel=self and, when configured, rel=hub (W3C WebSub 4).
     if feed.get("hub"):
         handler.addQuickElement(element, attrs={"rel": "hub", "href": feed["hub"]})
 
 
-class RssFeed(Rss201rev2Feed):
+class RssFeed(KeptItems, Rss201rev2Feed):
     """RSS 2.0 with `content:encoded` full text and atom:link self and hub."""
 
     def write(self, outfile, encoding):
@@ -85,8 +117,10 @@ class RssFeed(Rss201rev2Feed):
             handler.endElement("media:content")
 
 
-class AtomFeed(Atom1Feed):
+class AtomFeed(KeptItems, Atom1Feed):
     """Atom 1.0 with HTML content, a hub link and tombstones for killed stories."""
+
+    item_element = "entry"
 
     def write(self, outfile, encoding):
         # Django's own Atom1Feed.write, with the writer that drops what XML cannot carry.
@@ -120,10 +154,13 @@ class AtomFeed(Atom1Feed):
             handler.endElement("at:deleted-entry")
 
 
-class JsonFeed(SyndicationFeed):
+class JsonFeed(KeptItems):
     """JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
 
     content_type = "application/feed+json; charset=utf-8"
+
+    def render_item(self, item: dict) -> str:
+        return json.dumps(self._item(item), ensure_ascii=False)
 
     def write(self, outfile, encoding):
         feed = {
@@ -133,13 +170,15 @@ class JsonFeed(SyndicationFeed):
             "feed_url": self.feed["feed_url"],
             "description": self.feed["description"],
             "language": self.feed["language"],
-            "items": [self._item(item) for item in self.items],
         }
         if self.feed.get("hub"):
             feed["hubs"] = [{"type": "WebSub", "url": self.feed["hub"]}]
-        outfile.write(
-            json.dumps({k: v for k, v in feed.items() if v is not None}, ensure_ascii=False)
-        )
+        head = json.dumps({k: v for k, v in feed.items() if v is not None}, ensure_ascii=False)
+        items = self.fragments
+        if items is None:
+            items = [self.render_item(item) for item in self.items]
+        # The kept items are JSON already: joined into the array, not encoded again.
+        outfile.write(f'{head[:-1]}, "items": [{", ".join(items)}]}}')
 
     @staticmethod
     def _item(item: dict) -> dict:

@@ -6,6 +6,7 @@ Run any number of these behind a CDN or load balancer; ingest runs elsewhere
 
 import os
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, SystemCheckError
 
 from wiredesk.config.hosts import refuse_any_host
@@ -61,6 +62,8 @@ class Command(BaseCommand):
             # killed story.
             self.stdout.write("No REDIS_URL with a server database: the page cache is off.")
 
+        # Ingest (wiredesk run, worker, scheduler) goes first where they share a machine.
+        os.nice(settings.WIREDESK["WEB_NICENESS"])
         self.stdout.write(f"Wiredesk web node at http://{host}:{port}/ ({workers} workers)")
         self.stdout.flush()
         Granian(
