@@ -32,8 +32,13 @@ class Prepared:
         self.compiled: dict[Hashable, tuple] = {}
         self.lock = threading.Lock()
 
-    def rows(self, key: Hashable, clock: datetime) -> list[tuple]:
-        """Return the rows the queryset built for `key` gives at `clock`, as tuples."""
+    def rows(self, key: Hashable, clock: datetime, convert: bool = True) -> list[tuple]:
+        """Return the rows the queryset built for `key` gives at `clock`, as tuples.
+
+        With `convert` false, as the database driver gives them (SQLite's times
+        are text): for rows used only to compare, whose conversion would cost
+        more than the query. `convert_row` converts one later.
+        """
         entry = self.compiled.get(key)
         if entry is None:
             entry = self._compile(key, self.build(key, MARKER))
@@ -47,7 +52,14 @@ class Prepared:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
+        if not convert:
+            return fetched
         return list(compiler.results_iter([fetched], tuple_expected=True))
+
+    def convert_row(self, key: Hashable, row: tuple) -> tuple:
+        """Return one row of `rows(key, ..., convert=False)` as `rows` would have given it."""
+        compiler = self.compiled[key][1]
+        return next(iter(compiler.results_iter([[row]], tuple_expected=True)))
 
     def _compile(self, key: Hashable, queryset: QuerySet) -> tuple:
         alias = queryset.db
