@@ -1,6 +1,6 @@
 """Under load: search, the API's list and an uncached feed at 64 connections, and ingest beside them.
 
-    uv run python benchmarks/load.py [--stories 1000000] [--seconds 10] [--postgres URL]
+    uv run python benchmarks/load.py [--stories 1000000] [--seconds 10] [--postgres URL --redis URL]
 
 Builds a database of `--stories` generated stories (`wiredesk backfill`'s
 path; benchmarks/corpus.py), starts `wiredesk serve` (granian, two workers) on
@@ -82,7 +82,9 @@ end
 """
 
 
-def environment(work: Path, database_url: str | None, cache_seconds: int) -> dict[str, str]:
+def environment(
+    work: Path, database_url: str | None, cache_seconds: int, redis_url: str | None = None
+) -> dict[str, str]:
     config = work / f"wiredesk-{cache_seconds}.toml"
     config.write_text(f'[site]\nname = "Load"\npage_cache_seconds = {cache_seconds}\n')
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
@@ -90,6 +92,8 @@ def environment(work: Path, database_url: str | None, cache_seconds: int) -> dic
                WIREDESK_LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="wiredesk.config.settings")  # fmt: skip
     if database_url:
         env["DATABASE_URL"] = database_url
+    if redis_url:  # with a server database, web nodes keep pages only with a shared clock
+        env["REDIS_URL"] = redis_url
     return env
 
 
@@ -124,6 +128,7 @@ def main() -> int:
     parser.add_argument(
         "--postgres", help="a PostgreSQL URL for a scratch database (dropped first)"
     )
+    parser.add_argument("--redis", help="a Redis URL for the cache (with --postgres)")
     parser.add_argument("--ingest-stories", type=int, default=INGEST_STORIES)
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -135,8 +140,8 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="wiredesk-load-"))
     processes: list[subprocess.Popen] = []
     try:
-        cached_env = environment(work, args.postgres, 300)
-        uncached_env = environment(work, args.postgres, 0)
+        cached_env = environment(work, args.postgres, 300, args.redis)
+        uncached_env = environment(work, args.postgres, 0, args.redis)
         started = time.perf_counter()
         python(BUILD.format(here=str(HERE), stories=args.stories), cached_env)
         built = time.perf_counter() - started
@@ -177,7 +182,8 @@ def main() -> int:
     finally:
         stop_all(processes)
         shutil.rmtree(work, ignore_errors=True)
-    engine = "PostgreSQL" if args.postgres else "SQLite"
+    engine = "PostgreSQL and Redis" if args.postgres and args.redis else (
+        "PostgreSQL" if args.postgres else "SQLite")  # fmt: skip
     slowdown = alone / loaded if loaded else float("inf")
     rows = [
         ("search, 200 words", f"{s_rate:,.0f} rps, p99 {s_p99:,.0f} ms", ">= 1,000 rps, p99 < 100 ms",

@@ -101,6 +101,8 @@ def test_a_web_node_serves_what_ingest_wrote(feeds, tmp_path):
                                lambda r: r.status_code == 200, timeout=30)  # fmt: skip
         assert b"By IANS" in response.content
         assert httpx.get(base + "/static/admin/css/base.css").status_code == 200  # WhiteNoise
+        # Its workers wait behind ingest for the CPU (docs/architecture.md, "Readers below ingest").
+        assert os.getpriority(os.PRIO_PROCESS, node.pid) == os.getpriority(os.PRIO_PROCESS, 0) + 5
         # A kill made by another process (ingest, a worker) reaches the web node at
         # once: its caches follow the shared generation, never stale.
         url = str(response.url)
