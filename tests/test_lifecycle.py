@@ -336,3 +336,26 @@ def test_near_duplicates_policy_preferred_agency(client, deliver, clock, setting
     assert surfaces(client, ians) == VISIBLE
     assert surfaces(client, harbour) == HIDDEN
     assert "Also reported by Harbour News Service" in page_text(client, ians)
+
+
+def test_another_agency_s_story_counts_for_grouping_within_the_window_only(deliver, clock):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from wiredesk.sources.models import Agency
+    from wiredesk.stories.storage import band_index
+
+    deliver(g2_item("urn:hns:1", 1, T0, paragraphs=(SAME_EVENT,)), agency="harbour")
+    clock.shift(timedelta(hours=49))  # past the 48-hour window: no longer a candidate
+    deliver(g2_item("urn:ians:1", 1, T0 + timedelta(hours=49), paragraphs=(SAME_EVENT,)))
+    assert Story.objects.get(item_id="urn:ians:1").group_id is None
+    clock.shift(timedelta(minutes=3))
+    deliver(g2_item("urn:hns:2", 1, T0 + timedelta(hours=49, minutes=3), paragraphs=(SAME_EVENT,)),
+            agency="harbour")  # fmt: skip
+    assert Story.objects.get(item_id="urn:hns:2").group_id is not None
+    # Asked of every delivery, answered by the agencies' own note, never the stories.
+    ians = Agency.objects.get(slug="ians")
+    with CaptureQueriesContext(connection) as queries:
+        assert band_index.others_since(ians.pk, timezone.now() - timedelta(hours=1))
+    assert len(queries) == 1 and Story._meta.db_table not in queries[0]["sql"]

@@ -61,3 +61,27 @@ def test_band_index_migration_indexes_recent_stories_and_clears_old_signatures()
 def _latest():
     executor = MigrationExecutor(connection)
     return executor.loader.graph.leaf_nodes()
+
+
+def test_agencies_learn_when_they_last_stored_a_story_from_the_stories_already_there():
+    apps = _migrate([("sources", "0006_desk"), ("stories", "0013_pg_search_vector")])
+    try:
+        Agency = apps.get_model("sources", "Agency")
+        Story = apps.get_model("stories", "Story")
+        wire = Agency.objects.create(slug="wire", name="Wire", byline="Wire")
+        Agency.objects.create(slug="quiet", name="Quiet", byline="Quiet")
+        now = timezone.now()
+        for n, hours in enumerate((30, 2)):
+            made = Story.objects.create(
+                agency=wire, item_id=f"urn:{n}", slug="s", headline="Monsoon", body_html="<p>x</p>",
+                body_text="x", first_published_at=now, modified_at=now,
+            )  # fmt: skip
+            Story.objects.filter(pk=made.pk).update(created_at=now - timedelta(hours=hours))
+        _migrate([("sources", "0007_agency_last_stored")])
+    finally:
+        _migrate(_latest())
+    from wiredesk.sources.models import Agency as CurrentAgency
+
+    stored = dict(CurrentAgency.objects.values_list("slug", "last_stored_at"))
+    assert stored["quiet"] is None
+    assert abs(stored["wire"] - (now - timedelta(hours=2))) < timedelta(seconds=1)

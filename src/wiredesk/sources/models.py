@@ -96,6 +96,11 @@ class Agency(HoldRules):
     # its hold rules add to each feed's own.
     publishing = models.CharField(max_length=8, choices=Publishing.choices,
                                   default=Publishing.AUTO, db_default=Publishing.AUTO)  # fmt: skip
+    # When it last had a new story stored (to the minute): near-duplicate grouping
+    # asks "has another agency stored a story lately?" of every delivery, here in
+    # one small read instead of a look through the stories (a scan of them all
+    # on SQLite: 0.8 s a delivery at 1,000,000 stories).
+    last_stored_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]

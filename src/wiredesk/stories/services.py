@@ -32,7 +32,7 @@ from .kill_notices import (
     recent_notices,
 )
 from .models import Delivery, KillNotice, LifecycleEvent, SectionRule, Story, StoryVersion
-from .storage import Batch, queries, search_index
+from .storage import Batch, band_index, queries, search_index
 from .storage.rows import attach, build, insert_returning_ids
 from .transitions import (
     CURRENT_FIELDS,
@@ -411,6 +411,7 @@ def _create_many(
         attach(version, "story", story)
     insert_returning_ids([version for _, version in pairs], memo)
     search_index.add(stories, new=True, batch=batch)
+    band_index.note_stored(agency.pk, now)
     group_new_stories(stories, now, [band_keys.get((i.item_id, i.version)) for i in items], batch)
     held = [(story, hold) for story, _, hold in made if hold.held]
     if held:

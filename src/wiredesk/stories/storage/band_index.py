@@ -12,11 +12,12 @@ ORM's compiling took longer than running them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.db import connection
+from django.db.models import Q
 
 from wiredesk.sources.models import Agency
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 BANDS_TABLE = "story_bands"
 CHUNK = 500  # band keys, or story ids, a query
+NOTE_EVERY = timedelta(minutes=1)  # how fresh an agency's "last stored" is kept
 # A band key as its FTS5 token: eight hex digits.
 TOKEN = "%08x"
 _token = TOKEN.__mod__
@@ -115,17 +117,19 @@ def stories_sharing(keys: list[int], since: datetime, exclude_agency: int | None
 
 
 def others_since(agency_id: int, since: datetime) -> bool:
-    """Return True when another agency has stored a story since `since`.
+    """Return True when another agency has stored a story since `since` (to a minute)."""
+    return Agency.objects.filter(last_stored_at__gte=since).exclude(pk=agency_id).exists()
 
-    Through each other agency's (agency, date) index.
+
+def note_stored(agency_id: int, now: datetime) -> None:
+    """Note that the agency stored a story at `now`.
+
+    Written at most once a minute an agency: a delivery that finds the note
+    fresh writes nothing, so concurrent deliveries of one agency do not queue
+    on its row (PostgreSQL locks only the rows an UPDATE changes).
     """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 1 FROM {Story._meta.db_table} WHERE agency_id IN "
-            f"(SELECT id FROM {Agency._meta.db_table} WHERE id <> %s) AND created_at >= %s LIMIT 1",
-            [agency_id, connection.ops.adapt_datetimefield_value(since)],
-        )
-        return cursor.fetchone() is not None
+    stale = Q(last_stored_at__isnull=True) | Q(last_stored_at__lt=now - NOTE_EVERY)
+    Agency.objects.filter(stale, pk=agency_id).update(last_stored_at=now)
 
 
 def set_groups(grouped: dict[int, int]) -> None:
