@@ -136,3 +136,19 @@ def test_a_feed_costs_the_same_few_queries_however_many_stories_it_lists(client,
             counts.append(len(queries))
     # The listed versions, the agencies' bylines, the kills (and an agency's feed, its agency).
     assert counts[0] == counts[1] <= 4
+
+
+def test_the_frame_around_the_items_follows_the_newest_change_and_the_site_s_name(
+    client, feeds, settings
+):
+    publish(feeds["ians"], 1)
+    rss = etree.fromstring(client.get("/feeds/rss.xml").content)
+    assert rss.findtext("channel/lastBuildDate") == "Thu, 14 Oct 2021 09:31:00 +0530"
+    changed = g2_item("urn:story-1", 2, T0 + timedelta(minutes=2), headline="Story number 1")
+    ingest_bytes(feeds["ians"], changed, "1-2.xml")  # the same story, changed a minute later
+    rss = etree.fromstring(client.get("/feeds/rss.xml").content)
+    assert rss.findtext("channel/lastBuildDate") == "Thu, 14 Oct 2021 09:32:00 +0530"
+    settings.WIREDESK = {**settings.WIREDESK, "SITE_NAME": "The Other Daily"}
+    rss = etree.fromstring(client.get("/feeds/rss.xml").content)
+    assert rss.findtext("channel/title") == "The Other Daily"
+    assert [item.findtext("title") for item in rss.iter("item")] == ["Story number 1"]

@@ -24,7 +24,7 @@ from wiredesk.stories.models import Section, Story
 from wiredesk.stories.selectors import in_section, visible_stories, with_topic
 from wiredesk.stories.storage.prepared import Prepared
 
-from .fragments import store
+from .fragments import frames, store
 from .generators import AtomFeed, JsonFeed, KeptItems, RssFeed
 
 FEED_SIZE = 50
@@ -44,10 +44,11 @@ class Listing:
     agency: Agency | None = None
     topic: str = ""
     section: str = ""
-    # Filled for one request by StoryFeed.get_feed: the stories whose items
-    # must be rendered (the others are kept), and the newest change listed.
+    # Filled for one request by StoryFeed.__call__: the stories whose items
+    # must be rendered (the others are kept), the newest change listed, the kills.
     stories: tuple[Story, ...] = ()
     latest: datetime | None = None
+    tombstones: tuple[tuple[int, datetime], ...] = ()  # (id, killed at) of recent kills
 
     @property
     def scope(self) -> tuple[int | None, str, str]:
@@ -132,62 +133,66 @@ class StoryFeed(Feed):
     def feed_extra_kwargs(self, listing: Listing):
         return {
             "hub": settings.WIREDESK.get("WEBSUB_HUB"),
-            "tombstones": self._tombstones(listing),
+            "tombstones": [
+                {"id": story_id(pk), "when": when, "link": story_id(pk)}
+                for pk, when in listing.tombstones
+            ],
             "latest": timezone.localtime(listing.latest) if listing.latest else None,
         }
 
-    def _tombstones(self, listing: Listing) -> list[dict]:
-        since = timezone.now() - timedelta(days=TOMBSTONE_DAYS)
-        return [{"id": story_id(pk), "when": when, "link": story_id(pk)}
-                for pk, when in recent_kills.rows(listing.scope, since)]  # fmt: skip
-
     def __call__(self, request, *args, **kwargs) -> HttpResponse:
-        # Django's Feed.__call__, writing into one string (its writer wrapped the
-        # response in a text stream, encoding and appending each item apart).
+        """Answer the feed: kept items and frame as they were, the rest rendered now.
+
+        Reads the listed stories' keys (one small row each), the agencies'
+        bylines and the recent kills; renders, through Django's feed code, only
+        the items not yet kept, and the frame around them (the channel or feed
+        head, Atom's tombstones) only when something it shows changed.
+        """
         try:
             listing = self.get_object(request, *args, **kwargs)
         except ObjectDoesNotExist as exc:
             raise Http404("Feed object does not exist.") from exc
-        feed = self.get_feed(listing, request)
-        response = HttpResponse(feed.writeString("utf-8"), content_type=feed.content_type)
-        response.headers["Last-Modified"] = http_date(feed.latest_post_date().timestamp())
-        return response
-
-    def get_feed(self, listing: Listing, request):
-        """Return the feed writer with every item rendered: kept ones as they were.
-
-        Reads the listed stories' ids and versions (one small row each) and
-        renders, through Django's feed code, only the items not yet kept.
-        """
         now = timezone.now()
-        # As the driver gives them: SQLite's times stay text, compared, never read.
         rows = listed_versions.rows(listing.scope, now, convert=False)
         agencies = {pk: words for pk, *words in agency_signatures.rows(None, now, convert=False)}
         keys = [(self.feed_type, *row, *agencies.get(row[5], ())) for row in rows]
         kept = [store.get(key) for key in keys]
+        # The newest change listed (the driver's times of one engine compare alike).
+        newest = max(rows, key=lambda row: row[1], default=None)
+        latest = listed_versions.convert_row(listing.scope, newest)[1] if newest else None
+        since = now - timedelta(days=TOMBSTONE_DAYS)
+        listing = replace(listing, latest=latest,
+                          tombstones=tuple(recent_kills.rows(listing.scope, since)))  # fmt: skip
+        site = settings.WIREDESK
+        frame_key = (self.feed_type, listing, site["SITE_URL"], site["SITE_NAME"],
+                     site["SITE_DESCRIPTION"], site.get("WEBSUB_HUB"))  # fmt: skip
+        frame = frames.get(frame_key)
+        if frame is None or None in kept:
+            feed = self._render(listing, request, keys, kept)
+            frame = feed.frame()
+            frames.put(frame_key, frame)
+        head, tail = frame
+        body = head + self.feed_type.item_separator.join(t for t in kept if t is not None) + tail
+        response = HttpResponse(body, content_type=self.feed_type.content_type)
+        stamp = timezone.localtime(latest) if latest else now
+        response.headers["Last-Modified"] = http_date(stamp.timestamp())
+        return response
+
+    def _render(self, listing: Listing, request, keys: list[tuple], kept: list) -> KeptItems:
+        """Render the items not kept (filling `kept` in place) and return the writer."""
         missing = [key[1] for key, text in zip(keys, kept, strict=True) if text is None]
         by_id = visible_stories().in_bulk(missing) if missing else {}
         stories = [by_id[pk] for pk in missing if pk in by_id]
         leads = lead_pictures(by_id) if by_id else {}
         for story in stories:
             story.lead_picture = leads.get(story.pk)  # type: ignore[attr-defined]
-        # The newest change listed: times of one engine compare as the driver gives them.
-        newest = max(rows, key=lambda row: row[1], default=None)
-        latest = listed_versions.convert_row(listing.scope, newest)[1] if newest else None
-        wanted = replace(listing, stories=tuple(stories), latest=latest)
-        feed = cast(KeptItems, super().get_feed(wanted, request))
-        rendered = {
-            story.pk: feed.render_item(item)
-            for story, item in zip(stories, feed.items, strict=True)
-        }
-        fragments = []
-        for key, text in zip(keys, kept, strict=True):
-            if text is None and key[1] in rendered:
-                text = rendered[key[1]]
-                store.put(key, text)
-            if text is not None:
-                fragments.append(text)
-        feed.fragments = fragments
+        feed = cast(KeptItems, self.get_feed(replace(listing, stories=tuple(stories)), request))
+        rendered = {story.pk: feed.render_item(item)
+                    for story, item in zip(stories, feed.items, strict=True)}  # fmt: skip
+        for n, key in enumerate(keys):
+            if kept[n] is None and key[1] in rendered:  # else gone since the first read
+                kept[n] = rendered[key[1]]
+                store.put(key, kept[n])
         return feed
 
     def items(self, listing: Listing):

@@ -1,4 +1,4 @@
-"""Rendered feed items kept by story version: a change re-renders one item, not the feed.
+"""Rendered feed items kept by story version: a change renders one item again, not the feed.
 
 A feed of fifty full-text stories cost about ten milliseconds to render, most
 of it building and writing the fifty items; between two changes those items
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Hashable
+from typing import Any
 
 MAX_ITEMS = 4096  # per worker and format: about 12 MB of full-text items at most
 
@@ -23,14 +24,14 @@ class FragmentStore:
 
     def __init__(self, max_items: int = MAX_ITEMS) -> None:
         self.max_items = max_items
-        self.kept: dict[Hashable, str] = {}
+        self.kept: dict[Hashable, Any] = {}
         self.lock = threading.Lock()  # only around changes; reads need none
         self.rendered = 0  # how many items were rendered (tests, benchmarks)
 
-    def get(self, key: Hashable) -> str | None:
+    def get(self, key: Hashable) -> Any:
         return self.kept.get(key)
 
-    def put(self, key: Hashable, text: str) -> None:
+    def put(self, key: Hashable, text: Any) -> None:
         with self.lock:
             self.rendered += 1
             self.kept.pop(key, None)
@@ -45,3 +46,6 @@ class FragmentStore:
 
 
 store = FragmentStore()
+# Each feed's frame (the head before its items, what follows them), keyed by all
+# it shows: the listing, its newest change, its recent kills, the site's names.
+frames = FragmentStore(max_items=256)

@@ -36,6 +36,11 @@ class XmlWriter(SimplerXMLGenerator):
         super().startElement(name, {k: xml_text(v) for k, v in attrs.items()} if attrs else attrs)
 
 
+# Stands for the items while the frame is written: no text holds a NUL (the XML
+# writers drop it, JSON escapes it), so the written frame splits at it alone.
+FRAME_MARK = "\x00"
+
+
 class KeptItems(SyndicationFeed):
     """Write items rendered one at a time (syndication/fragments.py) as they were kept.
 
@@ -43,7 +48,9 @@ class KeptItems(SyndicationFeed):
     writer without it writes its items the usual way.
     """
 
+    content_type: str  # each format's own
     item_element = "item"
+    item_separator = ""
     fragments: list[str] | None = None
 
     def render_item(self, item: dict) -> str:
@@ -65,6 +72,12 @@ class KeptItems(SyndicationFeed):
     def latest_post_date(self):
         # The newest change of every listed story, not only of those rendered now.
         return self.feed.get("latest") or super().latest_post_date()
+
+    def frame(self) -> tuple[str, str]:
+        """Return what the feed writes before its items and after them."""
+        self.fragments = [FRAME_MARK]
+        head, tail = self.writeString("utf-8").split(FRAME_MARK)
+        return head, tail
 
 
 def _hub_links(handler, feed: dict, element: str) -> None:
@@ -158,6 +171,7 @@ class JsonFeed(KeptItems):
     """JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
 
     content_type = "application/feed+json; charset=utf-8"
+    item_separator = ", "
 
     def render_item(self, item: dict) -> str:
         return json.dumps(self._item(item), ensure_ascii=False)
@@ -178,7 +192,7 @@ class JsonFeed(KeptItems):
         if items is None:
             items = [self.render_item(item) for item in self.items]
         # The kept items are JSON already: joined into the array, not encoded again.
-        outfile.write(f'{head[:-1]}, "items": [{", ".join(items)}]}}')
+        outfile.write(f'{head[:-1]}, "items": [{self.item_separator.join(items)}]}}')
 
     @staticmethod
     def _item(item: dict) -> dict:
