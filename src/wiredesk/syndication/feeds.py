@@ -54,9 +54,6 @@ class Listing:
     def scope(self) -> tuple[int | None, str, str]:
         return (self.agency.pk if self.agency else None, self.topic, self.section)
 
-    def narrow(self, stories: QuerySet[Story]) -> QuerySet[Story]:
-        return narrowed(stories, self.scope)
-
     @property
     def feeds_path(self) -> str:
         return "/feeds/" if self.path == "/" else self.path

@@ -40,6 +40,7 @@ def bulk_load() -> Iterator[Callable[[], None]]:
     """
     if connection.vendor != "sqlite":
         yield lambda: None
+        analyze()  # before autovacuum gets to it (statistics.py)
         return
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
