@@ -73,7 +73,8 @@ def test_load_benchmark_prints_every_surface_beside_its_target():
                   timeout=300)  # fmt: skip
     names = [line[:20].strip() for line in stdout.splitlines()[2:]]
     assert names == ["surface", "search, 200 words", "API list, 20 pages", "RSS feed, uncached",
-                     "ingest, loaded"]  # fmt: skip
+                     "ingest, loaded", "search, ingesting", "API list, ingesting",
+                     "RSS feed, ingesting"]  # fmt: skip
 
 
 def test_ftp_benchmark_lists_takes_and_notices_against_a_real_ftp_server():
