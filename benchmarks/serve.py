@@ -79,8 +79,11 @@ def stop_all(processes: list[subprocess.Popen]) -> None:
 
 def serve(work: Path, port: int, cache_seconds: int) -> subprocess.Popen:
     config = work / f"wiredesk-{port}.toml"
+    # No ingest here: the workers run at nginx's priority (web_niceness 0), as
+    # wrk does, so the comparison is of the servers, not of their places in the queue.
     config.write_text(
         f'[site]\nname = "Bench"\ntime_zone = "Asia/Kolkata"\npage_cache_seconds = {cache_seconds}\n'
+        "web_niceness = 0\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(
