@@ -44,14 +44,14 @@ FRAME_MARK = "\x00"
 class KeptItems(SyndicationFeed):
     """Write items rendered one at a time (syndication/fragments.py) as they were kept.
 
-    `fragments`, set by the feed view, holds every item's text in order; a
-    writer without it writes its items the usual way.
+    `fragments`, set by the feed view, holds every item's text in order (the
+    feed view renders each item alone with `render_item`).
     """
 
     content_type: str  # each format's own
     item_element = "item"
     item_separator = ""
-    fragments: list[str] | None = None
+    fragments: list[str] | tuple[str, ...] = ()
 
     def render_item(self, item: dict) -> str:
         """Return one item's XML, written as the whole feed would write it."""
@@ -63,9 +63,6 @@ class KeptItems(SyndicationFeed):
         return out.getvalue()
 
     def write_items(self, handler):
-        if self.fragments is None:
-            super().write_items(handler)  # RSS's or Atom's, next in line
-            return
         for text in self.fragments:
             handler.ignorableWhitespace(text)  # written as is: already XML
 
@@ -188,11 +185,9 @@ class JsonFeed(KeptItems):
         if self.feed.get("hub"):
             feed["hubs"] = [{"type": "WebSub", "url": self.feed["hub"]}]
         head = json.dumps({k: v for k, v in feed.items() if v is not None}, ensure_ascii=False)
-        items = self.fragments
-        if items is None:
-            items = [self.render_item(item) for item in self.items]
         # The kept items are JSON already: joined into the array, not encoded again.
-        outfile.write(f'{head[:-1]}, "items": [{self.item_separator.join(items)}]}}')
+        items = self.item_separator.join(self.fragments)
+        outfile.write(f'{head[:-1]}, "items": [{items}]}}')
 
     @staticmethod
     def _item(item: dict) -> dict:
