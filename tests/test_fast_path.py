@@ -190,8 +190,8 @@ def test_kept_answers_are_bounded_in_bytes(story):
     for n in range(30):  # distinct query strings: distinct keys, the same page
         request(app, f"/?from={n}")
     request(app, story.get_absolute_url())
-    assert 0 < app.kept_bytes <= 40_000
-    assert app.kept_bytes == sum(len(kept.body) for kept in app.kept.values())
+    assert 0 < app.store.kept_bytes <= 40_000
+    assert app.store.kept_bytes == sum(len(kept.body) for kept in app.store.kept.values())
 
 
 def test_kept_answers_expire(story):

@@ -177,6 +177,19 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The reads every feed request repeats are prepared on the server
+# (stories/storage/postgres_statements.py); off for a pooler that cannot carry
+# prepared statements (PgBouncer before 1.21 in transaction mode).
+PREPARED_STATEMENTS = bool(CONFIG.get("database", {}).get("prepared_statements", True))
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and PREPARED_STATEMENTS:
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    # Django turns psycopg's preparing off (None); its own queries are bound on
+    # the client and never prepared, so this reaches only those cursors.
+    _options.setdefault("prepare_threshold", 5)
+    # One plan per prepared statement, kept: see postgres_statements.py.
+    _options["options"] = (
+        f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan".strip()
+    )
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Full-text search on PostgreSQL. Only there: the app loads psycopg, some
     # 20 MB of every SQLite web worker's memory for nothing.
@@ -300,6 +313,7 @@ WIREDESK = {
     # under more readers than the machine can answer, a story still publishes
     # at its pace and readers wait instead (benchmarks/load.py). 0 for equals.
     "WEB_NICENESS": int(SITE_CONFIG.get("web_niceness", 5)),
+    "PREPARED_STATEMENTS": PREPARED_STATEMENTS,
     # A CDN in front: how long it may keep an answer, and serve it stale while it
     # revalidates; every story change purges through PURGE_BACKENDS.
     "CDN_MAX_AGE": int(SITE_CONFIG.get("cdn_max_age", 60)),

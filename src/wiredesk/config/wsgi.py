@@ -11,10 +11,13 @@ django_application = get_wsgi_application()
 
 from wiredesk.pictures.serving import wrap as serve_pictures  # noqa: E402
 from wiredesk.site.fastpath import whole_bodies, wrap  # noqa: E402  (needs the apps loaded)
+from wiredesk.site.revalidated import revalidated  # noqa: E402
 
+# Outermost first: pictures' files, pages kept for the content generation,
+# answers kept until a read says they changed (feeds), Django.
 application = serve_pictures(
     wrap(
-        whole_bodies(django_application),
+        revalidated(whole_bodies(django_application), settings.WIREDESK["FAST_PATH_BYTES"]),
         settings.WIREDESK["PAGE_CACHE_SECONDS"],
         settings.WIREDESK["FAST_PATH_BYTES"],
     )

@@ -48,40 +48,86 @@ class Kept:
         self.expires = expires
 
 
-class FastPageCache:
-    """Wrap a WSGI application; answer repeated cacheable GETs from process memory."""
+class AnswerStore:
+    """Answers kept by key in a worker's memory, up to `max_bytes` of bodies, first in first out.
 
-    def __init__(self, app: Callable, seconds: int, max_bytes: int = 8 << 20) -> None:
-        self.app = app
-        self.seconds = seconds
+    Lookups need no lock (a dictionary read); changes take one.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self.kept: dict[tuple[str, str, bool], Kept] = {}
+        self.kept: dict[tuple[str, str, bool], Any] = {}
         self.kept_bytes = 0
-        self.gzip_by_header: dict[str, bool] = {}
-        self.lock = threading.Lock()  # only around changes; lookups need none
-        # Chosen on the first request, once the database is configured.
-        self.clock: FileGeneration | RedisGeneration | None = None
+        self.lock = threading.Lock()
 
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        # Written for speed: this runs for every request a worker answers.
+    def put(self, key: tuple[str, str, bool], answer: Any) -> None:
+        """Keep `answer` (anything with a `body`), dropping the oldest to make room."""
+        body = answer.body
+        with self.lock:
+            while self.kept and self.kept_bytes + len(body) > self.max_bytes:
+                oldest = self.kept.pop(next(iter(self.kept)))
+                self.kept_bytes -= len(oldest.body)
+            old = self.kept.pop(key, None)
+            if old is not None:
+                self.kept_bytes -= len(old.body)
+            self.kept[key] = answer
+            self.kept_bytes += len(body)
+
+
+class AddressKey:
+    """The key of a plain GET or HEAD: path, query, and whether gzip is accepted."""
+
+    def __init__(self) -> None:
+        self.gzip_by_header: dict[str, bool] = {}
+
+    def __call__(self, environ: dict) -> tuple[str, str, bool] | None:
+        """Return the key, or None for a request a kept answer must not serve."""
         method = environ["REQUEST_METHOD"]
         if (method != "GET" and method != "HEAD") or not BYPASS_HEADERS.isdisjoint(environ):
-            return self.app(environ, start_response)
+            return None
         encoding = environ.get("HTTP_ACCEPT_ENCODING", "")
         gzip = self.gzip_by_header.get(encoding)
         if gzip is None:
             gzip = ACCEPTS_GZIP.search(encoding) is not None
             if len(self.gzip_by_header) < 256:
                 self.gzip_by_header[encoding] = gzip
-        key = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), gzip)
-        kept = self.kept.get(key)
+        return (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), gzip)
+
+
+def keepable(headers: list, body: bytes) -> bool:
+    """Say whether an answer with these headers may be sent again to any reader."""
+    names = {name.lower(): value for name, value in headers}
+    if "set-cookie" in names or "public" not in names.get("cache-control", ""):
+        return False
+    if names.get("vary", "Accept-Encoding").replace(" ", "") not in ("Accept-Encoding", ""):
+        return False
+    return len(body) <= MAX_BODY
+
+
+class FastPageCache:
+    """Wrap a WSGI application; answer repeated cacheable GETs from process memory."""
+
+    def __init__(self, app: Callable, seconds: int, max_bytes: int = 8 << 20) -> None:
+        self.app = app
+        self.seconds = seconds
+        self.store = AnswerStore(max_bytes)
+        self.key = AddressKey()
+        # Chosen on the first request, once the database is configured.
+        self.clock: FileGeneration | RedisGeneration | None = None
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        # Written for speed: this runs for every request a worker answers.
+        key = self.key(environ)
+        if key is None:
+            return self.app(environ, start_response)
+        kept = self.store.kept.get(key)
         if self.clock is None:
             self.clock = generation_clock()
         current = self.clock.current()
         if kept is not None and kept.generation == current and kept.expires > time.monotonic():
             start_response(kept.status, kept.headers)
-            return [kept.body] if method == "GET" else []
-        if current is None or method == "HEAD":
+            return [kept.body] if environ["REQUEST_METHOD"] == "GET" else []
+        if current is None or environ["REQUEST_METHOD"] == "HEAD":
             return self.app(environ, start_response)
         sent: list[Any] = []
 
@@ -91,41 +137,20 @@ class FastPageCache:
 
         response = self.app(environ, capture)  # rendered under `current` or a later one
         if getattr(response, "wiredesk_cacheable", False) and sent:
-            self._keep(key, sent[0], sent[1], response, current)
+            body = response.content
+            if keepable(sent[1], body):
+                expires = time.monotonic() + self.seconds
+                self.store.put(key, Kept(sent[0], list(sent[1]), body, current, expires))
         return response
-
-    def _keep(self, key, status: str, headers: list, response: Any, generation: bytes) -> None:
-        names = {name.lower(): value for name, value in headers}
-        if "set-cookie" in names or "public" not in names.get("cache-control", ""):
-            return
-        if names.get("vary", "Accept-Encoding").replace(" ", "") not in ("Accept-Encoding", ""):
-            return
-        body = response.content
-        if len(body) > MAX_BODY:
-            return
-        with self.lock:
-            self._store(
-                key, Kept(status, list(headers), body, generation, time.monotonic() + self.seconds)
-            )
-
-    def _store(self, key, kept: Kept) -> None:
-        body = kept.body
-        while self.kept and self.kept_bytes + len(body) > self.max_bytes:
-            oldest = self.kept.pop(next(iter(self.kept)))  # first kept, first dropped
-            self.kept_bytes -= len(oldest.body)
-        old = self.kept.pop(key, None)
-        if old is not None:
-            self.kept_bytes -= len(old.body)
-        self.kept[key] = kept
-        self.kept_bytes += len(body)
 
 
 class WholeBody(list):
     """A Django response's body as one piece, with what the fast path reads of it."""
 
-    __slots__ = ("content", "wiredesk_cacheable")
+    __slots__ = ("content", "wiredesk_cacheable", "wiredesk_revalidate")
     content: bytes
     wiredesk_cacheable: bool
+    wiredesk_revalidate: tuple | None  # site/revalidated.py
 
 
 def whole_bodies(app: Callable) -> Callable:
@@ -145,6 +170,7 @@ def whole_bodies(app: Callable) -> Callable:
             body = WholeBody([response.content])
             body.content = body[0]
             body.wiredesk_cacheable = getattr(response, "wiredesk_cacheable", False)
+            body.wiredesk_revalidate = getattr(response, "wiredesk_revalidate", None)
         finally:
             response.close()  # the end of the request for Django (its signal, connections)
         return body

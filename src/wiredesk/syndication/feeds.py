@@ -3,14 +3,26 @@ story selectors."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import cast
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import QuerySet
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    DateTimeField,
+    Field,
+    IntegerField,
+    QuerySet,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -28,10 +40,6 @@ from .fragments import frames, store
 from .generators import AtomFeed, JsonFeed, KeptItems, RssFeed
 
 FEED_SIZE = 50
-# What an item is made of, besides its lead picture: a change to any of these
-# renders it again (a new version, a desk correction, a new headline, the
-# agency's byline or disclaimer). Read for every request, so small columns only.
-VERSION_COLUMNS = ("pk", "modified_at", "version_count", "slug", "headline", "agency_id")
 TOMBSTONE_DAYS = 2
 
 
@@ -71,24 +79,86 @@ def narrowed(stories: QuerySet[Story], scope: tuple[int | None, str, str]) -> Qu
     return stories
 
 
-# Asked at every feed request: compiled once (stories/storage/prepared.py).
-listed_versions = Prepared(
-    lambda scope, now: (
-        narrowed(visible_stories(now), scope)
-        .annotate(lead=lead_picture_token())
-        .values_list(*VERSION_COLUMNS, "lead")[:FEED_SIZE]
+# Asked at every feed request, as one statement compiled once
+# (stories/storage/prepared.py): the listed stories, the recent kills and the
+# agencies' signatures, in one row shape, `part` first, then SHAPE. A listed
+# story's row is what its item is made of, besides its agency's byline and
+# disclaimer: a change to any of these renders it again (a new version, a desk
+# correction, a new headline, a new lead picture). Small columns only.
+LISTED, KILLED, AGENCY = 0, 1, 2
+SHAPE: dict[str, Field] = {
+    "when": DateTimeField(),  # first published; killed
+    "pk": BigIntegerField(),
+    "modified_at": DateTimeField(),
+    "version_count": IntegerField(),
+    "slug": CharField(),  # an agency's byline
+    "headline": TextField(),  # an agency's disclaimer
+    "agency_id": BigIntegerField(),
+    "lead": CharField(),
+}
+ITEM_ID = 2  # where an item's key (its feed type, then its row from `when`) has the story id
+
+
+def shaped(queryset: QuerySet, part: int, **columns: str) -> QuerySet:
+    """Return `queryset` as rows of `part` in the feed read's shape; columns not named are NULL."""
+    return queryset.values_list(
+        Value(part),
+        *(columns.get(name) or Cast(Value(None), field) for name, field in SHAPE.items()),
     )
+
+
+def listed_stories(scope: tuple[int | None, str, str], now: datetime) -> QuerySet:
+    stories = narrowed(visible_stories(now), scope).annotate(lead=lead_picture_token())
+    return shaped(stories, LISTED, when="first_published_at",
+                  **{name: name for name in SHAPE if name != "when"})[:FEED_SIZE]  # fmt: skip
+
+
+def killed_stories(scope: tuple[int | None, str, str], since: datetime) -> QuerySet:
+    stories = Story.objects.filter(state=Story.State.KILLED, killed_at__gte=since)
+    return shaped(narrowed(stories, scope).order_by("-killed_at"), KILLED, when="killed_at",
+                  pk="pk")[:FEED_SIZE]  # fmt: skip
+
+
+def agency_signatures() -> QuerySet:
+    return shaped(Agency.objects.order_by(), AGENCY, pk="pk", slug="byline", headline="disclaimer")
+
+
+feed_reads = Prepared(
+    lambda scope, now, since: (
+        listed_stories(scope, now),
+        killed_stories(scope, since),
+        agency_signatures(),
+    ),
+    clocks=2,  # now, and the oldest kill still shown
+    # The listing newest first, as visible_stories orders it; the kills newest first.
+    order_by="1, 2 DESC, 3 DESC",
 )
-agency_signatures = Prepared(
-    lambda key, now: Agency.objects.order_by().values_list("pk", "byline", "disclaimer")
-)
-recent_kills = Prepared(
-    lambda scope, since: (
-        narrowed(Story.objects.filter(state=Story.State.KILLED, killed_at__gte=since), scope)
-        .order_by("-killed_at")
-        .values_list("pk", "killed_at")[:FEED_SIZE]
-    )
-)
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What a feed shows now, as read: the keys of its items, in order, and the key of
+    the frame around them (the listing, its newest change and its kills, the site's
+    words). Times are as the database driver gives them; `shown` converts them."""
+
+    listing: Listing
+    item_keys: list[tuple]
+    frame_key: tuple
+    newest: tuple | None  # the row of the newest change listed
+    kills: tuple[tuple, ...]  # the rows of the recent kills, newest first
+
+    @property
+    def signature(self) -> tuple:
+        """Equal for two states that give the same bytes (items and frame are kept by these)."""
+        return (self.frame_key, tuple(self.item_keys))
+
+    def shown(self) -> Listing:
+        """Return the listing with its newest change and kills, as times in the site's zone."""
+        scope = self.listing.scope
+        latest = feed_reads.convert_row(scope, self.newest)[3] if self.newest else None
+        kills = (feed_reads.convert_row(scope, row) for row in self.kills)
+        return replace(self.listing, latest=timezone.localtime(latest) if latest else None,
+                       tombstones=tuple((pk, when) for _, when, pk, *_ in kills))  # fmt: skip
 
 
 def story_id(story_pk: int) -> str:
@@ -134,50 +204,70 @@ class StoryFeed(Feed):
                 {"id": story_id(pk), "when": when, "link": story_id(pk)}
                 for pk, when in listing.tombstones
             ],
-            "latest": timezone.localtime(listing.latest) if listing.latest else None,
+            "latest": listing.latest,
         }
 
     def __call__(self, request, *args, **kwargs) -> HttpResponse:
         """Answer the feed: kept items and frame as they were, the rest rendered now.
 
-        Reads the listed stories' keys (one small row each), the agencies'
-        bylines and the recent kills; renders, through Django's feed code, only
-        the items not yet kept, and the frame around them (the channel or feed
-        head, Atom's tombstones) only when something it shows changed.
+        Reads what the feed shows (`current`: one small row a listed story);
+        renders, through Django's feed code, only the items not yet kept, and
+        the frame around them (the channel or feed head, Atom's tombstones)
+        only when something it shows changed.
         """
-        try:
-            listing = self.get_object(request, *args, **kwargs)
-        except ObjectDoesNotExist as exc:
-            raise Http404("Feed object does not exist.") from exc
-        now = timezone.now()
-        rows = listed_versions.rows(listing.scope, now, convert=False)
-        agencies = {pk: words for pk, *words in agency_signatures.rows(None, now, convert=False)}
-        keys = [(self.feed_type, *row, *agencies.get(row[5], ())) for row in rows]
+        state = self.current(self.listing(*args, **kwargs))
+        listing, keys = state.shown(), state.item_keys
         kept = [store.get(key) for key in keys]
-        # The newest change listed (the driver's times of one engine compare alike).
-        newest = max(rows, key=lambda row: row[1], default=None)
-        latest = listed_versions.convert_row(listing.scope, newest)[1] if newest else None
-        since = now - timedelta(days=TOMBSTONE_DAYS)
-        listing = replace(listing, latest=latest,
-                          tombstones=tuple(recent_kills.rows(listing.scope, since)))  # fmt: skip
-        site = settings.WIREDESK
-        frame_key = (self.feed_type, listing, site["SITE_URL"], site["SITE_NAME"],
-                     site["SITE_DESCRIPTION"], site.get("WEBSUB_HUB"))  # fmt: skip
-        frame = frames.get(frame_key)
+        frame = frames.get(state.frame_key)
         if frame is None or None in kept:
             feed = self._render(listing, request, keys, kept)
             frame = feed.frame()
-            frames.put(frame_key, frame)
+            frames.put(state.frame_key, frame)
         head, tail = frame
         body = head + self.feed_type.item_separator.join(t for t in kept if t is not None) + tail
         response = HttpResponse(body, content_type=self.feed_type.content_type)
-        stamp = timezone.localtime(latest) if latest else now
-        response.headers["Last-Modified"] = http_date(stamp.timestamp())
+        if listing.latest:
+            response.headers["Last-Modified"] = http_date(listing.latest.timestamp())
+            # The same state gives the same bytes: a web worker may answer again
+            # from them once it has read that nothing changed (site/revalidated.py).
+            response.wiredesk_revalidate = (  # type: ignore[attr-defined]
+                partial(self.signature, *args, **kwargs),
+                state.signature,
+            )
+        else:  # nothing listed: as Django's feeds say, changed now
+            response.headers["Last-Modified"] = http_date(time.time())
         return response
+
+    def listing(self, *args, **kwargs) -> Listing:
+        """Return the listing the URL's arguments name, or raise Http404."""
+        try:
+            return self.get_object(None, *args, **kwargs)
+        except ObjectDoesNotExist as exc:
+            raise Http404("Feed object does not exist.") from exc
+
+    def current(self, listing: Listing) -> FeedState:
+        """Read what `listing`'s feed shows now, in one statement (`feed_reads`)."""
+        now = timezone.now()
+        since = now - timedelta(days=TOMBSTONE_DAYS)
+        rows = feed_reads.rows(listing.scope, now, since, convert=False)
+        signed = {row[2]: row[5:7] for row in rows if row[0] == AGENCY}  # byline, disclaimer
+        listed = [row for row in rows if row[0] == LISTED]
+        keys = [(self.feed_type, *row[1:], *signed.get(row[7], ())) for row in listed]
+        # The newest change listed (the driver's times of one engine compare alike).
+        newest = max(listed, key=lambda row: row[3], default=None)
+        kills = tuple(row for row in rows if row[0] == KILLED)
+        site = settings.WIREDESK
+        frame_key = (self.feed_type, listing, newest and newest[3], kills, site["SITE_URL"],
+                     site["SITE_NAME"], site["SITE_DESCRIPTION"], site.get("WEBSUB_HUB"))  # fmt: skip
+        return FeedState(listing, keys, frame_key, newest, kills)
+
+    def signature(self, *args, **kwargs) -> tuple:
+        """Return the signature of what the feed of these URL arguments shows now."""
+        return self.current(self.listing(*args, **kwargs)).signature
 
     def _render(self, listing: Listing, request, keys: list[tuple], kept: list) -> KeptItems:
         """Render the items not kept (filling `kept` in place) and return the writer."""
-        missing = [key[1] for key, text in zip(keys, kept, strict=True) if text is None]
+        missing = [key[ITEM_ID] for key, text in zip(keys, kept, strict=True) if text is None]
         by_id = visible_stories().in_bulk(missing) if missing else {}
         stories = [by_id[pk] for pk in missing if pk in by_id]
         leads = lead_pictures(by_id) if by_id else {}
@@ -187,8 +277,8 @@ class StoryFeed(Feed):
         rendered = {story.pk: feed.render_item(item)
                     for story, item in zip(stories, feed.items, strict=True)}  # fmt: skip
         for n, key in enumerate(keys):
-            if kept[n] is None and key[1] in rendered:  # else gone since the first read
-                kept[n] = rendered[key[1]]
+            if kept[n] is None and key[ITEM_ID] in rendered:  # else gone since the first read
+                kept[n] = rendered[key[ITEM_ID]]
                 store.put(key, kept[n])
         return feed
 
