@@ -307,7 +307,8 @@ WIREDESK = {
         os.environ.get("WIREDESK_PAGE_CACHE_SECONDS", SITE_CONFIG.get("page_cache_seconds", 300))
     ),
     # Each web worker keeps the hottest cached answers in its own memory, up to
-    # this much (site/fastpath.py): 8 MB is about a thousand story pages.
+    # this much (site/fastpath.py): 8 MB is about a thousand story pages; and as
+    # much again of feeds, sent again after a read (site/revalidated.py).
     "FAST_PATH_BYTES": int(float(SITE_CONFIG.get("fast_path_megabytes", 8)) * 1024 * 1024),
     # Web workers run this much below ingest in the CPU's queue (Unix niceness):
     # under more readers than the machine can answer, a story still publishes
