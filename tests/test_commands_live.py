@@ -143,6 +143,45 @@ def test_demo_serves_the_seed_story_within_30_seconds(start, tmp_path):
         assert every_state()
 
 
+def test_the_demo_drops_the_rest_only_once_the_seed_and_its_revision_are_taken(tmp_path):
+    """However late the ingest process starts (CI's slowest machine: four seconds after
+    the first drop), the seed is the first story and its revision an update."""
+    import threading
+
+    from wiredesk.demo.replay import bundled_deliveries, replay
+
+    seed, revision = (path.name for path in bundled_deliveries()[:2])
+    stop = threading.Event()
+    thread = threading.Thread(target=replay, args=(tmp_path, stop),
+                              kwargs={"first_pause": 0.1, "pause": 0.1})  # fmt: skip
+    thread.start()
+
+    def waiting() -> list[str]:
+        return sorted(p.name for p in tmp_path.glob("*/*") if p.is_file() and p.suffix != ".jpg")
+
+    def take(name: str) -> None:
+        (tmp_path / "ians" / "processed").mkdir(exist_ok=True)
+        os.replace(tmp_path / "ians" / name, tmp_path / "ians" / "processed" / name)
+
+    try:
+        time.sleep(1.0)  # no ingest yet
+        assert waiting() == [seed]
+        take(seed)
+        deadline = time.monotonic() + 5
+        while waiting() != [revision] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        assert waiting() == [revision]
+        take(revision)
+        deadline = time.monotonic() + 5
+        while len(waiting()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(waiting()) >= 3 and revision not in waiting()
+    finally:
+        stop.set()
+        thread.join(5)
+
+
 def test_run_ingests_a_watch_folder_and_pings_the_hub_apart_from_ingest(start, tmp_path):
     hub = AgencyServer().start()
     hub.routes["/hub"] = lambda h: h.reply(204)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -49,16 +50,32 @@ def drop(path: Path, inbox_root: Path) -> Path:
     return target
 
 
+def taken(target: Path, stop: threading.Event, timeout: float = 60.0) -> bool:
+    """Wait until the watch folder has taken `target` (into processed/ or failed/)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any((target.parent / done / target.name).exists() for done in ("processed", "failed")):
+            return True
+        if stop.wait(0.1):
+            return False
+    return False
+
+
 def replay(inbox_root: Path, stop: threading.Event, first_pause: float = 4.0,
            pause: float = 1.5, batch: int = 3) -> None:  # fmt: skip
-    """Drop the seed story, its revision after `first_pause`, then the rest `batch` at a time."""
+    """Drop the seed story, its revision `first_pause` after it is taken, then the rest
+    `batch` at a time once that is taken too.
+
+    Waiting for each seed file to be taken keeps the seed the first story (story 1)
+    and its revision an update, however long the ingest process takes to start.
+    """
     files = bundled_deliveries()
     seed, rest = files[:2], files[2:]
-    drop(seed[0], inbox_root)
+    taken(drop(seed[0], inbox_root), stop)
     log.info("demo: dropped %s", seed[0].name)
     if stop.wait(first_pause):
         return
-    drop(seed[1], inbox_root)
+    taken(drop(seed[1], inbox_root), stop)
     log.info("demo: dropped %s (the revised seed story)", seed[1].name)
     for start in range(0, len(rest), batch):
         if stop.wait(pause):
