@@ -9,6 +9,8 @@ Renditions are what browsers, Google and feed readers are given: WebP, AVIF
 and a JPEG fallback at a few widths for `srcset`, and the three crops
 Google's large-image rules ask for (16:9, 4:3, 1:1, 1,200 pixels wide). None
 keeps the original's metadata: the camera's GPS position is never served.
+No rendition has a side over what every format holds (WebP's 16,383 pixels):
+a taller picture is rendered narrower, its shape kept (sizes.widest).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from lxml import etree
 from PIL import Image, ImageOps, IptcImagePlugin, UnidentifiedImageError
 
-from .sizes import CROP_WIDTH, CROPS, FORMATS, WIDTHS, widths_for
+from .sizes import CROP_WIDTH, CROPS, FORMATS, MAX_RENDITION_SIDE, WIDTHS, widths_for
 
 MAX_PIXELS = 40_000_000  # a 7,700 x 5,200 press photo is 40 MP
 # Pillow's format name -> (the type it is, the extension its original is kept under).
@@ -164,25 +166,36 @@ def _encode(image: Image.Image, kind: str) -> bytes:
     return out.getvalue()
 
 
+# A picture over twice as tall as wide (an infographic, a long screenshot) is
+# cropped from its top, where its title is: its middle is an arbitrary slice.
+TOP_CROP_SHAPE = 2
+
+
 def _fit(image: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """Return the centre of `image` cut to the shape of `size` and scaled to it."""
+    """Return `image` cut to the shape of `size` and scaled to it: its centre, or top when tall."""
     width, height = image.size
     shape = size[0] / size[1]
     if width / height > shape:  # wider than wanted: cut the sides
         cut = round(height * shape)
         box = ((width - cut) // 2, 0, (width - cut) // 2 + cut, height)
-    else:  # taller: cut top and bottom
+    else:  # taller: cut top and bottom, or only the bottom of a very tall one
         cut = round(width / shape)
-        box = (0, (height - cut) // 2, width, (height - cut) // 2 + cut)
+        top = 0 if height > TOP_CROP_SHAPE * width else (height - cut) // 2
+        box = (0, top, width, top + cut)
     return image.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
 
 
 def render(data: bytes) -> Renditions:
-    """Return every rendition of a checked picture."""
+    """Return every rendition of a checked picture, or raise BadPicture when none can be made."""
     image = _prepared(data)
     width, height = image.size
+    widths = widths_for(width, height)
+    if widths == [0]:
+        raise BadPicture(
+            f"{width:,} x {height:,} pixels cannot keep its shape in a rendition: "
+            f"no side may be over {MAX_RENDITION_SIDE:,} pixels (WebP's limit)"
+        )
     files: dict[str, bytes] = {}
-    widths = widths_for(width)
     source = image
     # Widest first, each made from the one before: a smaller source resizes
     # faster, and `reducing_gap` lets Pillow box-reduce before it filters.

@@ -54,6 +54,11 @@ class Picture(models.Model):
     attempts = models.PositiveIntegerField(default=0, db_default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, default="", db_default="")
+    # The pass fetching and rendering it (services.claim), and when that pass
+    # last said it still was: a claim not renewed for services.CLAIM_SECONDS
+    # was left by a pass that died, and the next pass takes the picture.
+    claimed_by = models.CharField(max_length=100, blank=True, default="", db_default="")
+    claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
 

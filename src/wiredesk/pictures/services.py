@@ -5,15 +5,24 @@ The pipeline calls `attach_many` in the transaction that stores a version, and
 outside any transaction (`process_due`: the embedded ingest loop's own thread,
 or a Celery task), so a slow picture server never holds up a story: the story
 is published at once and gains its picture when it is ready.
+
+Several passes may run at once (ingest processes, Celery workers): each
+claims its pictures (`claim`), one UPDATE that gives each picture to one
+pass, and renews the claim while it works on them. A pass that dies leaves
+claims that lapse within `CLAIM_SECONDS`, and the next pass takes those
+pictures again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import socket
 import threading
+import uuid
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import timedelta
 from functools import partial
 
@@ -39,6 +48,13 @@ MAX_ATTEMPTS = 10
 # After a failure: 30 s, 1 min, 2 min ... capped at 6 hours.
 FIRST_RETRY_SECONDS = 30
 MAX_RETRY_SECONDS = 6 * 3600
+# A pass's claim on its pictures lasts this long unless renewed, and is
+# renewed every HEARTBEAT_SECONDS while the pass works: a pass killed
+# mid-render holds its pictures at most CLAIM_SECONDS more. A pass stalled
+# longer than that (it is not renewing) may see a picture taken by another,
+# and both render it once: renditions are written over, never deleted first.
+CLAIM_SECONDS = 45
+HEARTBEAT_SECONDS = 10
 META_FIELDS = ("caption", "alt", "credit", "copyright", "byline", "usage_terms")
 
 
@@ -55,7 +71,7 @@ def _new_picture(agency: Agency, feed: Feed | None, ref: PictureRef, now) -> Pic
         "version": (ref.version or "")[:200], **_values(ref), "state": Picture.State.PENDING,
         "sha256": "", "mime": "", "width": None, "height": None, "widths": [],
         "large_bytes": None, "colour": "", "attempts": 0, "next_attempt_at": now,
-        "last_error": "", "created_at": now, "fetched_at": None,
+        "last_error": "", "created_at": now, "fetched_at": None, "claimed_by": "", "claimed_at": None,
     })  # fmt: skip
 
 
@@ -65,8 +81,10 @@ def _brought_up_to_date(picture: Picture, ref: PictureRef) -> Picture:
         k: v for k, v in _values(ref).items() if v and v != getattr(picture, k)
     }
     if ref.href[:2000] != picture.href and picture.state != Picture.State.KILLED:
+        # Fetched again at once, by any pass: one still at the old file keeps
+        # its result to itself (`process` stores only for the href it fetched).
         changes.update(href=ref.href[:2000], state=Picture.State.PENDING, attempts=0,
-                       next_attempt_at=timezone.now())  # fmt: skip
+                       next_attempt_at=timezone.now(), claimed_by="", claimed_at=None)  # fmt: skip
     if changes:
         Picture.objects.filter(pk=picture.pk).update(**changes)
         for name, value in changes.items():
@@ -176,15 +194,25 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** (attempts - 1)))
 
 
+def _still(picture: Picture):
+    """Return the picture's row, unless it was killed or given a new file since it was read."""
+    return Picture.objects.filter(pk=picture.pk, href=picture.href).exclude(
+        state=Picture.State.KILLED
+    )
+
+
 def _fail(picture: Picture, reason: str, data: bytes | None) -> None:
     from wiredesk.ingest.pipeline import quarantine  # the pipeline imports this module
 
     attempts = picture.attempts + 1
     gives_up = attempts >= MAX_ATTEMPTS
-    Picture.objects.filter(pk=picture.pk).update(
+    failed = _still(picture).update(
         state=Picture.State.FAILED, attempts=attempts, last_error=reason[:2000],
         next_attempt_at=None if gives_up else timezone.now() + retry_delay(attempts),
+        claimed_by="", claimed_at=None,
     )  # fmt: skip
+    if not failed:
+        return  # killed, or a new file to fetch: this file's failure no longer matters
     log.warning(
         "picture %s (%s) failed, attempt %d: %s", picture.pk, picture.href, attempts, reason
     )
@@ -197,8 +225,9 @@ def _fail(picture: Picture, reason: str, data: bytes | None) -> None:
 def process(picture: Picture) -> bool:
     """Fetch, check, store and render one picture; True when it is ready.
 
-    A picture that cannot be had leaves its stories as they are (published,
-    without it), goes on the quarantine with its reason, and is retried later.
+    A picture that cannot be had, or cannot be rendered, whatever the error,
+    leaves its stories as they are (published, without it), goes on the
+    quarantine with its reason, and is retried later (`retry_delay`).
     """
     # Pillow and httpx: loaded by the processes that fetch pictures, not by web workers.
     from wiredesk.transports.outbound import Refused
@@ -206,30 +235,43 @@ def process(picture: Picture) -> bool:
     from . import images
     from .fetching import fetch_picture
 
-    data = None
+    data, step = None, "fetched"
     try:
         data = fetch_picture(picture)
+        step = "checked"
         checked = images.check(data)
+        step = "stored"
+        digest = hashlib.sha256(data).hexdigest()
+        files.save_original(digest, images.extension(checked.mime), data)
+        rendered = _rendered(digest) if files.has_renditions(digest) else None
+        if rendered is None:
+            step = "rendered"
+            made = images.render(data)
+            step = "stored"
+            files.save_renditions(digest, made.files)
+            rendered = made.widths, made.colour
+            if made.height > sizes.MAX_RENDITION_SIDE:
+                log.info("picture %s is %d x %d pixels: rendered %d wide, no side over %d",
+                         picture.pk, made.width, made.height, max(made.widths),
+                         sizes.MAX_RENDITION_SIDE)  # fmt: skip
     except (Refused, images.BadPicture) as exc:
         _fail(picture, str(exc), data)
         return False
-    digest = hashlib.sha256(data).hexdigest()
-    files.save_original(digest, images.extension(checked.mime), data)
-    if not files.has_renditions(digest):
-        made = images.render(data)
-        files.save_renditions(digest, made.files)
-        widths, colour = made.widths, made.colour
-    else:  # the same bytes from another agency or version: rendered once already
-        widths = sizes.widths_for(checked.width)
-        colour = next(iter(Picture.objects.filter(sha256=digest).exclude(colour="")
-                           .values_list("colour", flat=True)), "")  # fmt: skip
+    except Exception as exc:  # whatever it is, one picture's failure, never the pass's
+        log.exception("picture %s (%s) could not be %s", picture.pk, picture.href, step)
+        _fail(picture, f"could not be {step}: {type(exc).__name__}: {exc}", data)
+        return False
+    widths, colour = rendered
     embedded = {k: v for k, v in checked.embedded.items() if not getattr(picture, k)}
-    Picture.objects.filter(pk=picture.pk).update(
+    ready = _still(picture).update(
         state=Picture.State.READY, sha256=digest, mime=checked.mime, width=checked.width,
         height=checked.height, widths=widths, colour=colour, fetched_at=timezone.now(),
         large_bytes=files.size(digest, f"{max(widths)}.jpg"),
-        last_error="", next_attempt_at=None, **embedded,
+        last_error="", next_attempt_at=None, claimed_by="", claimed_at=None, **embedded,
     )  # fmt: skip
+    if not ready:  # killed, or a new file to fetch, meanwhile: this one is not shown
+        sync_files(digest)
+        return False
     sync_files(digest)  # a story killed meanwhile: its picture goes again at once
     if picture.sha256 and picture.sha256 != digest:
         sync_files(
@@ -239,6 +281,17 @@ def process(picture: Picture) -> bool:
     return True
 
 
+def _rendered(digest: str) -> tuple[list[int], str] | None:
+    """Return the widths and colour these bytes were rendered with for another picture."""
+    # The same bytes from another agency or version: rendered once already.
+    # None when no picture records it (its pass died between files and row):
+    # rendered again, written over.
+    found = (
+        Picture.objects.filter(sha256=digest).exclude(colour="").values_list("widths", "colour")
+    ).first()
+    return (list(found[0]), found[1]) if found and found[0] else None
+
+
 _AGENCY_SLOTS: dict[int, threading.BoundedSemaphore] = defaultdict(
     lambda: threading.BoundedSemaphore(settings.WIREDESK["PICTURES"]["PER_AGENCY"])
 )
@@ -246,35 +299,79 @@ _AGENCY_SLOTS: dict[int, threading.BoundedSemaphore] = defaultdict(
 
 def _process_with_slot(picture_id: int) -> bool:
     try:
-        picture = Picture.objects.select_related("feed").get(pk=picture_id)
+        picture = Picture.objects.select_related("feed").filter(pk=picture_id).first()
+        if picture is None:  # its agency deleted meanwhile
+            return False
         with _AGENCY_SLOTS[picture.agency_id]:
             return process(picture)
+    except Exception:
+        # Not the picture's (`process` keeps those): the database or the
+        # storage failing. Its claim lapses and a later pass tries again.
+        log.exception("picture %s: processing failed", picture_id)
+        return False
     finally:
         close_old_connections()
 
 
+def _waiting(now) -> Q:
+    """Pictures due for a fetch or a retry, and not claimed by a live pass."""
+    return Q(state__in=[Picture.State.PENDING, Picture.State.FAILED], next_attempt_at__lte=now) & (
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - timedelta(seconds=CLAIM_SECONDS))
+    )
+
+
 def due(limit: int = 50) -> list[int]:
     """Return the ids of pictures waiting for a fetch or a retry, oldest first."""
-    now = timezone.now()
-    waiting = Q(state__in=[Picture.State.PENDING, Picture.State.FAILED], next_attempt_at__lte=now)
     return list(
-        Picture.objects.filter(waiting)
+        Picture.objects.filter(_waiting(timezone.now()))
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def claim(limit: int, token: str) -> list[int]:
+    """Claim up to `limit` due pictures for the pass `token`; return their ids, oldest first.
+
+    The UPDATE checks each row again as it writes it, so of two passes
+    claiming at once each picture goes to one: PostgreSQL re-reads a row the
+    other has just claimed (and finds it claimed), SQLite writes one at a time.
+    """
+    now = timezone.now()
+    ids = due(limit)
+    if not ids:
+        return []
+    Picture.objects.filter(_waiting(now), pk__in=ids).update(claimed_by=token, claimed_at=now)
+    return list(
+        Picture.objects.filter(pk__in=ids, claimed_by=token)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)
+    )
+
+
+def _renew(ids: list[int], token: str) -> None:
+    """Say the pass `token` still works on its pictures (those it has not finished)."""
+    try:
+        Picture.objects.filter(pk__in=ids, claimed_by=token).update(claimed_at=timezone.now())
+    except Exception:  # the next renewal may get through; if none does, the claims lapse
+        log.exception("picture claims of %s not renewed", token)
 
 
 def process_due(limit: int = 50, workers: int = 4) -> int:
     """Process due pictures, a few agencies at once (each within its own slots); return ready."""
     if not settings.WIREDESK["PICTURES"]["ENABLED"]:
         return 0
-    ids = due(limit)
+    token = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    ids = claim(limit, token)
     if not ids:
         return 0
-    # Claimed before fetching, so a second worker does not take the same ones.
-    Picture.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now() + timedelta(minutes=5))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wiredesk-picture") as pool:
-        return sum(pool.map(_process_with_slot, ids))
+        jobs = [pool.submit(_process_with_slot, pk) for pk in ids]
+        running = set(jobs)
+        while running:
+            _, running = wait(running, timeout=HEARTBEAT_SECONDS)
+            if running:
+                _renew(ids, token)
+    return sum(job.result() for job in jobs)
 
 
 def retry(identity: str) -> int:
