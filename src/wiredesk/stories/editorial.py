@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from wiredesk.wire.text import make_teaser, text_to_html
+from wiredesk.wire.text import clean_line, make_teaser, strip_controls, text_to_html
 
 from . import rules
 from .duplicates import elect_lead
@@ -54,7 +54,7 @@ def editor_name(user) -> str:
 
 def required_reason(reason: str, action: str = rules.Action.KILL) -> str:
     """Return the reason stripped; raise ReasonRequired when `action` needs one and it is blank."""
-    reason = (reason or "").strip()
+    reason = strip_controls(reason or "").strip()
     if not reason and action in rules.REASON_REQUIRED:
         raise ReasonRequired("say why: the reason is kept in the lifecycle log")
     return reason
@@ -211,6 +211,15 @@ def _lf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _cleaned(name: str, value: str) -> str:
+    """Return a corrected field cleaned as the agency's words are at ingest
+    (wire/normalize.py): without what text cannot carry (controls such as NUL, VT
+    or ESC, noncharacters such as U+FFFE), a headline or byline on one line."""
+    if name == "body_text":
+        return strip_controls(_lf(value))
+    return clean_line(value)
+
+
 def correct(
     story_id: int,
     user,
@@ -234,8 +243,9 @@ def correct(
         current = story.versions.order_by("-effective_at", "-id").first()
         changes = {}
         for name, value in (("headline", headline), ("byline", byline), ("body_text", body_text)):
-            if value is not None and _lf(value).strip() and _lf(value) != getattr(story, name):
-                changes[name] = _lf(value).strip() if name != "body_text" else _lf(value)
+            cleaned = _cleaned(name, value) if value is not None else ""
+            if cleaned.strip() and cleaned != getattr(story, name):
+                changes[name] = cleaned
         if not changes:
             raise NothingToCorrect("nothing changed: the words are the agency's")
         fields = {name: getattr(story, name) for name in CURRENT_FIELDS} | changes

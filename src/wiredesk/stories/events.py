@@ -7,6 +7,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from wiredesk.sources.models import Agency, Feed
+from wiredesk.wire.text import strip_controls
 
 from .models import Delivery, LifecycleEvent, Story
 
@@ -33,7 +34,9 @@ def record(
         feed=feed,
         delivery=delivery,
         user=user,
-        reason=reason,
+        # An editor's words, as typed: a NUL among them is refused by
+        # PostgreSQL and cannot be carried by XML; the rest is kept.
+        reason=strip_controls(reason),
     )
 
 

@@ -4,30 +4,28 @@ self links, Atom tombstones (RFC 6721), and JSON Feed 1.1."""
 from __future__ import annotations
 
 import json
-import re
 from io import StringIO
+from typing import Any
 
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed, rfc3339_date
 from django.utils.xmlutils import SimplerXMLGenerator
+
+from wiredesk.wire.text import xml_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 TOMBSTONE_NS = "http://purl.org/atompub/tombstones/1.0"
 
 
-# What XML 1.0 cannot carry (section 2.2): C0 controls but tab and line ends,
-# lone surrogates, U+FFFE and U+FFFF. Django's writer raises on them (a 500 for
-# the whole feed, for one story's stray byte): they are dropped instead.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(text: str) -> str:
-    """Return `text` without the characters XML 1.0 cannot carry."""
-    return _NOT_XML.sub("", text) if text else text
-
-
 class XmlWriter(SimplerXMLGenerator):
-    """Django's XML writer, dropping what XML cannot carry instead of failing."""
+    """Django's XML writer, dropping what XML cannot carry instead of failing.
+
+    What XML 1.0 cannot carry (section 2.2: C0 controls but tab and line ends,
+    lone surrogates, U+FFFE, U+FFFF) and the other noncharacters it asks to
+    avoid, in `wire.text.xml_text`: Django's writer raises on some (a 500 for
+    the whole feed, for one story's stray byte) and writes others, which a
+    strict reader refuses. Every text and attribute value is written through it.
+    """
 
     def characters(self, content):
         super().characters(xml_text(content))
@@ -36,8 +34,8 @@ class XmlWriter(SimplerXMLGenerator):
         super().startElement(name, {k: xml_text(v) for k, v in attrs.items()} if attrs else attrs)
 
 
-# Stands for the items while the frame is written: no text holds a NUL (the XML
-# writers drop it, JSON escapes it), so the written frame splits at it alone.
+# Stands for the items while the frame is written: no text holds a NUL (every
+# writer drops it, `xml_text`), so the written frame splits at it alone.
 FRAME_MARK = "\x00"
 
 
@@ -164,6 +162,19 @@ class AtomFeed(KeptItems, Atom1Feed):
             handler.endElement("at:deleted-entry")
 
 
+def json_text(value: Any) -> Any:
+    """Return `value` (JSON's strings, lists and objects) with every string as XML
+    carries it (`xml_text`): a JSON Feed holds what the XML feeds hold, and is read
+    into them by aggregators."""
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, dict):
+        return {key: json_text(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_text(item) for item in value]
+    return value
+
+
 class JsonFeed(KeptItems):
     """JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
 
@@ -171,7 +182,7 @@ class JsonFeed(KeptItems):
     item_separator = ", "
 
     def render_item(self, item: dict) -> str:
-        return json.dumps(self._item(item), ensure_ascii=False)
+        return json.dumps(json_text(self._item(item)), ensure_ascii=False)
 
     def write(self, outfile, encoding):
         feed = {
@@ -184,7 +195,9 @@ class JsonFeed(KeptItems):
         }
         if self.feed.get("hub"):
             feed["hubs"] = [{"type": "WebSub", "url": self.feed["hub"]}]
-        head = json.dumps({k: v for k, v in feed.items() if v is not None}, ensure_ascii=False)
+        head = json.dumps(
+            json_text({k: v for k, v in feed.items() if v is not None}), ensure_ascii=False
+        )
         # The kept items are JSON already: joined into the array, not encoded again.
         items = self.item_separator.join(self.fragments)
         outfile.write(f'{head[:-1]}, "items": [{items}]}}')

@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.http import HttpRequest, HttpResponse
+from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 
 from wiredesk.pictures.selectors import lead_pictures
 from wiredesk.stories.models import Section
 from wiredesk.stories.selectors import in_section, visible_stories
+from wiredesk.wire.text import xml_text
+
+
+def xml_safe(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Render a sitemap view's template with what XML cannot carry dropped (`xml_text`).
+
+    Sitemaps are written by templates, whose escaping leaves control characters
+    and noncharacters in place: one agency headline holding U+FFFE made the
+    whole news sitemap malformed. The written document is cleaned once, as the
+    feeds' writer cleans each text (syndication/generators.py), so no field of
+    any sitemap template (news titles, picture URLs, the site's name) is missed.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+            response.content = xml_text(response.rendered_content)  # rendered now, cleaned
+        return response
+
+    return wrapper
 
 
 class StorySitemap(Sitemap):

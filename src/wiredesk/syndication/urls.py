@@ -5,7 +5,7 @@ from wiredesk.site.cache import cached_page, on_site_url
 
 from . import views
 from .feeds import AtomStoryFeed, JsonStoryFeed, StoryFeed
-from .sitemaps import SITEMAPS
+from .sitemaps import SITEMAPS, xml_safe
 
 rss, atom, json_feed = (
     cached_page(on_site_url(f())) for f in (StoryFeed, AtomStoryFeed, JsonStoryFeed)
@@ -26,19 +26,19 @@ urlpatterns = [
     path("section/<slug:section>/feed.json", json_feed, name="section-feed-json"),
     path(
         "sitemap.xml",
-        cached_page(on_site_url(sitemap_views.index)),
+        cached_page(on_site_url(xml_safe(sitemap_views.index))),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap-index",
     ),
     path(
         "sitemap-news.xml",
-        cached_page(on_site_url(sitemap_views.sitemap)),
+        cached_page(on_site_url(xml_safe(sitemap_views.sitemap))),
         {"sitemaps": {"news": SITEMAPS["news"]}, "template_name": "sitemaps/news.xml"},
         name="sitemap-news",
     ),
     path(
         "sitemap-<section>.xml",
-        cached_page(on_site_url(sitemap_views.sitemap)),
+        cached_page(on_site_url(xml_safe(sitemap_views.sitemap))),
         # Full W3C datetimes in <lastmod> (Django's own template gives only the date).
         {"sitemaps": SITEMAPS, "template_name": "sitemaps/stories.xml"},
         name="sitemap-section",

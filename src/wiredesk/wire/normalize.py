@@ -1,6 +1,9 @@
 """Normalize a parsed WireItem: zone-less times, safe HTML, plain text, dateline, teaser.
 
-The words never change here: only markup is cleaned (see `text.sanitize_html`).
+The words never change here: only markup is cleaned (see `text.sanitize_html`),
+and the characters text cannot carry (controls, noncharacters) are dropped
+(`text.strip_controls`, `text.clean_line`); a desk correction is cleaned by the
+same functions (stories/editorial.py).
 """
 
 from __future__ import annotations
@@ -16,12 +19,12 @@ from .pictures import PictureRef, body_images
 from .text import (
     article_html,
     body_html_from,
+    clean_line,
     find_dateline,
     fold,
     html_body,
     make_teaser,
     sanitized_html_to_text,
-    strip_controls,
 )
 
 UTC = ZoneInfo("UTC")
@@ -66,10 +69,10 @@ def content_hash(headline: str, body_text: str) -> str:
 
 
 def _line(text: str | None) -> str | None:
-    """Return a one-line field folded and without control characters (XML cannot carry them)."""
+    """Return a one-line field folded and without what text cannot carry (`clean_line`)."""
     if not text:
         return text
-    return fold(strip_controls(text)) or None
+    return clean_line(text) or None
 
 
 def _subjects(subjects: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -123,7 +126,7 @@ def normalize(
     # Parsers hand over body_html as HTML (text they were sent is escaped into
     # paragraphs by them, as its declared type says); html_body's output is
     # well formed, so its text is read by a scan.
-    body_text = sanitized_html_to_text(body_html) if body_html else fold(item.body_text)
+    body_text = sanitized_html_to_text(body_html) if body_html else clean_line(item.body_text)
     if not body_html and body_text:
         body_html = body_html_from(item.body_text)
     # The lead (for the teaser and the dateline) is the copy without picture captions.
@@ -142,7 +145,7 @@ def normalize(
     first_created = _localise(item.first_created, time_zone)
     version_created = _localise(item.version_created, time_zone)
     embargoed_until = _localise(item.embargoed_until, time_zone)
-    headline = fold(strip_controls(item.headline))
+    headline = clean_line(item.headline)
     # A version is the agency's version, else its version time, else a hash
     # of the words (docs/design.md, "Identity and lifecycle").
     version = item.version
@@ -170,6 +173,6 @@ def normalize(
         keywords=[k for k in map(_line, item.keywords) if k] if item.keywords else item.keywords,
         body_html=body_html,
         body_text=body_text,
-        teaser=item.teaser or make_teaser(lead, teaser_chars),
+        teaser=_line(item.teaser) or make_teaser(lead, teaser_chars),
         pictures=_pictures(item) if item.pictures or "<img" in item.body_html else [],
     )

@@ -62,23 +62,88 @@ _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|([A-Za-z][A-Za-z
 _HTML_ENTITY_NAMES = frozenset(name[:-1] for name in html.entities.html5 if name.endswith(";"))
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _BLOCK_EDGE = "\u2029"  # Unicode PARAGRAPH SEPARATOR
-# C0 controls other than tab and line ends: never text, and XML/HTML forbid them.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_BYTES = bytes(c for c in range(0x80) if _CONTROLS.match(chr(c)))  # the same set
+# What text cannot carry, dropped wherever agency or desk text comes in and
+# wherever Wiredesk writes XML (docs/design.md, "Verbatim"): C0 controls other
+# than tab and line ends, and DEL, which XML 1.0 (section 2.2) and HTML forbid;
+# and the Unicode noncharacters, U+FDD0-U+FDEF and the last two code points of
+# every plane (U+FFFE and U+FFFF among them), which XML 1.0 refuses or asks to
+# avoid and no agency sends as words. One character class: linear, no backtracking.
+NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    chr(plane | 0xFFFE) + chr(plane | 0xFFFF) for plane in range(0, 0x110000, 0x10000)
+)
+_UNCARRIED = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f" + NONCHARACTERS
+_CONTROLS = re.compile(f"[{_UNCARRIED}]")
+# What XML output drops: the same, and lone surrogates (no UTF-8 holds them).
+_NOT_XML = re.compile(f"[{_UNCARRIED}\ud800-\udfff]")
+_CONTROL_BYTES = bytes(c for c in range(0x80) if _CONTROLS.match(chr(c)))  # its ASCII part
+# Every noncharacter's UTF-8 holds one of these; other text rarely does
+# (U+FDC0-U+FDFF, and U+xFFE/U+xFFF of the other blocks, are read again).
+_NONCHARACTER_BYTES = (b"\xef\xb7", b"\xbf\xbe", b"\xbf\xbf")
+
+
+def _strip_encoded(text: str, data: bytes) -> str:
+    """Return `text` without what it cannot carry, `data` being its UTF-8."""
+    kept = data.translate(None, _CONTROL_BYTES)
+    if len(data) != len(text) and any(b in kept for b in _NONCHARACTER_BYTES):
+        return _CONTROLS.sub("", text)  # a noncharacter, perhaps: the expression decides
+    return text if len(kept) == len(data) else kept.decode()
 
 
 def strip_controls(text: str) -> str:
-    """Return `text` without control characters (teletype leftovers, stray bytes).
+    """Return `text` without the characters text cannot carry: control characters
+    (teletype leftovers, stray bytes) and Unicode noncharacters. Never a word.
 
     Deleted from its UTF-8 bytes, where a byte under 0x80 is always the
-    character itself: a fifth of the regular expression's time.
+    character itself: a fifth of the regular expression's time. Text that may
+    hold a noncharacter (a few bytes every one of them holds) goes through the
+    expression.
     """
     try:
         data = text.encode()
     except UnicodeEncodeError:  # a lone surrogate (from a lenient decoder)
         return _CONTROLS.sub("", text)
-    kept = data.translate(None, _CONTROL_BYTES)
-    return text if len(kept) == len(data) else kept.decode()
+    return _strip_encoded(text, data)
+
+
+def xml_text(text: str) -> str:
+    """Return `text` as XML 1.0 carries it: what `strip_controls` drops, and lone
+    surrogates, dropped. Every XML writer's text and attributes pass through here."""
+    if not text:
+        return text
+    try:
+        data = text.encode()
+    except UnicodeEncodeError:
+        return _NOT_XML.sub("", text)
+    return _strip_encoded(text, data)
+
+
+def clean_line(text: str) -> str:
+    """Return a one-line field (a headline, a byline) as it is stored: folded, and
+    without what text cannot carry."""
+    return fold(strip_controls(text))
+
+
+# A numeric character reference in HTML, with or without its ";" (as HTML reads it).
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));?")
+
+
+def _reference_carried(match: re.Match[str]) -> str:
+    hexadecimal, decimal = match.groups()
+    digits = hexadecimal or decimal
+    if len(digits) > 8:
+        return match.group(0)
+    code = int(digits, 16 if hexadecimal else 10)
+    return "" if code < 0x110000 and _CONTROLS.match(chr(code)) else match.group(0)
+
+
+def strip_html_controls(fragment: str) -> str:
+    """Return HTML without what text cannot carry, written as it is or as a numeric
+    character reference (`&#11;`, `&#xFFFE;`: a parser would decode it into the text)."""
+    return _without_uncarried_references(strip_controls(fragment))
+
+
+def _without_uncarried_references(fragment: str) -> str:
+    return _NUMERIC_REFERENCE.sub(_reference_carried, fragment) if "&#" in fragment else fragment
 
 
 def fold(text: str) -> str:
@@ -145,7 +210,7 @@ def article_html(fragment: str, headline: str = "") -> str:
     box of labels. Keep the copy; drop the page around it and the headline
     repeated above it (it is shown as the headline).
     """
-    fragment = strip_controls(fragment)
+    fragment = strip_html_controls(fragment)
     lowered = fragment.lower()
     if "<body" not in lowered and "bodytext" not in lowered and "<h1" not in lowered:
         return fragment
@@ -190,7 +255,7 @@ def body_html_from(text: str) -> str:
     """Return safe body HTML for an agency body of no declared type (HTML or plain text)."""
     text = strip_controls(text)
     if looks_like_html(text):
-        return sanitize_html(text)
+        return sanitize_html(_without_uncarried_references(text))
     return text_to_html(text)
 
 
@@ -201,7 +266,7 @@ def html_body(fragment: str) -> str:
     breaks, perhaps with character references (`don&#146;t`): decoded, then
     made paragraphs, as `text_to_html` makes them.
     """
-    fragment = strip_controls(fragment)
+    fragment = strip_html_controls(fragment)
     if "<" in fragment and _WELL_FORMED_TAG.search(fragment):
         return sanitize_html(fragment)
     return text_to_html(html.unescape(fragment) if "&" in fragment else fragment)
@@ -247,7 +312,7 @@ def html_to_text(fragment: str, skip: frozenset[str] = frozenset()) -> str:
     Elements named in `skip` are left out (the lead text of a story leaves
     out picture captions: `skip=frozenset({"figure"})`).
     """
-    fragment = strip_controls(fragment)
+    fragment = strip_html_controls(fragment)
     if not fragment.strip():
         return ""
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
