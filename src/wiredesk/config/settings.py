@@ -6,12 +6,14 @@ cache, ingest in the web process. `DATABASE_URL` switches to PostgreSQL.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from .loader import load_config
 from .storage import picture_storages
@@ -114,6 +116,11 @@ MIDDLEWARE = [
 
 # Logins: after 5 wrong passwords for one user from one address, that pair is
 # locked out for 15 minutes (django-axes; each failure and lockout is logged).
+# The pair only, never the username alone: strangers cannot lock a user out
+# of every address. Behind a reverse proxy the address is the one the trusted
+# proxies report in X-Forwarded-For (config/login_throttle.py, docs/deploy.md);
+# without WIREDESK_TRUSTED_PROXIES or WIREDESK_TRUSTED_PROXY_COUNT it is the
+# peer's, and the header is ignored.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -122,6 +129,28 @@ AXES_FAILURE_LIMIT = int(os.environ.get("WIREDESK_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "wiredesk.config.login_throttle.client_address"
+AXES_HANDLER = "wiredesk.config.login_throttle.LoginThrottle"
+
+
+def _trusted_proxies() -> list[str]:
+    entries = [e.strip() for e in os.environ.get("WIREDESK_TRUSTED_PROXIES", "").split(",")]
+    try:
+        return [str(ipaddress.ip_network(entry, strict=False)) for entry in entries if entry]
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"WIREDESK_TRUSTED_PROXIES: {exc} (give addresses or networks, comma-separated)"
+        ) from None
+
+
+# The proxies in front, by address or network ("10.0.0.5,10.1.0.0/16"), and/or
+# how many there are when their addresses are not known in advance.
+TRUSTED_PROXIES = _trusted_proxies()
+TRUSTED_PROXY_COUNT = int(os.environ.get("WIREDESK_TRUSTED_PROXY_COUNT", "0"))
+# Failed logins from one address, whatever usernames it tries, that lock the
+# address out (0: no cap). Off unless set: a proxy left out of the settings
+# would make every reader one address.
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("WIREDESK_LOGIN_ADDRESS_FAILURE_LIMIT", "0"))
 
 ROOT_URLCONF = "wiredesk.config.urls"
 WSGI_APPLICATION = "wiredesk.config.wsgi.application"
@@ -314,6 +343,12 @@ WIREDESK = {
     # under more readers than the machine can answer, a story still publishes
     # at its pace and readers wait instead (benchmarks/load.py). 0 for equals.
     "WEB_NICENESS": int(SITE_CONFIG.get("web_niceness", 5)),
+    # A request's body is read whole by the server before any view runs, within
+    # this many seconds (else 408) and bytes (else 413): no application thread
+    # ever waits on a slow client (config/bodies.py). The largest body taken is
+    # an agency's push or WebSub delivery.
+    "REQUEST_BODY_SECONDS": float(SITE_CONFIG.get("request_body_seconds", 60)),
+    "REQUEST_BODY_BYTES": int(float(SITE_CONFIG.get("request_body_megabytes", 50)) * 1024 * 1024),
     "PREPARED_STATEMENTS": PREPARED_STATEMENTS,
     # A CDN in front: how long it may keep an answer, and serve it stale while it
     # revalidates; every story change purges through PURGE_BACKENDS.

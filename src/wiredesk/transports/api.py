@@ -9,6 +9,15 @@ kept in the database: a restart resumes where the last stored page ended,
 and a gap is never skipped. A page with nothing on it stays the checkpoint
 (that is where the next items will appear).
 
+A cursor that goes round in a circle (a page this poll has already read
+named as the next, or a new cursor giving the very items of a page before
+it) stops the poll at once, with what was read stored: a failed poll,
+reported on the feeds board and backed off like any other, instead of the
+same pages read over and over every poll. So does a stuck
+cursor: a page that names itself as the next, and, on the next poll, has
+the very same items again (nothing new, and the cursor never moves on). A
+page without items that names itself is the usual end: nothing new yet.
+
 Rate limits: `Retry-After` on 429 and 503 (RFC 9110 section 10.2.3), and
 `X-RateLimit-Remaining: 0` with `X-RateLimit-Reset` (seconds to wait, or the
 Unix time of the reset) stop the paging until then.
@@ -16,6 +25,7 @@ Unix time of the reset) stop the paging until then.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Iterator, Mapping
@@ -48,6 +58,15 @@ def dig(document: Any, path: str) -> Any:
         else:
             return None
     return value
+
+
+def fingerprint(items: list[bytes]) -> str:
+    """Return a short digest of a page's items, to tell the same page again from a new one."""
+    digest = hashlib.sha256()
+    for item in items:
+        digest.update(len(item).to_bytes(8, "big"))
+        digest.update(item)
+    return digest.hexdigest()[:32]
 
 
 def rate_limit_wait(headers: httpx.Headers, now: float | None = None) -> float | None:
@@ -112,14 +131,38 @@ class ApiPull(Transport):
 
     def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[Delivery]:
         url = without_key(str(checkpoint.get("page") or self.location), self.options)
+        # What the page the last poll ended on held, if it named itself as the next.
+        marked = checkpoint.get("same_page_items")
+        held_before = marked if checkpoint.get("page") == url else None
+        read: list[str] = []  # the pages this poll has read, as httpx spells them
+        contents: set[str] = set()  # and the items they held
         for _ in range(int(self.option("max_pages_per_poll"))):
+            read.append(str(httpx.URL(url)))
             response, body = self._get(url)
             following = self._next_page(url, response, body)
             if following:
                 following = without_key(following, self.options)
             items = self._items(body)
-            page_done = {"page": following or url}
+            looped = False
+            if following and following != url:
+                looped = str(httpx.URL(following)) in read
+            content = fingerprint(items) if items else None
+            if content in contents:
+                # A new cursor, the same items again: the agency ignores its own cursor.
+                raise TransportError(self._same_items(url, len(items), len(read)))
+            held = None
+            if content is not None:
+                contents.add(content)
+                if following == url:
+                    held = content
+                    if held == held_before:
+                        raise TransportError(self._stuck(url, len(items)))
+            page_done: dict[str, Any] = {"page": url if looped else following or url}
+            if held or marked:  # kept only while a page names itself (cleared after)
+                page_done["same_page_items"] = held
             if not items:
+                if looped:
+                    raise TransportError(self._looped(following, len(read)))
                 if following and following != url:
                     # An empty page that points on: nothing to store, move past it.
                     yield Delivery(url, b"", checkpoint=page_done, only_checkpoint=True)
@@ -133,6 +176,8 @@ class ApiPull(Transport):
                     f"{url}#{n + 1}" if len(items) > 1 else url, item, base_url=url,
                     checkpoint=page_done if last else None,
                 )  # fmt: skip
+            if looped:
+                raise TransportError(self._looped(following, len(read)))
             if not following or following == url:
                 return
             wait = rate_limit_wait(response.headers)
@@ -141,6 +186,38 @@ class ApiPull(Transport):
                     f"rate limit spent; the API resets in {wait:,.0f} s", retry_after=wait
                 )
             url = following
+
+    def _pointer(self, url: str) -> tuple[str, str]:
+        """Return what points to a page, in an editor's words: ("cursor", "'c1'"), or its URL."""
+        if str(self.option("cursor_path")):
+            cursor = httpx.URL(url).params.get(str(self.option("cursor_param")), "")
+            shown = cursor if len(cursor) <= 40 else cursor[:40] + "..."
+            return "cursor", repr(shown)
+        return "next page", url
+
+    def _looped(self, following: str | None, pages: int) -> str:
+        kind, name = self._pointer(str(following))
+        return (
+            f"the agency's API sent the same {kind} again (a loop): {kind} {name} leads back "
+            f"to a page this poll had already read; stopped after {pages} page(s), polling "
+            "less often until the agency fixes it"
+        )
+
+    def _same_items(self, url: str, count: int, pages: int) -> str:
+        kind, name = self._pointer(url)
+        return (
+            f"the agency's API sent the same page again (a loop): {kind} {name} gave the very "
+            f"same {count} item(s) as a page before it; stopped after {pages} page(s), polling "
+            "less often until the agency fixes it"
+        )
+
+    def _stuck(self, url: str, count: int) -> str:
+        kind, name = self._pointer(url)
+        return (
+            f"the agency's API is stuck: it sent the same {kind} ({name}) again, with the "
+            f"same {count} item(s) as at the last poll and nothing new; polling less often "
+            "until it moves on"
+        )
 
     def _get(self, url: str) -> tuple[httpx.Response, bytes]:
         deadline = time.monotonic() + MAX_FETCH_SECONDS
