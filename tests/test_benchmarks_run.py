@@ -83,3 +83,10 @@ def test_ftp_benchmark_lists_takes_and_notices_against_a_real_ftp_server():
     assert names == ["list 200 files (MLSD)", "take the backlog (files/s)",
                      "notice a new file, median of 2", "notice a new file, worst"]  # fmt: skip
     assert "< 2 s" in stdout and ">= 100" in stdout
+
+
+def test_hostile_benchmark_prints_the_versions_page_and_healthz_beside_their_targets():
+    stdout = _run("hostile.py", "--megabytes", "0.05", "--slow", "5", "--asks", "8", timeout=300)
+    rows = [line.split()[0] for line in stdout.splitlines() if line.endswith(("ok", "MISS"))]
+    assert rows == ["serve"] * 6 + ["run"] * 6
+    assert "/healthz p99, 5 slow bodies open" in stdout

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import resource
 import threading
 from collections.abc import Callable
 from multiprocessing.synchronize import Event
@@ -19,6 +20,15 @@ from multiprocessing.synchronize import Event
 log = logging.getLogger("wiredesk")
 
 RESTART_SECONDS = 2.0
+
+
+def connection_limit() -> int:
+    """Return how many connections `wiredesk run` holds open: 1,000, or half the open-file limit.
+
+    Waitress's default of 100 let 101 slow clients take the server down.
+    """
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return max(100, min(1000, soft // 2)) if soft > 0 else 1000
 
 
 def run_ingest(stopping: Event, parent: int, priority: int = 0) -> None:
@@ -94,13 +104,26 @@ def serve_embedded(
     """Serve the site on host:port with ingest in a process beside it, until interrupted."""
     from django.conf import settings
     from waitress import create_server
+    from waitress.server import BaseWSGIServer
 
+    from wiredesk.config.bodies import DeadlineChannel
     from wiredesk.config.wsgi import application
     from wiredesk.syndication.worker import OutboxWorker
 
     ingest = IngestProcess()
     outbox = OutboxWorker()
-    server = create_server(application, host=host, port=port, threads=threads, ident="wiredesk")
+    server = create_server(
+        application, host=host, port=port, threads=threads, ident="wiredesk",
+        # Waitress reads each body whole before a thread takes the request; a
+        # slow client holds only a connection, and there are enough of those.
+        connection_limit=connection_limit(),
+        max_request_body_size=settings.WIREDESK["REQUEST_BODY_BYTES"],
+    )  # fmt: skip
+    channel = type("Channel", (DeadlineChannel,),
+                   {"deadline_seconds": settings.WIREDESK["REQUEST_BODY_SECONDS"]})  # fmt: skip
+    for listener in list(server._map.values()):  # each listening socket (IPv4, IPv6)
+        if isinstance(listener, BaseWSGIServer):
+            listener.channel_class = channel
     url = f"http://{host}:{server.effective_port}/"
     ingest.start()
     # The ingest process started at the machine's priority; serving goes below it

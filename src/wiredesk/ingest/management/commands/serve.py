@@ -39,8 +39,8 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                             help="processes (default: one a core)")  # fmt: skip
         parser.add_argument("--threads", type=int, default=None,
-                            help="threads a worker (default: 1 on SQLite, where a query never "
-                                 "waits on the network; 4 on PostgreSQL)")  # fmt: skip
+                            help="threads a worker runs the site in (default: 1 on SQLite, where a "
+                                 "query never waits on the network; 4 on PostgreSQL)")  # fmt: skip
 
     def handle(self, *args, host, port, workers, threads, **options):
         refuse_any_host()
@@ -66,13 +66,15 @@ class Command(BaseCommand):
         os.nice(settings.WIREDESK["WEB_NICENESS"])
         self.stdout.write(f"Wiredesk web node at http://{host}:{port}/ ({workers} workers)")
         self.stdout.flush()
+        os.environ["WIREDESK_WEB_THREADS"] = str(threads)
         Granian(
-            "wiredesk.config.wsgi:application",
+            # ASGI, so that request bodies are read on the event loop, whole and
+            # in time, before the site's WSGI application runs (config/bodies.py).
+            "wiredesk.config.asgi:application",
             address=host,
             port=port,
-            interface=Interfaces.WSGI,
+            interface=Interfaces.ASGI,
             workers=workers,
-            blocking_threads=threads,
             # Measured (benchmarks/serve.py): a single-threaded I/O runtime in each
             # worker answers about 10% more cached pages a second than the default.
             runtime_mode=RuntimeModes.st,
