@@ -16,6 +16,7 @@ from wiredesk.sources.models import Feed
 from wiredesk.stories.models import LifecycleEvent, Story
 from wiredesk.stories.releases import release_due
 
+from .desk_users import DESK_PERMISSIONS, staff
 from .surfaces import GONE, HIDDEN, VISIBLE, surfaces
 from .wire_builder import g2_item
 
@@ -25,8 +26,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def editor(client):
-    user = get_user_model().objects.create_user("alice", "alice@news.example", "pw-123456789",
-                                                is_staff=True)  # fmt: skip
+    """A staff user with every permission the desk asks for, and no more (not a superuser)."""
+    user = staff("alice", *DESK_PERMISSIONS)
     client.force_login(user)
     return user
 

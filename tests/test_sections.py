@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 import lxml.etree
 import lxml.html
 import pytest
-from django.contrib.auth import get_user_model
 
 from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.stories import rules
 from wiredesk.stories.models import Section, SectionRule, Story
 
+from .desk_users import staff
 from .wire_builder import g2_item
 
 T0 = datetime(2021, 10, 14, 4, 0, tzinfo=UTC)
@@ -97,7 +97,7 @@ def test_sections_are_in_the_navigation_in_their_order(client, feeds, business):
 def test_an_editor_s_sections_stick_when_the_agency_sends_a_new_version(client, feeds, business):
     from wiredesk.stories import editorial
 
-    editor = get_user_model().objects.create_user("alice", password="x-123456789", is_staff=True)
+    editor = staff("alice", "stories.change_story")
     story = deliver(feeds["ians"], "urn:moved", headline="Sensex slips")
     assert story.sections == "|business|"
     world = Section.objects.create(name="World", slug="world")

@@ -1,17 +1,21 @@
 """The desk's pages: the wire, a story, the feeds board, the quarantine, the audit log.
 
-Staff only (Django's admin login). Every action calls the lifecycle
-(stories/editorial.py) or ingest/control.py, with the editor and the reason;
-nothing here writes a story's fields itself.
+Staff only (Django's admin login), and each view asks the model permissions
+the admin asks for the same thing (`desk_view`). Every action calls the
+lifecycle (stories/editorial.py) or ingest/control.py, with the editor and the
+reason; nothing here writes a story's fields itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
 
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -23,7 +27,7 @@ from django.views.decorators.http import require_POST
 
 from wiredesk.ingest import control
 from wiredesk.ingest.models import Quarantine
-from wiredesk.site.diff import word_diff
+from wiredesk.site.changes import changes_between
 from wiredesk.sources.models import Agency, Feed, Publishing
 from wiredesk.stories import editorial, rules
 from wiredesk.stories.models import Delivery, LifecycleEvent, Section, Story, StoryVersion
@@ -37,9 +41,25 @@ SINCE_HOURS = {"1": 1, "6": 6, "24": 24, "168": 168}
 STATES = ["published", "held", "embargoed", "withheld", "killed", "duplicate"]
 
 
-def desk_view(view):
-    """Staff only, never cached (by a browser, the page cache or a CDN)."""
-    return staff_member_required(never_cache(view))
+def require(request: HttpRequest, *perms: str) -> None:
+    """Raise PermissionDenied (a 403) unless the user has every one of `perms`."""
+    if not request.user.has_perms(perms):
+        raise PermissionDenied
+
+
+def desk_view(perm: str, *more: str) -> Callable[[Callable], Callable]:
+    """Make a view staff only, never cached, and 403 without every permission named."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            require(request, perm, *more)
+            return view(request, *args, **kwargs)
+
+        # Staff first: anyone else is sent to the login, as the admin does.
+        return staff_member_required(never_cache(checked))
+
+    return decorate
 
 
 def _wire(request: HttpRequest):
@@ -113,7 +133,7 @@ def _filters(request: HttpRequest) -> dict:
     return {name: request.GET[name] for name in keep if request.GET.get(name)}
 
 
-@desk_view
+@desk_view("stories.view_story")
 def wire(request: HttpRequest) -> HttpResponse:
     """The wire: every incoming item, newest first, filtered; new ones appear by themselves."""
     items = _wire(request)
@@ -136,7 +156,7 @@ def _newest_id() -> int:
     return newest or 0
 
 
-@desk_view
+@desk_view("stories.view_story")
 def wire_rows(request: HttpRequest) -> JsonResponse:
     """Items newer than `after`, as table rows to put on top (polled every second)."""
     after = request.GET.get("after", "0")
@@ -152,18 +172,14 @@ def applicable(story: Story) -> list[str]:
     return [a.value for a in rules.Action if rules.decide_hand(a, known).applies]
 
 
-@desk_view
+@desk_view("stories.view_story")
 def story(request: HttpRequest, pk: int) -> HttpResponse:
     """A story in the desk: its versions with word diffs, provenance, log and actions."""
     story = get_object_or_404(Story.objects.select_related("agency"), pk=pk)
     versions = list(story.versions.select_related("delivery__feed", "edited_by")
                     .order_by("effective_at", "id"))  # fmt: skip
-    shown = []
-    previous = ""
-    for version in versions:
-        shown.append({"v": version, "diff": word_diff(previous, version.body_text) if previous
-                      else None})  # fmt: skip
-        previous = version.body_text
+    shown = [{"v": version, "diff": diff}
+             for version, diff in zip(versions, changes_between(versions), strict=True)]  # fmt: skip
     return render(request, "desk/story.html", {
         "story": story, "versions": shown, "actions": applicable(story),
         "sections": Section.objects.all(), "story_sections": set(story.sections.strip("|").split("|")),
@@ -179,7 +195,7 @@ HAND = {
 }  # fmt: skip
 
 
-@desk_view
+@desk_view("stories.change_story")
 @require_POST
 def story_action(request: HttpRequest, pk: int) -> HttpResponse:
     """Apply one hand action to a story, with the editor's reason."""
@@ -208,7 +224,7 @@ def story_action(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("desk:story", pk=story.pk)
 
 
-@desk_view
+@desk_view("stories.view_delivery")
 def delivery_raw(request: HttpRequest, pk: int) -> HttpResponse:
     """The exact bytes an agency sent, as a download (staff only: they may hold editors' notes)."""
     delivery = get_object_or_404(Delivery, pk=pk)
@@ -222,7 +238,7 @@ def _download(data: bytes, name: str) -> HttpResponse:
     return response
 
 
-@desk_view
+@desk_view("sources.view_feed")
 def feeds(request: HttpRequest) -> HttpResponse:
     """The feeds board: each feed's health, polls, items per hour and latency."""
     now = timezone.now()
@@ -262,7 +278,7 @@ def _save_settings(request: HttpRequest, form_class, target: Feed | Agency, name
         messages.error(request, f"{name}: {form.errors.as_text()}")
 
 
-@desk_view
+@desk_view("sources.change_feed")
 @require_POST
 def feed_action(request: HttpRequest, pk: int) -> HttpResponse:
     """Pause or resume one feed, or change its desk settings."""
@@ -284,12 +300,15 @@ def feed_action(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("desk:feeds")
 
 
-@desk_view
+@desk_view("sources.change_agency", "sources.change_feed")
 @require_POST
 def agency_action(request: HttpRequest, slug: str) -> HttpResponse:
     """Pause (and perhaps withhold) or resume every feed of an agency, or set its policy."""
     agency = get_object_or_404(Agency, slug=slug)
     action, reason = request.POST.get("action"), request.POST.get("reason", "")
+    if action == "pause" and "withhold" in request.POST:
+        # Withholding its live stories is a story action: the admin asks change_story for it.
+        require(request, "stories.change_story")
     try:
         if action == "settings":
             _save_settings(request, AgencySettings, agency, agency.name)
@@ -308,7 +327,7 @@ def agency_action(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("desk:feeds")
 
 
-@desk_view
+@desk_view("ingest.view_quarantine")
 def quarantine(request: HttpRequest) -> HttpResponse:
     """What the pipeline refused, with reasons, bytes and actions; counts per feed."""
     entries = Quarantine.objects.select_related("feed", "resolved_by").order_by("-last_seen_at",
@@ -326,13 +345,14 @@ def quarantine(request: HttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-@desk_view
+@desk_view("ingest.view_quarantine")
 def quarantine_raw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The exact bytes the pipeline refused, as a download."""
     entry = get_object_or_404(Quarantine, pk=pk)
     return _download(bytes(entry.data), f"quarantine-{entry.pk}-{entry.sha256[:12]}")
 
 
-@desk_view
+@desk_view("ingest.change_quarantine")
 @require_POST
 def quarantine_action(request: HttpRequest, pk: int) -> HttpResponse:
     """Retry a quarantined delivery through the pipeline, or dismiss it with a reason."""
@@ -359,7 +379,7 @@ def quarantine_action(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("desk:quarantine")
 
 
-@desk_view
+@desk_view("stories.view_lifecycleevent")
 def audit(request: HttpRequest) -> HttpResponse:
     """The lifecycle log: every action on stories and feeds, filterable."""
     events = LifecycleEvent.objects.select_related("story", "agency", "feed", "user")

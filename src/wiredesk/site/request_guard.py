@@ -3,6 +3,12 @@
 A NUL or another control character in a query parameter is never a search or
 a filter anyone typed; passed on, it made SQLite's full-text search and
 PostgreSQL's text comparisons raise (a 500). Checked once here, for every view.
+
+So are the desk's whole-number filters (`before`, `after`, `story`,
+`urgency`), which its views read with str.isdigit() and int(): "²" passes the
+one and fails the other, and a number past 2**63 - 1 passes int() and fails in
+the database driver (SQLite's and PostgreSQL's bigint), both a 500. A view
+that reads a number itself uses `whole_number` (a list's `page`, a lease).
 """
 
 from __future__ import annotations
@@ -13,10 +19,30 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonR
 
 # C0 controls (tab, line feed and carriage return aside), DEL, and lone surrogates.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+BIGINT_MAX = 2**63 - 1
+DESK_NUMBERS = frozenset({"before", "after", "story", "urgency"})
+
+
+def whole_number(text: str, maximum: int = BIGINT_MAX) -> int | None:
+    """Return `text` as a whole number from 0 to `maximum`, or None if it is anything else.
+
+    ASCII digits only: int() also takes "١٢٣", signs, spaces and underscores.
+    The length is checked first, so int() never parses thousands of digits.
+    """
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(maximum)):
+        return None
+    number = int(text)
+    return number if number <= maximum else None
+
+
+def _refusal(request: HttpRequest, reason: str) -> HttpResponse:
+    if request.path.startswith("/api/"):  # the API answers JSON, as documented
+        return JsonResponse({"detail": reason}, status=400)
+    return HttpResponseBadRequest(reason + "\n", content_type="text/plain; charset=utf-8")
 
 
 class RejectControlCharactersMiddleware:
-    """Answer 400 to a request whose query parameters hold control characters."""
+    """Answer 400 to a request whose query parameters hold control characters or bad numbers."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -26,13 +52,19 @@ class RejectControlCharactersMiddleware:
             for name, values in request.GET.lists():
                 if _CONTROL.search(name) or any(_CONTROL.search(v) for v in values):
                     shown = _CONTROL.sub("", name)[:40]
-                    reason = (
+                    return _refusal(
+                        request,
                         f"The query parameter {shown!r} holds a control character; "
-                        "remove it and ask again."
+                        "remove it and ask again.",
                     )
-                    if request.path.startswith("/api/"):  # the API answers JSON, as documented
-                        return JsonResponse({"detail": reason}, status=400)
-                    return HttpResponseBadRequest(
-                        reason + "\n", content_type="text/plain; charset=utf-8"
+                if (
+                    name in DESK_NUMBERS
+                    and request.path.startswith("/desk/")
+                    and any(v and whole_number(v) is None for v in values)
+                ):
+                    return _refusal(
+                        request,
+                        f"The query parameter {name!r} must be a whole number "
+                        f"from 0 to {BIGINT_MAX}.",
                     )
         return self.get_response(request)

@@ -23,7 +23,8 @@ from wiredesk.stories.selectors import (
 )
 
 from .cache import cached_page, cached_search
-from .diff import word_diff
+from .changes import changes_between
+from .request_guard import whole_number
 from .structured import news_article
 
 
@@ -56,8 +57,7 @@ class ListPage:
 
 def _page(request: HttpRequest, stories) -> ListPage:
     size = settings.WIREDESK["PAGE_SIZE"]
-    raw = request.GET.get("page", "1")
-    number = int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 0
+    number = whole_number(request.GET.get("page", "1"), maximum=999_999) or 0
     if not number:
         raise Http404("No such page")
     start = (number - 1) * size
@@ -163,10 +163,8 @@ def provenance(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         return HttpResponsePermanentRedirect(reverse("site:provenance", args=[pk, story.slug]))
     rows: list[dict[str, Any]] = []
     previous = None
-    for version in versions_of(story):
-        changes = None
-        if previous is not None and version.body_text != previous.body_text:
-            changes = word_diff(previous.body_text, version.body_text)
+    versions = versions_of(story)
+    for version, changes in zip(versions, changes_between(versions), strict=True):
         rows.append({"version": version, "changes": changes,
                      "headline_changed": previous is not None and version.headline != previous.headline})  # fmt: skip
         previous = version

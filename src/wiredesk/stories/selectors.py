@@ -76,11 +76,14 @@ def also_reported_by(story: Story, now: datetime | None = None) -> list[Story]:
 
 
 def versions_of(story: Story) -> list[StoryVersion]:
-    """Return a story's versions in the agency's order, with their deliveries' hashes."""
+    """Return a story's versions in the agency's order, with their deliveries' hashes.
+
+    Without their texts: what changed between them is read from the kept diffs.
+    """
     return list(
         story.versions.select_related("delivery")
         .only("version", "received_at", "effective_at", "pub_status", "signal", "headline",
-              "body_text", "text_sha256", "delivery__sha256", "story_id", "edit_reason")
+              "text_sha256", "delivery__sha256", "story_id", "edit_reason")
         .order_by("effective_at", "id")
     )  # fmt: skip
 
