@@ -8,7 +8,7 @@ import json
 import threading
 import time
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -127,8 +127,9 @@ def test_a_push_feed_is_never_polled(push_feed):
 class Hub:
     """A WebSub hub: takes subscriptions, checks the subscriber's intent, then distributes."""
 
-    def __init__(self, server: AgencyServer) -> None:
+    def __init__(self, server: AgencyServer, verifying: bool = True) -> None:
         self.server = server
+        self.verifying = verifying  # False: only take requests (the test checks intent itself)
         self.subscriptions: list[dict[str, str]] = []
         self.verifications: list[httpx.Response] = []
         self.verified = threading.Event()
@@ -138,12 +139,15 @@ class Hub:
         form = {k: v[0] for k, v in parse_qs(handler.server.requests[-1].body.decode()).items()}
         self.subscriptions.append(form)
         handler.reply(202)
-        threading.Thread(target=self.verify, args=(form,), daemon=True).start()
+        if self.verifying:
+            threading.Thread(target=self.verify, args=(form,), daemon=True).start()
 
     def verify(self, form: dict[str, str], challenge: str = "c-0123456789") -> None:
         query = urlencode({"hub.mode": form["hub.mode"], "hub.topic": form["hub.topic"],
                            "hub.challenge": challenge, "hub.lease_seconds": "86400"})  # fmt: skip
-        self.verifications.append(httpx.get(f"{form['hub.callback']}?{query}"))
+        callback = form["hub.callback"]  # its own query kept, ours appended (section 5.3)
+        joined = "&" if urlsplit(callback).query else "?"
+        self.verifications.append(httpx.get(f"{callback}{joined}{query}"))
         self.verified.set()
 
     def distribute(self, body: bytes, signature: str | None = None) -> httpx.Response:
@@ -189,7 +193,8 @@ def test_websub_subscribes_at_the_topic_s_hub_answers_its_check_and_takes_signed
         poller.close()
     [form] = hub.subscriptions
     assert form["hub.mode"] == "subscribe" and form["hub.topic"] == topic
-    assert form["hub.callback"] == f"{live_server.url}/websub/ians-websub/"
+    token = token_of(form)
+    assert form["hub.callback"] == f"{live_server.url}/websub/ians-websub/?token={token}"
     assert form["hub.secret"] == "hub-secret-5678"
     assert hub.verified.wait(10)
     [check] = hub.verifications
@@ -236,28 +241,48 @@ def test_websub_renews_a_lease_before_it_ends_and_not_before(feeds, agency_serve
     assert feed.checkpoint["lease_until"] > now + 86000
 
 
-def test_the_callback_confirms_only_subscriptions_it_wants(client, feeds, monkeypatch):
+def subscribe_at(hub: Hub, feed: Feed) -> dict[str, str]:
+    """Have Wiredesk ask `hub` for the feed's subscription; return the request the hub got."""
+    poller = FeedPoller()
+    try:
+        poller.poll(feed)
+    finally:
+        poller.close()
+    return hub.subscriptions[-1]
+
+
+def token_of(form: dict[str, str]) -> str:
+    """Return the token in the callback a subscription request registered."""
+    [token] = parse_qs(urlsplit(form["hub.callback"]).query)["token"]
+    return token
+
+
+@pytest.fixture
+def websub_feed(feeds, agency_server, monkeypatch) -> Feed:
+    """A WebSub feed whose topic and hub are on 127.0.0.1; the hub checks nothing itself."""
     monkeypatch.setenv("TEST_WEBSUB_SECRET", "s")
-    Feed.objects.create(agency=feeds["ians"].agency, slug="ians-websub", transport="websub",
-                        location="https://agency.example/topic.xml",
-                        options={"secret_env": "TEST_WEBSUB_SECRET"})  # fmt: skip
-    ask = {"hub.mode": "subscribe", "hub.challenge": "abc", "hub.lease_seconds": "60"}
+    topic = agency_server.base_url + "/topic.xml"
+    agency_server.routes["/topic.xml"] = lambda h: h.reply(200, topic_document("/hub"))
+    return Feed.objects.create(agency=feeds["ians"].agency, slug="ians-websub", transport="websub",
+                               location=topic, options={"secret_env": "TEST_WEBSUB_SECRET",
+                                                       "lease_seconds": 3600})  # fmt: skip
+
+
+def test_the_callback_confirms_only_subscriptions_it_wants(client, agency_server, websub_feed):
+    hub = Hub(agency_server, verifying=False)
+    asked = subscribe_at(hub, websub_feed)
+    topic = asked["hub.topic"]
+    ask = {"hub.mode": "subscribe", "hub.challenge": "abc", "hub.lease_seconds": "60",
+           "token": token_of(asked)}  # fmt: skip
     other = client.get("/websub/ians-websub/", {**ask, "hub.topic": "https://evil.example/"})
     assert other.status_code == 404
-    ours = client.get(
-        "/websub/ians-websub/", {**ask, "hub.topic": "https://agency.example/topic.xml"}
-    )
-    assert ours.status_code == 200 and ours.content == b"abc"
-    unsubscribe = {
-        **ask,
-        "hub.mode": "unsubscribe",
-        "hub.topic": "https://agency.example/topic.xml",
-    }
+    unsubscribe = {**ask, "hub.mode": "unsubscribe", "hub.topic": topic}
     assert client.get("/websub/ians-websub/", unsubscribe).status_code == 404  # still wanted
-    denied = client.get("/websub/ians-websub/", {"hub.mode": "denied", "hub.reason": "unpaid",
-                                                  "hub.topic": "https://agency.example/topic.xml"})  # fmt: skip
-    assert denied.status_code == 200
-    assert "denied the subscription: unpaid" in Feed.objects.get(slug="ians-websub").last_error
+    ours = client.get("/websub/ians-websub/", {**ask, "hub.topic": topic})
+    assert ours.status_code == 200 and ours.content == b"abc"
+    assert Feed.objects.get(slug="ians-websub").checkpoint["lease_seconds"] == 60
+    again = client.get("/websub/ians-websub/", {**ask, "hub.topic": topic})
+    assert again.status_code == 404  # one answer per request
 
 
 def test_websub_content_signed_with_any_of_the_spec_s_hashes_is_accepted(

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from wiredesk.site.request_guard import whole_number
 from wiredesk.sources.models import Feed
 from wiredesk.transports.push import PushIn
 
@@ -34,7 +35,9 @@ def _feed(slug: str, transport: str) -> Feed | None:
 def _body(request: HttpRequest, limit: int) -> bytes | None:
     """Return the request's body, or None when it is over `limit` bytes (read no further)."""
     declared = request.META.get("CONTENT_LENGTH") or ""
-    if declared.isdigit() and int(declared) > limit:
+    # Digits past any integer are over every limit; anything else Django reads as 0 bytes.
+    size = whole_number(declared) if declared.isascii() and declared.isdigit() else 0
+    if size is None or size > limit:
         return None
     data = request.read(limit + 1)
     return None if len(data) > limit else data
@@ -107,35 +110,48 @@ def websub(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _verify(request: HttpRequest, feed: Feed | None) -> HttpResponse:
-    """Answer the hub's check of our intent (section 5.3), and note the lease."""
-    mode = request.GET.get("hub.mode", "")
-    topic = request.GET.get("hub.topic", "")
-    if mode == "denied":
-        if feed is not None:
-            reason = request.GET.get("hub.reason", "no reason given")[:300]
-            Feed.objects.filter(pk=feed.pk).update(
-                last_error=f"the WebSub hub denied the subscription: {reason}"
-            )
-        return HttpResponse(status=200)
-    challenge = request.GET.get("hub.challenge", "")
-    wanted = feed is not None and topic == feed.location
-    if mode == "unsubscribe":
-        wanted = not wanted  # we confirm dropping only what we no longer want
-    if mode not in ("subscribe", "unsubscribe") or not challenge or not wanted:
-        return HttpResponse("not a subscription of ours", status=404)
-    if mode == "subscribe" and feed is not None:
-        try:
-            lease = int(request.GET.get("hub.lease_seconds", "0"))
-        except ValueError:
-            lease = 0
-        if lease <= 0:  # the hub must say; if it does not, assume what we asked for
-            from wiredesk.transports.websub import DEFAULT_LEASE_SECONDS
+    """Answer the hub's check of our intent (section 5.3) or its denial (section 5.2).
 
-            lease = int((feed.options or {}).get("lease_seconds") or DEFAULT_LEASE_SECONDS)
-        now = time.time()
-        with transaction.atomic():
-            locked = Feed.objects.select_for_update().get(pk=feed.pk)
-            checkpoint = dict(locked.checkpoint or {})
+    Anyone can send this GET: only an answer to a request of ours still
+    pending (transports/websub.py notes it) that names the request's token
+    (the `token` the callback was registered with) is taken, and the lease is
+    at most what we asked for; an answer with a wrong token leaves the request
+    pending for the hub's own. Anything else is a 404, which section 5.3.1 asks for
+    when the subscriber does not agree; a malformed lease is a 400.
+    """
+    from wiredesk.transports.websub import DEFAULT_LEASE_SECONDS, pending_request
+
+    mode = request.GET.get("hub.mode", "")
+    challenge = request.GET.get("hub.challenge", "")
+    lease_given = request.GET.get("hub.lease_seconds", "")
+    lease = whole_number(lease_given) if lease_given else None
+    if mode == "subscribe" and lease_given and not lease:
+        return HttpResponse("hub.lease_seconds is not a number of seconds", status=400)
+    if feed is None or mode not in ("subscribe", "unsubscribe", "denied"):
+        return HttpResponse("not a subscription of ours", status=404)
+    if mode != "denied" and not challenge:
+        return HttpResponse("no hub.challenge", status=400)
+    now = time.time()
+    with transaction.atomic():
+        locked = Feed.objects.select_for_update().get(pk=feed.pk)
+        checkpoint = dict(locked.checkpoint or {})
+        topic, token = request.GET.get("hub.topic", ""), request.GET.get("token", "")
+        pending = pending_request(checkpoint, topic, token, now)
+        # A denial answers a subscription request (section 5.2); a check, its own mode.
+        if pending is None or pending.get("mode") != ("subscribe" if mode == "denied" else mode):
+            return HttpResponse("not a subscription of ours", status=404)
+        checkpoint["pending_request"] = None  # one answer per request
+        updates: dict = {}
+        if mode == "denied":
+            reason = request.GET.get("hub.reason", "no reason given")[:300]
+            updates["last_error"] = f"the WebSub hub denied the subscription: {reason}"
+        elif mode == "subscribe":
+            asked = int(pending.get("lease_seconds") or DEFAULT_LEASE_SECONDS)
+            lease = min(lease or asked, asked)  # the hub must say; if not, what we asked for
             checkpoint.update(confirmed_at=now, lease_seconds=lease, lease_until=now + lease)
-            Feed.objects.filter(pk=feed.pk).update(checkpoint=checkpoint)
+        else:  # an unsubscription we asked for: the hub drops it, we hold no lease
+            checkpoint.update(confirmed_at=now, lease_seconds=0, lease_until=0)
+        Feed.objects.filter(pk=feed.pk).update(checkpoint=checkpoint, **updates)
+    if mode == "denied":
+        return HttpResponse(status=200)
     return HttpResponse(challenge, content_type="text/plain")

@@ -8,15 +8,28 @@ each new version of the topic is POSTed to the callback, signed with our
 secret in `X-Hub-Signature` (section 8); anything unsigned or wrongly signed
 is refused. Leases are renewed well before they end. The topic is still
 polled, rarely, as a safety net: a hub that drops a push loses nothing.
+
+Each request to the hub is noted in the feed's checkpoint (`pending_request`:
+mode, topic, the lease asked for, when, a fresh random token) before it is
+sent. The callback registered with it carries the token in its query
+(`/websub/<feed>/?token=...`; a hub keeps the callback's query and appends
+its own parameters, section 5.3), so the URL is unguessable, as section 5.1
+recommends. The callback confirms only a check of intent, or takes only a
+denial, that answers a request still pending and names its token
+(ingest/views.py): anyone can send the callback a GET, and anyone who knows
+the topic could otherwise answer the check first and use the request up.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import time
 from collections.abc import Iterator, Mapping
+from secrets import token_urlsafe
 from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -36,11 +49,17 @@ DEFAULT_LEASE_SECONDS = 10 * 24 * 3600
 RENEW_FRACTION = 0.1
 # A subscription the hub has not confirmed after this long is asked for again.
 UNCONFIRMED_SECONDS = 600.0
+# Section 5.3: the hub checks our intent asynchronously, after it answers the
+# request; a check or a denial that comes later than this answers nothing of ours.
+PENDING_SECONDS = 24 * 3600.0
 # Section 8: the hub names the hash it used; SHA-1 is allowed for older hubs.
 SIGNATURE_METHODS = {
     "sha1": hashlib.sha1, "sha256": hashlib.sha256,
     "sha384": hashlib.sha384, "sha512": hashlib.sha512,
 }  # fmt: skip
+
+# The query parameter of the callback that names the request it answers.
+TOKEN_PARAMETER = "token"
 
 _HUB_LINK = re.compile(rb"<(?:[\w-]+:)?link\b[^>]*\brel\s*=\s*[\"']hub[\"'][^>]*>", re.IGNORECASE)
 _HREF = re.compile(rb"\bhref\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
@@ -73,13 +92,20 @@ class WebSubFeed(HttpPoll):
     }
 
     def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[Delivery]:
+        # The safety-net poll first, the subscription last: the poller writes the
+        # checkpoint from its own copy, which would undo a confirmation the hub
+        # sent in between (ingest/views.py writes it).
+        try:
+            yield from super().pull(checkpoint, memory)
+        except TransportError as exc:
+            missed: TransportError | None = exc
+        else:
+            missed = None
         now = time.time()
         if self.needs_subscribing(checkpoint, now):
-            hub = self.subscribe(checkpoint)
-            yield Delivery(
-                hub, b"", checkpoint={"hub": hub, "requested_at": now}, only_checkpoint=True
-            )
-        yield from super().pull(checkpoint, memory)
+            yield from self.subscribe(checkpoint, now)
+        if missed is not None:
+            raise missed
 
     def needs_subscribing(self, checkpoint: Mapping[str, Any], now: float) -> bool:
         lease_until = float(checkpoint.get("lease_until") or 0)
@@ -112,17 +138,37 @@ class WebSubFeed(HttpPoll):
             raise TransportError("the topic names no WebSub hub; set the feed's hub setting")
         return found
 
-    def subscribe(self, checkpoint: Mapping[str, Any]) -> str:
+    def subscribe(self, checkpoint: Mapping[str, Any], now: float) -> Iterator[Delivery]:
         """Ask the hub for a subscription (its check of our intent comes to the callback)."""
         if not self.context.callback_url:
             raise TransportError("no callback address: set the site's url in wiredesk.toml")
         hub = self.find_hub()
+        secret = self.secrets.get("secret") or ""  # before anything is noted: it may be missing
+        lease = int(self.option("lease_seconds"))
+        token = token_urlsafe(24)  # fresh for each request: only the hub learns it
+        pending = {"mode": "subscribe", "topic": self.location, "lease_seconds": lease, "at": now,
+                   "token": token}  # fmt: skip
+        earlier = checkpoint.get("requested_at") or 0  # read now: the poller updates `checkpoint`
+        # Noted before it is sent: the hub may check our intent before it answers us.
+        yield Delivery(hub, b"", only_checkpoint=True,
+                       checkpoint={"hub": hub, "requested_at": now, "pending_request": pending})  # fmt: skip
+        try:
+            self.ask(hub, lease, secret, with_token(self.context.callback_url, token))
+        except TransportError:
+            # Never sent, or refused: no check of intent can answer it, and the
+            # next poll asks again.
+            yield Delivery(hub, b"", only_checkpoint=True,
+                           checkpoint={"requested_at": earlier, "pending_request": None})  # fmt: skip
+            raise
+
+    def ask(self, hub: str, lease: int, secret: str, callback: str) -> None:
+        """Send the hub our subscription request (section 5.1)."""
         form = {
             "hub.mode": "subscribe",
             "hub.topic": self.location,
-            "hub.callback": self.context.callback_url,
-            "hub.lease_seconds": str(self.option("lease_seconds")),
-            "hub.secret": self.secrets.get("secret") or "",
+            "hub.callback": callback,
+            "hub.lease_seconds": str(lease),
+            "hub.secret": secret,
         }
         try:
             response = self.http.client.post(hub, data=form)
@@ -133,7 +179,6 @@ class WebSubFeed(HttpPoll):
                 f"the WebSub hub refused the subscription: HTTP {response.status_code} "
                 f"{response.text[:200].strip()}"
             )
-        return hub
 
     def signed(self, headers: Mapping[str, str], body: bytes) -> bool:
         """Return True if a content distribution is signed with our secret."""
@@ -145,3 +190,31 @@ class WebSubFeed(HttpPoll):
         return bool(secret and header) and signature_matches(
             secret, body, header, SIGNATURE_METHODS
         )
+
+
+def with_token(callback: str, token: str) -> str:
+    """Return the callback address with `token` added to its query (any query kept as is)."""
+    parts = urlsplit(callback)
+    added = urlencode({TOKEN_PARAMETER: token})
+    return urlunsplit(parts._replace(query=f"{parts.query}&{added}" if parts.query else added))
+
+
+def pending_request(
+    checkpoint: Mapping[str, Any], topic: str, token: str, now: float
+) -> dict | None:
+    """Return our request to the hub for `topic` that still awaits its answer, if any.
+
+    `token` is the one the answer came with (the callback's query): the
+    request's own, or the answer is not to it. A request noted without one
+    (before callbacks carried it) is answered by nothing; it is asked again.
+    """
+    pending = checkpoint.get("pending_request")
+    if not isinstance(pending, dict) or pending.get("topic") != topic:
+        return None
+    ours = pending.get("token")
+    if not (isinstance(ours, str) and ours.isascii() and token.isascii()):
+        return None  # compare_digest takes ASCII text only
+    if not (ours and hmac.compare_digest(ours, token)):
+        return None
+    age = now - float(pending.get("at") or 0)
+    return pending if 0 <= age < PENDING_SECONDS else None
