@@ -63,7 +63,8 @@ def test_serve_benchmark_prints_its_table_when_wrk_and_nginx_are_here():
         pytest.skip("Debian's wrk and nginx are not installed here (.ci/run installs them)")
     stdout = _run("serve.py", "--seconds", "1", "--connections", "4", timeout=300)
     names = [line[:22].strip() for line in stdout.splitlines()[3:]]
-    assert names == ["nginx, static file", "story page, cached", "story page, uncached"]
+    assert names == ["nginx, static file", "story page, cached", "story page, uncached",
+                     "proxied, cached", "proxied, uncached"]  # fmt: skip
 
 
 def test_load_benchmark_prints_every_surface_beside_its_target():

@@ -4,7 +4,7 @@ A WSGI application reads the body in its own thread: one client sending a
 byte every two seconds held a `wiredesk serve` worker's only thread (and
 /healthz with it) for as long as it liked. So:
 
-- `wiredesk serve` runs granian's ASGI interface with `BufferedBodies`: the
+- `wiredesk serve` runs granian's RSGI interface with `BufferedBodies`: the
   body is awaited on the event loop, where a slow client costs nothing but
   its socket, within `REQUEST_BODY_SECONDS` (else 408) and
   `REQUEST_BODY_BYTES` (else 413); only then is the WSGI application called,
@@ -23,49 +23,46 @@ import asyncio
 import contextlib
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 from typing import Any
 
 from waitress.channel import HTTPChannel
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+Answer = tuple[int, list[tuple[str, str]], bytes]
 
 
-def _answer(status: int, text: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+def _answer(status: int, text: str) -> Answer:
     body = f"{text}\n".encode()
-    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close"),
-               (b"content-length", str(len(body)).encode())]  # fmt: skip
-    return status, headers, body
+    return status, [("content-type", "text/plain; charset=utf-8"), ("connection", "close")], body
 
 
 class BufferedBodies:
-    """An ASGI application that reads each body whole, in time, then calls a WSGI application.
+    """An RSGI application (granian's own interface) that reads each body whole, in time,
+    then calls a WSGI application.
 
-    `threads` above 1 runs the WSGI application in a pool of that many
-    threads (PostgreSQL: a query waits on the network); at 1 it runs on the
-    event loop itself, as fast as a plain WSGI server's single thread.
+    RSGI rather than ASGI: a response is one call, not two awaited messages,
+    which kept cached pages at the speed of granian's WSGI interface
+    (benchmarks/serve.py). `threads` above 1 runs the WSGI application in a
+    pool of that many threads (PostgreSQL: a query waits on the network); at 1
+    it runs on the event loop itself, as a plain WSGI server's single thread would.
     """
 
     def __init__(self, app: WSGIApp, seconds: float, limit: int, threads: int = 1) -> None:
         self.app, self.seconds, self.limit = app, seconds, limit
         self.pool = ThreadPoolExecutor(threads, "wiredesk-web") if threads > 1 else None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
+    async def __rsgi__(self, scope: Any, proto: Any) -> None:
+        if scope.proto != "http":
             return
-        if scope["type"] != "http":
-            return
+        headers = scope.headers
         body = b""
-        if any(name in (b"content-length", b"transfer-encoding") for name, _ in scope["headers"]):
-            read = await self._body(scope, receive)
+        if "content-length" in headers or "transfer-encoding" in headers:
+            read = await self._body(headers, proto)
             if isinstance(read, tuple):
-                await self._send(send, *read)
+                proto.response_bytes(*read)
                 return
             body = read
         environ = _environ(scope, body, self.pool is not None)
@@ -75,40 +72,37 @@ class BufferedBodies:
             answer = await asyncio.get_running_loop().run_in_executor(
                 self.pool, self._call, environ
             )
-        await self._send(send, *answer)
+        proto.response_bytes(*answer)
 
-    async def _body(self, scope: Scope, receive: Receive) -> bytes | tuple:
-        """Return the whole body, or the answer that refuses it (408, 413)."""
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                if not value.isdigit():
-                    return _answer(400, "Content-Length must be a number.")
-                if int(value) > self.limit:
-                    return _answer(413, f"The body is over the {self.limit:,}-byte limit.")
+    async def _body(self, headers: Any, proto: Any) -> bytes | Answer:
+        """Return the whole body, or the answer that refuses it (400, 408, 413)."""
+        declared = headers.get("content-length")
+        if declared is not None:
+            if not (declared.isascii() and declared.isdigit()):
+                return _answer(400, "Content-Length must be a number.")
+            if int(declared) > self.limit:
+                return _answer(413, f"The body is over the {self.limit:,}-byte limit.")
         chunks: list[bytes] = []
         size = 0
 
-        async def read() -> tuple | None:
+        async def read() -> Answer | None:
             nonlocal size
-            while True:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    return _answer(400, "The client went away.")
-                chunk = message.get("body", b"")
+            async for chunk in proto:
                 size += len(chunk)
                 if size > self.limit:
                     return _answer(413, f"The body is over the {self.limit:,}-byte limit.")
                 chunks.append(chunk)
-                if not message.get("more_body", False):
-                    return None
+            return None
 
         try:
             refused = await asyncio.wait_for(read(), self.seconds)
         except TimeoutError:
             return _answer(408, f"The body did not arrive within {self.seconds:g} seconds.")
+        except Exception:  # granian's RSGIProtocolError/Closed: the client went away
+            return _answer(400, "The body ended before its declared length.")
         return refused if refused is not None else b"".join(chunks)
 
-    def _call(self, environ: dict[str, Any]) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    def _call(self, environ: dict[str, Any]) -> Answer:
         started: list[Any] = []
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
@@ -123,48 +117,37 @@ class BufferedBodies:
             if close is not None:
                 close()
         status, headers = started
-        return (int(status[:3]),
-                [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers], body)  # fmt: skip
-
-    @staticmethod
-    async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes):
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
-    @staticmethod
-    async def _lifespan(receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        return int(status[:3]), headers, body
 
 
-def _environ(scope: Scope, body: bytes, threaded: bool) -> dict[str, Any]:
-    """Return the WSGI environ of an ASGI request (PEP 3333; ASGI's HTTP scope)."""
-    server = scope.get("server") or ("localhost", 80)
+def _address(text: str) -> tuple[str, str]:
+    """Return (host, port) of RSGI's "host:port" ("[::1]:8000" for IPv6)."""
+    host, _, port = text.rpartition(":")
+    return host.strip("[]"), port
+
+
+def _environ(scope: Any, body: bytes, threaded: bool) -> dict[str, Any]:
+    """Return the WSGI environ of an RSGI request (PEP 3333)."""
+    server_name, server_port = _address(scope.server)
     environ: dict[str, Any] = {
-        "REQUEST_METHOD": scope["method"],
-        "SCRIPT_NAME": scope.get("root_path", "").encode("utf-8").decode("latin-1"),
-        # PEP 3333: the path's bytes as latin-1 (ASGI gives it percent-decoded, UTF-8).
-        "PATH_INFO": scope["path"].encode("utf-8").decode("latin-1"),
-        "QUERY_STRING": scope["query_string"].decode("latin-1"),
-        "SERVER_NAME": str(server[0]),
-        "SERVER_PORT": str(server[1]),
-        "SERVER_PROTOCOL": f"HTTP/{scope['http_version']}",
-        "REMOTE_ADDR": scope["client"][0] if scope.get("client") else "",
+        "REQUEST_METHOD": scope.method,
+        "SCRIPT_NAME": "",
+        # PEP 3333: the path's bytes as latin-1 (RSGI gives it percent-decoded, UTF-8).
+        "PATH_INFO": scope.path.encode("utf-8").decode("latin-1"),
+        "QUERY_STRING": scope.query_string,
+        "SERVER_NAME": server_name,
+        "SERVER_PORT": server_port,
+        "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
+        "REMOTE_ADDR": _address(scope.client)[0],
         "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scope.get("scheme", "http"),
+        "wsgi.url_scheme": scope.scheme,
         "wsgi.input": BytesIO(body),
         "wsgi.errors": sys.stderr,
         "wsgi.multithread": threaded,
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
     }
-    for raw_name, raw_value in scope["headers"]:
-        name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
+    for name, value in scope.headers.items():
         if name == "content-length":
             environ["CONTENT_LENGTH"] = value
         elif name == "content-type":

@@ -349,6 +349,9 @@ WIREDESK = {
     # an agency's push or WebSub delivery.
     "REQUEST_BODY_SECONDS": float(SITE_CONFIG.get("request_body_seconds", 60)),
     "REQUEST_BODY_BYTES": int(float(SITE_CONFIG.get("request_body_megabytes", 50)) * 1024 * 1024),
+    # True behind a proxy that reads each body whole before passing a request on
+    # (nginx's default): `wiredesk serve` then leaves bodies to it (docs/deploy.md).
+    "PROXY_BUFFERS_BODIES": bool(SITE_CONFIG.get("proxy_buffers_bodies", False)),
     "PREPARED_STATEMENTS": PREPARED_STATEMENTS,
     # A CDN in front: how long it may keep an answer, and serve it stale while it
     # revalidates; every story change purges through PURGE_BACKENDS.

@@ -1,4 +1,4 @@
-"""ASGI entry point of `wiredesk serve`: each body read whole on the event loop, then WSGI.
+"""RSGI entry point of `wiredesk serve` (granian): each body read whole on the event loop, then WSGI.
 
 The site is a WSGI application (config/wsgi.py); granian serves it through
 this wrapper so that no worker thread ever waits on a slow client's body
