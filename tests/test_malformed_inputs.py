@@ -16,7 +16,7 @@ from django.test import Client
 from wiredesk.sources.models import Feed
 from wiredesk.stories.models import LifecycleEvent, Section, Story
 
-from .conftest import SEED_V1
+from .conftest import SEED_V1, SEED_V2
 
 pytestmark = pytest.mark.django_db
 
@@ -272,3 +272,31 @@ def test_a_reason_typed_with_control_characters_is_kept_without_them_never_a_500
     assert logged is not None and logged.reason == "court order 12"
     story.refresh_from_db()
     assert story.state == {"withhold": "withheld", "kill": "killed"}[action]
+
+
+@pytest.mark.parametrize("field", ["publish_delay_minutes", "hold_urgency"])
+def test_a_feed_setting_past_its_range_is_refused_and_ingest_goes_on(
+    superuser, story, ingest, field
+):
+    # SQLite keeps any 64-bit number: a delay of 10**18 minutes was stored, and
+    # every later delivery of the feed failed on timedelta's range.
+    feed = Feed.objects.get(slug="ians-inbox")
+    before = getattr(feed, field)
+    good = "5" if field == "hold_urgency" else "20"
+    for value in ("9" * 18, "0" if field == "hold_urgency" else "10081", good):
+        answer = superuser.post(f"/desk/feeds/{feed.pk}/act", {
+            "action": "settings", "publishing": "delay", "publish_delay_minutes": "10",
+            "hold_urgency": "", "hold_keywords": "", "encoding": "", field: value,
+        })  # fmt: skip
+        assert answer.status_code == 302, value
+        feed.refresh_from_db()
+        assert getattr(feed, field) == (int(good) if value == good else before), value
+    assert ingest(SEED_V2).ok
+
+
+@pytest.mark.parametrize("forwarded", [*BAD_VALUES, "999.1.1.1", "::g", "1.2.3.4:99999"])
+def test_a_login_through_a_proxy_never_fails_on_a_bad_x_forwarded_for(anyone, settings, forwarded):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    answer = anyone.post("/admin/login/?next=/admin/", {"username": "root", "password": "no"},
+                         REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=as_sent(forwarded))  # fmt: skip
+    assert answer.status_code < 500, forwarded

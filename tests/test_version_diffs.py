@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import lxml.html
+from django.contrib.auth import get_user_model
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -33,27 +34,31 @@ def _story_text(words: int, seed: int) -> list[str]:
     return [" ".join(pick(WORDS) for _ in range(60)) for _ in range(words // 60)]
 
 
-def _edited(paragraphs: list[str], every: int) -> list[str]:
-    """Return the paragraphs with one word in `every` (counted across them) replaced by EDITED."""
+def _edited(paragraphs: list[str], every: int, mark: str = "EDITED") -> list[str]:
+    """Return the paragraphs with one word in `every` (counted across them) replaced by `mark`."""
     edited, count = [], 0
     for paragraph in paragraphs:
         words = paragraph.split(" ")
         for n in range(len(words)):
             if count % every == 0:
-                words[n] = "EDITED"
+                words[n] = mark
             count += 1
         edited.append(" ".join(words))
     return edited
 
 
 def _sides(html: str) -> tuple[list[list[str]], list[str]]:
-    """Return the new text's paragraphs (words) and the old text's words, read from a diff."""
+    """Return the new text's paragraphs (words) and the old text's words, read from a diff.
+
+    A paragraph of removed words only (a paragraph the new text dropped) is no
+    paragraph of the new text.
+    """
     paragraphs = lxml.html.fragment_fromstring(f"<div>{html}</div>").findall("p")
     new, old = [], []
     for p in paragraphs:
-        for element in p.iter("del"):
-            element.text = element.text  # kept for the old side below
-        new.append([w for part in _without(p, "del") for w in part.split()])
+        words = [w for part in _without(p, "del") for w in part.split()]
+        if words:
+            new.append(words)
         old.extend(w for part in _without(p, "ins") for w in part.split())
     return new, old
 
@@ -116,9 +121,10 @@ def test_a_diff_keeps_every_word_of_both_versions_in_order(paragraphs, edits):
     assert [unescape(w) for w in kept_old] == old_text.split()
 
 
-def _two_versions(feeds, first: list[str], second: list[str]) -> Story:
+def _two_versions(feeds, *texts: list[str]) -> Story:
+    """Deliver `texts` as the versions 1, 2, ... of one story; return it."""
     when = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
-    for version, paragraphs in ((1, first), (2, second)):
+    for version, paragraphs in enumerate(texts, 1):
         item = g2_item("urn:test:big", version, when + timedelta(minutes=version),
                        paragraphs=tuple(paragraphs))  # fmt: skip
         assert ingest_bytes(feeds["ians"], item, origin=f"v{version}.xml").ok
@@ -137,7 +143,45 @@ def test_the_versions_page_diffs_a_pair_once_and_reads_it_after(client, feeds):
     # Read, not computed again: what is kept is what the next reader sees.
     VersionDiff.objects.filter(pk=kept.pk).update(html="<p>kept <ins>diff</ins></p>")
     assert "kept <ins>diff</ins>" in client.get(url).content.decode()
+    # The desk's story page reads the same kept diff.
+    editor = get_user_model().objects.create_superuser("desk", "desk@news.example", "pw-1234567")
+    client.force_login(editor)
+    assert "kept <ins>diff</ins>" in client.get(f"/desk/story/{story.pk}/").content.decode()
     assert VersionDiff.objects.count() == 1
+
+
+def test_a_pair_past_the_budget_says_so_on_the_versions_page_and_the_desk(client, feeds):
+    # Two long runs of the same two words: no word, nor run of words, is found
+    # once in each to anchor a match, and a word-by-word table is too large.
+    pick = random.Random(4).choice
+    old, new = (" ".join(pick("ab") for _ in range(3000)) for _ in range(2))
+    story = _two_versions(feeds, [old], [new])
+    page = client.get(f"/story/{story.pk}/{story.slug}/versions/").content.decode()
+    assert "changed too much to show word by word" in page
+    assert not VersionDiff.objects.get().complete
+    client.force_login(
+        get_user_model().objects.create_superuser("desk", "d@news.example", "pw-12345678")
+    )
+    assert (
+        "Changed too much to show word by word"
+        in client.get(f"/desk/story/{story.pk}/").content.decode()
+    )
+
+
+def test_a_request_works_out_one_costly_diff_and_leaves_the_next_to_the_next_request(client, feeds):
+    # Two revisions of 2 MB changing a word in every paragraph: each diff spends
+    # its whole budget, and one request spends one diff's budget at most.
+    first = _story_text(380_000, seed=3)
+    second = _edited(first, every=50, mark="SECOND")
+    story = _two_versions(feeds, first, second, _edited(second, every=40, mark="THIRD"))
+    url = f"/story/{story.pk}/{story.slug}/versions/"
+    answer = client.get(url)
+    assert "still being worked out" in answer.content.decode()
+    assert "no-store" in answer["Cache-Control"]  # neither the page cache nor a CDN keeps it
+    assert VersionDiff.objects.count() == 1
+    answer = client.get(url)
+    assert "still being worked out" not in answer.content.decode()
+    assert VersionDiff.objects.count() == 2
 
 
 def test_the_versions_page_of_two_megabyte_versions_shows_the_changes(client, feeds):

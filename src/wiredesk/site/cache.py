@@ -61,7 +61,9 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and not getattr(response, "is_rendered", True):
             response.render()  # a TemplateResponse (sitemaps): its bytes are what is kept
-        if response.status_code in CACHED_STATUSES and not response.streaming:
+        # A page that says "still being worked out" (site/changes.py) is not kept.
+        if (response.status_code in CACHED_STATUSES and not response.streaming
+                and "no-store" not in response.get("Cache-Control", "")):  # fmt: skip
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
             cache.set(key, (response.status_code, headers, response.content), seconds)
             setattr(response, "wiredesk_cacheable", True)  # noqa: B010

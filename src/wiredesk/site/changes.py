@@ -11,17 +11,27 @@ from django.utils.safestring import mark_safe
 
 from wiredesk.stories.models import StoryVersion
 
-from .diff import WordDiff, word_diff
+from .diff import BUDGET_CAP, WordDiff, word_diff
 from .models import VersionDiff
 
 log = logging.getLogger("wiredesk.site")
+
+# A diff this request could not afford: worked out by a later one.
+PENDING = WordDiff(mark_safe(""), complete=False, pending=True)
+
+
+def any_pending(diffs: Sequence[WordDiff | None]) -> bool:
+    """Return whether a page shows a diff not yet worked out (so it must not be kept)."""
+    return any(diff is not None and diff.pending for diff in diffs)
 
 
 def changes_between(versions: Sequence[StoryVersion]) -> list[WordDiff | None]:
     """Return each version's word diff against the one before it (None: first, or same text).
 
     Diffs already kept are read in one query; the others are computed from the
-    texts (read only for them) and kept for the next reader.
+    texts (read only for them) and kept for the next reader, within one diff's
+    budget for the whole request: a story with many long new versions has the
+    rest worked out by the next requests, and shows them as pending meanwhile.
     """
     pairs = [
         (before.pk, after.pk) if before.text_sha256 != after.text_sha256 else None
@@ -43,9 +53,16 @@ def changes_between(versions: Sequence[StoryVersion]) -> list[WordDiff | None]:
 def _compute(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], WordDiff]:
     ids = {pk for pair in pairs for pk in pair}
     texts = dict(StoryVersion.objects.filter(pk__in=ids).values_list("pk", "body_text"))
-    made = {pair: word_diff(texts[pair[0]], texts[pair[1]]) for pair in pairs}
+    made: dict[tuple[int, int], WordDiff] = {}
+    left = BUDGET_CAP  # the work of one diff at most, for every diff of this request
+    for older, newer in pairs:
+        diff = word_diff(texts[older], texts[newer], limit=left) if left > 0 else PENDING
+        left -= diff.spent
+        made[older, newer] = PENDING if diff.cut else diff
     rows = [VersionDiff(older_id=o, newer_id=n, html=str(d.html), complete=d.complete)
-            for (o, n), d in made.items()]  # fmt: skip
+            for (o, n), d in made.items() if not d.pending]  # fmt: skip
+    if not rows:
+        return made
     try:
         # Two readers may compute the same pair at once: the second's is dropped.
         with transaction.atomic():

@@ -47,10 +47,18 @@ Block = tuple[int, int, int]  # (start in old, start in new, length)
 
 @dataclass(frozen=True)
 class WordDiff:
-    """A diff rendered as HTML paragraphs, and whether every word was matched."""
+    """A diff rendered as HTML paragraphs, and whether every word was matched.
+
+    `spent` is the work it took; `cut` says that a caller's `limit`, smaller
+    than the diff's own budget, ended it (it may be complete with more).
+    `pending` marks a diff not worked out yet (site/changes.py).
+    """
 
     html: SafeString
     complete: bool
+    spent: int = 0
+    cut: bool = False
+    pending: bool = False
 
 
 def _tokens(text: str) -> list[str]:
@@ -181,7 +189,10 @@ class _Matcher:
         """Match a part word by word with an LCS table, or leave it replaced if too large."""
         rows, cols = ahi - alo, bhi - blo
         if rows * cols > SMALL_TABLE:
-            return  # no word in common that anchors it: shown as replaced
+            # No word found once on each side anchors it, and it is too large to
+            # match word by word: shown replaced, and the page says so.
+            self.complete = False
+            return
         if not self.spend(rows * cols):
             self.complete = False
             return
@@ -240,14 +251,19 @@ def _paragraphs(tokens: list[str]) -> tuple[list[str], list[int]]:
     ]
 
 
-def _match(a: list[str], b: list[str]) -> tuple[list[Block], bool]:
-    """Return the matching blocks of two word lists, and whether the budget sufficed.
+def budget_for(a: list[str], b: list[str]) -> int:
+    """Return the work a diff of two word lists may spend: about linear in them, capped."""
+    return min(BUDGET_CAP, BUDGET_PER_WORD * (len(a) + len(b)) + SMALL_TABLE)
+
+
+def _match(a: list[str], b: list[str], budget: int) -> tuple[list[Block], bool, int]:
+    """Return the matching blocks of two word lists, whether the budget sufficed, and the
+    work spent.
 
     Paragraphs first: in a long story most are unchanged and unique, so they
     match whole at the cost of one comparison each; only the words of the
     paragraphs between them are diffed word by word.
     """
-    budget = min(BUDGET_CAP, BUDGET_PER_WORD * (len(a) + len(b)) + SMALL_TABLE)
     para_a, at_a = _paragraphs(a)
     para_b, at_b = _paragraphs(b)
     paragraphs = _Matcher(para_a, para_b, budget)
@@ -261,7 +277,7 @@ def _match(a: list[str], b: list[str]) -> tuple[list[Block], bool]:
             words.blocks.append((at_a[pi], at_b[pj], at_a[pi + n] - at_a[pi]))
         i, j = pi + n, pj + n
     blocks = words.run(gaps)
-    return blocks, words.complete
+    return blocks, words.complete, budget - max(words.budget, 0)
 
 
 class _Html:
@@ -294,15 +310,18 @@ class _Html:
         return "".join(f"<p>{' '.join(p)}</p>" for p in self.paragraphs if p)
 
 
-def word_diff(old: str, new: str) -> WordDiff:
+def word_diff(old: str, new: str, limit: int | None = None) -> WordDiff:
     """Return HTML paragraphs of `new` against `old`: removed words in <del>, added in <ins>.
 
     A paragraph break in the new text starts a new paragraph; one only in the
     old text (paragraphs merged) does not. When the work budget runs out, the
     words not yet matched are shown removed and added, and `complete` is False.
+    `limit` caps the work below the diff's own budget.
     """
     a, b = _tokens(old), _tokens(new)
-    blocks, complete = _match(a, b)
+    own = budget_for(a, b)
+    budget = own if limit is None else min(own, limit)
+    blocks, complete, spent = _match(a, b, budget)
     out = _Html()
     i = j = 0
     for bi, bj, n in [*blocks, (len(a), len(b), 0)]:
@@ -310,4 +329,6 @@ def word_diff(old: str, new: str) -> WordDiff:
         out.add("ins", b[j:bj])
         out.add("", b[bj : bj + n])
         i, j = bi + n, bj + n
-    return WordDiff(mark_safe(out.html()), complete)  # every word is escaped above
+    return WordDiff(
+        mark_safe(out.html()), complete, spent, cut=not complete and budget < own
+    )  # every word is escaped above

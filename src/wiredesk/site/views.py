@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from wiredesk.pictures.selectors import lead_pictures, pictures_of
 from wiredesk.sources.models import Agency
@@ -23,7 +24,7 @@ from wiredesk.stories.selectors import (
 )
 
 from .cache import cached_page, cached_search
-from .changes import changes_between
+from .changes import any_pending, changes_between
 from .request_guard import whole_number
 from .structured import news_article
 
@@ -164,11 +165,15 @@ def provenance(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     rows: list[dict[str, Any]] = []
     previous = None
     versions = versions_of(story)
-    for version, changes in zip(versions, changes_between(versions), strict=True):
+    diffs = changes_between(versions)
+    for version, changes in zip(versions, diffs, strict=True):
         rows.append({"version": version, "changes": changes,
                      "headline_changed": previous is not None and version.headline != previous.headline})  # fmt: skip
         previous = version
-    return render(request, "site/provenance.html", {"story": story, "rows": rows})
+    response = render(request, "site/provenance.html", {"story": story, "rows": rows})
+    if any_pending(diffs):  # neither the page cache nor a CDN keeps "still being worked out"
+        add_never_cache_headers(response)
+    return response
 
 
 def search(request: HttpRequest) -> HttpResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from wiredesk.transports import base as transports
@@ -30,15 +31,21 @@ class Publishing(models.TextChoices):
     DELAY = "delay", "Publish after a delay, unless an editor holds it"
 
 
+MAX_DELAY_MINUTES = 7 * 24 * 60
+
+
 class HoldRules(models.Model):
     """The publishing policy's settings an agency and a feed both have (docs/sources.md)."""
 
+    # At most a week: SQLite stores any 64-bit number, and a delay past
+    # timedelta's range made every later delivery of the feed fail.
     publish_delay_minutes = models.PositiveIntegerField(
-        default=10, db_default=10,
-        help_text="With 'publish after a delay': minutes an editor has to hold it.",
+        default=10, db_default=10, validators=[MaxValueValidator(MAX_DELAY_MINUTES)],
+        help_text="With 'publish after a delay': minutes an editor has to hold it (a week at most).",
     )  # fmt: skip
+    # IPTC urgency runs from 1 (flash) to 9.
     hold_urgency = models.PositiveSmallIntegerField(
-        null=True, blank=True,
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(9)],
         help_text="Hold new stories this urgent or more (1 = flash) for an editor; blank: none.",
     )  # fmt: skip
     hold_keywords = models.CharField(
