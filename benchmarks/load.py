@@ -95,7 +95,10 @@ def environment(
     work: Path, database_url: str | None, cache_seconds: int, redis_url: str | None = None
 ) -> dict[str, str]:
     config = work / f"wiredesk-{cache_seconds}.toml"
-    config.write_text(f'[site]\nname = "Load"\npage_cache_seconds = {cache_seconds}\n')
+    # wrk asks from one address: the per-client limits (docs/deploy.md) are off,
+    # or this would measure 429s instead of searches and lists.
+    config.write_text(f'[site]\nname = "Load"\npage_cache_seconds = {cache_seconds}\n'
+                      'search_per_minute = 0\n\n[api]\nanonymous_per_minute = 0\n')  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(WIREDESK_DATA_DIR=str(work / "data"), WIREDESK_CONFIG=str(config),
                WIREDESK_LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="wiredesk.config.settings")  # fmt: skip

@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import RequestFactory
 
-from wiredesk.config.login_throttle import client_address
+from wiredesk.site.clients import client_address
 
 PROXY = "10.0.0.5"  # the reverse proxy in front, as Wiredesk sees it
 CLIENT_A, CLIENT_B = "203.0.113.9", "198.51.100.7"

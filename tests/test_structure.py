@@ -26,3 +26,19 @@ def test_hand_written_sql_and_django_internals_live_only_in_the_stories_storage_
     assert found == []
     # The seam is really used: the shortcuts are there, and nowhere else.
     assert any(SHORTCUTS.search(p.read_text()) for p in STORAGE.glob("*.py"))
+
+
+def test_the_process_commands_keep_their_names_and_live_in_the_runtime_layer():
+    from django.core.management import get_commands
+
+    commands = get_commands()
+    for name in ("run", "serve", "worker", "scheduler", "demo", "sources"):
+        assert commands[name] == "wiredesk.runtime", name
+    assert commands["backfill"] == "wiredesk.ingest"
+
+
+def test_pictures_reach_ingest_and_the_site_only_by_their_signals():
+    from wiredesk.pictures import signals
+
+    assert signals.picture_failed.has_listeners()
+    assert signals.pictures_withdrawn.has_listeners()

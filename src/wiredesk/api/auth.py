@@ -1,48 +1,26 @@
 """Optional token auth and per-client rate limits for the API.
 
-Public sites need neither: by default anyone may call the API without a token.
+Public sites need no token: by default anyone may call the API without one.
 Set `[api] require_token = true` for a private deployment; give each app an
 ApiClient (admin) and have it send `Authorization: Bearer <token>`. Each client
-has its own requests-per-minute limit; anonymous callers share
-`[api] anonymous_per_minute` per IP address (0: no limit).
+is counted by its token, at its own requests-per-minute (0: no limit), never
+by the address it shares with others; callers without a token (and with a
+token that is not an active client's) are counted by their address as the
+trusted proxies report it, `[api] anonymous_per_minute` each (0: no limit).
+The counting is site/rate_limits.py's, shared with reader search.
 """
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.security import HttpBearer
+
+from wiredesk.site.rate_limits import RateLimited, check_rate, limit_client
 
 from .models import ApiClient
 
 ANONYMOUS = "anonymous"
-
-
-class RateLimited(Exception):
-    """Too many requests in this minute; `retry_after` seconds until the next."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"rate limit reached; retry in {retry_after} s")
-        self.retry_after = retry_after
-
-
-def check_rate(key: str, per_minute: int) -> None:
-    """Count a request against `key`'s fixed one-minute window; raise RateLimited when over."""
-    if not per_minute:
-        return
-    window = int(time.time() // 60)
-    counter = f"wiredesk:rate:{key}:{window}"
-    cache.add(counter, 0, timeout=120)
-    try:
-        count = cache.incr(counter)
-    except ValueError:  # evicted between add and incr
-        cache.set(counter, 1, timeout=120)
-        count = 1
-    if count > per_minute:
-        raise RateLimited(retry_after=60 - int(time.time()) % 60)
 
 
 class ClientAuth(HttpBearer):
@@ -53,13 +31,17 @@ class ClientAuth(HttpBearer):
             config = settings.WIREDESK
             if config["API_REQUIRE_TOKEN"]:
                 return None  # 401
-            address = request.META.get("REMOTE_ADDR", "")
-            check_rate(f"ip:{address}", config["API_ANONYMOUS_PER_MINUTE"])
+            limit_client(request, "api", config["API_ANONYMOUS_PER_MINUTE"])
             return ANONYMOUS
         return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiClient | None:
         client = ApiClient.objects.filter(token=token, active=True).first()
-        if client is not None:
-            check_rate(f"client:{client.pk}", client.requests_per_minute)
+        if client is None:  # 401; a wrong token does not escape the address's limit
+            limit_client(request, "api", settings.WIREDESK["API_ANONYMOUS_PER_MINUTE"])
+            return None
+        check_rate(f"api:client:{client.pk}", client.requests_per_minute)
         return client
+
+
+__all__ = ["ANONYMOUS", "ClientAuth", "RateLimited", "check_rate"]

@@ -87,6 +87,7 @@ api = WiredeskApi(
 def rate_limited(request, exc: RateLimited):
     response = api.create_response(request, {"detail": str(exc)}, status=429)
     response["Retry-After"] = str(exc.retry_after)
+    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "wiredesk.api",
     "wiredesk.desk",
     "wiredesk.pictures",
+    "wiredesk.runtime",  # the processes and their commands: run, serve, worker, scheduler, ...
     "axes",  # failed logins throttled and locked out
     "ninja",  # the API docs' Swagger UI served from the package, not a CDN
 ]
@@ -118,7 +119,8 @@ MIDDLEWARE = [
 # locked out for 15 minutes (django-axes; each failure and lockout is logged).
 # The pair only, never the username alone: strangers cannot lock a user out
 # of every address. Behind a reverse proxy the address is the one the trusted
-# proxies report in X-Forwarded-For (config/login_throttle.py, docs/deploy.md);
+# proxies report in X-Forwarded-For (site/clients.py, docs/deploy.md), as for
+# the search and API limits;
 # without WIREDESK_TRUSTED_PROXIES or WIREDESK_TRUSTED_PROXY_COUNT it is the
 # peer's, and the header is ignored.
 AUTHENTICATION_BACKENDS = [
@@ -129,7 +131,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("WIREDESK_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "wiredesk.config.login_throttle.client_address"
+AXES_CLIENT_IP_CALLABLE = "wiredesk.site.clients.client_address"
 AXES_HANDLER = "wiredesk.config.login_throttle.LoginThrottle"
 
 
@@ -326,6 +328,9 @@ WIREDESK = {
     "SITE_DESCRIPTION": SITE_CONFIG.get("description", "News from the agencies, as they send it."),
     "TEASER_CHARS": int(SITE_CONFIG.get("teaser_chars", 110)),
     "PAGE_SIZE": int(SITE_CONFIG.get("page_size", 20)),
+    # Searches a minute that reach Django from one address (site/rate_limits.py):
+    # over that, 429 with Retry-After. No reader types two a second; 0: no limit.
+    "SEARCH_PER_MINUTE": int(SITE_CONFIG.get("search_per_minute", 300)),
     # WebSub hub the feeds advertise (rel=hub) and ping on every change; none by default.
     "WEBSUB_HUB": SITE_CONFIG.get("websub_hub"),
     # IndexNow: a key (8-128 of a-z, A-Z, 0-9, -) turns submissions on; served at /<key>.txt.
@@ -376,6 +381,9 @@ WIREDESK = {
     "IOS_APP_STORE_ID": APP_CONFIG.get("ios_app_store_id"),
     # The app API: open by default; tokens and per-client limits for private sites.
     "API_REQUIRE_TOKEN": bool(API_CONFIG.get("require_token", False)),
+    # Requests a minute that reach Django from one client without a token, by
+    # address (site/rate_limits.py; a token's own limit is its ApiClient's).
+    # 600 is a token client's default too; 0: no limit.
     "API_ANONYMOUS_PER_MINUTE": int(API_CONFIG.get("anonymous_per_minute", 0)),
     "PICTURES": {
         # Fetches at once from one agency's picture server, per ingest process.

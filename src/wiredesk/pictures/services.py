@@ -40,6 +40,7 @@ from wiredesk.wire.pictures import PictureRef
 
 from . import files, sizes
 from .models import Picture, StoryPicture
+from .signals import picture_failed
 from .visibility import sync_files
 
 log = logging.getLogger("wiredesk.pictures")
@@ -202,8 +203,6 @@ def _still(picture: Picture):
 
 
 def _fail(picture: Picture, reason: str, data: bytes | None) -> None:
-    from wiredesk.ingest.pipeline import quarantine  # the pipeline imports this module
-
     attempts = picture.attempts + 1
     gives_up = attempts >= MAX_ATTEMPTS
     failed = _still(picture).update(
@@ -216,9 +215,11 @@ def _fail(picture: Picture, reason: str, data: bytes | None) -> None:
     log.warning(
         "picture %s (%s) failed, attempt %d: %s", picture.pk, picture.href, attempts, reason
     )
-    quarantine(
-        picture.feed, picture.href, data if data is not None else picture.href.encode(),
-        f"picture: {reason}", item_id=f"picture:{picture.identity}",
+    # Ingest keeps it on the quarantine (a receiver: pictures never import ingest).
+    picture_failed.send(
+        Picture, feed=picture.feed, origin=picture.href,
+        data=data if data is not None else picture.href.encode(),
+        reason=f"picture: {reason}", item_id=f"picture:{picture.identity}",
     )  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from wiredesk.stories.models import Story
 
 from . import files
 from .models import Picture, StoryPicture
+from .signals import pictures_withdrawn
 
 log = logging.getLogger("wiredesk.pictures")
 
@@ -57,9 +58,9 @@ def sync_files(digest: str) -> None:
 
 
 def _purge(digest: str) -> None:
-    from wiredesk.site.purge import purge_keys  # the CDN, as for story pages
-
-    purge_keys([f"picture-{digest}"])
+    # The CDN drops the answers tagged with the picture's key, as for story pages
+    # (a receiver: pictures never import the site).
+    pictures_withdrawn.send(Picture, keys=[f"picture-{digest}"])
 
 
 def follow_story_changes(sender=None, stories=(), change="", **kwargs) -> None:

@@ -1,6 +1,13 @@
 from django.apps import AppConfig
 
 
+def purge_pictures(sender=None, keys=(), **kwargs) -> None:
+    """Drop a withdrawn picture's answers from the CDN (a `pictures_withdrawn` receiver)."""
+    from .purge import purge_keys
+
+    purge_keys(list(keys))
+
+
 class SiteConfig(AppConfig):
     name = "wiredesk.site"
     label = "site"
@@ -16,3 +23,8 @@ class SiteConfig(AppConfig):
 
         signals.stories_changed.connect(bump_generation, dispatch_uid="site-cache")
         signals.stories_changed.connect(purge_stories, dispatch_uid="site-purge")
+        # Pictures are below the site and never import it: they say which
+        # answers to drop, and the site drops them from the CDN.
+        from wiredesk.pictures import signals as pictures
+
+        pictures.pictures_withdrawn.connect(purge_pictures, dispatch_uid="site-purge-pictures")

@@ -13,6 +13,13 @@ several).
 
 Only plain GET and HEAD requests are served here. Conditional requests, and
 requests with credentials, go to Django, which answers them as before.
+
+The per-client limits on search and the API (site/rate_limits.py) count only
+what reaches Django: an answer kept here costs a dictionary lookup, no worker
+time worth protecting, and counting it would put a shared-cache round trip
+on the fastest path. A crawler asking for what is not kept (the long tail of
+words and filters) reaches Django, and is counted and shed there. A 429 is
+never kept (not marked cacheable, and `no-store`).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from wiredesk.stories.selectors import (
 
 from .cache import cached_page, cached_search
 from .changes import any_pending, changes_between
+from .rate_limits import RateLimited, limit_client, too_many_requests
 from .request_guard import whole_number
 from .structured import news_article
 
@@ -180,9 +181,18 @@ def search(request: HttpRequest) -> HttpResponse:
     """Search stories by words, best first by relevance and recency.
 
     Results are kept a few seconds by normalised words, and the answer by its
-    address for the content generation (site/cache.py).
+    address for the content generation (site/cache.py). Each client may ask
+    `[site] search_per_minute` searches a minute that reach Django (answers
+    the fast path keeps are not counted: site/rate_limits.py); over that, 429.
     """
     q = request.GET.get("q", "")[:200]
+    if q.strip():
+        try:
+            limit_client(request, "search", settings.WIREDESK["SEARCH_PER_MINUTE"])
+        except RateLimited as exc:
+            return too_many_requests(
+                exc, f"Too many searches from your address; try again in {exc.retry_after} s.\n"
+            )
     results = cached_search(q, request=request) if q.strip() else []
     return render(request, "site/search.html", {"q": q, "results": results})
 

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 
 from wiredesk.config.hosts import refuse_any_host
 from wiredesk.config.loader import config_path
-from wiredesk.engine import serve_embedded
+from wiredesk.runtime.engine import serve_embedded
 from wiredesk.sources.checks import refuse_broken_feeds
 
 

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 
 from wiredesk.demo.replay import replay
 from wiredesk.demo.setup import demo_arguments
-from wiredesk.engine import serve_embedded, start_thread
+from wiredesk.runtime.engine import serve_embedded, start_thread
 from wiredesk.sources.checks import refuse_broken_feeds
 
 
