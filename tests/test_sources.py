@@ -103,6 +103,25 @@ def test_models_and_migrations_agree():
 
 
 @pytest.mark.django_db
+def test_a_new_format_in_the_table_needs_no_migration_and_a_feed_may_name_it(monkeypatch):
+    # A feed's format choices are read from the formats table when asked: a row
+    # added to it (here for this test alone) changes no model.
+    from wiredesk.wire import formats
+
+    row = formats.Format("throwaway", "json", lambda document: False, lambda document: [])
+    monkeypatch.setattr(formats, "FORMATS", (*formats.FORMATS, row))
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+    agency = Agency.objects.create(slug="wire", name="Wire", byline="Wire")
+    feed = Feed(agency=agency, slug="wire-in", transport="folder", location="/tmp/in",
+                format="throwaway")  # fmt: skip
+    feed.full_clean()
+    assert ("throwaway", "throwaway") in Feed._meta.get_field("format").choices
+    monkeypatch.undo()
+    with pytest.raises(ValidationError, match="throwaway"):
+        feed.full_clean()
+
+
+@pytest.mark.django_db
 def test_the_example_config_in_the_docs_applies(tmp_path, monkeypatch):
     from pathlib import Path
 

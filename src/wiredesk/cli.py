@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 def inspect(argv: list[str]) -> int:
     """Print every WireItem of each delivery as one JSON object a line."""
-    from wiredesk.wire import FORMAT_NAMES, ParseError, normalize
+    from wiredesk.wire import ParseError, format_names, normalize
     from wiredesk.wire.formats import read
 
     parser = argparse.ArgumentParser(
@@ -24,7 +24,7 @@ def inspect(argv: list[str]) -> int:
         description="Show what Wiredesk reads from agency deliveries: one JSON object per item.",
     )
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    parser.add_argument("--format", default="auto", choices=("auto", *FORMAT_NAMES))
+    parser.add_argument("--format", default="auto", choices=("auto", *format_names()))
     parser.add_argument("--encoding", help="decode with this encoding, not the declared one")
     parser.add_argument("--time-zone", default="UTC",
                         help="zone of times sent without an offset (the agency's)")  # fmt: skip

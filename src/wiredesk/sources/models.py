@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from wiredesk.transports import base as transports
-from wiredesk.wire import FORMAT_NAMES
+from wiredesk.wire import format_choices
 
 DEFAULT_DISCLAIMER = (
     "This post has been auto-published from an agency feed without any modifications "
@@ -124,8 +124,6 @@ class Agency(HoldRules):
 class Feed(HoldRules):
     """One channel an agency delivers through, and its polling health."""
 
-    FORMAT_CHOICES = [("auto", "Detect from content")] + [(f, f) for f in FORMAT_NAMES]
-
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="feeds")
     slug = models.SlugField(unique=True)
     transport = models.CharField(max_length=16, choices=transports.transport_choices)
@@ -138,7 +136,8 @@ class Feed(HoldRules):
         help_text="The transport's settings (docs/sources.md). Credentials are named, never "
         'given: {"password_env": "PTI_FTP_PASSWORD"} or {"password_file": "/run/secrets/pti"}.',
     )
-    format = models.CharField(max_length=32, choices=FORMAT_CHOICES, default="auto")
+    # The formats table's names, read when asked (a callable): a new format needs no migration.
+    format = models.CharField(max_length=32, choices=format_choices, default="auto")
     poll_interval = models.FloatField(default=60.0, help_text="Seconds between polls.")
     enabled = models.BooleanField(default=True)
     encoding = models.CharField(

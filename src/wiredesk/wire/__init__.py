@@ -4,16 +4,17 @@ Pure Python: nothing here imports Django or touches the network or a database.
 """
 
 from .errors import ParseError
-from .formats import FORMAT_NAMES, detect, parse
+from .formats import detect, format_choices, format_names, parse
 from .item import FIELD_NAMES, WireItem, rfc3339
 from .normalize import normalize
 
 __all__ = [
     "FIELD_NAMES",
-    "FORMAT_NAMES",
     "ParseError",
     "WireItem",
     "detect",
+    "format_choices",
+    "format_names",
     "normalize",
     "parse",
     "rfc3339",

@@ -1,7 +1,10 @@
 """Detect a delivery's format from its content and dispatch to its parser.
 
 Like Miniflux's `parser.ParseFeed`: one small dispatcher, one module a format.
-A format is named by the content, never by the file name. Each parser returns
+A format is named by the content, never by the file name. `FORMATS` is the
+table of formats: a new format is one module and one row here; everything that
+lists formats (a feed's choices, `wiredesk inspect --format`) reads the table
+when it is asked, so a new row needs no migration. Each parser returns
 its items, and for an item it cannot read, an ItemFailure in its place: one
 bad item is quarantined alone and the rest of its delivery is stored.
 """
@@ -57,7 +60,20 @@ FORMATS: tuple[Format, ...] = (
     Format("teletype", "text", teletype.sniff, teletype.parse, ("anpa1312", "iptc7901"),
            rule="SOH, a header line, STX, text, ETX (ANPA-1312 / IPTC 7901)"),
 )  # fmt: skip
-FORMAT_NAMES = tuple(name for f in FORMATS for name in (f.aliases or (f.name,)))
+
+
+def format_names() -> tuple[str, ...]:
+    """Return the name of every format a feed can be set to (an alias in place of its format)."""
+    return tuple(name for f in FORMATS for name in (f.aliases or (f.name,)))
+
+
+def format_choices() -> list[tuple[str, str]]:
+    """Return a feed's format choices: "auto", then each name (a model field's `choices`).
+
+    A callable, so a migration records its path, never the names: adding a
+    format to `FORMATS` changes no model.
+    """
+    return [("auto", "Detect from content"), *((name, name) for name in format_names())]
 
 
 @dataclass
@@ -139,7 +155,7 @@ def _match(kind: str, document: Any) -> Format:
             if kind == "xml" and len(_FORMAT_OF_ROOT) < MAX_KNOWN_ROOTS:
                 _FORMAT_OF_ROOT[document.tag] = fmt
             return fmt
-    raise ParseError(f"unknown format: {_describe(kind, document)} is none of {FORMAT_NAMES}")
+    raise ParseError(f"unknown format: {_describe(kind, document)} is none of {format_names()}")
 
 
 def read(
