@@ -30,6 +30,7 @@ from wiredesk.ingest.models import Quarantine
 from wiredesk.site.changes import changes_between
 from wiredesk.sources.models import Agency, Feed, Publishing
 from wiredesk.stories import editorial, rules
+from wiredesk.stories.hand_actions import HAND_ACTIONS
 from wiredesk.stories.models import Delivery, LifecycleEvent, Section, Story, StoryVersion
 from wiredesk.stories.storage.search_index import SearchTimedOut, relevance
 from wiredesk.stories.transitions import known_of, newest_agency_version
@@ -188,11 +189,9 @@ def story(request: HttpRequest, pk: int) -> HttpResponse:
     })  # fmt: skip
 
 
-HAND = {
-    "kill": editorial.kill, "withhold": editorial.withhold, "restore": editorial.restore,
-    "hold": editorial.hold, "release": editorial.release, "accept": editorial.accept_agency,
-    "reject": editorial.reject_agency,
-}  # fmt: skip
+# The hand actions a story's page offers (but a correction, with a form of its own),
+# by the rules' names: the table the admin's story list is built from too.
+HAND = {name: hand.operation for name, hand in HAND_ACTIONS.items()}
 
 
 @desk_view("stories.change_story")

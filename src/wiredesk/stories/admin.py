@@ -14,7 +14,9 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.response import TemplateResponse
 
 from . import editorial
+from .hand_actions import HAND_ACTIONS, HandAction
 from .models import Delivery, LifecycleEvent, Section, SectionRule, Story, StoryVersion
+from .rules import Action
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -56,9 +58,10 @@ class OptionalReasonForm(ReasonForm):
                              required=False, help_text="Optional: a note for the log.")  # fmt: skip
 
 
-def _hand_action(operation, verb: str, question: str, reason_required: bool = True):
-    """Return an admin action that asks for a reason, then calls `operation` (editorial)."""
-    form_class = ReasonForm if reason_required else OptionalReasonForm
+def _hand_action(hand: HandAction):
+    """Return an admin action that asks for a reason, then calls `hand.operation` (editorial)."""
+    form_class = ReasonForm if hand.reason_required else OptionalReasonForm
+    operation, verb = hand.operation, hand.verb
 
     def action(modeladmin, request, queryset):
         form = form_class(request.POST if "apply" in request.POST else None)
@@ -69,13 +72,13 @@ def _hand_action(operation, verb: str, question: str, reason_required: bool = Tr
             return None
         return TemplateResponse(request, "admin/stories/reason.html", {
             **modeladmin.admin_site.each_context(request), "title": f"{verb} stories",
-            "question": question, "stories": queryset.select_related("agency"),
-            "checkbox_name": ACTION_CHECKBOX_NAME, "action": operation.__name__,
+            "question": hand.question, "stories": queryset.select_related("agency"),
+            "checkbox_name": ACTION_CHECKBOX_NAME, "action": hand.admin_name,
             "form": form, "verb": verb, "opts": modeladmin.model._meta,
         })  # fmt: skip
 
-    action.__name__ = operation.__name__
-    asks = "asks why" if reason_required else "asks for a note"
+    action.__name__ = hand.admin_name
+    asks = "asks why" if hand.reason_required else "asks for a note"
     return admin.action(description=f"{verb} the selected stories ({asks})",
                         permissions=["lifecycle"])(action)  # fmt: skip
 
@@ -121,6 +124,9 @@ def correct(modeladmin, request, queryset):
     })  # fmt: skip
 
 
+_BEFORE_CORRECT = {Action.KILL, Action.WITHHOLD, Action.RESTORE, Action.HOLD, Action.RELEASE}
+
+
 @admin.register(Story)
 class StoryAdmin(ReadOnlyAdmin):
     list_display = ("headline", "agency", "state", "held_by_desk", "held_for_editor",
@@ -130,27 +136,12 @@ class StoryAdmin(ReadOnlyAdmin):
     date_hierarchy = "first_published_at"
     exclude = ("minhash",)
     inlines = [VersionInline]
+    # The table's, a correction (its own form) after a release, as the desk shows them.
     actions = [
-        _hand_action(editorial.kill, "Kill",
-                     "Kill these stories for good? They go from every page, feed, sitemap and "
-                     "the API at once; Atom readers get a tombstone."),
-        _hand_action(editorial.withhold, "Withhold",
-                     "Withhold these stories? They go from every surface until restored; the "
-                     "agency's next versions are kept but not shown."),
-        _hand_action(editorial.restore, "Restore",
-                     "Restore these withheld stories, as their newest version says?"),
-        _hand_action(editorial.hold, "Hold",
-                     "Hold these stories, not yet public, for an editor? They stay off every "
-                     "surface, whatever the agency sends or its embargo says, until released."),
-        _hand_action(editorial.release, "Release",
-                     "Release these held stories? Each goes public now, or at the end of its "
-                     "embargo.", reason_required=False),
+        *(_hand_action(hand) for hand in HAND_ACTIONS.values() if hand.name in _BEFORE_CORRECT),
         correct,
-        _hand_action(editorial.accept_agency, "Accept the agency's version for",
-                     "Drop the desk's correction and show the agency's newest version?"),
-        _hand_action(editorial.reject_agency, "Reject the agency's version for",
-                     "Keep the desk's correction over the agency's later versions?"),
-    ]  # fmt: skip
+        *(_hand_action(hand) for hand in HAND_ACTIONS.values() if hand.name not in _BEFORE_CORRECT),
+    ]
 
     def has_lifecycle_permission(self, request) -> bool:
         return request.user.has_perm("stories.change_story")

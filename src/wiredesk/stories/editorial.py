@@ -2,20 +2,21 @@
 release, correct, accept, reject.
 
 Whether an action applies to a story, and its state after, is a rule
-(`rules.decide_hand`); each goes through the same steps as the agency's own action (a hand kill is
-`transitions.kill_story`, as a kill notice is): the story changes in one transaction,
-the signals every surface listens to are sent once it commits (pages, lists,
-feeds with their Atom tombstones, sitemaps, search, API, webhooks, IndexNow,
-CDN purges), and the lifecycle log says who did it, when and why. A reason is
-required for all but a release: a takedown nobody can explain later is a
-liability.
+(`rules.decide_hand`). Each action is a small change passed to one function,
+`_act`, that takes the same steps for all: the stories are locked and change in
+one transaction, the search index and the group's lead follow (as for an
+agency's kill: `transitions.elect_group_lead`), the signals every surface listens
+to are sent once it commits (pages, lists, feeds with their Atom tombstones,
+sitemaps, search, API, webhooks, IndexNow, CDN purges), and the lifecycle log
+says who did it, when and why. A reason is required for all but a release: a
+takedown nobody can explain later is a liability.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.conf import settings
@@ -25,14 +26,13 @@ from django.utils import timezone
 from wiredesk.wire.text import clean_line, make_teaser, strip_controls, text_to_html
 
 from . import rules
-from .duplicates import elect_lead
 from .events import record
 from .models import LifecycleEvent, Section, Story, StoryVersion
 from .storage import search_index
 from .transitions import (
     CURRENT_FIELDS,
     announce,
-    kill_story,
+    elect_group_lead,
     known_of,
     make_current,
     mark_public,
@@ -64,58 +64,147 @@ def _locked(ids: Iterable[int]) -> list[Story]:
     return list(Story.objects.select_for_update().filter(pk__in=list(ids)).select_related("agency"))
 
 
+# Hand actions the rules decide with the agency's newest version (read only for them).
+NEEDS_NEWEST = frozenset({rules.Action.RESTORE, rules.Action.RELEASE, rules.Action.ACCEPT})
+
+
 def _decide(action: str, story: Story, now: datetime) -> rules.HandDecision:
     """Ask the rules what `action` does to `story` (its agency's newest version read only when needed)."""
-    needs_newest = action in (rules.Action.RESTORE, rules.Action.RELEASE, rules.Action.ACCEPT)
-    newest = newest_agency_version(story) if needs_newest else None
+    newest = newest_agency_version(story) if action in NEEDS_NEWEST else None
     return rules.decide_hand(action, known_of(story, newest, now))
 
 
-def _apply(story: Story, known: rules.Known, now: datetime) -> None:
+# What a hand action that changes a story's state saves.
+STATE_FIELDS = ["state", "held_by_desk", "held_for_editor", "release_at", "published_at"]
+
+# A change: given a story the rules let the action act on, what they decided of it,
+# its agency's newest version (for the actions in NEEDS_NEWEST) and the time, set the
+# story's fields and return those to save (None: every field; []: nothing changes).
+Change = Callable[[Story, rules.Known, StoryVersion | None, datetime], list[str] | None]
+
+
+def _set_state(story: Story, known: rules.Known, newest: StoryVersion | None,
+               now: datetime) -> list[str] | None:  # fmt: skip
+    """The change of withhold, restore and hold: the state the rules decided."""
     story.state = known.state
     story.held_by_desk = known.held_by_desk
     story.held_for_editor = known.held_for_editor
     story.corrected_by_desk = known.corrected_by_desk
     story.release_at = known.release_at
     mark_public(story, now)
+    return STATE_FIELDS
 
 
-# What a hand action that changes a story's state saves.
-STATE_FIELDS = ["state", "held_by_desk", "held_for_editor", "release_at", "published_at"]
+def _release(story: Story, known: rules.Known, newest: StoryVersion | None,
+             now: datetime) -> list[str] | None:  # fmt: skip
+    """The change of a release: the state the rules decided, dated when it goes public."""
+    fields = _set_state(story, known, newest, now)
+    if story.state == Story.State.PUBLISHED:
+        # Never public before: it is published now, and dated so.
+        story.first_published_at = story.modified_at = max(now, story.modified_at)
+        return [*STATE_FIELDS, "first_published_at", "modified_at"]
+    return fields
+
+
+def _kill(story: Story, known: rules.Known, newest: StoryVersion | None,
+          now: datetime) -> list[str] | None:  # fmt: skip
+    """The change of a kill: gone for good."""
+    story.state, story.killed_at = Story.State.KILLED, now
+    return ["state", "killed_at"]
+
+
+def _accept(story: Story, known: rules.Known, newest: StoryVersion | None,
+            now: datetime) -> list[str] | None:  # fmt: skip
+    """The change of accepting the agency's version: its newest words shown again."""
+    story.corrected_by_desk = False
+    if newest is not None:
+        make_current(story, newest, now)
+    _set_state(story, known, newest, now)
+    return None  # the words, slug, topics and dates too
+
+
+def _nothing(story: Story, known: rules.Known, newest: StoryVersion | None,
+             now: datetime) -> list[str] | None:  # fmt: skip
+    """The change of rejecting the agency's version: none, only the log says so."""
+    return []
+
+
+def _act(
+    action: str,
+    kind: str,
+    change: Change,
+    ids: Iterable[int],
+    user,
+    reason: str,
+    now: datetime | None,
+    actor: str | None = None,
+    due_only: bool = False,
+) -> list[Story]:
+    """Apply a hand action to stories, the same steps for each: lock them, ask the rules,
+    apply `change`, save, search index and group lead, log, announce. Return those it
+    applied to.
+
+    `actor` names who, when not an editor (a feed's publishing delay); with
+    `due_only`, only stories whose publishing delay is over.
+    """
+    reason, now = required_reason(reason, action), now or timezone.now()
+    who = actor or editor_name(user)
+    done = []
+    with transaction.atomic():
+        for story in _locked(ids):
+            if due_only and (story.release_at is None or story.release_at > now):
+                continue
+            newest = newest_agency_version(story) if action in NEEDS_NEWEST else None
+            decision = rules.decide_hand(action, known_of(story, newest, now))
+            if not decision.applies:
+                continue  # a kill is final: nothing comes back
+            was_public = story.state == Story.State.PUBLISHED
+            fields = change(story, decision.known, newest, now)
+            public = story.state == Story.State.PUBLISHED
+            record(kind, who, story=story, user=user, reason=reason, at=now)
+            log.log(logging.WARNING if not public else logging.INFO, "%s story=%s by %s: %s",
+                    kind, story.pk, who, reason)  # fmt: skip
+            if fields == []:
+                done.append(story)
+                continue
+            story.save(update_fields=fields)
+            if public:
+                search_index.add([story])
+            else:
+                search_index.remove(story)
+            if story.group_id:
+                elect_group_lead(story.group_id)  # another agency's copy may lead the group now
+            if story.state == Story.State.KILLED:
+                announce("killed", story)
+            else:
+                announce("published" if public and not was_public else "updated", story)
+            done.append(story)
+    return done
 
 
 def kill(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> list[Story]:
     """Kill the stories for good (a legal takedown); return those this killed."""
-    reason, now = required_reason(reason), now or timezone.now()
-    killed = []
-    with transaction.atomic():
-        for story in _locked(ids):
-            if not _decide(rules.Action.KILL, story, now).applies:
-                continue
-            record(LifecycleEvent.Kind.KILLED, editor_name(user), story=story, user=user,
-                   reason=reason, at=now)  # fmt: skip
-            kill_story(story, None, now, f"by {editor_name(user)}: {reason}")
-            killed.append(story)
-    return killed
+    return _act(rules.Action.KILL, LifecycleEvent.Kind.KILLED, _kill, ids, user, reason, now)
 
 
 def withhold(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> list[Story]:
     """Take the stories off every surface until an editor restores them; return those held."""
-    return _change_state(rules.Action.WITHHOLD, LifecycleEvent.Kind.WITHHELD, ids, user, reason,
-                         now)  # fmt: skip
+    return _act(rules.Action.WITHHOLD, LifecycleEvent.Kind.WITHHELD, _set_state, ids, user,
+                reason, now)  # fmt: skip
 
 
 def restore(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> list[Story]:
     """Put stories an editor withheld back, as their newest version says; return them."""
-    return _change_state(rules.Action.RESTORE, LifecycleEvent.Kind.RESTORED, ids, user, reason,
-                         now)  # fmt: skip
+    return _act(rules.Action.RESTORE, LifecycleEvent.Kind.RESTORED, _set_state, ids, user,
+                reason, now)  # fmt: skip
 
 
 def hold(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> list[Story]:
     """Keep stories not yet public (under embargo, withheld by the agency, or waiting for
     their feed's publishing delay) from going public on their own, whatever the agency
     sends, until an editor releases them; return those held."""
-    return _change_state(rules.Action.HOLD, LifecycleEvent.Kind.ON_HOLD, ids, user, reason, now)
+    return _act(rules.Action.HOLD, LifecycleEvent.Kind.ON_HOLD, _set_state, ids, user, reason,
+                now)  # fmt: skip
 
 
 def release(
@@ -133,53 +222,24 @@ def release(
     `due_only`, only stories whose delay is over (an editor may have held one
     meanwhile).
     """
-    return _change_state(rules.Action.RELEASE, LifecycleEvent.Kind.RELEASED, ids, user, reason,
-                         now, actor, due_only)  # fmt: skip
+    return _act(rules.Action.RELEASE, LifecycleEvent.Kind.RELEASED, _release, ids, user,
+                reason, now, actor, due_only)  # fmt: skip
 
 
-def _change_state(
-    action: str,
-    kind: str,
-    ids: Iterable[int],
-    user,
-    reason: str,
-    now: datetime | None,
-    actor: str | None = None,
-    due_only: bool = False,
+def accept_agency(
+    ids: Iterable[int], user, reason: str, now: datetime | None = None
 ) -> list[Story]:
-    """Apply a hand action that moves stories between states, the same steps for each:
-    ask the rules, save, search index and group lead, log, announce. Return those changed."""
-    reason, now = required_reason(reason, action), now or timezone.now()
-    who = actor or editor_name(user)
-    changed = []
-    with transaction.atomic():
-        for story in _locked(ids):
-            if due_only and (story.release_at is None or story.release_at > now):
-                continue
-            decision = _decide(action, story, now)
-            if not decision.applies:
-                continue
-            was_public = story.state == Story.State.PUBLISHED
-            _apply(story, decision.known, now)
-            fields = STATE_FIELDS
-            if action == rules.Action.RELEASE and story.state == Story.State.PUBLISHED:
-                # Never public before: it is published now, and dated so.
-                story.first_published_at = story.modified_at = max(now, story.modified_at)
-                fields = [*STATE_FIELDS, "first_published_at", "modified_at"]
-            story.save(update_fields=fields)
-            public = story.state == Story.State.PUBLISHED
-            if public:
-                search_index.add([story])
-            else:
-                search_index.remove(story)
-            if story.group_id:
-                elect_lead(story.group_id)  # another agency's copy may lead the group now
-            record(kind, who, story=story, user=user, reason=reason, at=now)
-            log.log(logging.WARNING if not public else logging.INFO, "%s story=%s by %s: %s",
-                    kind, story.pk, who, reason)  # fmt: skip
-            announce("published" if public and not was_public else "updated", story)
-            changed.append(story)
-    return changed
+    """Drop the desk's correction: show the agency's newest version again; return the stories."""
+    return _act(rules.Action.ACCEPT, LifecycleEvent.Kind.ACCEPTED, _accept, ids, user, reason,
+                now)  # fmt: skip
+
+
+def reject_agency(
+    ids: Iterable[int], user, reason: str, now: datetime | None = None
+) -> list[Story]:
+    """Keep the desk's correction over the agency's held versions, and say so; return them."""
+    return _act(rules.Action.REJECT, LifecycleEvent.Kind.REJECTED, _nothing, ids, user, reason,
+                now)  # fmt: skip
 
 
 def set_sections(story_id: int, user, slugs: Iterable[str], reason: str = "",
@@ -278,45 +338,3 @@ def correct(
         log.warning("corrected story=%s by %s (%s): %s", story.pk, editor_name(user), what, reason)
         announce("updated", story)
     return version
-
-
-def accept_agency(
-    ids: Iterable[int], user, reason: str, now: datetime | None = None
-) -> list[Story]:
-    """Drop the desk's correction: show the agency's newest version again; return the stories."""
-    reason, now = required_reason(reason), now or timezone.now()
-    accepted = []
-    with transaction.atomic():
-        for story in _locked(ids):
-            newest = newest_agency_version(story)
-            decision = rules.decide_hand(rules.Action.ACCEPT, known_of(story, newest, now))
-            if not decision.applies:
-                continue  # a kill is final: nothing comes back
-            story.corrected_by_desk = False
-            if newest is not None:
-                make_current(story, newest, now)
-            _apply(story, decision.known, now)
-            story.save()
-            if story.state == Story.State.PUBLISHED:
-                search_index.add([story])
-            record(LifecycleEvent.Kind.ACCEPTED, editor_name(user), story=story, user=user,
-                   reason=reason, at=now)  # fmt: skip
-            announce("updated", story)
-            accepted.append(story)
-    return accepted
-
-
-def reject_agency(
-    ids: Iterable[int], user, reason: str, now: datetime | None = None
-) -> list[Story]:
-    """Keep the desk's correction over the agency's held versions, and say so; return them."""
-    reason, now = required_reason(reason), now or timezone.now()
-    rejected = []
-    with transaction.atomic():
-        for story in _locked(ids):
-            if not _decide(rules.Action.REJECT, story, now).applies:
-                continue
-            record(LifecycleEvent.Kind.REJECTED, editor_name(user), story=story, user=user,
-                   reason=reason, at=now)  # fmt: skip
-            rejected.append(story)
-    return rejected

@@ -117,7 +117,13 @@ def kill_story(
     log.warning("killed story=%s agency=%s item=%s: %s", story.pk, story.agency.slug,
                 story.item_id, why)  # fmt: skip
     if story.group_id:
-        for changed in elect_lead(story.group_id):
-            if changed.is_lead:
-                announce("published", changed)
+        elect_group_lead(story.group_id)
     announce("killed", story)
+
+
+def elect_group_lead(group_id: int) -> None:
+    """Elect a group's lead anew after one of its stories changed; announce the stories
+    that lead it now and are public (readers see them where they saw another)."""
+    for changed in elect_lead(group_id):
+        if changed.is_lead and changed.state == Story.State.PUBLISHED:
+            announce("published", changed)

@@ -35,14 +35,8 @@ import httpx
 
 from .auth import AUTH_SETTINGS, AuthKeeper, check_auth, without_key
 from .base import Delivery, Memory, Setting, Transport, TransportError, register
-from .http import (
-    MAX_FETCH_SECONDS,
-    MAX_RESPONSE_BYTES,
-    MAX_RETRY_AFTER_SECONDS,
-    LimitExceeded,
-    parse_retry_after,
-    read_limited,
-)
+from .http import MAX_RESPONSE_BYTES, MAX_RETRY_AFTER_SECONDS, parse_retry_after
+from .limits import MAX_FETCH_SECONDS, LimitExceeded, read_limited
 
 MAX_PAGES_PER_POLL = 50
 

@@ -18,11 +18,10 @@ import httpx
 
 from .auth import AUTH_SETTINGS, AuthKeeper, check_auth, without_key
 from .base import Delivery, Memory, Transport, TransportError, register
+from .limits import MAX_FETCH_BYTES, MAX_FETCH_SECONDS, LimitExceeded, read_limited
 
-MAX_RESPONSE_BYTES = 50 * 1024 * 1024
-# The whole of one poll, however the server trickles its answer: a read
-# time-out alone lets a byte every few seconds hold a poller for hours.
-MAX_FETCH_SECONDS = 60.0
+# The whole of one poll, however the server trickles its answer (transports/limits.py).
+MAX_RESPONSE_BYTES = MAX_FETCH_BYTES
 # A server's Retry-After is obeyed up to six hours: "999999" (eleven days) is
 # a misconfigured server, and a feed silent that long is lost news.
 MAX_RETRY_AFTER_SECONDS = 6 * 3600.0
@@ -136,32 +135,6 @@ class HttpTransport:
             return FetchResult("error", failed, error="timed out", url=url)
         except httpx.HTTPError as exc:
             return FetchResult("error", failed, error=f"{type(exc).__name__}: {exc}", url=url)
-
-
-class LimitExceeded(Exception):
-    """An answer went past its size limit or its deadline; the message says which."""
-
-
-def read_limited(
-    response: httpx.Response, max_bytes: int, deadline: float, seconds: float
-) -> bytes:
-    """Return the body of `response`, or raise LimitExceeded past `max_bytes` or `deadline`.
-
-    The deadline is for the whole answer (time.monotonic()): a read time-out
-    alone lets a server that trickles a byte every few seconds hold us for hours.
-    """
-    declared = response.headers.get("Content-Length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
-        raise LimitExceeded(f"response is {int(declared):,} bytes, over the limit of {max_bytes:,}")
-    chunks, total = [], 0
-    for chunk in response.iter_bytes():
-        total += len(chunk)
-        if total > max_bytes:
-            raise LimitExceeded(f"response is over the {max_bytes:,}-byte limit")
-        if time.monotonic() > deadline:
-            raise LimitExceeded(f"response took over {seconds:,.0f} s; given up")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 @register

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import httpcore
 import httpx
 
-from .http import LimitExceeded, read_limited
+from .limits import LimitExceeded, read_limited
 
 MAX_BYTES = 10 * 1024 * 1024
 DEADLINE_SECONDS = 20.0

@@ -31,9 +31,10 @@ from urllib.parse import unquote, urlsplit
 
 from .base import Delivery, Memory, Setting, Stored, Transport, TransportError
 from .folder import GRACE_SETTLES, MARKER_SUFFIXES, PARTIAL_SUFFIXES
+from .limits import MAX_FETCH_BYTES, MAX_FETCH_SECONDS, FetchLimits, LimitExceeded, TooLarge
 from .secrets import SecretMissing
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_BYTES = MAX_FETCH_BYTES
 # A poll waits this long at most for new files to settle before looking again.
 MAX_SETTLE_WAIT = 5.0
 # Up to this many new files are looked at again one by one; more, and the folder is listed.
@@ -72,10 +73,6 @@ class RemoteFile:
     def key(self) -> str:
         """Return what identifies this file's contents: a re-upload changes size or time."""
         return f"{self.name}\x1f{self.size}\x1f{self.mtime}"
-
-
-class TooLarge(Exception):
-    """A download went past its size limit."""
 
 
 class RemoteFolder(Transport):
@@ -260,20 +257,18 @@ class RemoteFolder(Transport):
             return spooled.read_bytes()
         partial = spooled.with_suffix(".part") if spooled else None
         chunks: list[bytes] = []
-        total = 0
-        deadline = time.monotonic() + max(60.0, 20 * float(self.option("timeout")))
+        limits = FetchLimits(
+            limit, max(MAX_FETCH_SECONDS, 20 * float(self.option("timeout"))),
+            too_large=f"file grew past the {limit:,}-byte limit while downloading",
+            too_slow=f"downloading {remote.name} from {self.where()} took too long",
+        )  # fmt: skip
         handle: BinaryIO | None = None
         if partial is not None:
             partial.parent.mkdir(parents=True, exist_ok=True)
             handle = open(partial, "wb")  # noqa: SIM115 (closed below, whatever happens)
 
         def write(chunk: bytes) -> None:
-            nonlocal total
-            total += len(chunk)
-            if total > limit:
-                raise TooLarge(f"file grew past the {limit:,}-byte limit while downloading")
-            if time.monotonic() > deadline:
-                raise TransportError(f"downloading {remote.name} from {self.where()} took too long")
+            limits.count(chunk)
             chunks.append(chunk)
             if handle is not None:
                 handle.write(chunk)
@@ -284,7 +279,9 @@ class RemoteFolder(Transport):
             if partial is not None:
                 partial.unlink(missing_ok=True)
             if isinstance(exc.__cause__, TooLarge):
-                raise exc.__cause__ from None
+                raise exc.__cause__ from None  # refused: quarantined as it is
+            if isinstance(exc.__cause__, LimitExceeded):
+                raise TransportError(str(exc.__cause__)) from None  # too slow: tried again
             raise
         finally:
             if handle is not None:

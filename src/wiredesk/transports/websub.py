@@ -34,13 +34,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import httpx
 
 from .base import Delivery, Memory, Setting, TransportError, register
-from .http import (
-    MAX_FETCH_SECONDS,
-    MAX_RESPONSE_BYTES,
-    HttpPoll,
-    LimitExceeded,
-    read_limited,
-)
+from .http import MAX_RESPONSE_BYTES, HttpPoll
+from .limits import MAX_FETCH_SECONDS, LimitExceeded, read_limited
 from .push import signature_matches
 from .secrets import SecretMissing
 
