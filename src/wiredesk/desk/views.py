@@ -18,7 +18,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from wiredesk.ingest import control
 from wiredesk.ingest.models import Quarantine
 from wiredesk.site.changes import changes_between
+from wiredesk.site.request_guard import BIGINT_MAX, whole_number
 from wiredesk.sources.models import Agency, Feed, Publishing
 from wiredesk.stories import editorial, rules
 from wiredesk.stories.hand_actions import HAND_ACTIONS
@@ -48,6 +49,26 @@ def require(request: HttpRequest, *perms: str) -> None:
         raise PermissionDenied
 
 
+class NotANumber(ValueError):
+    """A desk filter that must be a whole number is not one (answered 400)."""
+
+
+def number(request: HttpRequest, name: str) -> int | None:
+    """Return the query parameter `name` as a whole number, None when absent or empty.
+
+    Raise NotANumber for anything else: "²" passes str.isdigit() and fails
+    int(), and a number past a bigint fails in the database driver (a 500).
+    """
+    text = request.GET.get(name, "")
+    if not text:
+        return None
+    value = whole_number(text)
+    if value is None:
+        raise NotANumber(f"The query parameter {name!r} must be a whole number "
+                         f"from 0 to {BIGINT_MAX}.")  # fmt: skip
+    return value
+
+
 def desk_view(perm: str, *more: str) -> Callable[[Callable], Callable]:
     """Make a view staff only, never cached, and 403 without every permission named."""
 
@@ -55,7 +76,10 @@ def desk_view(perm: str, *more: str) -> Callable[[Callable], Callable]:
         @wraps(view)
         def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             require(request, perm, *more)
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except NotANumber as exc:
+                return HttpResponseBadRequest(f"{exc}\n", content_type="text/plain; charset=utf-8")
 
         # Staff first: anyone else is sent to the login, as the admin does.
         return staff_member_required(never_cache(checked))
@@ -110,8 +134,9 @@ def _wire(request: HttpRequest):
         items = items.filter(story__state=state)
     if get.get("section"):
         items = items.filter(story__sections__contains=f"|{get['section']}|")
-    if get.get("urgency", "").isdigit():
-        items = items.filter(urgency__lte=int(get["urgency"]))
+    urgency = number(request, "urgency")
+    if urgency is not None:
+        items = items.filter(urgency__lte=urgency)
     if get.get("since") in SINCE_HOURS:
         hours = SINCE_HOURS[get["since"]]
         items = items.filter(received_at__gte=timezone.now() - timedelta(hours=hours))
@@ -138,15 +163,15 @@ def _filters(request: HttpRequest) -> dict:
 def wire(request: HttpRequest) -> HttpResponse:
     """The wire: every incoming item, newest first, filtered; new ones appear by themselves."""
     items = _wire(request)
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        items = items.filter(id__lt=int(before))
+    before = number(request, "before")
+    if before is not None:
+        items = items.filter(id__lt=before)
     rows = list(items[:PAGE])
     open_quarantine = Quarantine.objects.filter(resolved_at=None).count()
     return render(request, "desk/wire.html", {
         "rows": rows, "filters": _filters(request), "states": STATES,
         "agencies": Agency.objects.order_by("name"), "feeds": Feed.objects.order_by("slug"),
-        "sections": Section.objects.all(), "newest": rows[0].pk if rows and not before else _newest_id(),
+        "sections": Section.objects.all(), "newest": rows[0].pk if rows and before is None else _newest_id(),
         "older": rows[-1].pk if len(rows) == PAGE else None,
         "open_quarantine": open_quarantine, "since_choices": SINCE_HOURS,
     })  # fmt: skip
@@ -160,10 +185,10 @@ def _newest_id() -> int:
 @desk_view("stories.view_story")
 def wire_rows(request: HttpRequest) -> JsonResponse:
     """Items newer than `after`, as table rows to put on top (polled every second)."""
-    after = request.GET.get("after", "0")
-    rows = list(_wire(request).filter(id__gt=int(after) if after.isdigit() else 0)[:PAGE])
+    after = number(request, "after") or 0
+    rows = list(_wire(request).filter(id__gt=after)[:PAGE])
     html = render_to_string("desk/_rows.html", {"rows": rows}, request)
-    return JsonResponse({"html": html, "newest": rows[0].pk if rows else int(after or 0),
+    return JsonResponse({"html": html, "newest": rows[0].pk if rows else after,
                          "count": len(rows)})  # fmt: skip
 
 
@@ -383,8 +408,9 @@ def audit(request: HttpRequest) -> HttpResponse:
     """The lifecycle log: every action on stories and feeds, filterable."""
     events = LifecycleEvent.objects.select_related("story", "agency", "feed", "user")
     get = request.GET
-    if get.get("story", "").isdigit():
-        events = events.filter(story_id=int(get["story"]))
+    story = number(request, "story")
+    if story is not None:
+        events = events.filter(story_id=story)
     if get.get("agency"):
         events = events.filter(agency__slug=get["agency"])
     if get.get("feed"):
