@@ -40,7 +40,7 @@ import httpx
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from serve import free_port, stop_all, wait_ready  # noqa: E402
+from serve import free_port, ingest_files, stop_all, wait_ready  # noqa: E402
 
 TARGET_SECONDS = 1.0
 WORDS = [f"w{n}" for n in range(3000)] + ["the"] * 300 + ["of"] * 200
@@ -84,31 +84,17 @@ def _env(work: Path) -> dict[str, str]:
     config = work / "wiredesk.toml"
     config.write_text('[site]\nname = "Bench"\npage_cache_seconds = 0\nweb_niceness = 0\n')
     env.update(WIREDESK_DATA_DIR=str(work / "data"), WIREDESK_CONFIG=str(config),
-               WIREDESK_LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="wiredesk.config.settings")  # fmt: skip
+               WIREDESK_LOG_LEVEL="WARNING")  # fmt: skip
     return env
 
 
 def prepare(work: Path, megabytes: float) -> dict[str, str]:
-    """Make the database; return each story's page path and versions page path."""
+    """Make the database; return each story's page path by its agency item id."""
+    paths = []
     for name, data in deliveries(megabytes):
-        (work / name).write_bytes(data)
-    script = (
-        "import django; django.setup()\n"
-        "from django.core.management import call_command; call_command('migrate', verbosity=0)\n"
-        "from pathlib import Path\n"
-        "from wiredesk.sources.models import Agency, Feed\n"
-        "from wiredesk.ingest.pipeline import ingest_bytes\n"
-        "from wiredesk.stories.models import Story\n"
-        "a = Agency.objects.create(slug='ians', name='IANS', byline='IANS', time_zone='Asia/Kolkata')\n"
-        "f = Feed.objects.create(agency=a, slug='ians', transport='folder', location='/nonexistent')\n"
-        f"for name in ('long-1.json', 'long-2.json', 'reversed-1.json', 'reversed-2.json'):\n"
-        f"    assert ingest_bytes(f, Path({str(work)!r}, name).read_bytes(), name).ok, name\n"
-        "for s in Story.objects.order_by('pk'):\n"
-        "    print(s.item_id, s.get_absolute_url())\n"
-    )
-    out = subprocess.run([sys.executable, "-c", script], env=_env(work), capture_output=True,
-                         text=True, check=True).stdout  # fmt: skip
-    return dict(line.split() for line in out.splitlines() if line.startswith("urn:"))
+        paths.append(work / name)
+        paths[-1].write_bytes(data)
+    return ingest_files(work, paths)
 
 
 def start(work: Path, command: str, port: int) -> subprocess.Popen:

@@ -99,8 +99,9 @@ def serve(work: Path, port: int, cache_seconds: int, proxied: bool = False) -> s
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, process_group=0)  # fmt: skip
 
 
-def prepare(work: Path) -> str:
-    """Make a database with the seed story; return its page path."""
+def ingest_files(work: Path, paths: list[Path]) -> dict[str, str]:
+    """Make a database under `work` holding an agency's `paths`, delivered in turn through
+    the pipeline; return each story's agency item id and page path."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(WIREDESK_DATA_DIR=str(work / "data"), DJANGO_SETTINGS_MODULE="wiredesk.config.settings",
                WIREDESK_LOG_LEVEL="WARNING")  # fmt: skip
@@ -113,13 +114,20 @@ def prepare(work: Path) -> str:
         "from wiredesk.stories.models import Story\n"
         "a = Agency.objects.create(slug='ians', name='IANS', byline='IANS', time_zone='Asia/Kolkata')\n"
         "f = Feed.objects.create(agency=a, slug='ians', transport='folder', location='/nonexistent')\n"
-        f"ingest_bytes(f, Path({str(SEED / '0002-ians-seed-v2.xml')!r}).read_bytes(), 'seed.xml')\n"
-        "print(Story.objects.get().get_absolute_url())\n"
+        f"for path in {[str(p) for p in paths]!r}:\n"
+        "    assert ingest_bytes(f, Path(path).read_bytes(), Path(path).name).ok, path\n"
+        "for s in Story.objects.order_by('pk'):\n"
+        "    print(s.item_id, s.get_absolute_url())\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
-    )
-    return result.stdout.strip().splitlines()[-1]
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                         check=True).stdout  # fmt: skip
+    return dict(line.split(" ", 1) for line in out.splitlines() if " /story/" in line)
+
+
+def prepare(work: Path) -> str:
+    """Make a database with the seed story; return its page path."""
+    [path] = ingest_files(work, [SEED / "0002-ians-seed-v2.xml"]).values()
+    return path
 
 
 def main() -> int:
