@@ -31,7 +31,10 @@ class XmlWriter(SimplerXMLGenerator):
         super().characters(xml_text(content))
 
     def startElement(self, name, attrs):
-        super().startElement(name, {k: xml_text(v) for k, v in attrs.items()} if attrs else attrs)
+        # Django's writers pass a plain dict, which XMLGenerator reads as a mapping; the
+        # stubs ask for the SAX parser's AttributesImpl.
+        cleaned = {k: xml_text(v) for k, v in attrs.items()} if attrs else attrs
+        super().startElement(name, cleaned)  # type: ignore[arg-type]
 
 
 # Stands for the items while the frame is written: no text holds a NUL (every

@@ -48,8 +48,10 @@ class StorySitemap(Sitemap):
 
     limit = 5_000
 
+    # The sitemap index reads `protocol` for its section URLs; a property, not the
+    # base class's attribute, so it follows the site's URL as settings change.
     @property
-    def protocol(self):  # the sitemap index reads it for its section URLs
+    def protocol(self):  # type: ignore[override]
         return urlsplit(settings.WIREDESK["SITE_URL"]).scheme or "https"
 
     def get_protocol(self, protocol=None):

@@ -84,7 +84,7 @@ class _CheckedBackend(httpcore.SyncBackend):
             found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
             raise httpcore.ConnectError(f"{host}: {exc}") from None
-        address = found[0][4][0]
+        address = str(found[0][4][0])
         self.policy.check_address(host, address)  # DNS rebinding: this address, and no other
         return super().connect_tcp(address, port, timeout, local_address, socket_options)
 
