@@ -1,11 +1,6 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
-
-
-def purge_pictures(sender=None, keys=(), **kwargs) -> None:
-    """Drop a withdrawn picture's answers from the CDN (a `pictures_withdrawn` receiver)."""
-    from .purge import purge_keys
-
-    purge_keys(list(keys))
 
 
 class SiteConfig(AppConfig):
@@ -15,16 +10,16 @@ class SiteConfig(AppConfig):
 
     def ready(self) -> None:
         # Signals only at seams (docs/design.md): stories announce changes, the site
-        # listens; stories never imports the site.
+        # listens; stories never imports the site. The generation is bumped first
+        # (this app is ready before syndication and pictures): whatever is told of
+        # a change next, a CDN's purge among it, finds the pages fresh. CDN purges
+        # go through the outbox, which retries them (syndication/outbox.py).
+        from django.core import checks
+
         from wiredesk.stories import signals
 
         from .cache import bump_generation
-        from .purge import purge_stories
+        from .checks import check_purge_backends
 
         signals.stories_changed.connect(bump_generation, dispatch_uid="site-cache")
-        signals.stories_changed.connect(purge_stories, dispatch_uid="site-purge")
-        # Pictures are below the site and never import it: they say which
-        # answers to drop, and the site drops them from the CDN.
-        from wiredesk.pictures import signals as pictures
-
-        pictures.pictures_withdrawn.connect(purge_pictures, dispatch_uid="site-purge-pictures")
+        checks.register(check_purge_backends)

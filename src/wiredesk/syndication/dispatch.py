@@ -1,8 +1,14 @@
-"""Send what the outbox holds: WebSub publish pings, IndexNow submissions, signed webhooks.
+"""Send what the outbox holds: WebSub publish pings, IndexNow submissions, signed webhooks,
+CDN purges, and failed `stories_changed` receivers run again.
 
-Runs apart from ingest (a thread of the embedded engine, or a worker at scale).
+Runs apart from ingest (a thread of the embedded engine, or a worker at scale);
+a purge is also tried once at once, where it was queued (`send_now`).
 Failures are retried with exponential backoff and jitter; after the last
 attempt a message is marked failed and stays in the log.
+
+Messages are claimed in a short transaction (their next attempt moved a lease
+ahead) and sent outside it: a slow endpoint never holds a database lock that
+ingest waits on, and a sender that dies leaves its messages to the next one.
 """
 
 from __future__ import annotations
@@ -14,12 +20,16 @@ import logging
 import random
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+
+from wiredesk.site import purge
+from wiredesk.stories.signals import rerun
 
 from .models import OutboundMessage
 
@@ -30,6 +40,8 @@ BASE_DELAY = 5.0  # seconds; doubles each attempt, with jitter
 MAX_DELAY = 3600.0
 INDEXNOW_BATCH = 10_000  # URLs a submission (IndexNow protocol)
 SIGNATURE_HEADER = "X-Wiredesk-Signature"
+# A claimed message is left to its sender that long (it died: another takes it).
+LEASE = timedelta(minutes=5)
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -46,7 +58,8 @@ def retry_delay(attempts: int, rng: random.Random | None = None) -> float:
 def _finish(
     messages: Iterable[OutboundMessage], now: datetime, status: int | None, error: str
 ) -> None:
-    ok = not error and status is not None and 200 <= status < 300
+    # No status and no error: done without HTTP of ours (a purge backend, a receiver).
+    ok = not error and (status is None or 200 <= status < 300)
     for message in messages:
         message.attempts += 1
         message.response_status = status
@@ -65,7 +78,7 @@ def _finish(
                                     "next_attempt_at"])  # fmt: skip
 
 
-def _post(client: httpx.Client, url: str, **kwargs) -> tuple[int | None, str]:
+def _post(client: httpx.Client, url: str, **kwargs: Any) -> tuple[int | None, str]:
     try:
         response = client.post(url, **kwargs)
     except httpx.HTTPError as exc:
@@ -79,15 +92,21 @@ def _send_websub(client: httpx.Client, messages: list[OutboundMessage], now: dat
     by_feed: dict[str, list[OutboundMessage]] = {}
     for message in messages:
         by_feed.setdefault(message.url, []).append(message)
-    hub = settings.WIREDESK["WEBSUB_HUB"]
+    hub = settings.WIREDESK.site.websub_hub
+    if not hub:  # queued before the hub was taken out of wiredesk.toml: retried, then failed
+        _finish(messages, now, None, "no [site] websub_hub to ping")
+        return
     for feed, group in by_feed.items():
         status, error = _post(client, hub, data={"hub.mode": "publish", "hub.url": feed})
         _finish(group, now, status, error)
 
 
 def _send_indexnow(client: httpx.Client, messages: list[OutboundMessage], now: datetime) -> None:
-    key = settings.WIREDESK["INDEXNOW_KEY"]
-    base = settings.WIREDESK["SITE_URL"]
+    key = settings.WIREDESK.site.indexnow_key
+    base = settings.WIREDESK.site.url
+    if not key:  # as for WebSub: the key was taken out after these were queued
+        _finish(messages, now, None, "no [site] indexnow_key to submit with")
+        return
     for start in range(0, len(messages), INDEXNOW_BATCH):
         batch = messages[start : start + INDEXNOW_BATCH]
         body = {
@@ -96,7 +115,7 @@ def _send_indexnow(client: httpx.Client, messages: list[OutboundMessage], now: d
             "keyLocation": f"{base}/{key}.txt",
             "urlList": sorted({m.url for m in batch}),
         }
-        status, error = _post(client, settings.WIREDESK["INDEXNOW_ENDPOINT"], json=body)
+        status, error = _post(client, settings.WIREDESK.site.indexnow_endpoint, json=body)
         _finish(batch, now, status, error)
 
 
@@ -114,8 +133,49 @@ def _send_webhook(client: httpx.Client, message: OutboundMessage, now: datetime)
     _finish([message], now, status, error)
 
 
+def _send_purges(messages: list[OutboundMessage], now: datetime) -> None:
+    # One purge a backend, of every key its due messages name (a purge is idempotent).
+    by_backend: dict[tuple[str, str], list[OutboundMessage]] = {}
+    for message in messages:
+        by_backend.setdefault((message.payload.get("backend", ""), message.url), []).append(message)
+    for (backend, where), group in by_backend.items():
+        # In the order queued, each once: a story's own key before the lists'.
+        keys = list(dict.fromkeys(k for message in group for k in message.payload.get("keys", [])))
+        try:
+            purge.backend_for(backend, where).purge(keys)
+        except Exception as exc:  # any failure (a refusal, an option missing, a bug): retried
+            log.warning("purge of %s at %s failed: %s", keys, where, describe(exc))
+            _finish(group, now, None, describe(exc))
+            continue
+        _finish(group, now, None, "")
+        # The backend answers again: what it missed earlier is sent now, not after its backoff.
+        OutboundMessage.objects.filter(
+            status=OutboundMessage.Status.PENDING, kind=OutboundMessage.Kind.PURGE, url=where,
+            attempts__gt=0, next_attempt_at__gt=now,
+        ).update(next_attempt_at=now)  # fmt: skip
+
+
+def _run_receivers(messages: list[OutboundMessage], now: datetime) -> None:
+    for message in messages:
+        try:
+            # A savepoint each: a receiver's database error spoils no other's work.
+            with transaction.atomic():
+                rerun(message.url, message.payload.get("stories", []),
+                      message.event.removeprefix("story."))  # fmt: skip
+        except Exception as exc:
+            log.warning("receiver %s failed again: %s", message.url, describe(exc))
+            _finish([message], now, None, describe(exc))
+        else:
+            _finish([message], now, None, "")
+
+
+def describe(exc: BaseException) -> str:
+    """Return an exception as the outbox's log keeps it: its type and its words."""
+    return f"{type(exc).__name__}: {exc}"
+
+
 def due_messages(now: datetime, limit: int = 500) -> list[OutboundMessage]:
-    """Claim the messages due now (skipping rows another worker holds, on PostgreSQL)."""
+    """Return the messages due now, locked (skipping rows another worker holds, on PostgreSQL)."""
     due = OutboundMessage.objects.filter(
         status=OutboundMessage.Status.PENDING, next_attempt_at__lte=now
     )
@@ -125,22 +185,62 @@ def due_messages(now: datetime, limit: int = 500) -> list[OutboundMessage]:
     return list(locked.select_related("webhook").order_by("id")[:limit])
 
 
+def claim_due(now: datetime, limit: int = 500) -> list[OutboundMessage]:
+    """Claim the messages due now: lock them, move their next attempt a lease ahead, commit."""
+    with transaction.atomic():
+        messages = due_messages(now, limit)
+        if messages:
+            OutboundMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
+                next_attempt_at=now + LEASE
+            )
+    return messages
+
+
+def send(client: httpx.Client | None, messages: list[OutboundMessage], now: datetime) -> None:
+    """Send claimed `messages`, each kind its way, recording each one's outcome."""
+    by_kind: dict[str, list[OutboundMessage]] = {}
+    for message in messages:
+        by_kind.setdefault(message.kind, []).append(message)
+    for kind, group in by_kind.items():
+        tried = {message.pk: message.attempts for message in group}
+        try:
+            if kind == OutboundMessage.Kind.PURGE:
+                _send_purges(group, now)
+            elif kind == OutboundMessage.Kind.RECEIVER:
+                _run_receivers(group, now)
+            elif client is None:
+                raise RuntimeError(f"no HTTP client to send {kind} messages with")
+            elif kind == OutboundMessage.Kind.WEBSUB:
+                _send_websub(client, group, now)
+            elif kind == OutboundMessage.Kind.INDEXNOW:
+                _send_indexnow(client, group, now)
+            elif kind == OutboundMessage.Kind.WEBHOOK:
+                for message in group:
+                    _send_webhook(client, message, now)
+            else:
+                _finish(group, now, None, f"unknown kind {kind!r}")
+        except Exception as exc:  # one kind's bug must not keep the others from going out
+            log.exception("outbox: sending %s messages failed", kind)
+            untold = [m for m in group if m.attempts == tried[m.pk]]
+            _finish(untold, now, None, describe(exc))
+
+
 def deliver_due(client: httpx.Client, now: datetime | None = None) -> int:
     """Send every message due now; return how many were tried."""
     now = now or timezone.now()
-    with transaction.atomic():
-        messages = due_messages(now)
-        by_kind: dict[str, list[OutboundMessage]] = {}
-        for message in messages:
-            by_kind.setdefault(message.kind, []).append(message)
-        if by_kind.get("websub"):
-            _send_websub(client, by_kind["websub"], now)
-        if by_kind.get("indexnow"):
-            _send_indexnow(client, by_kind["indexnow"], now)
-        for message in by_kind.get("webhook", []):
-            _send_webhook(client, message, now)
+    messages = claim_due(now)
+    send(client, messages, now)
     return len(messages)
 
 
+def send_now(ids: list[int]) -> None:
+    """Try the purges `ids` at once (queued by this process, left to it for a lease)."""
+    now = timezone.now()
+    messages = list(OutboundMessage.objects.filter(
+        pk__in=ids, status=OutboundMessage.Status.PENDING, attempts=0
+    ).order_by("id"))  # fmt: skip
+    send(None, messages, now)
+
+
 def make_client() -> httpx.Client:
-    return httpx.Client(timeout=10.0, headers={"User-Agent": settings.WIREDESK["USER_AGENT"]})
+    return httpx.Client(timeout=10.0, headers={"User-Agent": settings.WIREDESK.site.user_agent})

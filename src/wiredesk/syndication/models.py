@@ -1,9 +1,11 @@
-"""Outbound notices: WebSub and IndexNow pings, and webhooks for integrators.
+"""Outbound notices: WebSub and IndexNow pings, webhooks for integrators, CDN purges.
 
 Every story change becomes rows in an outbox, written after the change commits
 and sent by a separate worker: a slow or failing endpoint never slows ingest,
 and nothing is lost when one is down (each message is retried with backoff).
-The outbox is also the webhook delivery log shown in the admin.
+A CDN purge is tried at once as well (a kill leaves the CDN within the second),
+and a `stories_changed` receiver that failed is queued here to be run again.
+The outbox is also the delivery log shown in the admin.
 """
 
 from __future__ import annotations
@@ -32,12 +34,18 @@ class Webhook(models.Model):
 
 
 class OutboundMessage(models.Model):
-    """One notice to send: a WebSub ping, an IndexNow URL, or a webhook call."""
+    """One notice to send: a WebSub ping, an IndexNow URL, a webhook call, a CDN purge.
+
+    Or a `stories_changed` receiver to run again (`receiver`: `url` is its name,
+    `payload` the stories' ids).
+    """
 
     class Kind(models.TextChoices):
         WEBSUB = "websub"
         INDEXNOW = "indexnow"
         WEBHOOK = "webhook"
+        PURGE = "purge"  # url: the [[purge]] block's; payload: its backend and the keys
+        RECEIVER = "receiver"
 
     class Status(models.TextChoices):
         PENDING = "pending"
@@ -50,7 +58,11 @@ class OutboundMessage(models.Model):
                                 related_name="deliveries")  # fmt: skip
     event = models.CharField(max_length=40)
     story_id = models.BigIntegerField(null=True, blank=True)
-    url = models.CharField(max_length=2000, help_text="The page or feed URL this is about.")
+    url = models.CharField(
+        max_length=2000,
+        help_text="The page or feed URL this is about; for a purge, the CDN's address; "
+        "for a receiver, its name.",
+    )
     payload = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)

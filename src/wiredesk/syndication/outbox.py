@@ -1,20 +1,36 @@
-"""Write story changes into the outbox (a signal receiver; runs after the change commits)."""
+"""Write story changes into the outbox (signal receivers; they run after the change commits).
+
+Pings and webhook calls are sent by the outbox's worker. A CDN purge is sent
+at once, after the commit that queued it, from here (a kill leaves the CDN
+within the second, as it leaves the site); only what that first try could not
+do waits for the worker's retries. A receiver of `stories_changed` that failed
+is queued here too, to be run again (stories/signals.py, `receiver_failed`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
+from wiredesk.site import purge
 from wiredesk.stories.models import Story
 
 from .models import OutboundMessage, Webhook
 
+# A purge queued to be tried at once is left to this process that long before
+# the worker takes it (the process died before trying it).
+FIRST_TRY_LEASE = timedelta(minutes=2)
+
 
 def feed_urls(story: Story) -> list[str]:
     """Return the URLs of every feed a change to `story` touches (for WebSub)."""
-    base = settings.WIREDESK["SITE_URL"]
+    base = settings.WIREDESK.site.url
     site = [f"{base}/feeds/{name}" for name in ("rss.xml", "atom.xml", "feed.json")]
     agency = [
         f"{base}/agency/{story.agency.slug}/{name}" for name in ("rss.xml", "atom.xml", "feed.json")
@@ -23,7 +39,7 @@ def feed_urls(story: Story) -> list[str]:
 
 
 def webhook_payload(event: str, story: Story) -> dict:
-    url = settings.WIREDESK["SITE_URL"] + story.get_absolute_url()
+    url = settings.WIREDESK.site.url + story.get_absolute_url()
     body: dict[str, Any] = {"event": event, "story": {"id": story.pk, "url": url, "agency": story.agency.slug,
                                       "state": story.state}}  # fmt: skip
     if event != "story.killed":
@@ -34,7 +50,7 @@ def webhook_payload(event: str, story: Story) -> dict:
     return body
 
 
-def receive_changes(sender, stories: list[Story], change: str, **kwargs) -> None:
+def receive_changes(sender: object, stories: list[Story], change: str, **kwargs: object) -> None:
     """Queue `story.<change>` for each story of a batch (a `stories_changed` receiver)."""
     enqueue_many(f"story.{change}", stories)
 
@@ -42,19 +58,19 @@ def receive_changes(sender, stories: list[Story], change: str, **kwargs) -> None
 def enqueue_many(event: str, stories: list[Story]) -> None:
     """Queue the pings and webhook calls for the same change to many stories, in one write."""
     now = timezone.now()
-    config = settings.WIREDESK
+    config = settings.WIREDESK.site
     hooks = [hook for hook in Webhook.objects.filter(active=True) if hook.wants(event)]
-    if not (hooks or config.get("WEBSUB_HUB") or config.get("INDEXNOW_KEY")):
+    if not (hooks or config.websub_hub or config.indexnow_key):
         return  # nothing to tell anyone
     messages = []
     for story in stories:
-        url = config["SITE_URL"] + story.get_absolute_url()
+        url = config.url + story.get_absolute_url()
         common = {"event": event, "story_id": story.pk, "created_at": now, "next_attempt_at": now}
-        if config.get("WEBSUB_HUB"):
+        if config.websub_hub:
             messages += [
                 OutboundMessage(kind="websub", url=feed, **common) for feed in feed_urls(story)
             ]
-        if config.get("INDEXNOW_KEY"):
+        if config.indexnow_key:
             # Killed URLs too: IndexNow wants to hear that a page is gone.
             messages.append(OutboundMessage(kind="indexnow", url=url, **common))
         if hooks:
@@ -66,3 +82,58 @@ def enqueue_many(event: str, stories: list[Story]) -> None:
                 for hook in hooks
             ]
     OutboundMessage.objects.bulk_create(messages, batch_size=1000)
+
+
+def purge_changes(sender: object, stories: list[Story], change: str, **kwargs: object) -> None:
+    """Purge changed stories' pages and API answers and every list (a `stories_changed` receiver)."""
+    queue_purge(purge.story_keys(stories))
+
+
+def purge_withdrawn(sender: object, keys: Iterable[str] = (), **kwargs: object) -> None:
+    """Purge a withdrawn picture's renditions (a `pictures_withdrawn` receiver)."""
+    queue_purge(list(keys))
+
+
+def queue_purge(keys: list[str]) -> list[OutboundMessage]:
+    """Queue a purge of `keys` for each `[[purge]]` block and try it once this transaction commits.
+
+    A backend whose last purges failed is left to the worker's retries: a CDN
+    that is down never slows ingest.
+    """
+    configured = settings.WIREDESK.purge
+    if not keys or not configured:
+        return []
+    now = timezone.now()
+    failing = set(
+        OutboundMessage.objects.filter(
+            status=OutboundMessage.Status.PENDING, kind=OutboundMessage.Kind.PURGE, attempts__gt=0
+        ).values_list("url", flat=True)
+    )
+    messages = []
+    for spec in configured:
+        where = purge.destination(spec)
+        messages.append(OutboundMessage(
+            kind=OutboundMessage.Kind.PURGE, event="purge", url=where,
+            payload={"backend": spec.backend, "keys": keys}, created_at=now,
+            next_attempt_at=now if where in failing else now + FIRST_TRY_LEASE,
+        ))  # fmt: skip
+    OutboundMessage.objects.bulk_create(messages)
+    first = [m.pk for m in messages if m.url not in failing]
+    if first:
+        from .dispatch import send_now  # here: web workers that never purge never load httpx
+
+        transaction.on_commit(partial(send_now, first), robust=True)
+    return messages
+
+
+def queue_retry(
+    sender: object, receiver: str, stories: list[Story], change: str, **kwargs: object
+) -> None:
+    """Queue a failed `stories_changed` receiver to run again (a `receiver_failed` receiver)."""
+    now = timezone.now()
+    ids = [story.pk for story in stories]
+    OutboundMessage.objects.create(
+        kind=OutboundMessage.Kind.RECEIVER, event=f"story.{change}", url=receiver,
+        story_id=ids[0] if len(ids) == 1 else None, payload={"stories": ids},
+        created_at=now, next_attempt_at=now,
+    )  # fmt: skip

@@ -1,4 +1,4 @@
-"""Celery task: send the outbox (pings and webhooks) from a worker."""
+"""Celery task: send the outbox (pings, webhooks, purges to retry, receivers to run again)."""
 
 from celery import shared_task
 
@@ -7,7 +7,7 @@ from .dispatch import deliver_due, make_client
 
 @shared_task
 def deliver_outbox() -> int:
-    """Send every due ping and webhook call."""
+    """Send every due message of the outbox."""
     client = make_client()
     try:
         return deliver_due(client)

@@ -1,4 +1,9 @@
-"""The embedded engine's outbox sender: a thread beside the web server and ingest."""
+"""The embedded engine's outbox sender: a thread beside the web server and ingest.
+
+It picks up a message due now within `tick` (half a second): a receiver queued to
+run again, a purge whose first try failed. A purge's first try is made where it
+was queued, at once, so a kill never waits for this thread.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ log = logging.getLogger("wiredesk.syndication")
 
 
 class OutboxWorker(threading.Thread):
-    """Send due pings and webhook calls every `tick` seconds, apart from ingest."""
+    """Send the due pings, webhook calls and purges every `tick` seconds, apart from ingest."""
 
     def __init__(self, tick: float = 0.5) -> None:
         super().__init__(name="wiredesk-outbox", daemon=True)
