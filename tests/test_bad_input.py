@@ -30,6 +30,8 @@ BAD = {
     "malformed.xml": b"<newsItem xmlns='http://iptc.org/std/nar/2006-10-01/'><itemMeta>",
     "xxe.xml": (WIRE / "xxe.xml").read_bytes(),
     "billion-laughs.xml": (WIRE / "billion-laughs.xml").read_bytes(),
+    # A broken feed goes through repair and recovery: its entities are refused all the same.
+    "broken-feed-xxe.xml": (QUIRKS / "rss-broken-with-doctype-entities.xml").read_bytes(),
     "truncated.json": b'{"uri": "x", "headlines": [{"value": "\xc3\xa9',
     "empty.xml": b"",
     "not-ninjs.json": b'{"id": 1, "name": "a JSON document of some other kind"}',
@@ -38,6 +40,7 @@ REASONS = {
     "malformed.xml": "malformed XML",
     "xxe.xml": "declares entities",
     "billion-laughs.xml": "declares entities",
+    "broken-feed-xxe.xml": "declares entities",
     "truncated.json": "malformed JSON",
     "empty.xml": "delivery is empty",
     "not-ninjs.json": "unknown format: JSON dict",
@@ -127,6 +130,11 @@ SAMPLES = {
     "ninjs-dpa": (IPTC / "ninjs" / "3.0-agencies" / "dpa_text.json").read_bytes(),
     "anpa1312": (QUIRKS / "anpa1312-1st-ld-writethru.txt").read_bytes(),
     "iptc7901": (QUIRKS / "iptc7901-two-messages.txt").read_bytes(),
+    # Feeds: a mutation that breaks them sends them through repair and recovery.
+    "rss-repaired": (QUIRKS / "rss-undeclared-media-prefix.xml").read_bytes(),
+    "rss-recovered": (QUIRKS / "rss-truncated-needs-recovery.xml").read_bytes(),
+    "atom-repaired": (QUIRKS / "atom-control-character-and-undeclared-prefix.xml").read_bytes(),
+    "rss-broken-xxe": (QUIRKS / "rss-broken-with-doctype-entities.xml").read_bytes(),
 }
 
 

@@ -32,7 +32,8 @@ huge_numbers = st.sampled_from(["9" * 5000, "-1", "1e999", "\u00b2", "0", "99999
 
 @st.composite
 def hostile_documents(draw) -> bytes:
-    kind = draw(st.sampled_from(["bytes", "ninjs", "rss", "nested-json", "nested-xml", "g2"]))
+    kind = draw(st.sampled_from(["bytes", "ninjs", "rss", "broken-rss", "nested-json",
+                                 "nested-xml", "g2"]))  # fmt: skip
     if kind == "bytes":
         return draw(st.binary(max_size=400))
     if kind == "ninjs":
@@ -58,6 +59,23 @@ def hostile_documents(draw) -> bytes:
             f"<pubDate>{date}</pubDate><link>{field}</link><description>{field}</description>"
             "</item></channel></rss>"
         ).encode("utf-8", "surrogatepass")
+    if kind == "broken-rss":
+        # Slips the repairs mend, a cut that needs the recovering parser, and entities
+        # (internal, external, a bomb) that must be refused on that path too.
+        field = draw(hostile_text)
+        doctype = draw(st.sampled_from([
+            "", '<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+            '<!DOCTYPE rss [<!ENTITY r SYSTEM "http://127.0.0.1:9/x">]>',
+            '<!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>',
+        ]))  # fmt: skip
+        slip = draw(st.sampled_from(["&copy=2", "\x08", "<media:title>m</media:title>", "&nbsp",
+                                     "&xxe;", "&r;", "&b;", "&#8;", "<b>open"]))  # fmt: skip
+        whole = (
+            f'<?xml version="1.0"?>{doctype}<rss version="2.0"><channel><item><guid>b</guid>'
+            f"<title>{field}{slip}</title><description>{slip}{field}</description></item>"
+            "</channel></rss>"
+        ).encode("utf-8", "surrogatepass")
+        return whole[: draw(st.integers(min_value=len(whole) // 2, max_value=len(whole)))]
     if kind == "nested-json":
         depth = draw(st.integers(min_value=100, max_value=3000))
         return b'{"uri": "x", "type": "text", "headline": ' + b"[" * depth + b"]" * depth + b"}"

@@ -27,6 +27,7 @@ class FeedBoard:
     latency_p50: timedelta | None
     latency_p99: timedelta | None
     quarantine_open: int
+    repaired_week: int = 0  # deliveries read with repairs (wire/repair.py), the last 7 days
 
     @property
     def last_day(self) -> list[int]:
@@ -92,6 +93,7 @@ def board(feed: Feed, now: datetime) -> FeedBoard:
         latency_p50=p50,
         latency_p99=p99,
         quarantine_open=Quarantine.objects.filter(feed=feed, resolved_at=None).count(),
+        repaired_week=deliveries.filter(received_at__gte=week).exclude(repairs=[]).count(),
     )
 
 

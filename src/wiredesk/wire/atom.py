@@ -21,8 +21,8 @@ from lxml import etree
 from .errors import ItemFailure, ParseError, guarded
 from .item import WireItem
 from .mediarss import ENCLOSURES, feed_pictures
-from .text import absolute_url, plain_title, resolve_links
-from .times import parse_iso
+from .text import absolute_url, is_relative, plain_title, resolve_links
+from .times import parse_iso_or_rfc822
 from .xmlpaths import move_namespace, namespace_of, strip_namespaces
 from .xmlsafe import inner_xml, local_name, text_of
 
@@ -81,6 +81,25 @@ def _xhtml(element: etree._Element) -> str:
     return inner_xml(element)
 
 
+def _html_children(element: etree._Element) -> str:
+    """Return HTML sent as child elements of an html construct, serialised as HTML.
+
+    RFC 4287 (3.1.1.2) wants html content escaped; publishers also send it as
+    elements, and other readers keep that markup. Each link resolves against
+    its own `xml:base` and its ancestors' before the elements lose their place.
+    """
+    for node in element.iter():
+        if not isinstance(node.tag, str):
+            continue
+        for attribute in ("href", "src"):
+            value = node.get(attribute)
+            if value and is_relative(value):
+                node.set(attribute, absolute_url(value, node.base) or value)
+    strip_namespaces(element)
+    etree.cleanup_namespaces(element)
+    return inner_xml(element)
+
+
 def _raw(element: etree._Element) -> str:
     text = "".join(element.itertext())
     if (element.get("mode") or "").lower() == "base64":
@@ -91,13 +110,15 @@ def _raw(element: etree._Element) -> str:
     return text
 
 
-def _content(element: etree._Element | None) -> str:
+def content_html(element: etree._Element | None) -> str:
     """Return an Atom text construct as HTML (RFC 4287 3.1: text, html, xhtml)."""
     if element is None:
         return ""
     kind = _kind(element)
     if kind == "xhtml":
         body = _xhtml(element)
+    elif kind == "html" and len(element) and element.get("mode") != "base64":
+        body = _html_children(element)
     else:
         text = _raw(element)
         if kind == "html":
@@ -122,13 +143,33 @@ def _title(element: etree._Element | None) -> str:
     return plain_title(_raw(element), kind)
 
 
+def author_name(author: etree._Element) -> str | None:
+    """Return an Atom author's name (an author with no name is known by its e-mail address)."""
+    return text_of(author.find("a:name", NS)) or text_of(author.find("a:email", NS))
+
+
 def _names(element: etree._Element) -> list[str]:
-    """Return the authors' names (an author with no name is known by its e-mail address)."""
-    names = (
-        text_of(a.find("a:name", NS)) or text_of(a.find("a:email", NS))
-        for a in element.iterfind("a:author", NS)
-    )
+    """Return the authors' names."""
+    names = (author_name(a) for a in element.iterfind("a:author", NS))
     return [n for n in names if n]
+
+
+def category_subject(category: etree._Element) -> dict[str, str] | None:
+    """Return an Atom category as a subject: its label, else its term, as the name.
+
+    RFC 4287 (4.2.2) requires `term`; a category sent with only a `label` is
+    kept, by its label, as other readers keep it.
+    """
+    term = (category.get("term") or "").strip()
+    label = (category.get("label") or "").strip()
+    if not term and not label:
+        return None
+    subject = {"name": label or term}
+    if term:
+        subject["code"] = term
+    if category.get("scheme"):
+        subject["scheme"] = category.get("scheme") or ""
+    return subject
 
 
 def _link(entry: etree._Element) -> str | None:
@@ -164,11 +205,8 @@ def _entry(entry: etree._Element, authors: list[str], language: str | None) -> W
         elif tag in UPDATED:
             updated = text_of(child) or updated  # the last one wins
         elif tag == CATEGORY:
-            term = child.get("term")
-            if term:
-                subject = {"name": child.get("label") or term, "code": term}
-                if child.get("scheme"):
-                    subject["scheme"] = child.get("scheme")
+            subject = category_subject(child)
+            if subject:
                 subjects.append(subject)
         elif tag in (RIGHTS, COPYRIGHT):
             rights = rights or text_of(child)
@@ -176,13 +214,13 @@ def _entry(entry: etree._Element, authors: list[str], language: str | None) -> W
     item_id = item_id or link
     if not item_id:
         raise ParseError("an Atom entry has neither <id> nor a link, so it has no identity")
-    body = _content(content) or _content(summary)
+    body = content_html(content) or content_html(summary)
     byline = ", ".join(_names(entry) or authors) or None
     return WireItem(
         format="atom",
         item_id=item_id,
-        first_created=parse_iso(published) or parse_iso(created),
-        version_created=parse_iso(updated),
+        first_created=parse_iso_or_rfc822(published) or parse_iso_or_rfc822(created),
+        version_created=parse_iso_or_rfc822(updated),
         headline=_title(title),
         byline=byline,
         language=entry.get(XML_LANG)

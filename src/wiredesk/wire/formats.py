@@ -21,8 +21,18 @@ from . import atom, jsonfeed, newsml12, newsmlg2, ninjs, nitf, rss, teletype
 from .decoding import decode_text, decode_xml
 from .errors import ItemFailure, ParseError
 from .item import WireItem
+from .repair import (
+    FEED_FORMATS,
+    FEED_ROOTS,
+    Repaired,
+    drop_trailing_commas,
+    is_json_feed,
+    parse_repaired,
+    recovered_summary,
+    root_name,
+)
 from .xmlpaths import namespace_of
-from .xmlsafe import local_name, parse_xml
+from .xmlsafe import MalformedXML, local_name, parse_xml
 
 # Size limits on everything (docs/design.md): a delivery and the items in it.
 MAX_DELIVERY_BYTES = 50 * 1024 * 1024
@@ -85,6 +95,8 @@ class Reading:
     failures: list[ItemFailure] = field(default_factory=list)
     encoding_rule: str = ""  # which rule decided how the bytes were decoded
     format_rule: str = ""  # what the format's sniffer recognised
+    # What had to be mended before it could be read (`repair.py`); empty when nothing.
+    repairs: list[Repaired] = field(default_factory=list)
 
     @property
     def rules(self) -> list[str]:
@@ -95,10 +107,28 @@ class Reading:
         ]
 
 
+# Said when an agency format is refused for a slip a feed would have had repaired.
+STRICT = "agency formats are read strictly (a feed's repair_xml setting allows repairs)"
+
+
+@dataclass
+class _Loaded:
+    kind: str  # "xml", "json" or "text"
+    document: Any  # the root, the JSON value or the text
+    encoding_rule: str
+    repairs: list[Repaired] = field(default_factory=list)
+    mended: int | None = None  # items the recovering parser mended and left out; None: not used
+    strict_error: ParseError | None = None  # why strict parsing refused it, when it did
+
+
 def _load(
-    data: bytes, encoding: str | None = None, base_url: str | None = None
-) -> tuple[str, Any, str]:
-    """Return ("xml", root), ("json", document) or ("text", str), and the encoding rule."""
+    data: bytes, encoding: str | None = None, base_url: str | None = None, repair: bool = False
+) -> _Loaded:
+    """Return ("xml", root), ("json", document) or ("text", str), and the encoding rule.
+
+    A feed (RSS, Atom, JSON Feed) that strict parsing refuses is repaired
+    (`repair.py`); any other format only with `repair`.
+    """
     if len(data) > MAX_DELIVERY_BYTES:
         raise ParseError(
             f"delivery is {len(data):,} bytes, over the {MAX_DELIVERY_BYTES:,}-byte limit"
@@ -111,9 +141,17 @@ def _load(
     if head in (b"{", b"["):
         decoded = decode_text(data, encoding, "JSON")
         try:
-            return "json", json.loads(decoded.value), decoded.rule
+            return _Loaded("json", json.loads(decoded.value), decoded.rule)
         except json.JSONDecodeError as exc:
-            raise ParseError(f"malformed JSON: {exc}") from None
+            assert isinstance(decoded.value, str)
+            repaired = (
+                _json_repaired(decoded.value, decoded.rule)
+                if repair or is_json_feed(data)
+                else None
+            )
+            if repaired is None:
+                raise ParseError(f"malformed JSON: {exc}") from None
+            return repaired
         except RecursionError:
             raise ParseError("malformed JSON: nested too deeply") from None
         except ValueError as exc:  # a number past Python's digit limit, say
@@ -121,13 +159,30 @@ def _load(
     if head == b"<":
         decoded = decode_xml(data, encoding)
         assert isinstance(decoded.value, bytes)
-        return "xml", parse_xml(decoded.value, base_url), decoded.rule
+        try:
+            return _Loaded("xml", parse_xml(decoded.value, base_url), decoded.rule)
+        except MalformedXML as exc:
+            if not repair and root_name(decoded.value) not in FEED_ROOTS:
+                raise MalformedXML(f"{exc}; {STRICT}") from None
+            root, made, mended = parse_repaired(decoded.value, exc, base_url)
+            return _Loaded("xml", root, decoded.rule, made, mended, exc)
     if head == b"\x01":
         decoded = decode_text(data, encoding, "teletype text")
-        return "text", decoded.value, decoded.rule
+        return _Loaded("text", decoded.value, decoded.rule)
     raise ParseError(
         "not XML, JSON or teletype: the delivery starts with none of '<', '{', '[', SOH"
     )
+
+
+def _json_repaired(text: str, encoding_rule: str) -> _Loaded | None:
+    """Return JSON `text` read after dropping its trailing commas, or None when that is not enough."""
+    text, made = drop_trailing_commas(text)
+    if made is None:
+        return None
+    try:
+        return _Loaded("json", json.loads(text), encoding_rule, [made])
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
+        return None
 
 
 def _describe(kind: str, document: Any) -> str:
@@ -163,6 +218,7 @@ def read(
     format: str = "auto",
     encoding: str | None = None,
     base_url: str | None = None,
+    repair: bool = False,
 ) -> Reading:
     """Return what one delivery holds, or raise ParseError when none of it can be read.
 
@@ -170,11 +226,33 @@ def read(
     declaration is wrong in a way the rules in `decoding` cannot see).
     `base_url` is where the delivery came from, for its relative links. With
     `format` named, the content must still be of that format: a feed
-    configured as Atom that starts sending RSS is an error worth seeing.
+    configured as Atom that starts sending RSS is an error worth seeing. A
+    feed is repaired where strict parsing refuses it; an agency format only
+    with `repair` (the feed's `repair_xml`): `Reading.repairs` says what was done.
     """
-    kind, document, encoding_rule = _load(data, encoding, base_url)
+    loaded = _load(data, encoding, base_url, repair)
+    kind, document, encoding_rule = loaded.kind, loaded.document, loaded.encoding_rule
     fmt = _match(kind, document)
-    results = fmt.parse(document)
+    mended = loaded.repairs or loaded.mended is not None
+    if mended and fmt.name not in FEED_FORMATS and not repair:
+        # Its root looked like a feed's but is an agency format's after all.
+        raise MalformedXML(f"{loaded.strict_error}; {STRICT}")
+    try:
+        results = fmt.parse(document)
+    except ParseError as exc:
+        if loaded.mended is None:
+            raise
+        # What recovery made of it is no document: why strict parsing refused it says more.
+        raise ParseError(f"{loaded.strict_error}; after recovery: {exc}") from None
+    repairs = list(loaded.repairs)
+    if loaded.mended is not None:
+        results, dropped = _whole(results)
+        dropped += loaded.mended
+        repairs.append(recovered_summary(len(results), dropped))
+        if not results:
+            raise ParseError(
+                f"{loaded.strict_error}; recovery kept no item whole ({dropped} dropped)"
+            )
     if kind == "json" and _SURROGATE_ESCAPE.search(data):
         results = [_without_lone_surrogates(r, n) for n, r in enumerate(results, 1)]
     items: list[WireItem] = []
@@ -195,7 +273,21 @@ def read(
         if len(failures) == 1:
             raise ParseError(failures[0].reason)
         raise ParseError(f"none of its {len(failures)} items can be read; {failures[0]}")
-    return Reading(name, items, failures, encoding_rule, fmt.rule)
+    return Reading(name, items, failures, encoding_rule, fmt.rule, repairs)
+
+
+def _whole(results: list[WireItem | ItemFailure]) -> tuple[list[WireItem | ItemFailure], int]:
+    """Return the recovered items that came through whole, and how many did not.
+
+    An item that lost its identity (a failure), its title or its body to the
+    recovering parser is dropped: half an item is not published.
+    """
+    whole: list[WireItem | ItemFailure] = [
+        r
+        for r in results
+        if isinstance(r, WireItem) and r.headline and (r.body_html or r.body_text)
+    ]
+    return whole, len(results) - len(whole)
 
 
 def _without_lone_surrogates(
@@ -223,7 +315,11 @@ def detect(data: bytes, encoding: str | None = None) -> str:
 
 
 def parse(
-    data: bytes, format: str = "auto", encoding: str | None = None, base_url: str | None = None
+    data: bytes,
+    format: str = "auto",
+    encoding: str | None = None,
+    base_url: str | None = None,
+    repair: bool = False,
 ) -> list[WireItem]:
     """Return the WireItems of one delivery that can be read, or raise ParseError saying why none."""
-    return read(data, format, encoding, base_url).items
+    return read(data, format, encoding, base_url, repair).items

@@ -16,11 +16,12 @@ import re
 
 from lxml import etree
 
+from .atom import author_name, category_subject, content_html
 from .errors import ItemFailure, ParseError, guarded
 from .item import WireItem
 from .mediarss import ENCLOSURES, feed_pictures
 from .text import absolute_url, fold, plain_title, resolve_links
-from .times import parse_iso, parse_rfc822
+from .times import parse_iso_or_rfc822, parse_rfc822
 from .xmlpaths import move_namespace, namespace_of
 from .xmlsafe import local_name
 
@@ -83,6 +84,12 @@ MEDIA_DESCRIPTION = _q("media", "description")
 KEYWORDS = _q("media", "keywords")
 MEDIA_GROUPS = {_q("media", "group"), _q("media", "content")}
 ATOM_LINK = _q("atom", "link")
+# Atom elements in an RSS item: read as the RSS fields they stand for, when
+# the item has no RSS or Dublin Core element of its own for them.
+ATOM_PUBLISHED = _q("atom", "published")
+ATOM_AUTHOR = _q("atom", "author")
+ATOM_CONTENT = _q("atom", "content")
+ATOM_CATEGORY = _q("atom", "category")
 # What `_read_media` reads, in an item or inside a media:group or media:content.
 MEDIA_TAGS = frozenset({MEDIA_TITLE, MEDIA_DESCRIPTION, KEYWORDS, *CATEGORY, *MEDIA_GROUPS})
 
@@ -118,7 +125,8 @@ class _Fields:
     """What one pass over an item's children finds (the first of each, else noted)."""
 
     __slots__ = (
-        "atom_link", "creators", "dc_description", "dc_title", "description",
+        "atom_authors", "atom_content", "atom_link", "atom_published",
+        "creators", "dc_description", "dc_title", "description",
         "description_element", "encoded", "encoded_element", "guid", "guid_is_permalink",
         "keywords", "language", "link", "media_description", "media_title", "modified",
         "pictures", "pub_date", "published", "subjects", "title",
@@ -146,6 +154,9 @@ class _Fields:
         self.dc_description: str | None = None
         self.media_title: str | None = None
         self.media_description: str | None = None
+        self.atom_published: str | None = None
+        self.atom_authors: list[str] = []
+        self.atom_content: etree._Element | None = None
         # Enclosures, media:content/group/thumbnail: read by `feed_pictures`.
         self.pictures: list[etree._Element] = []
 
@@ -224,6 +235,19 @@ def _read(element: etree._Element) -> _Fields:
             fields.dc_title = fields.dc_title or _text(child)
         elif tag == DC_DESCRIPTION:
             fields.dc_description = fields.dc_description or _text(child)
+        elif tag == ATOM_PUBLISHED:
+            fields.atom_published = fields.atom_published or _text(child)
+        elif tag == ATOM_AUTHOR:
+            name = author_name(child)
+            if name and name not in fields.atom_authors:
+                fields.atom_authors.append(name)
+        elif tag == ATOM_CONTENT:
+            if fields.atom_content is None:
+                fields.atom_content = child
+        elif tag == ATOM_CATEGORY:
+            subject = category_subject(child)
+            if subject and subject not in fields.subjects:
+                fields.subjects.append(subject)
         elif tag in MEDIA_TAGS:
             _read_media(child, fields)
             if tag in MEDIA_GROUPS:
@@ -264,8 +288,12 @@ def _item(element: etree._Element, fmt: str, language: str | None) -> WireItem:
     item_id = (about or fields.guid or link) if fmt == "rss1" else (fields.guid or link or about)
     if not item_id:
         raise ParseError("an item has neither guid nor link, so it has no identity")
-    body = fields.encoded or fields.description or fields.dc_description
+    body = fields.encoded or fields.description
     body_element = fields.encoded_element if fields.encoded else fields.description_element
+    if body is None and fields.atom_content is not None:
+        # Typed as Atom types it (text, html, xhtml), links resolved on the way.
+        body, body_element = content_html(fields.atom_content) or None, fields.atom_content
+    body = body or fields.dc_description
     if body is None and fields.media_description:
         body = fields.media_description
     if body and ("href" in body or "src" in body):
@@ -273,10 +301,15 @@ def _item(element: etree._Element, fmt: str, language: str | None) -> WireItem:
     return WireItem(
         format=fmt,
         item_id=item_id,
-        first_created=parse_rfc822(fields.pub_date) or parse_iso(fields.published),
-        version_created=parse_iso(fields.modified),
+        # pubDate, else dc:date (dcterms:issued, created), else atom:published,
+        # else the update time (atom:updated, dcterms:modified): the first time known.
+        first_created=parse_rfc822(fields.pub_date)
+        or parse_iso_or_rfc822(fields.published)
+        or parse_iso_or_rfc822(fields.atom_published)
+        or parse_iso_or_rfc822(fields.modified),
+        version_created=parse_iso_or_rfc822(fields.modified),
         headline=plain_title(fields.title or fields.dc_title or fields.media_title),
-        byline=", ".join(fields.creators) or None,
+        byline=", ".join(fields.creators or fields.atom_authors) or None,
         language=fields.language or element.get(XML_LANG) or language,
         body_html=body or "",
         subjects=fields.subjects,

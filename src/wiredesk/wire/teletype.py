@@ -12,8 +12,14 @@ Text lines starting with "^" are heading lines (headline, byline, editors'
 notes); paragraphs start with a tab; "<" and "@<" end lines.
 
 IPTC 7901 header: service identifier and message number, priority digit
-(1 highest), category, word count and optional information; the text opens
-with a keyword line and a headline line ending in "=".
+(1 highest), category, word count and optional information; the keyword line
+follows, in the header (before STX) or opening the text, then a headline line
+ending in "=".
+
+AP sends its ANPA-1312 header on two lines: service level, story number, a
+unit separator (US) and the selector code ("a0342<US>apw--"), then priority,
+category, the format identifier as control characters (DC1-DC4), the keyword
+(cut to 24 characters, spaces left out), the version, the date and the words.
 
 There is no item id in either: a story is its keyword within its filing day
 (ANPA) or its keyword (7901), and the take key or the words make the version.
@@ -38,13 +44,17 @@ MAX_MESSAGES = 5000
 # separated by spaces or commas (`BC-US--Economy, 1st Ld-Writethru,0500`);
 # the filing date and word count close the line when they are there.
 ANPA_HEADER = re.compile(
-    r"^(?:(?P<sld>[A-Za-z]{0,2})(?P<number>\d{3,5})\s+)?"
-    r"(?:(?P<selector>[A-Za-z0-9]{4,5})\s+)?"
+    r"^(?:(?P<sld>[A-Za-z]{0,2})(?P<number>\d{3,5})(?:\s+|(?=[A-Za-z-]{4,5}\s)))?"
+    r"(?:(?P<selector>[A-Za-z0-9-]{4,5})\s+)?"
     r"(?:(?P<priority>[A-Za-z1-9])\s+(?P<category>[A-Za-z])\s+(?:(?P<format>[a-z]{2})\s+)?)?"
     r"(?P<rest>[^\s,][^\s]*(?:[\s,].*)?)$"
 )
 ANPA_TRAILER = re.compile(
     r"(?:[\s,]+(?P<date>\d{1,2}-\d{1,2}(?:-\d{2,4})?))?(?:[\s,]+(?P<words>\d{1,5}))?$"
+)
+# The word count written before the date ("0500 10-14"), as some services send it.
+ANPA_TRAILER_WORDS_FIRST = re.compile(
+    r"[\s,]+(?P<words>\d{1,5})[\s,]+(?P<date>\d{1,2}-\d{1,2}(?:-\d{2,4})?)$"
 )
 MAX_HEADER_CHARS = 300
 IPTC7901_HEADER = re.compile(
@@ -110,7 +120,7 @@ def anpa_header(line: str) -> dict[str, str] | None:
     if "number" not in fields and "priority" not in fields:
         return None  # neither a story number nor a priority: not a header
     rest = fields.pop("rest").rstrip("<").strip()
-    trailer = ANPA_TRAILER.search(rest)
+    trailer = ANPA_TRAILER_WORDS_FIRST.search(rest) or ANPA_TRAILER.search(rest)
     if trailer and trailer.group(0):
         fields.update({k: v for k, v in trailer.groupdict().items() if v})
         rest = rest[: trailer.start()]
@@ -147,7 +157,7 @@ def _anpa(header: str, body: str, trailer: str) -> Message:
     return message
 
 
-def _iptc7901(header: str, body: str, trailer: str) -> Message:
+def _iptc7901(header: str, body: str, trailer: str, keyword: str | None = None) -> Message:
     match = IPTC7901_HEADER.match(fold(header))
     if not match:
         raise ParseError(f"unreadable IPTC 7901 header line: {fold(header)[:80]!r}")
@@ -156,9 +166,20 @@ def _iptc7901(header: str, body: str, trailer: str) -> Message:
     lines = [_clean(line) for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     while lines and not lines[0].strip():
         lines.pop(0)
-    # Keyword line, then the headline ending in "=" (IPTC 7901 text layout).
-    if lines:
-        message.header["keyword"] = lines.pop(0).strip().rstrip("=").strip()
+    # The keyword line, then the headline ending in "=" (IPTC 7901 text layout).
+    # A keyword sent in the header wins; the text then opens with the headline
+    # (or repeats the keyword). A first line ending in "=" is a headline, never
+    # the keyword: the header's optional information names the story then.
+    first = lines[0].strip().rstrip("=").strip() if lines else ""
+    if keyword:
+        message.header["keyword"] = keyword
+        if first.lower() == keyword.lower():
+            lines.pop(0)
+    elif lines and lines[0].rstrip().endswith("=") and fields.get("optional"):
+        message.header["keyword"] = fields["optional"]
+    elif lines:
+        message.header["keyword"] = first
+        lines.pop(0)
     while lines and not lines[0].strip():
         lines.pop(0)
     if lines and lines[0].rstrip().endswith("="):
@@ -170,7 +191,16 @@ def _iptc7901(header: str, body: str, trailer: str) -> Message:
 
 def read_message(header: str, body: str, trailer: str) -> Message:
     """Return one teletype message, shaped like its standard."""
-    line = fold(_clean(header.replace(SYN, " ")))
+    # Control characters in a header separate fields (AP's unit separator
+    # before the selector, its DC1-DC4 format identifier): spaces, not nothing.
+    lines = [fold(_CONTROL.sub(" ", part)) for part in header.replace(SYN, " ").splitlines()]
+    lines = [part for part in lines if part]
+    if len(lines) > 1 and lines[0].upper() == "ZCZC":
+        lines[:2] = [f"{lines[0]} {lines[1]}"]
+    line = " ".join(lines)
+    if len(lines) > 1 and IPTC7901_HEADER.match(lines[0]):
+        # The keyword line sent in the header, after the header line (before STX).
+        return _iptc7901(lines[0], body, trailer, fold(" ".join(lines[1:])).rstrip("=").strip())
     if IPTC7901_HEADER.match(line):
         return _iptc7901(line, body, trailer)
     if anpa_header(line) is not None:
@@ -202,8 +232,10 @@ def _headings(message: Message) -> tuple[str | None, str | None, list[str], list
             notes.append(heading)
         elif lowered.startswith("index:"):
             index.extend(t.strip() for t in heading[6:].split(",") if t.strip())
-        elif keyword and lowered.startswith(keyword):
-            continue  # the keyword line repeats the slug and take key
+        elif keyword and lowered.replace(" ", "").startswith(keyword.replace(" ", "")):
+            # The keyword line repeats the slug and take key (AP's header cuts
+            # the keyword to 24 characters and leaves its spaces out).
+            continue
         elif re.match(r"^[A-Za-z]+:", heading) or heading.isupper():
             continue  # machine lines (code:2, SYMBOL:...) and the agency line
         elif headline is None:

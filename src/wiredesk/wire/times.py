@@ -72,6 +72,15 @@ def parse_iso(text: str | None) -> datetime | None:
     return moment if EARLIEST_YEAR <= moment.year <= LATEST_YEAR else None
 
 
+def parse_iso_or_rfc822(text: str | None) -> datetime | None:
+    """Return the time in a W3C (ISO 8601) or an RFC 822 date, or None when it is neither.
+
+    Atom dates are W3C dates by the specs; publishers also write them as RSS's
+    `pubDate` is written ("Thu, 14 Oct 2021 09:00:00 +0530"), as other readers accept.
+    """
+    return parse_iso(text) or parse_rfc822(text)
+
+
 def _date_only(text: str) -> datetime | None:
     """Return a date sent without a time ("01 Jan 2004", "Thu, 01 Jan 2004"), at midnight."""
     for pattern in ("%d %b %Y", "%a, %d %b %Y", "%d %B %Y", "%a, %d %B %Y"):

@@ -12,6 +12,11 @@ from .errors import ParseError
 
 _local = threading.local()
 
+
+class MalformedXML(ParseError):
+    """The bytes are not well-formed XML (what a feed's repairs may mend)."""
+
+
 # HTML's named entities, which feeds use without declaring them (RSS 0.91's
 # DTD declared them; feedparser and browsers read them): written as numeric
 # references before parsing, since entity expansion stays off. A name HTML
@@ -39,6 +44,64 @@ def _parser() -> etree.XMLParser:
         )
         _local.parser = parser
     return parser
+
+
+def _recovering_parser() -> etree.XMLParser:
+    # The same guards as the strict parser's: only `recover` differs.
+    parser = getattr(_local, "recovering_parser", None)
+    if parser is None:
+        parser = etree.XMLParser(
+            recover=True,
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        _local.recovering_parser = parser
+    return parser
+
+
+def html_entities_as_numbers(data: bytes) -> bytes:
+    """Return `data` with HTML's named entities written as numeric references."""
+    # `in` finds a byte at memchr's speed; the pattern scans a byte at a time.
+    if b"&" in data and _NAMED_ENTITY.search(data) and b"<!ENTITY" not in data:
+        return _NAMED_ENTITY.sub(_numeric_entity, data)
+    return data
+
+
+def refuse_declared_entities(root: etree._Element) -> None:
+    """Raise ParseError when the document of `root` declares entities in its DOCTYPE."""
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        # Even unexpanded, declared entities mean the sender tried XXE or an
+        # entity bomb, or relies on entities we will not expand: refuse clearly.
+        raise ParseError(DECLARES_ENTITIES)
+
+
+DECLARES_ENTITIES = "XML declares entities in its DOCTYPE; refused (entity expansion is off)"
+
+
+def parse_xml_recovering(
+    data: bytes, base_url: str | None = None
+) -> tuple[etree._Element, list[tuple[int, int]]]:
+    """Return the root libxml2's recovering parser makes of `data`, and where it mended it.
+
+    Where: each (line, column) the parser reported an error at and went on.
+
+    The last resort for a feed that strict parsing and the repairs could not
+    read: no entity is expanded, no network reached, no size limit lifted.
+    """
+    parser = _recovering_parser()
+    try:
+        root = etree.fromstring(html_entities_as_numbers(data), parser, base_url=base_url)
+    except etree.XMLSyntaxError as exc:
+        raise MalformedXML(f"malformed XML, past recovery: {exc}") from None
+    if root is None:
+        raise MalformedXML("malformed XML, past recovery: no root element")
+    refuse_declared_entities(root)
+    return root, sorted({(error.line, error.column) for error in parser.error_log})
 
 
 def _numeric_entity(match: re.Match[bytes]) -> bytes:
@@ -69,9 +132,7 @@ def parse_xml(data: bytes, base_url: str | None = None) -> etree._Element:
     `base_url` is where the document came from: relative links in it are
     resolved against it (and against its `xml:base` attributes).
     """
-    # `in` finds a byte at memchr's speed; the pattern scans a byte at a time.
-    if b"&" in data and _NAMED_ENTITY.search(data) and b"<!ENTITY" not in data:
-        data = _NAMED_ENTITY.sub(_numeric_entity, data)
+    data = html_entities_as_numbers(data)
     try:
         try:
             root = etree.fromstring(data, _parser(), base_url=base_url)
@@ -86,14 +147,10 @@ def parse_xml(data: bytes, base_url: str | None = None) -> etree._Element:
                 f"bytes do not match the XML's declared encoding ({exc}); set the source's "
                 "encoding if the agency declares the wrong one"
             ) from None
-        raise ParseError(f"malformed XML: {exc}") from None
+        raise MalformedXML(f"malformed XML: {exc}") from None
     if root is None:
-        raise ParseError("malformed XML: no root element")
-    dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
-        # Even unexpanded, declared entities mean the sender tried XXE or an
-        # entity bomb, or relies on entities we will not expand: refuse clearly.
-        raise ParseError("XML declares entities in its DOCTYPE; refused (entity expansion is off)")
+        raise MalformedXML("malformed XML: no root element")
+    refuse_declared_entities(root)
     return root
 
 
@@ -141,10 +198,19 @@ def inner_xml(element: etree._Element) -> str:
 
 
 def _serialise_children(element: etree._Element) -> str:
-    parts = [element.text or ""]
+    # The leading text is character data, as the tails tostring() writes are:
+    # escaped once, so a literal "<p>" in the text stays text, never a tag.
+    parts = [_escape_text(element.text or "")]
     for child in element:
         parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
     return "".join(parts)
+
+
+def _escape_text(text: str) -> str:
+    """Return character data as XML writes it (`&`, `<` and `>` escaped)."""
+    if "&" not in text and "<" not in text and ">" not in text:
+        return text
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def leaf_text(element: etree._Element | None) -> str | None:
