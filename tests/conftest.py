@@ -13,6 +13,8 @@ from wiredesk.demo.replay import agency_of, bundled_deliveries
 from wiredesk.demo.setup import DELIVERIES
 from wiredesk.syndication import fragments
 
+from .options import with_options
+
 DATA = Path(__file__).parent / "data"
 SEED_V1 = DELIVERIES / "0001-ians-seed-v1.xml"
 SEED_V2 = DELIVERIES / "0002-ians-seed-v2.xml"
@@ -29,16 +31,14 @@ AGENCIES = {
 def _site_settings(settings):
     """Run every test as the demo site: India's time zone and an app configured."""
     settings.TIME_ZONE = "Asia/Kolkata"
-    settings.WIREDESK = {
-        **settings.WIREDESK,
-        "SITE_NAME": "Wiredesk Test",
-        "SITE_URL": "https://news.example",
-        "APP_NAME": "News Example",
-        "APP_LINK": "newsexample://story/{id}",
+    with_options(settings, site={
+        "name": "Wiredesk Test",
+        "url": "https://news.example",
+        "app": {"name": "News Example", "link": "newsexample://story/{id}"},
         # Tests run inside a transaction that never commits, so the signals that
         # invalidate the page cache never fire: tests of the cache turn it on.
-        "PAGE_CACHE_SECONDS": 0,
-    }
+        "page_cache_seconds": 0,
+    })  # fmt: skip
     cache.clear()
     # Feed items kept by story version: each test's database starts ids afresh.
     fragments.store.clear()

@@ -7,6 +7,7 @@ import io
 import pytest
 from PIL import Image, ImageDraw
 
+from wiredesk.config.options import PicturesOptions
 from wiredesk.config.storage import picture_storages
 from wiredesk.pictures.models import Picture
 from wiredesk.pictures.services import due, process
@@ -33,7 +34,8 @@ def fetch_all() -> int:
 @pytest.fixture
 def picture_files(settings, tmp_path):
     """Keep renditions and originals in the test's own folders."""
-    renditions, originals = picture_storages({}, tmp_path, "/media/")  # the settings' own shape
+    # The settings' own shape, with the default [pictures]: files in the data folder.
+    renditions, originals = picture_storages(PicturesOptions(), tmp_path, "/media/")
     settings.STORAGES = {
         **settings.STORAGES,
         "pictures": renditions,

@@ -10,13 +10,14 @@ import pytest
 from wiredesk.api.models import ApiClient
 
 from .conftest import DATA
+from .options import with_options
 
 SNAPSHOT = DATA / "openapi.json"
 
 
 @pytest.fixture
 def private(settings, db):
-    settings.WIREDESK = {**settings.WIREDESK, "API_REQUIRE_TOKEN": True}
+    with_options(settings, api={"require_token": True})
 
 
 def test_open_by_default(client, db):
@@ -51,7 +52,7 @@ def test_each_client_has_its_own_rate_limit(client, private):
 
 
 def test_anonymous_callers_can_be_limited_by_address(client, db, settings):
-    settings.WIREDESK = {**settings.WIREDESK, "API_ANONYMOUS_PER_MINUTE": 2}
+    with_options(settings, api={"anonymous_per_minute": 2})
     assert [client.get("/api/v1/agencies").status_code for _ in range(3)] == [200, 200, 429]
 
 

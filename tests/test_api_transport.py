@@ -296,9 +296,9 @@ def test_next_page_links_in_the_body_or_the_link_header(feeds, server):
 
 
 def test_settings_that_contradict_each_other_are_refused():
-    from wiredesk.transports.base import check
+    from wiredesk.transports.base import check_settings
 
-    problems = check("api", "https://api.agency.example/v1", {"auth": "oauth2", "next_path": "a",
+    problems = check_settings("api", "https://api.agency.example/v1", {"auth": "oauth2", "next_path": "a",
                      "cursor_path": "b", "client_secret": "plain"})  # fmt: skip
     assert "give next_path or cursor_path, not both" in problems
     assert any(p.startswith("client_secret: give client_secret_env") for p in problems)

@@ -17,9 +17,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from wiredesk.config.options import PurgeBackendOptions
 from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.stories.models import Story
 
+from .options import with_options
 from .wire_builder import g2_item
 
 VARNISHD = shutil.which("varnishd") or (
@@ -87,8 +89,8 @@ def varnish(live_server, tmp_path, settings):
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    settings.WIREDESK = {**settings.WIREDESK,
-                         "PURGE_BACKENDS": [{"backend": "wiredesk.site.purge.HttpPurgeBackend", "url": base}]}  # fmt: skip
+    purge = PurgeBackendOptions("wiredesk.site.purge.HttpPurgeBackend", {"url": base})
+    with_options(settings, purge=(purge,))
     for _ in range(100):
         try:
             httpx.get(base + "/healthz", timeout=1)

@@ -86,18 +86,37 @@ def wait_until(check, timeout: float = 60.0) -> None:
 
 
 def test_two_workers_racing_on_the_same_deliveries_publish_each_story_once(feeds, workers):
-    workers("one")
-    workers("two")
-    feed = feeds["ians"]
+    """Two feeds of one agency carry the same ten deliveries (a mirror, say); their polls,
+    queued as the scheduler queues them, race on two workers: each story is stored once."""
     from datetime import UTC, datetime
 
     when = datetime(2021, 10, 14, tzinfo=UTC)
+    server = AgencyServer().start()
+    polled = []
     for n in range(10):
         data = g2_item(f"urn:race:{n}", 1, when, headline=f"Race {n}")
-        for copy in ("a", "b"):  # the same delivery twice, e.g. from two feeds or a retry
-            tasks.ingest_delivery.delay(feed.pk, data, f"race-{n}-{copy}.xml")
-    wait_until(lambda: Story.objects.count() == 10)
-    time.sleep(2)  # let the second copies land too
+        for copy in ("a", "b"):  # the same delivery twice, from two feeds
+            path = f"/race-{n}-{copy}.xml"
+            server.routes[path] = lambda handler, data=data: handler.reply(200, data)
+            polled.append(
+                Feed.objects.create(
+                    agency=feeds["ians"].agency,
+                    slug=f"race-{n}-{copy}",
+                    transport="http",
+                    location=server.base_url + path,
+                    poll_interval=600,
+                )
+            )
+    try:
+        workers("one")
+        workers("two")
+        for feed in polled:
+            tasks.poll_feed.delay(feed.pk)
+        wait_until(lambda: Story.objects.count() == 10)
+        wait_until(lambda: len(server.requests) == 20)
+        time.sleep(2)  # let the second copies land too
+    finally:
+        server.stop()
     assert Story.objects.count() == 10
     assert StoryVersion.objects.count() == 10
 

@@ -13,6 +13,7 @@ from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.stories import editorial
 from wiredesk.stories.models import LifecycleEvent, Story
 
+from .options import with_options
 from .surfaces import HIDDEN, VISIBLE, surfaces
 from .wire_builder import g2_item
 
@@ -39,7 +40,7 @@ def editor():
 @pytest.fixture
 def first_policy(settings):
     """Readers see only the first story of a group of near-duplicates."""
-    settings.WIREDESK = {**settings.WIREDESK, "DUPLICATES": {"policy": "first"}}
+    with_options(settings, duplicates={"policy": "first"})
 
 
 def _grouped(feeds, clock) -> tuple[Story, Story]:

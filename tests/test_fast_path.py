@@ -26,6 +26,7 @@ from wiredesk.site.generation import (
 )
 from wiredesk.stories.models import Story
 
+from .options import with_options
 from .wire_builder import g2_item
 
 T0 = datetime(2021, 10, 14, 4, 0, tzinfo=UTC)
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # real commits: change sig
 
 @pytest.fixture(autouse=True)
 def page_cache(settings):
-    settings.WIREDESK = {**settings.WIREDESK, "PAGE_CACHE_SECONDS": 300}
+    with_options(settings, site={"page_cache_seconds": 300})
     # With Redis, a process keeps nothing until its listener has subscribed
     # (CI's second run): wait for it, as a web worker's first requests do.
     clock = generation_clock()

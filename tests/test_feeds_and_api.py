@@ -16,6 +16,7 @@ from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.stories.models import Story
 
 from .conftest import SEED_V1, SEED_V2
+from .options import with_options
 from .wire_builder import g2_item
 
 T0 = datetime(2021, 10, 14, 4, 0, tzinfo=UTC)
@@ -73,7 +74,7 @@ def test_feeds_carry_the_visible_story_and_nothing_hidden(client, stories, url):
 
 
 def test_rss_structure_guid_dates_and_self_link(client, stories, settings):
-    settings.WIREDESK = {**settings.WIREDESK, "WEBSUB_HUB": "https://hub.example/"}
+    with_options(settings, site={"websub_hub": "https://hub.example/"})
     response = client.get("/feeds/rss.xml")
     assert response["Content-Type"].startswith("application/rss+xml")
     root = lxml.etree.fromstring(response.content)

@@ -7,6 +7,7 @@ import base64
 import pytest
 
 from .conftest import SEED_V1
+from .options import with_options
 
 
 @pytest.mark.parametrize(
@@ -64,7 +65,7 @@ def test_out_of_range_times_and_crafted_cursors_are_a_400(client, ingest, params
 )
 def test_a_forged_host_header_never_reaches_what_readers_get(client, settings, ingest, url):
     settings.ALLOWED_HOSTS = ["*"]  # the old default: any Host got in
-    settings.WIREDESK = {**settings.WIREDESK, "PAGE_CACHE_SECONDS": 300}
+    with_options(settings, site={"page_cache_seconds": 300})
     ingest(SEED_V1)
     forged = client.get(url, HTTP_HOST="evil.example").content.decode()
     honest = client.get(url).content.decode()

@@ -13,7 +13,7 @@ from wiredesk.ingest.polling import FeedPoller
 from wiredesk.sources.models import Feed
 from wiredesk.stories.models import Story
 from wiredesk.transports.backoff import next_delay
-from wiredesk.transports.http import HttpTransport, PollState, parse_retry_after
+from wiredesk.transports.http import HttpFetcher, PollState, parse_retry_after
 
 from .conftest import SEED_V1, SEED_V2
 from .wire_server import AgencyServer, Handler
@@ -30,7 +30,7 @@ def server():
 
 @pytest.fixture
 def transport():
-    transport = HttpTransport(user_agent="Wiredesk-test/1.0 (+https://news.example)", timeout=1.0)
+    transport = HttpFetcher(user_agent="Wiredesk-test/1.0 (+https://news.example)", timeout=1.0)
     yield transport
     transport.close()
 
@@ -49,7 +49,7 @@ def test_conditional_get_sends_validators_and_gets_304(server, transport):
     first = transport.fetch(server.base_url + "/feed", PollState())
     assert first.status == "fetched"
     assert first.content == FEED
-    assert first.state == PollState('"v1"', "Thu, 14 Oct 2021 04:09:03 GMT", 0)
+    assert first.state == PollState('"v1"', "Thu, 14 Oct 2021 04:09:03 GMT")
     second = transport.fetch(server.base_url + "/feed", first.state)
     assert second.status == "not_modified"
     assert second.content is None
@@ -65,8 +65,7 @@ def test_429_retry_after_seconds_is_honoured(server, transport):
     assert result.status == "error"
     assert result.http_status == 429
     assert result.retry_after == 120
-    assert result.state.failures == 1
-    assert next_delay(60, result.state.failures, result.retry_after) >= 120
+    assert next_delay(60, 1, result.retry_after) >= 120  # the feed's first failure
 
 
 def test_503_retry_after_http_date_is_honoured(server, transport):
@@ -81,12 +80,13 @@ def test_503_retry_after_http_date_is_honoured(server, transport):
 
 def test_5xx_failures_back_off_exponentially_with_jitter(server, transport):
     server.routes["/feed"] = lambda h: h.reply(500, b"boom")
-    state = PollState()
+    known = PollState('"v1"', "Thu, 14 Oct 2021 04:09:03 GMT")
+    state = known
     for _ in range(4):
         result = transport.fetch(server.base_url + "/feed", state)
         state = result.state
     assert result.error == "HTTP 500 Internal Server Error"
-    assert state.failures == 4
+    assert state == known  # a failure forgets nothing; the feed counts them (feed.failures)
     rng = random.Random(7)
     delays = [next_delay(60, failures, rng=rng) for failures in range(6) for _ in range(50)]
     by_failures = [delays[i * 50 : (i + 1) * 50] for i in range(6)]
@@ -122,7 +122,7 @@ def test_redirect_is_followed(server, transport):
 
 def test_response_over_the_size_limit_is_refused(server):
     server.routes["/feed"] = lambda h: h.reply(200, b"x" * 5000)
-    small = HttpTransport(user_agent="t", max_bytes=1000)
+    small = HttpFetcher(user_agent="t", max_bytes=1000)
     result = small.fetch(server.base_url + "/feed", PollState())
     small.close()
     assert result.status == "error"
@@ -188,7 +188,7 @@ def test_an_absurd_retry_after_is_capped_at_six_hours_and_shown(server, transpor
     result = transport.fetch(server.base_url + "/feed", PollState())
     assert result.retry_after == 6 * 3600
     assert "wait 21,600 s (Retry-After)" in result.error  # what the feed's health shows
-    assert next_delay(60, result.state.failures, result.retry_after) == 6 * 3600
+    assert next_delay(60, 1, result.retry_after) == 6 * 3600
     assert parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT") == 6 * 3600
     assert parse_retry_after("\u0663\u0660") is None  # Arabic-Indic digits are no number here
 

@@ -104,13 +104,13 @@ def trickle(handler, seconds: float = 8.0) -> None:
 
 
 def test_a_trickling_server_is_given_up_at_the_fetch_deadline():
-    from wiredesk.transports.http import HttpTransport, PollState
+    from wiredesk.transports.http import HttpFetcher, PollState
 
     from .wire_server import AgencyServer
 
     server = AgencyServer().start()
     server.routes["/slow"] = trickle
-    transport = HttpTransport(user_agent="Wiredesk-test", max_seconds=1.0)
+    transport = HttpFetcher(user_agent="Wiredesk-test", max_seconds=1.0)
     try:
         result = transport.fetch(server.base_url + "/slow", PollState())
     finally:

@@ -18,6 +18,7 @@ from wiredesk.stories.models import KillNotice, Story
 from wiredesk.stories.releases import release_embargoes
 
 from .helpers import visible_text
+from .options import with_options
 from .surfaces import GONE, HIDDEN, VISIBLE, surfaces
 from .wire_builder import g2_item
 
@@ -317,7 +318,7 @@ def test_grouping_near_duplicates_is_written_in_the_lifecycle_log(deliver, clock
 
 
 def test_near_duplicates_policy_first_shows_only_the_first(client, deliver, clock, settings):
-    settings.WIREDESK = {**settings.WIREDESK, "DUPLICATES": {"policy": "first"}}
+    with_options(settings, duplicates={"policy": "first"})
     harbour, ians, other = _two_agencies(deliver, clock)
     assert surfaces(client, harbour) == VISIBLE
     assert surfaces(client, ians) == HIDDEN
@@ -328,10 +329,7 @@ def test_near_duplicates_policy_first_shows_only_the_first(client, deliver, cloc
 
 
 def test_near_duplicates_policy_preferred_agency(client, deliver, clock, settings):
-    settings.WIREDESK = {
-        **settings.WIREDESK,
-        "DUPLICATES": {"policy": "preferred", "preferred": ["ians"]},
-    }
+    with_options(settings, duplicates={"policy": "preferred", "preferred": ("ians",)})
     harbour, ians, _ = _two_agencies(deliver, clock)
     assert surfaces(client, ians) == VISIBLE
     assert surfaces(client, harbour) == HIDDEN

@@ -9,8 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from wiredesk.stories.duplicates import indexed_story_ids
-
+from .bands import indexed_story_ids
 from .test_lifecycle import SAME_EVENT
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,6 +11,7 @@ from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.stories.models import Story
 from wiredesk.stories.releases import release_embargoes
 
+from .options import with_options
 from .surfaces import feed_ids, listed_ids
 from .wire_builder import g2_item
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def page_cache(settings):
-    settings.WIREDESK = {**settings.WIREDESK, "PAGE_CACHE_SECONDS": 300}
+    with_options(settings, site={"page_cache_seconds": 300})
 
 
 def test_a_cached_story_page_is_served_without_the_database(

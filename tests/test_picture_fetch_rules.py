@@ -13,10 +13,11 @@ from wiredesk.ingest.models import Quarantine
 from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.pictures import images
 from wiredesk.pictures.models import Picture
-from wiredesk.pictures.serving import wrap
+from wiredesk.pictures.serving import serve_pictures
 from wiredesk.stories import editorial
 from wiredesk.stories.models import Story
 
+from .options import with_options
 from .pictures_helpers import fetch_all, photo
 from .test_pictures import g2_package, rss_enclosure
 
@@ -73,10 +74,7 @@ def test_a_wrongly_typed_or_truncated_picture_is_refused_with_its_reason(
 
 
 def test_an_oversized_picture_is_refused(picture_feed, photo_server, settings):
-    settings.WIREDESK = {
-        **settings.WIREDESK,
-        "PICTURES": {**settings.WIREDESK["PICTURES"], "MAX_BYTES": 50_000},
-    }
+    with_options(settings, pictures={"max_bytes": 50_000})
     photo_server.serve("/big.jpg", photo(2400, 1600, quality=95))
     _refused_with(picture_feed, photo_server, "limit")
 
@@ -119,7 +117,7 @@ def test_after_a_kill_every_rendition_url_answers_410_within_a_second(
     ingest_bytes(feed, g2_package(photo_server.base_url), origin="x")
     assert fetch_all() == 1
     digest = Picture.objects.get().sha256
-    app = wrap(get_wsgi_application())
+    app = serve_pictures(get_wsgi_application())
     names = [f"{w}.{k}" for w in (320, 640, 1024, 1600) for k in ("avif", "webp", "jpg")]
     names += ["16x9.jpg", "4x3.jpg", "1x1.jpg"]
     urls = [f"/media/pictures/{digest[:2]}/{digest}/{name}" for name in names]

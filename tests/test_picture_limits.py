@@ -24,7 +24,7 @@ from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.pictures import files, images, services
 from wiredesk.pictures.models import Picture
 from wiredesk.pictures.selectors import pictures_of
-from wiredesk.pictures.serving import wrap
+from wiredesk.pictures.serving import serve_pictures
 from wiredesk.stories.models import Story
 
 from .pictures_helpers import fetch_all, photo
@@ -92,7 +92,7 @@ def _status(path: str) -> int:
     environ: dict = {"PATH_INFO": path, "REQUEST_METHOD": "GET"}
     setup_testing_defaults(environ)
     status: list[str] = []
-    body = wrap(django)(environ, lambda s, h, exc_info=None: status.append(s))
+    body = serve_pictures(django)(environ, lambda s, h, exc_info=None: status.append(s))
     b"".join(body)
     if hasattr(body, "close"):
         body.close()

@@ -19,6 +19,7 @@ import httpx
 import pytest
 from django.core.files.storage import storages
 
+from wiredesk.config.options import PicturesOptions
 from wiredesk.config.storage import picture_storages
 from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.pictures import files
@@ -75,7 +76,7 @@ def s3_pictures(settings, s3_server, monkeypatch):
     client = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
     client.create_bucket(Bucket=BUCKET)
     renditions, originals = picture_storages(
-        {"storage": "s3", "bucket": BUCKET, "endpoint_url": s3_server, "region": "us-east-1"},
+        PicturesOptions(storage="s3", bucket=BUCKET, endpoint_url=s3_server, region="us-east-1"),
         Path("unused"),
         "/media/",
     )  # the production settings' own shape

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from lxml import etree, html
 from PIL import Image
 
+from wiredesk.config.options import PurgeBackendOptions
 from wiredesk.ingest.models import Quarantine
 from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.pictures import files
@@ -17,6 +18,7 @@ from wiredesk.pictures.models import Picture, StoryPicture
 from wiredesk.stories import editorial
 from wiredesk.stories.models import Story
 
+from .options import with_options
 from .pictures_helpers import fetch_all, photo
 
 CAPTION = "Rescue workers search the debris in Unnao on Monday. <Not markup> & more"
@@ -356,8 +358,8 @@ def test_a_kill_purges_the_story_s_pictures_from_the_cdn_by_their_key(
     try:
         story = _publish(picture_feed, photo_server, g2_package)
         digest = Picture.objects.get().sha256
-        settings.WIREDESK = {**settings.WIREDESK, "PURGE_BACKENDS": [
-            {"backend": "wiredesk.site.purge.HttpPurgeBackend", "url": cdn.base_url}]}  # fmt: skip
+        purge = PurgeBackendOptions("wiredesk.site.purge.HttpPurgeBackend", {"url": cdn.base_url})
+        with_options(settings, purge=(purge,))
         editor = get_user_model().objects.create_user("desk", password="x" * 12)
         with django_capture_on_commit_callbacks(execute=True):
             editorial.kill([story.pk], editor, "legal takedown")

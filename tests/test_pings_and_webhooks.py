@@ -21,6 +21,7 @@ from wiredesk.stories.models import Story
 from wiredesk.syndication.dispatch import MAX_ATTEMPTS, deliver_due, make_client, retry_delay
 from wiredesk.syndication.models import OutboundMessage, Webhook
 
+from .options import with_options
 from .wire_builder import g2_item
 from .wire_server import AgencyServer, Handler
 
@@ -34,12 +35,11 @@ def endpoints(settings):
     server = AgencyServer().start()
     server.routes["/hub"] = lambda h: h.reply(204)
     server.routes["/indexnow"] = lambda h: h.reply(200)
-    settings.WIREDESK = {
-        **settings.WIREDESK,
-        "WEBSUB_HUB": server.base_url + "/hub",
-        "INDEXNOW_KEY": "a1b2c3d4e5f6a7b8",
-        "INDEXNOW_ENDPOINT": server.base_url + "/indexnow",
-    }
+    with_options(settings, site={
+        "websub_hub": server.base_url + "/hub",
+        "indexnow_key": "a1b2c3d4e5f6a7b8",
+        "indexnow_endpoint": server.base_url + "/indexnow",
+    })  # fmt: skip
     yield server
     server.stop()
 
@@ -83,6 +83,18 @@ def test_websub_publish_ping_for_every_touched_feed(feeds, endpoints, client_htt
                      "agency/ians/rss.xml", "agency/ians/atom.xml", "agency/ians/feed.json")
     )  # fmt: skip
     assert not OutboundMessage.objects.exclude(status="sent").exists()
+
+
+def test_pings_queued_before_the_hub_and_key_were_taken_out_are_not_sent(
+    feeds, endpoints, client_http, settings
+):
+    publish(feeds)
+    with_options(settings, site={"websub_hub": None, "indexnow_key": None})
+    deliver_due(client_http)
+    assert endpoints.requests == []
+    errors = set(OutboundMessage.objects.values_list("status", "attempts", "last_error"))
+    assert errors == {("pending", 1, "no [site] websub_hub to ping"),
+                      ("pending", 1, "no [site] indexnow_key to submit with")}  # fmt: skip
 
 
 def test_indexnow_submission_on_publish_and_kill_with_key_file(

@@ -17,6 +17,7 @@ from wiredesk.ingest.polling import FeedPoller
 from wiredesk.sources.models import Feed
 from wiredesk.stories.models import Story
 
+from .options import with_options
 from .test_ftp_transport import wait_until
 from .wire_builder import g2_item
 from .wire_server import AgencyServer, Handler
@@ -177,7 +178,7 @@ def agency_server():
 def test_websub_subscribes_at_the_topic_s_hub_answers_its_check_and_takes_signed_content(
     feeds, agency_server, live_server, settings, monkeypatch
 ):
-    settings.WIREDESK = {**settings.WIREDESK, "SITE_URL": live_server.url}
+    with_options(settings, site={"url": live_server.url})
     monkeypatch.setenv("TEST_WEBSUB_SECRET", "hub-secret-5678")
     hub = Hub(agency_server)
     topic = agency_server.base_url + "/topic.xml"
@@ -216,7 +217,7 @@ def test_websub_subscribes_at_the_topic_s_hub_answers_its_check_and_takes_signed
 @pytest.mark.django_db(transaction=True)
 def test_websub_renews_a_lease_before_it_ends_and_not_before(feeds, agency_server, live_server,
                                                             settings, monkeypatch):  # fmt: skip
-    settings.WIREDESK = {**settings.WIREDESK, "SITE_URL": live_server.url}
+    with_options(settings, site={"url": live_server.url})
     monkeypatch.setenv("TEST_WEBSUB_SECRET", "hub-secret-5678")
     hub = Hub(agency_server)
     topic = agency_server.base_url + "/topic.xml"

@@ -18,6 +18,7 @@ import time_machine
 
 from wiredesk.api.models import ApiClient
 
+from .options import with_options
 from .test_redis_outage import free_port
 
 PROXY = "10.0.0.5"  # the reverse proxy in front, as Wiredesk sees it
@@ -45,11 +46,8 @@ def limits(settings, db):
     """Set the search and anonymous API limits (requests a minute per client)."""
 
     def limit(search: int = 2, api: int = 2) -> None:
-        settings.WIREDESK = {
-            **settings.WIREDESK,
-            "SEARCH_PER_MINUTE": search,
-            "API_ANONYMOUS_PER_MINUTE": api,
-        }
+        with_options(settings, site={"search_per_minute": search},
+                     api={"anonymous_per_minute": api})  # fmt: skip
 
     limit()
     return limit

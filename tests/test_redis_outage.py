@@ -23,6 +23,7 @@ from wiredesk.site import generation as generation_module
 from wiredesk.site.generation import RedisGeneration
 from wiredesk.stories.models import Story
 
+from .options import with_options
 from .surfaces import listed_ids
 from .wire_builder import g2_item
 
@@ -117,7 +118,7 @@ def test_a_kill_during_a_redis_outage_reaches_cached_pages_when_redis_returns(
             },
         }
     }
-    settings.WIREDESK = {**settings.WIREDESK, "PAGE_CACHE_SECONDS": 300}
+    with_options(settings, site={"page_cache_seconds": 300})
     generation_module._clock.cache_clear()
     try:
         feed = feeds["ians"]

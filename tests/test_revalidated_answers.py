@@ -20,6 +20,7 @@ from wiredesk.site.generation import generation_clock
 from wiredesk.site.revalidated import RevalidatedAnswers, revalidated
 from wiredesk.sources.models import Agency
 
+from .options import with_options
 from .test_fast_path import request
 from .test_feed_fragments import publish
 
@@ -30,7 +31,7 @@ FEEDS = ("/feeds/rss.xml", "/feeds/atom.xml", "/feeds/feed.json", "/agency/ians/
 @pytest.fixture(autouse=True)
 def page_cache_off(settings):
     """As benchmarks/load.py's uncached feed: nothing kept for the content generation."""
-    settings.WIREDESK = {**settings.WIREDESK, "PAGE_CACHE_SECONDS": 0}
+    with_options(settings, site={"page_cache_seconds": 0})
 
 
 @pytest.fixture
@@ -150,7 +151,7 @@ def test_behind_the_page_cache_a_revalidated_feed_is_kept_for_the_generation(
     feeds, settings, django_requests
 ):
     """With the page cache on, an answer sent again is kept like any Django answer."""
-    settings.WIREDESK = {**settings.WIREDESK, "PAGE_CACHE_SECONDS": 300}
+    with_options(settings, site={"page_cache_seconds": 300})
     clock = generation_clock()  # with Redis, nothing is kept before its listener subscribed
     deadline = time.monotonic() + 5
     while clock.current() is None and time.monotonic() < deadline:
@@ -177,12 +178,12 @@ def test_prepared_reads_are_planned_once_on_postgresql(client, feeds):
 
 def test_several_reads_are_one_statement_each_at_its_own_clock(feeds):
     from wiredesk.stories.models import Story
-    from wiredesk.stories.storage.prepared import Prepared
+    from wiredesk.stories.storage.prepared import CompiledReads
 
     for n in range(3):
         publish(feeds["ians"], n)
     now = datetime.now(UTC)
-    reads = Prepared(
+    reads = CompiledReads(
         lambda key, now, since: (
             Story.objects.filter(created_at__lte=now).order_by("-first_published_at")
             .values_list("headline")[:2],
@@ -211,11 +212,11 @@ def test_with_prepared_statements_off_a_feed_reads_the_same(client, feeds, setti
             return cursor.fetchone()[0]
 
     publish(feeds["ians"], 1)
-    settings.WIREDESK = {**settings.WIREDESK, "PREPARED_STATEMENTS": False}
+    with_options(settings, database={"prepared_statements": False})
     plain = client.get("/feeds/atom.xml").content
     assert prepared_count() == 0
     store.clear()
     frames.clear()
-    settings.WIREDESK = {**settings.WIREDESK, "PREPARED_STATEMENTS": True}
+    with_options(settings, database={"prepared_statements": True})
     assert client.get("/feeds/atom.xml").content == plain
     assert prepared_count() == (1 if connection.vendor == "postgresql" else 0)

@@ -143,7 +143,7 @@ def test_an_unknown_hand_action_is_an_error_naming_the_known_ones():
 )
 def test_a_kill_notice_names_a_story_by_id_slugline_or_whole_headline(notice, named):
     args = ("urn:ians:123", "MONSOON-NORTH", "Monsoon withdraws from north India")
-    assert rules.notice_names(notice, *args) is named
+    assert rules.words_name_story(notice, *args) is named
 
 
 def member(pk, agency, state=rules.PUBLISHED, minutes=0):

@@ -12,6 +12,7 @@ from wiredesk.wire.text import fold
 
 from .conftest import DATA, SEED_V1, SEED_V2
 from .helpers import visible_text
+from .options import with_options
 
 SEED_PAGE = (DATA / "seed" / "ians-2021-10-14-us-skorea-dialogue.txt").read_text()
 HEADLINE = "'US, S.Korea working to restart dialogue with Pyongyang'"
@@ -131,7 +132,7 @@ def test_seed_page_structured_data_and_open_graph(seed_page, ingest):
 
 
 def test_no_open_in_app_link_when_no_app_is_configured(seed_page, settings):
-    settings.WIREDESK = {**settings.WIREDESK, "APP_LINK": None}
+    with_options(settings, site={"app": {"link": None}})
     page = seed_page()
     assert "Open in app" not in page_text(page)
     assert page.xpath('//a[@class="app-link"]') == []

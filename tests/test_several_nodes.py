@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from wiredesk.ingest import tasks
-from wiredesk.ingest.loop import IngestLoop, claim
+from wiredesk.ingest.loop import IngestLoop, claim_poll
 from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.sources.models import Feed
 from wiredesk.stories.models import Story
@@ -58,8 +58,8 @@ def test_claim_is_a_compare_and_set(feeds, db):
     feed = Feed.objects.create(agency=feeds["ians"].agency, slug="x", transport="http",
                                location="https://x.example/", poll_interval=60)  # fmt: skip
     stale = Feed.objects.get(pk=feed.pk)
-    assert claim(Feed.objects.get(pk=feed.pk)) is True
-    assert claim(stale) is False
+    assert claim_poll(Feed.objects.get(pk=feed.pk)) is True
+    assert claim_poll(stale) is False
 
 
 def start_web_node() -> tuple[subprocess.Popen, str]:
@@ -125,12 +125,21 @@ def test_a_web_node_and_a_worker_see_each_others_changes(feeds, workers, tmp_pat
     config = tmp_path / "worker.toml"
     config.write_text(f'[[purge]]\nbackend = "wiredesk.site.purge.HttpPurgeBackend"\n'
                       f'url = "{purges.base_url}"\n')  # fmt: skip
+    when = datetime(2021, 10, 14, tzinfo=UTC)
+    agency = AgencyServer().start()  # the worker polls it, as in production
+    sent = {"feed": g2_item("urn:nodes:1", 1, when, headline="Stored by a worker")}
+    agency.routes["/feed"] = lambda handler: handler.reply(200, sent["feed"])
+    feed = Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-http",
+        transport="http",
+        location=agency.base_url + "/feed",
+        poll_interval=600,
+    )
     workers("one", WIREDESK_CONFIG=str(config))
     node, base = start_web_node()
-    feed, when = feeds["ians"], datetime(2021, 10, 14, tzinfo=UTC)
     try:
-        tasks.ingest_delivery.delay(feed.pk, g2_item("urn:nodes:1", 1, when,
-                                                     headline="Stored by a worker"), "one.xml")  # fmt: skip
+        tasks.poll_feed.delay(feed.pk)
         wait_until(lambda: Story.objects.filter(item_id="urn:nodes:1").exists())
         story = Story.objects.get(item_id="urn:nodes:1")
         url = base + story.get_absolute_url()
@@ -138,8 +147,8 @@ def test_a_web_node_and_a_worker_see_each_others_changes(feeds, workers, tmp_pat
         assert b"Stored by a worker" in page.content
         assert b"Stored by a worker" in httpx.get(base + "/").content
         assert httpx.get(url).status_code == 200  # now kept by the web node
-        tasks.ingest_delivery.delay(feed.pk, g2_item("urn:nodes:1", 2, when + timedelta(minutes=1),
-                                                     status="canceled"), "kill.xml")  # fmt: skip
+        sent["feed"] = g2_item("urn:nodes:1", 2, when + timedelta(minutes=1), status="canceled")
+        tasks.poll_feed.delay(feed.pk)
         wait_until(lambda: Story.objects.get(pk=story.pk).state == Story.State.KILLED)
         assert status_within(url, 410, 1.0)
         assert b"Stored by a worker" not in httpx.get(base + "/").content
@@ -149,6 +158,7 @@ def test_a_web_node_and_a_worker_see_each_others_changes(feeds, workers, tmp_pat
         node.terminate()
         node.wait(timeout=10)
         purges.stop()
+        agency.stop()
 
 
 def test_the_cache_is_shared_through_redis_when_configured():

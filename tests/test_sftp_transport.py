@@ -122,9 +122,9 @@ def test_a_key_login_reads_the_private_key_from_a_file(feeds, tmp_path, monkeypa
 
 
 def test_a_host_key_that_is_neither_a_line_nor_a_fingerprint_is_refused():
-    from wiredesk.transports.base import check
+    from wiredesk.transports.base import check_settings
 
-    problems = check("sftp", "sftp://sftp.pti.example/out", {"host_key": "yes"})
+    problems = check_settings("sftp", "sftp://sftp.pti.example/out", {"host_key": "yes"})
     assert any("host_key must be a known_hosts line" in p for p in problems)
     assert SftpPull.secret_names() == {"password", "private_key", "private_key_passphrase"}
 

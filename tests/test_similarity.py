@@ -13,9 +13,10 @@ from wiredesk.wire.similarity import (
     _PERMUTE_A,
     _PERMUTE_B,
     NUM_PERM,
+    _shingles,
+    _word_hashes,
     band_keys,
     band_keys_of_many,
-    shingle_hashes,
     signature,
 )
 
@@ -30,7 +31,7 @@ OTHER = (
 def test_signature_is_datasketch_minhash_of_the_shingle_hashes():
     expected = MinHash(num_perm=NUM_PERM, hashfunc=int)  # its own permutations and scheme
     assert np.array_equal(np.array([_PERMUTE_A, _PERMUTE_B]), expected.permutations)
-    expected.update_batch(shingle_hashes(SAME_EVENT))
+    expected.update_batch(_shingles(_word_hashes(SAME_EVENT)).tolist())  # what it permutes
     assert np.array_equal(signature(SAME_EVENT), expected.hashvalues.astype(np.uint64))
 
 

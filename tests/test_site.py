@@ -9,6 +9,7 @@ from wiredesk.stories.models import Story
 
 from .conftest import SEED_V1, SEED_V2
 from .helpers import visible_text
+from .options import with_options
 
 
 def page(client, url, status=200):
@@ -22,7 +23,7 @@ def headlines(tree):
 
 
 def test_home_lists_latest_first_and_paginates(client, all_bundled, settings):
-    settings.WIREDESK = {**settings.WIREDESK, "PAGE_SIZE": 20}
+    with_options(settings, site={"page_size": 20})
     first = page(client, "/")
     listed = headlines(first)
     assert len(listed) == 20

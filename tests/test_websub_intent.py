@@ -18,6 +18,7 @@ import time_machine
 from wiredesk.ingest.polling import FeedPoller
 from wiredesk.sources.models import Feed
 
+from .options import with_options
 from .test_push_transports import (  # noqa: F401 (fixtures)
     Hub,
     agency_server,
@@ -211,7 +212,7 @@ def test_a_hub_that_checks_before_it_answers_finds_the_request_already_noted(
     settings,
     monkeypatch,
 ):
-    settings.WIREDESK = {**settings.WIREDESK, "SITE_URL": live_server.url}
+    with_options(settings, site={"url": live_server.url})
     monkeypatch.setenv("TEST_WEBSUB_SECRET", "s")
     hub = HubThatChecksFirst(agency_server)
     agency_server.routes["/topic.xml"] = lambda h: h.reply(200, topic_document("/hub"))
@@ -237,7 +238,7 @@ def test_a_check_without_the_request_s_token_is_refused_and_the_hub_s_own_then_s
     settings,
     monkeypatch,
 ):
-    settings.WIREDESK = {**settings.WIREDESK, "SITE_URL": live_server.url}
+    with_options(settings, site={"url": live_server.url})
     monkeypatch.setenv("TEST_WEBSUB_SECRET", "s")
     hub = Hub(agency_server, verifying=False)
     agency_server.routes["/topic.xml"] = lambda h: h.reply(200, topic_document("/hub"))

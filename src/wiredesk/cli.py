@@ -1,8 +1,11 @@
 """The `wiredesk` command.
 
 `wiredesk inspect PATH...` is pure Python (no database). Every other command is
-a Django management command: `wiredesk demo`, `wiredesk run`, `wiredesk sources
-sync`, and Django's own (`wiredesk migrate`, `wiredesk createsuperuser`, ...).
+a Django management command: `wiredesk demo`, `wiredesk run`, `wiredesk serve`,
+`wiredesk worker`, `wiredesk scheduler`, `wiredesk sources sync`,
+`wiredesk backup`, `wiredesk restore` (runtime/),
+`wiredesk backfill` (ingest/), and Django's own (`wiredesk migrate`,
+`wiredesk createsuperuser`, ...).
 """
 
 from __future__ import annotations
@@ -30,16 +33,25 @@ def inspect(argv: list[str]) -> int:
                         help="zone of times sent without an offset (the agency's)")  # fmt: skip
     parser.add_argument("--base-url", help="the URL the file came from (for its relative links)")
     parser.add_argument(
+        "--repair-xml",
+        action="store_true",
+        help="repair an agency format's XML too, as a feed with repair_xml = true is (feeds "
+        "always are)",
+    )
+    parser.add_argument(
         "--explain",
         action="store_true",
-        help="say on standard error which rules decided each file's encoding and format",
+        help="say on standard error which rules decided each file's encoding and format, and "
+        "what had to be repaired to read it",
     )
     args = parser.parse_args(argv)
     zone = ZoneInfo(args.time_zone)
     status = 0
     for path in args.paths:
         try:
-            reading = read(path.read_bytes(), args.format, args.encoding, args.base_url)
+            reading = read(
+                path.read_bytes(), args.format, args.encoding, args.base_url, args.repair_xml
+            )
         except (OSError, ParseError) as exc:
             print(f"wiredesk inspect: {path}: {exc}", file=sys.stderr)
             status = 1
@@ -47,6 +59,8 @@ def inspect(argv: list[str]) -> int:
         if args.explain:
             for rule in reading.rules:
                 print(f"wiredesk inspect: {path}: {rule}", file=sys.stderr)
+            for repair in reading.repairs:
+                print(f"wiredesk inspect: {path}: repaired: {repair}", file=sys.stderr)
         for failure in reading.failures:
             print(f"wiredesk inspect: {path}: {failure} (quarantined alone)", file=sys.stderr)
             status = 1

@@ -26,19 +26,19 @@ ANONYMOUS = "anonymous"
 class ClientAuth(HttpBearer):
     """Bearer tokens of ApiClients; no token at all is fine unless the site requires one."""
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> ApiClient | object | None:
         if not request.headers.get("Authorization"):
-            config = settings.WIREDESK
-            if config["API_REQUIRE_TOKEN"]:
+            config = settings.WIREDESK.api
+            if config.require_token:
                 return None  # 401
-            limit_client(request, "api", config["API_ANONYMOUS_PER_MINUTE"])
+            limit_client(request, "api", config.anonymous_per_minute)
             return ANONYMOUS
         return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiClient | None:
         client = ApiClient.objects.filter(token=token, active=True).first()
         if client is None:  # 401; a wrong token does not escape the address's limit
-            limit_client(request, "api", settings.WIREDESK["API_ANONYMOUS_PER_MINUTE"])
+            limit_client(request, "api", settings.WIREDESK.api.anonymous_per_minute)
             return None
         check_rate(f"api:client:{client.pk}", client.requests_per_minute)
         return client

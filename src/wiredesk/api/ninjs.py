@@ -9,6 +9,7 @@ saying "remove this".
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
@@ -36,13 +37,13 @@ def _names(version: str) -> dict[str, str]:
     return {k: (k if camel else v) for k, v in pairs.items()}
 
 
-def _time(moment) -> str:
+def _time(moment: datetime) -> str:
     return rfc3339(timezone.localtime(moment))
 
 
 def story_uri(story: Story) -> str:
     """Return the ninjs `uri` of a story: its stable short URL on this site."""
-    return f"{settings.WIREDESK['SITE_URL']}/story/{story.pk}/"
+    return f"{settings.WIREDESK.site.url}/story/{story.pk}/"
 
 
 def _association(picture: ShownPicture, position: int, n: dict[str, str]) -> dict:

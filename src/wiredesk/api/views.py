@@ -6,10 +6,15 @@ import base64
 import binascii
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query, Status
 from ninja.errors import HttpError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.types import DictStrAny
 
 from wiredesk.pictures.selectors import ShownPicture, pictures_of
 from wiredesk.site.cache import cached_search, kept_list
@@ -25,9 +30,11 @@ from .schemas import AgencyOut, Error, StoryOut, StoryPage, StorySummary, Tombst
 class WiredeskApi(NinjaAPI):
     """django-ninja's API, with an OpenAPI document that says what the API really answers."""
 
-    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: DictStrAny | None = None
+    ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        return describe_access(schema, token_required=settings.WIREDESK["API_REQUIRE_TOKEN"])
+        return describe_access(schema, token_required=settings.WIREDESK.api.require_token)
 
 
 # Text parameters hold no control characters (a request with one is refused
@@ -43,7 +50,7 @@ COMMON_ANSWERS = {
 }
 
 
-def describe_access(schema: dict, token_required: bool) -> dict:
+def describe_access(schema: OpenAPISchema, token_required: bool) -> OpenAPISchema:
     """Return `schema` saying that a token is optional unless required, with the common answers.
 
     OpenAPI's `security: [{}, {ClientAuth: []}]` means "no credentials, or a
@@ -84,7 +91,7 @@ api = WiredeskApi(
 
 
 @api.exception_handler(RateLimited)
-def rate_limited(request, exc: RateLimited):
+def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     response = api.create_response(request, {"detail": str(exc)}, status=429)
     response["Retry-After"] = str(exc.retry_after)
     response["Cache-Control"] = "no-store"
@@ -92,7 +99,7 @@ def rate_limited(request, exc: RateLimited):
 
 
 def _url(story: Story) -> str:
-    return settings.WIREDESK["SITE_URL"] + story.get_absolute_url()
+    return settings.WIREDESK.site.url + story.get_absolute_url()
 
 
 def _summary(story: Story) -> dict:
@@ -144,7 +151,7 @@ def _comparable(moment: datetime) -> datetime | None:
 
 @api.get("/stories", response={200: StoryPage, 400: Error}, summary="Latest stories")
 def list_stories(
-    request,
+    request: HttpRequest,
     agency: str | None = Query(None, pattern=NO_CONTROLS, max_length=50),
     topic: str | None = Query(
         None, pattern=NO_CONTROLS, max_length=100, description="A topic slug, e.g. world"
@@ -159,7 +166,7 @@ def list_stories(
         max_length=200,
         description="Words to search for; results best first",
     ),
-):
+) -> dict[str, Any]:
     """Return visible stories, newest first, `limit` a page; follow `next_cursor` for more.
 
     With `q`, return the best matches by relevance and recency (one page, no cursor).
@@ -195,7 +202,7 @@ def list_stories(
     return kept_list(request, lambda: _page_of(stories, limit))
 
 
-def _page_of(stories, limit: int) -> dict:
+def _page_of(stories: QuerySet[Story], limit: int) -> dict[str, Any]:
     page = list(stories[: limit + 1])
     more = len(page) > limit
     page = page[:limit]
@@ -208,7 +215,7 @@ def _page_of(stories, limit: int) -> dict:
 @api.get(
     "/stories/{story_id}", response={200: StoryOut, 404: Error, 410: Tombstone}, summary="One story"
 )
-def get_story(request, story_id: int):
+def get_story(request: HttpRequest, story_id: int) -> Status:
     """Return a full story; a killed story answers 410 with its tombstone."""
     story, status = story_for_page(story_id)
     if story is None:
@@ -230,7 +237,11 @@ def get_story(request, story_id: int):
     response={200: dict, 400: Error, 404: Error, 410: dict},
     summary="One story as ninjs 2.2 or 3.1",
 )
-def get_story_ninjs(request, story_id: int, version: str = Query("3.1", pattern=r"^(2\.2|3\.1)$")):
+def get_story_ninjs(
+    request: HttpRequest,
+    story_id: int,
+    version: str = Query("3.1", pattern=r"^(2\.2|3\.1)$"),
+) -> Status:
     """Return a story as IPTC ninjs; a killed story answers 410 with pubStatus canceled."""
     story, status = story_for_page(story_id)
     if story is None:
@@ -241,7 +252,7 @@ def get_story_ninjs(request, story_id: int, version: str = Query("3.1", pattern=
 
 
 @api.get("/agencies", response=list[AgencyOut], summary="Agencies")
-def list_agencies(request):
+def list_agencies(request: HttpRequest) -> list[Agency]:
     """Return every agency whose stories the site publishes."""
     return list(Agency.objects.order_by("name"))
 

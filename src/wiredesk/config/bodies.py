@@ -105,7 +105,9 @@ class BufferedBodies:
     def _call(self, environ: dict[str, Any]) -> Answer:
         started: list[Any] = []
 
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], object]:
             started[:] = [status, headers]
             return lambda data: None  # the write() of WSGI 1.0: nothing here uses it
 

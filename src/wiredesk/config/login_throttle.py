@@ -22,6 +22,7 @@ from axes.helpers import get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
+from django.http import HttpRequest
 
 from wiredesk.site.clients import client_address, parse_address, parse_networks
 
@@ -31,7 +32,7 @@ __all__ = ["LoginThrottle", "client_address", "parse_address", "parse_networks"]
 class LoginThrottle(AxesDatabaseHandler):
     """django-axes' database handler, with a cap on failures per address across usernames."""
 
-    def get_failures(self, request, credentials: dict | None = None) -> int:
+    def get_failures(self, request: HttpRequest, credentials: dict | None = None) -> int:
         failures = super().get_failures(request, credentials)
         cap = int(getattr(settings, "LOGIN_ADDRESS_FAILURE_LIMIT", 0) or 0)
         address = getattr(request, "axes_ip_address", None)

@@ -22,7 +22,7 @@ from .wsgi import application as wsgi_application  # noqa: E402
 
 application = BufferedBodies(
     wsgi_application,
-    settings.WIREDESK["REQUEST_BODY_SECONDS"],
-    settings.WIREDESK["REQUEST_BODY_BYTES"],
+    settings.WIREDESK.site.request_body_seconds,
+    settings.WIREDESK.site.request_body_bytes,
     threads=THREADS,
 )

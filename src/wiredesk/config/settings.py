@@ -1,7 +1,8 @@
 """Django settings. Engines are chosen by environment, site details by wiredesk.toml.
 
 Embedded default: SQLite (WAL) under $WIREDESK_DATA_DIR (./var), local-memory
-cache, ingest in the web process. `DATABASE_URL` switches to PostgreSQL.
+cache, ingest in a process beside the web server's (runtime/engine.py).
+`DATABASE_URL` switches to PostgreSQL.
 """
 
 from __future__ import annotations
@@ -15,11 +16,17 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .loader import load_config
+from .loader import config_path, load_config
+from .options import ConfigError, Options
 from .storage import picture_storages
 
 CONFIG = load_config()
-SITE_CONFIG = CONFIG.get("site", {})
+# Every section of wiredesk.toml but [[agencies]] (`wiredesk sources sync`),
+# checked and typed: code reads `settings.WIREDESK.site.url` (config/options.py).
+try:
+    WIREDESK = Options.from_config(CONFIG, os.environ, source=str(config_path() or "wiredesk.toml"))
+except ConfigError as exc:
+    raise SystemExit(f"wiredesk: {exc}") from None
 
 DATA_DIR = Path(os.environ.get("WIREDESK_DATA_DIR", Path.cwd() / "var")).resolve()
 
@@ -63,9 +70,7 @@ DEBUG = os.environ.get("WIREDESK_DEBUG") == "1"
 # machine's own names, unless WIREDESK_ALLOWED_HOSTS lists them. A wildcard
 # lets any Host header in, and `wiredesk run` and `serve` refuse it outside
 # DEBUG unless WIREDESK_ALLOW_ANY_HOST=1 says the proxy in front checks hosts.
-_SITE_HOST = urlsplit(
-    os.environ.get("WIREDESK_SITE_URL", SITE_CONFIG.get("url", "http://127.0.0.1:8000"))
-).hostname
+_SITE_HOST = urlsplit(WIREDESK.site.url).hostname
 ALLOWED_HOSTS = [
     host
     for host in os.environ.get(
@@ -178,8 +183,8 @@ SQLITE_OPTIONS = {
     # at BEGIN so two writers queue instead of failing with "database is locked".
     # 32 KB pages (SQLite's default is 4 KB) for a new database: a story, its
     # version and its search entries are a few KB of text, so each commit
-    # writes a fraction of the log frames (backfill 2,100 -> 3,200 stories/s,
-    # benchmarks/ingest.py). An existing database keeps its page size.
+    # writes a fraction of the log frames, and a backfill runs faster
+    # (docs/benchmarks.md). An existing database keeps its page size.
     "init_command": "PRAGMA page_size=32768; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     "transaction_mode": "IMMEDIATE",
     "timeout": 30,
@@ -209,10 +214,8 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The reads every feed request repeats are prepared on the server
-# (stories/storage/postgres_statements.py); off for a pooler that cannot carry
-# prepared statements (PgBouncer before 1.21 in transaction mode).
-PREPARED_STATEMENTS = bool(CONFIG.get("database", {}).get("prepared_statements", True))
-if DATABASES["default"]["ENGINE"].endswith("postgresql") and PREPARED_STATEMENTS:
+# (stories/storage/postgres_statements.py), unless [database] says not to.
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and WIREDESK.database.prepared_statements:
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     # Django turns psycopg's preparing off (None); its own queries are bound on
     # the client and never prepared, so this reaches only those cursors.
@@ -272,9 +275,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 
-LANGUAGE_CODE = SITE_CONFIG.get("language", "en")
+LANGUAGE_CODE = WIREDESK.site.language
 # The site's time zone: every time a reader sees is shown in it.
-TIME_ZONE = SITE_CONFIG.get("time_zone", "UTC")
+TIME_ZONE = WIREDESK.site.time_zone
 USE_I18N = True
 USE_TZ = True
 
@@ -287,10 +290,9 @@ WHITENOISE_USE_FINDERS = True
 # Pictures (pictures/files.py): renditions are served, originals never. The
 # data folder by default; an S3-compatible bucket (django-storages) when
 # several web nodes serve the site: `[pictures] storage = "s3"`.
-PICTURES_CONFIG = CONFIG.get("pictures", {})
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
-_RENDITIONS, _ORIGINALS = picture_storages(PICTURES_CONFIG, DATA_DIR, MEDIA_URL)
+_RENDITIONS, _ORIGINALS = picture_storages(WIREDESK.pictures, DATA_DIR, MEDIA_URL)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -316,92 +318,11 @@ LOGGING = {
 }
 
 
-API_CONFIG = CONFIG.get("api", {})
-
-# What a reader's site shows about itself.
-APP_CONFIG = SITE_CONFIG.get("app", {})
-WIREDESK = {
-    "SITE_NAME": SITE_CONFIG.get("name", "Wiredesk"),
-    "SITE_URL": os.environ.get(
-        "WIREDESK_SITE_URL", SITE_CONFIG.get("url", "http://127.0.0.1:8000")
-    ).rstrip("/"),
-    "SITE_DESCRIPTION": SITE_CONFIG.get("description", "News from the agencies, as they send it."),
-    "TEASER_CHARS": int(SITE_CONFIG.get("teaser_chars", 110)),
-    "PAGE_SIZE": int(SITE_CONFIG.get("page_size", 20)),
-    # Searches a minute that reach Django from one address (site/rate_limits.py):
-    # over that, 429 with Retry-After. No reader types two a second; 0: no limit.
-    "SEARCH_PER_MINUTE": int(SITE_CONFIG.get("search_per_minute", 300)),
-    # WebSub hub the feeds advertise (rel=hub) and ping on every change; none by default.
-    "WEBSUB_HUB": SITE_CONFIG.get("websub_hub"),
-    # IndexNow: a key (8-128 of a-z, A-Z, 0-9, -) turns submissions on; served at /<key>.txt.
-    "INDEXNOW_KEY": SITE_CONFIG.get("indexnow_key"),
-    "INDEXNOW_ENDPOINT": SITE_CONFIG.get("indexnow_endpoint", "https://api.indexnow.org/indexnow"),
-    # Rendered pages are kept this long, and dropped at once on any story change.
-    "PAGE_CACHE_SECONDS": int(
-        os.environ.get("WIREDESK_PAGE_CACHE_SECONDS", SITE_CONFIG.get("page_cache_seconds", 300))
-    ),
-    # Each web worker keeps the hottest cached answers in its own memory, up to
-    # this much (site/fastpath.py): 8 MB is about a thousand story pages; and as
-    # much again of feeds, sent again after a read (site/revalidated.py).
-    "FAST_PATH_BYTES": int(float(SITE_CONFIG.get("fast_path_megabytes", 8)) * 1024 * 1024),
-    # Web workers run this much below ingest in the CPU's queue (Unix niceness):
-    # under more readers than the machine can answer, a story still publishes
-    # at its pace and readers wait instead (benchmarks/load.py). 0 for equals.
-    "WEB_NICENESS": int(SITE_CONFIG.get("web_niceness", 5)),
-    # A request's body is read whole by the server before any view runs, within
-    # this many seconds (else 408) and bytes (else 413): no application thread
-    # ever waits on a slow client (config/bodies.py). The largest body taken is
-    # an agency's push or WebSub delivery.
-    "REQUEST_BODY_SECONDS": float(SITE_CONFIG.get("request_body_seconds", 60)),
-    "REQUEST_BODY_BYTES": int(float(SITE_CONFIG.get("request_body_megabytes", 50)) * 1024 * 1024),
-    # True behind a proxy that reads each body whole before passing a request on
-    # (nginx's default): `wiredesk serve` then leaves bodies to it (docs/deploy.md).
-    "PROXY_BUFFERS_BODIES": bool(SITE_CONFIG.get("proxy_buffers_bodies", False)),
-    "PREPARED_STATEMENTS": PREPARED_STATEMENTS,
-    # A CDN in front: how long it may keep an answer, and serve it stale while it
-    # revalidates; every story change purges through PURGE_BACKENDS.
-    "CDN_MAX_AGE": int(SITE_CONFIG.get("cdn_max_age", 60)),
-    "CDN_STALE_WHILE_REVALIDATE": int(SITE_CONFIG.get("cdn_stale_while_revalidate", 30)),
-    "PURGE_BACKENDS": CONFIG.get("purge", []),
-    # Near-duplicates across agencies: "all" (show each, "Also reported by"),
-    # "first" (only the first), "preferred" (the first of `preferred` agencies).
-    "DUPLICATES": {
-        "policy": CONFIG.get("duplicates", {}).get("policy", "all"),
-        "preferred": CONFIG.get("duplicates", {}).get("preferred", []),
-        "threshold": float(CONFIG.get("duplicates", {}).get("threshold", 0.6)),
-        "window_hours": int(CONFIG.get("duplicates", {}).get("window_hours", 48)),
-    },
-    # "Open in app": a link template with {id}, {path} and {url}; no template, no link.
-    "APP_NAME": APP_CONFIG.get("name"),
-    "APP_LINK": APP_CONFIG.get("link"),
-    # App links: Android package and certificate fingerprints, iOS app id (TEAMID.bundle).
-    "ANDROID_PACKAGE": APP_CONFIG.get("android_package"),
-    "ANDROID_SHA256_FINGERPRINTS": APP_CONFIG.get("android_sha256_fingerprints", []),
-    "IOS_APP_IDS": APP_CONFIG.get("ios_app_ids", []),
-    "IOS_APP_STORE_ID": APP_CONFIG.get("ios_app_store_id"),
-    # The app API: open by default; tokens and per-client limits for private sites.
-    "API_REQUIRE_TOKEN": bool(API_CONFIG.get("require_token", False)),
-    # Requests a minute that reach Django from one client without a token, by
-    # address (site/rate_limits.py; a token's own limit is its ApiClient's).
-    # 600 is a token client's default too; 0: no limit.
-    "API_ANONYMOUS_PER_MINUTE": int(API_CONFIG.get("anonymous_per_minute", 0)),
-    "PICTURES": {
-        # Fetches at once from one agency's picture server, per ingest process.
-        "PER_AGENCY": int(PICTURES_CONFIG.get("per_agency", 2)),
-        "MAX_BYTES": int(float(PICTURES_CONFIG.get("max_megabytes", 25)) * 1024 * 1024),
-        "DEADLINE_SECONDS": float(PICTURES_CONFIG.get("deadline_seconds", 30)),
-        "ENABLED": bool(PICTURES_CONFIG.get("enabled", True)),
-    },
-    "USER_AGENT": SITE_CONFIG.get(
-        "user_agent", "Wiredesk/0.1 (+https://github.com/wiredesk/wiredesk)"
-    ),
-}
-
 # A site served over HTTPS (the site URL says so) is served behind a proxy
 # that ends TLS: it must set X-Forwarded-Proto (and drop any the client sent).
 # Cookies go over HTTPS only, plain HTTP is redirected, and browsers are told
 # to use HTTPS for a year (WIREDESK_HSTS_SECONDS=0 turns that off).
-if urlsplit(WIREDESK["SITE_URL"]).scheme == "https":
+if urlsplit(WIREDESK.site.url).scheme == "https":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = os.environ.get("WIREDESK_SSL_REDIRECT", "1") == "1"
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers ask over plain HTTP

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
+
+from .options import PicturesOptions
 
 YEAR_IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def picture_storages(
-    config: dict[str, Any], data_dir: Path, media_url: str
+    config: PicturesOptions, data_dir: Path, media_url: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return the STORAGES entries of the renditions (served) and the originals (never served).
 
-    `config` is the `[pictures]` table. With `storage = "s3"`, credentials come
+    `config` is the `[pictures]` section. With `storage = "s3"`, credentials come
     from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or the
     machine's role, never from the configuration file.
     """
-    if config.get("storage", "filesystem") != "s3":
+    if config.storage != "s3":
         return (
             {"BACKEND": "django.core.files.storage.FileSystemStorage",
              "OPTIONS": {"location": data_dir / "media" / "pictures",
@@ -28,10 +29,10 @@ def picture_storages(
                          "allow_overwrite": True}},
         )  # fmt: skip
     bucket = {
-        "bucket_name": os.environ.get("WIREDESK_S3_BUCKET", config.get("bucket")),
-        "endpoint_url": os.environ.get("WIREDESK_S3_ENDPOINT_URL", config.get("endpoint_url")),
-        "region_name": config.get("region"),
-        "custom_domain": config.get("public_domain"),  # the CDN in front of the bucket
+        "bucket_name": config.bucket,  # WIREDESK_S3_BUCKET, if set, is read into it
+        "endpoint_url": config.endpoint_url,  # and WIREDESK_S3_ENDPOINT_URL into this
+        "region_name": config.region,
+        "custom_domain": config.public_domain,  # the CDN in front of the bucket
         "querystring_auth": False,
         "file_overwrite": True,
     }

@@ -9,7 +9,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiredesk.config.settings")
 django_application = get_wsgi_application()
 
-from wiredesk.pictures.serving import wrap as serve_pictures  # noqa: E402
+from wiredesk.pictures.serving import serve_pictures  # noqa: E402
 from wiredesk.site.fastpath import whole_bodies, wrap  # noqa: E402  (needs the apps loaded)
 from wiredesk.site.revalidated import revalidated  # noqa: E402
 
@@ -17,14 +17,13 @@ from wiredesk.site.revalidated import revalidated  # noqa: E402
 # answers kept until a read says they changed (feeds), Django.
 application = serve_pictures(
     wrap(
-        revalidated(whole_bodies(django_application), settings.WIREDESK["FAST_PATH_BYTES"]),
-        settings.WIREDESK["PAGE_CACHE_SECONDS"],
-        settings.WIREDESK["FAST_PATH_BYTES"],
+        revalidated(whole_bodies(django_application), settings.WIREDESK.site.fast_path_bytes),
+        settings.WIREDESK.site.page_cache_seconds,
+        settings.WIREDESK.site.fast_path_bytes,
     )
 )
 
 # What Django and the apps made at start-up lives as long as the worker: left
 # out of the collector's walks, a full collection no longer stops a request
-# for a tenth of a second now and then (benchmarks/desk.py: p99s of 106 to 118 ms at 1,000,000
-# stories became 25 to 86).
+# now and then, which set the desk's slowest answers (docs/benchmarks.md).
 gc.freeze()

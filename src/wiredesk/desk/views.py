@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -74,7 +75,7 @@ def desk_view(perm: str, *more: str) -> Callable[[Callable], Callable]:
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
-        def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             require(request, perm, *more)
             try:
                 return view(request, *args, **kwargs)
@@ -87,7 +88,7 @@ def desk_view(perm: str, *more: str) -> Callable[[Callable], Callable]:
     return decorate
 
 
-def _wire(request: HttpRequest):
+def _wire(request: HttpRequest) -> QuerySet[StoryVersion]:
     """Return the wire's items (agency versions, newest first) under the request's filters."""
     items = (
         StoryVersion.objects.exclude(delivery=None)
@@ -120,7 +121,7 @@ def _wire(request: HttpRequest):
     # An agency's or a feed's items are a large share of the wire: compared as
     # "column + 0", which no index serves, so the database walks the wire
     # newest first and stops at a page, instead of sorting every item of the
-    # agency (135 ms at 1,000,000 stories; benchmarks/desk.py).
+    # agency (docs/benchmarks.md).
     if get.get("agency"):
         agency = Agency.objects.filter(slug=get["agency"]).values_list("pk", flat=True).first()
         items = items.alias(agency_key=F("story__agency_id") + 0).filter(agency_key=agency or 0)
@@ -149,7 +150,7 @@ def _wire(request: HttpRequest):
         # At most a few hundred stories' items: sorted as "id + 0", so that the
         # database finds them by story and sorts them, rather than walking the
         # whole wire newest first looking for them (PostgreSQL did, when the
-        # matches were old ones: 150 ms at 1,000,000 stories).
+        # matches were old ones: docs/benchmarks.md).
         items = items.filter(story_id__in=found).order_by((F("id") + 0).desc())
     return items
 
@@ -252,7 +253,12 @@ def story_action(request: HttpRequest, pk: int) -> HttpResponse:
 def delivery_raw(request: HttpRequest, pk: int) -> HttpResponse:
     """The exact bytes an agency sent, as a download (staff only: they may hold editors' notes)."""
     delivery = get_object_or_404(Delivery, pk=pk)
-    return _download(bytes(delivery.data), f"delivery-{delivery.pk}-{delivery.sha256[:12]}")
+    response = _download(bytes(delivery.data), f"delivery-{delivery.pk}-{delivery.sha256[:12]}")
+    if delivery.repairs:
+        # The bytes as sent; what had to be mended to read them, beside them.
+        response["X-Wiredesk-Repairs"] = "; ".join(f"{name}: {detail}"
+                                                   for name, detail in delivery.repairs)  # fmt: skip
+    return response
 
 
 def _download(data: bytes, name: str) -> HttpResponse:
@@ -291,7 +297,9 @@ class AgencySettings(forms.ModelForm):
         fields = ["publishing", "publish_delay_minutes", "hold_urgency", "hold_keywords"]
 
 
-def _save_settings(request: HttpRequest, form_class, target: Feed | Agency, name: str) -> None:
+def _save_settings(
+    request: HttpRequest, form_class: type[forms.ModelForm], target: Feed | Agency, name: str
+) -> None:
     """Validate the posted settings of a feed or an agency, save and log what changed."""
     # Validated against a copy: the form writes its values onto its instance.
     form = form_class(request.POST, instance=type(target).objects.get(pk=target.pk))

@@ -1,7 +1,23 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
 
+if TYPE_CHECKING:
+    from wiredesk.sources.models import Feed
 
-def quarantine_picture(sender=None, *, feed, origin, data, reason, item_id="", **kwargs) -> None:
+
+def quarantine_picture(
+    sender: object = None,
+    *,
+    feed: Feed,
+    origin: str,
+    data: bytes,
+    reason: str,
+    item_id: str = "",
+    **kwargs: object,
+) -> None:
     """Keep a picture that cannot be had on the quarantine (a `picture_failed` receiver)."""
     # The pipeline here, not at start: a process that never fetches a picture never loads it.
     from .pipeline import quarantine

@@ -30,7 +30,7 @@ from wiredesk.stories.storage.bulk_load import bulk_load
 from wiredesk.wire.formats import MAX_DELIVERY_BYTES
 
 from .pipeline import IngestReport, prepare_options, store_prepared
-from .prepare import Prepared, prepare, start_worker
+from .prepare import PreparedDelivery, PrepareOptions, prepare, start_worker
 
 BATCH_STORIES = 2_000  # stories a transaction (benchmarks/ingest.py)
 BATCH_SECONDS = 1.0  # a transaction at most
@@ -62,7 +62,7 @@ def backfill(
     """Ingest `deliveries` ((origin, bytes) pairs, in order) of `feed`.
 
     `workers` processes prepare them (default: one a core: with one fewer,
-    this process, which stores, waited for them about half the time;
+    this process, which stores, waited for them, docs/benchmarks.md;
     0 prepares here).
     """
     with _collecting_less(), bulk_load() as committed:
@@ -77,8 +77,7 @@ def _collecting_less() -> Iterator[None]:
     the collector still ran every 700 allocations and now and then walked
     every object alive (Django's own included). With what exists at the start
     left out of its walks (`gc.freeze`) and 50,000 allocations between
-    collections, the storing process spent a tenth less a story
-    (benchmarks/ingest.py: 4,500 -> 4,800 stories/s at 100,000).
+    collections, the storing process spends less a story (docs/benchmarks.md).
     """
     thresholds = gc.get_threshold()
     # A process that froze objects itself (a server, before forking) keeps them frozen.
@@ -94,7 +93,13 @@ def _collecting_less() -> Iterator[None]:
             gc.unfreeze()
 
 
-def _backfill(feed, deliveries, workers, on_stored, committed) -> BackfillReport:
+def _backfill(
+    feed: Feed,
+    deliveries: Iterable[tuple[str, bytes]],
+    workers: int | None,
+    on_stored: Callable[[IngestReport], None] | None,
+    committed: Callable[[], None],
+) -> BackfillReport:
     workers = (os.cpu_count() or 1) if workers is None else workers
     total = BackfillReport()
     with closing(_prepared(deliveries, prepare_options(feed), workers)) as stream:
@@ -125,7 +130,9 @@ def _batch_done(feed: Feed, stories: int, started: float) -> bool:
     return feed.full_text or stories >= BATCH_STORIES or time.monotonic() - started >= BATCH_SECONDS
 
 
-def _prepared(deliveries, options, workers) -> Generator[tuple[str, bytes, Prepared]]:
+def _prepared(
+    deliveries: Iterable[tuple[str, bytes]], options: PrepareOptions, workers: int
+) -> Generator[tuple[str, bytes, PreparedDelivery]]:
     """Yield (origin, bytes, prepared delivery) in the deliveries' order."""
     if workers == 0:
         for origin, data in deliveries:

@@ -1,4 +1,7 @@
-"""What the desk does to feeds and the quarantine: pause, resume, retry, dismiss.
+"""What the desk does to feeds and the quarantine: pause, resume, settings, retry, dismiss.
+
+An agency's feeds may be paused together (its public stories withheld with
+them); settings are a feed's or an agency's desk settings.
 
 Each is logged in the lifecycle log with who did it and why, as hand actions
 on stories are (stories/editorial.py).
@@ -17,7 +20,7 @@ from wiredesk.pictures import services as pictures
 from wiredesk.pictures.models import Picture
 from wiredesk.sources.models import Agency, Feed
 from wiredesk.stories import editorial
-from wiredesk.stories.events import record
+from wiredesk.stories.events import Editor, record
 from wiredesk.stories.models import LifecycleEvent, Story
 
 from .models import Quarantine
@@ -26,7 +29,9 @@ from .pipeline import IngestReport, ingest_bytes
 log = logging.getLogger("wiredesk.ingest")
 
 
-def pause(feeds: Iterable[Feed], user, reason: str, now: datetime | None = None) -> list[Feed]:
+def pause(
+    feeds: Iterable[Feed], user: Editor, reason: str, now: datetime | None = None
+) -> list[Feed]:
     """Stop polling the feeds (and refuse their pushes) until resumed; return those paused."""
     reason, now = editorial.required_reason(reason), now or timezone.now()
     paused = []
@@ -44,7 +49,7 @@ def pause(feeds: Iterable[Feed], user, reason: str, now: datetime | None = None)
 
 
 def resume(
-    feeds: Iterable[Feed], user, reason: str = "", now: datetime | None = None
+    feeds: Iterable[Feed], user: Editor, reason: str = "", now: datetime | None = None
 ) -> list[Feed]:
     """Poll the feeds again, at once; return those resumed."""
     now = now or timezone.now()
@@ -62,7 +67,9 @@ def resume(
     return resumed
 
 
-def configure(target: Feed | Agency, user, changes: dict, now: datetime | None = None) -> list[str]:
+def configure(
+    target: Feed | Agency, user: Editor, changes: dict, now: datetime | None = None
+) -> list[str]:
     """Save changed desk settings of a feed or an agency (publishing policy, a feed's
     encoding); log them. Return what changed, "name: old -> new", in words."""
     now = now or timezone.now()
@@ -83,7 +90,11 @@ def configure(target: Feed | Agency, user, changes: dict, now: datetime | None =
 
 
 def pause_agency(
-    agency: Agency, user, reason: str, withhold_live: bool = False, now: datetime | None = None
+    agency: Agency,
+    user: Editor,
+    reason: str,
+    withhold_live: bool = False,
+    now: datetime | None = None,
 ) -> tuple[list[Feed], list[Story]]:
     """Pause every feed of the agency; with `withhold_live`, withhold its public stories too."""
     reason, now = editorial.required_reason(reason), now or timezone.now()
@@ -118,7 +129,7 @@ def _retry_picture(entry: Quarantine, feed: Feed) -> IngestReport:
     return report
 
 
-def retry(entry: Quarantine, user, now: datetime | None = None) -> IngestReport:
+def retry(entry: Quarantine, user: Editor, now: datetime | None = None) -> IngestReport:
     """Take a quarantined delivery through the pipeline again, under its feed's settings now.
 
     Repeat-safe: what was stored before is not stored twice. Stored whole, the
@@ -148,7 +159,9 @@ def retry(entry: Quarantine, user, now: datetime | None = None) -> IngestReport:
     return report
 
 
-def dismiss(entries: Iterable[Quarantine], user, reason: str, now: datetime | None = None) -> int:
+def dismiss(
+    entries: Iterable[Quarantine], user: Editor, reason: str, now: datetime | None = None
+) -> int:
     """Close quarantine entries nobody will retry (the bytes are kept); return how many."""
     reason, now = editorial.required_reason(reason), now or timezone.now()
     count = 0

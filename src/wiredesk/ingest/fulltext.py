@@ -1,7 +1,7 @@
 """Full text on request: for feeds whose items carry only a teaser and a link.
 
 Opt-in per feed (`Feed.full_text`), where the agency's contract allows it: the
-link is fetched politely (the same HTTP transport as polling) and the article
+link is fetched under the outbound policy (transports/outbound.py) and the article
 text taken from the page with trafilatura. The item keeps its own metadata
 (identity, version, headline, times); only the body is replaced. A page that
 cannot be fetched or read leaves the item as the feed sent it.
@@ -10,6 +10,7 @@ cannot be fetched or read leaves the item as the feed sent it.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import trafilatura
 
@@ -30,7 +31,7 @@ def extract_article(page: bytes | str, url: str | None = None) -> str | None:
 
 
 def with_full_text(
-    item: WireItem, policy: OutboundPolicy, user_agent: str, **normalize_options
+    item: WireItem, policy: OutboundPolicy, user_agent: str, **normalize_options: Any
 ) -> WireItem:
     """Return `item` with the body of the page its link points at, else `item` unchanged.
 

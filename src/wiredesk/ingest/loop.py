@@ -1,4 +1,4 @@
-"""The embedded engine's ingest: a thread in the web process that polls due feeds."""
+"""The embedded engine's ingest loop: a thread of the ingest process (runtime/engine.py)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def polled_transports(local: bool | None = None) -> list[str]:
     ]
 
 
-def claim(feed: Feed) -> bool:
+def claim_poll(feed: Feed) -> bool:
     """Take this interval's poll of a remote feed; False when another node took it first.
 
     Several nodes may run ingest at once: the update only succeeds while the
@@ -120,7 +120,7 @@ class IngestLoop(threading.Thread):
                 continue
             self._due_at[feed.pk] = clock + feed.poll_interval
             local = feed.transport_class.local
-            if not local and not claim(feed):
+            if not local and not claim_poll(feed):
                 continue  # another node polls the agency's server this interval
             # Folders and remote servers in pools of their own: agencies' servers
             # that trickle a byte a second never hold up a folder.

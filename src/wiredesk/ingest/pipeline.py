@@ -1,7 +1,9 @@
 """The pipeline: bytes of one delivery in, stories stored (or the delivery quarantined).
 
-transport ── bytes ──▶ wire.parse ──▶ wire.normalize ──▶ stories.services.store_item
-Each step is one call with a plain value; nothing reaches back up the chain.
+transport ── bytes ──▶ prepare (parse, normalize, classify) ──▶ stories.services.store_items
+Each step is one call with a plain value, made from here; none imports this
+module (the layers, docs/architecture.md). What a lower app must tell ingest
+comes as a signal (pictures/signals.py: a picture that cannot be had).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import hashlib
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
@@ -21,14 +23,14 @@ from wiredesk.pictures.services import apply_picture_items, attach_many
 from wiredesk.sources.models import Feed
 from wiredesk.stories.duplicates import band_shape
 from wiredesk.stories.events import agency_actor, record
-from wiredesk.stories.models import LifecycleEvent, StoryVersion
+from wiredesk.stories.models import Delivery, LifecycleEvent, StoryVersion
 from wiredesk.stories.services import Outcome, get_or_create_delivery, policy_of, store_items
 from wiredesk.stories.storage import Batch
 from wiredesk.wire import WireItem
 from wiredesk.wire.errors import one_line
 
 from .models import Quarantine
-from .prepare import Prepared, PrepareOptions, prepare
+from .prepare import PreparedDelivery, PrepareOptions, prepare
 
 log = logging.getLogger("wiredesk.ingest")
 
@@ -111,7 +113,13 @@ def _check(item: WireItem) -> str | None:
     return None
 
 
-def _with_full_text(feed: Feed, items: list[WireItem], zone, teaser_chars, urgency_map):
+def _with_full_text(
+    feed: Feed,
+    items: list[WireItem],
+    zone: tzinfo,
+    teaser_chars: int,
+    urgency_map: dict[str, int],
+) -> list[WireItem]:
     """Fetch the linked article of every item not stored yet (outside any transaction)."""
     # trafilatura and httpx: only where a feed asks for full text.
     from wiredesk.transports.outbound import OutboundPolicy
@@ -124,7 +132,7 @@ def _with_full_text(feed: Feed, items: list[WireItem], zone, teaser_chars, urgen
         ).values_list("story__item_id", "version")
     )
     policy = OutboundPolicy(allowed_hosts=feed.allowed_hosts)
-    agent = settings.WIREDESK["USER_AGENT"]
+    agent = settings.WIREDESK.site.user_agent
     return [
         item
         if (item.item_id, item.version) in known
@@ -141,8 +149,9 @@ def prepare_options(feed: Feed) -> PrepareOptions:
     return PrepareOptions(
         format=feed.format,
         encoding=feed.encoding or None,
+        repair_xml=feed.repair_xml,
         time_zone=agency.zone,
-        teaser_chars=settings.WIREDESK["TEASER_CHARS"],
+        teaser_chars=settings.WIREDESK.site.teaser_chars,
         urgency_map={str(k).lower(): v for k, v in (agency.urgency_map or {}).items()},
         kill_patterns=tuple(agency.kill_patterns or ()),
         advisory_patterns=tuple(agency.advisory_patterns or ()),
@@ -170,7 +179,7 @@ def store_prepared(
     feed: Feed,
     data: bytes,
     origin: str,
-    prepared: Prepared,
+    prepared: PreparedDelivery,
     now: datetime | None = None,
     *,
     batch: Batch | None = None,
@@ -192,13 +201,25 @@ def store_prepared(
         quarantine(feed, origin, failure.data or data, str(failure), item_id=failure.item_id)
         report.actions["quarantined"] += 1
         report.item_failures.append(str(failure))
+    if prepared.repairs:
+        log.info("delivery feed=%s %s: read with repairs: %s", feed.slug, origin,
+                 "; ".join(map(str, prepared.repairs)))  # fmt: skip
     items = prepared.items
     if feed.full_text:
         options = prepare_options(feed)
         items = _with_full_text(feed, items, options.time_zone, options.teaser_chars,
                                 options.urgency_map)  # fmt: skip
+    committed: list[bool] = []
     try:
-        _store(feed, data, origin, prepared, items, report, now, batch)
+        try:
+            _store(feed, data, origin, prepared, items, report, now, batch, committed)
+        except Exception:
+            if not committed:
+                raise
+            # Stored and committed: what failed ran after the commit (a hook). The
+            # delivery is not quarantined for it; the hook's own failure is logged.
+            log.exception("delivery feed=%s %s: stored, but a hook after its commit failed",
+                          feed.slug, origin)  # fmt: skip
     except TRANSIENT:
         raise  # the database or the disk is away, not the delivery's fault: retried later
     except Exception as exc:
@@ -235,11 +256,27 @@ def _attach_pictures(feed: Feed, items: list[WireItem], outcomes: list[Outcome])
     attach_many(uses, feed)
 
 
-def _store(feed, data, origin, prepared, items, report, now, batch) -> None:
+def _store(
+    feed: Feed,
+    data: bytes,
+    origin: str,
+    prepared: PreparedDelivery,
+    items: list[WireItem],
+    report: IngestReport,
+    now: datetime,
+    batch: Batch | None,
+    committed: list[bool],
+) -> None:
     # One transaction a delivery: its bytes and every version they brought land
     # together or not at all. Bytes that brought nothing new are not kept twice.
     with transaction.atomic():
-        delivery = get_or_create_delivery(data, feed, origin, now)
+        # First of the commit's hooks: whatever fails after it failed after the commit.
+        transaction.on_commit(lambda: committed.append(True))
+        repairs = [[r.name, r.detail] for r in prepared.repairs]
+        delivery = get_or_create_delivery(data, feed, origin, now, repairs)
+        if delivery.repairs != repairs:  # bytes stored before, read another way now
+            Delivery.objects.filter(pk=delivery.pk).update(repairs=repairs)
+            delivery.repairs = repairs
         storable = []
         alone = [item for item in items if item.kind == "picture"]
         if alone:

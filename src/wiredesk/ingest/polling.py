@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from wiredesk.sources.models import Feed
 from wiredesk.transports.backoff import next_delay
-from wiredesk.transports.base import Context, Delivery, Stored, Transport, TransportError
+from wiredesk.transports.base import Context, PulledDelivery, Stored, Transport, TransportError
 from wiredesk.transports.folder import FolderTransport, WatchFolder
 from wiredesk.transports.secrets import Secrets
 
@@ -34,7 +34,7 @@ HEALTH_EVERY = 30.0  # seconds between health writes of a quiet local transport
 
 def callback_url(feed: Feed) -> str:
     """Return the address where a hub pushes this feed's content (WebSub)."""
-    site = settings.WIREDESK["SITE_URL"].rstrip("/")
+    site = settings.WIREDESK.site.url.rstrip("/")
     return site + reverse("ingest:websub", args=[feed.slug])
 
 
@@ -42,7 +42,7 @@ def context_for(feed: Feed, settle_seconds: float) -> Context:
     """Return what a feed's transport is given by this process."""
     return Context(
         feed=feed.slug,
-        user_agent=settings.WIREDESK["USER_AGENT"],
+        user_agent=settings.WIREDESK.site.user_agent,
         spool=settings.DATA_DIR / "spool" / feed.slug,
         callback_url=callback_url(feed),
         settle_seconds=settle_seconds,
@@ -118,7 +118,9 @@ class FeedPoller:
         self.write_health(feed, transport, reports, error, started)
         return reports
 
-    def take(self, feed: Feed, transport: Transport, delivery: Delivery) -> IngestReport | None:
+    def take(
+        self, feed: Feed, transport: Transport, delivery: PulledDelivery
+    ) -> IngestReport | None:
         """Store one delivery and acknowledge it; None when there was nothing to store yet."""
         if delivery.refused:
             quarantine(feed, delivery.name, b"", delivery.refused, size=delivery.size)
@@ -180,7 +182,7 @@ def stamp(now: datetime) -> str:
     return timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-def _health_of(reports: list[IngestReport], now) -> dict:
+def _health_of(reports: list[IngestReport], now: datetime) -> dict:
     """Return the health fields after a poll: a delivery fetched but refused is a failure to see."""
     refused = [r for r in reports if not r.ok]
     if refused:

@@ -16,6 +16,7 @@ from wiredesk.wire import ParseError, WireItem, normalize
 from wiredesk.wire.errors import ItemFailure, one_line
 from wiredesk.wire.formats import read
 from wiredesk.wire.notices import classify
+from wiredesk.wire.repair import Repaired
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class PrepareOptions:
 
     format: str = "auto"
     encoding: str | None = None
+    repair_xml: bool = False  # repair an agency format's XML too (feeds always are)
     time_zone: tzinfo = UTC
     teaser_chars: int = 110
     urgency_map: dict[str, int] = field(default_factory=dict)
@@ -33,7 +35,7 @@ class PrepareOptions:
 
 
 @dataclass
-class Prepared:
+class PreparedDelivery:
     """A delivery's items ready to store, or why it cannot be read."""
 
     items: list[WireItem] = field(default_factory=list)
@@ -45,6 +47,8 @@ class Prepared:
     error: str | None = None
     # Items that could not be read: each is quarantined alone, the rest stored.
     failures: list[ItemFailure] = field(default_factory=list)
+    # What had to be mended before the delivery could be read (wire/repair.py).
+    repairs: list[Repaired] = field(default_factory=list)
 
 
 def start_worker(niceness: int) -> None:
@@ -79,7 +83,7 @@ def _ready(raw: WireItem, options: PrepareOptions, now: datetime) -> WireItem:
 
 def prepare(
     data: bytes, options: PrepareOptions, signatures: bool = False, base_url: str | None = None
-) -> Prepared:
+) -> PreparedDelivery:
     """Parse, normalize and classify one delivery; with `signatures`, MinHash each item.
 
     `base_url` is where the delivery was fetched from, for its relative links.
@@ -87,11 +91,11 @@ def prepare(
     delivery as a whole raises quarantines the delivery (never the process).
     """
     try:
-        reading = read(data, options.format, options.encoding, base_url)
+        reading = read(data, options.format, options.encoding, base_url, options.repair_xml)
     except ParseError as exc:
-        return Prepared(error=str(exc))
+        return PreparedDelivery(error=str(exc))
     except Exception as exc:
-        return Prepared(error=one_line(exc))
+        return PreparedDelivery(error=one_line(exc))
     items, failures = [], list(reading.failures)
     now = datetime.now(UTC)
     for position, raw in enumerate(reading.items, 1):
@@ -101,8 +105,8 @@ def prepare(
             failures.append(ItemFailure(one_line(exc), position, raw.item_id[:512]))
     if not items and failures:
         error = str(failures[0]) if len(failures) > 1 else failures[0].reason
-        return Prepared(error=error, failures=failures)
-    prepared = Prepared(items=items, failures=failures)
+        return PreparedDelivery(error=error, failures=failures)
+    prepared = PreparedDelivery(items=items, failures=failures, repairs=reading.repairs)
     if signatures:
         # numpy: loaded by backfill workers, not by every process that imports the pipeline.
         from wiredesk.wire.similarity import band_keys_of_many, signature_bytes

@@ -13,8 +13,7 @@ from wiredesk.pictures.services import process_due
 from wiredesk.sources.models import Feed
 from wiredesk.stories.releases import release_due
 
-from .loop import claim, polled_transports
-from .pipeline import ingest_bytes
+from .loop import claim_poll, polled_transports
 from .polling import FeedPoller
 
 log = logging.getLogger("wiredesk.ingest")
@@ -33,7 +32,7 @@ def poll_due_feeds() -> int:
     )
     queued = 0
     for feed in due:
-        if claim(feed):
+        if claim_poll(feed):
             poll_feed.delay(feed.pk)
             queued += 1
     return queued
@@ -45,7 +44,7 @@ RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retri
 
 @shared_task(**RETRY)
 def poll_feed(feed_id: int) -> int:
-    """Fetch one feed and queue its delivery for ingest."""
+    """Fetch one feed and store what it brought (the pipeline every polled transport takes)."""
     feed = Feed.objects.select_related("agency").get(pk=feed_id)
     # One poller a worker process, kept between tasks: a remote folder's
     # listing is compared with the last one, and OAuth tokens are kept.
@@ -54,13 +53,6 @@ def poll_feed(feed_id: int) -> int:
 
 
 _POLLER = FeedPoller()
-
-
-@shared_task(**RETRY)
-def ingest_delivery(feed_id: int, data: bytes, origin: str) -> dict:
-    """Store one delivery. Repeat-safe: if a worker dies mid-item, the re-run stores it once."""
-    feed = Feed.objects.select_related("agency").get(pk=feed_id)
-    return dict(ingest_bytes(feed, data, origin).actions)
 
 
 @shared_task

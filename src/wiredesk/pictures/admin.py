@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Picture
 
@@ -12,5 +13,5 @@ class PictureAdmin(admin.ModelAdmin):
     search_fields = ["caption", "credit", "identity"]
     readonly_fields = [f.name for f in Picture._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

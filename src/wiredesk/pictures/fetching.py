@@ -13,7 +13,7 @@ from .models import Picture
 
 def _beside(picture: Picture) -> bytes:
     """Return a file a folder delivery names (`photo.jpg`), never one outside the folder."""
-    limit = settings.WIREDESK["PICTURES"]["MAX_BYTES"]
+    limit = settings.WIREDESK.pictures.max_bytes
     feed = picture.feed
     if feed is None or not feed.transport_class.local or not feed.location:
         raise Refused(f"{picture.href[:200]!r} is not a usable URL: only http and https")
@@ -36,10 +36,10 @@ def fetch_picture(picture: Picture) -> bytes:
     href = picture.href.strip()
     if "://" not in href and not href.startswith("//"):
         return _beside(picture)
-    options = settings.WIREDESK["PICTURES"]
+    options = settings.WIREDESK.pictures
     policy = OutboundPolicy(
         allowed_hosts=picture.feed.allowed_hosts if picture.feed else frozenset(),
-        max_bytes=options["MAX_BYTES"], deadline_seconds=options["DEADLINE_SECONDS"],
+        max_bytes=options.max_bytes, deadline_seconds=options.deadline_seconds,
     )  # fmt: skip
-    body, _ = fetch(href, policy, settings.WIREDESK["USER_AGENT"])
+    body, _ = fetch(href, policy, settings.WIREDESK.site.user_agent)
     return body

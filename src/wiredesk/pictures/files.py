@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 
 RENDITIONS = "pictures"
 ORIGINALS = "picture_originals"
@@ -25,7 +25,7 @@ def folder(digest: str) -> str:
     return f"{digest[:2]}/{digest}"
 
 
-def _put(storage, name: str, data: bytes) -> None:
+def _put(storage: Storage, name: str, data: bytes) -> None:
     # Written over, never deleted first: two workers rendering the same photo
     # at once write the same bytes under the same names, and a delete between
     # another's write and its read lost the file (seen in the tests).

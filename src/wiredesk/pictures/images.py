@@ -30,8 +30,8 @@ MAX_PIXELS = 40_000_000  # a 7,700 x 5,200 press photo is 40 MP
 TAKEN = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp"),
          "GIF": ("image/gif", "gif"), "AVIF": ("image/avif", "avif"), "TIFF": ("image/tiff", "tif")}  # fmt: skip
 _EXTENSIONS = dict(TAKEN.values())
-# Encoder settings measured in benchmarks/pictures.py: AVIF's default speed
-# takes about a second a rendition here; speed 9 a tenth, at a similar size.
+# Encoder settings measured in benchmarks/pictures.py: AVIF at speed 9 is many
+# times faster than its default speed, at a similar size (docs/benchmarks.md).
 ENCODE = {"AVIF": {"quality": 55, "speed": 9}, "WEBP": {"quality": 78, "method": 3},
           "JPEG": {"quality": 82, "optimize": True, "progressive": True}}  # fmt: skip
 
@@ -89,7 +89,7 @@ _XMP_NS = {"dc": "http://purl.org/dc/elements/1.1/",
            "photoshop": "http://ns.adobe.com/photoshop/1.0/"}  # fmt: skip
 
 
-def _text(value) -> str | None:
+def _text(value: object) -> str | None:
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, bytes):

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 
 from . import files
@@ -38,7 +38,7 @@ class ShownPicture:
     def absolute(self, name: str) -> str:
         """Return the absolute address of rendition `name` (for feeds, sitemaps, JSON-LD)."""
         url = self.url(name)
-        return url if "://" in url else settings.WIREDESK["SITE_URL"] + url
+        return url if "://" in url else settings.WIREDESK.site.url + url
 
     def srcset(self, kind: str) -> str:
         return ", ".join(f"{self.url(f'{w}.{kind}')} {w}w" for w in self.widths)
@@ -107,7 +107,7 @@ def _shown(picture: Picture) -> ShownPicture:
     )  # fmt: skip
 
 
-def _links(story_ids: Iterable[int]):
+def _links(story_ids: Iterable[int]) -> QuerySet[StoryPicture]:
     return (
         StoryPicture.objects.filter(
             story_id__in=list(story_ids), current=True, picture__state=Picture.State.READY

@@ -23,12 +23,12 @@ import threading
 import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor, wait
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from wiredesk.sources.models import Agency, Feed
@@ -63,9 +63,9 @@ def _values(ref: PictureRef) -> dict[str, str]:
     return {name: getattr(ref, name) or "" for name in META_FIELDS}
 
 
-def _new_picture(agency: Agency, feed: Feed | None, ref: PictureRef, now) -> Picture:
+def _new_picture(agency: Agency, feed: Feed | None, ref: PictureRef, now: datetime) -> Picture:
     # Every column, as the storage seam's fast insert wants them (a backfill
-    # attaches a photo to thousands of stories a second).
+    # attaches photos to a whole batch of stories at once).
     return build(Picture, {
         "agency_id": agency.pk, "feed_id": feed.pk if feed else None,
         "identity": ref.identity[:2000], "href": ref.href[:2000],
@@ -122,7 +122,7 @@ def attach_many(uses: list[tuple[StoryVersion, list[PictureRef]]], feed: Feed | 
     pictures replaces them.
     """
     uses = [(version, refs) for version, refs in uses if refs]
-    if not uses or not settings.WIREDESK["PICTURES"]["ENABLED"]:
+    if not uses or not settings.WIREDESK.pictures.enabled:
         return
     agency = feed.agency if feed is not None else uses[0][0].story.agency
     pictures = _pictures_for(agency, feed, [ref for _, refs in uses for ref in refs])
@@ -147,7 +147,7 @@ def apply_picture_items(agency: Agency, feed: Feed | None, items: list[WireItem]
         picture = Picture.objects.filter(agency=agency, identity=item.item_id[:2000]).first()
         if item.pub_status == "canceled":
             if picture is not None:
-                kill(picture)
+                kill_picture(picture)
             done.append("picture killed")
             continue
         refs = [ref for ref in item.pictures if ref]
@@ -163,12 +163,12 @@ def apply_picture_items(agency: Agency, feed: Feed | None, items: list[WireItem]
         if ref.ref is None:
             ref = PictureRef(**{**ref.to_dict(), "ref": item.item_id})
         picture = _picture_for(agency, feed, ref)
-        transaction.on_commit(partial(_announce_users, picture))
+        transaction.on_commit(partial(_announce_users, picture), robust=True)
         done.append("picture updated")
     return done
 
 
-def kill(picture: Picture) -> None:
+def kill_picture(picture: Picture) -> None:
     """Take a picture the agency killed out of every story that used it, and stop serving it."""
     Picture.objects.filter(pk=picture.pk).update(state=Picture.State.KILLED)
     story_ids = list(
@@ -178,7 +178,7 @@ def kill(picture: Picture) -> None:
     )
     StoryPicture.objects.filter(picture=picture).update(current=False)
     if picture.sha256:
-        transaction.on_commit(lambda: sync_files(picture.sha256))
+        transaction.on_commit(lambda: sync_files(picture.sha256), robust=True)
     if story_ids:
         announce(list(Story.objects.filter(pk__in=story_ids)), "updated")
 
@@ -195,7 +195,7 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** (attempts - 1)))
 
 
-def _still(picture: Picture):
+def _still(picture: Picture) -> QuerySet[Picture]:
     """Return the picture's row, unless it was killed or given a new file since it was read."""
     return Picture.objects.filter(pk=picture.pk, href=picture.href).exclude(
         state=Picture.State.KILLED
@@ -294,7 +294,7 @@ def _rendered(digest: str) -> tuple[list[int], str] | None:
 
 
 _AGENCY_SLOTS: dict[int, threading.BoundedSemaphore] = defaultdict(
-    lambda: threading.BoundedSemaphore(settings.WIREDESK["PICTURES"]["PER_AGENCY"])
+    lambda: threading.BoundedSemaphore(settings.WIREDESK.pictures.per_agency)
 )
 
 
@@ -314,7 +314,7 @@ def _process_with_slot(picture_id: int) -> bool:
         close_old_connections()
 
 
-def _waiting(now) -> Q:
+def _waiting(now: datetime) -> Q:
     """Pictures due for a fetch or a retry, and not claimed by a live pass."""
     return Q(state__in=[Picture.State.PENDING, Picture.State.FAILED], next_attempt_at__lte=now) & (
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - timedelta(seconds=CLAIM_SECONDS))
@@ -359,7 +359,7 @@ def _renew(ids: list[int], token: str) -> None:
 
 def process_due(limit: int = 50, workers: int = 4) -> int:
     """Process due pictures, a few agencies at once (each within its own slots); return ready."""
-    if not settings.WIREDESK["PICTURES"]["ENABLED"]:
+    if not settings.WIREDESK.pictures.enabled:
         return 0
     token = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
     ids = claim(limit, token)

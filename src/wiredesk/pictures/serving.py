@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any, cast
+from wsgiref.headers import Headers
 
 from whitenoise import WhiteNoise
 
@@ -20,7 +21,7 @@ YEAR = 365 * 24 * 3600
 _DIGEST = re.compile(r"/([0-9a-f]{64})/")
 
 
-def _tag(headers, path: str, url: str) -> None:
+def _tag(headers: Headers, path: str, url: str) -> None:
     # The CDN purges by this key when the picture stops being served.
     found = _DIGEST.search(url)
     if found:
@@ -38,7 +39,7 @@ class PictureFiles(WhiteNoise):
         return True
 
 
-def wrap(application: Callable) -> Callable:
+def serve_pictures(application: Callable) -> Callable:
     """Return `application` with pictures served in front, when they are on this filesystem."""
     from django.conf import settings
 

@@ -11,6 +11,7 @@ story restored by an editor shows its picture again, rendered anew.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from django.db import transaction
 
@@ -63,7 +64,9 @@ def _purge(digest: str) -> None:
     pictures_withdrawn.send(Picture, keys=[f"picture-{digest}"])
 
 
-def follow_story_changes(sender=None, stories=(), change="", **kwargs) -> None:
+def follow_story_changes(
+    sender: object = None, stories: Iterable[Story] = (), change: str = "", **kwargs: object
+) -> None:
     """Serve or withdraw the pictures of changed stories (a `stories_changed` receiver)."""
     ids = [story.pk for story in stories]
     digests = set(

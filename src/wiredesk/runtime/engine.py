@@ -117,10 +117,10 @@ def serve_embedded(
         # Waitress reads each body whole before a thread takes the request; a
         # slow client holds only a connection, and there are enough of those.
         connection_limit=connection_limit(),
-        max_request_body_size=settings.WIREDESK["REQUEST_BODY_BYTES"],
+        max_request_body_size=settings.WIREDESK.site.request_body_bytes,
     )  # fmt: skip
     channel = type("Channel", (DeadlineChannel,),
-                   {"deadline_seconds": settings.WIREDESK["REQUEST_BODY_SECONDS"]})  # fmt: skip
+                   {"deadline_seconds": settings.WIREDESK.site.request_body_seconds})  # fmt: skip
     for listener in list(server._map.values()):  # each listening socket (IPv4, IPv6)
         if isinstance(listener, BaseWSGIServer):
             listener.channel_class = channel
@@ -128,7 +128,7 @@ def serve_embedded(
     ingest.start()
     # The ingest process started at the machine's priority; serving goes below it
     # (a story publishes at its pace however many readers ask at once).
-    os.nice(settings.WIREDESK["WEB_NICENESS"])
+    os.nice(settings.WIREDESK.site.web_niceness)
     outbox.start()
     if on_ready:
         on_ready(url)

@@ -1,9 +1,10 @@
 """A rendered-page cache that can never serve a killed or embargoed story.
 
-Every cached page is keyed by a site-wide generation number; every story
-change (published, updated, withheld, killed, embargo released) bumps it, so
-the next request renders afresh. With Redis as the cache, every web node sees
-the same generation: a change on one node invalidates all of them at once.
+Every cached page is keyed by the content generation, a random token
+(site/generation.py); every story change (published, updated, withheld,
+killed, embargo released) replaces it, so the next request renders afresh.
+With Redis as the cache, every web node sees the same generation: a change on
+one node invalidates all of them at once.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -39,8 +41,8 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     """Serve a GET from the page cache of the current generation, rendering on a miss."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        seconds = settings.WIREDESK["PAGE_CACHE_SECONDS"]
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        seconds = settings.WIREDESK.site.page_cache_seconds
         if request.method not in ("GET", "HEAD") or not seconds or not shared_safely():
             return view(request, *args, **kwargs)
         current = generation()
@@ -81,8 +83,8 @@ def on_site_url(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        site = urlsplit(settings.WIREDESK["SITE_URL"])
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        site = urlsplit(settings.WIREDESK.site.url)
         request.get_host = lambda: site.netloc  # type: ignore[method-assign]
         request.is_secure = lambda: site.scheme == "https"  # type: ignore[method-assign]
         return view(request, *args, **kwargs)
@@ -115,7 +117,7 @@ def cached_search(q: str, limit: int = 50, request: HttpRequest | None = None) -
     from wiredesk.stories.selectors import visible_stories
 
     words = " ".join(q.lower().split())[:200]
-    caching = words and settings.WIREDESK["PAGE_CACHE_SECONDS"] and shared_safely()
+    caching = words and settings.WIREDESK.site.page_cache_seconds and shared_safely()
     current = generation() if caching else None
     if current is None:
         return search_stories(q, limit=limit)
@@ -137,7 +139,7 @@ def kept_list(request: HttpRequest, build: Callable[[], dict]) -> dict:
     A list asked for again with the same filters and cursor costs a cache read;
     any story change makes every kept list stale at once.
     """
-    seconds = settings.WIREDESK["PAGE_CACHE_SECONDS"]
+    seconds = settings.WIREDESK.site.page_cache_seconds
     current = generation() if seconds and shared_safely() else None
     if current is None:
         return build()

@@ -46,11 +46,11 @@ def forget_nav(**_: object) -> None:
 
 def site(request: HttpRequest) -> dict:
     """Return the site's name, URL and agencies for the page chrome."""
-    config = settings.WIREDESK
+    config = settings.WIREDESK.site
     return {
-        "site_name": config["SITE_NAME"],
-        "site_url": config["SITE_URL"],
-        "site_description": config["SITE_DESCRIPTION"],
+        "site_name": config.name,
+        "site_url": config.url,
+        "site_description": config.description,
         "nav_agencies": nav_agencies,
         "nav_sections": nav_sections,
     }

@@ -2,8 +2,9 @@
 
 Python's `difflib.SequenceMatcher` looks for the longest matching block over
 every pair of equal words, then again on each side of it: its cost grows with
-the square of the text and the number of blocks, so two versions of 2,000
-common words took minutes on a public page. This diff costs about the text's
+the square of the text and the number of blocks, so two long versions with
+many common words held a public page for far too long (docs/benchmarks.md).
+This diff costs about the text's
 length and never more than a fixed amount of work:
 
 1. the words both versions open and close with are matched at once;
@@ -34,7 +35,7 @@ from django.utils.safestring import SafeString, mark_safe
 # hold (words are split at white space), so a word is never taken for a break.
 PARAGRAPH = "\n"
 # Units of work a diff may spend for each word of the two texts, and at most
-# (about 0.3 s on this project's reference machine: benchmarks/hostile.py).
+# (a fraction of a second: docs/benchmarks.md).
 BUDGET_PER_WORD = 12
 BUDGET_CAP = 4_000_000
 # Words in a run that anchors a long text where no single word is unique.

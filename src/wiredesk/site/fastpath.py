@@ -1,7 +1,8 @@
 """Serve cached pages before Django: the fast path of a web worker.
 
 Django's request cycle (middleware, URL resolving, the page cache's own
-lookup) costs about a tenth of a millisecond even when the page is cached.
+lookup) costs more than the lookup itself even when the page is cached
+(docs/benchmarks.md).
 This WSGI wrapper keeps, in each worker, the final bytes and headers of every
 answer that the page cache (site/cache.py) would keep, tagged with the
 content generation it was rendered under (site/generation.py), and answers a
@@ -138,7 +139,7 @@ class FastPageCache:
             return self.app(environ, start_response)
         sent: list[Any] = []
 
-        def capture(status: str, headers: list, exc_info=None):
+        def capture(status: str, headers: list, exc_info: object = None) -> None:
             sent[:] = [status, headers]
             return start_response(status, headers, exc_info)
 

@@ -29,6 +29,7 @@ import threading
 import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -66,7 +67,7 @@ class FileGeneration:
 
 
 class RedisGeneration:
-    """A generation counter in Redis with a local copy kept by a listener thread."""
+    """A random generation token in Redis (never a counter), copied by a listener thread."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -77,7 +78,7 @@ class RedisGeneration:
         self._clients: dict[int, object] = {}
         self._retrying = False
 
-    def _client(self):
+    def _client(self) -> Any:
         """Return this process's client (thread-safe; not shared across a fork)."""
         client = self._clients.get(os.getpid())
         if client is None:

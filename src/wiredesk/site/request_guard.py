@@ -12,8 +12,10 @@ int() and fails in the database driver (SQLite's and PostgreSQL's bigint).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http.response import HttpResponseBase
 
 # C0 controls (tab, line feed and carriage return aside), DEL, and lone surrogates.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -41,10 +43,10 @@ def _refusal(request: HttpRequest, reason: str) -> HttpResponse:
 class RejectControlCharactersMiddleware:
     """Answer 400 to a request whose query parameters hold control characters."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.META.get("QUERY_STRING"):
             for name, values in request.GET.lists():
                 if _CONTROL.search(name) or any(_CONTROL.search(v) for v in values):

@@ -7,7 +7,7 @@ same bytes (a feed: one statement, syndication/feeds.py). Each web worker
 keeps the status, headers and bytes of such an answer; for a later plain GET
 or HEAD of the same address it runs `check` and, if nothing changed, sends
 them without Django's request cycle (middleware, URL resolving, the view).
-That cycle was three quarters of an uncached feed's time (benchmarks/load.py).
+That cycle was most of an uncached feed's time (docs/benchmarks.md).
 
 Nothing is sent without that read, so this is as fresh as rendering: it needs
 neither the page cache's shared clock nor a time limit, and it works with
@@ -62,7 +62,7 @@ class RevalidatedAnswers:
             return body
         sent: list[Any] = []
 
-        def capture(status: str, headers: list, exc_info=None):
+        def capture(status: str, headers: list, exc_info: object = None) -> None:
             sent[:] = [status, headers]
             return start_response(status, headers, exc_info)
 

@@ -8,7 +8,10 @@ stylesheet inline so a story renders in one round trip.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from collections.abc import Callable
+
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 POLICY = "; ".join(
     [
@@ -29,10 +32,10 @@ POLICY = "; ".join(
 class ContentSecurityPolicyMiddleware:
     """Add the site's Content-Security-Policy to answers that have none."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = POLICY

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.utils.cache import add_never_cache_headers
 
 from wiredesk.pictures.selectors import lead_pictures, pictures_of
 from wiredesk.sources.models import Agency
-from wiredesk.stories.models import Section
+from wiredesk.stories.models import Section, Story
 from wiredesk.stories.selectors import (
     also_reported_by,
     in_section,
@@ -34,7 +35,7 @@ from .structured import news_article
 class ListPage:
     """One page of a story list, newest first, without counting the whole list.
 
-    Counting a million stories costs more than a second (benchmarks/memory.py):
+    Counting a million stories costs more than the page (docs/benchmarks.md):
     a page reads one story past its end to know whether an older page exists.
     """
 
@@ -57,8 +58,8 @@ class ListPage:
         return self.number - 1
 
 
-def _page(request: HttpRequest, stories) -> ListPage:
-    size = settings.WIREDESK["PAGE_SIZE"]
+def _page(request: HttpRequest, stories: QuerySet[Story]) -> ListPage:
+    size = settings.WIREDESK.site.page_size
     number = whole_number(request.GET.get("page", "1"), maximum=999_999) or 0
     if not number:
         raise Http404("No such page")
@@ -68,11 +69,13 @@ def _page(request: HttpRequest, stories) -> ListPage:
         raise Http404("No such page")
     leads = lead_pictures(story.pk for story in found[:size])
     for story in found:
-        story.lead_picture = leads.get(story.pk)
+        story.lead_picture = leads.get(story.pk)  # type: ignore[attr-defined]
     return ListPage(number, found[:size], len(found) > size)
 
 
-def _list(request: HttpRequest, stories, title: str | None, path: str) -> HttpResponse:
+def _list(
+    request: HttpRequest, stories: QuerySet[Story], title: str | None, path: str
+) -> HttpResponse:
     """Render a story list; `path` is where it and its feeds live ("/agency/ians/")."""
     return render(request, "site/list.html", {
         "page": _page(request, stories), "title": title, "list_path": path,
@@ -113,7 +116,7 @@ def topic(request: HttpRequest, topic: str) -> HttpResponse:
 
 def app_link(story_id: int, path: str, url: str) -> str | None:
     """Return the "Open in app" link for a story, or None when no app is configured."""
-    template = settings.WIREDESK["APP_LINK"]
+    template = settings.WIREDESK.site.app.link
     if not template:
         return None
     return template.format(id=story_id, path=path, url=url)
@@ -130,7 +133,7 @@ def story(request: HttpRequest, pk: int, slug: str | None = None) -> HttpRespons
     path = story.get_absolute_url()
     if slug != story.slug:
         return HttpResponsePermanentRedirect(path)
-    url = settings.WIREDESK["SITE_URL"] + path
+    url = settings.WIREDESK.site.url + path
     pictures = pictures_of(story.pk)
     context = {
         "story": story,
@@ -138,13 +141,13 @@ def story(request: HttpRequest, pk: int, slug: str | None = None) -> HttpRespons
         "lead": pictures[0] if pictures else None,
         "canonical_url": url,
         "app_link": app_link(story.pk, path, url),
-        "app_name": settings.WIREDESK["APP_NAME"],
-        "ios_app_store_id": settings.WIREDESK["IOS_APP_STORE_ID"],
+        "app_name": settings.WIREDESK.site.app.name,
+        "ios_app_store_id": settings.WIREDESK.site.app.ios_app_store_id,
         "json_ld": news_article(
             story,
             url,
-            settings.WIREDESK["SITE_NAME"],
-            settings.WIREDESK["SITE_URL"],
+            settings.WIREDESK.site.name,
+            settings.WIREDESK.site.url,
             pictures[0].crops if pictures else (),
         ),
         "also_reported_by": also_reported_by(story),
@@ -188,7 +191,7 @@ def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:200]
     if q.strip():
         try:
-            limit_client(request, "search", settings.WIREDESK["SEARCH_PER_MINUTE"])
+            limit_client(request, "search", settings.WIREDESK.site.search_per_minute)
         except RateLimited as exc:
             return too_many_requests(
                 exc, f"Too many searches from your address; try again in {exc.retry_after} s.\n"

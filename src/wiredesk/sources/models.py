@@ -106,7 +106,7 @@ class Agency(HoldRules):
     # When it last had a new story stored (to the minute): near-duplicate grouping
     # asks "has another agency stored a story lately?" of every delivery, here in
     # one small read instead of a look through the stories (a scan of them all
-    # on SQLite: 0.8 s a delivery at 1,000,000 stories).
+    # on SQLite, at every delivery: docs/benchmarks.md).
     last_stored_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -151,6 +151,12 @@ class Feed(HoldRules):
         help_text="For feeds whose items carry only a teaser and a link: fetch the link and "
         "take the article text from it (where the agency's contract allows).",
     )
+    repair_xml = models.BooleanField(
+        default=False,
+        help_text="Repair an agency format's XML that strict parsing refuses (an undeclared "
+        "prefix, a control character, a bare &), as feeds always are; off: such a delivery "
+        "is quarantined.",
+    )
     fetch_allowed_hosts = models.CharField(
         max_length=1000,
         blank=True,
@@ -190,7 +196,7 @@ class Feed(HoldRules):
         return self.slug
 
     def clean(self) -> None:
-        problems = transports.check(self.transport, self.location, self.options or {})
+        problems = transports.check_settings(self.transport, self.location, self.options or {})
         if problems:
             raise ValidationError({"options": problems})
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from wiredesk.transports.base import check
+from wiredesk.transports.base import check_settings
 
 from .models import Agency, Feed
 
@@ -28,6 +28,7 @@ FEED_FIELDS = (
     "enabled",
     "encoding",
     "full_text",
+    "repair_xml",
     "fetch_allowed_hosts",
     "publishing",
     "publish_delay_minutes",
@@ -49,8 +50,13 @@ class SyncReport:
         )
 
 
-def _apply(model: type[Agency] | type[Feed], slug: str, values: dict[str, Any], report: SyncReport,
-           label: str):  # fmt: skip
+def _apply(
+    model: type[Agency] | type[Feed],
+    slug: str,
+    values: dict[str, Any],
+    report: SyncReport,
+    label: str,
+) -> Agency | Feed:
     obj = model._default_manager.filter(slug=slug).first()
     if obj is None:
         obj = model(slug=slug, **values)
@@ -99,7 +105,7 @@ def feed_problems(feeds: Iterable[Feed] | None = None) -> list[str]:
     return [
         f"feed {feed.slug}: {problem}"
         for feed in feeds
-        for problem in check(feed.transport, feed.location, feed.options or {})
+        for problem in check_settings(feed.transport, feed.location, feed.options or {})
     ]
 
 

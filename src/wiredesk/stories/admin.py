@@ -3,14 +3,20 @@
 Stories, versions, deliveries and the lifecycle log are read-only here: a
 field edit would bypass every surface (the page cache, feeds, webhooks) and
 could rewrite the agency's bytes (a textarea turns line ends into CRLF). An
-editor kills, withholds or restores a story with an action that asks for the
-reason and goes through `stories.editorial`, as fast and as complete as an
-agency's own kill.
+editor changes stories with the hand actions of `stories.hand_actions` (kill,
+withhold, restore, hold, release, accept or reject the agency's version) and
+a correction, each asking for the reason where the rules require one and
+going through `stories.editorial`, as fast and as complete as an agency's
+own kill.
 """
+
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from . import editorial
@@ -18,17 +24,20 @@ from .hand_actions import HAND_ACTIONS, HandAction
 from .models import Delivery, LifecycleEvent, Section, SectionRule, Story, StoryVersion
 from .rules import Action
 
+# What admin.action returns: a function the admin calls with (admin, request, queryset).
+AdminAction = Callable[[admin.ModelAdmin, HttpRequest, QuerySet[Story]], TemplateResponse | None]
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Shown, never added to, changed or deleted from the admin."""
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -41,10 +50,10 @@ class VersionInline(admin.TabularInline):
     readonly_fields = fields
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -58,12 +67,14 @@ class OptionalReasonForm(ReasonForm):
                              required=False, help_text="Optional: a note for the log.")  # fmt: skip
 
 
-def _hand_action(hand: HandAction):
+def _hand_action(hand: HandAction) -> AdminAction:
     """Return an admin action that asks for a reason, then calls `hand.operation` (editorial)."""
     form_class = ReasonForm if hand.reason_required else OptionalReasonForm
     operation, verb = hand.operation, hand.verb
 
-    def action(modeladmin, request, queryset):
+    def action(
+        modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Story]
+    ) -> TemplateResponse | None:
         form = form_class(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             done = operation(list(queryset.values_list("pk", flat=True)), request.user,
@@ -94,7 +105,9 @@ class CorrectionForm(forms.Form):
 
 @admin.action(description="Correct the selected story (the desk's own version; asks why)",
               permissions=["lifecycle"])  # fmt: skip
-def correct(modeladmin, request, queryset):
+def correct(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Story]
+) -> TemplateResponse | None:
     stories = list(queryset.select_related("agency")[:2])
     if len(stories) != 1:
         modeladmin.message_user(request, "Select one story to correct.", level=messages.WARNING)
@@ -143,7 +156,7 @@ class StoryAdmin(ReadOnlyAdmin):
         *(_hand_action(hand) for hand in HAND_ACTIONS.values() if hand.name not in _BEFORE_CORRECT),
     ]
 
-    def has_lifecycle_permission(self, request) -> bool:
+    def has_lifecycle_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("stories.change_story")
 
 
@@ -184,5 +197,5 @@ class LifecycleEventAdmin(ReadOnlyAdmin):
     raw_id_fields = ("story", "delivery")
     date_hierarchy = "at"
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[LifecycleEvent]:
         return super().get_queryset(request).select_related("story", "agency")

@@ -12,7 +12,7 @@ The bands are kept in the database, so every worker sees the same index
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -29,18 +29,7 @@ if TYPE_CHECKING:
 # stored or compared, never at import: a web worker that only shows pages
 # does not carry them (16 MB; benchmarks/memory.py).
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CHUNK = 500  # band keys, or group ids, a query
-
-
-def _policy() -> dict:
-    return {
-        "policy": "all",
-        "preferred": [],
-        "threshold": 0.6,
-        "window_hours": 48,
-        **settings.WIREDESK.get("DUPLICATES", {}),
-    }
 
 
 @lru_cache(maxsize=16)
@@ -57,7 +46,7 @@ def _band_shape(threshold: float) -> tuple[int, int]:
 
 def band_shape() -> tuple[int, int]:
     """Return the (bands, rows) of the band index under the site's duplicate policy."""
-    return _band_shape(_policy()["threshold"])
+    return _band_shape(settings.WIREDESK.duplicates.threshold)
 
 
 def _bands(values: np.ndarray, threshold: float) -> list[int]:
@@ -65,20 +54,6 @@ def _bands(values: np.ndarray, threshold: float) -> list[int]:
     from wiredesk.wire.similarity import band_keys
 
     return band_keys(values, *_band_shape(threshold))
-
-
-def indexed_story_ids(story_ids: list[int]) -> set[int]:
-    """Return which of `story_ids` the band index finds by their own bands."""
-    threshold = _policy()["threshold"]
-    found = set()
-    rows = Story.objects.filter(pk__in=story_ids).exclude(minhash=None)
-    for pk, blob in rows.values_list("pk", "minhash"):
-        if blob is None:
-            continue  # excluded by the query; said again for the type checker
-        keys = _bands(_load(blob), threshold)
-        if any(row[0] == pk for row in band_index.stories_sharing(keys, EPOCH, None)):
-            found.add(pk)
-    return found
 
 
 def _load(blob: bytes | memoryview) -> np.ndarray:
@@ -164,8 +139,8 @@ def group_new_stories(
     stored stories and with those before it in the list, so a batch groups as
     one-by-one would.
     """
-    config = _policy()
-    threshold = config["threshold"]
+    config = settings.WIREDESK.duplicates  # [duplicates] in wiredesk.toml
+    threshold = config.threshold
     given = band_keys or [None] * len(stories)
     entries = [
         (story, values, keys if keys is not None else _bands(values, threshold))
@@ -176,7 +151,7 @@ def group_new_stories(
     if not entries:
         return
     wanted = sorted({band for _, _, bands in entries for band in bands})
-    since = now - timedelta(hours=config["window_hours"])
+    since = now - timedelta(hours=config.window_hours)
     agencies = {story.agency_id for story, _, _ in entries}
     by_band = _recent_candidates(wanted, since, agencies, threshold)
     grouped: dict[int, int] = {}  # story id -> the group it joins (or founds)
@@ -224,7 +199,7 @@ def elect_lead(group_id: int) -> list[Story]:
 
 def elect_leads(group_ids: list[int]) -> list[Story]:
     """Set the shown stories of each group under the site's policy; return those that changed."""
-    config = _policy()
+    config = settings.WIREDESK.duplicates
     by_group: dict[int, list[Story]] = defaultdict(list)
     for start in range(0, len(group_ids), CHUNK):
         rows = Story.objects.filter(group_id__in=group_ids[start : start + CHUNK])
@@ -235,7 +210,7 @@ def elect_leads(group_ids: list[int]) -> list[Story]:
     changed = []
     for members in by_group.values():
         facts = [rules.Member(m.pk, m.agency.slug, m.state, m.first_published_at) for m in members]
-        lead_ids = rules.leads(facts, config["policy"], config["preferred"])
+        lead_ids = rules.leads(facts, config.policy, config.preferred)
         changed += [m for m in members if m.is_lead != (m.pk in lead_ids)]
     for member in changed:
         member.is_lead = not member.is_lead

@@ -26,12 +26,12 @@ from django.utils import timezone
 from wiredesk.wire.text import clean_line, make_teaser, strip_controls, text_to_html
 
 from . import rules
-from .events import record
+from .events import Editor, as_user, record
 from .models import LifecycleEvent, Section, Story, StoryVersion
 from .storage import search_index
 from .transitions import (
     CURRENT_FIELDS,
-    announce,
+    announce_story,
     elect_group_lead,
     known_of,
     make_current,
@@ -44,10 +44,10 @@ log = logging.getLogger("wiredesk.stories")
 
 
 class ReasonRequired(ValueError):
-    """A hand kill, withhold or restore was asked for without a reason."""
+    """A hand action that needs a reason (`rules.REASON_REQUIRED`: all but a release) had none."""
 
 
-def editor_name(user) -> str:
+def editor_name(user: Editor) -> str:
     """Return who an editor is, in the lifecycle log's words."""
     return f"editor {user.get_username()}" if user is not None else "editor (unknown)"
 
@@ -134,7 +134,7 @@ def _act(
     kind: str,
     change: Change,
     ids: Iterable[int],
-    user,
+    user: Editor,
     reason: str,
     now: datetime | None,
     actor: str | None = None,
@@ -175,31 +175,35 @@ def _act(
             if story.group_id:
                 elect_group_lead(story.group_id)  # another agency's copy may lead the group now
             if story.state == Story.State.KILLED:
-                announce("killed", story)
+                announce_story("killed", story)
             else:
-                announce("published" if public and not was_public else "updated", story)
+                announce_story("published" if public and not was_public else "updated", story)
             done.append(story)
     return done
 
 
-def kill(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> list[Story]:
+def kill(ids: Iterable[int], user: Editor, reason: str, now: datetime | None = None) -> list[Story]:
     """Kill the stories for good (a legal takedown); return those this killed."""
     return _act(rules.Action.KILL, LifecycleEvent.Kind.KILLED, _kill, ids, user, reason, now)
 
 
-def withhold(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> list[Story]:
+def withhold(
+    ids: Iterable[int], user: Editor, reason: str, now: datetime | None = None
+) -> list[Story]:
     """Take the stories off every surface until an editor restores them; return those held."""
     return _act(rules.Action.WITHHOLD, LifecycleEvent.Kind.WITHHELD, _set_state, ids, user,
                 reason, now)  # fmt: skip
 
 
-def restore(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> list[Story]:
+def restore(
+    ids: Iterable[int], user: Editor, reason: str, now: datetime | None = None
+) -> list[Story]:
     """Put stories an editor withheld back, as their newest version says; return them."""
     return _act(rules.Action.RESTORE, LifecycleEvent.Kind.RESTORED, _set_state, ids, user,
                 reason, now)  # fmt: skip
 
 
-def hold(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> list[Story]:
+def hold(ids: Iterable[int], user: Editor, reason: str, now: datetime | None = None) -> list[Story]:
     """Keep stories not yet public (under embargo, withheld by the agency, or waiting for
     their feed's publishing delay) from going public on their own, whatever the agency
     sends, until an editor releases them; return those held."""
@@ -209,7 +213,7 @@ def hold(ids: Iterable[int], user, reason: str, now: datetime | None = None) -> 
 
 def release(
     ids: Iterable[int],
-    user,
+    user: Editor,
     reason: str = "",
     now: datetime | None = None,
     actor: str | None = None,
@@ -227,7 +231,7 @@ def release(
 
 
 def accept_agency(
-    ids: Iterable[int], user, reason: str, now: datetime | None = None
+    ids: Iterable[int], user: Editor, reason: str, now: datetime | None = None
 ) -> list[Story]:
     """Drop the desk's correction: show the agency's newest version again; return the stories."""
     return _act(rules.Action.ACCEPT, LifecycleEvent.Kind.ACCEPTED, _accept, ids, user, reason,
@@ -235,14 +239,14 @@ def accept_agency(
 
 
 def reject_agency(
-    ids: Iterable[int], user, reason: str, now: datetime | None = None
+    ids: Iterable[int], user: Editor, reason: str, now: datetime | None = None
 ) -> list[Story]:
     """Keep the desk's correction over the agency's held versions, and say so; return them."""
     return _act(rules.Action.REJECT, LifecycleEvent.Kind.REJECTED, _nothing, ids, user, reason,
                 now)  # fmt: skip
 
 
-def set_sections(story_id: int, user, slugs: Iterable[str], reason: str = "",
+def set_sections(story_id: int, user: Editor, slugs: Iterable[str], reason: str = "",
                  now: datetime | None = None) -> Story:  # fmt: skip
     """Put a story in exactly these sections, by hand: routing rules leave it alone after."""
     now = now or timezone.now()
@@ -258,7 +262,7 @@ def set_sections(story_id: int, user, slugs: Iterable[str], reason: str = "",
         now_in = chosen.strip("|").replace("|", ", ") or "none"
         record(LifecycleEvent.Kind.SECTIONED, editor_name(user), story=story, user=user, at=now,
                reason=f"{was} -> {now_in}" + (f": {reason.strip()}" if reason.strip() else ""))  # fmt: skip
-        announce("updated", story)
+        announce_story("updated", story)
     return story
 
 
@@ -282,7 +286,7 @@ def _cleaned(name: str, value: str) -> str:
 
 def correct(
     story_id: int,
-    user,
+    user: Editor,
     reason: str,
     headline: str | None = None,
     byline: str | None = None,
@@ -311,10 +315,12 @@ def correct(
         fields = {name: getattr(story, name) for name in CURRENT_FIELDS} | changes
         if "body_text" in changes:
             fields["body_html"] = text_to_html(changes["body_text"])
-            fields["teaser"] = make_teaser(changes["body_text"], settings.WIREDESK["TEASER_CHARS"])
+            fields["teaser"] = make_teaser(
+                changes["body_text"], settings.WIREDESK.site.teaser_chars
+            )
         count = story.versions.filter(delivery=None).count()
         version = StoryVersion.objects.create(
-            story=story, version=f"desk-{count + 1}", delivery=None, edited_by=user,
+            story=story, version=f"desk-{count + 1}", delivery=None, edited_by=as_user(user),
             edit_reason=reason, received_at=now, effective_at=now, format="desk",
             pub_status="usable", signal="correction",
             first_created=current.first_created if current else None,
@@ -336,5 +342,5 @@ def correct(
         record(LifecycleEvent.Kind.CORRECTED, editor_name(user), story=story, user=user, at=now,
                reason=f"{reason} (changed: {what})")  # fmt: skip
         log.warning("corrected story=%s by %s (%s): %s", story.pk, editor_name(user), what, reason)
-        announce("updated", story)
+        announce_story("updated", story)
     return version

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeAlias
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
 from wiredesk.sources.models import Agency, Feed
 from wiredesk.wire.text import strip_controls
 
 from .models import Delivery, LifecycleEvent, Story
+
+# Who did a hand action: the request's user (the desk and the admin let only staff act),
+# or None for a command run by the operator.
+Editor: TypeAlias = AbstractBaseUser | AnonymousUser | None
+
+
+def as_user(editor: Editor) -> User | None:
+    """Return the editor as the user the log keeps (an operator's command has none)."""
+    return editor if isinstance(editor, User) else None
 
 
 def record(
@@ -20,7 +32,7 @@ def record(
     agency: Agency | None = None,
     feed: Feed | None = None,
     delivery: Delivery | None = None,
-    user=None,
+    user: Editor = None,
     reason: str = "",
     at: datetime | None = None,
 ) -> LifecycleEvent:
@@ -33,7 +45,7 @@ def record(
         agency=agency or (story.agency if story is not None else None),
         feed=feed,
         delivery=delivery,
-        user=user,
+        user=as_user(user),
         # An editor's words, as typed: a NUL among them is refused by
         # PostgreSQL and cannot be carried by XML; the rest is kept.
         reason=strip_controls(reason),

@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from . import editorial, rules
+from .events import Editor
 from .models import Story
 
-Operation = Callable[[Iterable[int], object, str], list[Story]]
+Operation = Callable[[Iterable[int], Editor, str], list[Story]]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ KILL_NOTICE_DAYS = 7  # a kill advisory names stories of the last week
 
 def named_by(notice: str, story: Story) -> bool:
     """Return True when a kill notice's words name `story` (its id, slug or headline)."""
-    return rules.notice_names(notice, story.item_id, story.slugline, story.headline)
+    return rules.words_name_story(notice, story.item_id, story.slugline, story.headline)
 
 
 def recent_notices(agency: Agency, now: datetime, item_ids: list[str]) -> list[KillNotice]:
@@ -30,16 +30,10 @@ def recent_notices(agency: Agency, now: datetime, item_ids: list[str]) -> list[K
     return queries.recent_kill_notices(agency.pk, since, item_ids)
 
 
-def notice_names(notice: KillNotice, item: WireItem) -> bool:
+def notice_names_item(notice: KillNotice, item: WireItem) -> bool:
     """Return True when a kill notice names the story `item` would make."""
     if notice.item_id == item.item_id:
         return True
     if not notice.text:
         return False
-    return rules.notice_names(notice.text, item.item_id, item.slugline or "", item.headline)
-
-
-def killed_in_advance(agency: Agency, item: WireItem, now: datetime) -> bool:
-    """Return True when a kill for this story arrived before the story did."""
-    notices = recent_notices(agency, now, [item.item_id])
-    return any(notice_names(notice, item) for notice in notices)
+    return rules.words_name_story(notice.text, item.item_id, item.slugline or "", item.headline)

@@ -31,6 +31,9 @@ class Delivery(models.Model):
     received_at = models.DateTimeField()
     size = models.PositiveBigIntegerField()
     data = models.BinaryField()
+    # What had to be mended before the bytes could be read ([name, detail] pairs,
+    # wire/repair.py); empty for a delivery read as sent.
+    repairs = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name_plural = "deliveries"
@@ -134,7 +137,7 @@ class Story(models.Model):
                 fields=["group_id"], condition=models.Q(group_id__isnull=False), name="story_group"
             ),
             # Killed stories only, newest kill first: the feeds' tombstones. Without
-            # it every feed request scanned the table (94 ms at 100,000 stories);
+            # it every feed request scanned the table (docs/benchmarks.md);
             # a story is killed rarely, so inserts seldom pay for it. Its condition
             # is killed_at's (set once, by the kill), not the state's: a statement
             # prepared once (storage/prepared.py) has the state as a parameter, and

@@ -14,7 +14,7 @@ from django.db import transaction
 from . import editorial
 from .events import record
 from .models import LifecycleEvent, Story
-from .transitions import announce
+from .transitions import announce_story
 
 log = logging.getLogger("wiredesk.stories")
 
@@ -35,7 +35,7 @@ def release_embargoes(now: datetime) -> list[Story]:
                          story.item_id)  # fmt: skip
                 record(LifecycleEvent.Kind.EMBARGO_ENDED, "embargo", story=story, at=now,
                        reason=f"embargoed until {story.embargoed_until:%Y-%m-%d %H:%M:%S %Z}")  # fmt: skip
-                announce("published", story)
+                announce_story("published", story)
     return released
 
 

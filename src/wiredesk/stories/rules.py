@@ -307,7 +307,7 @@ def policy_hold(policy: Policy, urgency: int | None, words: Sequence[str], now: 
     return Hold(False)
 
 
-def notice_names(notice: str, item_id: str, slugline: str, headline: str) -> bool:
+def words_name_story(notice: str, item_id: str, slugline: str, headline: str) -> bool:
     """Return True when a kill notice's words name a story by its id, slugline or headline.
 
     A slugline must stand as a word of its own; a headline, whole and of four

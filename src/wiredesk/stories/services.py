@@ -13,7 +13,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from django.db import IntegrityError, transaction
 
@@ -26,9 +26,8 @@ from .duplicates import attach_signature, elect_lead, group_new_stories
 from .events import agency_actor, record
 from .kill_notices import (
     KILL_NOTICE_DAYS,
-    killed_in_advance,
     named_by,
-    notice_names,
+    notice_names_item,
     recent_notices,
 )
 from .models import Delivery, KillNotice, LifecycleEvent, SectionRule, Story, StoryVersion
@@ -36,7 +35,7 @@ from .storage import Batch, band_index, queries, search_index
 from .storage.rows import attach, build, insert_returning_ids
 from .transitions import (
     CURRENT_FIELDS,
-    announce,
+    announce_story,
     derive,
     kill_story,
     known_of,
@@ -46,29 +45,37 @@ from .transitions import (
 
 log = logging.getLogger("wiredesk.stories")
 
-Action = Literal["published", "updated", "stored", "unchanged", "killed", "skipped"]
+# What storing an agency's item did to its story (an `Outcome`'s `action`); an
+# editor's hand actions are `rules.Action`.
+ItemAction = Literal["published", "updated", "stored", "unchanged", "killed", "skipped"]
 
 
 @dataclass(frozen=True)
 class Outcome:
     """What storing one item did. `stored` means kept but not current (it arrived late)."""
 
-    action: Action
+    action: ItemAction
     story: Story | None = None
     version: StoryVersion | None = None
     reason: str = ""
 
 
-def get_or_create_delivery(data: bytes, feed: Feed | None, origin: str, now: datetime) -> Delivery:
-    """Return the Delivery for these bytes, storing them the first time they are seen."""
+def get_or_create_delivery(
+    data: bytes, feed: Feed | None, origin: str, now: datetime, repairs: list | None = None
+) -> Delivery:
+    """Return the Delivery for these bytes, storing them the first time they are seen.
+
+    `repairs` is what had to be mended to read them ([name, detail] pairs).
+    """
     digest = hashlib.sha256(data).hexdigest()
-    # Not the ORM's get_or_create: it took twice the time of writing the bytes.
+    # Not the ORM's get_or_create: it took longer than writing the bytes (docs/benchmarks.md).
     known = queries.delivery_id(digest)
     if known is not None:
         return Delivery.objects.get(pk=known)
     delivery = build(Delivery, {"sha256": digest, "feed_id": feed.pk if feed else None,
                                 "origin": origin[:2000], "received_at": now,
-                                "size": len(data), "data": data})  # fmt: skip
+                                "size": len(data), "data": data,
+                                "repairs": repairs or []})  # fmt: skip
     try:
         with transaction.atomic():
             insert_returning_ids([delivery])
@@ -207,7 +214,14 @@ def _sections(policy: rules.Policy | None, item: WireItem) -> str:
                        item.headline)  # fmt: skip
 
 
-def _store(agency, item: WireItem, delivery, now, batch: Batch | None, policy) -> Outcome:
+def _store(
+    agency: Agency,
+    item: WireItem,
+    delivery: Delivery,
+    now: datetime,
+    batch: Batch | None,
+    policy: rules.Policy | None,
+) -> Outcome:
     ids = f"agency={agency.slug} item={item.item_id} version={item.version}"
     incoming = _incoming(item, now)
     if _kills(item) or item.is_advisory:  # whatever is stored of the story
@@ -218,10 +232,9 @@ def _store(agency, item: WireItem, delivery, now, batch: Batch | None, policy) -
         log.info("advisory not published %s", ids)
         return Outcome("skipped", reason=decision.reason)
     story = Story.objects.select_for_update().filter(agency=agency, item_id=item.item_id).first()
-    if story is None:
-        early = killed_in_advance(agency, item, now)
-        decision = rules.decide_item(None, incoming, now, killed_in_advance=early)
-        return _create(agency, item, delivery, now, ids, decision, batch, policy)
+    if story is None:  # a new story: a run of one through the one creation path
+        [outcome] = _create(agency, [item], delivery, now, batch, policy)
+        return outcome
     stored = StoryVersion.objects.filter(story=story, version=item.version).exists()
     newest = None if stored else newest_agency_version(story)
     decision = rules.decide_item(known_of(story, newest, now), incoming, now,
@@ -248,7 +261,9 @@ def _store(agency, item: WireItem, delivery, now, batch: Batch | None, policy) -
         log.info("version held for an editor story=%s state=%s %s", story.pk, story.state, ids)
         if story.state != was:
             _show_or_hide(story, batch)
-            announce("published" if story.state == Story.State.PUBLISHED else "updated", story)
+            announce_story(
+                "published" if story.state == Story.State.PUBLISHED else "updated", story
+            )
         return Outcome("stored", story, version, reason="held for an editor")
     was_visible = story.state == Story.State.PUBLISHED
     make_current(story, version, now)
@@ -260,9 +275,9 @@ def _store(agency, item: WireItem, delivery, now, batch: Batch | None, policy) -
         elect_lead(story.group_id)  # withheld or back: the group's lead may change
     log.info("updated story=%s state=%s %s", story.pk, story.state, ids)
     if story.state == Story.State.PUBLISHED and not was_visible:
-        announce("published", story)
+        announce_story("published", story)
     else:
-        announce("updated", story)
+        announce_story("updated", story)
     return Outcome("updated", story, version)
 
 
@@ -273,8 +288,9 @@ def _show_or_hide(story: Story, batch: Batch | None = None) -> None:
         search_index.remove(story, batch)
 
 
-def _new_story(agency: Agency, item: WireItem, delivery: Delivery, now: datetime,
-               policy: rules.Policy | None):  # fmt: skip
+def _new_story(
+    agency: Agency, item: WireItem, delivery: Delivery, now: datetime, policy: rules.Policy | None
+) -> tuple[Story, StoryVersion, rules.Hold]:
     """Return an unsaved new story, its first version, and what its feed's policy said."""
     fields = _version_fields(item, now)
     version = build(StoryVersion, {**fields, "story_id": None, "version": item.version,
@@ -314,27 +330,99 @@ def _log_holds(agency: Agency, delivery: Delivery, held: list[tuple[Story, rules
     ])  # fmt: skip
 
 
-def _create(agency, item, delivery, now, ids, decision: rules.Decision, batch, policy) -> Outcome:
-    story, version, hold = _new_story(agency, item, delivery, now, policy)
-    if decision.state == rules.KILLED:
-        story.state = Story.State.KILLED
-        story.killed_at = now
-        story.published_at = None
-    elif story.state != Story.State.WITHHELD:
-        attach_signature(story)
-    story.save()
-    version.story = story
-    version.save()
+class _New(NamedTuple):
+    """A new story the rules let be created, not yet stored: its first version, what its
+    feed's policy said, the rules' decision, and the item it came from."""
+
+    story: Story
+    version: StoryVersion
+    hold: rules.Hold
+    decision: rules.Decision
+    item: WireItem
+
+
+def _create(
+    agency: Agency,
+    items: list[WireItem],
+    delivery: Delivery,
+    now: datetime,
+    batch: Batch | None,
+    policy: rules.Policy | None,
+    signatures: dict[tuple[str, str | None], bytes | None] | None = None,
+    band_keys: dict[tuple[str, str | None], list[int]] | None = None,
+) -> list[Outcome]:
+    """Create the stories of new items, in order, as the rules decide: the one way a story is made.
+
+    `items` name no stored story and are neither kills nor advisories (`_store`
+    stores those): one item (`store_item`), or a delivery's run of them
+    (`store_items`), written with a few statements for the whole run. Each is
+    created in the state the rules give it: killed, when a kill notice named it
+    before it came (stored, never shown, never announced). The others are put
+    in the search index, their bands noted and grouped with near-duplicates,
+    their feed's holds logged, and the published ones announced. `signatures`
+    and `band_keys` may hold what was computed elsewhere, by (item id, version).
+    """
+    signatures, band_keys = signatures or {}, band_keys or {}
+    notices = recent_notices(agency, now, sorted({item.item_id for item in items}))
+    entries: list[Outcome | _New] = []
+    for item in items:
+        early = any(notice_names_item(notice, item) for notice in notices)
+        decision = rules.decide_item(None, _incoming(item, now), now, killed_in_advance=early)
+        if decision.step != rules.Step.CREATE:  # refused: no story
+            log.info(
+                "not a story agency=%s item=%s version=%s: %s",
+                agency.slug,
+                item.item_id,
+                item.version,
+                decision.reason,
+            )
+            entries.append(Outcome("skipped", reason=decision.reason))
+            continue
+        story, version, hold = _new_story(agency, item, delivery, now, policy)
+        if decision.state == rules.KILLED:
+            story.state, story.killed_at, story.published_at = Story.State.KILLED, now, None
+        elif story.state != Story.State.WITHHELD:
+            attach_signature(story, signatures.get((item.item_id, item.version)))
+        entries.append(_New(story, version, hold, decision, item))
+    new = [entry for entry in entries if isinstance(entry, _New)]
+    memo: dict = {}  # a story and its version share times and lists: convert them once
+    insert_returning_ids([entry.story for entry in new], memo)
+    for entry in new:
+        entry.version.story_id = entry.story.pk
+        attach(entry.version, "story", entry.story)
+    insert_returning_ids([entry.version for entry in new], memo)
+    live = [entry for entry in new if entry.story.state != Story.State.KILLED]
+    stories = [entry.story for entry in live]
+    for entry in new:
+        if entry.story.state == Story.State.KILLED:
+            log.warning(
+                "story killed before it arrived, never published story=%s agency=%s item=%s",
+                entry.story.pk,
+                agency.slug,
+                entry.item.item_id,
+            )
+    if stories:
+        search_index.add(stories, new=True, batch=batch)
+        band_index.note_stored(agency.pk, now)
+        keys = [band_keys.get((entry.item.item_id, entry.item.version)) for entry in live]
+        group_new_stories(stories, now, keys, batch)
+    held = [(entry.story, entry.hold) for entry in live if entry.hold.held]
+    if held:
+        _log_holds(agency, delivery, held, now)
+    published = [story for story in stories if story.state == Story.State.PUBLISHED]
+    log.info(
+        "stored %d new stories of agency=%s (%d published)", len(new), agency.slug, len(published)
+    )
+    if published:
+        signals.announce(published, "published")
+    return [entry if isinstance(entry, Outcome) else _created(entry) for entry in entries]
+
+
+def _created(entry: _New) -> Outcome:
+    story, version = entry.story, entry.version
     if story.state == Story.State.KILLED:
-        log.warning("story killed before it arrived, never published story=%s %s", story.pk, ids)
-        return Outcome("killed", story, version, reason=decision.reason)
-    search_index.add([story], new=True, batch=batch)
-    group_new_stories([story], now, batch=batch)
-    if hold.held:
-        _log_holds(agency, delivery, [(story, hold)], now)
-    log.info("stored story=%s state=%s %s", story.pk, story.state, ids)
+        return Outcome("killed", story, version, reason=entry.decision.reason)
     if story.state == Story.State.PUBLISHED:
-        announce("published", story)
         return Outcome("published", story, version)
     return Outcome("stored", story, version, reason=str(story.state))
 
@@ -351,79 +439,48 @@ def store_items(
 ) -> list[Outcome]:
     """Store the items of one delivery in order; say what each did, as `store_item` would.
 
-    A run of items that are plain new stories (not kills, advisories, repeats,
-    or stories a kill notice already named) is written with a few statements
-    for the whole run; any other item first writes the run before it, then is
-    stored on its own. `signatures` may hold MinHashes computed elsewhere, by
-    (item id, version), and `band_keys` their band keys (`duplicates.band_shape()`);
-    a `batch` holds index writes until it ends; `policy` is the feed's
-    publishing policy for new stories.
+    A run of items that would each make a new story (not kills, advisories, or
+    items of a stored story) is created with a few statements for the whole
+    run, as `store_item` creates one (`_create`); any other item first writes
+    the run before it, then is stored on its own. `signatures` may hold
+    MinHashes computed elsewhere, by (item id, version), and `band_keys` their
+    band keys (`duplicates.band_shape()`); a `batch` holds index writes until
+    it ends; `policy` is the feed's publishing policy for new stories.
     """
     outcomes: list[Outcome] = []
-    item_ids = sorted({item.item_id for item in items})
-    known = queries.known_item_ids(agency.pk, item_ids)
-    notices = recent_notices(agency, now, item_ids)
+    known = queries.known_item_ids(agency.pk, sorted({item.item_id for item in items}))
     run: list[WireItem] = []
     extra = (signatures or {}, band_keys or {}, batch, policy)
     for item in items:
-        plain = not (_kills(item) or item.is_advisory or item.item_id in known)
-        if plain and not any(notice_names(n, item) for n in notices):
+        if not (_kills(item) or item.is_advisory or item.item_id in known):
             run.append(item)
             known.add(item.item_id)
             continue
+        # The run first: a kill may name one of its stories, and the run after
+        # it reads the kill's notice (its stories are then created killed).
         outcomes += _create_run(agency, run, delivery, now, *extra)
         run = []
         outcomes.append(store_item(agency, item, delivery, now, batch, policy))
         known.add(item.item_id)
-        if _kills(item):  # it may name items later in this delivery
-            notices = recent_notices(agency, now, item_ids)
     outcomes += _create_run(agency, run, delivery, now, *extra)
     return outcomes
 
 
 def _create_run(
-    agency, items, delivery, now, signatures, band_keys, batch, policy
+    agency: Agency,
+    items: list[WireItem],
+    delivery: Delivery,
+    now: datetime,
+    signatures: dict[tuple[str, str | None], bytes | None],
+    band_keys: dict[tuple[str, str | None], list[int]],
+    batch: Batch | None,
+    policy: rules.Policy | None,
 ) -> list[Outcome]:
     if not items:
         return []
     try:
         with transaction.atomic():
-            return _create_many(agency, items, delivery, now, signatures, band_keys, batch, policy)
+            return _create(agency, items, delivery, now, batch, policy, signatures, band_keys)
     except IntegrityError:
         # Another worker stored some of these meanwhile: one by one, repeat-safe.
         return [store_item(agency, item, delivery, now, batch, policy) for item in items]
-
-
-def _create_many(
-    agency, items, delivery, now, signatures, band_keys, batch, policy
-) -> list[Outcome]:
-    made = [_new_story(agency, item, delivery, now, policy) for item in items]
-    pairs = [(story, version) for story, version, _ in made]
-    for (story, _), item in zip(pairs, items, strict=True):
-        if story.state != Story.State.WITHHELD:
-            key = (item.item_id, item.version)
-            attach_signature(story, signatures.get(key))
-    stories = [story for story, _ in pairs]
-    memo: dict = {}  # a story and its version share times and lists: convert them once
-    insert_returning_ids(stories, memo)
-    for story, version in pairs:
-        version.story_id = story.pk
-        attach(version, "story", story)
-    insert_returning_ids([version for _, version in pairs], memo)
-    search_index.add(stories, new=True, batch=batch)
-    band_index.note_stored(agency.pk, now)
-    group_new_stories(stories, now, [band_keys.get((i.item_id, i.version)) for i in items], batch)
-    held = [(story, hold) for story, _, hold in made if hold.held]
-    if held:
-        _log_holds(agency, delivery, held, now)
-    published = [story for story in stories if story.state == Story.State.PUBLISHED]
-    log.info("stored %d new stories of agency=%s (%d published)", len(stories), agency.slug,
-             len(published))  # fmt: skip
-    if published:
-        signals.announce(published, "published")
-    return [
-        Outcome("published", story, version)
-        if story.state == Story.State.PUBLISHED
-        else Outcome("stored", story, version, reason=str(story.state))
-        for story, version in pairs
-    ]

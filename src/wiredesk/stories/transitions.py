@@ -99,7 +99,7 @@ def _topics(names: tuple[str, ...]) -> str:
     return f"|{'|'.join(slugs)}|" if slugs else ""
 
 
-def announce(change: str, story: Story) -> None:
+def announce_story(change: str, story: Story) -> None:
     """Announce one story's change once the transaction commits."""
     signals.announce([story], change)
 
@@ -118,7 +118,7 @@ def kill_story(
                 story.item_id, why)  # fmt: skip
     if story.group_id:
         elect_group_lead(story.group_id)
-    announce("killed", story)
+    announce_story("killed", story)
 
 
 def elect_group_lead(group_id: int) -> None:
@@ -126,4 +126,4 @@ def elect_group_lead(group_id: int) -> None:
     that lead it now and are public (readers see them where they saw another)."""
     for changed in elect_lead(group_id):
         if changed.is_lead and changed.state == Story.State.PUBLISHED:
-            announce("published", changed)
+            announce_story("published", changed)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import OutboundMessage, Webhook
 
@@ -19,7 +20,7 @@ class DeliveryInline(admin.TabularInline):
     readonly_fields = fields
     ordering = ["-created_at"]
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
 

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -23,7 +23,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.feedgenerator import Enclosure
@@ -34,7 +34,7 @@ from wiredesk.pictures.selectors import lead_picture_token, lead_pictures
 from wiredesk.sources.models import Agency
 from wiredesk.stories.models import Section, Story
 from wiredesk.stories.selectors import in_section, visible_stories, with_topic
-from wiredesk.stories.storage.prepared import Prepared
+from wiredesk.stories.storage.prepared import CompiledReads
 
 from .fragments import frames, store
 from .generators import AtomFeed, JsonFeed, KeptItems, RssFeed
@@ -123,7 +123,7 @@ def agency_signatures() -> QuerySet:
     return shaped(Agency.objects.order_by(), AGENCY, pk="pk", slug="byline", headline="disclaimer")
 
 
-feed_reads = Prepared(
+feed_reads = CompiledReads(
     lambda scope, now, since: (
         listed_stories(scope, now),
         killed_stories(scope, since),
@@ -163,7 +163,7 @@ class FeedState:
 
 def story_id(story_pk: int) -> str:
     """Return a story's stable feed id: its short URL, which never changes or is reused."""
-    return f"{settings.WIREDESK['SITE_URL']}/story/{story_pk}/"
+    return f"{settings.WIREDESK.site.url}/story/{story_pk}/"
 
 
 class StoryFeed(Feed):
@@ -172,7 +172,7 @@ class StoryFeed(Feed):
     feed_type: type[KeptItems] = RssFeed
     suffix = "rss.xml"
 
-    def get_object(self, request, slug: str | None = None, topic: str | None = None,
+    def get_object(self, request: HttpRequest | None, slug: str | None = None, topic: str | None = None,
                    section: str | None = None) -> Listing:  # fmt: skip
         if topic:
             return Listing(topic.replace("-", " ").title(), f"/topic/{topic}/", topic=topic)
@@ -184,22 +184,22 @@ class StoryFeed(Feed):
             return Listing(agency.name, f"/agency/{agency.slug}/", agency=agency)
         return Listing("", "/")
 
-    def title(self, listing: Listing):
-        name = settings.WIREDESK["SITE_NAME"]
+    def title(self, listing: Listing) -> str:
+        name = settings.WIREDESK.site.name
         return f"{listing.name} · {name}" if listing.name else name
 
-    def link(self, listing: Listing):
+    def link(self, listing: Listing) -> str:
         return listing.path
 
-    def description(self, listing: Listing):
-        return settings.WIREDESK["SITE_DESCRIPTION"]
+    def description(self, listing: Listing) -> str:
+        return settings.WIREDESK.site.description
 
-    def feed_url(self, listing: Listing):
-        return f"{settings.WIREDESK['SITE_URL']}{listing.feeds_path}{self.suffix}"
+    def feed_url(self, listing: Listing) -> str:
+        return f"{settings.WIREDESK.site.url}{listing.feeds_path}{self.suffix}"
 
-    def feed_extra_kwargs(self, listing: Listing):
+    def feed_extra_kwargs(self, listing: Listing) -> dict[str, Any]:
         return {
-            "hub": settings.WIREDESK.get("WEBSUB_HUB"),
+            "hub": settings.WIREDESK.site.websub_hub,
             "tombstones": [
                 {"id": story_id(pk), "when": when, "link": story_id(pk)}
                 for pk, when in listing.tombstones
@@ -207,7 +207,7 @@ class StoryFeed(Feed):
             "latest": listing.latest,
         }
 
-    def __call__(self, request, *args, **kwargs) -> HttpResponse:
+    def __call__(self, request: HttpRequest, *args: str, **kwargs: str) -> HttpResponse:
         """Answer the feed: kept items and frame as they were, the rest rendered now.
 
         Reads what the feed shows (`current`: one small row a listed story);
@@ -238,7 +238,7 @@ class StoryFeed(Feed):
             response.headers["Last-Modified"] = http_date(time.time())
         return response
 
-    def listing(self, *args, **kwargs) -> Listing:
+    def listing(self, *args: str, **kwargs: str) -> Listing:
         """Return the listing the URL's arguments name, or raise Http404."""
         try:
             return self.get_object(None, *args, **kwargs)
@@ -256,16 +256,18 @@ class StoryFeed(Feed):
         # The newest change listed (the driver's times of one engine compare alike).
         newest = max(listed, key=lambda row: row[3], default=None)
         kills = tuple(row for row in rows if row[0] == KILLED)
-        site = settings.WIREDESK
-        frame_key = (self.feed_type, listing, newest and newest[3], kills, site["SITE_URL"],
-                     site["SITE_NAME"], site["SITE_DESCRIPTION"], site.get("WEBSUB_HUB"))  # fmt: skip
+        site = settings.WIREDESK.site
+        frame_key = (self.feed_type, listing, newest and newest[3], kills, site.url,
+                     site.name, site.description, site.websub_hub)  # fmt: skip
         return FeedState(listing, keys, frame_key, newest, kills)
 
-    def signature(self, *args, **kwargs) -> tuple:
+    def signature(self, *args: str, **kwargs: str) -> tuple:
         """Return the signature of what the feed of these URL arguments shows now."""
         return self.current(self.listing(*args, **kwargs)).signature
 
-    def _render(self, listing: Listing, request, keys: list[tuple], kept: list) -> KeptItems:
+    def _render(
+        self, listing: Listing, request: HttpRequest, keys: list[tuple], kept: list
+    ) -> KeptItems:
         """Render the items not kept (filling `kept` in place) and return the writer."""
         missing = [key[ITEM_ID] for key, text in zip(keys, kept, strict=True) if text is None]
         by_id = visible_stories().in_bulk(missing) if missing else {}
@@ -282,47 +284,47 @@ class StoryFeed(Feed):
                 store.put(key, kept[n])
         return feed
 
-    def items(self, listing: Listing):
+    def items(self, listing: Listing) -> tuple[Story, ...]:
         return listing.stories
 
-    def item_enclosures(self, story):
+    def item_enclosures(self, story: Story) -> list[Enclosure]:
         # RSS <enclosure> and Atom <link rel="enclosure">: the lead picture, widest JPEG.
-        picture = story.lead_picture
+        picture = getattr(story, "lead_picture", None)  # set by _render
         if picture is None:
             return []
         return [Enclosure(picture.large, str(picture.large_bytes), "image/jpeg")]
 
-    def item_title(self, story):
+    def item_title(self, story: Story) -> str:
         return story.headline
 
-    def item_description(self, story):
+    def item_description(self, story: Story) -> str:
         # RSS <description> and Atom <summary type="html"> carry HTML: the plain
         # teaser is escaped for HTML here, and again for XML by the writer, so
         # agency text that mentions "<script>" stays text in every reader.
         return escape(story.teaser)
 
-    def item_link(self, story):
+    def item_link(self, story: Story) -> str:
         return story.get_absolute_url()
 
-    def item_guid(self, story):
+    def item_guid(self, story: Story) -> str:
         return story_id(story.pk)
 
     # Times in the site's zone, as on the pages (RFC 3339 / RFC 822 with its offset).
-    def item_pubdate(self, story):
+    def item_pubdate(self, story: Story) -> datetime | None:
         return timezone.localtime(story.first_published_at)
 
-    def item_updateddate(self, story):
+    def item_updateddate(self, story: Story) -> datetime:
         return timezone.localtime(story.modified_at)
 
-    def item_author_name(self, story):
+    def item_author_name(self, story: Story) -> str:
         return story.display_byline
 
-    def item_categories(self, story):
+    def item_categories(self, story: Story) -> list[str]:
         return [s["name"] for s in story.subjects if s.get("name")]
 
-    def item_extra_kwargs(self, story):
+    def item_extra_kwargs(self, story: Story) -> dict[str, Any]:
         disclaimer = f"<p><em>{escape(story.agency.disclaimer)}</em></p>"
-        picture = story.lead_picture
+        picture = getattr(story, "lead_picture", None)  # set by _render
         return {
             "content_html": story.body_html + disclaimer,
             "summary_text": story.teaser,
@@ -336,7 +338,7 @@ class AtomStoryFeed(StoryFeed):
     feed_type = AtomFeed
     suffix = "atom.xml"
 
-    def subtitle(self, listing: Listing):
+    def subtitle(self, listing: Listing) -> str:
         return self.description(listing)
 
 

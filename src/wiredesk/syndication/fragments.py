@@ -1,7 +1,7 @@
 """Rendered feed items kept by story version: a change renders one item again, not the feed.
 
-A feed of fifty full-text stories cost about ten milliseconds to render, most
-of it building and writing the fifty items; between two changes those items
+Most of rendering a feed of fifty full-text stories is building and writing
+the fifty items (docs/benchmarks.md); between two changes those items
 are the same bytes. Each web worker keeps every item it renders, keyed by what
 the item is made of (the feed's format, the story's id, version count, last
 change and slug, its agency's byline and disclaimer, and its lead picture), so
@@ -26,14 +26,12 @@ class FragmentStore:
         self.max_items = max_items
         self.kept: dict[Hashable, Any] = {}
         self.lock = threading.Lock()  # only around changes; reads need none
-        self.rendered = 0  # how many items were rendered (tests, benchmarks)
 
     def get(self, key: Hashable) -> Any:
         return self.kept.get(key)
 
     def put(self, key: Hashable, text: Any) -> None:
         with self.lock:
-            self.rendered += 1
             self.kept.pop(key, None)
             while len(self.kept) >= self.max_items:
                 self.kept.pop(next(iter(self.kept)))
@@ -42,7 +40,6 @@ class FragmentStore:
     def clear(self) -> None:
         with self.lock:
             self.kept.clear()
-            self.rendered = 0
 
 
 store = FragmentStore()

@@ -4,8 +4,10 @@ self links, Atom tombstones (RFC 6721), and JSON Feed 1.1."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from io import StringIO
 from typing import Any
+from xml.sax.xmlreader import AttributesImpl
 
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed, rfc3339_date
 from django.utils.xmlutils import SimplerXMLGenerator
@@ -27,14 +29,13 @@ class XmlWriter(SimplerXMLGenerator):
     strict reader refuses. Every text and attribute value is written through it.
     """
 
-    def characters(self, content):
+    def characters(self, content: str) -> None:
         super().characters(xml_text(content))
 
-    def startElement(self, name, attrs):
-        # Django's writers pass a plain dict, which XMLGenerator reads as a mapping; the
-        # stubs ask for the SAX parser's AttributesImpl.
-        cleaned = {k: xml_text(v) for k, v in attrs.items()} if attrs else attrs
-        super().startElement(name, cleaned)  # type: ignore[arg-type]
+    def startElement(self, name: str, attrs: AttributesImpl[str]) -> None:
+        # Django's writers pass plain dicts, read like AttributesImpl (by `items()`).
+        cleaned = AttributesImpl({k: xml_text(v) for k, v in attrs.items()}) if attrs else attrs
+        super().startElement(name, cleaned)
 
 
 # Stands for the items while the frame is written: no text holds a NUL (every
@@ -58,16 +59,16 @@ class KeptItems(SyndicationFeed):
         """Return one item's XML, written as the whole feed would write it."""
         out = StringIO()
         handler = XmlWriter(out, "utf-8", short_empty_elements=True)
-        handler.startElement(self.item_element, self.item_attributes(item))
+        handler.startElement(self.item_element, AttributesImpl(self.item_attributes(item)))
         self.add_item_elements(handler, item)
         handler.endElement(self.item_element)
         return out.getvalue()
 
-    def write_items(self, handler):
+    def write_items(self, handler: SimplerXMLGenerator) -> None:
         for text in self.fragments:
             handler.ignorableWhitespace(text)  # written as is: already XML
 
-    def latest_post_date(self):
+    def latest_post_date(self) -> datetime:
         # The newest change of every listed story, not only of those rendered now.
         return self.feed.get("latest") or super().latest_post_date()
 
@@ -78,7 +79,7 @@ class KeptItems(SyndicationFeed):
         return head, tail
 
 
-def _hub_links(handler, feed: dict, element: str) -> None:
+def _hub_links(handler: SimplerXMLGenerator, feed: dict, element: str) -> None:
     # WebSub: one rel=self and, when configured, rel=hub (W3C WebSub 4).
     if feed.get("hub"):
         handler.addQuickElement(element, attrs={"rel": "hub", "href": feed["hub"]})
@@ -87,19 +88,19 @@ def _hub_links(handler, feed: dict, element: str) -> None:
 class RssFeed(KeptItems, Rss201rev2Feed):
     """RSS 2.0 with `content:encoded` full text and atom:link self and hub."""
 
-    def write(self, outfile, encoding):
+    def write(self, outfile: Any, encoding: str) -> None:
         # Django's own RssFeed.write, with the writer that drops what XML cannot carry.
         handler = XmlWriter(outfile, encoding, short_empty_elements=True)
         handler.startDocument()
         self.add_stylesheets(handler)
-        handler.startElement("rss", self.rss_attributes())
-        handler.startElement("channel", self.root_attributes())
+        handler.startElement("rss", AttributesImpl(self.rss_attributes()))
+        handler.startElement("channel", AttributesImpl(self.root_attributes()))
         self.add_root_elements(handler)
         self.write_items(handler)
         self.endChannelElement(handler)
         handler.endElement("rss")
 
-    def root_attributes(self):
+    def root_attributes(self) -> dict[str, str]:
         return {
             **super().root_attributes(),
             "xmlns:atom": ATOM_NS,
@@ -107,20 +108,20 @@ class RssFeed(KeptItems, Rss201rev2Feed):
             "xmlns:media": MEDIA_NS,
         }
 
-    def add_root_elements(self, handler):
+    def add_root_elements(self, handler: SimplerXMLGenerator) -> None:
         super().add_root_elements(handler)  # writes atom:link rel=self from feed_url
         _hub_links(handler, self.feed, "atom:link")
 
-    def add_item_elements(self, handler, item):
+    def add_item_elements(self, handler: SimplerXMLGenerator, item: dict[str, Any]) -> None:
         super().add_item_elements(handler, item)
         if item.get("content_html"):
             handler.addQuickElement("content:encoded", item["content_html"])
         picture = item.get("picture")
         if picture:  # Media RSS: the picture with its size, caption and credit
-            handler.startElement("media:content", {
+            handler.startElement("media:content", AttributesImpl({
                 "url": picture["url"], "type": "image/jpeg", "medium": "image",
                 "width": str(picture["width"]), "height": str(picture["height"]),
-            })  # fmt: skip
+            }))  # fmt: skip
             if picture["caption"]:
                 handler.addQuickElement("media:description", picture["caption"], {"type": "plain"})
             if picture["credit"]:
@@ -133,33 +134,34 @@ class AtomFeed(KeptItems, Atom1Feed):
 
     item_element = "entry"
 
-    def write(self, outfile, encoding):
+    def write(self, outfile: Any, encoding: str) -> None:
         # Django's own Atom1Feed.write, with the writer that drops what XML cannot carry.
         handler = XmlWriter(outfile, encoding, short_empty_elements=True)
         handler.startDocument()
-        handler.startElement("feed", self.root_attributes())
+        handler.startElement("feed", AttributesImpl(self.root_attributes()))
         self.add_root_elements(handler)
         self.write_items(handler)
         handler.endElement("feed")
 
-    def root_attributes(self):
+    def root_attributes(self) -> dict[str, str]:
         return {**super().root_attributes(), "xmlns:at": TOMBSTONE_NS}
 
-    def add_root_elements(self, handler):
+    def add_root_elements(self, handler: SimplerXMLGenerator) -> None:
         super().add_root_elements(handler)
         _hub_links(handler, self.feed, "link")
 
-    def add_item_elements(self, handler, item):
+    def add_item_elements(self, handler: SimplerXMLGenerator, item: dict[str, Any]) -> None:
         super().add_item_elements(handler, item)
         if item.get("content_html"):
             handler.addQuickElement("content", item["content_html"], {"type": "html"})
 
-    def write_items(self, handler):
+    def write_items(self, handler: SimplerXMLGenerator) -> None:
         super().write_items(handler)
         # RFC 6721: tell readers an entry they may hold is gone.
         for gone in self.feed.get("tombstones", ()):
             handler.startElement(
-                "at:deleted-entry", {"ref": gone["id"], "when": rfc3339_date(gone["when"])}
+                "at:deleted-entry",
+                AttributesImpl({"ref": gone["id"], "when": rfc3339_date(gone["when"])}),
             )
             handler.addQuickElement("link", attrs={"href": gone["link"]})
             handler.endElement("at:deleted-entry")
@@ -187,7 +189,7 @@ class JsonFeed(KeptItems):
     def render_item(self, item: dict) -> str:
         return json.dumps(json_text(self._item(item)), ensure_ascii=False)
 
-    def write(self, outfile, encoding):
+    def write(self, outfile: Any, encoding: str) -> None:
         feed = {
             "version": "https://jsonfeed.org/version/1.1",
             "title": self.feed["title"],

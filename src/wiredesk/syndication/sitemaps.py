@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 
 from wiredesk.pictures.selectors import lead_pictures
-from wiredesk.stories.models import Section
+from wiredesk.stories.models import Section, Story
 from wiredesk.stories.selectors import in_section, visible_stories
 from wiredesk.wire.text import xml_text
+
+if TYPE_CHECKING:  # the sites app is not installed: its models are only named
+    from django.contrib.sites.models import Site
+    from django.contrib.sites.requests import RequestSite
 
 
 def xml_safe(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -30,7 +36,7 @@ def xml_safe(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
         if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
             response.content = xml_text(response.rendered_content)  # rendered now, cleaned
@@ -39,7 +45,29 @@ def xml_safe(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
-class StorySitemap(Sitemap):
+if TYPE_CHECKING:  # generic in the stubs only
+    BaseSitemap = Sitemap[Any]
+else:
+    BaseSitemap = Sitemap
+
+
+class SiteSitemap(BaseSitemap):
+    """A sitemap whose URLs are on the site's own address, not the request's."""
+
+    # The sitemap index reads `protocol` for its section URLs; a property, not the
+    # base class's attribute, so it follows the site's URL as settings change.
+    @property
+    def protocol(self) -> str:  # type: ignore[override]
+        return urlsplit(settings.WIREDESK.site.url).scheme or "https"
+
+    def get_protocol(self, protocol: str | None = None) -> str:
+        return urlsplit(settings.WIREDESK.site.url).scheme or "https"
+
+    def get_domain(self, site: Site | RequestSite | None = None) -> str:
+        return urlsplit(settings.WIREDESK.site.url).netloc
+
+
+class StorySitemap(SiteSitemap):
     """Every visible story, 5,000 URLs a file.
 
     The protocol allows 50,000, but Django builds a file's entries in memory:
@@ -48,35 +76,25 @@ class StorySitemap(Sitemap):
 
     limit = 5_000
 
-    # The sitemap index reads `protocol` for its section URLs; a property, not the
-    # base class's attribute, so it follows the site's URL as settings change.
-    @property
-    def protocol(self):  # type: ignore[override]
-        return urlsplit(settings.WIREDESK["SITE_URL"]).scheme or "https"
-
-    def get_protocol(self, protocol=None):
-        return urlsplit(settings.WIREDESK["SITE_URL"]).scheme or "https"
-
-    def get_domain(self, site=None):
-        return urlsplit(settings.WIREDESK["SITE_URL"]).netloc
-
-    def items(self):
+    def items(self) -> QuerySet[Story]:
         return visible_stories().only(
             "pk", "slug", "modified_at", "first_published_at", "agency_id"
         )
 
-    def lastmod(self, story):
-        return timezone.localtime(story.modified_at)
+    def lastmod(self, item: Story) -> datetime:
+        return timezone.localtime(item.modified_at)
 
-    with_pictures = True
-
-    def get_urls(self, page=1, site=None, protocol=None):
+    def get_urls(
+        self,
+        page: int | str = 1,
+        site: Site | RequestSite | None = None,
+        protocol: str | None = None,
+    ) -> list[dict[str, Any]]:
         # Google's image sitemap extension: each story's lead picture.
         urls = super().get_urls(page, site, protocol)
-        if self.with_pictures:
-            leads = lead_pictures(url["item"].pk for url in urls)
-            for url in urls:
-                url["picture"] = leads.get(url["item"].pk)
+        leads = lead_pictures(url["item"].pk for url in urls)
+        for url in urls:
+            url["picture"] = leads.get(url["item"].pk)
         return urls
 
 
@@ -85,7 +103,7 @@ class NewsSitemap(StorySitemap):
 
     limit = 1_000
 
-    def items(self):
+    def items(self) -> QuerySet[Story]:
         since = timezone.now() - timedelta(days=2)
         return (
             visible_stories()
@@ -102,20 +120,19 @@ class NewsSitemap(StorySitemap):
         )
 
 
-class SectionSitemap(StorySitemap):
+class SectionSitemap(SiteSitemap):
     """The publisher's section pages, each dated by its newest story."""
 
     limit = 5_000
-    with_pictures = False
 
-    def items(self):
+    def items(self) -> list[Section]:
         return list(Section.objects.order_by("order", "name"))
 
-    def location(self, section):
-        return section.get_absolute_url()
+    def location(self, item: Section) -> str:
+        return item.get_absolute_url()
 
-    def lastmod(self, section):
-        newest = in_section(visible_stories(), section.slug).values_list("modified_at", flat=True)
+    def lastmod(self, item: Section) -> datetime | None:
+        newest = in_section(visible_stories(), item.slug).values_list("modified_at", flat=True)
         found = newest.first()
         return timezone.localtime(found) if found else None
 

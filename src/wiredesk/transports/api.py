@@ -34,7 +34,7 @@ from typing import Any
 import httpx
 
 from .auth import AUTH_SETTINGS, AuthKeeper, check_auth, without_key
-from .base import Delivery, Memory, Setting, Transport, TransportError, register
+from .base import Memory, PulledDelivery, Setting, Transport, TransportError, register
 from .http import MAX_RESPONSE_BYTES, MAX_RETRY_AFTER_SECONDS, parse_retry_after
 from .limits import MAX_FETCH_SECONDS, LimitExceeded, read_limited
 
@@ -54,7 +54,7 @@ def dig(document: Any, path: str) -> Any:
     return value
 
 
-def fingerprint(items: list[bytes]) -> str:
+def page_fingerprint(items: list[bytes]) -> str:
     """Return a short digest of a page's items, to tell the same page again from a new one."""
     digest = hashlib.sha256()
     for item in items:
@@ -123,7 +123,7 @@ class ApiPull(Transport):
     def auth(self) -> httpx.Auth | None:
         return self.auth_keeper.auth()
 
-    def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[Delivery]:
+    def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[PulledDelivery]:
         url = without_key(str(checkpoint.get("page") or self.location), self.options)
         # What the page the last poll ended on held, if it named itself as the next.
         marked = checkpoint.get("same_page_items")
@@ -140,7 +140,7 @@ class ApiPull(Transport):
             looped = False
             if following and following != url:
                 looped = str(httpx.URL(following)) in read
-            content = fingerprint(items) if items else None
+            content = page_fingerprint(items) if items else None
             if content in contents:
                 # A new cursor, the same items again: the agency ignores its own cursor.
                 raise TransportError(self._same_items(url, len(items), len(read)))
@@ -159,14 +159,14 @@ class ApiPull(Transport):
                     raise TransportError(self._looped(following, len(read)))
                 if following and following != url:
                     # An empty page that points on: nothing to store, move past it.
-                    yield Delivery(url, b"", checkpoint=page_done, only_checkpoint=True)
+                    yield PulledDelivery(url, b"", checkpoint=page_done, only_checkpoint=True)
                     url = following
                     continue
                 return
             for n, item in enumerate(items):
                 last = n == len(items) - 1
                 # The checkpoint moves past this page with its last item, once stored.
-                yield Delivery(
+                yield PulledDelivery(
                     f"{url}#{n + 1}" if len(items) > 1 else url, item, base_url=url,
                     checkpoint=page_done if last else None,
                 )  # fmt: skip

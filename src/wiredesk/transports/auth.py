@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
 import httpx
@@ -159,7 +159,7 @@ class ClientCredentials(httpx.Auth):
         scope: str,
         user_agent: str,
         timeout: float,
-        clock=time.monotonic,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.token_url = token_url
         self.client_id = client_id
@@ -170,7 +170,6 @@ class ClientCredentials(httpx.Auth):
         self._token = ""
         self._renew_at = 0.0
         self._lock = threading.Lock()
-        self.tokens_fetched = 0  # for health and tests
 
     def token(self, renew: bool = False) -> str:
         """Return a token that is still good, asking the endpoint for one if needed."""
@@ -207,7 +206,6 @@ class ClientCredentials(httpx.Auth):
             raise TransportError("the token endpoint answered without an access_token") from None
         self._token = token
         self._renew_at = self.clock() + lifetime - min(RENEW_BEFORE_SECONDS, lifetime / 10)
-        self.tokens_fetched += 1
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self.token()}"

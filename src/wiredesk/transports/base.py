@@ -40,7 +40,7 @@ class TransportError(Exception):
 
 
 @dataclass
-class Delivery:
+class PulledDelivery:
     """One delivery pulled from an agency, waiting to be stored and then acknowledged."""
 
     name: str  # shown in logs and the quarantine ("story.xml", a URL)
@@ -145,14 +145,14 @@ class Transport(ABC):
         return self.settings[name].default if value is None else value
 
     @abstractmethod
-    def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[Delivery]:
+    def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[PulledDelivery]:
         """Yield each new delivery; raise TransportError for trouble with the channel."""
 
-    def acknowledge(self, delivery: Delivery, stored: Stored) -> None:
+    def acknowledge(self, delivery: PulledDelivery, stored: Stored) -> None:
         """Say `delivery` is stored (or quarantined): the transport will not offer it again."""
         return None  # nothing to do for a transport whose deliveries come to it (push)
 
-    def may_be_incomplete(self, delivery: Delivery) -> bool:
+    def may_be_incomplete(self, delivery: PulledDelivery) -> bool:
         """Return True to leave an unreadable delivery for later (it may still be arriving)."""
         return False
 
@@ -165,9 +165,26 @@ REGISTRY: dict[str, type[Transport]] = {}
 
 
 def register(cls: type[Transport]) -> type[Transport]:
-    """Declare a transport under its name (a class decorator)."""
+    """Declare a transport under its name (a class decorator).
+
+    A name is one class's: a second class under a name already taken raises
+    ValueError naming both, rather than the last module imported quietly
+    taking over every feed of that name. The same class again is no change,
+    and its module reloaded (a new class object of the same module and
+    qualified name) takes its place.
+    """
+    known = REGISTRY.get(cls.name)
+    if known is not None and _path(known) != _path(cls):
+        raise ValueError(
+            f"transport name {cls.name!r} is taken by {_path(known)}: "
+            f"{_path(cls)} needs a name of its own"
+        )
     REGISTRY[cls.name] = cls
     return cls
+
+
+def _path(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def transport_choices() -> list[tuple[str, str]]:
@@ -201,7 +218,7 @@ def _load_all() -> None:
 _loaded = False
 
 
-def check(
+def check_settings(
     name: str,
     location: str,
     options: Mapping[str, Any],

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .base import Delivery, Memory, Stored, Transport, register
+from .base import Memory, PulledDelivery, Stored, Transport, register
 
 # Names upload tools give files still being written (vsftpd, proftpd, WinSCP,
 # FileZilla, rsync, curl), and dot-files.
@@ -215,7 +215,7 @@ class FolderTransport(Transport):
         self._retaken_at = -RETAKE_EVERY
         self.retaken: list[Path] = []  # the last pass's, for the log
 
-    def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[Delivery]:
+    def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[PulledDelivery]:
         clock = time.monotonic()
         self.retaken = []
         if clock - self._retaken_at >= RETAKE_EVERY:
@@ -226,16 +226,16 @@ class FolderTransport(Transport):
                 data = self.folder.read(path)
             except FileTooLarge as exc:
                 size = path.stat().st_size
-                yield Delivery(path.name, b"", refused=str(exc), size=size, receipt=path)
+                yield PulledDelivery(path.name, b"", refused=str(exc), size=size, receipt=path)
                 continue
             except FileNotFoundError:
                 continue  # taken by another poller on the same folder
-            yield Delivery(path.name, data, receipt=path)
+            yield PulledDelivery(path.name, data, receipt=path)
 
-    def may_be_incomplete(self, delivery: Delivery) -> bool:
+    def may_be_incomplete(self, delivery: PulledDelivery) -> bool:
         return self.folder.wait_for(delivery.receipt)
 
-    def acknowledge(self, delivery: Delivery, stored: Stored) -> None:
+    def acknowledge(self, delivery: PulledDelivery, stored: Stored) -> None:
         if stored.ok:
             self.folder.done(delivery.receipt, stored.item_failures)
         else:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from .auth import AUTH_SETTINGS, AuthKeeper, check_auth, without_key
-from .base import Delivery, Memory, Transport, TransportError, register
+from .base import Memory, PulledDelivery, Transport, TransportError, register
 from .limits import MAX_FETCH_BYTES, MAX_FETCH_SECONDS, LimitExceeded, read_limited
 
 # The whole of one poll, however the server trickles its answer (transports/limits.py).
@@ -29,11 +29,10 @@ MAX_RETRY_AFTER_SECONDS = 6 * 3600.0
 
 @dataclass(frozen=True)
 class PollState:
-    """What a feed remembers between polls."""
+    """What a feed remembers between polls (its failures are counted on the feed)."""
 
     etag: str = ""
     last_modified: str = ""
-    failures: int = 0
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return min(max(0.0, seconds), MAX_RETRY_AFTER_SECONDS)
 
 
-class HttpTransport:
+class HttpFetcher:
     """Fetch a feed URL politely; one client a transport, reused across polls."""
 
     def __init__(
@@ -99,15 +98,13 @@ class HttpTransport:
             headers["If-None-Match"] = state.etag
         if state.last_modified:
             headers["If-Modified-Since"] = state.last_modified
-        failed = PollState(state.etag, state.last_modified, state.failures + 1)
         deadline = time.monotonic() + self.max_seconds
         try:
             with self.client.stream("GET", url, headers=headers, auth=auth) as response:
                 if response.status_code == 304:
                     return FetchResult(
-                        "not_modified", PollState(state.etag, state.last_modified, 0),
-                        http_status=304, url=str(response.url),
-                    )  # fmt: skip
+                        "not_modified", state, http_status=304, url=str(response.url)
+                    )
                 if response.status_code >= 400:
                     retry_after = None
                     if response.status_code in (429, 503):
@@ -116,25 +113,24 @@ class HttpTransport:
                     if retry_after is not None:
                         error += f"; the server asks to wait {retry_after:,.0f} s (Retry-After)"
                     return FetchResult(
-                        "error", failed, http_status=response.status_code,
+                        "error", state, http_status=response.status_code,
                         retry_after=retry_after, url=str(response.url), error=error,
                     )  # fmt: skip
                 content = read_limited(response, self.max_bytes, deadline, self.max_seconds)
                 new_state = PollState(
                     etag=response.headers.get("ETag", ""),
                     last_modified=response.headers.get("Last-Modified", ""),
-                    failures=0,
                 )
                 return FetchResult(
                     "fetched", new_state, content=content,
                     http_status=response.status_code, url=str(response.url),
                 )  # fmt: skip
         except LimitExceeded as exc:
-            return FetchResult("error", failed, error=str(exc), url=url)
+            return FetchResult("error", state, error=str(exc), url=url)
         except httpx.TimeoutException:
-            return FetchResult("error", failed, error="timed out", url=url)
+            return FetchResult("error", state, error="timed out", url=url)
         except httpx.HTTPError as exc:
-            return FetchResult("error", failed, error=f"{type(exc).__name__}: {exc}", url=url)
+            return FetchResult("error", state, error=f"{type(exc).__name__}: {exc}", url=url)
 
 
 @register
@@ -149,7 +145,7 @@ class HttpPoll(Transport):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.http = HttpTransport(user_agent=self.context.user_agent)
+        self.http = HttpFetcher(user_agent=self.context.user_agent)
         self.auth_keeper = AuthKeeper(self.options, self.secrets, self.context.user_agent)
 
     @classmethod
@@ -160,7 +156,7 @@ class HttpPoll(Transport):
     def auth(self) -> httpx.Auth | None:
         return self.auth_keeper.auth()
 
-    def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[Delivery]:
+    def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[PulledDelivery]:
         state = PollState(str(checkpoint.get("etag", "")), str(checkpoint.get("last_modified", "")))
         result = self.http.fetch(self.location, state, auth=self.auth)
         if result.status == "error":
@@ -171,7 +167,7 @@ class HttpPoll(Transport):
                 "etag": result.state.etag[:500],
                 "last_modified": result.state.last_modified[:100],
             }
-            yield Delivery(name=url, data=result.content, base_url=url, checkpoint=saved)
+            yield PulledDelivery(name=url, data=result.content, base_url=url, checkpoint=saved)
 
     def close(self) -> None:
         self.http.close()

@@ -1,4 +1,4 @@
-"""One policy for every request agency content makes us send (full text; pictures later).
+"""One policy for every request agency content makes us send (full text, pictures).
 
 An item's link is the agency's word, and a hostile feed's links point at
 `127.0.0.1`, `localhost`, `2130706433` (127.0.0.1 written as a number), the
@@ -15,10 +15,12 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import httpcore
 import httpx
+from httpcore._backends.base import SOCKET_OPTION
 
 from .limits import LimitExceeded, read_limited
 
@@ -79,7 +81,14 @@ class _CheckedBackend(httpcore.SyncBackend):
     def __init__(self, policy: OutboundPolicy) -> None:
         self.policy = policy
 
-    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
         try:
             found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:

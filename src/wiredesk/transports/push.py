@@ -15,7 +15,7 @@ import hmac
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .base import Delivery, Memory, Setting, Transport, register
+from .base import Memory, PulledDelivery, Setting, Transport, register
 from .secrets import SecretMissing, Secrets
 
 MAX_PUSH_BYTES = 10 * 1024 * 1024
@@ -57,7 +57,7 @@ class PushIn(Transport):
         "max_bytes": Setting(int, MAX_PUSH_BYTES),
     }
 
-    def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[Delivery]:
+    def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[PulledDelivery]:
         return iter(())
 
     def allows(self, headers: Mapping[str, str], body: bytes) -> bool:

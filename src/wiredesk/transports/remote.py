@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
-from .base import Delivery, Memory, Setting, Stored, Transport, TransportError
+from .base import Memory, PulledDelivery, Setting, Stored, Transport, TransportError
 from .folder import GRACE_SETTLES, MARKER_SUFFIXES, PARTIAL_SUFFIXES
 from .limits import MAX_FETCH_BYTES, MAX_FETCH_SECONDS, FetchLimits, LimitExceeded, TooLarge
 from .secrets import SecretMissing
@@ -213,7 +213,7 @@ class RemoteFolder(Transport):
         wanted = set(names)
         return [f for f in self.list_files() if f.name in wanted]
 
-    def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[Delivery]:
+    def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[PulledDelivery]:
         self._memory = memory
         ready, settling, wait = self.complete_files(self._call(self.list_files), time.monotonic())
         if not ready and settling and wait <= MAX_SETTLE_WAIT:
@@ -234,15 +234,17 @@ class RemoteFolder(Transport):
         for remote in ready[: int(self.option("max_files_per_poll"))]:
             if remote.size > limit:
                 reason = f"file is {remote.size:,} bytes, over the {limit:,}-byte limit"
-                yield Delivery(remote.name, b"", refused=reason, size=remote.size, receipt=remote)
+                yield PulledDelivery(
+                    remote.name, b"", refused=reason, size=remote.size, receipt=remote
+                )
                 continue
             try:
                 data = self._spooled(remote, limit)
             except TooLarge as exc:
-                yield Delivery(remote.name, b"", refused=str(exc), size=remote.size,
+                yield PulledDelivery(remote.name, b"", refused=str(exc), size=remote.size,
                                receipt=remote)  # fmt: skip
                 continue
-            yield Delivery(remote.name, data, receipt=remote)
+            yield PulledDelivery(remote.name, data, receipt=remote)
 
     def _spool_path(self, remote: RemoteFile) -> Path | None:
         if self.context.spool is None:
@@ -290,7 +292,7 @@ class RemoteFolder(Transport):
             os.replace(partial, spooled)  # whole: a crash from here on reuses it
         return b"".join(chunks)
 
-    def may_be_incomplete(self, delivery: Delivery) -> bool:
+    def may_be_incomplete(self, delivery: PulledDelivery) -> bool:
         """Leave an unreadable file that was still changing not long ago: it may be arriving.
 
         An upload that stalls under its final name lists the same for a while
@@ -311,7 +313,7 @@ class RemoteFolder(Transport):
                 spooled.unlink(missing_ok=True)  # fetched afresh next time
         return young
 
-    def acknowledge(self, delivery: Delivery, stored: Stored) -> None:
+    def acknowledge(self, delivery: PulledDelivery, stored: Stored) -> None:
         remote: RemoteFile = delivery.receipt
         after = self.option("after")
         marker = str(self.option("marker"))

@@ -47,7 +47,9 @@ class _Pinned(paramiko.MissingHostKeyPolicy):
         parts = self.pin.split()
         return len(parts) >= 2 and parts[0] == key.get_name() and parts[1] == key.get_base64()
 
-    def missing_host_key(self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey):
+    def missing_host_key(
+        self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey
+    ) -> None:
         if not self.matches(key):
             raise HostKeyChanged(fingerprint(key))
 

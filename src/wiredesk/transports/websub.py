@@ -33,7 +33,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 
-from .base import Delivery, Memory, Setting, TransportError, register
+from .base import Memory, PulledDelivery, Setting, TransportError, register
 from .http import MAX_RESPONSE_BYTES, HttpPoll
 from .limits import MAX_FETCH_SECONDS, LimitExceeded, read_limited
 from .push import signature_matches
@@ -86,7 +86,7 @@ class WebSubFeed(HttpPoll):
         "lease_seconds": Setting(int, DEFAULT_LEASE_SECONDS),
     }
 
-    def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[Delivery]:
+    def pull(self, checkpoint: Mapping[str, Any], memory: Memory) -> Iterator[PulledDelivery]:
         # The safety-net poll first, the subscription last: the poller writes the
         # checkpoint from its own copy, which would undo a confirmation the hub
         # sent in between (ingest/views.py writes it).
@@ -133,7 +133,7 @@ class WebSubFeed(HttpPoll):
             raise TransportError("the topic names no WebSub hub; set the feed's hub setting")
         return found
 
-    def subscribe(self, checkpoint: Mapping[str, Any], now: float) -> Iterator[Delivery]:
+    def subscribe(self, checkpoint: Mapping[str, Any], now: float) -> Iterator[PulledDelivery]:
         """Ask the hub for a subscription (its check of our intent comes to the callback)."""
         if not self.context.callback_url:
             raise TransportError("no callback address: set the site's url in wiredesk.toml")
@@ -145,14 +145,14 @@ class WebSubFeed(HttpPoll):
                    "token": token}  # fmt: skip
         earlier = checkpoint.get("requested_at") or 0  # read now: the poller updates `checkpoint`
         # Noted before it is sent: the hub may check our intent before it answers us.
-        yield Delivery(hub, b"", only_checkpoint=True,
+        yield PulledDelivery(hub, b"", only_checkpoint=True,
                        checkpoint={"hub": hub, "requested_at": now, "pending_request": pending})  # fmt: skip
         try:
             self.ask(hub, lease, secret, with_token(self.context.callback_url, token))
         except TransportError:
             # Never sent, or refused: no check of intent can answer it, and the
             # next poll asks again.
-            yield Delivery(hub, b"", only_checkpoint=True,
+            yield PulledDelivery(hub, b"", only_checkpoint=True,
                            checkpoint={"requested_at": earlier, "pending_request": None})  # fmt: skip
             raise
 

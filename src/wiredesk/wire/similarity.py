@@ -17,8 +17,8 @@ SHINGLE = 3  # words a shingle
 # The permutations of datasketch's MinHash(num_perm=NUM_PERM), drawn once as it
 # draws them for every new MinHash: seed 1, its "affine32" scheme (an odd 32-bit
 # multiplier and a 32-bit offset each; tests/test_similarity.py compares).
-# Not taken from datasketch itself: importing it loads scipy, 0.4 s for every
-# backfill worker to start.
+# Not taken from datasketch itself: importing it loads scipy, which slows the
+# start of every backfill worker (docs/benchmarks.md).
 _DRAW = np.random.RandomState(1)
 _PERMUTE_A = _DRAW.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
 _PERMUTE_B = _DRAW.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
@@ -97,11 +97,6 @@ def signature_bytes(text: str) -> bytes | None:
     """Return `signature(text)` as stored (its uint64 values' bytes), or None."""
     values = signature(text)
     return None if values is None else values.tobytes()
-
-
-def shingle_hashes(text: str) -> list[int]:
-    """Return the hash of each of `text`'s word shingles (what `signature` permutes)."""
-    return _shingles(_word_hashes(text)).tolist()
 
 
 def _shingles(hashes: np.ndarray) -> np.ndarray:

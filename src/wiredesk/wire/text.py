@@ -183,7 +183,7 @@ SANITIZER_OPTIONS: dict[str, Any] = {
     "strip_comments": True,
 }
 # Built once: nh3.clean() turns every option into its Rust form again at each
-# call, which took three times the cleaning of a story (23 µs against 7).
+# call, which took longer than the cleaning of a story (docs/benchmarks.md).
 _SANITIZER = nh3.Cleaner(**SANITIZER_OPTIONS)
 
 

@@ -15,6 +15,7 @@ with new ones: those of the stories a new story may still be grouped with
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import migrations
 from django.utils import timezone
 
@@ -38,14 +39,14 @@ def forwards(apps, schema_editor):
     else:
         return
     # Imported here: the app's code as it is when this runs, for the new hashes.
-    from wiredesk.stories.duplicates import _bands, _policy
+    from wiredesk.stories.duplicates import _bands
     from wiredesk.stories.storage import band_index
     from wiredesk.wire.similarity import signature
 
     Story = apps.get_model("stories", "Story")
     since = timezone.now() - RECENT
     Story.objects.filter(created_at__lt=since).exclude(minhash=None).update(minhash=None)
-    threshold = _policy()["threshold"]
+    threshold = settings.WIREDESK.duplicates.threshold
     recent = Story.objects.filter(created_at__gte=since).exclude(minhash=None)
     entries = []
     for story in recent.only("pk", "body_text").iterator():

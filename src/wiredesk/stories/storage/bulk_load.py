@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 from .checkpoints import BackgroundCheckpoints
 from .search_index import SEARCH_TABLE
@@ -29,8 +30,8 @@ def bulk_load() -> Iterator[Callable[[], None]]:
     - Checkpoint the write-ahead log in a thread of its own after each
       commit (checkpoints.py), not in this one every 1,000 pages; start the
       log again every 128 MB or so (a longer log is slower: every read
-      searches it, and at 100,000 stories, never starting it again made each
-      commit seven times slower).
+      searches it, and never starting it again made each commit several
+      times slower: docs/benchmarks.md).
     - A 256 MB page cache for the writer (SQLite's default is 2 MB): the
       indexes being written stay in memory.
     - FTS5 merges the search index's segments sixteen at a time instead of
@@ -67,7 +68,7 @@ def bulk_load() -> Iterator[Callable[[], None]]:
         analyze()  # the tables grew: plans chosen on the old statistics may be poor
 
 
-def _background_checkpoints(cursor, page_size: int) -> BackgroundCheckpoints | None:
+def _background_checkpoints(cursor: CursorWrapper, page_size: int) -> BackgroundCheckpoints | None:
     """Return a checkpointer for this database's log (None: not a file in WAL mode)."""
     cursor.execute("PRAGMA journal_mode")
     (mode,) = cursor.fetchone()
@@ -88,18 +89,18 @@ def _checkpoint_here() -> None:
 def _bulk_leaf_bytes(page_size: int) -> int:
     # The search index's FTS5 leaves as large as a database page holds without
     # overflow, where its own 4,050 bytes put eight in each of our 32 KB pages:
-    # fewer rows and b-tree entries a batch writes (3 µs a story less at
-    # 100,000 stories). Not the band index's: a lookup reads a leaf for each
-    # of a delivery's 1,800 keys, and larger leaves made the second agency's
-    # backfill twice as slow. A 4 KB-page database keeps 4,050.
+    # fewer rows and b-tree entries a batch writes. Not the band index's: a
+    # lookup reads a leaf for each of a delivery's 1,800 keys, and larger
+    # leaves made the second agency's backfill slower (docs/benchmarks.md).
+    # A 4 KB-page database keeps 4,050.
     return max(LIVE_LEAF_BYTES, page_size - 1024)
 
 
-def _set_leaf_size(cursor, size: int) -> None:
+def _set_leaf_size(cursor: CursorWrapper, size: int) -> None:
     table = SEARCH_TABLE
     cursor.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('pgsz', %s)", [size])
 
 
-def _set_automerge(cursor, segments: int) -> None:
+def _set_automerge(cursor: CursorWrapper, segments: int) -> None:
     table = SEARCH_TABLE
     cursor.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', %s)", [segments])

@@ -1,9 +1,9 @@
 """Checkpoint SQLite's write-ahead log beside a backfill, out of the storing thread's way.
 
 A checkpoint copies the log's pages into the database file and syncs both
-files: at 100,000 stories, a quarter of a second every few batches, during
-which the storing process, and everything waiting for it, stood still
-(benchmarks/ingest.py). Here a thread of its own, on a connection of its
+files: every few batches, for a while that grew with the database, the
+storing process, and everything waiting for it, stood still
+(docs/benchmarks.md). Here a thread of its own, on a connection of its
 own, copies each batch's pages as soon as it is committed (a PASSIVE
 checkpoint: it never waits for, nor blocks, a reader or a writer; SQLite's
 module releases the GIL while it runs). The log must also start again from
@@ -34,8 +34,6 @@ class BackgroundCheckpoints:
         self.checkpoint_here = checkpoint_here  # on the storing thread's own connection
         self.page_size = page_size
         self.restart_bytes = restart_bytes
-        self.runs = 0  # background checkpoints done (tests, benchmarks)
-        self.restarts = 0  # checkpoints the storing thread did itself
         self._log_pages = 0  # of the log, at the last checkpoint
         self._wake = threading.Event()
         self._stopping = False
@@ -53,7 +51,6 @@ class BackgroundCheckpoints:
         with self._one_at_a_time:
             self.checkpoint_here()
         self._log_pages = 0
-        self.restarts += 1
 
     def stop(self) -> None:
         self._stopping = True
@@ -77,6 +74,5 @@ class BackgroundCheckpoints:
                     log.warning("background checkpoint failed: %s", exc)
                     continue
                 self._log_pages = max(pages, 0)  # -1: not in WAL mode
-                self.runs += 1
         finally:
             db.close()

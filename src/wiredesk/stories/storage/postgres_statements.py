@@ -24,7 +24,7 @@ from psycopg.types.datetime import TimestamptzLoader
 class PreparedCursor(psycopg.Cursor):
     """A cursor binding on the server, preparing every statement it runs."""
 
-    def execute(self, query, params=None, **kwargs):
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> PreparedCursor:
         return super().execute(query, params, prepare=True)
 
 

@@ -3,15 +3,15 @@
 A feed asks the same questions at every request (the listed stories'
 versions, the agencies' bylines, the recent kills), differing only in the time
 they are asked at.
-Django compiles a queryset to SQL anew each time: 0.4 ms of the feed's 0.7 ms
-read at 100,000 stories, for SQL that never changes. Here the queryset is
+Django compiles a queryset to SQL anew each time: most of the feed's read
+(docs/benchmarks.md), for SQL that never changes. Here the queryset is
 built once with a marker time, compiled by Django (so the visibility rules
 stay in selectors.py, written once), and later runs put the real time where
 the marker was and apply Django's own converters to the rows.
 
 Several querysets of one row shape are read as one statement (UNION ALL):
-each statement costs a round trip and, on a slow core, some 0.2 ms of the
-driver's Python whatever it returns (benchmarks/load.py).
+each statement costs a round trip and, whatever it returns, a fixed share
+of the driver's Python (docs/benchmarks.md).
 
 On PostgreSQL the statement is prepared on the server (planned once per
 connection; Django's own queries are bound on the client and never are) and
@@ -35,7 +35,7 @@ from django.db.models import QuerySet
 MARKERS = tuple(datetime(1970, 1, 2, 3, 4, 5, 678901 - n, tzinfo=UTC) for n in range(4))
 
 
-class Prepared:
+class CompiledReads:
     """Rows of `build(key, *clocks)`, compiled once per key and database.
 
     `build` takes a key and `clocks` times (up to four: a time and the start
@@ -120,7 +120,7 @@ class Prepared:
 
 def statement_cursor(connection: Any) -> Any:
     """Return a cursor for a repeated read: prepared on the server where that is on."""
-    if connection.vendor != "postgresql" or not settings.WIREDESK["PREPARED_STATEMENTS"]:
+    if connection.vendor != "postgresql" or not settings.WIREDESK.database.prepared_statements:
         return connection.cursor()
     from .postgres_statements import prepared_cursor
 

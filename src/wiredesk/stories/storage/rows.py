@@ -1,7 +1,7 @@
 """Insert many rows of one model in one statement, for the backfill path.
 
 `QuerySet.bulk_create` spends most of its time preparing each field of each
-object (over 100 µs a story, measured: benchmarks/ingest.py); here only the
+object (docs/benchmarks.md); here only the
 field types that need it are converted (times, JSON, bytes), the rest are
 passed as they are. One multi-row INSERT ... RETURNING gives the new ids in
 order, on SQLite (3.35 and later) and PostgreSQL alike, as bulk_create does.
@@ -15,10 +15,11 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, tzinfo
 from functools import cache
 from operator import attrgetter
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.backends.utils import CursorWrapper
 from django.db.models import signals
 from django.utils import timezone
 
@@ -55,7 +56,7 @@ def _converter(field: models.Field, seen: dict) -> Callable[[object], object] | 
     # (each entry keeps its value alive, so an identity is never reused).
     memo = seen.setdefault(type(field), {})
 
-    def convert(value):
+    def convert(value: Any) -> object:
         if value is None:
             return None
         done = memo.get(id(value))
@@ -186,7 +187,7 @@ def _mark() -> str:
     return "?" if connection.vendor == "sqlite" else "%s"
 
 
-def execute_marked(cursor, sql: str, params: Sequence) -> None:
+def execute_marked(cursor: CursorWrapper, sql: str, params: Sequence) -> None:
     """Run `sql` written with `_mark()` placeholders, as the driver takes it.
 
     Django's SQLite cursor rewrites every "%s" of a statement with a regular

@@ -12,6 +12,7 @@ import time
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.utils import OperationalError
 
 from ..models import Story
@@ -90,7 +91,7 @@ def write_held(held: dict[int, bool]) -> None:
             )
 
 
-def _delete(cursor, ids: list[int]) -> None:
+def _delete(cursor: CursorWrapper, ids: list[int]) -> None:
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         cursor.execute(f"DELETE FROM {SEARCH_TABLE} WHERE rowid IN ({placeholders(chunk)})", chunk)

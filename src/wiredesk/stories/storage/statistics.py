@@ -2,12 +2,11 @@
 
 Without statistics SQLite takes every index lookup to be selective, so "state
 is published" looks cheap and a list of 20 stories becomes a sort of every
-story (0.85 s and 24 MB at 1,000,000 stories; 2 ms with statistics, measured:
-benchmarks/memory.py). `ANALYZE` runs after migrations, after a backfill and
-hourly in the ingest loop. PostgreSQL's autovacuum keeps its own, but only
+story (docs/benchmarks.md). `ANALYZE` runs after migrations, after a backfill
+and hourly in the ingest loop. PostgreSQL's autovacuum keeps its own, but only
 some time after a bulk load: a feed read right after a backfill of 1,000,000
-stories took its filter for a rare one and read every story (2 s a request,
-benchmarks/load.py), so it is asked too.
+stories took its filter for a rare one and read every story
+(docs/benchmarks.md), so it is asked too.
 """
 
 from __future__ import annotations
@@ -33,6 +32,6 @@ def analyze_if_due() -> None:
         analyze()
 
 
-def analyze_after_migrate(sender=None, **kwargs) -> None:
+def analyze_after_migrate(sender: object = None, **kwargs: object) -> None:
     """Refresh the statistics once the stories app is migrated (a post_migrate receiver)."""
     analyze()

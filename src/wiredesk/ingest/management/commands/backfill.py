@@ -1,10 +1,12 @@
 """`wiredesk backfill FEED PATH...`: ingest an archive of one feed's deliveries at once."""
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wiredesk.ingest.backfill import backfill, read_files
+from wiredesk.ingest.pipeline import IngestReport
 from wiredesk.sources.models import Feed
 
 
@@ -14,13 +16,15 @@ class Command(BaseCommand):
         "worker processes, stored here (the same outcome as one by one, much faster)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("feed", help="the feed's slug (its agency is the stories' agency)")
         parser.add_argument("paths", nargs="+", type=Path, help="files or folders")
         parser.add_argument("--workers", type=int, default=None,
                             help="processes preparing deliveries (default: one a core)")  # fmt: skip
 
-    def handle(self, *args, feed, paths, workers, **options):
+    def handle(
+        self, *args: str, feed: str, paths: list[Path], workers: int | None, **options: Any
+    ) -> None:
         try:
             source = Feed.objects.select_related("agency").get(slug=feed)
         except Feed.DoesNotExist:
@@ -29,7 +33,7 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"not found: {', '.join(missing)}")
 
-        def progress(report) -> None:
+        def progress(report: IngestReport) -> None:
             if not report.ok:
                 self.stderr.write(f"quarantined {report}")
 

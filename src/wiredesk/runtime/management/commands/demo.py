@@ -3,11 +3,12 @@
 import secrets
 import threading
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from wiredesk.demo.replay import replay
 from wiredesk.demo.setup import demo_arguments
@@ -18,11 +19,13 @@ from wiredesk.sources.checks import refuse_broken_feeds
 class Command(BaseCommand):
     help = "Run the demo: SQLite under --data-dir, demo agencies, stories replayed as they arrive."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
+        # The options prepare_environment read before Django started, declared again.
         for action in demo_arguments()._actions:
-            parser.add_argument(*action.option_strings, type=action.type, default=action.default)
+            kind = action.type if callable(action.type) else str
+            parser.add_argument(*action.option_strings, type=kind, default=action.default)
 
-    def handle(self, *args, host, port, data_dir, **options):
+    def handle(self, *args: str, host: str, port: int, data_dir: str, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("sources", "sync", stdout=self.stdout)
         refuse_broken_feeds()

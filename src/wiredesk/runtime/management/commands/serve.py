@@ -5,9 +5,10 @@ Run any number of these behind a CDN or load balancer; ingest runs elsewhere
 """
 
 import os
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, SystemCheckError
+from django.core.management.base import BaseCommand, CommandError, CommandParser, SystemCheckError
 
 from wiredesk.config.hosts import refuse_any_host
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         if os.waitstatus_to_exitcode(status) != 0:
             raise CommandError("the system checks found errors; nothing is served")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
@@ -46,7 +47,16 @@ class Command(BaseCommand):
                                  "default): serve through the faster WSGI interface "
                                  "([site] proxy_buffers_bodies)")  # fmt: skip
 
-    def handle(self, *args, host, port, workers, threads, proxy_buffers_bodies, **options):
+    def handle(
+        self,
+        *args: str,
+        host: str,
+        port: int,
+        workers: int,
+        threads: int | None,
+        proxy_buffers_bodies: bool,
+        **options: Any,
+    ) -> None:
         refuse_any_host()
         self._checked()
         from django.db import connection
@@ -67,12 +77,12 @@ class Command(BaseCommand):
             self.stdout.write("No REDIS_URL with a server database: the page cache is off.")
 
         # Ingest (wiredesk run, worker, scheduler) goes first where they share a machine.
-        os.nice(settings.WIREDESK["WEB_NICENESS"])
+        os.nice(settings.WIREDESK.site.web_niceness)
         self.stdout.write(f"Wiredesk web node at http://{host}:{port}/ ({workers} workers)")
-        if settings.WIREDESK["PROXY_BUFFERS_BODIES"] or proxy_buffers_bodies:
+        if settings.WIREDESK.site.proxy_buffers_bodies or proxy_buffers_bodies:
             # A proxy in front reads every body whole before it passes the request
             # on (nginx by default), so granian's WSGI interface is safe here, and
-            # faster: about 50% more cached pages a second (benchmarks/serve.py).
+            # faster for cached pages (docs/benchmarks.md).
             self.stdout.write("Bodies buffered by the proxy in front: WSGI interface.")
             server = Granian("wiredesk.config.wsgi:application", interface=Interfaces.WSGI,
                              blocking_threads=threads, address=host, port=port,
@@ -81,8 +91,8 @@ class Command(BaseCommand):
             os.environ["WIREDESK_WEB_THREADS"] = str(threads)
             # RSGI, so that request bodies are read on the event loop, whole and
             # in time, before the site's WSGI application runs (config/bodies.py).
-            # Measured (benchmarks/serve.py): a single-threaded I/O runtime in each
-            # worker answers about 10% more cached pages a second than the default.
+            # A single-threaded I/O runtime in each worker answers more cached
+            # pages than the default (docs/benchmarks.md).
             server = Granian("wiredesk.config.rsgi:application", interface=Interfaces.RSGI,
                              address=host, port=port, workers=workers,
                              runtime_mode=RuntimeModes.st)  # fmt: skip

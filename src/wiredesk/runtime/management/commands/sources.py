@@ -1,9 +1,10 @@
-"""`wiredesk sources sync`: apply the agencies and feeds declared in wiredesk.toml."""
+"""`wiredesk sources sync`: apply the agencies and feeds of wiredesk.toml; `list`: show them."""
 
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wiredesk.config.loader import config_path, load_config
 from wiredesk.sources.models import Feed
@@ -13,11 +14,11 @@ from wiredesk.sources.services import sync_sources
 class Command(BaseCommand):
     help = "Manage sources: `sync` applies wiredesk.toml (idempotent); `list` shows them."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["sync", "list"])
         parser.add_argument("--config", help="path to wiredesk.toml (default: $WIREDESK_CONFIG)")
 
-    def handle(self, *args, action, config=None, **options):
+    def handle(self, *args: str, action: str, config: str | None = None, **options: Any) -> None:
         if action == "list":
             for feed in Feed.objects.select_related("agency"):
                 self.stdout.write(

@@ -1,6 +1,8 @@
 """`wiredesk worker`: a Celery worker for polling, ingest, embargo release and pings."""
 
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from wiredesk.sources.checks import refuse_broken_feeds
 
@@ -8,11 +10,11 @@ from wiredesk.sources.checks import refuse_broken_feeds
 class Command(BaseCommand):
     help = "Run a Celery worker (broker: CELERY_BROKER_URL or REDIS_URL)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--concurrency", type=int, default=None)
         parser.add_argument("--hostname", default=None, help="worker name, unique on the broker")
 
-    def handle(self, *args, concurrency, hostname, **options):
+    def handle(self, *args: str, concurrency: int | None, hostname: str, **options: Any) -> None:
         refuse_broken_feeds()
         from wiredesk.config.celery import app
 

@@ -1,0 +1,385 @@
+"""The site's settings from wiredesk.toml, read once, checked and typed.
+
+Pure Python, no Django: `settings.WIREDESK = Options.from_config(CONFIG, os.environ)`,
+and code reads `settings.WIREDESK.site.url`. One frozen dataclass per section of
+the file; a field's name is its key there unless the field says otherwise (a
+size given in megabytes is kept in bytes). An unknown section or key, a value of
+the wrong type or out of range is a `ConfigError` naming the section, the key
+and what was expected: a typo is refused at start-up, not ignored for months.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import Field, dataclass, field, fields, is_dataclass
+from types import MappingProxyType, UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+MEGABYTE = 1024 * 1024
+
+
+class ConfigError(ValueError):
+    """A configuration the site cannot start with; the message says where and what to give."""
+
+
+def setting(default: Any, *, key: str | None = None, env: str | None = None,
+            choices: tuple[str, ...] = (), at_least: float | None = None,
+            at_most: float | None = None, scale: int = 1,
+            tidy: Callable[[Any], Any] | None = None) -> Any:  # fmt: skip
+    """Declare a field: its default, and how the file (and the environment) give it.
+
+    `key`: its name in the file when not the field's (a size in megabytes whose
+    field holds bytes, with `scale`); `env`: an environment variable that wins
+    over the file; `choices`, `at_least`, `at_most`: the values allowed;
+    `tidy`: applied to the value read (a URL's trailing slash dropped).
+    """
+    metadata = {"key": key, "env": env, "choices": choices, "at_least": at_least,
+                "at_most": at_most, "scale": scale, "tidy": tidy}  # fmt: skip
+    return field(default=default, metadata=metadata)
+
+
+@dataclass(frozen=True, slots=True)
+class AppOptions:
+    """`[site.app]`: the publisher's app, for "Open in app" and the app-link files."""
+
+    name: str | None = None
+    # "Open in app": a link template with {id}, {path} and {url}; no template, no link.
+    link: str | None = None
+    # App links: Android package and certificate fingerprints, iOS app id (TEAMID.bundle).
+    android_package: str | None = None
+    android_sha256_fingerprints: tuple[str, ...] = ()
+    ios_app_ids: tuple[str, ...] = ()
+    ios_app_store_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SiteOptions:
+    """`[site]`: what the site is, and how it serves."""
+
+    name: str = "Wiredesk"
+    url: str = setting("http://127.0.0.1:8000", env="WIREDESK_SITE_URL",
+                       tidy=lambda url: url.rstrip("/"))  # fmt: skip
+    description: str = "News from the agencies, as they send it."
+    language: str = "en"
+    # The site's time zone: every time a reader sees is shown in it.
+    time_zone: str = "UTC"
+    teaser_chars: int = setting(110, at_least=1)
+    page_size: int = setting(20, at_least=1)
+    # Searches a minute that reach Django from one address (site/rate_limits.py):
+    # over that, 429 with Retry-After. No reader types two a second; 0: no limit.
+    search_per_minute: int = setting(300, at_least=0)
+    # WebSub hub the feeds advertise (rel=hub) and ping on every change; none by default.
+    websub_hub: str | None = None
+    # IndexNow: a key (8-128 of a-z, A-Z, 0-9, -) turns submissions on; served at /<key>.txt.
+    indexnow_key: str | None = None
+    indexnow_endpoint: str = "https://api.indexnow.org/indexnow"
+    # Rendered pages are kept this long, and dropped at once on any story change.
+    page_cache_seconds: int = setting(300, env="WIREDESK_PAGE_CACHE_SECONDS", at_least=0)
+    # Each web worker keeps the hottest cached answers in its own memory, up to
+    # this much (site/fastpath.py): 8 MB is about a thousand story pages; and as
+    # much again of feeds, sent again after a read (site/revalidated.py).
+    fast_path_bytes: int = setting(8 * MEGABYTE, key="fast_path_megabytes", scale=MEGABYTE,
+                                   at_least=0)  # fmt: skip
+    # Web workers run this much below ingest in the CPU's queue (Unix niceness):
+    # under more readers than the machine can answer, a story still publishes
+    # at its pace and readers wait instead (benchmarks/load.py). 0 for equals.
+    web_niceness: int = setting(5, at_least=0, at_most=19)
+    # A request's body is read whole by the server before any view runs, within
+    # this many seconds (else 408) and bytes (else 413): no application thread
+    # ever waits on a slow client (config/bodies.py). The largest body taken is
+    # an agency's push or WebSub delivery.
+    request_body_seconds: float = setting(60.0, at_least=0)
+    request_body_bytes: int = setting(50 * MEGABYTE, key="request_body_megabytes",
+                                      scale=MEGABYTE, at_least=0)  # fmt: skip
+    # True behind a proxy that reads each body whole before passing a request on
+    # (nginx's default): `wiredesk serve` then leaves bodies to it (docs/deploy.md).
+    proxy_buffers_bodies: bool = False
+    # A CDN in front: how long it may keep an answer, and serve it stale while it
+    # revalidates; every story change purges through the [[purge]] backends.
+    cdn_max_age: int = setting(60, at_least=0)
+    cdn_stale_while_revalidate: int = setting(30, at_least=0)
+    user_agent: str = "Wiredesk/0.1 (+https://github.com/wiredesk/wiredesk)"
+    app: AppOptions = field(default_factory=AppOptions)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiOptions:
+    """`[api]`: the app API, open by default; tokens and per-client limits for private sites."""
+
+    require_token: bool = False
+    # Requests a minute that reach Django from one client without a token, by
+    # address (site/rate_limits.py; a token's own limit is its ApiClient's).
+    # 600 is a token client's default too; 0: no limit.
+    anonymous_per_minute: int = setting(0, at_least=0)
+
+
+@dataclass(frozen=True, slots=True)
+class PicturesOptions:
+    """`[pictures]`: agency photos fetched, rendered and shown, and where they are kept."""
+
+    enabled: bool = True
+    # Fetches at once from one agency's picture server, per ingest process.
+    per_agency: int = setting(2, at_least=1)
+    max_bytes: int = setting(25 * MEGABYTE, key="max_megabytes", scale=MEGABYTE, at_least=0)
+    deadline_seconds: float = setting(30.0, at_least=0)
+    # The data folder, or an S3-compatible bucket (config/storage.py); its
+    # credentials come from the environment, never from the file.
+    storage: str = setting("filesystem", choices=("filesystem", "s3"))
+    bucket: str | None = setting(None, env="WIREDESK_S3_BUCKET")
+    endpoint_url: str | None = setting(None, env="WIREDESK_S3_ENDPOINT_URL")
+    region: str | None = None
+    public_domain: str | None = None  # the CDN in front of the bucket
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicatesOptions:
+    """`[duplicates]`: the same event from several agencies.
+
+    "all" shows each ("Also reported by"), "first" only the first, "preferred"
+    the first of the `preferred` agencies.
+    """
+
+    policy: str = setting("all", choices=("all", "first", "preferred"))
+    preferred: tuple[str, ...] = ()
+    threshold: float = setting(0.6, at_least=0.01, at_most=1)
+    window_hours: int = setting(48, at_least=1)
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseOptions:
+    """`[database]`: PostgreSQL only."""
+
+    # The reads every feed request repeats are prepared on the server
+    # (stories/storage/postgres_statements.py); off for a pooler that cannot
+    # carry prepared statements (PgBouncer before 1.21 in transaction mode).
+    prepared_statements: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeBackendOptions:
+    """One `[[purge]]` entry: a backend's dotted path and the options it is made with."""
+
+    backend: str
+    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The whole file: `Options.from_config(config, os.environ)`."""
+
+    site: SiteOptions = field(default_factory=SiteOptions)
+    api: ApiOptions = field(default_factory=ApiOptions)
+    pictures: PicturesOptions = field(default_factory=PicturesOptions)
+    duplicates: DuplicatesOptions = field(default_factory=DuplicatesOptions)
+    database: DatabaseOptions = field(default_factory=DatabaseOptions)
+    # CDN purges on every story change (site/purge.py), in the file's order.
+    purge: tuple[PurgeBackendOptions, ...] = ()
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], environ: Mapping[str, str],
+                    source: str = "wiredesk.toml") -> Options:  # fmt: skip
+        """Return the options of a parsed wiredesk.toml, the environment's overrides applied.
+
+        `source` names the file in error messages. Raise ConfigError for an
+        unknown section or key, or a value of the wrong type.
+        """
+        # [[agencies]] is read by `wiredesk sources sync` (sources/services.py),
+        # which checks each agency and feed itself.
+        known = [*SECTIONS, "purge", "agencies"]
+        unknown = sorted(set(config) - set(known))
+        if unknown:
+            shown = ", ".join(_section(name) for name in sorted(known))
+            raise ConfigError(f"{source}: unknown {_plural('section', unknown)} "
+                              f"{_listed(unknown, _section)} "
+                              f"({_suggestion(unknown, known, _section)}"
+                              f"known sections: {shown})")  # fmt: skip
+        if not isinstance(config.get("agencies", []), list):
+            raise ConfigError(f"{source} [[agencies]]: expected a list of tables, "
+                              f"got {_shown(config['agencies'])}")  # fmt: skip
+        values: dict[str, Any] = {
+            name: _read(section, config.get(name, {}), source, name, environ)
+            for name, section in SECTIONS.items()
+        }
+        return cls(**values, purge=_purge_backends(config.get("purge", []), source))
+
+
+# The sections of one table each, by their name in the file.
+SECTIONS: dict[str, type] = {
+    "site": SiteOptions,
+    "api": ApiOptions,
+    "pictures": PicturesOptions,
+    "duplicates": DuplicatesOptions,
+    "database": DatabaseOptions,
+}
+
+
+def _read(cls: type, table: Any, source: str, section: str, environ: Mapping[str, str]) -> Any:
+    """Return a `cls` from a table of the file: every key known, every value checked."""
+    where = f"{source} [{section}]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table, got {_shown(table)}")
+    by_key = {_key(spec): spec for spec in fields(cls)}
+    unknown = sorted(set(table) - set(by_key))
+    if unknown:
+        raise ConfigError(f"{where}: unknown {_plural('key', unknown)} {_listed(unknown, repr)} "
+                          f"({_suggestion(unknown, list(by_key), repr)}"
+                          f"known keys: {', '.join(sorted(by_key))})")  # fmt: skip
+    hints = get_type_hints(cls)
+    values = {}
+    for key, spec in by_key.items():
+        kind = hints[spec.name]
+        if isinstance(kind, type) and is_dataclass(kind):  # a table within: [site.app]
+            values[spec.name] = _read(kind, table.get(key, {}), source, f"{section}.{key}",
+                                      environ)  # fmt: skip
+            continue
+        if key in table:
+            values[spec.name] = _value(table[key], kind, spec, f"{where} {key}")
+        variable = spec.metadata.get("env")
+        if variable and environ.get(variable):  # set and not empty: it wins over the file
+            values[spec.name] = _value(_parsed(environ[variable], kind, variable), kind, spec,
+                                       f"environment variable {variable}")  # fmt: skip
+    return cls(**values)
+
+
+def _key(spec: Field) -> str:
+    return spec.metadata.get("key") or spec.name
+
+
+def _value(value: Any, kind: Any, spec: Field, where: str) -> Any:
+    """Return `value` checked against the field's type and bounds, scaled and tidied."""
+    meta = spec.metadata
+    scale = meta.get("scale", 1)
+    wanted = float if scale != 1 else kind  # sizes are given in (fractional) megabytes
+    given, value = value, _typed(value, wanted, where)
+    if meta.get("choices") and value not in meta["choices"]:
+        raise ConfigError(f"{where}: expected one of {_listed(list(meta['choices']), repr, 'or')}, "
+                          f"got {_shown(value)}")  # fmt: skip
+    low, high = meta.get("at_least"), meta.get("at_most")
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = (f"from {low:g} to {high:g}" if low is not None and high is not None
+                  else f"at least {low:g}" if low is not None else f"at most {high:g}")  # fmt: skip
+        raise ConfigError(f"{where}: expected {_described(wanted)} {bounds}, got {_shown(given)}")
+    if scale != 1:
+        value = int(value * scale)
+    tidy = meta.get("tidy")
+    return tidy(value) if tidy else value
+
+
+def _typed(value: Any, kind: Any, where: str) -> Any:
+    """Return `value` as `kind` (an int is a float too), or raise naming what was expected."""
+    if _optional(kind) is not None:
+        kind = _optional(kind)  # TOML has no null: a key given has a value
+    if kind is bool:
+        ok = isinstance(value, bool)
+    elif kind is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    elif kind is str:
+        ok = isinstance(value, str)
+    elif get_origin(kind) is tuple:  # tuple[str, ...]: a list of strings
+        ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
+        value = tuple(value) if ok else value
+    else:  # a field of a type this reader was not taught
+        raise TypeError(f"{where}: no reader for {kind!r}")
+    if not ok:
+        raise ConfigError(f"{where}: expected {_described(kind)}, got {_shown(value)}")
+    return value
+
+
+def _optional(kind: Any) -> Any:
+    """Return X of `X | None`, else None."""
+    if get_origin(kind) in (Union, UnionType):
+        rest = [arg for arg in get_args(kind) if arg is not type(None)]
+        return rest[0] if len(rest) == 1 else None
+    return None
+
+
+def _parsed(text: str, kind: Any, variable: str) -> Any:
+    """Return an environment variable's text as the field's type (they are all strings)."""
+    kind = _optional(kind) or kind
+    try:
+        if kind is int:
+            return int(text.strip())
+        if kind is float:
+            return float(text.strip())
+        if kind is bool:
+            return {"1": True, "true": True, "0": False, "false": False}[text.strip().lower()]
+    except (ValueError, KeyError):
+        raise ConfigError(f"environment variable {variable}: expected {_described(kind)}, "
+                          f"got {text!r}") from None  # fmt: skip
+    return text
+
+
+def _purge_backends(entries: Any, source: str) -> tuple[PurgeBackendOptions, ...]:
+    """Return the [[purge]] entries: each names its backend; the rest are its options."""
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise ConfigError(f"{source} [[purge]]: expected a list of tables, got {_shown(entries)}")
+    backends = []
+    for number, entry in enumerate(entries, 1):
+        backend = entry.get("backend")
+        if not isinstance(backend, str) or not backend:
+            raise ConfigError(f"{source} [[purge]] #{number} backend: expected a dotted path "
+                              f'such as "wiredesk.site.purge.HttpPurgeBackend", '
+                              f"got {_shown(backend)}")  # fmt: skip
+        options = {key: value for key, value in entry.items() if key != "backend"}
+        backends.append(PurgeBackendOptions(backend, MappingProxyType(options)))
+    return tuple(backends)
+
+
+def _described(kind: Any) -> str:
+    kind = _optional(kind) or kind
+    if get_origin(kind) is tuple:
+        return "a list of strings"
+    return {bool: "true or false", int: "a whole number", float: "a number",
+            str: "a string"}.get(kind, str(kind))  # fmt: skip
+
+
+def _shown(value: Any) -> str:
+    """Return a value as the file spells it, for an error message."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        text = repr(value)
+        return f"the list {text if len(text) <= 60 else text[:57] + '...'}"
+    return repr(value)
+
+
+def _section(name: str) -> str:
+    """Return a section's name as the file writes its header."""
+    return f"[[{name}]]" if name in ("purge", "agencies") else f"[{name}]"
+
+
+def _plural(word: str, names: list[str]) -> str:
+    return word if len(names) == 1 else f"{word}s"
+
+
+def _listed(names: list[str], show: Callable[[str], str], last: str = "and") -> str:
+    shown = [show(name) for name in names]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} {last} {shown[-1]}"
+
+
+def _suggestion(unknown: list[str], known: list[str], show: Callable[[str], str]) -> str:
+    """Return "did you mean 'x'? " for a single near miss, else ""."""
+    close = difflib.get_close_matches(unknown[0], known, n=1) if len(unknown) == 1 else []
+    return f"did you mean {show(close[0])}? " if close else ""
+
+
+__all__ = [
+    "MEGABYTE",
+    "ApiOptions",
+    "AppOptions",
+    "ConfigError",
+    "DatabaseOptions",
+    "DuplicatesOptions",
+    "Options",
+    "PicturesOptions",
+    "PurgeBackendOptions",
+    "SiteOptions",
+]
