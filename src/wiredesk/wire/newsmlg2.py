@@ -1,5 +1,11 @@
 """NewsML-G2 (IPTC): a newsItem, or a newsMessage carrying several items.
 
+Read in two steps, as `rss.py` reads: `read_item` walks a newsItem once and
+fills a `G2ItemRecord` with what it says (texts, QCodes and attributes as
+written, every headline, by, creator, subject and remoteContent in order);
+`adapt` takes the decisions and makes the WireItem, or says what class of
+item it is when it carries nothing to publish.
+
 Text items become WireItems: `itemClass` ninat:text (and ninat:composite
 with text). Picture and graphic items travelling with them in one newsMessage
 become their pictures: those a packageItem groups with a text, else every one
@@ -14,6 +20,9 @@ a higher version.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from lxml import etree
 
@@ -22,11 +31,13 @@ from .errors import ItemFailure, ParseError, guarded
 from .item import PubStatus, Signal, WireItem
 from .numbers import is_number
 from .pictures import PictureRef, Rendition, as_int, choose, clean
+from .records import blank, record
 from .text import plain_title, text_to_html
 from .times import parse_iso
 from .xmlpaths import namespace_of, qcode_value, qualify, strip_namespaces
 from .xmlsafe import inner_xml, leaf_text, local_name
 
+FORMAT = "newsmlg2"
 G2_NS = "http://iptc.org/std/nar/2006-10-01/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ROOTS = {"newsItem", "newsMessage", "packageItem"}
@@ -40,7 +51,7 @@ def sniff(root: etree._Element) -> bool:
     return local_name(root) in ROOTS and namespace_of(root) in (G2_NS, "")
 
 
-def _signal(qcodes: list[str]) -> Signal | None:
+def _signal(qcodes: tuple[str, ...]) -> Signal | None:
     # sig:update and sig:correction are IPTC's; some agencies add a kill signal.
     codes = {qcode_value(q) for q in qcodes}
     signals: tuple[Signal, ...] = ("kill", "correction", "update")  # the strongest wins
@@ -67,7 +78,7 @@ def _xhtml_body(container: etree._Element) -> str:
 _leaf_text = leaf_text
 
 
-def _children(element: etree._Element | None, prefix: int):
+def _children(element: etree._Element | None, prefix: int) -> Iterator[tuple[str, etree._Element]]:
     """Yield (local name, child) for the element children of `element`."""
     if element is None:
         return
@@ -77,38 +88,69 @@ def _children(element: etree._Element | None, prefix: int):
             yield tag[prefix:], child
 
 
-def _body(content_set: etree._Element | None) -> str:
-    if content_set is None:
-        return ""
-    for rendition in content_set:
-        kind = local_name(rendition)
-        content_type = (rendition.get("contenttype") or "").lower()
-        if kind == "inlineXML":
-            first = next(iter(rendition), None)
-            if first is not None and (local_name(first) == "nitf" or "nitf" in content_type):
-                content = next(
-                    (el for el in first.iter() if local_name(el) == "body.content"), None
-                )
-                return nitf.body_html(content) if content is not None else ""
-            return _xhtml_body(rendition)
-        if kind == "inlineData":
-            text = rendition.text or ""
-            return text if "html" in content_type else text_to_html(text)
-    return ""
+class RemoteContent(NamedTuple):
+    """A `remoteContent`'s attributes, as written."""
+
+    href: str | None = None
+    width: str | None = None
+    height: str | None = None
+    contenttype: str | None = None
+    rendition: str | None = None
 
 
-def _item(
-    item: etree._Element, prefix: int, fmt: str, inherited_lang: str | None
-) -> WireItem | str:
-    """Return the WireItem of a text newsItem, or the item class of any other item.
+@dataclass(frozen=True)
+class G2ItemRecord:
+    """What a newsItem says, before any decision (`adapt` takes them).
 
-    One pass over the children of itemMeta and contentMeta: for a format read
-    by the thousand a second, a find() per field costs more than the parse.
+    A single value is the last such element's or attribute's; a tuple holds
+    every one, in document order, None where one is empty. Texts have their
+    whitespace folded, and nothing else done to them; times, QCodes and
+    numbers are as written. `body` stays an element: making it HTML is
+    `adapt`'s work.
     """
-    guid = item.get("guid")
-    if not guid:
-        raise ParseError("a NewsML-G2 item has no guid, so it has no identity")
-    fields: dict = {"subjects": [], "keywords": []}
+
+    guid: str | None = None
+    version: str | None = None  # @version
+    xml_lang: str | None = None
+    # itemMeta
+    item_class: str | None = None  # itemClass/@qcode
+    version_created: str | None = None
+    first_created: str | None = None
+    embargoed: str | None = None
+    pub_status: str | None = None  # pubStatus/@qcode
+    ed_notes: tuple[str | None, ...] = ()
+    signals: tuple[str, ...] = ()  # signal/@qcode, "" when it has none
+    # contentMeta
+    headlines: tuple[str | None, ...] = ()
+    urgency: str | None = None
+    sluglines: tuple[str | None, ...] = ()
+    datelines: tuple[str | None, ...] = ()
+    creditlines: tuple[str | None, ...] = ()
+    bylines: tuple[tuple[str, str | None], ...] = ()  # ("by", its text), ("creator", its name)
+    located: str | None = None  # located/name
+    language: str | None = None  # language/@tag
+    content_created: str | None = None
+    subjects: tuple[tuple[str | None, str | None], ...] = ()  # (@qcode, name)
+    keywords: tuple[str | None, ...] = ()
+    descriptions: tuple[tuple[str | None, str | None], ...] = ()  # (@role, text)
+    # rightsInfo (the first)
+    copyright_notices: tuple[str | None, ...] = ()
+    copyright_holders: tuple[str | None, ...] = ()  # copyrightHolder/name
+    usage_terms: str | None = None
+    # contentSet
+    remote_contents: tuple[RemoteContent, ...] = ()
+    body: etree._Element | None = None  # the first inlineXML or inlineData
+
+
+BLANK = blank(G2ItemRecord)
+
+
+def read_item(item: etree._Element, prefix: int) -> G2ItemRecord:
+    """Return what a newsItem says (`prefix`: the length of its tags' namespace part).
+
+    One pass over the children of each part: for a format read by the
+    thousand a second, a find() per field costs more than the parse.
+    """
     meta = content_meta = content_set = rights = None
     for name, child in _children(item, prefix):
         if name == "itemMeta":
@@ -119,124 +161,256 @@ def _item(
             content_set = child
         elif name == "rightsInfo" and rights is None:
             rights = child
-    item_class = None
-    notes, signals = [], []
+    found = {
+        **BLANK,
+        "guid": item.get("guid"),
+        "version": item.get("version"),
+        "xml_lang": item.get(XML_LANG),
+    }
+    if meta is not None:
+        _read_item_meta(meta, prefix, found)
+    if content_meta is not None:
+        _read_content_meta(content_meta, prefix, found)
+    if rights is not None:
+        _read_rights(rights, prefix, found)
+    if content_set is not None:
+        _read_content_set(content_set, prefix, found)
+    return record(G2ItemRecord, found)
+
+
+def _name(element: etree._Element, prefix: int) -> str | None:
+    """Return the text of the first `name` child of `element`."""
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str) and tag[prefix:] == "name":
+            return _leaf_text(child)
+    return None
+
+
+def _read_item_meta(meta: etree._Element, prefix: int, found: dict[str, Any]) -> None:
     for name, child in _children(meta, prefix):
         if name == "itemClass":
-            item_class = qcode_value(child.get("qcode"))
+            found["item_class"] = child.get("qcode")
         elif name == "versionCreated":
-            fields["version_created"] = parse_iso(child.text)
+            found["version_created"] = child.text
         elif name == "firstCreated":
-            fields["first_created"] = parse_iso(child.text)
+            found["first_created"] = child.text
         elif name == "embargoed":
-            fields["embargoed_until"] = parse_iso(child.text)
+            found["embargoed"] = child.text
         elif name == "pubStatus":
-            fields["pub_status"] = STATUS.get(qcode_value(child.get("qcode")) or "", "usable")
+            found["pub_status"] = child.get("qcode")
         elif name == "edNote":
-            notes.append(_leaf_text(child))
+            found["ed_notes"] += (_leaf_text(child),)
         elif name == "signal":
-            signals.append(child.get("qcode", ""))
-    if item_class in PICTURE_CLASSES:
-        return _picture(item, guid, fields, content_meta, content_set, rights, prefix, fmt)
-    if item_class not in TEXT_CLASSES:
-        return item_class or "unknown"
+            found["signals"] += (child.get("qcode", ""),)
+
+
+def _read_content_meta(content_meta: etree._Element, prefix: int, found: dict[str, Any]) -> None:
     for name, child in _children(content_meta, prefix):
         if name == "headline":
-            fields.setdefault("headline", _leaf_text(child))
-        elif name == "urgency":
-            value = (child.text or "").strip()
-            fields["urgency"] = int(value) if is_number(value) else None
-        elif name in ("slugline", "dateline", "creditline"):
-            fields.setdefault(name, _leaf_text(child))
-        elif name == "by":
-            fields["byline"] = _leaf_text(child)
-        elif name == "creator" and "byline" not in fields:
-            creator = next((c for n, c in _children(child, prefix) if n == "name"), None)
-            fields["creator"] = _leaf_text(creator) if creator is not None else None
-        elif name == "located":
-            place = next((c for n, c in _children(child, prefix) if n == "name"), None)
-            fields["located"] = _leaf_text(place) if place is not None else None
-        elif name == "language":
-            fields["language"] = child.get("tag")
-        elif name == "contentCreated":
-            fields["content_created"] = parse_iso(child.text)
-        elif name == "subject":
-            code = child.get("qcode")
-            label = next((c for n, c in _children(child, prefix) if n == "name"), None)
-            label = _leaf_text(label) if label is not None else None
-            if code or label:
-                fields["subjects"].append(
-                    {k: v for k, v in (("code", code), ("name", label or code)) if v}
-                )
+            found["headlines"] += (_leaf_text(child),)
+        elif name == "slugline":
+            found["sluglines"] += (_leaf_text(child),)
+        elif name == "dateline":
+            found["datelines"] += (_leaf_text(child),)
+        elif name == "creditline":
+            found["creditlines"] += (_leaf_text(child),)
         elif name == "keyword":
-            keyword = _leaf_text(child)
-            if keyword:
-                fields["keywords"].append(keyword)
-    creator = fields.pop("creator", None)
-    content_created = fields.pop("content_created", None)
-    headline = fields.pop("headline", None)
+            found["keywords"] += (_leaf_text(child),)
+        elif name == "urgency":
+            found["urgency"] = child.text
+        elif name in ("by", "creator"):
+            text = _leaf_text(child) if name == "by" else _name(child, prefix)
+            found["bylines"] += ((name, text),)
+        elif name == "located":
+            found["located"] = _name(child, prefix)
+        elif name == "language":
+            found["language"] = child.get("tag")
+        elif name == "contentCreated":
+            found["content_created"] = child.text
+        elif name == "subject":
+            subject = (child.get("qcode"), _name(child, prefix))
+            found["subjects"] += (subject,)
+        elif name == "description":
+            description = (child.get("role"), _leaf_text(child))
+            found["descriptions"] += (description,)
+
+
+def _read_rights(rights: etree._Element, prefix: int, found: dict[str, Any]) -> None:
+    for name, child in _children(rights, prefix):
+        if name == "copyrightNotice":
+            found["copyright_notices"] += (_leaf_text(child),)
+        elif name == "usageTerms":
+            found["usage_terms"] = _leaf_text(child)
+        elif name == "copyrightHolder":
+            found["copyright_holders"] += (_name(child, prefix),)
+
+
+def _read_content_set(content_set: etree._Element, prefix: int, found: dict[str, Any]) -> None:
+    for name, child in _children(content_set, prefix):
+        if name == "remoteContent":
+            remote = RemoteContent(
+                child.get("href"),
+                child.get("width"),
+                child.get("height"),
+                child.get("contenttype"),
+                child.get("rendition"),
+            )
+            found["remote_contents"] += (remote,)
+        elif found["body"] is None and local_name(child) in ("inlineXML", "inlineData"):
+            found["body"] = child
+
+
+def adapt(record: G2ItemRecord, inherited_lang: str | None = None) -> WireItem | str:
+    """Return the WireItem of a text or picture item's record, or the item class of any other.
+
+    `inherited_lang`: the newsMessage's xml:lang, for an item that names no language.
+    """
+    if not record.guid:
+        raise ParseError("a NewsML-G2 item has no guid, so it has no identity")
+    item_class = qcode_value(record.item_class)
+    if item_class in PICTURE_CLASSES:
+        return _picture(record)
+    if item_class not in TEXT_CLASSES:
+        return item_class or "unknown"
+    return _text_item(record, inherited_lang)
+
+
+def _text_item(record: G2ItemRecord, inherited_lang: str | None) -> WireItem:
+    # Of repeated lines, the first element counts, even an empty one.
+    headlines, sluglines, datelines = record.headlines, record.sluglines, record.datelines
+    urgency = (record.urgency or "").strip()
     return WireItem(
-        format=fmt,
-        item_id=guid,
-        version=item.get("version") or "1",
-        signal=_signal(signals),
-        headline=plain_title(headline),
-        byline=fields.pop("byline", None) or creator,
-        language=fields.pop("language", None) or item.get(XML_LANG) or inherited_lang,
-        body_html=_body(content_set),
-        ednote=" ".join(n for n in notes if n) or None,
-        first_created=fields.pop("first_created", None) or content_created,
-        **fields,
+        format=FORMAT,
+        item_id=record.guid or "",
+        version=record.version or "1",
+        signal=_signal(record.signals),
+        headline=plain_title(headlines[0] if headlines else None),
+        byline=_byline(record.bylines) if record.bylines else None,
+        language=record.language or record.xml_lang or inherited_lang,
+        body_html=_body(record.body),
+        ednote=" ".join(filter(None, record.ed_notes)) or None,
+        first_created=parse_iso(record.first_created) or parse_iso(record.content_created),
+        version_created=parse_iso(record.version_created),
+        embargoed_until=parse_iso(record.embargoed),
+        pub_status=_status(record.pub_status),
+        urgency=int(urgency) if is_number(urgency) else None,
+        slugline=sluglines[0] if sluglines else None,
+        dateline=datelines[0] if datelines else None,
+        creditline=record.creditlines[0] if record.creditlines else None,
+        located=record.located,
+        subjects=_subjects(record.subjects) if record.subjects else [],
+        keywords=list(filter(None, record.keywords)),
     )
 
 
-def _picture(item, guid, fields, content_meta, content_set, rights, prefix, fmt) -> WireItem:
+def _status(qcode: str | None) -> PubStatus:
+    return STATUS.get(qcode_value(qcode) or "", "usable")
+
+
+def _byline(bylines: tuple[tuple[str, str | None], ...]) -> str | None:
+    """Return the last `by`, else the name of the last creator before the first `by`."""
+    byline = creator = None
+    seen_by = False
+    for kind, text in bylines:
+        if kind == "by":
+            byline, seen_by = text, True
+        elif not seen_by:
+            creator = text
+    return byline or creator
+
+
+def _subjects(subjects: tuple[tuple[str | None, str | None], ...]) -> list[dict[str, str]]:
+    return [
+        {k: v for k, v in (("code", code), ("name", label or code)) if v}
+        for code, label in subjects
+        if code or label
+    ]
+
+
+def _body(rendition: etree._Element | None) -> str:
+    """Return an inlineXML (NITF, else XHTML) or inlineData (HTML, else plain text) as HTML."""
+    if rendition is None:
+        return ""
+    content_type = (rendition.get("contenttype") or "").lower()
+    if local_name(rendition) == "inlineData":
+        text = rendition.text or ""
+        return text if "html" in content_type else text_to_html(text)
+    first = next(iter(rendition), None)
+    if first is not None and (local_name(first) == "nitf" or "nitf" in content_type):
+        content = next((el for el in first.iter() if local_name(el) == "body.content"), None)
+        return nitf.body_html(content) if content is not None else ""
+    return _xhtml_body(rendition)
+
+
+def _picture(record: G2ItemRecord) -> WireItem:
     """Return a picture item: its best `remoteContent` with what contentMeta says of it."""
     renditions = [
-        Rendition(href=(c.get("href") or "").strip(), width=as_int(c.get("width")),
-                  height=as_int(c.get("height")), mime=c.get("contenttype"),
-                  name=c.get("rendition") or "")
-        for name, c in _children(content_set, prefix) if name == "remoteContent"
-    ]  # fmt: skip
+        Rendition(
+            href=(c.href or "").strip(),
+            width=as_int(c.width),
+            height=as_int(c.height),
+            mime=c.contenttype,
+            name=c.rendition or "",
+        )
+        for c in record.remote_contents
+    ]
     best = choose(renditions)
-    meta: dict[str, str | None] = {}
-    for name, child in _children(content_meta, prefix):
-        if name == "description":
-            role = qcode_value(child.get("role")) or "caption"
-            key = "alt" if role.lower() in ("alternativetext", "alttext") else "caption"
-            meta.setdefault(key, clean(_leaf_text(child)))
-        elif name == "headline":
-            meta.setdefault("headline", clean(_leaf_text(child)))
-        elif name == "creditline":
-            meta.setdefault("credit", clean(_leaf_text(child)))
-        elif name == "by":
-            meta.setdefault("byline", clean(_leaf_text(child)))
-        elif name == "creator" and "byline" not in meta:
-            creator = next((c for n, c in _children(child, prefix) if n == "name"), None)
-            meta["byline"] = clean(_leaf_text(creator)) if creator is not None else None
-    for name, child in _children(rights, prefix):
-        if name == "copyrightNotice":
-            meta["copyright"] = clean(_leaf_text(child))
-        elif name == "usageTerms":
-            meta["usage_terms"] = clean(_leaf_text(child))
-        elif name == "copyrightHolder" and "copyright" not in meta:
-            holder = next((c for n, c in _children(child, prefix) if n == "name"), None)
-            meta["copyright"] = clean(_leaf_text(holder)) if holder is not None else None
-    version = item.get("version") or "1"
+    headline = clean(record.headlines[0]) if record.headlines else None
+    version = record.version or "1"
     pictures = []
     if best is not None:
-        pictures.append(PictureRef(
-            href=best.href, ref=guid, caption=meta.get("caption") or meta.get("headline"),
-            alt=meta.get("alt"), credit=meta.get("credit"), copyright=meta.get("copyright"),
-            byline=meta.get("byline"), usage_terms=meta.get("usage_terms"), width=best.width,
-            height=best.height, mime=best.mime, version=version,
-        ))  # fmt: skip
+        caption, alt = _descriptions(record.descriptions)
+        pictures.append(
+            PictureRef(
+                href=best.href,
+                ref=record.guid,
+                caption=caption or headline,
+                alt=alt,
+                credit=clean(record.creditlines[0]) if record.creditlines else None,
+                copyright=_copyright(record),
+                byline=clean(record.bylines[0][1]) if record.bylines else None,
+                usage_terms=clean(record.usage_terms),
+                width=best.width,
+                height=best.height,
+                mime=best.mime,
+                version=version,
+            )
+        )
     return WireItem(
-        format=fmt, item_id=guid, version=version, kind="picture",
-        pub_status=fields.get("pub_status", "usable"),
-        version_created=fields.get("version_created"), headline=meta.get("headline") or "",
+        format=FORMAT,
+        item_id=record.guid or "",
+        version=version,
+        kind="picture",
+        pub_status=_status(record.pub_status),
+        version_created=parse_iso(record.version_created),
+        headline=headline or "",
         pictures=pictures,
-    )  # fmt: skip
+    )
+
+
+def _descriptions(
+    descriptions: tuple[tuple[str | None, str | None], ...],
+) -> tuple[str | None, str | None]:
+    """Return (caption, alt text): the first description of each role."""
+    found: dict[str, str | None] = {}
+    for role, text in descriptions:
+        kind = (qcode_value(role) or "caption").lower()
+        found.setdefault(
+            "alt" if kind in ("alternativetext", "alttext") else "caption", clean(text)
+        )
+    return found.get("caption"), found.get("alt")
+
+
+def _copyright(record: G2ItemRecord) -> str | None:
+    """Return the last copyrightNotice, else the first copyrightHolder's name."""
+    if record.copyright_notices:
+        return clean(record.copyright_notices[-1])
+    return clean(record.copyright_holders[0]) if record.copyright_holders else None
+
+
+def _item(item: etree._Element, prefix: int, inherited_lang: str | None) -> WireItem | str:
+    return adapt(read_item(item, prefix), inherited_lang)
 
 
 def _package_groups(package: etree._Element, prefix: int) -> list[set[str]]:
@@ -301,7 +475,7 @@ def parse(root: etree._Element) -> list[WireItem | ItemFailure]:
         if local_name(candidate) != "newsItem":
             continue  # packages: their text items are read where they stand
         position += 1
-        result = guarded(_item, candidate, position, _cut, _identify, prefix, "newsmlg2", language)
+        result = guarded(_item, candidate, position, _cut, _identify, prefix, language)
         if isinstance(result, str):
             refused.append(result)
         elif isinstance(result, WireItem) and result.kind == "picture":
