@@ -129,14 +129,41 @@ class Cluster:
         }
 
     def _pg(self, *args: str) -> None:
-        subprocess.run(["runuser", "-u", "postgres", "--", str(self.pg_bin / "pg_ctl"), "-D", str(self.pg_data), *args],
-                       check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            [
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                str(self.pg_bin / "pg_ctl"),
+                "-D",
+                str(self.pg_data),
+                *args,
+            ],
+            check=True,
+            capture_output=True,
+        )
 
     def init_postgres(self) -> None:
         self.pg_data.mkdir()
         shutil.chown(self.pg_data, "postgres", "postgres")
-        subprocess.run(["runuser", "-u", "postgres", "--", str(self.pg_bin / "initdb"), "-D", str(self.pg_data),
-                        "-A", "trust", "-U", "postgres"], check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            [
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                str(self.pg_bin / "initdb"),
+                "-D",
+                str(self.pg_data),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+            ],
+            check=True,
+            capture_output=True,
+        )
         self.start_postgres()
         with psycopg.connect(
             f"postgres://postgres@127.0.0.1:{self.pg_port}/postgres", autocommit=True
@@ -144,15 +171,33 @@ class Cluster:
             db.execute("CREATE DATABASE wiredesk")
 
     def start_postgres(self) -> None:
-        self._pg("-o", f"-p {self.pg_port} -c listen_addresses=127.0.0.1 -k /tmp", "-l",
-                 str(self.pg_data / "server.log"), "-w", "start")  # fmt: skip
+        self._pg(
+            "-o",
+            f"-p {self.pg_port} -c listen_addresses=127.0.0.1 -k /tmp",
+            "-l",
+            str(self.pg_data / "server.log"),
+            "-w",
+            "start",
+        )
 
     def stop_postgres(self) -> None:
         self._pg("-m", "immediate", "-w", "stop")
 
     def start_redis(self) -> None:
-        self.redis = subprocess.Popen(["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1",
-                                       "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)  # fmt: skip
+        self.redis = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", self.redis_port), timeout=0.2).close()
@@ -166,9 +211,15 @@ class Cluster:
             self.redis.wait()
 
     def manage(self, *args: str, **popen) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "wiredesk.cli", *args], env=self.env, cwd=self.work,
-                                stdout=subprocess.DEVNULL, stderr=open(self.work / f"{args[0]}.log", "ab"),
-                                start_new_session=True, **popen)  # fmt: skip
+        return subprocess.Popen(
+            [sys.executable, "-m", "wiredesk.cli", *args],
+            env=self.env,
+            cwd=self.work,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.work / f"{args[0]}.log", "ab"),
+            start_new_session=True,
+            **popen,
+        )
 
     def setup(self) -> None:
         subprocess.run(
@@ -225,8 +276,11 @@ def push(
     signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
     while not stop.is_set():
         try:
-            answer = client.post(f"{random.choice(nodes)}/push/{FEED}/", content=body,
-                                 headers={"X-Wiredesk-Signature": signature, "Content-Type": "application/xml"})  # fmt: skip
+            answer = client.post(
+                f"{random.choice(nodes)}/push/{FEED}/",
+                content=body,
+                headers={"X-Wiredesk-Signature": signature, "Content-Type": "application/xml"},
+            )
             tally.answered(answer.status_code)
             if answer.status_code < 300:
                 return True
@@ -259,13 +313,20 @@ def reader(nodes: list[str], tally: Tally, stop: threading.Event) -> None:
 
 def story_pk(db_url: str, n: int) -> int | None:
     with psycopg.connect(db_url, connect_timeout=3) as db:
-        row = db.execute("SELECT id FROM stories_story WHERE item_id = %s",
-                         [f"urn:newsml:chaos.example:{n}"]).fetchone()  # fmt: skip
+        row = db.execute(
+            "SELECT id FROM stories_story WHERE item_id = %s", [f"urn:newsml:chaos.example:{n}"]
+        ).fetchone()
     return row[0] if row else None
 
 
-def kill_watcher(nodes: list[str], tally: Tally, outages: Outages, db_url: str,
-                 visible: dict[int, float], stop: threading.Event) -> None:  # fmt: skip
+def kill_watcher(
+    nodes: list[str],
+    tally: Tally,
+    outages: Outages,
+    db_url: str,
+    visible: dict[int, float],
+    stop: threading.Event,
+) -> None:
     """Time each killed story from its kill (or from every part being back) to 410 on both nodes."""
     watched: set[int] = set()
     give_up = None
@@ -358,8 +419,10 @@ def main() -> int:
             threading.Thread(target=reader, args=(nodes, tally, stop)),
             threading.Thread(target=chaos, args=(cluster, outages, stop, rng)),
         ]
-        watcher = threading.Thread(target=kill_watcher,
-                                   args=(nodes, tally, outages, cluster.env["DATABASE_URL"], visible, done))  # fmt: skip
+        watcher = threading.Thread(
+            target=kill_watcher,
+            args=(nodes, tally, outages, cluster.env["DATABASE_URL"], visible, done),
+        )
         for thread in [*threads, watcher]:
             thread.start()
         time.sleep(args.seconds)
@@ -369,13 +432,20 @@ def main() -> int:
         done.set()
         watcher.join()
         with psycopg.connect(cluster.env["DATABASE_URL"]) as db:
-            stored = {int(i.rsplit(":", 1)[1]) for (i,) in db.execute(
-                "SELECT item_id FROM stories_story s JOIN sources_agency a ON a.id = s.agency_id WHERE a.slug = 'chaos'")}  # fmt: skip
-            duplicated = db.execute(
-                "SELECT count(*) FROM (SELECT item_id FROM stories_story GROUP BY agency_id, item_id HAVING count(*) > 1) d"
-            ).fetchone()[0] + db.execute(
-                "SELECT count(*) FROM (SELECT story_id, version FROM stories_storyversion GROUP BY story_id, version HAVING count(*) > 1) d"
-            ).fetchone()[0]  # fmt: skip
+            stored = {
+                int(i.rsplit(":", 1)[1])
+                for (i,) in db.execute(
+                    "SELECT item_id FROM stories_story s JOIN sources_agency a ON a.id = s.agency_id WHERE a.slug = 'chaos'"
+                )
+            }
+            duplicated = (
+                db.execute(
+                    "SELECT count(*) FROM (SELECT item_id FROM stories_story GROUP BY agency_id, item_id HAVING count(*) > 1) d"
+                ).fetchone()[0]
+                + db.execute(
+                    "SELECT count(*) FROM (SELECT story_id, version FROM stories_storyversion GROUP BY story_id, version HAVING count(*) > 1) d"
+                ).fetchone()[0]
+            )
         lost = tally.acked - stored
         outside = sum(
             1 for at, code in tally.answers if code >= 500 and not outages.down_at(at, "postgres")
@@ -388,8 +458,10 @@ def main() -> int:
             part: sum(1 for s in outages.spans if s[0] == part)
             for part in ("redis", "postgres", "worker")
         }
-        print(f"Chaos for {args.seconds:.0f} s (seed {args.seed}): Redis stopped {counts['redis']} times, "
-              f"PostgreSQL {counts['postgres']}, the worker killed {counts['worker']}\n")  # fmt: skip
+        print(
+            f"Chaos for {args.seconds:.0f} s (seed {args.seed}): Redis stopped {counts['redis']} times, "
+            f"PostgreSQL {counts['postgres']}, the worker killed {counts['worker']}\n"
+        )
         rows = [
             ("deliveries sent (answered 2xx)", len(tally.acked) + len(tally.killed), None),
             ("stories published", len(stored), None),

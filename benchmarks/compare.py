@@ -62,8 +62,14 @@ def parse_ingest(output: str) -> list[Figure]:
     for line in output.splitlines():
         if match := INGEST_ROW.match(line.strip()):
             value, decimals = _number(match["rate"])
-            figures.append(Figure(f"{match['engine']}, {match['what']}: stories/s", value,
-                                  match["target"], decimals))  # fmt: skip
+            figures.append(
+                Figure(
+                    f"{match['engine']}, {match['what']}: stories/s",
+                    value,
+                    match["target"],
+                    decimals,
+                )
+            )
     return figures
 
 
@@ -85,8 +91,10 @@ def parse_serve(output: str) -> list[Figure]:
         p99_target = ", ".join(p for p in parts if "p99" in p) or "-"
         rate, rate_decimals = _number(match["rate"])
         p99, p99_decimals = _number(match["p99"])
-        figures += [Figure(f"{match['name']}: requests/s", rate, rate_target, rate_decimals),
-                    Figure(f"{match['name']}: p99 ms", p99, p99_target, p99_decimals)]  # fmt: skip
+        figures += [
+            Figure(f"{match['name']}: requests/s", rate, rate_target, rate_decimals),
+            Figure(f"{match['name']}: p99 ms", p99, p99_target, p99_decimals),
+        ]
     return figures
 
 
@@ -121,12 +129,20 @@ def table(before: list[list[Figure]], after: list[list[Figure]]) -> str:
             change = f"{(new_value - old_value) / old_value * 100:+.1f}%"
         else:
             change = "-"
-        rows.append((name, target,
-                     "-" if old_value is None else _format(old_value, decimals),
-                     "-" if new_value is None else _format(new_value, decimals), change))  # fmt: skip
+        rows.append(
+            (
+                name,
+                target,
+                "-" if old_value is None else _format(old_value, decimals),
+                "-" if new_value is None else _format(new_value, decimals),
+                change,
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    lines = [f"{n:<{widths[0]}}  {t:<{widths[1]}}  {b:>{widths[2]}}  {a:>{widths[3]}}  {c:>{widths[4]}}"
-             for n, t, b, a, c in rows]  # fmt: skip
+    lines = [
+        f"{n:<{widths[0]}}  {t:<{widths[1]}}  {b:>{widths[2]}}  {a:>{widths[3]}}  {c:>{widths[4]}}"
+        for n, t, b, a, c in rows
+    ]
     lines.append("")
     p99 = " (for p99, less is better)" if any("p99" in name for name in names) else ""
     lines.append(f"change: after against before{p99}")
@@ -136,8 +152,9 @@ def table(before: list[list[Figure]], after: list[list[Figure]]) -> str:
 
 
 def _git(*args: str) -> str:
-    return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True,
-                          check=True).stdout.strip()  # fmt: skip
+    return subprocess.run(
+        ["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def run_script(script: Path, src: Path, args: list[str]) -> str:
@@ -146,28 +163,48 @@ def run_script(script: Path, src: Path, args: list[str]) -> str:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(src), env.get("PYTHONPATH")) if p)
     with tempfile.TemporaryDirectory(prefix="wiredesk-compare-run-") as cwd:
-        found = subprocess.run([sys.executable, "-c", "import wiredesk; print(wiredesk.__file__)"],
-                               cwd=cwd, env=env, capture_output=True, text=True, check=True)  # fmt: skip
+        found = subprocess.run(
+            [sys.executable, "-c", "import wiredesk; print(wiredesk.__file__)"],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         if not Path(found.stdout.strip()).is_relative_to(src):
             raise SystemExit(f"wiredesk imports from {found.stdout.strip()}, not from {src}")
-        result = subprocess.run([sys.executable, str(script), *args], cwd=cwd, env=env,
-                                capture_output=True, text=True, check=False)  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, str(script), *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if result.returncode not in (0, 1):
-        raise SystemExit(f"{script} failed (exit {result.returncode}):\n"
-                         f"{result.stdout[-2000:]}{result.stderr[-3000:]}")  # fmt: skip
+        raise SystemExit(
+            f"{script} failed (exit {result.returncode}):\n"
+            f"{result.stdout[-2000:]}{result.stderr[-3000:]}"
+        )
     return result.stdout
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0], allow_abbrev=False,
+        description=__doc__.splitlines()[0],
+        allow_abbrev=False,
         epilog="Every other argument goes to both runs of the benchmark.",
-    )  # fmt: skip
+    )
     parser.add_argument("benchmark", choices=sorted(PARSERS))
-    parser.add_argument("--against", required=True, metavar="REV",
-                        help="the commit to compare with (the code before a change)")  # fmt: skip
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="how many times each runs, alternating (default 1)")  # fmt: skip
+    parser.add_argument(
+        "--against",
+        required=True,
+        metavar="REV",
+        help="the commit to compare with (the code before a change)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="how many times each runs, alternating (default 1)"
+    )
     args, passed = parser.parse_known_args(argv)
     try:
         rev = _git("rev-parse", "--verify", "--quiet", f"{args.against}^{{commit}}")
@@ -187,12 +224,17 @@ def main(argv: list[str] | None = None) -> int:
         old_script = worktree / "benchmarks" / f"{args.benchmark}.py"
         if not old_script.exists():
             raise SystemExit(f"{rev[:7]} has no benchmarks/{args.benchmark}.py")
-        sides = [(before_label, old_script, worktree / "src", before),
-                 (after_label, HERE / f"{args.benchmark}.py", ROOT / "src", after)]  # fmt: skip
+        sides = [
+            (before_label, old_script, worktree / "src", before),
+            (after_label, HERE / f"{args.benchmark}.py", ROOT / "src", after),
+        ]
         for round_ in range(1, args.rounds + 1):
             for label, script, src, runs in sides:
-                print(f"== round {round_}/{args.rounds}, {label}: benchmarks/{args.benchmark}.py "
-                      f"{' '.join(passed)}".rstrip(), flush=True)  # fmt: skip
+                print(
+                    f"== round {round_}/{args.rounds}, {label}: benchmarks/{args.benchmark}.py "
+                    f"{' '.join(passed)}".rstrip(),
+                    flush=True,
+                )
                 output = run_script(script, src, passed)
                 print(output.rstrip() + "\n", flush=True)
                 figures = parse(output)
@@ -207,8 +249,10 @@ def main(argv: list[str] | None = None) -> int:
             _git("worktree", "prune")
         shutil.rmtree(temp, ignore_errors=True)
     rounds = f"{args.rounds} rounds, each side's median" if args.rounds > 1 else "1 round"
-    print(f"== benchmarks/{args.benchmark}.py {' '.join(passed)}".rstrip()
-          + f": {before_label} against {after_label}, {rounds}\n")  # fmt: skip
+    print(
+        f"== benchmarks/{args.benchmark}.py {' '.join(passed)}".rstrip()
+        + f": {before_label} against {after_label}, {rounds}\n"
+    )
     print(table(before, after))
     return 0
 

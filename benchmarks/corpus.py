@@ -67,8 +67,10 @@ def paragraphs(n: int, count: int = 4) -> list[str]:
     rng = random.Random(n)  # the same story for the same n, on every run
     out = []
     for p in range(count):
-        words = [rng.choice(WORDS) if rng.random() < 0.4 else rng.choice(VOCABULARY)
-                 for _ in range(28 + (n + p) % 9)]  # fmt: skip
+        words = [
+            rng.choice(WORDS) if rng.random() < 0.4 else rng.choice(VOCABULARY)
+            for _ in range(28 + (n + p) % 9)
+        ]
         out.append(" ".join(words).capitalize() + f" ({n}.{p}).")
     out[0] = f"NEW DELHI, Oct 14 {out[0]}"
     return out
@@ -204,22 +206,47 @@ def newsml12(start: int, count: int) -> bytes:
 
 
 def jsonfeed(start: int, count: int) -> bytes:
-    return json.dumps({
-        "version": "https://jsonfeed.org/version/1.1", "title": "Wire",
-        "items": [{"id": f"wire-{n}", "title": f"Headline {n}", "date_published": when(n),
-                   "content_html": "".join(f"<p>{p}</p>" for p in paragraphs(n)),
-                   "authors": [{"name": "Wire"}]} for n in range(start, start + count)],
-    }).encode()  # fmt: skip
+    return json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "Wire",
+            "items": [
+                {
+                    "id": f"wire-{n}",
+                    "title": f"Headline {n}",
+                    "date_published": when(n),
+                    "content_html": "".join(f"<p>{p}</p>" for p in paragraphs(n)),
+                    "authors": [{"name": "Wire"}],
+                }
+                for n in range(start, start + count)
+            ],
+        }
+    ).encode()
 
 
 def ninjs(start: int, count: int) -> bytes:
-    return json.dumps([
-        {"uri": f"urn:wire:{n}", "type": "text", "version": "1", "versionCreated": when(n),
-         "pubStatus": "usable", "urgency": 1 + n % 8, "headlines": [{"role": "main", "value": f"Headline {n}"}],
-         "by": "Wire Staff", "bodies": [{"role": "main", "contentType": "text/html",
-                                         "value": "".join(f"<p>{p}</p>" for p in paragraphs(n))}]}
-        for n in range(start, start + count)
-    ]).encode()  # fmt: skip
+    return json.dumps(
+        [
+            {
+                "uri": f"urn:wire:{n}",
+                "type": "text",
+                "version": "1",
+                "versionCreated": when(n),
+                "pubStatus": "usable",
+                "urgency": 1 + n % 8,
+                "headlines": [{"role": "main", "value": f"Headline {n}"}],
+                "by": "Wire Staff",
+                "bodies": [
+                    {
+                        "role": "main",
+                        "contentType": "text/html",
+                        "value": "".join(f"<p>{p}</p>" for p in paragraphs(n)),
+                    }
+                ],
+            }
+            for n in range(start, start + count)
+        ]
+    ).encode()
 
 
 def anpa1312(start: int, count: int) -> bytes:

@@ -167,14 +167,21 @@ for name, url in asks:
 
 
 def run(stories: int, env: dict[str, str]) -> list[tuple[str, float, float]]:
-    code = WORKER.format(here=str(HERE), stories=stories, agencies=AGENCIES,
-                         sqlite_fill=SQLITE_FILL, pg_fill=PG_FILL, rounds=ROUNDS)  # fmt: skip
+    code = WORKER.format(
+        here=str(HERE),
+        stories=stories,
+        agencies=AGENCIES,
+        sqlite_fill=SQLITE_FILL,
+        pg_fill=PG_FILL,
+        rounds=ROUNDS,
+    )
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     if result.returncode != 0:
         sys.stderr.write(result.stderr[-4000:])
         raise SystemExit(result.returncode)
-    sys.stderr.write("".join(line + "\n" for line in result.stderr.splitlines()
-                             if line.startswith("filled")))  # fmt: skip
+    sys.stderr.write(
+        "".join(line + "\n" for line in result.stderr.splitlines() if line.startswith("filled"))
+    )
     rows = []
     for line in result.stdout.splitlines():
         if line.startswith("ROW "):
@@ -223,8 +230,11 @@ def main() -> int:
             db.execute(f'CREATE DATABASE "{name}"')
         with tempfile.TemporaryDirectory() as data:
             env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-            env |= {"WIREDESK_DATA_DIR": data, "DATABASE_URL": args.postgres,
-                    "DJANGO_SETTINGS_MODULE": "wiredesk.config.settings"}  # fmt: skip
+            env |= {
+                "WIREDESK_DATA_DIR": data,
+                "DATABASE_URL": args.postgres,
+                "DJANGO_SETTINGS_MODULE": "wiredesk.config.settings",
+            }
             ok &= report(f"PostgreSQL, {args.stories:,} stories", run(args.stories, env))
     return 0 if ok else 1
 

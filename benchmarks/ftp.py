@@ -61,9 +61,14 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=5)
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="wiredesk-ftp-"))
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "wiredesk.config.settings",
-                       "WIREDESK_DATA_DIR": str(scratch / "data"), "WIREDESK_LOG_LEVEL": "WARNING",
-                       "BENCH_FTP_PASSWORD": PASSWORD})  # fmt: skip
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "wiredesk.config.settings",
+            "WIREDESK_DATA_DIR": str(scratch / "data"),
+            "WIREDESK_LOG_LEVEL": "WARNING",
+            "BENCH_FTP_PASSWORD": PASSWORD,
+        }
+    )
     for name in ("DATABASE_URL", "REDIS_URL", "WIREDESK_CONFIG"):
         os.environ.pop(name, None)
     sys.path.insert(0, str(HERE))
@@ -78,10 +83,25 @@ def main() -> int:
         os.utime(path, (old, old))
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "pyftpdlib", "-i", "127.0.0.1", "-p", str(port), "-d", str(folder),
-         "-w", "-u", USER, "-P", PASSWORD],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pyftpdlib",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-d",
+            str(folder),
+            "-w",
+            "-u",
+            USER,
+            "-P",
+            PASSWORD,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for_port(port)
         rows = measure(args, folder, port, newsmlg2)
@@ -111,10 +131,18 @@ def measure(args, folder: Path, port: int, newsmlg2) -> list[tuple[str, str, str
     from wiredesk.stories.models import Story
 
     agency = Agency.objects.create(slug="wire", name="Wire", byline="Wire")
-    feed = Feed.objects.create(agency=agency, slug="wire-ftp", transport="ftp", poll_interval=1.0,
-                               location=f"ftp://127.0.0.1:{port}/",
-                               options={"username": USER, "password_env": "BENCH_FTP_PASSWORD",
-                                        "max_files_per_poll": args.files})  # fmt: skip
+    feed = Feed.objects.create(
+        agency=agency,
+        slug="wire-ftp",
+        transport="ftp",
+        poll_interval=1.0,
+        location=f"ftp://127.0.0.1:{port}/",
+        options={
+            "username": USER,
+            "password_env": "BENCH_FTP_PASSWORD",
+            "max_files_per_poll": args.files,
+        },
+    )
     rows = []
     transport = open_transport(feed)
     started = time.perf_counter()
@@ -132,8 +160,14 @@ def measure(args, folder: Path, port: int, newsmlg2) -> list[tuple[str, str, str
     taken = time.perf_counter() - started
     poller.close()
     rate = args.files / taken
-    rows.append(("take the backlog (files/s)", f"{rate:,.0f}", f">= {TARGET_FILES_PER_SECOND}",
-                 rate >= TARGET_FILES_PER_SECOND))  # fmt: skip
+    rows.append(
+        (
+            "take the backlog (files/s)",
+            f"{rate:,.0f}",
+            f">= {TARGET_FILES_PER_SECOND}",
+            rate >= TARGET_FILES_PER_SECOND,
+        )
+    )
 
     loop = IngestLoop(tick=0.05)
     loop.start()
@@ -156,8 +190,14 @@ def measure(args, folder: Path, port: int, newsmlg2) -> list[tuple[str, str, str
         loop.join(10)
     median, worst = statistics.median(notices), max(notices)
     target = f"< {TARGET_NOTICE_SECONDS:g} s"
-    rows.append((f"notice a new file, median of {len(notices)}", f"{median:.2f} s", target,
-                 median < TARGET_NOTICE_SECONDS))  # fmt: skip
+    rows.append(
+        (
+            f"notice a new file, median of {len(notices)}",
+            f"{median:.2f} s",
+            target,
+            median < TARGET_NOTICE_SECONDS,
+        )
+    )
     rows.append(
         ("notice a new file, worst", f"{worst:.2f} s", target, worst < TARGET_NOTICE_SECONDS)
     )

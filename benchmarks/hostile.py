@@ -48,11 +48,18 @@ WORDS = [f"w{n}" for n in range(3000)] + ["the"] * 300 + ["of"] * 200
 
 def _ninjs(uri: str, version: int, paragraphs: list[str]) -> bytes:
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return json.dumps({
-        "uri": uri, "version": str(version), "type": "text", "language": "en",
-        "versioncreated": f"2026-12-06T09:0{version}:00+05:30", "pubstatus": "usable",
-        "headline": f"A long story ({uri})", "body_html": body,
-    }).encode()  # fmt: skip
+    return json.dumps(
+        {
+            "uri": uri,
+            "version": str(version),
+            "type": "text",
+            "language": "en",
+            "versioncreated": f"2026-12-06T09:0{version}:00+05:30",
+            "pubstatus": "usable",
+            "headline": f"A long story ({uri})",
+            "body_html": body,
+        }
+    ).encode()
 
 
 def deliveries(megabytes: float) -> list[tuple[str, bytes]]:
@@ -83,8 +90,11 @@ def _env(work: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     config = work / "wiredesk.toml"
     config.write_text('[site]\nname = "Bench"\npage_cache_seconds = 0\nweb_niceness = 0\n')
-    env.update(WIREDESK_DATA_DIR=str(work / "data"), WIREDESK_CONFIG=str(config),
-               WIREDESK_LOG_LEVEL="WARNING")  # fmt: skip
+    env.update(
+        WIREDESK_DATA_DIR=str(work / "data"),
+        WIREDESK_CONFIG=str(config),
+        WIREDESK_LOG_LEVEL="WARNING",
+    )
     return env
 
 
@@ -99,9 +109,14 @@ def prepare(work: Path, megabytes: float) -> dict[str, str]:
 
 def start(work: Path, command: str, port: int) -> subprocess.Popen:
     extra = ["--workers", "1"] if command == "serve" else []
-    return subprocess.Popen([sys.executable, "-m", "wiredesk.cli", command, "--port", str(port), *extra],
-                            env=_env(work), cwd=work, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, process_group=0)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "wiredesk.cli", command, "--port", str(port), *extra],
+        env=_env(work),
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        process_group=0,
+    )
 
 
 def timed(url: str) -> float:
@@ -123,8 +138,9 @@ class SlowBodies:
         self.sockets = []
         for _ in range(count):
             sock = socket.create_connection(("127.0.0.1", port))
-            sock.sendall(b"POST /push/ians/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                         b"Content-Length: 100000\r\n\r\n<")  # fmt: skip
+            sock.sendall(
+                b"POST /push/ians/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n<"
+            )
             self.sockets.append(sock)
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._trickle, daemon=True)
@@ -150,8 +166,10 @@ def measure(work: Path, command: str, paths: dict[str, str], slow: int, asks: in
     rows = []
     try:
         wait_ready(base + "/healthz")
-        for uri, label in (("urn:bench:long", "long, 1 word in 500"),
-                           ("urn:bench:reversed", "reversed words")):  # fmt: skip
+        for uri, label in (
+            ("urn:bench:long", "long, 1 word in 500"),
+            ("urn:bench:reversed", "reversed words"),
+        ):
             versions = base + paths[uri] + "versions/"
             first = timed(versions)
             again = max(timed(versions) for _ in range(5))

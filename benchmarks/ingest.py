@@ -85,15 +85,20 @@ print(f"{{stories / elapsed:.1f}} {{second / other_elapsed:.1f}} {{third / photo
 
 def run(engine: str, stories: int, database_url: str | None) -> tuple[float, float, float]:
     with tempfile.TemporaryDirectory(prefix="wiredesk-ingest-") as data_dir:
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wiredesk.config.settings",
-               "WIREDESK_DATA_DIR": data_dir, "WIREDESK_LOG_LEVEL": "WARNING"}  # fmt: skip
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "wiredesk.config.settings",
+            "WIREDESK_DATA_DIR": data_dir,
+            "WIREDESK_LOG_LEVEL": "WARNING",
+        }
         env.pop("DATABASE_URL", None)
         env.pop("REDIS_URL", None)
         if database_url:
             env["DATABASE_URL"] = database_url
         code = WORKER.format(here=str(HERE), stories=stories, second=second_agency(stories))
-        result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                                text=True, check=False)  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+        )
         if result.returncode != 0:
             raise SystemExit(f"{engine} run failed:\n{result.stderr[-3000:]}")
         first, second, third = result.stdout.strip().splitlines()[-1].split()
@@ -124,15 +129,19 @@ def main() -> int:
     args = parser.parse_args()
     second = second_agency(args.stories)
     first_rate, second_rate, photo_rate = run("SQLite", args.stories, None)
-    rows = [("SQLite", f"{args.stories:,} of one agency", first_rate, TARGET_SQLITE),
-            ("SQLite", f"then {second:,} of another", second_rate, None),
-            ("SQLite", f"{second:,} each with a photo", photo_rate, TARGET_WITH_PICTURES)]  # fmt: skip
+    rows = [
+        ("SQLite", f"{args.stories:,} of one agency", first_rate, TARGET_SQLITE),
+        ("SQLite", f"then {second:,} of another", second_rate, None),
+        ("SQLite", f"{second:,} each with a photo", photo_rate, TARGET_WITH_PICTURES),
+    ]
     if args.postgres:
         reset_postgres(args.postgres)
         first_rate, second_rate, photo_rate = run("PostgreSQL", args.stories, args.postgres)
-        rows += [("PostgreSQL", f"{args.stories:,} of one agency", first_rate, None),
-                 ("PostgreSQL", f"then {second:,} of another", second_rate, None),
-                 ("PostgreSQL", f"{second:,} each with a photo", photo_rate, None)]  # fmt: skip
+        rows += [
+            ("PostgreSQL", f"{args.stories:,} of one agency", first_rate, None),
+            ("PostgreSQL", f"then {second:,} of another", second_rate, None),
+            ("PostgreSQL", f"{second:,} each with a photo", photo_rate, None),
+        ]
     print("Backfill through the whole pipeline; the other agency's first half are")
     print("near-duplicates of the first agency's last stories (grouped)\n")
     print(f"{'engine':<11} {'stories':<26} {'stories/s':>10} {'target':>10} {'':>4}")

@@ -104,9 +104,11 @@ def main() -> int:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     server = subprocess.Popen(
         [sys.executable, "-m", "wiredesk.cli", "run", "--port", str(port)],
-        cwd=work, env={**env, "WIREDESK_LOG_LEVEL": "WARNING"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        cwd=work,
+        env={**env, "WIREDESK_LOG_LEVEL": "WARNING"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     results = {("publish", s): [] for s in SURFACES} | {("kill", s): [] for s in SURFACES}
     try:
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5)
@@ -140,8 +142,10 @@ def main() -> int:
         p99 = percentile(values, 99)
         ok = p99 < TARGET_P99
         missed |= not ok
-        print(f"{change:<8} {surface:<8} {statistics.median(values) * 1000:>8.0f} {p99 * 1000:>8.0f} "
-              f"{max(values) * 1000:>8.0f} {'< 1000':>11} {'ok' if ok else 'MISS':>4}")  # fmt: skip
+        print(
+            f"{change:<8} {surface:<8} {statistics.median(values) * 1000:>8.0f} {p99 * 1000:>8.0f} "
+            f"{max(values) * 1000:>8.0f} {'< 1000':>11} {'ok' if ok else 'MISS':>4}"
+        )
     return 1 if missed else 0
 
 

@@ -25,8 +25,10 @@ import httpx
 
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": None, "seo": None}
 STORY = "/story/7/island-nation-opens-its-first-floating-solar-farm/"
-CHROME_FLAGS = ("--headless --no-sandbox --disable-gpu --disable-background-networking "
-                "--disable-component-update --disable-sync --no-first-run")  # fmt: skip
+CHROME_FLAGS = (
+    "--headless --no-sandbox --disable-gpu --disable-background-networking "
+    "--disable-component-update --disable-sync --no-first-run"
+)
 
 
 def free_port() -> int:
@@ -38,8 +40,11 @@ def free_port() -> int:
 def lighthouse_command(work: Path) -> list[str]:
     if shutil.which("lighthouse"):
         return ["lighthouse"]
-    subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(work), "lighthouse"],
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(work), "lighthouse"],
+        check=True,
+        capture_output=True,
+    )
     return [str(work / "node_modules" / ".bin" / "lighthouse")]
 
 
@@ -48,9 +53,20 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     demo = subprocess.Popen(
-        [sys.executable, "-m", "wiredesk.cli", "demo", "--port", str(port), "--data-dir", str(work / "var")],
-        cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "wiredesk.cli",
+            "demo",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(work / "var"),
+        ],
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         command = lighthouse_command(work)
         deadline = time.monotonic() + 120
@@ -66,11 +82,18 @@ def main() -> int:
             return 1
         report = work / "report.json"
         subprocess.run(
-            [*command, base + STORY, "--quiet", f"--chrome-flags={CHROME_FLAGS}",
-             "--only-categories=performance,accessibility,best-practices,seo",
-             "--output=json", f"--output-path={report}"],
-            check=True, env={**os.environ, "CHROME_PATH": shutil.which("chromium") or ""},
-        )  # fmt: skip
+            [
+                *command,
+                base + STORY,
+                "--quiet",
+                f"--chrome-flags={CHROME_FLAGS}",
+                "--only-categories=performance,accessibility,best-practices,seo",
+                "--output=json",
+                f"--output-path={report}",
+            ],
+            check=True,
+            env={**os.environ, "CHROME_PATH": shutil.which("chromium") or ""},
+        )
         result = json.loads(report.read_text())
     finally:
         demo.terminate()
@@ -84,8 +107,12 @@ def main() -> int:
         score = round(result["categories"][name]["score"] * 100)
         failed |= target is not None and score < target
         print(f"{name:<16} {score:>6} {target if target is not None else '':>7}")
-    for audit in ("first-contentful-paint", "largest-contentful-paint", "cumulative-layout-shift",
-                  "total-blocking-time"):  # fmt: skip
+    for audit in (
+        "first-contentful-paint",
+        "largest-contentful-paint",
+        "cumulative-layout-shift",
+        "total-blocking-time",
+    ):
         print(f"{audit:<28} {result['audits'][audit]['displayValue']}")
     shutil.rmtree(work, ignore_errors=True)
     return 1 if failed else 0

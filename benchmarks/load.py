@@ -97,11 +97,17 @@ def environment(
     config = work / f"wiredesk-{cache_seconds}.toml"
     # wrk asks from one address: the per-client limits (docs/deploy.md) are off,
     # or this would measure 429s instead of searches and lists.
-    config.write_text(f'[site]\nname = "Load"\npage_cache_seconds = {cache_seconds}\n'
-                      'search_per_minute = 0\n\n[api]\nanonymous_per_minute = 0\n')  # fmt: skip
+    config.write_text(
+        f'[site]\nname = "Load"\npage_cache_seconds = {cache_seconds}\n'
+        "search_per_minute = 0\n\n[api]\nanonymous_per_minute = 0\n"
+    )
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(WIREDESK_DATA_DIR=str(work / "data"), WIREDESK_CONFIG=str(config),
-               WIREDESK_LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="wiredesk.config.settings")  # fmt: skip
+    env.update(
+        WIREDESK_DATA_DIR=str(work / "data"),
+        WIREDESK_CONFIG=str(config),
+        WIREDESK_LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="wiredesk.config.settings",
+    )
     if database_url:
         env["DATABASE_URL"] = database_url
     if redis_url:  # with a server database, web nodes keep pages only with a shared clock
@@ -119,8 +125,11 @@ def python(code: str, env: dict[str, str]) -> str:
 def serve(env: dict[str, str], port: int) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "wiredesk.cli", "serve", "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, process_group=0,
-    )  # fmt: skip
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        process_group=0,
+    )
 
 
 def rotating(work: Path, name: str, paths: list[str]) -> Path:
@@ -141,9 +150,12 @@ def main() -> int:
         "--postgres", help="a PostgreSQL URL for a scratch database (dropped first)"
     )
     parser.add_argument("--redis", help="a Redis URL for the cache (with --postgres)")
-    parser.add_argument("--keep", action="store_true",
-                        help="with --postgres: load the database an earlier run built, as it is "
-                             "(its build took 20 minutes at 1,000,000); new stories follow its own")  # fmt: skip
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="with --postgres: load the database an earlier run built, as it is "
+        "(its build took 20 minutes at 1,000,000); new stories follow its own",
+    )
     parser.add_argument("--ingest-stories", type=int, default=INGEST_STORIES)
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -166,8 +178,11 @@ def main() -> int:
         else:
             python(BUILD.format(here=str(HERE), stories=args.stories), cached_env)
         built = time.perf_counter() - started
-        alone = float(python(INGEST.format(here=str(HERE), start=first,
-                                           count=args.ingest_stories), cached_env))  # fmt: skip
+        alone = float(
+            python(
+                INGEST.format(here=str(HERE), start=first, count=args.ingest_stories), cached_env
+            )
+        )
         port, uncached_port = free_port(), free_port()
         processes += [serve(cached_env, port), serve(uncached_env, uncached_port)]
         base, uncached = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{uncached_port}"
@@ -186,14 +201,42 @@ def main() -> int:
         # Each change replaces the content generation: the kept searches and
         # lists go stale at every delivery, as they would on a live site.
         loads = [
-            subprocess.Popen(["wrk", "-t1", f"-c{CONNECTIONS // 3}", f"-d{args.seconds * 6}s",
-                              "-s", str(script), base + "/"], stdout=subprocess.PIPE, text=True)
+            subprocess.Popen(
+                [
+                    "wrk",
+                    "-t1",
+                    f"-c{CONNECTIONS // 3}",
+                    f"-d{args.seconds * 6}s",
+                    "-s",
+                    str(script),
+                    base + "/",
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
             for script in (search, lists)
-        ] + [subprocess.Popen(["wrk", "-t1", f"-c{CONNECTIONS // 3}", f"-d{args.seconds * 6}s",
-                               uncached + "/feeds/rss.xml"], stdout=subprocess.PIPE, text=True)]  # fmt: skip
+        ] + [
+            subprocess.Popen(
+                [
+                    "wrk",
+                    "-t1",
+                    f"-c{CONNECTIONS // 3}",
+                    f"-d{args.seconds * 6}s",
+                    uncached + "/feeds/rss.xml",
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+        ]
         time.sleep(1)
-        loaded = float(python(INGEST.format(here=str(HERE), start=first + args.ingest_stories,
-                                            count=args.ingest_stories), cached_env))  # fmt: skip
+        loaded = float(
+            python(
+                INGEST.format(
+                    here=str(HERE), start=first + args.ingest_stories, count=args.ingest_stories
+                ),
+                cached_env,
+            )
+        )
         during = []
         for load in loads:
             load.send_signal(signal.SIGINT)  # wrk prints what it measured so far
@@ -203,24 +246,49 @@ def main() -> int:
     finally:
         stop_all(processes)
         shutil.rmtree(work, ignore_errors=True)
-    engine = "PostgreSQL and Redis" if args.postgres and args.redis else (
-        "PostgreSQL" if args.postgres else "SQLite")  # fmt: skip
+    engine = (
+        "PostgreSQL and Redis"
+        if args.postgres and args.redis
+        else ("PostgreSQL" if args.postgres else "SQLite")
+    )
     slowdown = alone / loaded if loaded else float("inf")
     rows = [
-        ("search, 200 words", f"{s_rate:,.0f} rps, p99 {s_p99:,.0f} ms", ">= 1,000 rps, p99 < 100 ms",
-         s_rate >= 1000 and s_p99 < 100),
-        ("API list, 20 pages", f"{l_rate:,.0f} rps, p99 {l_p99:,.0f} ms", ">= 2,000 rps", l_rate >= 2000),
-        ("RSS feed, uncached", f"{f_rate:,.0f} rps, p99 {f_p99:,.0f} ms", ">= 1,500 rps", f_rate >= 1500),
-        ("ingest, loaded", f"{loaded:,.0f}/s (alone {alone:,.0f}/s): x{slowdown:.1f} slower",
-         "< x2 slower", slowdown < 2),
-    ]  # fmt: skip
+        (
+            "search, 200 words",
+            f"{s_rate:,.0f} rps, p99 {s_p99:,.0f} ms",
+            ">= 1,000 rps, p99 < 100 ms",
+            s_rate >= 1000 and s_p99 < 100,
+        ),
+        (
+            "API list, 20 pages",
+            f"{l_rate:,.0f} rps, p99 {l_p99:,.0f} ms",
+            ">= 2,000 rps",
+            l_rate >= 2000,
+        ),
+        (
+            "RSS feed, uncached",
+            f"{f_rate:,.0f} rps, p99 {f_p99:,.0f} ms",
+            ">= 1,500 rps",
+            f_rate >= 1500,
+        ),
+        (
+            "ingest, loaded",
+            f"{loaded:,.0f}/s (alone {alone:,.0f}/s): x{slowdown:.1f} slower",
+            "< x2 slower",
+            slowdown < 2,
+        ),
+    ]
     # Beside ingest, each load on a third of the connections (no target: shown
     # because every delivery makes what was kept stale).
-    beside = [(f"{name}, ingesting", f"{rate:,.0f} rps (c{CONNECTIONS // 3})")
-              for name, rate in zip(("search", "API list", "RSS feed"), during, strict=True)]  # fmt: skip
+    beside = [
+        (f"{name}, ingesting", f"{rate:,.0f} rps (c{CONNECTIONS // 3})")
+        for name, rate in zip(("search", "API list", "RSS feed"), during, strict=True)
+    ]
     built_in = "kept from an earlier run" if args.keep else f"built in {built:,.0f} s"
-    print(f"{engine}, {first:,} stories ({built_in}); "
-          f"wrk -c{CONNECTIONS} -d{args.seconds}s on 127.0.0.1\n")  # fmt: skip
+    print(
+        f"{engine}, {first:,} stories ({built_in}); "
+        f"wrk -c{CONNECTIONS} -d{args.seconds}s on 127.0.0.1\n"
+    )
     print(f"{'surface':<20} {'figure':<40} {'target':<28}")
     for name, figure, target, ok in rows:
         print(f"{name:<20} {figure:<40} {target:<28} {'ok' if ok else 'MISS'}")

@@ -83,14 +83,22 @@ def main() -> int:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="wiredesk-memory-"))
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(WIREDESK_DATA_DIR=str(work), DJANGO_SETTINGS_MODULE="wiredesk.config.settings",
-               WIREDESK_LOG_LEVEL="WARNING")  # fmt: skip
+    env.update(
+        WIREDESK_DATA_DIR=str(work),
+        DJANGO_SETTINGS_MODULE="wiredesk.config.settings",
+        WIREDESK_LOG_LEVEL="WARNING",
+    )
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", FILL.format(stories=args.stories)], env=env, check=True)
     filled = time.perf_counter() - started
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "wiredesk.cli", "serve", "--port", str(port), "--workers", "1"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-m", "wiredesk.cli", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     rows = []
     try:
@@ -106,11 +114,25 @@ def main() -> int:
         stories_files = re.findall(r"<loc>[^<]*(/sitemap-stories\.xml(?:\?p=\d+)?)</loc>", sitemap)
         last_list = args.stories // 20
         api_first = client.get("/api/v1/stories").json()
-        paths = ["/", "/?page=2", f"/?page={last_list}", "/agency/wire/", "/story/1/story-1/",
-                 f"/story/{args.stories}/story-{args.stories}/", "/feeds/rss.xml", "/feeds/atom.xml",
-                 "/feeds/feed.json", "/sitemap.xml", "/sitemap-news.xml", stories_files[0],
-                 stories_files[-1], "/api/v1/stories", f"/api/v1/stories?cursor={api_first['next_cursor']}",
-                 "/search?q=measures", "/search?q=story+500000"]  # fmt: skip
+        paths = [
+            "/",
+            "/?page=2",
+            f"/?page={last_list}",
+            "/agency/wire/",
+            "/story/1/story-1/",
+            f"/story/{args.stories}/story-{args.stories}/",
+            "/feeds/rss.xml",
+            "/feeds/atom.xml",
+            "/feeds/feed.json",
+            "/sitemap.xml",
+            "/sitemap-news.xml",
+            stories_files[0],
+            stories_files[-1],
+            "/api/v1/stories",
+            f"/api/v1/stories?cursor={api_first['next_cursor']}",
+            "/search?q=measures",
+            "/search?q=story+500000",
+        ]
         for path in paths:
             response = client.get(path)
             rows.append((f"{response.status_code} {path[:60]}", rss_mb(server.pid)))
@@ -125,8 +147,10 @@ def main() -> int:
         server.wait(timeout=10)
         subprocess.run(["rm", "-rf", str(work)], check=False)
     peak = max(mb for _, mb in rows)
-    print(f"A web worker (wiredesk serve, 1 worker) with {args.stories:,} stories stored "
-          f"(filled in {filled:.0f} s)\n")  # fmt: skip
+    print(
+        f"A web worker (wiredesk serve, 1 worker) with {args.stories:,} stories stored "
+        f"(filled in {filled:.0f} s)\n"
+    )
     print(f"{'after':<66} {'RSS MB':>7}")
     for what, mb in rows:
         print(f"{what:<66} {mb:>7.1f}")

@@ -65,12 +65,16 @@ def main() -> int:
             missed.append(name)
         rows.append((name, per, size / args.items, rate, args.items / normalize_s, target, ok))
     print(f"Parse throughput, {args.items:,} items a format, best of {args.repeat}, one core\n")
-    print(f"{'format':<10} {'items/file':>10} {'bytes/item':>10} {'parse items/s':>14} "
-          f"{'normalize items/s':>18} {'target parse':>13} {'':>4}")  # fmt: skip
+    print(
+        f"{'format':<10} {'items/file':>10} {'bytes/item':>10} {'parse items/s':>14} "
+        f"{'normalize items/s':>18} {'target parse':>13} {'':>4}"
+    )
     for name, per, item_bytes, rate, norm, target, ok in rows:
         target_text = f">= {target:,}" if target else "-"
-        print(f"{name:<10} {per:>10} {item_bytes:>10,.0f} {rate:>14,.0f} {norm:>18,.0f} "
-              f"{target_text:>13} {'ok' if ok else 'MISS':>4}")  # fmt: skip
+        print(
+            f"{name:<10} {per:>10} {item_bytes:>10,.0f} {rate:>14,.0f} {norm:>18,.0f} "
+            f"{target_text:>13} {'ok' if ok else 'MISS':>4}"
+        )
     print_repair_costs(args.items, args.repeat)
     if missed:
         print(f"\nmissed the target: {', '.join(missed)}")
@@ -103,8 +107,10 @@ def print_repair_costs(items: int, repeat: int) -> None:
         assert all(name in (r.name for r in reading.repairs) for reading in readings), name
         kept = sum(len(reading.items) for reading in readings)
         seconds = best_of(repeat, lambda s=slipped: [read(d) for d in s])
-        print(f"{name:<28} {kept:>10,} {kept / seconds:>12,.0f} "
-              f"{(kept / seconds) / (items / strict_s):>9.2f}x")  # fmt: skip
+        print(
+            f"{name:<28} {kept:>10,} {kept / seconds:>12,.0f} "
+            f"{(kept / seconds) / (items / strict_s):>9.2f}x"
+        )
 
 
 if __name__ == "__main__":

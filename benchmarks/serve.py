@@ -63,8 +63,12 @@ def wrk(
 ) -> tuple[float, float]:
     """Return (requests/s, p99 ms) of a wrk run (`script`: a Lua file choosing each request)."""
     extra = ["-s", str(script)] if script else []
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
-                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()
     p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
@@ -95,16 +99,24 @@ def serve(work: Path, port: int, cache_seconds: int, proxied: bool = False) -> s
         WIREDESK_CONFIG=str(config),
         WIREDESK_LOG_LEVEL="WARNING",
     )
-    return subprocess.Popen([sys.executable, "-m", "wiredesk.cli", "serve", "--port", str(port), "--workers", "2"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, process_group=0)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "wiredesk.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        process_group=0,
+    )
 
 
 def ingest_files(work: Path, paths: list[Path]) -> dict[str, str]:
     """Make a database under `work` holding an agency's `paths`, delivered in turn through
     the pipeline; return each story's agency item id and page path."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(WIREDESK_DATA_DIR=str(work / "data"), DJANGO_SETTINGS_MODULE="wiredesk.config.settings",
-               WIREDESK_LOG_LEVEL="WARNING")  # fmt: skip
+    env.update(
+        WIREDESK_DATA_DIR=str(work / "data"),
+        DJANGO_SETTINGS_MODULE="wiredesk.config.settings",
+        WIREDESK_LOG_LEVEL="WARNING",
+    )
     script = (
         "import django; django.setup()\n"
         "from django.core.management import call_command; call_command('migrate', verbosity=0)\n"
@@ -119,8 +131,9 @@ def ingest_files(work: Path, paths: list[Path]) -> dict[str, str]:
         "for s in Story.objects.order_by('pk'):\n"
         "    print(s.item_id, s.get_absolute_url())\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
-                         check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout
     return dict(line.split(" ", 1) for line in out.splitlines() if " /story/" in line)
 
 
@@ -144,9 +157,12 @@ def main() -> int:
         path = prepare(work)
         cached_port, uncached_port, nginx_port = free_port(), free_port(), free_port()
         proxied_port, proxied_uncached_port = free_port(), free_port()
-        processes += [serve(work, cached_port, 300), serve(work, uncached_port, 0),
-                      serve(work, proxied_port, 300, proxied=True),
-                      serve(work, proxied_uncached_port, 0, proxied=True)]  # fmt: skip
+        processes += [
+            serve(work, cached_port, 300),
+            serve(work, uncached_port, 0),
+            serve(work, proxied_port, 300, proxied=True),
+            serve(work, proxied_uncached_port, 0, proxied=True),
+        ]
         for port in (cached_port, uncached_port, proxied_port, proxied_uncached_port):
             wait_ready(f"http://127.0.0.1:{port}{path}")
         page = httpx.get(f"http://127.0.0.1:{cached_port}{path}").content
@@ -154,13 +170,22 @@ def main() -> int:
         (work / "www" / "story.html").write_bytes(page)
         (work / "nginx.conf").write_text(NGINX_CONF.format(dir=work, port=nginx_port))
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        processes.append(subprocess.Popen([nginx, "-c", str(work / "nginx.conf"), "-p", str(work)],
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                          process_group=0))  # fmt: skip
+        processes.append(
+            subprocess.Popen(
+                [nginx, "-c", str(work / "nginx.conf"), "-p", str(work)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                process_group=0,
+            )
+        )
         wait_ready(f"http://127.0.0.1:{nginx_port}/story.html")
-        targets = [f"http://127.0.0.1:{nginx_port}/story.html",
-                   *(f"http://127.0.0.1:{port}{path}" for port in
-                     (cached_port, uncached_port, proxied_port, proxied_uncached_port))]  # fmt: skip
+        targets = [
+            f"http://127.0.0.1:{nginx_port}/story.html",
+            *(
+                f"http://127.0.0.1:{port}{path}"
+                for port in (cached_port, uncached_port, proxied_port, proxied_uncached_port)
+            ),
+        ]
         for url in targets:  # warm up: every worker has loaded its code and kept the page
             wrk(url, 2, args.connections)
         n_rate, n_p99 = wrk(
@@ -181,13 +206,23 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
     rows = [
         ("nginx, static file", n_rate, n_p99, "reference", True),
-        ("story page, cached", c_rate, c_p99, f">= {n_rate / 2:,.0f} rps, p99 < 10 ms",
-         c_rate >= n_rate / 2 and c_p99 < 10),
+        (
+            "story page, cached",
+            c_rate,
+            c_p99,
+            f">= {n_rate / 2:,.0f} rps, p99 < 10 ms",
+            c_rate >= n_rate / 2 and c_p99 < 10,
+        ),
         ("story page, uncached", u_rate, u_p99, ">= 1,000 rps", u_rate >= 1000),
-        ("proxied, cached", pc_rate, pc_p99, f">= {n_rate / 2:,.0f} rps, p99 < 10 ms",
-         pc_rate >= n_rate / 2 and pc_p99 < 10),
+        (
+            "proxied, cached",
+            pc_rate,
+            pc_p99,
+            f">= {n_rate / 2:,.0f} rps, p99 < 10 ms",
+            pc_rate >= n_rate / 2 and pc_p99 < 10,
+        ),
         ("proxied, uncached", pu_rate, pu_p99, ">= 1,000 rps", pu_rate >= 1000),
-    ]  # fmt: skip
+    ]
     print(
         f"Story page, {len(page):,} bytes, wrk -t2 -c{args.connections} -d{args.seconds}s on 127.0.0.1\n"
     )

@@ -31,14 +31,17 @@ AGENCIES = {
 def _site_settings(settings):
     """Run every test as the demo site: India's time zone and an app configured."""
     settings.TIME_ZONE = "Asia/Kolkata"
-    with_options(settings, site={
-        "name": "Wiredesk Test",
-        "url": "https://news.example",
-        "app": {"name": "News Example", "link": "newsexample://story/{id}"},
-        # Tests run inside a transaction that never commits, so the signals that
-        # invalidate the page cache never fire: tests of the cache turn it on.
-        "page_cache_seconds": 0,
-    })  # fmt: skip
+    with_options(
+        settings,
+        site={
+            "name": "Wiredesk Test",
+            "url": "https://news.example",
+            "app": {"name": "News Example", "link": "newsexample://story/{id}"},
+            # Tests run inside a transaction that never commits, so the signals that
+            # invalidate the page cache never fire: tests of the cache turn it on.
+            "page_cache_seconds": 0,
+        },
+    )
     cache.clear()
     # Feed items kept by story version: each test's database starts ids afresh.
     fragments.store.clear()

@@ -23,8 +23,7 @@ DESK_PERMISSIONS = (
 def staff(username: str, *perms: str):
     """Return a new staff user (not a superuser) with exactly `perms` ("app_label.codename")."""
     # No password (tests log in with force_login): hashing one costs a tenth of a second.
-    user = get_user_model().objects.create_user(username, f"{username}@news.example",
-                                                is_staff=True)  # fmt: skip
+    user = get_user_model().objects.create_user(username, f"{username}@news.example", is_staff=True)
     wanted = Q(pk__in=[])
     for perm in perms:
         app_label, codename = perm.split(".")

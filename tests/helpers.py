@@ -9,9 +9,35 @@ import lxml.html
 from wiredesk.wire.text import fold
 
 # Elements a browser lays out as blocks: their text never runs into the next.
-BLOCKS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
-          "blockquote", "article", "header", "footer", "nav", "main", "section",
-          "table", "tr", "td", "th", "figure", "figcaption", "pre", "hr"}  # fmt: skip
+BLOCKS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "main",
+    "section",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "figure",
+    "figcaption",
+    "pre",
+    "hr",
+}
 
 
 def visible_text(element: lxml.html.HtmlElement) -> str:

@@ -8,11 +8,15 @@ from typing import Any
 
 def changed(options: Any, changes: dict[str, Any]) -> Any:
     """Return a copy of frozen `options` with `changes`; a dict for a section changes its fields."""
-    return replace(options, **{
-        name: changed(getattr(options, name), value)
-        if isinstance(value, dict) and is_dataclass(getattr(options, name)) else value
-        for name, value in changes.items()
-    })  # fmt: skip
+    return replace(
+        options,
+        **{
+            name: changed(getattr(options, name), value)
+            if isinstance(value, dict) and is_dataclass(getattr(options, name))
+            else value
+            for name, value in changes.items()
+        },
+    )
 
 
 def with_options(settings, **sections: Any) -> None:

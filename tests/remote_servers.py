@@ -50,8 +50,9 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
         .sign(key, hashes.SHA256())
     )
     cert_pem = cert.public_bytes(serialization.Encoding.PEM)
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())  # fmt: skip
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     (folder / "ca.pem").write_bytes(cert_pem)
     (folder / "server.pem").write_bytes(cert_pem + key_pem)
     return folder / "ca.pem", folder / "server.pem"
@@ -167,9 +168,13 @@ class SftpServer:
                 return super().remove(path)
 
         self._acceptor = await asyncssh.listen(
-            "127.0.0.1", 0, server_host_keys=[self.host_key], server_factory=Server,
-            sftp_factory=Files, allow_scp=False,
-        )  # fmt: skip
+            "127.0.0.1",
+            0,
+            server_host_keys=[self.host_key],
+            server_factory=Server,
+            sftp_factory=Files,
+            allow_scp=False,
+        )
         self.port = self._acceptor.sockets[0].getsockname()[1]
 
     def __enter__(self) -> SftpServer:
@@ -211,8 +216,14 @@ def start_ingest_process(
     if database["ENGINE"].endswith("sqlite3"):
         env["DATABASE_URL"] = f"sqlite:///{database['NAME']}"
     else:
-        env["DATABASE_URL"] = (f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
-                               f"{database['NAME']}")  # fmt: skip
+        env["DATABASE_URL"] = (
+            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+            f"{database['NAME']}"
+        )
     env.update(extra_env or {})
-    return subprocess.Popen([sys.executable, "-c", INGEST_SCRIPT], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-c", INGEST_SCRIPT],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )

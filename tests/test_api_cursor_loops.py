@@ -107,16 +107,25 @@ def test_an_api_that_ignores_its_cursor_sending_the_same_page_under_new_cursors_
 def test_a_link_header_that_points_back_to_a_page_read_before_is_a_loop(feeds, server):
     def page(n: int, following: str):
         def answer(handler: Handler) -> None:
-            handler.reply(200, json.dumps({"items": [ninjs(n)]}).encode(),
-                          {"Link": f'<{following}>; rel="next"'})  # fmt: skip
+            handler.reply(
+                200,
+                json.dumps({"items": [ninjs(n)]}).encode(),
+                {"Link": f'<{following}>; rel="next"'},
+            )
 
         return answer
 
-    server.routes.update({"/v1/a": page(1, "/v1/b"), "/v1/b": page(2, "/v1/c"),
-                          "/v1/c": page(3, "/v1/a")})  # fmt: skip
-    feed = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-links", transport="api",
-                               location=server.base_url + "/v1/a", poll_interval=INTERVAL,
-                               options={"items_path": "items"})  # fmt: skip
+    server.routes.update(
+        {"/v1/a": page(1, "/v1/b"), "/v1/b": page(2, "/v1/c"), "/v1/c": page(3, "/v1/a")}
+    )
+    feed = Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-links",
+        transport="api",
+        location=server.base_url + "/v1/a",
+        poll_interval=INTERVAL,
+        options={"items_path": "items"},
+    )
     poll(feed)
     assert [r.path for r in server.requests] == ["/v1/a", "/v1/b", "/v1/c"]
     assert "sent the same next page again (a loop)" in fresh(feed).last_error

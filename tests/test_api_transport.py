@@ -19,16 +19,25 @@ from .wire_server import AgencyServer, Handler
 
 
 def ninjs(n: int) -> dict:
-    return {"uri": f"urn:agency.example:api:{n}", "type": "text", "headline": f"API story {n}",
-            "versioncreated": "2026-11-28T09:00:00+0000", "pubstatus": "usable",
-            "body_text": f"NEW DELHI, Nov 28 The text of API story {n}."}  # fmt: skip
+    return {
+        "uri": f"urn:agency.example:api:{n}",
+        "type": "text",
+        "headline": f"API story {n}",
+        "versioncreated": "2026-11-28T09:00:00+0000",
+        "pubstatus": "usable",
+        "body_text": f"NEW DELHI, Nov 28 The text of API story {n}.",
+    }
 
 
 class CursorApi:
     """An agency API: items by cursor, the next cursor in the body, a key or token required."""
 
-    def __init__(self, server: AgencyServer, pages: dict[str, tuple[list[int], str | None]],
-                 allowed: callable) -> None:  # fmt: skip
+    def __init__(
+        self,
+        server: AgencyServer,
+        pages: dict[str, tuple[list[int], str | None]],
+        allowed: callable,
+    ) -> None:
         self.pages, self.allowed, self.fail_cursor = pages, allowed, None
         self.headers: dict[str, str] = {}
         server.routes["/v1/items"] = self.answer
@@ -57,8 +66,14 @@ def server():
 
 def api_feed(feeds, server, **options) -> Feed:
     settings = {"items_path": "data.items", "cursor_path": "next_cursor", **options}
-    feed = Feed(agency=feeds["ians"].agency, slug="ians-api", transport="api",
-                location=server.base_url + "/v1/items", options=settings, poll_interval=60)  # fmt: skip
+    feed = Feed(
+        agency=feeds["ians"].agency,
+        slug="ians-api",
+        transport="api",
+        location=server.base_url + "/v1/items",
+        options=settings,
+        poll_interval=60,
+    )
     feed.full_clean()
     feed.save()
     return feed
@@ -76,8 +91,11 @@ def poll(feed: Feed, poller: FeedPoller | None = None):
 
 
 def cursors_asked(server) -> list[str]:
-    return [parse_qs(urlsplit(r.path).query).get("cursor", [""])[0]
-            for r in server.requests if r.path.startswith("/v1/items")]  # fmt: skip
+    return [
+        parse_qs(urlsplit(r.path).query).get("cursor", [""])[0]
+        for r in server.requests
+        if r.path.startswith("/v1/items")
+    ]
 
 
 def test_an_api_key_header_pages_through_cursors_and_resumes_from_the_kept_checkpoint(
@@ -86,8 +104,9 @@ def test_an_api_key_header_pages_through_cursors_and_resumes_from_the_kept_check
     monkeypatch.setenv("TEST_API_KEY", "k-123")
     pages = {"": ([1, 2], "c2"), "c2": ([3], "c3"), "c3": ([], "c3")}
     api = CursorApi(server, pages, lambda h: h.headers.get("X-API-Key") == "k-123")
-    feed = api_feed(feeds, server, auth="api_key", api_key_env="TEST_API_KEY",
-                    api_key_header="X-API-Key")  # fmt: skip
+    feed = api_feed(
+        feeds, server, auth="api_key", api_key_env="TEST_API_KEY", api_key_header="X-API-Key"
+    )
     reports = poll(feed)
     assert [r.actions["published"] for r in reports] == [1, 1, 1]
     assert cursors_asked(server) == ["", "c2", "c3"]
@@ -138,8 +157,11 @@ def test_basic_and_bearer_logins(feeds, server, monkeypatch, tmp_path):
     token_file = tmp_path / "token"
     token_file.write_text("tok-789\n")
     basic = "Basic " + base64.b64encode(b"publisher:pw").decode()
-    CursorApi(server, {"": ([1], None)},
-              lambda h: h.headers.get("Authorization") in (basic, "Bearer tok-789"))  # fmt: skip
+    CursorApi(
+        server,
+        {"": ([1], None)},
+        lambda h: h.headers.get("Authorization") in (basic, "Bearer tok-789"),
+    )
     feed = api_feed(
         feeds, server, auth="basic", username="publisher", password_env="TEST_API_PASSWORD"
     )
@@ -164,8 +186,9 @@ class TokenEndpoint:
 
         form = parse_qs(handler.server.requests[-1].body.decode())
         credentials = base64.b64encode(b"wiredesk:s3cret").decode()
-        if (handler.headers.get("Authorization") != f"Basic {credentials}"
-                or form.get("grant_type") != ["client_credentials"]):  # fmt: skip
+        if handler.headers.get("Authorization") != f"Basic {credentials}" or form.get(
+            "grant_type"
+        ) != ["client_credentials"]:
             handler.reply(401, b'{"error": "invalid_client"}', {"Content-Type": "application/json"})
             return
         token = f"t{len(self.issued) + 1}"
@@ -176,14 +199,23 @@ class TokenEndpoint:
     def valid(self, handler: Handler) -> bool:
         token = handler.headers.get("Authorization", "").removeprefix("Bearer ")
         issued = self.issued.get(token)
-        return (issued is not None and token not in self.revoked
-                and time.monotonic() - issued < self.lifetime)  # fmt: skip
+        return (
+            issued is not None
+            and token not in self.revoked
+            and time.monotonic() - issued < self.lifetime
+        )
 
 
 def oauth_feed(feeds, server, monkeypatch, secret: str = "s3cret") -> Feed:
     monkeypatch.setenv("TEST_CLIENT_SECRET", secret)
-    return api_feed(feeds, server, auth="oauth2", token_url=server.base_url + "/oauth/token",
-                    client_id="wiredesk", client_secret_env="TEST_CLIENT_SECRET")  # fmt: skip
+    return api_feed(
+        feeds,
+        server,
+        auth="oauth2",
+        token_url=server.base_url + "/oauth/token",
+        client_id="wiredesk",
+        client_secret_env="TEST_CLIENT_SECRET",
+    )
 
 
 def test_oauth_tokens_are_kept_renewed_before_they_expire_and_never_sent_stale(
@@ -204,8 +236,12 @@ def test_oauth_tokens_are_kept_renewed_before_they_expire_and_never_sent_stale(
     finally:
         poller.close()
     assert len(tokens.issued) == 2
-    assert not [r for r in server.requests if r.path.startswith("/v1/") and not r.headers.get(
-        "authorization", "").startswith("Bearer t")]  # fmt: skip
+    assert not [
+        r
+        for r in server.requests
+        if r.path.startswith("/v1/")
+        and not r.headers.get("authorization", "").startswith("Bearer t")
+    ]
     feed.refresh_from_db()
     assert feed.last_error == "" and Story.objects.count() == 2
 
@@ -282,15 +318,25 @@ def test_next_page_links_in_the_body_or_the_link_header(feeds, server):
         body = json.dumps({"items": [ninjs(2)], "links": {}}).encode()
         handler.reply(200, body, {"Link": '</v1/third>; rel="next"'})
 
-    server.routes.update({"/v1/first": first, "/v1/second": second,
-                          "/v1/third": lambda h: h.reply(200, json.dumps({"items": [ninjs(3)]}).encode())})  # fmt: skip
-    feed = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-links", transport="api",
-                               location=server.base_url + "/v1/first",
-                               options={"items_path": "items", "next_path": "links.next"})  # fmt: skip
+    server.routes.update(
+        {
+            "/v1/first": first,
+            "/v1/second": second,
+            "/v1/third": lambda h: h.reply(200, json.dumps({"items": [ninjs(3)]}).encode()),
+        }
+    )
+    feed = Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-links",
+        transport="api",
+        location=server.base_url + "/v1/first",
+        options={"items_path": "items", "next_path": "links.next"},
+    )
     poll(feed)
     assert Story.objects.count() == 2  # the body's link is the rule once next_path is set
-    Feed.objects.filter(pk=feed.pk).update(options={"items_path": "items"},
-                                           checkpoint={"page": server.base_url + "/v1/second"})  # fmt: skip
+    Feed.objects.filter(pk=feed.pk).update(
+        options={"items_path": "items"}, checkpoint={"page": server.base_url + "/v1/second"}
+    )
     poll(feed)
     assert Story.objects.count() == 3  # the Link header, when the body names none
 
@@ -298,8 +344,11 @@ def test_next_page_links_in_the_body_or_the_link_header(feeds, server):
 def test_settings_that_contradict_each_other_are_refused():
     from wiredesk.transports.base import check_settings
 
-    problems = check_settings("api", "https://api.agency.example/v1", {"auth": "oauth2", "next_path": "a",
-                     "cursor_path": "b", "client_secret": "plain"})  # fmt: skip
+    problems = check_settings(
+        "api",
+        "https://api.agency.example/v1",
+        {"auth": "oauth2", "next_path": "a", "cursor_path": "b", "client_secret": "plain"},
+    )
     assert "give next_path or cursor_path, not both" in problems
     assert any(p.startswith("client_secret: give client_secret_env") for p in problems)
     assert "token_url is needed for auth = 'oauth2'" in problems
@@ -318,8 +367,10 @@ def test_an_ingest_process_killed_at_random_moments_loses_no_page_and_stores_non
     from .remote_servers import start_ingest_process
     from .test_ftp_transport import wait_until
 
-    pages = {("" if n == 0 else f"c{n}"): ([n * 3 + 1, n * 3 + 2, n * 3 + 3], f"c{n + 1}")
-             for n in range(20)}  # fmt: skip
+    pages = {
+        ("" if n == 0 else f"c{n}"): ([n * 3 + 1, n * 3 + 2, n * 3 + 3], f"c{n + 1}")
+        for n in range(20)
+    }
     pages["c20"] = ([], "c20")
     api = CursorApi(server, pages, lambda h: True)
     slow = api.answer

@@ -13,12 +13,17 @@ from .options import with_options
 
 @pytest.fixture
 def app_settings(settings):
-    with_options(settings, site={"app": {
-        "android_package": "com.example.news",
-        "android_sha256_fingerprints": ("14:6D:E9:83:C5:73:06:50:D8:EE:B9:95:2F:34:FC:64",),
-        "ios_app_ids": ("ABCDE12345.com.example.news",),
-        "ios_app_store_id": "123456789",
-    }})  # fmt: skip
+    with_options(
+        settings,
+        site={
+            "app": {
+                "android_package": "com.example.news",
+                "android_sha256_fingerprints": ("14:6D:E9:83:C5:73:06:50:D8:EE:B9:95:2F:34:FC:64",),
+                "ios_app_ids": ("ABCDE12345.com.example.news",),
+                "ios_app_store_id": "123456789",
+            }
+        },
+    )
 
 
 def test_assetlinks_json(client, app_settings):

@@ -35,8 +35,10 @@ pytestmark = pytest.mark.django_db(transaction=True)  # on_commit receivers run 
 
 
 def _text(n: int) -> tuple[str, ...]:
-    return (f"NEW DELHI, Oct 14 Story number {n} tells of the harvest in district {n} and "
-            f"the rains that came late to village {n * 7} this year.",)  # fmt: skip
+    return (
+        f"NEW DELHI, Oct 14 Story number {n} tells of the harvest in district {n} and "
+        f"the rains that came late to village {n * 7} this year.",
+    )
 
 
 def _items():
@@ -49,8 +51,14 @@ def _parts() -> list[bytes]:
     later = T0 + timedelta(minutes=5)
     parts = [
         g2_item("urn:a", 1, T0, headline="First story", paragraphs=_text(1)),
-        g2_item("urn:b", 1, T0, headline="Embargoed story", paragraphs=_text(2),
-                embargo=T0 + timedelta(days=3650)),
+        g2_item(
+            "urn:b",
+            1,
+            T0,
+            headline="Embargoed story",
+            paragraphs=_text(2),
+            embargo=T0 + timedelta(days=3650),
+        ),
         g2_item("urn:c", 1, T0, headline="Withheld story", paragraphs=_text(3), status="withheld"),
         g2_item("urn:a", 2, later, headline="First story, updated", paragraphs=_text(11)),
         g2_item("urn:d", 1, T0, headline="Monsoon withdraws", paragraphs=(SAME_EVENT,)),
@@ -59,22 +67,35 @@ def _parts() -> list[bytes]:
         g2_item("urn:f", 1, T0, headline="Sent twice", paragraphs=_text(6)),
         g2_item("urn:f", 1, T0, headline="Sent twice", paragraphs=_text(6)),
         g2_item("urn:g", 1, T0, headline="Last story", paragraphs=_text(7)),
-    ]  # fmt: skip
+    ]
     return parts
 
 
 def _snapshot(agency) -> dict:
     stories = Story.objects.filter(agency=agency).order_by("item_id")
     return {
-        "stories": [(s.item_id, s.state, s.headline, s.version_count, s.is_lead,
-                     s.group_id is not None, s.minhash is not None) for s in stories],
-        "versions": sorted(StoryVersion.objects.filter(story__agency=agency)
-                           .values_list("story__item_id", "version")),
+        "stories": [
+            (
+                s.item_id,
+                s.state,
+                s.headline,
+                s.version_count,
+                s.is_lead,
+                s.group_id is not None,
+                s.minhash is not None,
+            )
+            for s in stories
+        ],
+        "versions": sorted(
+            StoryVersion.objects.filter(story__agency=agency).values_list(
+                "story__item_id", "version"
+            )
+        ),
         "banded": len(indexed_story_ids([s.pk for s in stories])),
         "found": sorted(s.item_id for s in search_stories("harvest")),
         "outbox": Counter(OutboundMessage.objects.values_list("event", flat=True)),
         "notices": KillNotice.objects.filter(agency=agency).count(),
-    }  # fmt: skip
+    }
 
 
 def _forget(agency, other: Story) -> None:
@@ -108,8 +129,22 @@ def test_store_items_gives_the_outcome_of_one_by_one(feeds, settings):
     _forget(agency, other)
     one_by_one = [store_item(agency, item, delivery, now).action for item in _items()]
 
-    assert bulk == one_by_one == ["published", "stored", "stored", "updated", "published",
-                                  "skipped", "killed", "published", "unchanged", "published"]  # fmt: skip
+    assert (
+        bulk
+        == one_by_one
+        == [
+            "published",
+            "stored",
+            "stored",
+            "updated",
+            "published",
+            "skipped",
+            "killed",
+            "published",
+            "unchanged",
+            "published",
+        ]
+    )
     assert in_bulk == _snapshot(agency)
     # And what both did is right: grouped with the other agency's story, found by search
     # only while visible, one ping per published story or update.
@@ -142,8 +177,10 @@ def test_a_backfill_refreshes_the_planner_statistics_on_either_engine(feeds):
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
-        backfill(feeds["ians"], [(f"{n}.xml", g2_item(f"urn:{n}", 1, T0, paragraphs=_text(n)))
-                                 for n in range(3)])  # fmt: skip
+        backfill(
+            feeds["ians"],
+            [(f"{n}.xml", g2_item(f"urn:{n}", 1, T0, paragraphs=_text(n))) for n in range(3)],
+        )
     assert "ANALYZE" in [q["sql"] for q in queries]
     assert Story.objects.count() == 3
 
@@ -220,11 +257,19 @@ def test_a_batch_s_held_index_writes_keep_nothing_of_a_rolled_back_savepoint(fee
     # even where the next story stored takes the same id (SQLite reuses it).
     agency = feeds["ians"].agency
     delivery = get_or_create_delivery(b"d", feeds["ians"], "d.xml", T0)
-    ghost = prepare(g2_item("urn:ghost", 1, T0, headline="Ghost",
-                            paragraphs=("NEW DELHI, Oct 14 Quetzalcoatl " + SAME_EVENT,)),
-                    PrepareOptions()).items  # fmt: skip
-    kept = prepare(g2_item("urn:kept", 1, T0, headline="Kept", paragraphs=_text(1)),
-                   PrepareOptions()).items  # fmt: skip
+    ghost = prepare(
+        g2_item(
+            "urn:ghost",
+            1,
+            T0,
+            headline="Ghost",
+            paragraphs=("NEW DELHI, Oct 14 Quetzalcoatl " + SAME_EVENT,),
+        ),
+        PrepareOptions(),
+    ).items
+    kept = prepare(
+        g2_item("urn:kept", 1, T0, headline="Kept", paragraphs=_text(1)), PrepareOptions()
+    ).items
     with transaction.atomic(), storage.batch() as batch:
         with pytest.raises(RuntimeError), transaction.atomic():
             ghost_id = store_items(agency, ghost, delivery, T0, batch=batch)[0].story.pk
@@ -252,8 +297,15 @@ def test_bulk_build_makes_the_instance_the_constructor_makes(feeds):
     from wiredesk.stories.models import Delivery
     from wiredesk.stories.storage.rows import build, insert_returning_ids
 
-    values = {"feed_id": feeds["ians"].pk, "sha256": "a" * 64, "origin": "x.xml",
-              "received_at": T0, "size": 3, "data": b"abc", "repairs": []}  # fmt: skip
+    values = {
+        "feed_id": feeds["ians"].pk,
+        "sha256": "a" * 64,
+        "origin": "x.xml",
+        "received_at": T0,
+        "size": 3,
+        "data": b"abc",
+        "repairs": [],
+    }
     built = build(Delivery, values)
     made = Delivery(**values)
     assert built.__dict__.keys() - {"_state"} == made.__dict__.keys() - {"_state"}
@@ -289,16 +341,41 @@ def test_bulk_insert_writes_the_row_the_orm_writes(feeds):
 
     kolkata = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=ZoneInfo("Asia/Kolkata"))
     values = {
-        "agency_id": feeds["ians"].agency_id, "item_id": "urn:row", "state": "published",
-        "slug": "row", "headline": "Zoë\u2019s \u201crow\u201d", "slugline": "", "byline": "", "dateline": "",
-        "located": "", "language": "hi", "teaser": "", "body_html": "<p>नमस्ते</p>",
-        "body_text": "नमस्ते", "subjects": [{"code": "medtop:1", "name": "économie"}],
-        "keywords": ["बाज़ार", "a\"b"], "link": "", "embargoed_until": None,
-        "topics": "", "is_correction": False, "killed_at": None, "held_by_desk": False, "held_for_editor": False, "release_at": None, "published_at": None, "sections": "", "sections_by_desk": False,
+        "agency_id": feeds["ians"].agency_id,
+        "item_id": "urn:row",
+        "state": "published",
+        "slug": "row",
+        "headline": "Zoë\u2019s \u201crow\u201d",
+        "slugline": "",
+        "byline": "",
+        "dateline": "",
+        "located": "",
+        "language": "hi",
+        "teaser": "",
+        "body_html": "<p>नमस्ते</p>",
+        "body_text": "नमस्ते",
+        "subjects": [{"code": "medtop:1", "name": "économie"}],
+        "keywords": ["बाज़ार", 'a"b'],
+        "link": "",
+        "embargoed_until": None,
+        "topics": "",
+        "is_correction": False,
+        "killed_at": None,
+        "held_by_desk": False,
+        "held_for_editor": False,
+        "release_at": None,
+        "published_at": None,
+        "sections": "",
+        "sections_by_desk": False,
         "corrected_by_desk": False,
-        "first_published_at": kolkata, "modified_at": T0, "group_id": None,
-        "is_lead": True, "minhash": b"\x00\x01", "version_count": 1, "created_at": T0,
-    }  # fmt: skip
+        "first_published_at": kolkata,
+        "modified_at": T0,
+        "group_id": None,
+        "is_lead": True,
+        "minhash": b"\x00\x01",
+        "version_count": 1,
+        "created_at": T0,
+    }
     bulk = build(Story, values)
     orm = Story(**{**values, "item_id": "urn:orm"})
     with time_machine.travel(T0, tick=False):  # created_at is set on insert
@@ -424,9 +501,18 @@ def test_a_duplicate_row_from_the_bulk_insert_is_django_s_integrity_error(feeds)
     from wiredesk.stories.storage.rows import build, insert_returning_ids
 
     def delivery():
-        return build(Delivery, {"sha256": "ab" * 32, "feed_id": feeds["ians"].pk, "origin": "x",
-                                "received_at": T0, "size": 1, "data": b"x",
-                                "repairs": []})  # fmt: skip
+        return build(
+            Delivery,
+            {
+                "sha256": "ab" * 32,
+                "feed_id": feeds["ians"].pk,
+                "origin": "x",
+                "received_at": T0,
+                "size": 1,
+                "data": b"x",
+                "repairs": [],
+            },
+        )
 
     insert_returning_ids([delivery()])
     with pytest.raises(django.db.IntegrityError), transaction.atomic():

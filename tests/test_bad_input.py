@@ -148,12 +148,37 @@ def test_parser_fuzz_mutated_real_samples_raise_only_parse_error(name):
     run()
 
 
-NINJS_KEYS = st.sampled_from([
-    "uri", "type", "version", "versionCreated", "versioncreated", "firstCreated", "pubStatus",
-    "pubstatus", "embargoed", "embargoedUntil", "urgency", "headlines", "headline", "headline_main",
-    "bodies", "body_html", "body_text", "descriptions", "by", "byline", "located", "subjects",
-    "subject", "keywords", "edNote", "slugline", "language",
-])  # fmt: skip
+NINJS_KEYS = st.sampled_from(
+    [
+        "uri",
+        "type",
+        "version",
+        "versionCreated",
+        "versioncreated",
+        "firstCreated",
+        "pubStatus",
+        "pubstatus",
+        "embargoed",
+        "embargoedUntil",
+        "urgency",
+        "headlines",
+        "headline",
+        "headline_main",
+        "bodies",
+        "body_html",
+        "body_text",
+        "descriptions",
+        "by",
+        "byline",
+        "located",
+        "subjects",
+        "subject",
+        "keywords",
+        "edNote",
+        "slugline",
+        "language",
+    ]
+)
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
     lambda children: (
@@ -170,11 +195,31 @@ def test_parser_fuzz_ninjs_shapes_raise_only_parse_error(document):
     fuzz_items(json.dumps(document).encode())
 
 
-TELETYPE_BITS = st.sampled_from([
-    "\x01", "\x02", "\x03", "\x04", "\x16", "\r\n", "\t", "^", "<", "@<", "=", " ",
-    "a0342 r a bx AM-Slug 1stLd-Writethru 10-14 0082", "WXA123 2 pol 0045", "^HL:Head", "^By X=",
-    "Slug/Key", "Headline=", "Text words", "^Eds: note", "\xe9",
-])  # fmt: skip
+TELETYPE_BITS = st.sampled_from(
+    [
+        "\x01",
+        "\x02",
+        "\x03",
+        "\x04",
+        "\x16",
+        "\r\n",
+        "\t",
+        "^",
+        "<",
+        "@<",
+        "=",
+        " ",
+        "a0342 r a bx AM-Slug 1stLd-Writethru 10-14 0082",
+        "WXA123 2 pol 0045",
+        "^HL:Head",
+        "^By X=",
+        "Slug/Key",
+        "Headline=",
+        "Text words",
+        "^Eds: note",
+        "\xe9",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)

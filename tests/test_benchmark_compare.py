@@ -125,8 +125,9 @@ def test_serve_rows_give_requests_and_p99_each_with_its_part_of_the_target():
 
 
 def test_ingest_table_shows_target_before_after_and_change():
-    text = compare.table([compare.parse_ingest(INGEST_BEFORE)],
-                         [compare.parse_ingest(INGEST_AFTER)])  # fmt: skip
+    text = compare.table(
+        [compare.parse_ingest(INGEST_BEFORE)], [compare.parse_ingest(INGEST_AFTER)]
+    )
     assert _rows(text) == {
         "SQLite, 200 of one agency: stories/s": [">= 5,000", "53", "72", "+35.8%"],
         "SQLite, then 200 of another: stories/s": ["-", "198", "192", "-3.0%"],
@@ -165,8 +166,9 @@ def test_a_figure_only_one_side_printed_shows_a_dash():
 
 
 def _git(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True,
-                          check=False)  # fmt: skip
+    return subprocess.run(
+        ["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=False
+    )
 
 
 def test_ingest_against_the_code_before_issue_29_end_to_end():
@@ -175,10 +177,19 @@ def test_ingest_against_the_code_before_issue_29_end_to_end():
         pytest.skip(f"{REV[:7]} is not in this checkout's history (a shallow clone?)")
     worktrees = _git("worktree", "list", "--porcelain").stdout
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks/compare.py"), "ingest", "--against", REV[:7],
-         "--stories", "200"],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(ROOT / "benchmarks/compare.py"),
+            "ingest",
+            "--against",
+            REV[:7],
+            "--stories",
+            "200",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("== round 1/1, ") == 2
     assert f"before ({REV[:7]})" in result.stdout
@@ -187,9 +198,11 @@ def test_ingest_against_the_code_before_issue_29_end_to_end():
     )
     table = result.stdout[result.stdout.index("\nfigure ") + 1 :]
     rows = _rows(table)
-    assert list(rows) == ["SQLite, 200 of one agency: stories/s",
-                          "SQLite, then 200 of another: stories/s",
-                          "SQLite, 200 each with a photo: stories/s"]  # fmt: skip
+    assert list(rows) == [
+        "SQLite, 200 of one agency: stories/s",
+        "SQLite, then 200 of another: stories/s",
+        "SQLite, 200 each with a photo: stories/s",
+    ]
     for _target, before, after, change in rows.values():
         assert float(before.replace(",", "")) > 0 and float(after.replace(",", "")) > 0
         assert change.endswith("%")

@@ -16,8 +16,12 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 def _run(script: str, *args: str, timeout: int = 300) -> str:
     """Run a benchmark; return what it printed (exit 1 only says a target was missed)."""
-    result = subprocess.run([sys.executable, str(BENCHMARKS / script), *args],
-                            capture_output=True, text=True, timeout=timeout)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert result.returncode in (0, 1), result.stdout + result.stderr
     return result.stdout
 
@@ -42,11 +46,16 @@ def test_latency_benchmark_runs_against_a_real_wiredesk_run():
 
 def test_ingest_benchmark_prints_its_table():
     stdout = _run("ingest.py", "--stories", "200", timeout=300)
-    rows = [re.split(r"\s{2,}", line.strip()) for line in stdout.splitlines()
-            if line.startswith("SQLite")]  # fmt: skip
+    rows = [
+        re.split(r"\s{2,}", line.strip())
+        for line in stdout.splitlines()
+        if line.startswith("SQLite")
+    ]
     assert [row[1] for row in rows] == [
-        "200 of one agency", "then 200 of another", "200 each with a photo",
-    ]  # fmt: skip
+        "200 of one agency",
+        "then 200 of another",
+        "200 each with a photo",
+    ]
     assert all(float(row[2].replace(",", "")) > 0 for row in rows)
 
 
@@ -63,26 +72,43 @@ def test_serve_benchmark_prints_its_table_when_wrk_and_nginx_are_here():
         pytest.skip("Debian's wrk and nginx are not installed here (.ci/run installs them)")
     stdout = _run("serve.py", "--seconds", "1", "--connections", "4", timeout=300)
     names = [line[:22].strip() for line in stdout.splitlines()[3:]]
-    assert names == ["nginx, static file", "story page, cached", "story page, uncached",
-                     "proxied, cached", "proxied, uncached"]  # fmt: skip
+    assert names == [
+        "nginx, static file",
+        "story page, cached",
+        "story page, uncached",
+        "proxied, cached",
+        "proxied, uncached",
+    ]
 
 
 def test_load_benchmark_prints_every_surface_beside_its_target():
     if not shutil.which("wrk") and not os.environ.get("CI"):
         pytest.skip("Debian's wrk is not installed here (.ci/run installs it)")
-    stdout = _run("load.py", "--stories", "300", "--seconds", "1", "--ingest-stories", "50",
-                  timeout=300)  # fmt: skip
+    stdout = _run(
+        "load.py", "--stories", "300", "--seconds", "1", "--ingest-stories", "50", timeout=300
+    )
     names = [line[:20].strip() for line in stdout.splitlines()[2:]]
-    assert names == ["surface", "search, 200 words", "API list, 20 pages", "RSS feed, uncached",
-                     "ingest, loaded", "search, ingesting", "API list, ingesting",
-                     "RSS feed, ingesting"]  # fmt: skip
+    assert names == [
+        "surface",
+        "search, 200 words",
+        "API list, 20 pages",
+        "RSS feed, uncached",
+        "ingest, loaded",
+        "search, ingesting",
+        "API list, ingesting",
+        "RSS feed, ingesting",
+    ]
 
 
 def test_ftp_benchmark_lists_takes_and_notices_against_a_real_ftp_server():
     stdout = _run("ftp.py", "--files", "200", "--trials", "2", timeout=300)
     names = [line[:38].strip() for line in stdout.splitlines()[3:]]
-    assert names == ["list 200 files (MLSD)", "take the backlog (files/s)",
-                     "notice a new file, median of 2", "notice a new file, worst"]  # fmt: skip
+    assert names == [
+        "list 200 files (MLSD)",
+        "take the backlog (files/s)",
+        "notice a new file, median of 2",
+        "notice a new file, worst",
+    ]
     assert "< 2 s" in stdout and ">= 100" in stdout
 
 

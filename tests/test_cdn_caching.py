@@ -54,8 +54,14 @@ def test_public_answers_carry_cache_control_and_surrogate_keys(client, ingest):
     assert page["Surrogate-Key"] == f"story-{story.pk}" and page["Cache-Tag"] == f"story-{story.pk}"
     assert client.get(f"/api/v1/stories/{story.pk}")["Surrogate-Key"] == f"story-{story.pk}"
     # Search answers list stories too: kept by a CDN and purged with every list.
-    lists = ("/", "/feeds/rss.xml", "/sitemap-news.xml", "/api/v1/stories", "/agency/ians/",
-             "/search?q=korea")  # fmt: skip
+    lists = (
+        "/",
+        "/feeds/rss.xml",
+        "/sitemap-news.xml",
+        "/api/v1/stories",
+        "/agency/ians/",
+        "/search?q=korea",
+    )
     for url in lists:
         response = client.get(url)
         assert response["Surrogate-Key"] == "lists", url
@@ -84,10 +90,22 @@ def varnish(live_server, tmp_path, settings):
     vcl = workdir / "wiredesk.vcl"
     vcl.write_text(VCL.format(port=live_server.url.rsplit(":", 1)[1]))
     process = subprocess.Popen(
-        [VARNISHD, "-F", "-a", f"127.0.0.1:{port}", "-f", str(vcl), "-n", str(workdir / "varnish"),
-         "-s", "malloc,32m"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
+        [
+            VARNISHD,
+            "-F",
+            "-a",
+            f"127.0.0.1:{port}",
+            "-f",
+            str(vcl),
+            "-n",
+            str(workdir / "varnish"),
+            "-s",
+            "malloc,32m",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     purge = PurgeBackendOptions("wiredesk.site.purge.HttpPurgeBackend", {"url": base})
     with_options(settings, purge=(purge,))

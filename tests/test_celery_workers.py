@@ -53,16 +53,33 @@ def workers(broker, tmp_path):
         url = f"sqlite:///{database['NAME']}"
     else:
         url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-    env = {**clean_env(), "DATABASE_URL": url, "CELERY_BROKER_URL": broker, "WIREDESK_CELERY_QUEUE": QUEUE,
-           "WIREDESK_TASK_VISIBILITY_TIMEOUT": "3", "WIREDESK_DATA_DIR": str(tmp_path)}  # fmt: skip
+    env = {
+        **clean_env(),
+        "DATABASE_URL": url,
+        "CELERY_BROKER_URL": broker,
+        "WIREDESK_CELERY_QUEUE": QUEUE,
+        "WIREDESK_TASK_VISIBILITY_TIMEOUT": "3",
+        "WIREDESK_DATA_DIR": str(tmp_path),
+    }
     started = []
 
     def start(name: str, **extra_env: str) -> subprocess.Popen:
         process = subprocess.Popen(
-            [sys.executable, "-m", "wiredesk.cli", "worker", "--concurrency", "1", "--hostname", f"{name}@test"],
-            env={**env, **extra_env}, stdout=open(tmp_path / f"{name}.log", "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
+            [
+                sys.executable,
+                "-m",
+                "wiredesk.cli",
+                "worker",
+                "--concurrency",
+                "1",
+                "--hostname",
+                f"{name}@test",
+            ],
+            env={**env, **extra_env},
+            stdout=open(tmp_path / f"{name}.log", "w"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
         started.append(process)
         return process
 
@@ -134,8 +151,13 @@ def test_a_worker_killed_mid_item_loses_nothing(feeds, workers):
         handler.reply(200, data)
 
     server.routes["/feed"] = slow
-    feed = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-http", transport="http",
-                               location=server.base_url + "/feed", poll_interval=600)  # fmt: skip
+    feed = Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-http",
+        transport="http",
+        location=server.base_url + "/feed",
+        poll_interval=600,
+    )
     try:
         first = workers("first")
         tasks.poll_feed.delay(feed.pk)
@@ -158,10 +180,19 @@ def test_a_worker_killed_mid_item_loses_nothing(feeds, workers):
 
 
 def test_the_scheduler_queues_the_periodic_tasks(broker, tmp_path):
-    env = {**clean_env(), "CELERY_BROKER_URL": broker, "WIREDESK_DATA_DIR": str(tmp_path),
-           "WIREDESK_CELERY_QUEUE": QUEUE}  # fmt: skip
-    beat = subprocess.Popen([sys.executable, "-m", "wiredesk.cli", "scheduler"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    env = {
+        **clean_env(),
+        "CELERY_BROKER_URL": broker,
+        "WIREDESK_DATA_DIR": str(tmp_path),
+        "WIREDESK_CELERY_QUEUE": QUEUE,
+    }
+    beat = subprocess.Popen(
+        [sys.executable, "-m", "wiredesk.cli", "scheduler"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     queue = redis.Redis.from_url(broker)
     try:
         wait_until(lambda: queue.llen(QUEUE) >= 3, timeout=30)

@@ -42,8 +42,11 @@ def start(tmp_path):
         log = open(tmp_path / f"process-{len(processes)}.log", "wb")  # noqa: SIM115
         process = subprocess.Popen(
             [sys.executable, "-m", "wiredesk.cli", *args],
-            cwd=cwd, env=clean_env(), stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            cwd=cwd,
+            env=clean_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         process.log_path = log.name
         processes.append(process)
         return process
@@ -122,9 +125,14 @@ def test_demo_serves_the_seed_story_within_30_seconds(start, tmp_path):
     with httpx.Client(base_url=base, timeout=5) as desk:
         login = desk.get("/admin/login/")
         token = lxml.html.fromstring(login.content).xpath("//input[@name='csrfmiddlewaretoken']")
-        desk.post("/admin/login/?next=/desk/", data={
-            "csrfmiddlewaretoken": token[0].get("value"), "username": user, "password": password,
-        })  # fmt: skip
+        desk.post(
+            "/admin/login/?next=/desk/",
+            data={
+                "csrfmiddlewaretoken": token[0].get("value"),
+                "username": user,
+                "password": password,
+            },
+        )
 
         def rows(url: str) -> list:
             return lxml.html.fromstring(desk.get(url).content).xpath(
@@ -134,8 +142,11 @@ def test_demo_serves_the_seed_story_within_30_seconds(start, tmp_path):
         def every_state() -> bool:
             wire = lxml.html.fromstring(desk.get("/desk/").content)
             states = set(wire.xpath("//td/span[@class='state']/text()"))
-            return ({"published", "held", "embargoed", "killed"} <= states
-                    and bool(rows("/desk/?state=duplicate")) and bool(rows("/desk/quarantine/")))  # fmt: skip
+            return (
+                {"published", "held", "embargoed", "killed"} <= states
+                and bool(rows("/desk/?state=duplicate"))
+                and bool(rows("/desk/quarantine/"))
+            )
 
         deadline = time.monotonic() + 60
         while not every_state() and time.monotonic() < deadline:
@@ -152,8 +163,9 @@ def test_the_demo_drops_the_rest_only_once_the_seed_and_its_revision_are_taken(t
 
     seed, revision = (path.name for path in bundled_deliveries()[:2])
     stop = threading.Event()
-    thread = threading.Thread(target=replay, args=(tmp_path, stop),
-                              kwargs={"first_pause": 0.1, "pause": 0.1})  # fmt: skip
+    thread = threading.Thread(
+        target=replay, args=(tmp_path, stop), kwargs={"first_pause": 0.1, "pause": 0.1}
+    )
     thread.start()
 
     def waiting() -> list[str]:

@@ -37,9 +37,13 @@ def paths_in(text: str) -> list[str]:
 
 @pytest.mark.parametrize(
     "heading",
-    ["Add a format", "Add a transport", "Add a surface (a page, feed or API endpoint)",
-     "Add a lifecycle rule"],
-)  # fmt: skip
+    [
+        "Add a format",
+        "Add a transport",
+        "Add a surface (a page, feed or API endpoint)",
+        "Add a lifecycle rule",
+    ],
+)
 def test_every_file_the_steps_name_exists(heading):
     named = paths_in(steps(heading))
     assert named, f"no file named under {heading!r}"
@@ -68,8 +72,12 @@ def _item(entry: Any) -> WireItem:
     if not isinstance(entry, dict) or not entry.get("id"):
         raise ParseError("a tinywire story has no id")
     text = str(entry.get("text", ""))
-    return WireItem(format="tinywire", item_id=str(entry["id"]),
-                    headline=str(entry.get("headline", "")), body_html=text_to_html(text))  # fmt: skip
+    return WireItem(
+        format="tinywire",
+        item_id=str(entry["id"]),
+        headline=str(entry.get("headline", "")),
+        body_html=text_to_html(text),
+    )
 
 
 def parse_tinywire(document: Any) -> list[WireItem | ItemFailure]:
@@ -114,8 +122,13 @@ def test_a_format_added_as_the_steps_say_is_detected_parsed_and_ingested(tinywir
 
     # A feed may name it (no migration: test_sources.py checks that), and its
     # deliveries become stories.
-    feed = Feed(agency=feeds["ians"].agency, slug="ians-tiny", transport="folder",
-                location="/tmp/tiny", format="tinywire")  # fmt: skip
+    feed = Feed(
+        agency=feeds["ians"].agency,
+        slug="ians-tiny",
+        transport="folder",
+        location="/tmp/tiny",
+        format="tinywire",
+    )
     feed.full_clean()
     feed.save()
     ingest_bytes(feed, SAMPLE, origin="tiny.json")

@@ -33,8 +33,11 @@ def editor(client):
 
 
 def deliver(feed: Feed, guid: str, version: int = 1, **kwargs) -> Story:
-    ingest_bytes(feed, g2_item(guid, version, T0 + timedelta(minutes=version), **kwargs),
-                 f"{guid}-{version}.xml")  # fmt: skip
+    ingest_bytes(
+        feed,
+        g2_item(guid, version, T0 + timedelta(minutes=version), **kwargs),
+        f"{guid}-{version}.xml",
+    )
     return Story.objects.get(item_id=guid)
 
 
@@ -64,19 +67,26 @@ def test_desk_answers_are_never_cached(client, feeds, editor):
 
 def test_the_wire_lists_every_item_newest_first_with_its_state_and_filters(client, feeds, editor):
     a = deliver(feeds["ians"], "urn:a", headline="Monsoon withdraws from north India")
-    b = deliver(feeds["harbour"], "urn:b", headline="Cyclone nears the coast of Odisha",
-                embargo=timezone.now() + timedelta(hours=2))  # fmt: skip
+    b = deliver(
+        feeds["harbour"],
+        "urn:b",
+        headline="Cyclone nears the coast of Odisha",
+        embargo=timezone.now() + timedelta(hours=2),
+    )
     c = deliver(feeds["ians"], "urn:c", headline="Parliament passes the farm bill")
-    ingest_bytes(feeds["ians"], g2_item("urn:c", 9, T0 + timedelta(hours=1), status="canceled"),
-                 "kill.xml")  # fmt: skip
+    ingest_bytes(
+        feeds["ians"], g2_item("urn:c", 9, T0 + timedelta(hours=1), status="canceled"), "kill.xml"
+    )
     from wiredesk.stories.models import StoryVersion
 
     every = StoryVersion.objects.order_by("-id").values_list("id", flat=True)
     assert wire_ids(client) == [f"item-{pk}" for pk in every]  # the kill notice's item too
     versions = {s.pk: s.versions.order_by("id").first().pk for s in (a, b, c)}
     html = page(client, "/desk/")
-    states = {tr.get("id"): tr.findtext('.//span[@class="state"]')
-              for tr in html.findall('.//table[@id="wire"]/tbody/tr')}  # fmt: skip
+    states = {
+        tr.get("id"): tr.findtext('.//span[@class="state"]')
+        for tr in html.findall('.//table[@id="wire"]/tbody/tr')
+    }
     assert states[f"item-{versions[a.pk]}"] == "published"
     assert states[f"item-{versions[b.pk]}"] == "embargoed"
     assert states[f"item-{versions[c.pk]}"] == "killed"
@@ -110,27 +120,33 @@ def test_a_flash_stands_out_on_the_wire(client, feeds, editor):
     assert "urgent" in row.get("class")
 
 
-def test_a_story_in_the_desk_shows_versions_with_word_diffs_provenance_and_its_log(client, feeds,
-                                                                                   editor):  # fmt: skip
+def test_a_story_in_the_desk_shows_versions_with_word_diffs_provenance_and_its_log(
+    client, feeds, editor
+):
     deliver(feeds["ians"], "urn:v", paragraphs=("NEW DELHI, Oct 14 The monsoon has withdrawn.",))
-    story = deliver(feeds["ians"], "urn:v", 2,
-                    paragraphs=("NEW DELHI, Oct 14 The monsoon has fully withdrawn.",))  # fmt: skip
+    story = deliver(
+        feeds["ians"],
+        "urn:v",
+        2,
+        paragraphs=("NEW DELHI, Oct 14 The monsoon has fully withdrawn.",),
+    )
     html = page(client, f"/desk/story/{story.pk}/")
     versions = html.findall('.//article[@class="version"]')
     assert len(versions) == 2
     assert [el.text for el in versions[1].iter("ins")] == ["fully"]
     raw = versions[0].xpath('.//a[text()="raw bytes"]')[0].get("href")
     download = client.get(raw)
-    assert download.status_code == 200 and b"urn:v" in b"".join(download.streaming_content
-                                                                if download.streaming else
-                                                                [download.content])  # fmt: skip
+    assert download.status_code == 200 and b"urn:v" in b"".join(
+        download.streaming_content if download.streaming else [download.content]
+    )
     assert download["Content-Disposition"].startswith("attachment")
     buttons = {b.get("value") for b in html.findall('.//form[@class="act"]//button')}
     assert buttons == {"kill", "withhold"}  # what the rules allow on a public story
 
 
-def test_a_kill_from_the_desk_needs_a_reason_then_takes_the_story_off_every_surface(client, feeds,
-                                                                                    editor):  # fmt: skip
+def test_a_kill_from_the_desk_needs_a_reason_then_takes_the_story_off_every_surface(
+    client, feeds, editor
+):
     story = deliver(feeds["ians"], "urn:k")
     client.post(f"/desk/story/{story.pk}/act", {"action": "kill", "reason": ""})
     assert Story.objects.get(pk=story.pk).state == "published"
@@ -201,8 +217,9 @@ def latin1_bytes() -> bytes:
     return LATIN1.decode("utf-8").encode("iso-8859-1")
 
 
-def test_a_quarantined_delivery_is_retried_after_its_feed_is_fixed_and_stored_once(client, feeds,
-                                                                                  editor):  # fmt: skip
+def test_a_quarantined_delivery_is_retried_after_its_feed_is_fixed_and_stored_once(
+    client, feeds, editor
+):
     Feed.objects.filter(pk=feeds["ians"].pk).update(encoding="utf-8")  # the wrong override
     feed = Feed.objects.get(pk=feeds["ians"].pk)
     report = ingest_bytes(feed, latin1_bytes(), "latin.xml")
@@ -251,8 +268,9 @@ def test_pausing_an_agency_stops_its_feeds_and_can_withhold_its_live_stories(cli
     story = deliver(feeds["ians"], "urn:live")
     client.post("/desk/agency/ians/act", {"action": "pause", "reason": ""})
     assert Feed.objects.get(pk=feeds["ians"].pk).enabled  # nothing without a reason
-    client.post("/desk/agency/ians/act", {"action": "pause", "reason": "Contract ended",
-                                          "withhold": "on"})  # fmt: skip
+    client.post(
+        "/desk/agency/ians/act", {"action": "pause", "reason": "Contract ended", "withhold": "on"}
+    )
     assert not Feed.objects.get(pk=feeds["ians"].pk).enabled
     assert feeds["ians"].pk not in {f.pk for f in IngestLoop().due_feeds()}
     assert surfaces(client, story) == HIDDEN
@@ -266,8 +284,13 @@ def test_pausing_an_agency_stops_its_feeds_and_can_withhold_its_live_stories(cli
 def test_a_paused_push_feed_asks_the_agency_to_send_again_later(client, feeds, editor):
     from wiredesk.ingest import control
 
-    feed = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-push", transport="push",
-                               location="push", options={"secret_env": "IANS_PUSH"})  # fmt: skip
+    feed = Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-push",
+        transport="push",
+        location="push",
+        options={"secret_env": "IANS_PUSH"},
+    )
     control.pause([feed], editor, "Maintenance")
     reply = client.post("/push/ians-push/", b"<x/>", content_type="application/xml")
     assert reply.status_code == 503 and reply["Retry-After"]
@@ -285,21 +308,35 @@ def test_the_audit_log_is_filterable_by_kind_story_feed_and_user(client, feeds, 
     assert "feed harbour-inbox" in row.text_content()
 
 
-def test_an_agency_s_policy_holds_for_its_feeds_that_follow_it_and_a_feed_may_differ(client, feeds,
-                                                                                    editor):  # fmt: skip
-    client.post("/desk/agency/ians/act", {"action": "settings", "publishing": "hold",
-                                          "publish_delay_minutes": "10", "hold_urgency": "",
-                                          "hold_keywords": "embargo-check"})  # fmt: skip
-    own = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-own", transport="folder",
-                              location="/nonexistent", publishing="auto")  # fmt: skip
+def test_an_agency_s_policy_holds_for_its_feeds_that_follow_it_and_a_feed_may_differ(
+    client, feeds, editor
+):
+    client.post(
+        "/desk/agency/ians/act",
+        {
+            "action": "settings",
+            "publishing": "hold",
+            "publish_delay_minutes": "10",
+            "hold_urgency": "",
+            "hold_keywords": "embargo-check",
+        },
+    )
+    own = Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-own",
+        transport="folder",
+        location="/nonexistent",
+        publishing="auto",
+    )
     own = Feed.objects.select_related("agency").get(pk=own.pk)  # as the poller reads it
     follows = Feed.objects.get(pk=feeds["ians"].pk)
     assert follows.publishing == "agency"  # a feed follows its agency unless told otherwise
     assert deliver(follows, "urn:follows").state == "held"
     assert deliver(own, "urn:own").state == "published"
     # The agency's hold rules add to the feed's own, whatever its mode.
-    tagged = g2_item("urn:tagged", 1, T0).replace(b"<headline>",
-                                                  b"<keyword>EMBARGO-CHECK</keyword><headline>")  # fmt: skip
+    tagged = g2_item("urn:tagged", 1, T0).replace(
+        b"<headline>", b"<keyword>EMBARGO-CHECK</keyword><headline>"
+    )
     ingest_bytes(own, tagged, "tagged.xml")
     assert Story.objects.get(item_id="urn:tagged").state == "held"
     event = LifecycleEvent.objects.get(kind="configured")

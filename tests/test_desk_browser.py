@@ -53,8 +53,9 @@ def browser_page(live_server, monkeypatch):
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400
-                else None)  # fmt: skip
+        page.on(
+            "response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None
+        )
         page.goto(f"{live_server.url}/admin/login/?next=/desk/")
         page.fill("#id_username", "alice")
         page.fill("#id_password", PASSWORD)
@@ -70,8 +71,11 @@ def no_serious_violations(page) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
-    serious = [(v["id"], v["impact"], len(v["nodes"])) for v in results.response["violations"]
-               if v["impact"] in ("serious", "critical")]  # fmt: skip
+    serious = [
+        (v["id"], v["impact"], len(v["nodes"]))
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     assert serious == [], page.url
 
 
@@ -94,8 +98,9 @@ def test_an_editor_sees_a_delivery_arrive_without_reloading_and_kills_it(browser
     page.reload()
     no_serious_violations(page)
     started = time.monotonic()
-    ingest_bytes(feeds["harbour"], g2_item("urn:new", 1, T0, headline="Quake shakes the capital"),
-                 "n.xml")  # fmt: skip
+    ingest_bytes(
+        feeds["harbour"], g2_item("urn:new", 1, T0, headline="Quake shakes the capital"), "n.xml"
+    )
     row = page.locator("#wire tbody tr", has_text="Quake shakes the capital")
     row.wait_for(timeout=3000)  # polled every second
     arrived = time.monotonic() - started
@@ -133,12 +138,19 @@ def test_an_editor_holds_a_feed_then_releases_its_next_item(browser_page, feeds)
     assert httpx.get(page.base + story.get_absolute_url()).status_code == 200
 
 
-def test_an_editor_retries_a_quarantined_delivery_after_fixing_the_feed_s_encoding(browser_page,
-                                                                                  feeds):  # fmt: skip
+def test_an_editor_retries_a_quarantined_delivery_after_fixing_the_feed_s_encoding(
+    browser_page, feeds
+):
     page = browser_page
     Feed.objects.filter(pk=feeds["ians"].pk).update(encoding="utf-8")  # wrong: it sends Latin-1
-    data = (b'<?xml version="1.0" encoding="ISO-8859-1"?>'
-            + g2_item("urn:cafe", 1, T0, headline="Café owners protest")).decode().encode("latin-1")  # fmt: skip
+    data = (
+        (
+            b'<?xml version="1.0" encoding="ISO-8859-1"?>'
+            + g2_item("urn:cafe", 1, T0, headline="Café owners protest")
+        )
+        .decode()
+        .encode("latin-1")
+    )
     folder = FeedPoller().folder(Feed.objects.get(pk=feeds["ians"].pk)).path
     (folder / "cafe.xml").write_bytes(data)
     os.utime(folder / "cafe.xml", (time.time() - 60, time.time() - 60))
@@ -163,8 +175,9 @@ def test_an_editor_retries_a_quarantined_delivery_after_fixing_the_feed_s_encodi
 
 def test_an_editor_pauses_an_agency(browser_page, feeds):
     page = browser_page
-    ingest_bytes(feeds["meridian"], g2_item("urn:m", 1, datetime.now(UTC) - timedelta(minutes=1)),
-                 "m.xml")  # fmt: skip
+    ingest_bytes(
+        feeds["meridian"], g2_item("urn:m", 1, datetime.now(UTC) - timedelta(minutes=1)), "m.xml"
+    )
     page.goto(page.base + "/desk/feeds/")
     keep(page, "feeds")
     agency = page.locator(".agencies li", has_text="Meridian Press")
@@ -178,8 +191,9 @@ def test_an_editor_pauses_an_agency(browser_page, feeds):
     no_serious_violations(page)
 
 
-def test_an_editor_creates_a_section_with_a_rule_and_finds_the_next_story_there(browser_page,
-                                                                               feeds):  # fmt: skip
+def test_an_editor_creates_a_section_with_a_rule_and_finds_the_next_story_there(
+    browser_page, feeds
+):
     page = browser_page
     page.goto(page.base + "/admin/stories/section/add/")
     page.locator("#id_name").press_sequentially("Weather")
@@ -189,8 +203,9 @@ def test_an_editor_creates_a_section_with_a_rule_and_finds_the_next_story_there(
     page.click("input[name=_save]")
     page.wait_for_selector("text=was added successfully")
     assert list(Section.objects.values_list("slug", flat=True)) == ["weather"]
-    ingest_bytes(feeds["ians"], g2_item("urn:rain", 1, T0, headline="Monsoon withdraws early"),
-                 "r.xml")  # fmt: skip
+    ingest_bytes(
+        feeds["ians"], g2_item("urn:rain", 1, T0, headline="Monsoon withdraws early"), "r.xml"
+    )
     ingest_bytes(feeds["ians"], g2_item("urn:dry", 1, T0, headline="Budget passed"), "d.xml")
     page.goto(page.base + "/section/weather/")
     cards = page.locator("ul.cards h2 a")

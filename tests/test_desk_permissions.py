@@ -119,18 +119,41 @@ class Desk:
 def everything() -> dict:
     """Return what any desk action could change: stories, feeds, agencies, quarantine, log."""
     return {
-        "stories": list(Story.objects.order_by("pk").values(
-            "pk", "state", "held_by_desk", "held_for_editor", "release_at", "corrected_by_desk",
-            "headline", "sections", "sections_by_desk", "version_count")),
-        "feeds": list(Feed.objects.order_by("pk").values(
-            "pk", "enabled", "publishing", "publish_delay_minutes", "hold_urgency",
-            "hold_keywords", "encoding")),
-        "agencies": list(Agency.objects.order_by("pk").values(
-            "pk", "publishing", "publish_delay_minutes", "hold_urgency", "hold_keywords")),
-        "quarantine": list(Quarantine.objects.order_by("pk").values(
-            "pk", "resolved_at", "resolution")),
+        "stories": list(
+            Story.objects.order_by("pk").values(
+                "pk",
+                "state",
+                "held_by_desk",
+                "held_for_editor",
+                "release_at",
+                "corrected_by_desk",
+                "headline",
+                "sections",
+                "sections_by_desk",
+                "version_count",
+            )
+        ),
+        "feeds": list(
+            Feed.objects.order_by("pk").values(
+                "pk",
+                "enabled",
+                "publishing",
+                "publish_delay_minutes",
+                "hold_urgency",
+                "hold_keywords",
+                "encoding",
+            )
+        ),
+        "agencies": list(
+            Agency.objects.order_by("pk").values(
+                "pk", "publishing", "publish_delay_minutes", "hold_urgency", "hold_keywords"
+            )
+        ),
+        "quarantine": list(
+            Quarantine.objects.order_by("pk").values("pk", "resolved_at", "resolution")
+        ),
         "log": LifecycleEvent.objects.count(),
-    }  # fmt: skip
+    }
 
 
 def story() -> Story:
@@ -161,63 +184,180 @@ STORY_ACT = "/desk/story/{pk}/act"
 FEED_ACT = "/desk/feeds/{pk}/act"
 AGENCY_ACT = "/desk/agency/{slug}/act"
 QUARANTINE_ACT = "/desk/quarantine/{pk}/act"
-FEED_SETTINGS = {"action": "settings", "publishing": "hold", "publish_delay_minutes": "10",
-                 "hold_urgency": "", "hold_keywords": ""}  # fmt: skip
+FEED_SETTINGS = {
+    "action": "settings",
+    "publishing": "hold",
+    "publish_delay_minutes": "10",
+    "hold_urgency": "",
+    "hold_keywords": "",
+}
 
 CASES = [
     Case("wire", "/desk/", VIEW_STORY, "published"),
     Case("wire rows", "/desk/wire/rows?after=0", VIEW_STORY, "published"),
     Case("story page", "/desk/story/{pk}/", VIEW_STORY, "published"),
-    Case("delivery download", "/desk/delivery/{pk}/raw", NEEDS["delivery_raw"], "delivery",
-         body=SEED_V1.read_bytes()),
+    Case(
+        "delivery download",
+        "/desk/delivery/{pk}/raw",
+        NEEDS["delivery_raw"],
+        "delivery",
+        body=SEED_V1.read_bytes(),
+    ),
     Case("feeds board", "/desk/feeds/", NEEDS["feeds"], "enabled_feed"),
     Case("quarantine list", "/desk/quarantine/", VIEW_QUARANTINE, "quarantined"),
-    Case("quarantine download", "/desk/quarantine/{pk}/raw", VIEW_QUARANTINE, "quarantined",
-         body=LATIN1.read_bytes()),
+    Case(
+        "quarantine download",
+        "/desk/quarantine/{pk}/raw",
+        VIEW_QUARANTINE,
+        "quarantined",
+        body=LATIN1.read_bytes(),
+    ),
     Case("audit log", "/desk/audit/", NEEDS["audit"], "withheld"),
-    Case("kill", STORY_ACT, CHANGE_STORY, "published", {"action": "kill", "reason": "Court order"},
-         lambda: story().state == "killed"),
-    Case("withhold", STORY_ACT, CHANGE_STORY, "published",
-         {"action": "withhold", "reason": "Legal review"}, lambda: story().state == "withheld"),
-    Case("restore", STORY_ACT, CHANGE_STORY, "withheld", {"action": "restore", "reason": "Cleared"},
-         lambda: story().state == "published"),
-    Case("hold", STORY_ACT, CHANGE_STORY, "delayed",
-         {"action": "hold", "reason": "Figures disputed"}, lambda: story().release_at is None),
-    Case("release", STORY_ACT, CHANGE_STORY, "held", {"action": "release", "reason": ""},
-         lambda: story().state == "published"),
-    Case("accept", STORY_ACT, CHANGE_STORY, "behind_a_correction",
-         {"action": "accept", "reason": "Fixed in v2"}, lambda: not story().corrected_by_desk),
-    Case("reject", STORY_ACT, CHANGE_STORY, "behind_a_correction",
-         {"action": "reject", "reason": "v2 repeats it"},
-         lambda: LifecycleEvent.objects.filter(kind="rejected").exists()),
-    Case("correct", STORY_ACT, CHANGE_STORY, "published",
-         {"action": "correct", "reason": "Name misspelt", "headline": "Seoul and US talk"},
-         lambda: story().headline == "Seoul and US talk"),
-    Case("sections", STORY_ACT, CHANGE_STORY, "published",
-         {"action": "sections", "section": ["world"], "reason": ""},
-         lambda: story().sections == "|world|"),
-    Case("feed pause", FEED_ACT, CHANGE_FEED, "enabled_feed", {"action": "pause", "reason": "Noise"},
-         lambda: not ians_feed().enabled),
-    Case("feed resume", FEED_ACT, CHANGE_FEED, "paused_feed", {"action": "resume", "reason": ""},
-         lambda: ians_feed().enabled),
-    Case("feed settings", FEED_ACT, CHANGE_FEED, "enabled_feed", {**FEED_SETTINGS, "encoding": ""},
-         lambda: ians_feed().publishing == "hold"),
-    Case("agency pause", AGENCY_ACT, CHANGE_AGENCY, "agency",
-         {"action": "pause", "reason": "Contract ended"}, lambda: not ians_feed().enabled),
-    Case("agency pause withholding its stories", AGENCY_ACT, CHANGE_AGENCY + CHANGE_STORY,
-         "agency_with_a_live_story",
-         {"action": "pause", "reason": "Contract ended", "withhold": "on"},
-         lambda: not ians_feed().enabled and story().state == "withheld"),
-    Case("agency resume", AGENCY_ACT, CHANGE_AGENCY, "paused_agency",
-         {"action": "resume", "reason": ""}, lambda: ians_feed().enabled),
-    Case("agency settings", AGENCY_ACT, CHANGE_AGENCY, "agency", FEED_SETTINGS,
-         lambda: Agency.objects.get(slug="ians").publishing == "hold"),
-    Case("quarantine retry", QUARANTINE_ACT, CHANGE_QUARANTINE, "quarantined", {"action": "retry"},
-         lambda: Quarantine.objects.get().resolved_at is not None and Story.objects.exists()),
-    Case("quarantine dismiss", QUARANTINE_ACT, CHANGE_QUARANTINE, "quarantined",
-         {"action": "dismiss", "reason": "Test file"},
-         lambda: Quarantine.objects.get().resolution == "dismissed: Test file"),
-]  # fmt: skip
+    Case(
+        "kill",
+        STORY_ACT,
+        CHANGE_STORY,
+        "published",
+        {"action": "kill", "reason": "Court order"},
+        lambda: story().state == "killed",
+    ),
+    Case(
+        "withhold",
+        STORY_ACT,
+        CHANGE_STORY,
+        "published",
+        {"action": "withhold", "reason": "Legal review"},
+        lambda: story().state == "withheld",
+    ),
+    Case(
+        "restore",
+        STORY_ACT,
+        CHANGE_STORY,
+        "withheld",
+        {"action": "restore", "reason": "Cleared"},
+        lambda: story().state == "published",
+    ),
+    Case(
+        "hold",
+        STORY_ACT,
+        CHANGE_STORY,
+        "delayed",
+        {"action": "hold", "reason": "Figures disputed"},
+        lambda: story().release_at is None,
+    ),
+    Case(
+        "release",
+        STORY_ACT,
+        CHANGE_STORY,
+        "held",
+        {"action": "release", "reason": ""},
+        lambda: story().state == "published",
+    ),
+    Case(
+        "accept",
+        STORY_ACT,
+        CHANGE_STORY,
+        "behind_a_correction",
+        {"action": "accept", "reason": "Fixed in v2"},
+        lambda: not story().corrected_by_desk,
+    ),
+    Case(
+        "reject",
+        STORY_ACT,
+        CHANGE_STORY,
+        "behind_a_correction",
+        {"action": "reject", "reason": "v2 repeats it"},
+        lambda: LifecycleEvent.objects.filter(kind="rejected").exists(),
+    ),
+    Case(
+        "correct",
+        STORY_ACT,
+        CHANGE_STORY,
+        "published",
+        {"action": "correct", "reason": "Name misspelt", "headline": "Seoul and US talk"},
+        lambda: story().headline == "Seoul and US talk",
+    ),
+    Case(
+        "sections",
+        STORY_ACT,
+        CHANGE_STORY,
+        "published",
+        {"action": "sections", "section": ["world"], "reason": ""},
+        lambda: story().sections == "|world|",
+    ),
+    Case(
+        "feed pause",
+        FEED_ACT,
+        CHANGE_FEED,
+        "enabled_feed",
+        {"action": "pause", "reason": "Noise"},
+        lambda: not ians_feed().enabled,
+    ),
+    Case(
+        "feed resume",
+        FEED_ACT,
+        CHANGE_FEED,
+        "paused_feed",
+        {"action": "resume", "reason": ""},
+        lambda: ians_feed().enabled,
+    ),
+    Case(
+        "feed settings",
+        FEED_ACT,
+        CHANGE_FEED,
+        "enabled_feed",
+        {**FEED_SETTINGS, "encoding": ""},
+        lambda: ians_feed().publishing == "hold",
+    ),
+    Case(
+        "agency pause",
+        AGENCY_ACT,
+        CHANGE_AGENCY,
+        "agency",
+        {"action": "pause", "reason": "Contract ended"},
+        lambda: not ians_feed().enabled,
+    ),
+    Case(
+        "agency pause withholding its stories",
+        AGENCY_ACT,
+        CHANGE_AGENCY + CHANGE_STORY,
+        "agency_with_a_live_story",
+        {"action": "pause", "reason": "Contract ended", "withhold": "on"},
+        lambda: not ians_feed().enabled and story().state == "withheld",
+    ),
+    Case(
+        "agency resume",
+        AGENCY_ACT,
+        CHANGE_AGENCY,
+        "paused_agency",
+        {"action": "resume", "reason": ""},
+        lambda: ians_feed().enabled,
+    ),
+    Case(
+        "agency settings",
+        AGENCY_ACT,
+        CHANGE_AGENCY,
+        "agency",
+        FEED_SETTINGS,
+        lambda: Agency.objects.get(slug="ians").publishing == "hold",
+    ),
+    Case(
+        "quarantine retry",
+        QUARANTINE_ACT,
+        CHANGE_QUARANTINE,
+        "quarantined",
+        {"action": "retry"},
+        lambda: Quarantine.objects.get().resolved_at is not None and Story.objects.exists(),
+    ),
+    Case(
+        "quarantine dismiss",
+        QUARANTINE_ACT,
+        CHANGE_QUARANTINE,
+        "quarantined",
+        {"action": "dismiss", "reason": "Test file"},
+        lambda: Quarantine.objects.get().resolution == "dismissed: Test file",
+    ),
+]
 
 
 def send(client, case: Case, target):
@@ -238,8 +378,9 @@ def short_of(case: Case):
 
 
 @pytest.mark.parametrize(("case", "held"), [p for case in CASES for p in short_of(case)])
-def test_a_staff_user_without_the_permission_gets_403_and_nothing_changes(client, feeds, case,
-                                                                          held):  # fmt: skip
+def test_a_staff_user_without_the_permission_gets_403_and_nothing_changes(
+    client, feeds, case, held
+):
     target = getattr(Desk(feeds), case.given)()
     before = everything()
     client.force_login(staff("bob", *held))
@@ -314,8 +455,14 @@ def test_pages_offer_only_links_and_buttons_the_user_may_use(client, feeds, prof
     user = staff("bob", *perms)
     client.force_login(user)
     seen = set()
-    for page in ("/desk/", f"/desk/story/{held.pk}/", "/desk/feeds/", "/desk/quarantine/",
-                 "/desk/audit/", "/desk/wire/rows?after=0"):  # fmt: skip
+    for page in (
+        "/desk/",
+        f"/desk/story/{held.pk}/",
+        "/desk/feeds/",
+        "/desk/quarantine/",
+        "/desk/audit/",
+        "/desk/wire/rows?after=0",
+    ):
         name = resolve(page.split("?")[0]).url_name
         if not set(NEEDS[name]) <= set(perms):
             continue

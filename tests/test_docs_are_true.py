@@ -97,10 +97,15 @@ def resolves(dotted: str) -> bool:
         return False
     node: ast.AST | None = None
     for name in rest:  # a function or class of the module, then a method of that class
-        scope = top_level_names(module) if node is None else {
-            child.name: child for child in getattr(node, "body", [])
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-        }  # fmt: skip
+        scope = (
+            top_level_names(module)
+            if node is None
+            else {
+                child.name: child
+                for child in getattr(node, "body", [])
+                if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            }
+        )
         node = scope.get(name)
         if node is None:
             return False
@@ -116,8 +121,13 @@ def test_every_path_a_page_names_exists(page):
 
 def test_every_dotted_name_the_pages_give_is_in_the_code():
     text = "\n".join((DOCS / page).read_text() for page in PAGES)
-    names = sorted({name for name in DOTTED.findall(text)
-                    if name.rpartition(".")[2] not in ("py", "md", "toml")})  # fmt: skip
+    names = sorted(
+        {
+            name
+            for name in DOTTED.findall(text)
+            if name.rpartition(".")[2] not in ("py", "md", "toml")
+        }
+    )
     assert len(names) > 5, "the pages give hardly a dotted name: is this test reading them right?"
     assert [name for name in names if not resolves(name)] == []
 
@@ -172,9 +182,11 @@ FIGURES = re.compile(
 def prose_of(path: Path) -> list[tuple[int, str]]:
     """Return (line, text) of every comment and docstring of a module."""
     source = path.read_text()
-    found = [(token.start[0], token.string)
-             for token in tokenize.generate_tokens(io.StringIO(source).readline)
-             if token.type == tokenize.COMMENT]  # fmt: skip
+    found = [
+        (token.start[0], token.string)
+        for token in tokenize.generate_tokens(io.StringIO(source).readline)
+        if token.type == tokenize.COMMENT
+    ]
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             doc = ast.get_docstring(node, clean=False)

@@ -47,8 +47,11 @@ def _grouped(feeds, clock) -> tuple[Story, Story]:
     """Two agencies' copies of one event: Harbour's first (the lead), IANS's three minutes on."""
     ingest_bytes(feeds["harbour"], g2_item("urn:hns:1", 1, T0, paragraphs=(SAME_EVENT,)), "h.xml")
     clock.shift(timedelta(minutes=3))
-    ingest_bytes(feeds["ians"], g2_item("urn:ians:1", 1, T0 + timedelta(minutes=3),
-                                        paragraphs=(SAME_EVENT,)), "i.xml")  # fmt: skip
+    ingest_bytes(
+        feeds["ians"],
+        g2_item("urn:ians:1", 1, T0 + timedelta(minutes=3), paragraphs=(SAME_EVENT,)),
+        "i.xml",
+    )
     harbour, ians = Story.objects.get(item_id="urn:hns:1"), Story.objects.get(item_id="urn:ians:1")
     assert harbour.group_id is not None and harbour.group_id == ians.group_id
     assert (harbour.is_lead, ians.is_lead) == (True, False)
@@ -70,9 +73,17 @@ def test_accepting_the_agency_s_version_of_a_grouped_story_elects_the_group_s_le
     # IANS's next version says it was first written before Harbour's: the desk's
     # correction stands, so its words (and that date) wait for an editor.
     clock.shift(timedelta(minutes=5))
-    ingest_bytes(feeds["ians"], g2_item("urn:ians:1", 2, T0 + timedelta(minutes=10),
-                                        paragraphs=(SAME_EVENT,),
-                                        first_created=T0 - timedelta(minutes=10)), "i2.xml")  # fmt: skip
+    ingest_bytes(
+        feeds["ians"],
+        g2_item(
+            "urn:ians:1",
+            2,
+            T0 + timedelta(minutes=10),
+            paragraphs=(SAME_EVENT,),
+            first_created=T0 - timedelta(minutes=10),
+        ),
+        "i2.xml",
+    )
     assert _leads(harbour, ians) == (True, False)
     [accepted] = editorial.accept_agency([ians.pk], editor, "The agency's words are right")
     accepted.refresh_from_db()
@@ -100,8 +111,7 @@ def test_taking_a_group_s_lead_off_the_site_elects_the_next_and_back_again(
         assert surfaces(client, harbour) == VISIBLE and surfaces(client, ians) == HIDDEN
 
 
-def test_an_action_that_does_not_apply_changes_and_logs_nothing(feeds, clock, editor,
-                                                               first_policy):  # fmt: skip
+def test_an_action_that_does_not_apply_changes_and_logs_nothing(feeds, clock, editor, first_policy):
     harbour, _ians = _grouped(feeds, clock)
     assert editorial.restore([harbour.pk], editor, "Not withheld") == []
     assert editorial.reject_agency([harbour.pk], editor, "No correction") == []

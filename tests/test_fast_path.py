@@ -60,11 +60,20 @@ class CountingApp:
 def environ_for(path: str, method: str = "GET", **headers: str) -> dict:
     """Return the WSGI environ of one request."""
     path, _, query = path.partition("?")
-    return {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query,
-            "SERVER_NAME": "testserver", "SERVER_PORT": "80", "HTTP_HOST": "testserver",
-            "SERVER_PROTOCOL": "HTTP/1.1", "SCRIPT_NAME": "", "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
-            **{"HTTP_" + name.upper(): value for name, value in headers.items()}}  # fmt: skip
+    return {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "SCRIPT_NAME": "",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        **{"HTTP_" + name.upper(): value for name, value in headers.items()},
+    }
 
 
 def request(app, path: str, method: str = "GET", **headers: str) -> tuple[str, dict, bytes]:
@@ -104,8 +113,9 @@ def test_a_kill_is_never_answered_from_the_fast_path(feeds, story):
     url = story.get_absolute_url()
     assert request(app, url)[0] == "200 OK"
     assert story.headline.encode() in request(app, "/")[2]
-    ingest_bytes(feeds["ians"], g2_item("urn:a", 2, T0 + timedelta(minutes=1),
-                                        status="canceled"), "kill.xml")  # fmt: skip
+    ingest_bytes(
+        feeds["ians"], g2_item("urn:a", 2, T0 + timedelta(minutes=1), status="canceled"), "kill.xml"
+    )
     assert request(app, url)[0].startswith("410")
     assert story.headline.encode() not in request(app, "/")[2]
 
@@ -114,8 +124,11 @@ def test_an_update_replaces_the_kept_page(feeds, story):
     app = fastpath.wrap(CountingApp(), 300)
     url = story.get_absolute_url()
     assert b"Second." not in request(app, url)[2]
-    ingest_bytes(feeds["ians"], g2_item("urn:a", 2, T0 + timedelta(minutes=1),
-                 paragraphs=("NEW DELHI, Oct 14 Second.",)), "b.xml")  # fmt: skip
+    ingest_bytes(
+        feeds["ians"],
+        g2_item("urn:a", 2, T0 + timedelta(minutes=1), paragraphs=("NEW DELHI, Oct 14 Second.",)),
+        "b.xml",
+    )
     assert b"Second." in request(app, url)[2]
 
 
@@ -154,8 +167,9 @@ def test_searches_and_api_lists_are_kept_by_their_whole_address_until_a_change(f
     assert django.calls == 2
     request(app, "/api/v1/stories?limit=6")  # another address: another answer
     assert django.calls == 3
-    ingest_bytes(feeds["ians"], g2_item("urn:a", 2, T0 + timedelta(minutes=1),
-                                        status="canceled"), "kill.xml")  # fmt: skip
+    ingest_bytes(
+        feeds["ians"], g2_item("urn:a", 2, T0 + timedelta(minutes=1), status="canceled"), "kill.xml"
+    )
     assert story.headline.encode() not in request(app, f"/search?q={word}")[2]
     assert json.loads(request(app, "/api/v1/stories?limit=5")[2])["items"] == []
 
@@ -224,8 +238,11 @@ def test_a_file_generation_is_shared_by_the_processes_of_a_machine(tmp_path):
         "import sys; from pathlib import Path; from wiredesk.site.generation import FileGeneration; "
         "FileGeneration(Path(sys.argv[1])).bump()"
     )
-    subprocess.run([sys.executable, "-c", script, str(path)], check=True,
-                   env={**os.environ, "DJANGO_SETTINGS_MODULE": "wiredesk.config.settings"})  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "wiredesk.config.settings"},
+    )
     assert clock.current() != before and len(clock.current()) == 8
 
 

@@ -29,8 +29,11 @@ FEEDS = ("/feeds/rss.xml", "/feeds/atom.xml", "/feeds/feed.json", "/agency/ians/
 
 def publish(feed, n: int, version: int = 1, **fields) -> None:
     when = T0 + timedelta(minutes=n)
-    ingest_bytes(feed, g2_item(f"urn:story-{n}", version, when, headline=f"Story number {n}",
-                               **fields), f"{n}-{version}.xml")  # fmt: skip
+    ingest_bytes(
+        feed,
+        g2_item(f"urn:story-{n}", version, when, headline=f"Story number {n}", **fields),
+        f"{n}-{version}.xml",
+    )
 
 
 @pytest.fixture

@@ -20,10 +20,18 @@ from .wire_builder import g2_item
 from .wire_server import AgencyServer
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-QUIET = FeedFacts(enabled=True, failures=0, last_error="", last_success_at=NOW,
-                  poll_interval=timedelta(minutes=1), stored_24h=10, quarantined_24h=0,
-                  last_item_at=NOW - timedelta(minutes=5), usual_per_hour=2.0,
-                  skew=timedelta(0))  # fmt: skip
+QUIET = FeedFacts(
+    enabled=True,
+    failures=0,
+    last_error="",
+    last_success_at=NOW,
+    poll_interval=timedelta(minutes=1),
+    stored_24h=10,
+    quarantined_24h=0,
+    last_item_at=NOW - timedelta(minutes=5),
+    usual_per_hour=2.0,
+    skew=timedelta(0),
+)
 
 
 def with_(**changes) -> FeedFacts:
@@ -51,8 +59,12 @@ def test_silence_is_judged_against_the_feed_s_own_habit_at_this_hour():
     rare = with_(usual_per_hour=1.0, last_item_at=NOW - timedelta(hours=2))
     assert health(rare, NOW).status == GREEN
     # ... but not three and a half hours; and a feed with no habit is never "silent".
-    assert "silent for 3 h" in health(with_(usual_per_hour=1.0, last_item_at=NOW - timedelta(
-        hours=3, minutes=30)), NOW).reasons[0]  # fmt: skip
+    assert (
+        "silent for 3 h"
+        in health(
+            with_(usual_per_hour=1.0, last_item_at=NOW - timedelta(hours=3, minutes=30)), NOW
+        ).reasons[0]
+    )
     assert (
         health(with_(usual_per_hour=0.0, last_item_at=NOW - timedelta(days=3)), NOW).status == GREEN
     )
@@ -60,8 +72,10 @@ def test_silence_is_judged_against_the_feed_s_own_habit_at_this_hour():
 
 def test_reasons_say_what_is_wrong_in_words():
     reasons = health(with_(failures=4, last_error="login refused", quarantined_24h=1), NOW).reasons
-    assert reasons == ("4 polls failed in a row: login refused",
-                       "1 of 11 deliveries quarantined in 24 hours")  # fmt: skip
+    assert reasons == (
+        "4 polls failed in a row: login refused",
+        "1 of 11 deliveries quarantined in 24 hours",
+    )
 
 
 pytestmark_db = pytest.mark.django_db(transaction=True)
@@ -101,8 +115,12 @@ def test_an_http_feed_failing_once_is_amber_three_times_red(feeds):
     server = AgencyServer().start()
     server.routes["/down"] = lambda h: h.reply(503)
     try:
-        feed = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-down", transport="http",
-                                   location=server.base_url + "/down")  # fmt: skip
+        feed = Feed.objects.create(
+            agency=feeds["ians"].agency,
+            slug="ians-down",
+            transport="http",
+            location=server.base_url + "/down",
+        )
         Feed.objects.filter(pk=feed.pk).update(last_success_at=timezone.now())
         poll(feed)
         assert status(feed) == AMBER
@@ -112,8 +130,10 @@ def test_an_http_feed_failing_once_is_amber_three_times_red(feeds):
         poll(feed)
         poll(feed)
         assert status(feed) == RED
-        assert "3 polls failed in a row" in board(Feed.objects.get(pk=feed.pk),
-                                                   timezone.now()).health.reasons[0]  # fmt: skip
+        assert (
+            "3 polls failed in a row"
+            in board(Feed.objects.get(pk=feed.pk), timezone.now()).health.reasons[0]
+        )
     finally:
         server.stop()
 
@@ -165,8 +185,13 @@ def test_a_feed_stopped_by_the_system_is_red_and_one_paused_by_an_editor_is_paus
 
     poller = FeedPoller()
     feed = Feed.objects.get(pk=feeds["ians"].pk)
-    poller.write_health(feed, poller.transport(feed), [],
-                        TransportError("host key changed", stop=True), timezone.now())  # fmt: skip
+    poller.write_health(
+        feed,
+        poller.transport(feed),
+        [],
+        TransportError("host key changed", stop=True),
+        timezone.now(),
+    )
     assert status(feed) == RED
     control.pause([feeds["meridian"]], None, "Contract review")
     assert status(feeds["meridian"]) == PAUSED

@@ -179,10 +179,18 @@ def test_the_source_encoding_setting_still_wins():
 
 def test_inspect_explain_says_which_rule_decided_encoding_and_format():
     result = subprocess.run(
-        [sys.executable, "-m", "wiredesk.cli", "inspect", "--explain",
-         str(WILD / "rss2-utf8-declared-latin1.xml")],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "wiredesk.cli",
+            "inspect",
+            "--explain",
+            str(WILD / "rss2-utf8-declared-latin1.xml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "encoding: declared iso-8859-1, but the bytes are valid UTF-8" in result.stderr
     assert "format: rss2, by its content: root <rss>" in result.stderr
     assert '"headline": "D\u00e9c\u00e8s' in result.stdout
@@ -199,8 +207,9 @@ def test_nested_xml_base_on_feed_entry_and_content_resolves_links():
 
 
 def test_relative_links_resolve_against_the_feed_url():
-    item = one("rss2-relative-links-against-feed-url.xml",
-               base_url="https://agency.example/feeds/rss.xml")  # fmt: skip
+    item = one(
+        "rss2-relative-links-against-feed-url.xml", base_url="https://agency.example/feeds/rss.xml"
+    )
     assert item.link == "https://agency.example/news/rel-1"
     assert 'href="https://agency.example/feeds/more.html"' in item.body_html
 
@@ -412,12 +421,23 @@ def test_values_longer_than_their_columns_are_quarantined_alike_on_every_engine(
 
     entry = {"id": "jf-long", "title": "Long", "content_text": "Copy.", field: value}
     if field == "version":
-        data = json.dumps({"uri": "urn:long", "type": "text", "headline": "Long",
-                           "body_text": "Copy.", "version": value}).encode()  # fmt: skip
+        data = json.dumps(
+            {
+                "uri": "urn:long",
+                "type": "text",
+                "headline": "Long",
+                "body_text": "Copy.",
+                "version": value,
+            }
+        ).encode()
     else:
-        data = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "W",
-                           "items": [entry, {"id": "jf-ok", "title": "Fine",
-                                             "content_text": "Fine."}]}).encode()  # fmt: skip
+        data = json.dumps(
+            {
+                "version": "https://jsonfeed.org/version/1.1",
+                "title": "W",
+                "items": [entry, {"id": "jf-ok", "title": "Fine", "content_text": "Fine."}],
+            }
+        ).encode()
     report = ingest_bytes(feeds["meridian"], data, "long.json")
     assert reason in Quarantine.objects.get().reason
     assert Story.objects.filter(headline="Long").count() == 0

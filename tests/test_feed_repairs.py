@@ -95,8 +95,10 @@ def test_atom_and_rss1_are_repaired_too():
     atom = reading("atom-control-character-and-undeclared-prefix.xml")
     assert atom.format == "atom"
     assert [r.name for r in atom.repairs] == [
-        "declared-prefixes", "dropped-control-characters", "escaped-ampersands",
-    ]  # fmt: skip
+        "declared-prefixes",
+        "dropped-control-characters",
+        "escaped-ampersands",
+    ]
     entry = normalize(atom.items[0])
     assert entry.headline == "Bridge opens to cyclists"
     assert entry.link == "https://harbour.example/bridge?from=north&to=south"
@@ -104,8 +106,9 @@ def test_atom_and_rss1_are_repaired_too():
     rss1 = reading("rss1-bare-ampersand-in-link.xml")
     assert rss1.format == "rss1"
     assert [(r.name, r.detail) for r in rss1.repairs] == [
-        ("declared-prefixes", "dc"), ("escaped-ampersands", "2 ampersands"),
-    ]  # fmt: skip
+        ("declared-prefixes", "dc"),
+        ("escaped-ampersands", "2 ampersands"),
+    ]
     item = normalize(rss1.items[0])
     assert item.item_id == item.link == "https://harbour.example/read?id=1401&lang=en"
     assert item.first_created is not None and item.first_created.year == 2026  # dc:date
@@ -183,8 +186,9 @@ def test_an_agency_delivery_is_quarantined_unless_its_feed_says_repair(feeds):
     assert report.ok and Story.objects.get(item_id="urn:g2:slip").headline == "Fish &copy=2 chips"
     delivery = Delivery.objects.get(origin="slip-again.xml")
     assert delivery.repairs == [
-        ["dropped-control-characters", "1 character"], ["escaped-ampersands", "1 ampersand"],
-    ]  # fmt: skip
+        ["dropped-control-characters", "1 character"],
+        ["escaped-ampersands", "1 ampersand"],
+    ]
 
 
 # -- Recorded with the delivery, logged, explained, shown and counted -----------------------
@@ -208,8 +212,14 @@ def test_a_clean_delivery_records_no_repair(feeds):
 
 
 def test_inspect_explain_prints_the_repairs(capsys):
-    status = main(["inspect", "--explain", str(QUIRKS / "rss-truncated-needs-recovery.xml"),
-                   str(QUIRKS / "rss-bare-ampersand-in-url.xml")])  # fmt: skip
+    status = main(
+        [
+            "inspect",
+            "--explain",
+            str(QUIRKS / "rss-truncated-needs-recovery.xml"),
+            str(QUIRKS / "rss-bare-ampersand-in-url.xml"),
+        ]
+    )
     out, err = capsys.readouterr()
     assert status == 0 and len(out.splitlines()) == 3
     assert "rss-truncated-needs-recovery.xml: repaired: recovered: 2 items kept, 1 dropped" in err
@@ -309,11 +319,28 @@ def test_the_recovering_parser_keeps_the_strict_parsers_guards():
 
 
 MUTATIONS = st.lists(
-    st.tuples(st.integers(min_value=0, max_value=4000), st.sampled_from(
-        [b"", b"&", b"\x08", b"<", b"<media:x>", b"&nbsp", b"]]>", b"<!ENTITY e SYSTEM 'x'>",
-         b"&#0;", b"\x00", b"<![CDATA[", b"&copy=", b"</item>"])),
+    st.tuples(
+        st.integers(min_value=0, max_value=4000),
+        st.sampled_from(
+            [
+                b"",
+                b"&",
+                b"\x08",
+                b"<",
+                b"<media:x>",
+                b"&nbsp",
+                b"]]>",
+                b"<!ENTITY e SYSTEM 'x'>",
+                b"&#0;",
+                b"\x00",
+                b"<![CDATA[",
+                b"&copy=",
+                b"</item>",
+            ]
+        ),
+    ),
     max_size=8,
-)  # fmt: skip
+)
 FEED_SAMPLES = sorted(p.name for p in QUIRKS.glob("rss*.xml")) + sorted(
     p.name for p in QUIRKS.glob("atom*.xml")
 )

@@ -38,8 +38,17 @@ def stories(ingest, feeds):
         g2_item("urn:withheld", 1, T0, headline="Withheld story headline", status="withheld"),
         "w.xml",
     )
-    ingest_bytes(feed, g2_item("urn:embargoed", 1, T0, headline="Embargoed story headline",
-                               embargo=datetime(2099, 1, 1, tzinfo=UTC)), "e.xml")  # fmt: skip
+    ingest_bytes(
+        feed,
+        g2_item(
+            "urn:embargoed",
+            1,
+            T0,
+            headline="Embargoed story headline",
+            embargo=datetime(2099, 1, 1, tzinfo=UTC),
+        ),
+        "e.xml",
+    )
     return Story.objects.get(item_id__startswith="IANS-")
 
 
@@ -49,8 +58,12 @@ def parsed(client, url):
     assert response.status_code == 200, url
     if url.endswith(".json"):
         items = json.loads(response.content)["items"]
-        entries = [feedparser.FeedParserDict(id=i["id"], title=i["title"], link=i["url"],
-                                             summary=i["content_html"]) for i in items]  # fmt: skip
+        entries = [
+            feedparser.FeedParserDict(
+                id=i["id"], title=i["title"], link=i["url"], summary=i["content_html"]
+            )
+            for i in items
+        ]
         return response, feedparser.FeedParserDict(bozo=False, entries=entries)
     return response, feedparser.parse(response.content)
 

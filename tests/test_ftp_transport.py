@@ -25,10 +25,20 @@ def ftp_password(monkeypatch):
 
 
 def ftp_feed(feeds, location: str, **options) -> Feed:
-    settings = {"username": USER, "password_env": "TEST_FTP_PASSWORD", "settle_seconds": 0.3,
-                **options}  # fmt: skip
-    feed = Feed(agency=feeds["ians"].agency, slug="ians-ftp", transport="ftp", location=location,
-                options=settings, poll_interval=0.2)  # fmt: skip
+    settings = {
+        "username": USER,
+        "password_env": "TEST_FTP_PASSWORD",
+        "settle_seconds": 0.3,
+        **options,
+    }
+    feed = Feed(
+        agency=feeds["ians"].agency,
+        slug="ians-ftp",
+        transport="ftp",
+        location=location,
+        options=settings,
+        poll_interval=0.2,
+    )
     feed.full_clean()
     feed.save()
     return feed
@@ -37,8 +47,12 @@ def ftp_feed(feeds, location: str, **options) -> Feed:
 def story(n: int) -> bytes:
     from datetime import UTC, datetime
 
-    return g2_item(f"urn:newsml:ians.example:2026:ftp-{n}", 1, datetime(2026, 11, 28, tzinfo=UTC),
-                   headline=f"Story {n} from the FTP server")  # fmt: skip
+    return g2_item(
+        f"urn:newsml:ians.example:2026:ftp-{n}",
+        1,
+        datetime(2026, 11, 28, tzinfo=UTC),
+        headline=f"Story {n} from the FTP server",
+    )
 
 
 def test_a_file_is_taken_once_it_lists_the_same_after_settling_then_deleted(
@@ -136,8 +150,9 @@ def test_after_move_puts_the_file_in_the_agency_s_done_folder(feeds, tmp_path, f
         assert not (server.root / "out" / "one.xml").exists()
 
 
-def test_after_remember_leaves_the_server_alone_and_takes_a_changed_file_again(feeds, tmp_path,
-                                                                               ftp_password):  # fmt: skip
+def test_after_remember_leaves_the_server_alone_and_takes_a_changed_file_again(
+    feeds, tmp_path, ftp_password
+):
     with FtpServer(tmp_path / "agency") as server:
         (server.root / "seed.xml").write_bytes(SEED_V1.read_bytes())
         feed = ftp_feed(feeds, server.url())  # after = "remember", the default
@@ -234,10 +249,13 @@ def test_ftps_checks_the_certificate_against_the_feed_s_authority(feeds, tmp_pat
             [report] = poller.poll(trusted)
             assert report.actions == {"published": 1}
             # A feed that does not name the authority does not trust the server.
-            untrusted = Feed.objects.create(agency=trusted.agency, slug="ians-ftps-2",
-                                            transport="ftp", location=server.url("ftps"),
-                                            options={"username": USER,
-                                                     "password_env": "TEST_FTP_PASSWORD"})  # fmt: skip
+            untrusted = Feed.objects.create(
+                agency=trusted.agency,
+                slug="ians-ftps-2",
+                transport="ftp",
+                location=server.url("ftps"),
+                options={"username": USER, "password_env": "TEST_FTP_PASSWORD"},
+            )
             poller.poll(untrusted)
         finally:
             poller.close()
@@ -295,8 +313,9 @@ def test_an_ingest_process_killed_between_download_and_delete_loses_nothing_and_
             second.kill()
             second.wait(10)
         assert sorted(Story.objects.values_list("headline", flat=True)) == [
-            "Story 1 from the FTP server", "Story 2 from the FTP server",
-        ]  # fmt: skip
+            "Story 1 from the FTP server",
+            "Story 2 from the FTP server",
+        ]
         assert StoryVersion.objects.count() == 2  # nothing twice
         # The file downloaded before the kill came from the spool, not the server again.
         assert server.retrievals.count("a.xml") == 1

@@ -34,15 +34,24 @@ def editor(client):
 
 
 def publish(feeds, version: int = 1, headline: str = "Monsoon withdraws from north India"):
-    ingest_bytes(feeds["ians"], g2_item("urn:hand", version, T0 + timedelta(minutes=version),
-                                                 headline=headline), f"v{version}.xml")  # fmt: skip
+    ingest_bytes(
+        feeds["ians"],
+        g2_item("urn:hand", version, T0 + timedelta(minutes=version), headline=headline),
+        f"v{version}.xml",
+    )
     return Story.objects.get(item_id="urn:hand")
 
 
 def act(client, story: Story, action: str, reason: str):
-    return client.post("/admin/stories/story/", {
-        "action": action, ACTION_CHECKBOX_NAME: [story.pk], "reason": reason, "apply": "1",
-    })  # fmt: skip
+    return client.post(
+        "/admin/stories/story/",
+        {
+            "action": action,
+            ACTION_CHECKBOX_NAME: [story.pk],
+            "reason": reason,
+            "apply": "1",
+        },
+    )
 
 
 def webhook_calls(endpoints: AgencyServer) -> list:
@@ -64,8 +73,9 @@ def test_a_hand_kill_asks_why_then_reaches_every_surface_with_a_tombstone_and_a_
     try:
         story = publish(feeds)
         assert surfaces(client, story) == VISIBLE
-        asked = client.post("/admin/stories/story/", {"action": "kill",
-                                                      ACTION_CHECKBOX_NAME: [story.pk]})  # fmt: skip
+        asked = client.post(
+            "/admin/stories/story/", {"action": "kill", ACTION_CHECKBOX_NAME: [story.pk]}
+        )
         assert asked.status_code == 200 and b"Kill these stories for good?" in asked.content
         assert Story.objects.get(pk=story.pk).state == "published"  # nothing without a reason
         assert act(client, story, "kill", "").status_code == 200  # refused: the form again
@@ -93,8 +103,9 @@ def test_a_hand_kill_asks_why_then_reaches_every_surface_with_a_tombstone_and_a_
     assert event.actor == "editor alice"
 
 
-def test_a_hand_withhold_hides_the_story_and_outlasts_the_agency_s_next_version(feeds, client,
-                                                                                editor):  # fmt: skip
+def test_a_hand_withhold_hides_the_story_and_outlasts_the_agency_s_next_version(
+    feeds, client, editor
+):
     story = publish(feeds)
     assert act(client, story, "withhold", "Checking a claim in paragraph 3").status_code == 302
     assert surfaces(client, story) == HIDDEN
@@ -109,16 +120,24 @@ def test_a_hand_withhold_hides_the_story_and_outlasts_the_agency_s_next_version(
     assert story.state == "published"
     assert story.headline == "Monsoon withdraws from all of north India"  # the newest version
     assert surfaces(client, story) == VISIBLE
-    kinds = list(LifecycleEvent.objects.filter(story=story).order_by("at", "id")
-                 .values_list("kind", "reason"))  # fmt: skip
-    assert kinds == [("withheld", "Checking a claim in paragraph 3"),
-                     ("restored", "Claim checked with the agency")]  # fmt: skip
+    kinds = list(
+        LifecycleEvent.objects.filter(story=story)
+        .order_by("at", "id")
+        .values_list("kind", "reason")
+    )
+    assert kinds == [
+        ("withheld", "Checking a claim in paragraph 3"),
+        ("restored", "Claim checked with the agency"),
+    ]
 
 
 def test_an_agency_kill_and_an_ended_embargo_are_in_the_log_too(feeds, client):
     story = publish(feeds)
-    ingest_bytes(feeds["ians"], g2_item("urn:hand", 9, T0 + timedelta(hours=1), status="canceled"),
-                 "kill.xml")  # fmt: skip
+    ingest_bytes(
+        feeds["ians"],
+        g2_item("urn:hand", 9, T0 + timedelta(hours=1), status="canceled"),
+        "kill.xml",
+    )
     [event] = LifecycleEvent.objects.filter(story=story)
     assert event.kind == "killed" and event.actor == "agency IANS (feed ians-inbox)"
     assert event.delivery is not None and event.user is None
@@ -137,15 +156,20 @@ def test_the_log_is_filterable_and_read_only_in_the_admin(feeds, client, editor)
     assert LifecycleEvent.objects.get().reason == "Legal review"
 
 
-def test_deliveries_versions_and_quarantine_cannot_be_added_or_edited_in_the_admin(feeds, client,
-                                                                                   editor):  # fmt: skip
+def test_deliveries_versions_and_quarantine_cannot_be_added_or_edited_in_the_admin(
+    feeds, client, editor
+):
     story = publish(feeds)
     for model in ("stories/delivery", "ingest/quarantine", "stories/storyversion", "stories/story"):
         assert client.get(f"/admin/{model}/add/").status_code == 403, model
         assert client.post(f"/admin/{model}/add/", {}).status_code == 403, model
     version = story.versions.get()
-    assert client.post(f"/admin/stories/storyversion/{version.pk}/change/",
-                       {"headline": "x"}).status_code == 403  # fmt: skip
+    assert (
+        client.post(
+            f"/admin/stories/storyversion/{version.pk}/change/", {"headline": "x"}
+        ).status_code
+        == 403
+    )
 
 
 def test_saving_through_every_admin_form_keeps_the_agency_s_bytes(feeds, client, editor):
@@ -159,9 +183,11 @@ def test_saving_through_every_admin_form_keeps_the_agency_s_bytes(feeds, client,
         "delivery": hashlib.sha256(Delivery.objects.get().data).hexdigest(),
     }
     assert "\n" in story.body_html
-    for url in (f"/admin/stories/story/{story.pk}/change/",
-                f"/admin/stories/storyversion/{story.versions.get().pk}/change/",
-                f"/admin/stories/delivery/{Delivery.objects.get().pk}/change/"):  # fmt: skip
+    for url in (
+        f"/admin/stories/story/{story.pk}/change/",
+        f"/admin/stories/storyversion/{story.versions.get().pk}/change/",
+        f"/admin/stories/delivery/{Delivery.objects.get().pk}/change/",
+    ):
         page = client.get(url)
         assert page.status_code == 200  # shown ...
         assert b"<textarea" not in page.content  # ... with nothing a browser would rewrite
@@ -225,11 +251,18 @@ def test_hand_actions_reach_a_separate_web_node_within_a_second(feeds, client, e
         assert status_within(url, 200, 1.0)
         assert surfaces(web, story) == VISIBLE
         # A correction: the desk's headline on the node's page and home within a second.
-        client.post("/admin/stories/story/", {
-            "action": "correct", ACTION_CHECKBOX_NAME: [story.pk], "apply": "1",
-            "headline": "Monsoon withdraws, IMD says", "byline": "",
-            "body_text": story.body_text, "reason": "The source was left out",
-        })  # fmt: skip
+        client.post(
+            "/admin/stories/story/",
+            {
+                "action": "correct",
+                ACTION_CHECKBOX_NAME: [story.pk],
+                "apply": "1",
+                "headline": "Monsoon withdraws, IMD says",
+                "byline": "",
+                "body_text": story.body_text,
+                "reason": "The source was left out",
+            },
+        )
         story.refresh_from_db()
         url = base + f"/story/{story.pk}/{story.slug}/"
         for page in (url, base + "/"):
@@ -275,8 +308,14 @@ def test_one_signal_for_every_change_and_batch_whoever_makes_it(feeds, client, e
         act(client, story, "kill", "Court order")
     finally:
         stories_changed.disconnect(dispatch_uid="test-listener")
-    assert heard == [("published", 2), ("published", 1), ("updated", 1), ("updated", 1),
-                     ("published", 1), ("killed", 1)]  # fmt: skip
+    assert heard == [
+        ("published", 2),
+        ("published", 1),
+        ("updated", 1),
+        ("updated", 1),
+        ("published", 1),
+        ("killed", 1),
+    ]
 
 
 def test_a_hand_correction_is_the_desk_s_own_version_and_the_page_says_so(feeds, client, editor):
@@ -284,16 +323,23 @@ def test_a_hand_correction_is_the_desk_s_own_version_and_the_page_says_so(feeds,
 
     story = publish(feeds)
     agency_text = story.body_text
-    asked = client.post("/admin/stories/story/", {"action": "correct",
-                                                  ACTION_CHECKBOX_NAME: [story.pk]})  # fmt: skip
+    asked = client.post(
+        "/admin/stories/story/", {"action": "correct", ACTION_CHECKBOX_NAME: [story.pk]}
+    )
     assert asked.status_code == 200 and story.headline.encode() in asked.content  # prefilled
     corrected_text = agency_text.replace("withdrawn", "fully withdrawn")
-    done = client.post("/admin/stories/story/", {
-        "action": "correct", ACTION_CHECKBOX_NAME: [story.pk], "apply": "1",
-        "headline": "Monsoon withdraws from north India, IMD says",
-        "byline": "", "body_text": corrected_text.replace("\n", "\r\n"),  # as a browser sends it
-        "reason": "The agency's copy left out the source",
-    })  # fmt: skip
+    done = client.post(
+        "/admin/stories/story/",
+        {
+            "action": "correct",
+            ACTION_CHECKBOX_NAME: [story.pk],
+            "apply": "1",
+            "headline": "Monsoon withdraws from north India, IMD says",
+            "byline": "",
+            "body_text": corrected_text.replace("\n", "\r\n"),  # as a browser sends it
+            "reason": "The agency's copy left out the source",
+        },
+    )
     assert done.status_code == 302
     story.refresh_from_db()
     assert story.headline == "Monsoon withdraws from north India, IMD says"
@@ -305,8 +351,11 @@ def test_a_hand_correction_is_the_desk_s_own_version_and_the_page_says_so(feeds,
         "without any modifications" not in disclaimer and "corrected by our editors" in disclaimer
     )
     versions = lxml.html.fromstring(client.get(story.get_absolute_url() + "versions/").content)
-    [desk] = [li for li in versions.findall('.//ol[@class="versions"]/li')
-              if "By the desk" in li.findtext("h2/span", "")]  # fmt: skip
+    [desk] = [
+        li
+        for li in versions.findall('.//ol[@class="versions"]/li')
+        if "By the desk" in li.findtext("h2/span", "")
+    ]
     assert "The agency's copy left out the source" in desk.text_content()
     assert [el.text for el in desk.iter("ins")] == ["fully"]  # what changed, against the agency's
     assert (
@@ -319,8 +368,9 @@ def test_a_hand_correction_is_the_desk_s_own_version_and_the_page_says_so(feeds,
     assert event.user == editor and "left out the source" in event.reason
 
 
-def test_an_agency_version_after_a_correction_is_held_until_an_editor_accepts_it(feeds, client,
-                                                                                 editor):  # fmt: skip
+def test_an_agency_version_after_a_correction_is_held_until_an_editor_accepts_it(
+    feeds, client, editor
+):
     from wiredesk.stories import editorial
 
     story = publish(feeds)
@@ -342,11 +392,18 @@ def test_an_agency_version_after_a_correction_is_held_until_an_editor_accepts_it
 
 def test_a_correction_that_changes_nothing_is_refused(feeds, client, editor):
     story = publish(feeds)
-    answer = client.post("/admin/stories/story/", {
-        "action": "correct", ACTION_CHECKBOX_NAME: [story.pk], "apply": "1",
-        "headline": story.headline, "byline": story.byline, "body_text": story.body_text,
-        "reason": "No change",
-    })  # fmt: skip
+    answer = client.post(
+        "/admin/stories/story/",
+        {
+            "action": "correct",
+            ACTION_CHECKBOX_NAME: [story.pk],
+            "apply": "1",
+            "headline": story.headline,
+            "byline": story.byline,
+            "body_text": story.body_text,
+            "reason": "No change",
+        },
+    )
     assert answer.status_code == 200 and b"nothing changed" in answer.content
     assert Story.objects.get(pk=story.pk).version_count == 1
 
@@ -379,8 +436,11 @@ def embargoed(feeds, seconds: float, guid: str = "urn:held") -> Story:
     from django.utils import timezone
 
     end = timezone.now() + timedelta(seconds=seconds)
-    ingest_bytes(feeds["ians"], g2_item(guid, 1, T0, headline="Budget figures under embargo",
-                                        embargo=end), f"{guid}.xml")  # fmt: skip
+    ingest_bytes(
+        feeds["ians"],
+        g2_item(guid, 1, T0, headline="Budget figures under embargo", embargo=end),
+        f"{guid}.xml",
+    )
     return Story.objects.get(item_id=guid)
 
 
@@ -393,8 +453,7 @@ def test_a_held_story_stays_off_every_surface_past_its_embargo_until_an_editor_r
 
     endpoints = AgencyServer().start()
     endpoints.routes["/hook"] = lambda h: h.reply(200)
-    Webhook.objects.create(url=endpoints.base_url + "/hook", secret="k",
-                           events=["story.published"])  # fmt: skip
+    Webhook.objects.create(url=endpoints.base_url + "/hook", secret="k", events=["story.published"])
     try:
         story = embargoed(feeds, 1.0)
         assert story.state == "embargoed" and surfaces(client, story) == HIDDEN
@@ -405,8 +464,11 @@ def test_a_held_story_stays_off_every_surface_past_its_embargo_until_an_editor_r
         time.sleep(1.1)
         assert release_embargoes(datetime.now(UTC)) == []  # the embargo ended; the hold stands
         # The agency's next version is kept; the story stays held.
-        ingest_bytes(feeds["ians"], g2_item("urn:held", 2, T0 + timedelta(minutes=5),
-                                            headline="Budget figures, revised"), "v2.xml")  # fmt: skip
+        ingest_bytes(
+            feeds["ians"],
+            g2_item("urn:held", 2, T0 + timedelta(minutes=5), headline="Budget figures, revised"),
+            "v2.xml",
+        )
         story.refresh_from_db()
         assert (story.state, story.version_count) == ("held", 2)
         assert surfaces(client, story) == HIDDEN
@@ -421,10 +483,15 @@ def test_a_held_story_stays_off_every_surface_past_its_embargo_until_an_editor_r
         assert json.loads(call.body)["story"]["id"] == story.pk
     finally:
         endpoints.stop()
-    kinds = list(LifecycleEvent.objects.filter(story=story).order_by("at", "id")
-                 .values_list("kind", "actor", "reason"))  # fmt: skip
-    assert kinds == [("on_hold", "editor alice", "Figures disputed"),
-                     ("released", "editor alice", "")]  # fmt: skip
+    kinds = list(
+        LifecycleEvent.objects.filter(story=story)
+        .order_by("at", "id")
+        .values_list("kind", "actor", "reason")
+    )
+    assert kinds == [
+        ("on_hold", "editor alice", "Figures disputed"),
+        ("released", "editor alice", ""),
+    ]
 
 
 def test_a_public_story_cannot_be_held_it_is_withheld_instead(feeds, client, editor):
@@ -437,8 +504,7 @@ def test_a_public_story_cannot_be_held_it_is_withheld_instead(feeds, client, edi
     assert not LifecycleEvent.objects.filter(story=story).exists()
 
 
-def test_releasing_a_held_story_still_under_embargo_leaves_it_to_the_embargo(feeds, client,
-                                                                             editor):  # fmt: skip
+def test_releasing_a_held_story_still_under_embargo_leaves_it_to_the_embargo(feeds, client, editor):
     story = embargoed(feeds, 3600)
     act(client, story, "hold", "Check the figures")
     act(client, story, "release", "Figures checked")

@@ -18,9 +18,15 @@ MENTIONS_MARKUP = (
 
 def ninjs(uri: str, body: str, byline: str = "Desk") -> bytes:
     return json.dumps(
-        {"uri": uri, "type": "text", "headline": "Security advice", "byline": byline,
-         "versioncreated": "2021-10-14T09:00:00+05:30", "body_text": body}
-    ).encode()  # fmt: skip
+        {
+            "uri": uri,
+            "type": "text",
+            "headline": "Security advice",
+            "byline": byline,
+            "versioncreated": "2021-10-14T09:00:00+05:30",
+            "body_text": body,
+        }
+    ).encode()
 
 
 @pytest.mark.parametrize("url", ["/feeds/rss.xml", "/feeds/atom.xml"])

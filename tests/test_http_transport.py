@@ -40,8 +40,15 @@ def conditional_feed(handler: Handler) -> None:
     if handler.headers.get("If-None-Match") == '"v1"':
         handler.reply(304, headers={"ETag": '"v1"'})
     else:
-        handler.reply(200, FEED, {"ETag": '"v1"', "Last-Modified": "Thu, 14 Oct 2021 04:09:03 GMT",
-                                  "Content-Type": "application/rss+xml"})  # fmt: skip
+        handler.reply(
+            200,
+            FEED,
+            {
+                "ETag": '"v1"',
+                "Last-Modified": "Thu, 14 Oct 2021 04:09:03 GMT",
+                "Content-Type": "application/rss+xml",
+            },
+        )
 
 
 def test_conditional_get_sends_validators_and_gets_304(server, transport):
@@ -148,8 +155,13 @@ def test_http_feed_is_polled_stored_and_scheduled(server, feeds):
             handler.reply(200, versions["body"], {"ETag": versions["etag"]})
 
     server.routes["/ians.xml"] = agency
-    feed = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-http", transport="http",
-                               location=server.base_url + "/ians.xml", poll_interval=60)  # fmt: skip
+    feed = Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-http",
+        transport="http",
+        location=server.base_url + "/ians.xml",
+        poll_interval=60,
+    )
     poller = FeedPoller()
     try:
         [report] = poller.poll(feed)
@@ -170,8 +182,13 @@ def test_http_feed_is_polled_stored_and_scheduled(server, feeds):
 
 def test_failing_http_feed_records_its_health(server, feeds):
     server.routes["/down"] = lambda h: h.reply(503, b"", {"Retry-After": "600"})
-    feed = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-down", transport="http",
-                               location=server.base_url + "/down", poll_interval=60)  # fmt: skip
+    feed = Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-down",
+        transport="http",
+        location=server.base_url + "/down",
+        poll_interval=60,
+    )
     poller = FeedPoller()
     try:
         assert poller.poll(feed) == []
@@ -197,8 +214,13 @@ def test_an_unchanged_broken_feed_is_quarantined_once_counted_and_shown_failing(
     from wiredesk.ingest.models import Quarantine
 
     server.routes["/broken"] = lambda h: h.reply(200, b"<rss><channel><item>")
-    feed = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-broken", transport="http",
-                               location=server.base_url + "/broken", poll_interval=60)  # fmt: skip
+    feed = Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-broken",
+        transport="http",
+        location=server.base_url + "/broken",
+        poll_interval=60,
+    )
     poller = FeedPoller()
     try:
         for _ in range(3):
@@ -229,13 +251,17 @@ def test_wrong_credentials_say_the_agency_refused_access_and_the_password_stays_
     monkeypatch.setenv("TEST_FEED_PASSWORD", "not-the-password")
     wanted = "Basic " + base64.b64encode(b"publisher:the-password").decode()
     server.routes["/private.xml"] = lambda h: (
-        h.reply(200, SEED_V1.read_bytes()) if h.headers.get("Authorization") == wanted
+        h.reply(200, SEED_V1.read_bytes())
+        if h.headers.get("Authorization") == wanted
         else h.reply(401, b"", {"WWW-Authenticate": 'Basic realm="feeds"'})
-    )  # fmt: skip
-    feed = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-private", transport="http",
-                               location=server.base_url + "/private.xml",
-                               options={"auth": "basic", "username": "publisher",
-                                        "password_env": "TEST_FEED_PASSWORD"})  # fmt: skip
+    )
+    feed = Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-private",
+        transport="http",
+        location=server.base_url + "/private.xml",
+        options={"auth": "basic", "username": "publisher", "password_env": "TEST_FEED_PASSWORD"},
+    )
     poller = FeedPoller()
     try:
         assert poller.poll(feed) == []

@@ -128,8 +128,13 @@ def test_slow_http_feeds_never_hold_up_a_watch_folder(feeds, loop):
     try:
         agency = feeds["meridian"].agency
         for n in range(6):  # more slow feeds than the HTTP pool has threads
-            Feed.objects.create(agency=agency, slug=f"slow-{n}", transport="http",
-                                location=f"{server.base_url}/slow", poll_interval=60)  # fmt: skip
+            Feed.objects.create(
+                agency=agency,
+                slug=f"slow-{n}",
+                transport="http",
+                location=f"{server.base_url}/slow",
+                poll_interval=60,
+            )
         folder_feed = feeds["ians"]
         loop.run_once()  # every HTTP thread is now waiting on a trickle
         shutil.copy(SEED_V1, f"{folder_feed.location}/{SEED_V1.name}")

@@ -54,6 +54,8 @@ def test_inspect_reports_a_bad_file_and_goes_on(capsys):
 def test_inspect_runs_as_the_installed_command():
     result = subprocess.run(
         [sys.executable, "-m", "wiredesk.cli", "inspect", str(SEED_V2)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(result.stdout)["format"] == "rss2"

@@ -81,10 +81,22 @@ def test_older_version_arriving_late_never_overwrites_newer(client, deliver, clo
 def test_provenance_page_lists_versions_with_hashes_and_a_readable_diff(client, deliver, clock):
     import hashlib
 
-    v1 = g2_item(GUID, 1, T0, paragraphs=("NEW DELHI, Oct 14 The monsoon has withdrawn.",),
-                 ednote="Desk only: do not publish this note")  # fmt: skip
-    v2 = g2_item(GUID, 2, T0 + timedelta(minutes=5),
-                 paragraphs=("NEW DELHI, Oct 14 The monsoon has fully withdrawn.", "More rain is not expected."))  # fmt: skip
+    v1 = g2_item(
+        GUID,
+        1,
+        T0,
+        paragraphs=("NEW DELHI, Oct 14 The monsoon has withdrawn.",),
+        ednote="Desk only: do not publish this note",
+    )
+    v2 = g2_item(
+        GUID,
+        2,
+        T0 + timedelta(minutes=5),
+        paragraphs=(
+            "NEW DELHI, Oct 14 The monsoon has fully withdrawn.",
+            "More rain is not expected.",
+        ),
+    )
     deliver(v1)
     clock.shift(timedelta(minutes=5))
     deliver(v2)
@@ -99,8 +111,9 @@ def test_provenance_page_lists_versions_with_hashes_and_a_readable_diff(client, 
     )
     assert hashlib.sha256(expected_text.encode()).hexdigest() in codes
     assert [e.text_content() for e in tree.xpath("//div[@class='diff']//ins")] == [
-        "fully", "More rain is not expected."
-    ]  # fmt: skip
+        "fully",
+        "More rain is not expected.",
+    ]
     assert "Desk only" not in response.content.decode()  # editor's notes are never shown
     assert len(tree.xpath("//ol[@class='versions']/li")) == 2
 
@@ -111,8 +124,15 @@ def test_provenance_page_lists_versions_with_hashes_and_a_readable_diff(client, 
 def test_correction_is_labelled_and_bumps_the_modified_time(client, deliver, clock):
     deliver(g2_item(GUID, 1, T0))
     clock.shift(timedelta(hours=1))
-    deliver(g2_item(GUID, 2, T0 + timedelta(hours=1), signal="correction",
-                    paragraphs=("NEW DELHI, Oct 14 Corrected text.",)))  # fmt: skip
+    deliver(
+        g2_item(
+            GUID,
+            2,
+            T0 + timedelta(hours=1),
+            signal="correction",
+            paragraphs=("NEW DELHI, Oct 14 Corrected text.",),
+        )
+    )
     s = story()
     assert s.is_correction
     tree = lxml.html.fromstring(client.get(s.get_absolute_url()).content)
@@ -151,10 +171,18 @@ def test_kill_takes_the_story_off_every_surface_for_good(client, deliver, clock,
 def test_kill_advisory_as_a_separate_item_kills_the_story_it_names(client, deliver, clock):
     deliver(g2_item(GUID, 1, T0, headline="Ferry capsizes off the coast of Kerala"))
     clock.shift(timedelta(minutes=30))
-    report = deliver(g2_item("urn:newsml:wire.example:advisory-77", 1, T0 + timedelta(minutes=30),
-                             headline="Advisory",
-                             paragraphs=('Please kill the story "Ferry capsizes off the coast of Kerala". '
-                                         "A kill is mandatory.",)))  # fmt: skip
+    report = deliver(
+        g2_item(
+            "urn:newsml:wire.example:advisory-77",
+            1,
+            T0 + timedelta(minutes=30),
+            headline="Advisory",
+            paragraphs=(
+                'Please kill the story "Ferry capsizes off the coast of Kerala". '
+                "A kill is mandatory.",
+            ),
+        )
+    )
     assert report.actions == {"killed": 1}
     assert surfaces(client, story()) == GONE
     assert not Story.objects.filter(item_id__contains="advisory").exists()  # never a story
@@ -171,8 +199,15 @@ def test_per_source_kill_pattern(client, deliver, clock, feeds):
 
 
 def test_a_story_reporting_a_killing_is_not_a_kill_notice(client, deliver):
-    deliver(g2_item(GUID, 1, T0, headline="Tiger kills two in Sundarbans",
-                    paragraphs=("KOLKATA, Oct 14 A tiger killed two fishermen, officials said.",)))  # fmt: skip
+    deliver(
+        g2_item(
+            GUID,
+            1,
+            T0,
+            headline="Tiger kills two in Sundarbans",
+            paragraphs=("KOLKATA, Oct 14 A tiger killed two fishermen, officials said.",),
+        )
+    )
     assert surfaces(client, story()) == VISIBLE
 
 
@@ -243,8 +278,15 @@ def test_an_update_during_embargo_stays_embargoed(client, deliver, clock):
     embargo = T0 + timedelta(hours=2)
     deliver(g2_item(GUID, 1, T0, embargo=embargo))
     clock.shift(timedelta(minutes=30))
-    deliver(g2_item(GUID, 2, T0 + timedelta(minutes=30), embargo=embargo,
-                    paragraphs=("NEW DELHI, Oct 14 Updated under embargo.",)))  # fmt: skip
+    deliver(
+        g2_item(
+            GUID,
+            2,
+            T0 + timedelta(minutes=30),
+            embargo=embargo,
+            paragraphs=("NEW DELHI, Oct 14 Updated under embargo.",),
+        )
+    )
     assert surfaces(client, story()) == HIDDEN
 
 
@@ -277,8 +319,12 @@ SAME_EVENT = (
 def test_same_item_through_two_feeds_of_an_agency_is_one_story(feeds, clock):
     from wiredesk.sources.models import Feed
 
-    second = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-rss", transport="http",
-                                 location="https://ians.example/rss")  # fmt: skip
+    second = Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-rss",
+        transport="http",
+        location="https://ians.example/rss",
+    )
     ingest_bytes(feeds["ians"], g2_item(GUID, 1, T0), "ftp.xml")
     assert ingest_bytes(second, g2_item(GUID, 1, T0), "rss.xml").actions == {"unchanged": 1}
     assert Story.objects.count() == 1
@@ -289,12 +335,23 @@ def _two_agencies(deliver, clock):
     clock.shift(timedelta(minutes=3))
     deliver(g2_item("urn:ians:1", 1, T0 + timedelta(minutes=3), paragraphs=(SAME_EVENT,)))
     clock.shift(timedelta(minutes=3))
-    deliver(g2_item("urn:nl:1", 1, T0 + timedelta(minutes=6),
-                    paragraphs=("SINGAPORE, Oct 14 A floating solar farm began supplying power on a "
-                                "reservoir in the west of the island on Thursday, the water agency said.",)),
-            agency="northline")  # fmt: skip
-    return (Story.objects.get(item_id="urn:hns:1"), Story.objects.get(item_id="urn:ians:1"),
-            Story.objects.get(item_id="urn:nl:1"))  # fmt: skip
+    deliver(
+        g2_item(
+            "urn:nl:1",
+            1,
+            T0 + timedelta(minutes=6),
+            paragraphs=(
+                "SINGAPORE, Oct 14 A floating solar farm began supplying power on a "
+                "reservoir in the west of the island on Thursday, the water agency said.",
+            ),
+        ),
+        agency="northline",
+    )
+    return (
+        Story.objects.get(item_id="urn:hns:1"),
+        Story.objects.get(item_id="urn:ians:1"),
+        Story.objects.get(item_id="urn:nl:1"),
+    )
 
 
 def test_near_duplicates_across_agencies_policy_all_shows_also_reported_by(client, deliver, clock):
@@ -312,8 +369,9 @@ def test_grouping_near_duplicates_is_written_in_the_lifecycle_log(deliver, clock
     harbour, ians, _unrelated = _two_agencies(deliver, clock)
     events = LifecycleEvent.objects.filter(kind="grouped").order_by("story_id")
     assert [(e.story_id, e.agency.slug, e.actor) for e in events] == [
-        (harbour.pk, "harbour", "duplicate grouping"), (ians.pk, "ians", "duplicate grouping"),
-    ]  # fmt: skip
+        (harbour.pk, "harbour", "duplicate grouping"),
+        (ians.pk, "ians", "duplicate grouping"),
+    ]
     assert all(f"group {harbour.pk}" in e.reason for e in events)
 
 
@@ -349,8 +407,10 @@ def test_another_agency_s_story_counts_for_grouping_within_the_window_only(deliv
     deliver(g2_item("urn:ians:1", 1, T0 + timedelta(hours=49), paragraphs=(SAME_EVENT,)))
     assert Story.objects.get(item_id="urn:ians:1").group_id is None
     clock.shift(timedelta(minutes=3))
-    deliver(g2_item("urn:hns:2", 1, T0 + timedelta(hours=49, minutes=3), paragraphs=(SAME_EVENT,)),
-            agency="harbour")  # fmt: skip
+    deliver(
+        g2_item("urn:hns:2", 1, T0 + timedelta(hours=49, minutes=3), paragraphs=(SAME_EVENT,)),
+        agency="harbour",
+    )
     assert Story.objects.get(item_id="urn:hns:2").group_id is not None
     # Asked of every delivery, answered by the agencies' own note, never the stories.
     ians = Agency.objects.get(slug="ians")

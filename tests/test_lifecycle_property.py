@@ -81,8 +81,15 @@ def test_any_sequence_of_deliveries_leaves_every_surface_consistent(client, feed
             clock.shift(timedelta(minutes=wait))
             now = datetime.now(UTC)
             embargo_at = T0 + timedelta(minutes=embargo) if embargo is not None else None
-            data = g2_item(guid, version, T0 + timedelta(minutes=version), status=status, signal=signal,
-                           embargo=embargo_at, paragraphs=(f"NEW DELHI, Oct 14 take {version}",))  # fmt: skip
+            data = g2_item(
+                guid,
+                version,
+                T0 + timedelta(minutes=version),
+                status=status,
+                signal=signal,
+                embargo=embargo_at,
+                paragraphs=(f"NEW DELHI, Oct 14 take {version}",),
+            )
             ingest_bytes(feeds["ians"], data, origin="step.xml")
             release_embargoes(now)  # as the ingest loop does every tick
             model.deliver(guid, version, status, embargo_at)
@@ -98,9 +105,25 @@ def test_any_sequence_of_deliveries_leaves_every_surface_consistent(client, feed
                     assert story.body_text.endswith(model.text(each))
 
 
-HAND = st.tuples(st.just("hand"), st.sampled_from(GUIDS),
-                 st.sampled_from(["kill", "withhold", "withhold", "restore", "restore", "correct",
-                                  "correct", "accept_agency", "hold", "hold", "release"]))  # fmt: skip
+HAND = st.tuples(
+    st.just("hand"),
+    st.sampled_from(GUIDS),
+    st.sampled_from(
+        [
+            "kill",
+            "withhold",
+            "withhold",
+            "restore",
+            "restore",
+            "correct",
+            "correct",
+            "accept_agency",
+            "hold",
+            "hold",
+            "release",
+        ]
+    ),
+)
 STEP = st.one_of(DELIVERY.map(lambda d: ("agency", *d)), HAND)
 
 
@@ -158,9 +181,15 @@ def test_any_interleaving_of_agency_deliveries_and_hand_actions_keeps_every_over
                 clock.shift(timedelta(minutes=wait))
                 now = datetime.now(UTC)
                 embargo_at = T0 + timedelta(minutes=embargo) if embargo is not None else None
-                data = g2_item(guid, version, T0 + timedelta(minutes=version), status=status,
-                               signal=signal, embargo=embargo_at,
-                               paragraphs=(f"NEW DELHI, Oct 14 take {version}",))  # fmt: skip
+                data = g2_item(
+                    guid,
+                    version,
+                    T0 + timedelta(minutes=version),
+                    status=status,
+                    signal=signal,
+                    embargo=embargo_at,
+                    paragraphs=(f"NEW DELHI, Oct 14 take {version}",),
+                )
                 ingest_bytes(feeds["ians"], data, origin="step.xml")
                 release_embargoes(now)
                 model.deliver(guid, version, status, embargo_at)

@@ -31,13 +31,15 @@ def editor(db):
     return User.objects.create_superuser("editor", "editor@news.example", RIGHT)
 
 
-def login(client, password: str, peer: str = PROXY, forwarded: str | None = None,
-          username: str = "editor") -> int:  # fmt: skip
+def login(
+    client, password: str, peer: str = PROXY, forwarded: str | None = None, username: str = "editor"
+) -> int:
     headers = {"REMOTE_ADDR": peer}
     if forwarded is not None:
         headers["HTTP_X_FORWARDED_FOR"] = forwarded
-    answer = client.post("/admin/login/?next=/admin/",
-                         {"username": username, "password": password}, **headers)  # fmt: skip
+    answer = client.post(
+        "/admin/login/?next=/admin/", {"username": username, "password": password}, **headers
+    )
     client.logout()
     return answer.status_code
 
@@ -101,8 +103,9 @@ def test_strangers_cannot_lock_a_user_out_of_every_address(client, editor, setti
 def test_a_cap_per_address_across_usernames_stops_password_spraying(client, editor, settings):
     settings.TRUSTED_PROXIES = [PROXY]
     settings.LOGIN_ADDRESS_FAILURE_LIMIT = 12
-    answers = [login(client, "Summer2026!", forwarded=CLIENT_A, username=f"user{n}")
-               for n in range(13)]  # fmt: skip
+    answers = [
+        login(client, "Summer2026!", forwarded=CLIENT_A, username=f"user{n}") for n in range(13)
+    ]
     assert answers[:11] == [200] * 11 and answers[11:] == [429, 429]
     assert login(client, RIGHT, forwarded=CLIENT_A) == 429  # that address, whoever it names
     assert login(client, RIGHT, forwarded=CLIENT_B) == 302  # the editor's own address is not
@@ -137,9 +140,17 @@ def test_a_trusted_proxy_that_is_not_an_address_stops_the_start(tmp_path):
     import sys
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIREDESK_")}
-    env.update(WIREDESK_DATA_DIR=str(tmp_path), WIREDESK_TRUSTED_PROXIES="10.0.0.5,proxy.local",
-               DJANGO_SETTINGS_MODULE="wiredesk.config.settings")  # fmt: skip
-    result = subprocess.run([sys.executable, "-m", "django", "check"], env=env,
-                            capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    env.update(
+        WIREDESK_DATA_DIR=str(tmp_path),
+        WIREDESK_TRUSTED_PROXIES="10.0.0.5,proxy.local",
+        DJANGO_SETTINGS_MODULE="wiredesk.config.settings",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert result.returncode != 0
     assert "WIREDESK_TRUSTED_PROXIES: 'proxy.local' does not appear to be" in result.stderr

@@ -199,16 +199,25 @@ def test_the_desk_s_number_filters_are_not_checked_where_nothing_reads_them(anyo
 @pytest.fixture
 def push_feed(feeds, monkeypatch) -> Feed:
     monkeypatch.setenv("TEST_PUSH_SECRET", "push-secret")
-    return Feed.objects.create(agency=feeds["ians"].agency, slug="ians-push", transport="push",
-                               location="-", options={"secret_env": "TEST_PUSH_SECRET"})  # fmt: skip
+    return Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-push",
+        transport="push",
+        location="-",
+        options={"secret_env": "TEST_PUSH_SECRET"},
+    )
 
 
 @pytest.fixture
 def websub_feed(feeds, monkeypatch) -> Feed:
     monkeypatch.setenv("TEST_WEBSUB_SECRET", "hub-secret")
-    return Feed.objects.create(agency=feeds["ians"].agency, slug="ians-websub",
-                               transport="websub", location="https://agency.example/topic.xml",
-                               options={"secret_env": "TEST_WEBSUB_SECRET"})  # fmt: skip
+    return Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-websub",
+        transport="websub",
+        location="https://agency.example/topic.xml",
+        options={"secret_env": "TEST_WEBSUB_SECRET"},
+    )
 
 
 @pytest.mark.parametrize("header", ["HTTP_X_WIREDESK_SIGNATURE", "HTTP_AUTHORIZATION"])
@@ -217,8 +226,12 @@ def test_a_push_with_a_foreign_character_in_its_proof_is_refused_with_401(
 ):
     for value in BAD_VALUES:
         for shown in (value, f"sha256={value}", f"Bearer {value}"):
-            answer = anyone.post("/push/ians-push/", b"<x/>", content_type="application/xml",
-                                 **{header: as_sent(shown)})  # fmt: skip
+            answer = anyone.post(
+                "/push/ians-push/",
+                b"<x/>",
+                content_type="application/xml",
+                **{header: as_sent(shown)},
+            )
             assert answer.status_code == 401, (header, shown)
 
 
@@ -227,8 +240,12 @@ def test_a_websub_distribution_with_a_foreign_character_in_its_signature_is_refu
 ):
     for value in BAD_VALUES:
         for shown in (value, f"sha1={value}", f"sha256={value}"):
-            answer = anyone.post("/websub/ians-websub/", b"<x/>", content_type="application/xml",
-                                 HTTP_X_HUB_SIGNATURE=as_sent(shown))  # fmt: skip
+            answer = anyone.post(
+                "/websub/ians-websub/",
+                b"<x/>",
+                content_type="application/xml",
+                HTTP_X_HUB_SIGNATURE=as_sent(shown),
+            )
             assert answer.status_code == 403, shown
 
 
@@ -237,8 +254,9 @@ def test_a_content_length_that_is_no_plain_number_is_never_a_500(
     anyone, push_feed, websub_feed, url
 ):
     for value in BAD_NUMBERS:
-        answer = anyone.post(url, b"<x/>", content_type="application/xml",
-                             CONTENT_LENGTH=as_sent(value))  # fmt: skip
+        answer = anyone.post(
+            url, b"<x/>", content_type="application/xml", CONTENT_LENGTH=as_sent(value)
+        )
         assert answer.status_code < 500, value
 
 
@@ -252,9 +270,13 @@ def test_a_websub_intent_check_never_fails_on_a_bad_parameter(anyone, websub_fee
         for value in BAD_VALUES:
             # A request of ours pending each time, with its token, so that a bad value
             # gets as far as it can.
-            pending = {"mode": "unsubscribe" if mode == "unsubscribe" else "subscribe",
-                       "topic": topic, "lease_seconds": 3600, "at": time.time(),
-                       "token": "t-1"}  # fmt: skip
+            pending = {
+                "mode": "unsubscribe" if mode == "unsubscribe" else "subscribe",
+                "topic": topic,
+                "lease_seconds": 3600,
+                "at": time.time(),
+                "token": "t-1",
+            }
             Feed.objects.filter(pk=websub_feed.pk).update(checkpoint={"pending_request": pending})
             answer = anyone.get("/websub/ians-websub/", {**check, name: value})
             assert answer.status_code < 500, (mode, name, value)
@@ -265,8 +287,9 @@ def test_a_reason_typed_with_control_characters_is_kept_without_them_never_a_500
     superuser, story, action
 ):
     # PostgreSQL refuses a NUL in text; the reason's words are kept, the NUL is not.
-    answer = superuser.post(f"/desk/story/{story.pk}/act",
-                            {"action": action, "reason": "court\x00 order\x0b 12\ufffe"})  # fmt: skip
+    answer = superuser.post(
+        f"/desk/story/{story.pk}/act", {"action": action, "reason": "court\x00 order\x0b 12\ufffe"}
+    )
     assert answer.status_code == 302
     logged = LifecycleEvent.objects.filter(story=story).order_by("-id").first()
     assert logged is not None and logged.reason == "court order 12"
@@ -284,10 +307,18 @@ def test_a_feed_setting_past_its_range_is_refused_and_ingest_goes_on(
     before = getattr(feed, field)
     good = "5" if field == "hold_urgency" else "20"
     for value in ("9" * 18, "0" if field == "hold_urgency" else "10081", good):
-        answer = superuser.post(f"/desk/feeds/{feed.pk}/act", {
-            "action": "settings", "publishing": "delay", "publish_delay_minutes": "10",
-            "hold_urgency": "", "hold_keywords": "", "encoding": "", field: value,
-        })  # fmt: skip
+        answer = superuser.post(
+            f"/desk/feeds/{feed.pk}/act",
+            {
+                "action": "settings",
+                "publishing": "delay",
+                "publish_delay_minutes": "10",
+                "hold_urgency": "",
+                "hold_keywords": "",
+                "encoding": "",
+                field: value,
+            },
+        )
         assert answer.status_code == 302, value
         feed.refresh_from_db()
         assert getattr(feed, field) == (int(good) if value == good else before), value
@@ -297,6 +328,10 @@ def test_a_feed_setting_past_its_range_is_refused_and_ingest_goes_on(
 @pytest.mark.parametrize("forwarded", [*BAD_VALUES, "999.1.1.1", "::g", "1.2.3.4:99999"])
 def test_a_login_through_a_proxy_never_fails_on_a_bad_x_forwarded_for(anyone, settings, forwarded):
     settings.TRUSTED_PROXIES = ["127.0.0.1"]
-    answer = anyone.post("/admin/login/?next=/admin/", {"username": "root", "password": "no"},
-                         REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=as_sent(forwarded))  # fmt: skip
+    answer = anyone.post(
+        "/admin/login/?next=/admin/",
+        {"username": "root", "password": "no"},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR=as_sent(forwarded),
+    )
     assert answer.status_code < 500, forwarded

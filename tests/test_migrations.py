@@ -35,10 +35,16 @@ def test_band_index_migration_indexes_recent_stories_and_clears_old_signatures()
 
         def story(item_id, created_at):
             made = Story.objects.create(
-                agency=agency, item_id=item_id, slug=item_id, headline="Monsoon",
-                body_html=f"<p>{SAME_EVENT}</p>", body_text=SAME_EVENT,
-                first_published_at=now, modified_at=now, minhash=b"old signature",
-            )  # fmt: skip
+                agency=agency,
+                item_id=item_id,
+                slug=item_id,
+                headline="Monsoon",
+                body_html=f"<p>{SAME_EVENT}</p>",
+                body_text=SAME_EVENT,
+                first_published_at=now,
+                modified_at=now,
+                minhash=b"old signature",
+            )
             # created_at is set on insert (auto_now_add): move it afterwards.
             Story.objects.filter(pk=made.pk).update(created_at=created_at)
             return made.pk
@@ -72,9 +78,15 @@ def test_agencies_learn_when_they_last_stored_a_story_from_the_stories_already_t
         now = timezone.now()
         for n, hours in enumerate((30, 2)):
             made = Story.objects.create(
-                agency=wire, item_id=f"urn:{n}", slug="s", headline="Monsoon", body_html="<p>x</p>",
-                body_text="x", first_published_at=now, modified_at=now,
-            )  # fmt: skip
+                agency=wire,
+                item_id=f"urn:{n}",
+                slug="s",
+                headline="Monsoon",
+                body_html="<p>x</p>",
+                body_text="x",
+                first_published_at=now,
+                modified_at=now,
+            )
             Story.objects.filter(pk=made.pk).update(created_at=now - timedelta(hours=hours))
         _migrate([("sources", "0007_agency_last_stored")])
     finally:

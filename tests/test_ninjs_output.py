@@ -20,10 +20,12 @@ def validator(version: str) -> Draft202012Validator:
     schema = json.loads((SCHEMAS / f"ninjs-schema_{version}.json").read_text())
     geojson = json.loads((SCHEMAS / "GeoJSON-schema.json").read_text())
     # The schemas $ref GeoJSON remotely: register it locally, so validation never goes online.
-    registry = Registry().with_resources([
-        (GEOJSON_URL, Resource.from_contents(geojson)),
-        (GEOJSON_URL + "#", Resource.from_contents(geojson)),
-    ])  # fmt: skip
+    registry = Registry().with_resources(
+        [
+            (GEOJSON_URL, Resource.from_contents(geojson)),
+            (GEOJSON_URL + "#", Resource.from_contents(geojson)),
+        ]
+    )
     return Draft202012Validator(schema, registry=registry, format_checker=FormatChecker())
 
 

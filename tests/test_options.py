@@ -45,8 +45,11 @@ def test_the_example_config_reads_whole():
 
 def test_the_demo_config_and_every_toml_example_in_the_docs_read():
     Options.from_config(load_config(DEMO_CONFIG), {})
-    blocks = [block for page in sorted((ROOT / "docs").glob("*.md"))
-              for block in re.findall(r"```toml\n(.*?)```", page.read_text(), re.DOTALL)]  # fmt: skip
+    blocks = [
+        block
+        for page in sorted((ROOT / "docs").glob("*.md"))
+        for block in re.findall(r"```toml\n(.*?)```", page.read_text(), re.DOTALL)
+    ]
     assert len(blocks) > 5
     for block in blocks:
         # A feed's example belongs to an agency: sources sync reads those.
@@ -65,8 +68,10 @@ def test_no_config_is_the_defaults():
 
 
 def test_sizes_are_given_in_megabytes_and_kept_in_bytes_and_a_url_without_its_slash():
-    options = read('[site]\nurl = "https://news.example/"\nrequest_body_megabytes = 0.5\n'
-                   "[pictures]\nmax_megabytes = 2\n")  # fmt: skip
+    options = read(
+        '[site]\nurl = "https://news.example/"\nrequest_body_megabytes = 0.5\n'
+        "[pictures]\nmax_megabytes = 2\n"
+    )
     assert options.site.url == "https://news.example"
     assert options.site.request_body_bytes == MEGABYTE // 2
     assert options.pictures.max_bytes == 2 * MEGABYTE
@@ -90,27 +95,58 @@ def test_an_unknown_section_is_refused():
     assert refused("[celery]\nbroker = 'x'\n").startswith("wiredesk.toml: unknown section [celery]")
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("[site]\npage_size = 'twenty'\n",
-     "wiredesk.toml [site] page_size: expected a whole number, got 'twenty'"),
-    ("[site]\npage_size = 20.5\n", "wiredesk.toml [site] page_size: expected a whole number, got 20.5"),
-    ("[site]\npage_size = true\n", "wiredesk.toml [site] page_size: expected a whole number, got true"),
-    ("[site]\npage_size = 0\n", "wiredesk.toml [site] page_size: expected a whole number at least 1, got 0"),
-    ("[api]\nrequire_token = 1\n", "wiredesk.toml [api] require_token: expected true or false, got 1"),
-    ("[api]\nrequire_token = 'yes'\n", "wiredesk.toml [api] require_token: expected true or false, got 'yes'"),
-    ("[site]\nname = 5\n", "wiredesk.toml [site] name: expected a string, got 5"),
-    ("[pictures]\nmax_megabytes = '25'\n", "wiredesk.toml [pictures] max_megabytes: expected a number, got '25'"),
-    ("[duplicates]\npolicy = 'best'\n",
-     "wiredesk.toml [duplicates] policy: expected one of 'all', 'first' or 'preferred', got 'best'"),
-    ("[duplicates]\npreferred = 'ians'\n",
-     "wiredesk.toml [duplicates] preferred: expected a list of strings, got 'ians'"),
-    ("[duplicates]\nthreshold = 2\n",
-     "wiredesk.toml [duplicates] threshold: expected a number from 0.01 to 1, got 2"),
-    ("site = 'x'\n", "wiredesk.toml [site]: expected a table, got 'x'"),
-    ("[site]\napp = 'x'\n", "wiredesk.toml [site.app]: expected a table, got 'x'"),
-    ("[[purge]]\nurl = 'http://varnish'\n",
-     'wiredesk.toml [[purge]] #1 backend: expected a dotted path such as "wiredesk.site.purge.HttpPurgeBackend", got nothing'),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "[site]\npage_size = 'twenty'\n",
+            "wiredesk.toml [site] page_size: expected a whole number, got 'twenty'",
+        ),
+        (
+            "[site]\npage_size = 20.5\n",
+            "wiredesk.toml [site] page_size: expected a whole number, got 20.5",
+        ),
+        (
+            "[site]\npage_size = true\n",
+            "wiredesk.toml [site] page_size: expected a whole number, got true",
+        ),
+        (
+            "[site]\npage_size = 0\n",
+            "wiredesk.toml [site] page_size: expected a whole number at least 1, got 0",
+        ),
+        (
+            "[api]\nrequire_token = 1\n",
+            "wiredesk.toml [api] require_token: expected true or false, got 1",
+        ),
+        (
+            "[api]\nrequire_token = 'yes'\n",
+            "wiredesk.toml [api] require_token: expected true or false, got 'yes'",
+        ),
+        ("[site]\nname = 5\n", "wiredesk.toml [site] name: expected a string, got 5"),
+        (
+            "[pictures]\nmax_megabytes = '25'\n",
+            "wiredesk.toml [pictures] max_megabytes: expected a number, got '25'",
+        ),
+        (
+            "[duplicates]\npolicy = 'best'\n",
+            "wiredesk.toml [duplicates] policy: expected one of 'all', 'first' or 'preferred', got 'best'",
+        ),
+        (
+            "[duplicates]\npreferred = 'ians'\n",
+            "wiredesk.toml [duplicates] preferred: expected a list of strings, got 'ians'",
+        ),
+        (
+            "[duplicates]\nthreshold = 2\n",
+            "wiredesk.toml [duplicates] threshold: expected a number from 0.01 to 1, got 2",
+        ),
+        ("site = 'x'\n", "wiredesk.toml [site]: expected a table, got 'x'"),
+        ("[site]\napp = 'x'\n", "wiredesk.toml [site.app]: expected a table, got 'x'"),
+        (
+            "[[purge]]\nurl = 'http://varnish'\n",
+            'wiredesk.toml [[purge]] #1 backend: expected a dotted path such as "wiredesk.site.purge.HttpPurgeBackend", got nothing',
+        ),
+    ],
+)
 def test_a_wrong_type_is_refused_saying_what_was_expected(text, message):
     assert refused(text) == message
 
@@ -167,8 +203,13 @@ def test_a_bad_config_stops_the_site_with_the_message(tmp_path):
     config = tmp_path / "site.toml"
     config.write_text("[site]\npage_size = 'twenty'\n")
     env = clean_env() | {"WIREDESK_CONFIG": str(config), "WIREDESK_DATA_DIR": str(tmp_path / "var")}
-    result = subprocess.run([sys.executable, "-m", "wiredesk.cli", "check"], env=env,
-                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "wiredesk.cli", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         f"wiredesk: {config} [site] page_size: expected a whole number, got 'twenty'"

@@ -79,8 +79,17 @@ def test_an_embargo_release_reaches_cached_lists(client, feeds):
         assert story.pk in listed_ids(client, "/")
 
 
-@pytest.mark.parametrize("path", ["/sitemap.xml", "/sitemap-stories.xml", "/sitemap-news.xml",
-                                  "/feeds/rss.xml", "/", "/agency/ians/"])  # fmt: skip
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sitemap.xml",
+        "/sitemap-stories.xml",
+        "/sitemap-news.xml",
+        "/feeds/rss.xml",
+        "/",
+        "/agency/ians/",
+    ],
+)
 def test_every_cached_surface_is_served_twice_the_same(client, feeds, path):
     """Sitemaps answer with a TemplateResponse: it is rendered before it is kept."""
     ingest_bytes(feeds["ians"], g2_item("urn:a", 1, T0), "a.xml")

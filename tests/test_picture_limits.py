@@ -102,8 +102,10 @@ def _status(path: str) -> int:
 def _every_rendition_fits_and_is_served(picture: Picture, folder) -> None:
     names = {name.rsplit("/", 1)[1] for name in files.rendition_names(picture.sha256)}
     assert names == {f"{w}.{k}" for w in picture.widths for k in LIMITS} | {
-        "16x9.jpg", "4x3.jpg", "1x1.jpg",
-    }  # fmt: skip
+        "16x9.jpg",
+        "4x3.jpg",
+        "1x1.jpg",
+    }
     for name in sorted(names):
         kind = name.rsplit(".", 1)[1]
         made, size = _rendition(folder, picture.sha256, name)
@@ -129,8 +131,10 @@ def test_a_tall_infographic_renders_within_every_format_s_limit_and_is_served(
     assert _rendition(picture_files, picture.sha256, "289.webp")[1] == (289, 16_377)
     # Google's crops: as large as the picture allows, and from its top (the
     # infographic's title), not a slice from its middle.
-    crops = {name: _rendition(picture_files, picture.sha256, name)[1]
-             for name in ("16x9.jpg", "4x3.jpg", "1x1.jpg")}  # fmt: skip
+    crops = {
+        name: _rendition(picture_files, picture.sha256, name)[1]
+        for name in ("16x9.jpg", "4x3.jpg", "1x1.jpg")
+    }
     assert crops == {"16x9.jpg": (300, 169), "4x3.jpg": (300, 225), "1x1.jpg": (300, 300)}
     for name in crops:
         with Image.open(picture_files / picture.sha256[:2] / picture.sha256 / name) as image:
@@ -152,8 +156,10 @@ def test_a_wide_panorama_renders_within_every_format_s_limit_and_is_served(
     picture.refresh_from_db()
     assert picture.state == Picture.State.READY and picture.widths == [320, 640, 1024, 1600]
     _every_rendition_fits_and_is_served(picture, picture_files)
-    crops = {name: _rendition(picture_files, picture.sha256, name)[1]
-             for name in ("16x9.jpg", "4x3.jpg", "1x1.jpg")}  # fmt: skip
+    crops = {
+        name: _rendition(picture_files, picture.sha256, name)[1]
+        for name in ("16x9.jpg", "4x3.jpg", "1x1.jpg")
+    }
     assert crops == {"16x9.jpg": (533, 300), "4x3.jpg": (400, 300), "1x1.jpg": (300, 300)}
 
 
@@ -282,8 +288,9 @@ def test_a_live_worker_s_claim_is_renewed_so_no_other_worker_takes_its_picture(
     assert done == [1] and len(photo_server.requests) == 1
     picture.refresh_from_db()
     assert picture.state == Picture.State.READY and (picture.claimed_by, picture.claimed_at) == (
-        "", None,
-    )  # fmt: skip
+        "",
+        None,
+    )
 
 
 @pytest.mark.django_db(transaction=True)

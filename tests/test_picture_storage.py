@@ -45,8 +45,9 @@ def s3_server():
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -136,8 +137,9 @@ def test_the_storage_contract_the_pictures_rely_on(where, request):
     files.save_renditions(digest, {"320.webp": b"w2", files.LAST_RENDITION: b"j"})  # again: no copy
     assert files.has_renditions(digest)
     assert sorted(n.rsplit("/", 1)[1] for n in files.rendition_names(digest)) == [
-        "1x1.jpg", "320.webp",
-    ]  # fmt: skip
+        "1x1.jpg",
+        "320.webp",
+    ]
     with storages[files.RENDITIONS].open(f"{files.folder(digest)}/320.webp") as handle:
         assert handle.read() == b"w2"
     assert files.save_original(digest, "jpg", b"o") == files.save_original(digest, "jpg", b"o")

@@ -44,29 +44,71 @@ def g2_package(base: str) -> bytes:
 
 
 def ninjs3(base: str) -> bytes:
-    return json.dumps({
-        "uri": "urn:ians:ninjs-1", "type": "text", "version": "1",
-        "versionCreated": "2026-12-03T10:00:00+05:30",
-        "headlines": [{"role": "main", "value": "Flood rescue goes on in Unnao"}],
-        "bodies": [{"role": "main", "contentType": "text/plain", "value": "UNNAO, Dec 3 (IANS) Rescue teams worked."}],
-        "associations": [{"name": "featureimage", "type": "picture", "uri": "urn:ians:pic-n",
-                          "descriptions": [{"role": "caption", "value": CAPTION}],
-                          "descriptions_credit": None, "by": "Jane Doe", "copyrightNotice": "IANS",
-                          "renditions": [{"name": "hi", "href": f"{base}/big.jpg", "contentType": "image/jpeg",
-                                          "width": 1800, "height": 1200}]}],
-    }).encode()  # fmt: skip
+    return json.dumps(
+        {
+            "uri": "urn:ians:ninjs-1",
+            "type": "text",
+            "version": "1",
+            "versionCreated": "2026-12-03T10:00:00+05:30",
+            "headlines": [{"role": "main", "value": "Flood rescue goes on in Unnao"}],
+            "bodies": [
+                {
+                    "role": "main",
+                    "contentType": "text/plain",
+                    "value": "UNNAO, Dec 3 (IANS) Rescue teams worked.",
+                }
+            ],
+            "associations": [
+                {
+                    "name": "featureimage",
+                    "type": "picture",
+                    "uri": "urn:ians:pic-n",
+                    "descriptions": [{"role": "caption", "value": CAPTION}],
+                    "descriptions_credit": None,
+                    "by": "Jane Doe",
+                    "copyrightNotice": "IANS",
+                    "renditions": [
+                        {
+                            "name": "hi",
+                            "href": f"{base}/big.jpg",
+                            "contentType": "image/jpeg",
+                            "width": 1800,
+                            "height": 1200,
+                        }
+                    ],
+                }
+            ],
+        }
+    ).encode()
 
 
 def ninjs1(base: str) -> bytes:
-    return json.dumps({
-        "uri": "urn:ians:ninjs1-1", "type": "text", "version": "1",
-        "versioncreated": "2026-12-03T10:00:00+05:30", "headline": "Flood rescue goes on in Unnao",
-        "body_text": "UNNAO, Dec 3 (IANS) Rescue teams worked.",
-        "associations": {"featureimage": {"uri": "urn:ians:pic-1x", "type": "picture",
-                                          "description_text": CAPTION, "byline": "Jane Doe",
-                                          "renditions": {"baseImage": {"href": f"{base}/big.jpg",
-                                                         "mimetype": "image/jpeg", "width": 1800, "height": 1200}}}},
-    }).encode()  # fmt: skip
+    return json.dumps(
+        {
+            "uri": "urn:ians:ninjs1-1",
+            "type": "text",
+            "version": "1",
+            "versioncreated": "2026-12-03T10:00:00+05:30",
+            "headline": "Flood rescue goes on in Unnao",
+            "body_text": "UNNAO, Dec 3 (IANS) Rescue teams worked.",
+            "associations": {
+                "featureimage": {
+                    "uri": "urn:ians:pic-1x",
+                    "type": "picture",
+                    "description_text": CAPTION,
+                    "byline": "Jane Doe",
+                    "renditions": {
+                        "baseImage": {
+                            "href": f"{base}/big.jpg",
+                            "mimetype": "image/jpeg",
+                            "width": 1800,
+                            "height": 1200,
+                        }
+                    },
+                }
+            },
+        }
+    ).encode()
 
 
 def nitf(base: str) -> bytes:
@@ -104,19 +146,31 @@ def atom_enclosure(base: str) -> bytes:
 
 
 def body_img(base: str) -> bytes:
-    body = (f'&lt;p&gt;UNNAO, Dec 3 (IANS) Rescue teams worked.&lt;/p&gt;&lt;figure&gt;&lt;img src="{base}/big.jpg" '
-            f'alt="Rescue boats"&gt;&lt;figcaption&gt;Rescue boats on the river&lt;/figcaption&gt;&lt;/figure&gt;')  # fmt: skip
+    body = (
+        f'&lt;p&gt;UNNAO, Dec 3 (IANS) Rescue teams worked.&lt;/p&gt;&lt;figure&gt;&lt;img src="{base}/big.jpg" '
+        f'alt="Rescue boats"&gt;&lt;figcaption&gt;Rescue boats on the river&lt;/figcaption&gt;&lt;/figure&gt;'
+    )
     return f"""<?xml version="1.0"?><rss version="2.0"><channel><title>IANS</title><link>{base}/</link>
 <description>d</description><item><guid isPermaLink="false">ians-rss-3</guid><title>Flood rescue goes on in Unnao</title>
 <pubDate>Thu, 03 Dec 2026 10:00:00 +0530</pubDate><description>{body}</description></item></channel></rss>""".encode()
 
 
 def json_feed(base: str) -> bytes:
-    return json.dumps({
-        "version": "https://jsonfeed.org/version/1.1", "title": "IANS", "feed_url": f"{base}/feed.json",
-        "items": [{"id": "ians-jf-1", "title": "Flood rescue goes on in Unnao",
-                   "content_text": "UNNAO, Dec 3 (IANS) Rescue teams worked.", "image": "/big.jpg"}],
-    }).encode()  # fmt: skip
+    return json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "IANS",
+            "feed_url": f"{base}/feed.json",
+            "items": [
+                {
+                    "id": "ians-jf-1",
+                    "title": "Flood rescue goes on in Unnao",
+                    "content_text": "UNNAO, Dec 3 (IANS) Rescue teams worked.",
+                    "image": "/big.jpg",
+                }
+            ],
+        }
+    ).encode()
 
 
 FORMATS = {
@@ -149,8 +203,11 @@ def test_each_format_s_picture_reaches_page_feeds_and_api_with_caption_credit_an
     story = _publish(picture_feed, photo_server, make)
     picture = Picture.objects.get()
     assert (picture.width, picture.height, picture.caption, picture.shown_credit) == (
-        1800, 1200, caption, credit,
-    )  # fmt: skip
+        1800,
+        1200,
+        caption,
+        credit,
+    )
     # Only the largest rendition the agency offered was fetched.
     assert [r.path for r in photo_server.requests] == ["/big.jpg"]
 
@@ -201,17 +258,21 @@ def test_renditions_are_webp_avif_and_jpeg_at_each_width_and_the_three_crops(
     digest = Picture.objects.get().sha256
     made = {name.rsplit("/", 1)[1] for name in files.rendition_names(digest)}
     assert made == {f"{w}.{k}" for w in (320, 640, 1024, 1600) for k in ("avif", "webp", "jpg")} | {
-        "16x9.jpg", "4x3.jpg", "1x1.jpg",
-    }  # fmt: skip
+        "16x9.jpg",
+        "4x3.jpg",
+        "1x1.jpg",
+    }
     sizes = {}
     for name in ("16x9.jpg", "4x3.jpg", "1x1.jpg", "1600.avif", "320.webp"):
         with Image.open(picture_files / digest[:2] / digest / name) as image:
             sizes[name] = (image.format, image.size)
     assert sizes == {
-        "16x9.jpg": ("JPEG", (1200, 675)), "4x3.jpg": ("JPEG", (1200, 900)),
-        "1x1.jpg": ("JPEG", (1200, 1200)), "1600.avif": ("AVIF", (1600, 1067)),
+        "16x9.jpg": ("JPEG", (1200, 675)),
+        "4x3.jpg": ("JPEG", (1200, 900)),
+        "1x1.jpg": ("JPEG", (1200, 1200)),
+        "1600.avif": ("AVIF", (1600, 1067)),
         "320.webp": ("WEBP", (320, 213)),
-    }  # fmt: skip
+    }
 
 
 def test_the_camera_s_gps_position_is_never_served(picture_feed, photo_server, picture_files):
@@ -238,8 +299,10 @@ def test_the_file_s_own_iptc_and_xmp_words_fill_what_the_feed_left_out(picture_f
     assert fetch_all() == 1
     picture = Picture.objects.get()
     assert (picture.caption, picture.credit, picture.copyright) == (
-        "Boats on the Ganga at dawn", "PTI Photo", "(c) PTI",
-    )  # fmt: skip
+        "Boats on the Ganga at dawn",
+        "PTI Photo",
+        "(c) PTI",
+    )
 
 
 def test_the_same_photo_from_two_agencies_is_stored_and_rendered_once(

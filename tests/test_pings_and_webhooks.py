@@ -35,11 +35,14 @@ def endpoints(settings):
     server = AgencyServer().start()
     server.routes["/hub"] = lambda h: h.reply(204)
     server.routes["/indexnow"] = lambda h: h.reply(200)
-    with_options(settings, site={
-        "websub_hub": server.base_url + "/hub",
-        "indexnow_key": "a1b2c3d4e5f6a7b8",
-        "indexnow_endpoint": server.base_url + "/indexnow",
-    })  # fmt: skip
+    with_options(
+        settings,
+        site={
+            "websub_hub": server.base_url + "/hub",
+            "indexnow_key": "a1b2c3d4e5f6a7b8",
+            "indexnow_endpoint": server.base_url + "/indexnow",
+        },
+    )
     yield server
     server.stop()
 
@@ -79,9 +82,15 @@ def test_websub_publish_ping_for_every_touched_feed(feeds, endpoints, client_htt
     assert all(p["hub.mode"] == ["publish"] for p in pings)
     assert sorted(p["hub.url"][0] for p in pings) == sorted(
         f"https://news.example/{path}"
-        for path in ("feeds/rss.xml", "feeds/atom.xml", "feeds/feed.json",
-                     "agency/ians/rss.xml", "agency/ians/atom.xml", "agency/ians/feed.json")
-    )  # fmt: skip
+        for path in (
+            "feeds/rss.xml",
+            "feeds/atom.xml",
+            "feeds/feed.json",
+            "agency/ians/rss.xml",
+            "agency/ians/atom.xml",
+            "agency/ians/feed.json",
+        )
+    )
     assert not OutboundMessage.objects.exclude(status="sent").exists()
 
 
@@ -93,8 +102,10 @@ def test_pings_queued_before_the_hub_and_key_were_taken_out_are_not_sent(
     deliver_due(client_http)
     assert endpoints.requests == []
     errors = set(OutboundMessage.objects.values_list("status", "attempts", "last_error"))
-    assert errors == {("pending", 1, "no [site] websub_hub to ping"),
-                      ("pending", 1, "no [site] indexnow_key to submit with")}  # fmt: skip
+    assert errors == {
+        ("pending", 1, "no [site] websub_hub to ping"),
+        ("pending", 1, "no [site] indexnow_key to submit with"),
+    }
 
 
 def test_indexnow_submission_on_publish_and_kill_with_key_file(

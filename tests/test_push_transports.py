@@ -26,8 +26,12 @@ SECRET = "push-secret-1234"
 
 
 def delivery(n: int) -> bytes:
-    return g2_item(f"urn:newsml:agency.example:2026:push-{n}", 1, datetime(2026, 11, 28, tzinfo=UTC),
-                   headline=f"Pushed story {n}")  # fmt: skip
+    return g2_item(
+        f"urn:newsml:agency.example:2026:push-{n}",
+        1,
+        datetime(2026, 11, 28, tzinfo=UTC),
+        headline=f"Pushed story {n}",
+    )
 
 
 def sign(body: bytes, secret: str = SECRET, method: str = "sha256") -> str:
@@ -37,8 +41,13 @@ def sign(body: bytes, secret: str = SECRET, method: str = "sha256") -> str:
 @pytest.fixture
 def push_feed(feeds, monkeypatch):
     monkeypatch.setenv("TEST_PUSH_SECRET", SECRET)
-    feed = Feed(agency=feeds["ians"].agency, slug="ians-push", transport="push", location="-",
-                options={"secret_env": "TEST_PUSH_SECRET"})  # fmt: skip
+    feed = Feed(
+        agency=feeds["ians"].agency,
+        slug="ians-push",
+        transport="push",
+        location="-",
+        options={"secret_env": "TEST_PUSH_SECRET"},
+    )
     feed.full_clean()
     feed.save()
     return feed
@@ -46,31 +55,50 @@ def push_feed(feeds, monkeypatch):
 
 def test_a_signed_push_is_stored_answered_and_on_the_site_at_once(client, push_feed):
     body = delivery(1)
-    answer = client.post("/push/ians-push/", body, content_type="application/xml",
-                         HTTP_X_WIREDESK_SIGNATURE=sign(body))  # fmt: skip
+    answer = client.post(
+        "/push/ians-push/",
+        body,
+        content_type="application/xml",
+        HTTP_X_WIREDESK_SIGNATURE=sign(body),
+    )
     assert answer.status_code == 200
-    assert answer.json() == {"stored": 1, "actions": {"published": 1}, "quarantined": None,
-                             "item_failures": []}  # fmt: skip
+    assert answer.json() == {
+        "stored": 1,
+        "actions": {"published": 1},
+        "quarantined": None,
+        "item_failures": [],
+    }
     story = Story.objects.get()
     assert client.get(story.get_absolute_url()).status_code == 200
     # The same push again (an agency retrying) stores nothing twice.
-    again = client.post("/push/ians-push/", body, content_type="application/xml",
-                        HTTP_X_WIREDESK_SIGNATURE=sign(body))  # fmt: skip
+    again = client.post(
+        "/push/ians-push/",
+        body,
+        content_type="application/xml",
+        HTTP_X_WIREDESK_SIGNATURE=sign(body),
+    )
     assert again.json()["actions"] == {"unchanged": 1} and Story.objects.count() == 1
 
 
 def test_a_push_may_carry_the_secret_as_a_bearer_token(client, push_feed):
-    answer = client.post("/push/ians-push/", delivery(2), content_type="application/xml",
-                         HTTP_AUTHORIZATION=f"Bearer {SECRET}")  # fmt: skip
+    answer = client.post(
+        "/push/ians-push/",
+        delivery(2),
+        content_type="application/xml",
+        HTTP_AUTHORIZATION=f"Bearer {SECRET}",
+    )
     assert answer.status_code == 200 and answer.json()["stored"] == 1
 
 
-@pytest.mark.parametrize("headers", [
-    {},
-    {"HTTP_X_WIREDESK_SIGNATURE": sign(b"other bytes")},
-    {"HTTP_X_WIREDESK_SIGNATURE": sign(delivery(3), secret="guess")},
-    {"HTTP_AUTHORIZATION": "Bearer guess"},
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"HTTP_X_WIREDESK_SIGNATURE": sign(b"other bytes")},
+        {"HTTP_X_WIREDESK_SIGNATURE": sign(delivery(3), secret="guess")},
+        {"HTTP_AUTHORIZATION": "Bearer guess"},
+    ],
+)
 def test_an_unproved_push_is_refused_and_stores_nothing(client, push_feed, headers):
     answer = client.post("/push/ians-push/", delivery(3), content_type="application/xml", **headers)
     assert answer.status_code == 401 and not Story.objects.exists()
@@ -80,8 +108,12 @@ def test_a_feed_that_accepts_only_signatures_refuses_the_bare_secret(client, pus
     Feed.objects.filter(pk=push_feed.pk).update(
         options={"secret_env": "TEST_PUSH_SECRET", "accept": "signature"}
     )
-    answer = client.post("/push/ians-push/", delivery(4), content_type="application/xml",
-                         HTTP_AUTHORIZATION=f"Bearer {SECRET}")  # fmt: skip
+    answer = client.post(
+        "/push/ians-push/",
+        delivery(4),
+        content_type="application/xml",
+        HTTP_AUTHORIZATION=f"Bearer {SECRET}",
+    )
     assert answer.status_code == 401
 
 
@@ -90,8 +122,12 @@ def test_a_push_over_the_limit_is_refused_before_it_is_read(client, push_feed):
         options={"secret_env": "TEST_PUSH_SECRET", "max_bytes": 200}
     )
     body = delivery(5)
-    answer = client.post("/push/ians-push/", body, content_type="application/xml",
-                         HTTP_X_WIREDESK_SIGNATURE=sign(body))  # fmt: skip
+    answer = client.post(
+        "/push/ians-push/",
+        body,
+        content_type="application/xml",
+        HTTP_X_WIREDESK_SIGNATURE=sign(body),
+    )
     assert answer.status_code == 413 and "200-byte limit" in answer.json()["error"]
 
 
@@ -99,8 +135,12 @@ def test_a_broken_push_is_quarantined_and_the_answer_says_why(client, push_feed)
     from wiredesk.ingest.models import Quarantine
 
     body = b"<newsItem><broken"
-    answer = client.post("/push/ians-push/", body, content_type="application/xml",
-                         HTTP_X_WIREDESK_SIGNATURE=sign(body))  # fmt: skip
+    answer = client.post(
+        "/push/ians-push/",
+        body,
+        content_type="application/xml",
+        HTTP_X_WIREDESK_SIGNATURE=sign(body),
+    )
     assert answer.status_code == 422
     assert answer.json()["quarantined"].startswith("malformed XML")
     assert Quarantine.objects.get().data == body  # kept with its bytes
@@ -144,8 +184,14 @@ class Hub:
             threading.Thread(target=self.verify, args=(form,), daemon=True).start()
 
     def verify(self, form: dict[str, str], challenge: str = "c-0123456789") -> None:
-        query = urlencode({"hub.mode": form["hub.mode"], "hub.topic": form["hub.topic"],
-                           "hub.challenge": challenge, "hub.lease_seconds": "86400"})  # fmt: skip
+        query = urlencode(
+            {
+                "hub.mode": form["hub.mode"],
+                "hub.topic": form["hub.topic"],
+                "hub.challenge": challenge,
+                "hub.lease_seconds": "86400",
+            }
+        )
         callback = form["hub.callback"]  # its own query kept, ours appended (section 5.3)
         joined = "&" if urlsplit(callback).query else "?"
         self.verifications.append(httpx.get(f"{callback}{joined}{query}"))
@@ -154,8 +200,11 @@ class Hub:
     def distribute(self, body: bytes, signature: str | None = None) -> httpx.Response:
         form = self.subscriptions[-1]
         header = signature if signature is not None else sign(body, form["hub.secret"], "sha1")
-        return httpx.post(form["hub.callback"], content=body,
-                          headers={"Content-Type": "application/xml", "X-Hub-Signature": header})  # fmt: skip
+        return httpx.post(
+            form["hub.callback"],
+            content=body,
+            headers={"Content-Type": "application/xml", "X-Hub-Signature": header},
+        )
 
 
 def topic_document(hub_url: str) -> bytes:
@@ -183,9 +232,14 @@ def test_websub_subscribes_at_the_topic_s_hub_answers_its_check_and_takes_signed
     hub = Hub(agency_server)
     topic = agency_server.base_url + "/topic.xml"
     agency_server.routes["/topic.xml"] = lambda h: h.reply(200, topic_document("/hub"))
-    feed = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-websub", transport="websub",
-                               location=topic, poll_interval=3600,
-                               options={"secret_env": "TEST_WEBSUB_SECRET"})  # fmt: skip
+    feed = Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-websub",
+        transport="websub",
+        location=topic,
+        poll_interval=3600,
+        options={"secret_env": "TEST_WEBSUB_SECRET"},
+    )
     poller = FeedPoller()
     try:
         [report] = poller.poll(feed)  # subscribed, and the topic read once as a safety net
@@ -215,8 +269,9 @@ def test_websub_subscribes_at_the_topic_s_hub_answers_its_check_and_takes_signed
 
 
 @pytest.mark.django_db(transaction=True)
-def test_websub_renews_a_lease_before_it_ends_and_not_before(feeds, agency_server, live_server,
-                                                            settings, monkeypatch):  # fmt: skip
+def test_websub_renews_a_lease_before_it_ends_and_not_before(
+    feeds, agency_server, live_server, settings, monkeypatch
+):
     with_options(settings, site={"url": live_server.url})
     monkeypatch.setenv("TEST_WEBSUB_SECRET", "hub-secret-5678")
     hub = Hub(agency_server)
@@ -224,10 +279,14 @@ def test_websub_renews_a_lease_before_it_ends_and_not_before(feeds, agency_serve
     agency_server.routes["/topic.xml"] = lambda h: h.reply(200, topic_document("/hub"))
     now = time.time()
     leased = {"confirmed_at": now - 80000, "requested_at": now - 80000, "lease_seconds": 86400}
-    feed = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-websub", transport="websub",
-                               location=topic, options={"secret_env": "TEST_WEBSUB_SECRET",
-                                                        "hub": agency_server.base_url + "/hub"},
-                               checkpoint={**leased, "lease_until": now + 50000})  # fmt: skip
+    feed = Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-websub",
+        transport="websub",
+        location=topic,
+        options={"secret_env": "TEST_WEBSUB_SECRET", "hub": agency_server.base_url + "/hub"},
+        checkpoint={**leased, "lease_until": now + 50000},
+    )
     poller = FeedPoller()
     try:
         poller.poll(feed)
@@ -264,17 +323,25 @@ def websub_feed(feeds, agency_server, monkeypatch) -> Feed:
     monkeypatch.setenv("TEST_WEBSUB_SECRET", "s")
     topic = agency_server.base_url + "/topic.xml"
     agency_server.routes["/topic.xml"] = lambda h: h.reply(200, topic_document("/hub"))
-    return Feed.objects.create(agency=feeds["ians"].agency, slug="ians-websub", transport="websub",
-                               location=topic, options={"secret_env": "TEST_WEBSUB_SECRET",
-                                                       "lease_seconds": 3600})  # fmt: skip
+    return Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-websub",
+        transport="websub",
+        location=topic,
+        options={"secret_env": "TEST_WEBSUB_SECRET", "lease_seconds": 3600},
+    )
 
 
 def test_the_callback_confirms_only_subscriptions_it_wants(client, agency_server, websub_feed):
     hub = Hub(agency_server, verifying=False)
     asked = subscribe_at(hub, websub_feed)
     topic = asked["hub.topic"]
-    ask = {"hub.mode": "subscribe", "hub.challenge": "abc", "hub.lease_seconds": "60",
-           "token": token_of(asked)}  # fmt: skip
+    ask = {
+        "hub.mode": "subscribe",
+        "hub.challenge": "abc",
+        "hub.lease_seconds": "60",
+        "token": token_of(asked),
+    }
     other = client.get("/websub/ians-websub/", {**ask, "hub.topic": "https://evil.example/"})
     assert other.status_code == 404
     unsubscribe = {**ask, "hub.mode": "unsubscribe", "hub.topic": topic}
@@ -290,36 +357,57 @@ def test_websub_content_signed_with_any_of_the_spec_s_hashes_is_accepted(
     client, feeds, monkeypatch
 ):
     monkeypatch.setenv("TEST_WEBSUB_SECRET", "s3")
-    Feed.objects.create(agency=feeds["ians"].agency, slug="ians-websub", transport="websub",
-                        location="https://agency.example/topic.xml",
-                        options={"secret_env": "TEST_WEBSUB_SECRET"})  # fmt: skip
+    Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-websub",
+        transport="websub",
+        location="https://agency.example/topic.xml",
+        options={"secret_env": "TEST_WEBSUB_SECRET"},
+    )
     for n, method in enumerate(("sha1", "sha256", "sha384", "sha512")):
         body = delivery(20 + n)
-        answer = client.post("/websub/ians-websub/", body, content_type="application/xml",
-                             HTTP_X_HUB_SIGNATURE=sign(body, "s3", method))  # fmt: skip
+        answer = client.post(
+            "/websub/ians-websub/",
+            body,
+            content_type="application/xml",
+            HTTP_X_HUB_SIGNATURE=sign(body, "s3", method),
+        )
         assert answer.status_code == 200, method
     assert Story.objects.count() == 4
     md5 = sign(delivery(30), "s3", "md5")
-    answer = client.post("/websub/ians-websub/", delivery(30), content_type="application/xml",
-                         HTTP_X_HUB_SIGNATURE=md5)  # fmt: skip
+    answer = client.post(
+        "/websub/ians-websub/",
+        delivery(30),
+        content_type="application/xml",
+        HTTP_X_HUB_SIGNATURE=md5,
+    )
     assert answer.status_code == 403  # not a method the spec names
 
 
 def test_the_answer_to_a_push_is_json_a_client_can_read(client, push_feed):
     body = delivery(40)
-    answer = client.post("/push/ians-push/", body, content_type="application/xml",
-                         HTTP_X_WIREDESK_SIGNATURE=sign(body))  # fmt: skip
+    answer = client.post(
+        "/push/ians-push/",
+        body,
+        content_type="application/xml",
+        HTTP_X_WIREDESK_SIGNATURE=sign(body),
+    )
     assert answer["Content-Type"] == "application/json"
     assert json.loads(answer.content)["stored"] == 1
     assert wait_until(lambda: Story.objects.filter(headline="Pushed story 40").exists(), 1)
 
 
-def test_a_push_feed_whose_secret_is_missing_refuses_pushes_without_failing(client, push_feed,
-                                                                            monkeypatch):  # fmt: skip
+def test_a_push_feed_whose_secret_is_missing_refuses_pushes_without_failing(
+    client, push_feed, monkeypatch
+):
     monkeypatch.delenv("TEST_PUSH_SECRET")
     body = delivery(50)
-    answer = client.post("/push/ians-push/", body, content_type="application/xml",
-                         HTTP_X_WIREDESK_SIGNATURE=sign(body))  # fmt: skip
+    answer = client.post(
+        "/push/ians-push/",
+        body,
+        content_type="application/xml",
+        HTTP_X_WIREDESK_SIGNATURE=sign(body),
+    )
     assert answer.status_code == 401 and not Story.objects.exists()
 
 
@@ -336,8 +424,12 @@ def test_finding_a_topic_s_hub_keeps_to_the_size_limit(agency_server):
 
     agency_server.routes["/huge.xml"] = huge
     options = {"secret_env": "UNUSED"}
-    topic = WebSubFeed(agency_server.base_url + "/huge.xml", options, Secrets(options),
-                       Context(feed="t", callback_url="https://news.example/websub/t/"))  # fmt: skip
+    topic = WebSubFeed(
+        agency_server.base_url + "/huge.xml",
+        options,
+        Secrets(options),
+        Context(feed="t", callback_url="https://news.example/websub/t/"),
+    )
     try:
         with pytest.raises(TransportError, match=r"cannot read the topic.*over the limit"):
             topic.find_hub()

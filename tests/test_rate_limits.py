@@ -46,8 +46,9 @@ def limits(settings, db):
     """Set the search and anonymous API limits (requests a minute per client)."""
 
     def limit(search: int = 2, api: int = 2) -> None:
-        with_options(settings, site={"search_per_minute": search},
-                     api={"anonymous_per_minute": api})  # fmt: skip
+        with_options(
+            settings, site={"search_per_minute": search}, api={"anonymous_per_minute": api}
+        )
 
     limit()
     return limit

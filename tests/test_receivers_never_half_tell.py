@@ -115,9 +115,12 @@ def outside(settings):
     with_options(
         settings,
         purge=(PurgeBackendOptions(HTTP_PURGE, {"url": server.base_url}),),
-        site={"websub_hub": server.base_url + "/hub", "indexnow_key": "a1b2c3d4e5f6a7b8",
-              "indexnow_endpoint": server.base_url + "/indexnow"},
-    )  # fmt: skip
+        site={
+            "websub_hub": server.base_url + "/hub",
+            "indexnow_key": "a1b2c3d4e5f6a7b8",
+            "indexnow_endpoint": server.base_url + "/indexnow",
+        },
+    )
     yield server
     server.stop()
 
@@ -298,9 +301,12 @@ def test_the_system_checks_say_what_is_wrong_with_each_destination(settings, fee
             PurgeBackendOptions(HTTP_PURGE, {"url": "ftp://varnish/", "timeout": 0}),
             PurgeBackendOptions("wiredesk.site.purge.story_keys"),
         ),
-        site={"websub_hub": "hub.example/publish", "indexnow_key": "a1b2c3d4e5f6a7b8",
-              "indexnow_endpoint": "https://api.indexnow.org/indexnow"},
-    )  # fmt: skip
+        site={
+            "websub_hub": "hub.example/publish",
+            "indexnow_key": "a1b2c3d4e5f6a7b8",
+            "indexnow_endpoint": "https://api.indexnow.org/indexnow",
+        },
+    )
     Webhook.objects.create(url="/hooks/cms", secret="k")
     Webhook.objects.create(url="https://cms.example/hook", secret="k")
     Webhook.objects.create(url="file:///etc/passwd", secret="k", active=False)  # not sent to
@@ -337,9 +343,15 @@ def test_each_long_running_command_refuses_to_start_with_a_wrong_purge_block(com
     config = tmp_path / "wiredesk.toml"
     config.write_text(f'[[purge]]\nbackend = "{HTTP_PURGE}"\n')
     env = clean_env() | {"WIREDESK_CONFIG": str(config), "WIREDESK_DATA_DIR": str(tmp_path / "var")}
-    result = subprocess.run([sys.executable, "-m", "wiredesk.cli", command, "--port", "0"]
-                            if command != "worker" else [sys.executable, "-m", "wiredesk.cli", command],
-                            env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "wiredesk.cli", command, "--port", "0"]
+        if command != "worker"
+        else [sys.executable, "-m", "wiredesk.cli", command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert "wiredesk.toml [[purge]] #1 has no url" in result.stderr
 
@@ -348,6 +360,9 @@ def test_the_cache_generation_hears_of_a_change_first_then_the_purge():
     from wiredesk.stories.signals import receiver_name, stories_changed
 
     names = [receiver_name(r) for r in stories_changed._live_receivers(None)[0]]
-    assert names[:3] == [RECEIVERS["cache generation"].name, RECEIVERS["purge"].name,
-                         RECEIVERS["outbox"].name]  # fmt: skip
+    assert names[:3] == [
+        RECEIVERS["cache generation"].name,
+        RECEIVERS["purge"].name,
+        RECEIVERS["outbox"].name,
+    ]
     assert RECEIVERS["picture visibility"].name in names

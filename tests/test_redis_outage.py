@@ -46,10 +46,22 @@ def own_redis(tmp_path):
         pytest.skip("redis-server is not installed")
     port = free_port()
     process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     import redis
 
     client = redis.Redis(host="127.0.0.1", port=port)
@@ -129,8 +141,9 @@ def test_a_kill_during_a_redis_outage_reaches_cached_pages_when_redis_returns(
         assert story_pk in listed_ids(client, "/")
         process.send_signal(signal.SIGSTOP)
         statuses = [client.get(page).status_code, client.get("/").status_code]
-        ingest_bytes(feed, g2_item("urn:outage", 2, T0 + timedelta(minutes=1), status="canceled"),
-                     "b.xml")  # fmt: skip
+        ingest_bytes(
+            feed, g2_item("urn:outage", 2, T0 + timedelta(minutes=1), status="canceled"), "b.xml"
+        )
         statuses.append(client.get(page).status_code)
         assert statuses == [200, 200, 410]  # served uncached: slower, never a 500, never stale
         process.send_signal(signal.SIGCONT)

@@ -185,14 +185,16 @@ def test_several_reads_are_one_statement_each_at_its_own_clock(feeds):
     now = datetime.now(UTC)
     reads = CompiledReads(
         lambda key, now, since: (
-            Story.objects.filter(created_at__lte=now).order_by("-first_published_at")
+            Story.objects.filter(created_at__lte=now)
+            .order_by("-first_published_at")
             .values_list("headline")[:2],
-            Story.objects.filter(created_at__gte=since).order_by("first_published_at")
+            Story.objects.filter(created_at__gte=since)
+            .order_by("first_published_at")
             .values_list("headline")[:1],
         ),
         clocks=2,
         order_by="1 DESC",
-    )  # fmt: skip
+    )
     with CaptureQueriesContext(connection) as queries:
         rows = reads.rows(None, now, now - timedelta(hours=1))
     assert rows == [("Story number 2",), ("Story number 1",), ("Story number 0",)]

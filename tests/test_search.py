@@ -20,8 +20,19 @@ NOW = datetime(2021, 10, 14, 12, 0, tzinfo=UTC)
 
 def deliver(feeds, guid, headline, text, hours_ago=1, **extra):
     when = NOW - timedelta(hours=hours_ago)
-    ingest_bytes(feeds["ians"], g2_item(guid, extra.pop("version", 1), when, headline=headline,
-                                        paragraphs=(text,), first_created=when, **extra), f"{guid}.xml")  # fmt: skip
+    ingest_bytes(
+        feeds["ians"],
+        g2_item(
+            guid,
+            extra.pop("version", 1),
+            when,
+            headline=headline,
+            paragraphs=(text,),
+            first_created=when,
+            **extra,
+        ),
+        f"{guid}.xml",
+    )
 
 
 def ids(stories):

@@ -22,10 +22,13 @@ SUBJECT = b'<subject type="cpnat:abstract" qcode="medtop:04000000"><name>economy
 
 
 def test_routing_rules_match_feed_agency_subject_keyword_and_headline_words():
-    routes = [rules.Route("india", "feed", "ians-inbox"), rules.Route("wires", "agency", "pti"),
-              rules.Route("business", "subject", "medtop:04000000"),
-              rules.Route("cricket", "keyword", "Cricket"),
-              rules.Route("weather", "headline", "monsoon withdraws")]  # fmt: skip
+    routes = [
+        rules.Route("india", "feed", "ians-inbox"),
+        rules.Route("wires", "agency", "pti"),
+        rules.Route("business", "subject", "medtop:04000000"),
+        rules.Route("cricket", "keyword", "Cricket"),
+        rules.Route("weather", "headline", "monsoon withdraws"),
+    ]
     subjects = [{"code": "medtop:04000000", "name": "economy"}]
 
     def routed(**kw) -> str:
@@ -42,8 +45,13 @@ def test_routing_rules_match_feed_agency_subject_keyword_and_headline_words():
     assert routed(feed="ians-inbox", headline="The monsoon withdraws") == "|india|weather|"
 
 
-def deliver(feed, guid: str, version: int = 1, headline: str = "Monsoon withdraws from north India",
-            extra: bytes = b"") -> Story:  # fmt: skip
+def deliver(
+    feed,
+    guid: str,
+    version: int = 1,
+    headline: str = "Monsoon withdraws from north India",
+    extra: bytes = b"",
+) -> Story:
     data = g2_item(guid, version, T0 + timedelta(minutes=version), headline=headline)
     ingest_bytes(feed, data.replace(b"<headline>", extra + b"<headline>"), f"{guid}.xml")
     return Story.objects.get(item_id=guid)
@@ -102,15 +110,21 @@ def test_an_editor_s_sections_stick_when_the_agency_sends_a_new_version(client, 
     assert story.sections == "|business|"
     world = Section.objects.create(name="World", slug="world")
     client.force_login(editor)
-    client.post(f"/desk/story/{story.pk}/act", {"action": "sections", "section": ["world"],
-                                                "reason": "A world story"})  # fmt: skip
+    client.post(
+        f"/desk/story/{story.pk}/act",
+        {"action": "sections", "section": ["world"], "reason": "A world story"},
+    )
     story.refresh_from_db()
     assert (story.sections, story.sections_by_desk) == ("|world|", True)
     deliver(feeds["ians"], "urn:moved", 2, headline="Sensex slips again")
     story.refresh_from_db()
     assert story.sections == "|world|" and story.headline == "Sensex slips again"
-    assert [a.text for a in lxml.html.fromstring(client.get(world.get_absolute_url()).content)
-            .iterfind(".//ul[@class='cards']//h2/a")] == ["Sensex slips again"]  # fmt: skip
+    assert [
+        a.text
+        for a in lxml.html.fromstring(client.get(world.get_absolute_url()).content).iterfind(
+            ".//ul[@class='cards']//h2/a"
+        )
+    ] == ["Sensex slips again"]
     event = story.events.get(kind="sectioned")
     assert event.reason == "business -> world: A world story" and event.user == editor
     # Without an override, a new version is routed again by its new words.
@@ -137,17 +151,23 @@ def test_a_topic_page_is_served_not_a_404(client, feeds):
 @pytest.mark.django_db
 def test_every_list_page_advertises_its_feeds(client, feeds, business):
     deliver(feeds["ians"], "urn:adv", headline="Sensex at a high", extra=SUBJECT)
-    for path, feeds_at in (("/", "/feeds/"), ("/agency/ians/", "/agency/ians/"),
-                           ("/section/business/", "/section/business/"),
-                           ("/topic/economy-business-and-finance/",
-                            "/topic/economy-business-and-finance/")):  # fmt: skip
+    for path, feeds_at in (
+        ("/", "/feeds/"),
+        ("/agency/ians/", "/agency/ians/"),
+        ("/section/business/", "/section/business/"),
+        ("/topic/economy-business-and-finance/", "/topic/economy-business-and-finance/"),
+    ):
         page = lxml.html.fromstring(client.get(path).content)
-        links = {(link.get("type"), link.get("href"))
-                 for link in page.iterfind(".//head/link[@rel='alternate']")}  # fmt: skip
+        links = {
+            (link.get("type"), link.get("href"))
+            for link in page.iterfind(".//head/link[@rel='alternate']")
+        }
         base = "https://news.example" + feeds_at
-        assert links == {("application/rss+xml", base + "rss.xml"),
-                         ("application/atom+xml", base + "atom.xml"),
-                         ("application/feed+json", base + "feed.json")}, path  # fmt: skip
+        assert links == {
+            ("application/rss+xml", base + "rss.xml"),
+            ("application/atom+xml", base + "atom.xml"),
+            ("application/feed+json", base + "feed.json"),
+        }, path
         for _, href in links:  # each one answers
             assert client.get(href.removeprefix("https://news.example")).status_code == 200
 

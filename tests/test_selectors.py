@@ -17,9 +17,19 @@ def test_is_visible_agrees_with_visible_filter_for_every_state(feeds):
     for n, (state, lead, embargo) in enumerate(
         itertools.product(Story.State.values, (True, False), embargoes)
     ):
-        Story.objects.create(agency=agency, item_id=f"urn:{n}", state=state, slug="s",
-                             headline="h", body_html="<p>b</p>", body_text="b", is_lead=lead,
-                             embargoed_until=embargo, first_published_at=NOW, modified_at=NOW)  # fmt: skip
+        Story.objects.create(
+            agency=agency,
+            item_id=f"urn:{n}",
+            state=state,
+            slug="s",
+            headline="h",
+            body_html="<p>b</p>",
+            body_text="b",
+            is_lead=lead,
+            embargoed_until=embargo,
+            first_published_at=NOW,
+            modified_at=NOW,
+        )
     by_query = set(Story.objects.filter(visible_filter(NOW)).values_list("pk", flat=True))
     by_row = {story.pk for story in Story.objects.all() if is_visible(story, NOW)}
     assert by_query == by_row

@@ -32,8 +32,13 @@ def test_two_nodes_racing_poll_an_http_feed_once_per_interval(feeds):
     server = AgencyServer().start()
     server.routes["/feed"] = lambda h: h.reply(200, SEED_V1.read_bytes())
     Feed.objects.update(enabled=False)
-    Feed.objects.create(agency=feeds["ians"].agency, slug="ians-http", transport="http",
-                        location=server.base_url + "/feed", poll_interval=60)  # fmt: skip
+    Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-http",
+        transport="http",
+        location=server.base_url + "/feed",
+        poll_interval=60,
+    )
     first, second = IngestLoop(), IngestLoop()
     try:
         # Both nodes read the same due feed before either claims it: the race.
@@ -55,8 +60,13 @@ def test_two_nodes_racing_poll_an_http_feed_once_per_interval(feeds):
 
 
 def test_claim_is_a_compare_and_set(feeds, db):
-    feed = Feed.objects.create(agency=feeds["ians"].agency, slug="x", transport="http",
-                               location="https://x.example/", poll_interval=60)  # fmt: skip
+    feed = Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="x",
+        transport="http",
+        location="https://x.example/",
+        poll_interval=60,
+    )
     stale = Feed.objects.get(pk=feed.pk)
     assert claim_poll(Feed.objects.get(pk=feed.pk)) is True
     assert claim_poll(stale) is False
@@ -73,11 +83,17 @@ def start_web_node() -> tuple[subprocess.Popen, str]:
     if database["ENGINE"].endswith("sqlite3"):
         env["DATABASE_URL"] = f"sqlite:///{database['NAME']}"
     else:
-        env["DATABASE_URL"] = (f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
-                               f"{database['NAME']}")  # fmt: skip
+        env["DATABASE_URL"] = (
+            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+            f"{database['NAME']}"
+        )
     port = free_port()
-    node = subprocess.Popen([sys.executable, "-m", "wiredesk.cli", "serve", "--port", str(port), "--workers", "1"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    node = subprocess.Popen(
+        [sys.executable, "-m", "wiredesk.cli", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return node, f"http://127.0.0.1:{port}"
 
 
@@ -97,8 +113,11 @@ def test_a_web_node_serves_what_ingest_wrote(feeds, tmp_path):
     ingest_bytes(feeds["ians"], SEED_V1.read_bytes(), "seed.xml")
     node, base = start_web_node()
     try:
-        response, _ = wait_for(base + SEED_URL.replace("/1/", f"/{Story.objects.get().pk}/"),
-                               lambda r: r.status_code == 200, timeout=30)  # fmt: skip
+        response, _ = wait_for(
+            base + SEED_URL.replace("/1/", f"/{Story.objects.get().pk}/"),
+            lambda r: r.status_code == 200,
+            timeout=30,
+        )
         assert b"By IANS" in response.content
         assert httpx.get(base + "/static/admin/css/base.css").status_code == 200  # WhiteNoise
         # Its workers wait behind ingest for the CPU (docs/architecture.md, "Readers below ingest").
@@ -123,8 +142,9 @@ def test_a_web_node_and_a_worker_see_each_others_changes(feeds, workers, tmp_pat
     purges = AgencyServer().start()
     purges.routes["/"] = lambda handler: handler.reply(200)
     config = tmp_path / "worker.toml"
-    config.write_text(f'[[purge]]\nbackend = "wiredesk.site.purge.HttpPurgeBackend"\n'
-                      f'url = "{purges.base_url}"\n')  # fmt: skip
+    config.write_text(
+        f'[[purge]]\nbackend = "wiredesk.site.purge.HttpPurgeBackend"\nurl = "{purges.base_url}"\n'
+    )
     when = datetime(2021, 10, 14, tzinfo=UTC)
     agency = AgencyServer().start()  # the worker polls it, as in production
     sent = {"feed": g2_item("urn:nodes:1", 1, when, headline="Stored by a worker")}
@@ -152,8 +172,13 @@ def test_a_web_node_and_a_worker_see_each_others_changes(feeds, workers, tmp_pat
         wait_until(lambda: Story.objects.get(pk=story.pk).state == Story.State.KILLED)
         assert status_within(url, 410, 1.0)
         assert b"Stored by a worker" not in httpx.get(base + "/").content
-        wait_until(lambda: any(r.method == "PURGE" and r.headers.get("surrogate-key") == f"story-{story.pk}"
-                               for r in purges.requests), timeout=5)  # fmt: skip
+        wait_until(
+            lambda: any(
+                r.method == "PURGE" and r.headers.get("surrogate-key") == f"story-{story.pk}"
+                for r in purges.requests
+            ),
+            timeout=5,
+        )
     finally:
         node.terminate()
         node.wait(timeout=10)

@@ -29,11 +29,21 @@ def server(tmp_path):
 
 
 def sftp_feed(feeds, server: SftpServer, host_key: str | None = None, **options) -> Feed:
-    settings = {"username": USER, "password_env": "TEST_SFTP_PASSWORD",
-                "host_key": host_key or server.known_hosts_line, "settle_seconds": 0.2,
-                **options}  # fmt: skip
-    feed = Feed(agency=feeds["ians"].agency, slug="ians-sftp", transport="sftp",
-                location=server.url(), options=settings, poll_interval=0.2)  # fmt: skip
+    settings = {
+        "username": USER,
+        "password_env": "TEST_SFTP_PASSWORD",
+        "host_key": host_key or server.known_hosts_line,
+        "settle_seconds": 0.2,
+        **options,
+    }
+    feed = Feed(
+        agency=feeds["ians"].agency,
+        slug="ians-sftp",
+        transport="sftp",
+        location=server.url(),
+        options=settings,
+        poll_interval=0.2,
+    )
     feed.full_clean()
     feed.save()
     return feed
@@ -110,11 +120,20 @@ def test_a_key_login_reads_the_private_key_from_a_file(feeds, tmp_path, monkeypa
     key_file.write_bytes(client_key.export_private_key("openssh"))
     with SftpServer(tmp_path / "agency", authorized_key=client_key) as server:
         (server.root / "one.xml").write_bytes(story(1))
-        feed = Feed(agency=feeds["ians"].agency, slug="ians-sftp-key", transport="sftp",
-                    location=server.url(), poll_interval=0.2,
-                    options={"username": USER, "private_key_file": str(key_file),
-                             "host_key": server.known_hosts_line, "after": "delete",
-                             "settle_seconds": 0.2})  # fmt: skip
+        feed = Feed(
+            agency=feeds["ians"].agency,
+            slug="ians-sftp-key",
+            transport="sftp",
+            location=server.url(),
+            poll_interval=0.2,
+            options={
+                "username": USER,
+                "private_key_file": str(key_file),
+                "host_key": server.known_hosts_line,
+                "after": "delete",
+                "settle_seconds": 0.2,
+            },
+        )
         feed.full_clean()
         feed.save()
         [report] = poll_once(feed)

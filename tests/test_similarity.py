@@ -63,8 +63,13 @@ def test_signatures_and_band_keys_are_the_same_in_another_process():
         "import json, sys; from wiredesk.wire.similarity import signature, band_keys; "
         "v = signature(sys.argv[1]); print(json.dumps([v.tolist(), band_keys(v, 18, 7)]))"
     )
-    out = subprocess.run([sys.executable, "-c", code, SAME_EVENT], capture_output=True,
-                         text=True, check=True, env={"PYTHONHASHSEED": "random"})  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code, SAME_EVENT],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONHASHSEED": "random"},
+    )
     values, keys = json.loads(out.stdout)
     assert values == signature(SAME_EVENT).tolist()
     assert keys == band_keys(signature(SAME_EVENT), 18, 7)

@@ -24,16 +24,28 @@ def seed(feeds):
     feed = feeds["ians"]
     for n, age in enumerate((1, 30, 47, 49, 100)):  # hours before NOW
         when = NOW - timedelta(hours=age)
-        ingest_bytes(feed, g2_item(f"urn:s:{n}", 1, when, headline=f"Story {age} hours old",
-                                   first_created=when), f"{n}.xml")  # fmt: skip
+        ingest_bytes(
+            feed,
+            g2_item(f"urn:s:{n}", 1, when, headline=f"Story {age} hours old", first_created=when),
+            f"{n}.xml",
+        )
     ingest_bytes(
         feed, g2_item("urn:s:killed", 1, NOW - timedelta(hours=2), headline="Killed one"), "k.xml"
     )
     ingest_bytes(
         feed, g2_item("urn:s:killed", 2, NOW - timedelta(hours=1), status="canceled"), "k2.xml"
     )
-    ingest_bytes(feed, g2_item("urn:s:embargoed", 1, NOW - timedelta(hours=1), headline="Embargoed one",
-                               embargo=NOW + timedelta(days=1)), "e.xml")  # fmt: skip
+    ingest_bytes(
+        feed,
+        g2_item(
+            "urn:s:embargoed",
+            1,
+            NOW - timedelta(hours=1),
+            headline="Embargoed one",
+            embargo=NOW + timedelta(days=1),
+        ),
+        "e.xml",
+    )
 
 
 def locs(tree) -> list[str]:
@@ -46,8 +58,10 @@ def test_sitemap_index_lists_the_sections(client, feeds):
         tree = lxml.etree.fromstring(client.get("/sitemap.xml").content)
     sections = tree.xpath("//s:sitemap/s:loc/text()", namespaces=NS)
     assert [s.rsplit("/", 1)[1] for s in sections] == [
-        "sitemap-news.xml", "sitemap-stories.xml", "sitemap-sections.xml"
-    ]  # fmt: skip
+        "sitemap-news.xml",
+        "sitemap-stories.xml",
+        "sitemap-sections.xml",
+    ]
 
 
 def test_news_sitemap_has_only_the_last_two_days_with_publication_date_and_title(client, feeds):

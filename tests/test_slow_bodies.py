@@ -71,21 +71,30 @@ def server(request, tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp(command)
     config = tmp_path / "wiredesk.toml"
     config.write_text(CONFIG)
-    env = clean_env() | {"WIREDESK_CONFIG": str(config), "WIREDESK_DATA_DIR": str(tmp_path / "var"),
-                         "SLOW_BODIES_PUSH_SECRET": SECRET}  # fmt: skip
+    env = clean_env() | {
+        "WIREDESK_CONFIG": str(config),
+        "WIREDESK_DATA_DIR": str(tmp_path / "var"),
+        "SLOW_BODIES_PUSH_SECRET": SECRET,
+    }
     database = _own_postgres(f"wiredesk_slow_bodies_{command}_{len(args)}")
     if database:
         env |= {"DATABASE_URL": database, "REDIS_URL": os.environ.get("REDIS_URL", "")}
     cli = [sys.executable, "-m", "wiredesk.cli"]
     subprocess.run([*cli, "migrate", "--verbosity", "0"], env=env, cwd=tmp_path, check=True)
-    subprocess.run([*cli, "sources", "sync"], env=env, cwd=tmp_path, check=True,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(
+        [*cli, "sources", "sync"], env=env, cwd=tmp_path, check=True, stdout=subprocess.DEVNULL
+    )
     port = free_port()
     args += ["--workers", "1"] if command == "serve" else []
     log = open(tmp_path / "server.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen([*cli, command, "--port", str(port), *args], env=env,
-                               cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)  # fmt: skip
+    process = subprocess.Popen(
+        [*cli, command, "--port", str(port), *args],
+        env=env,
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/healthz", lambda r: r.status_code == 200, timeout=60)
@@ -103,8 +112,10 @@ def _slow_post(base: str, length: int = 1000) -> socket.socket:
     """Open a POST to the push feed that declares `length` bytes of body and sends one."""
     port = int(base.rsplit(":", 1)[1])
     sock = socket.create_connection(("127.0.0.1", port))
-    sock.sendall(f"POST {PUSH} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                 f"Content-Type: application/xml\r\nContent-Length: {length}\r\n\r\n<".encode())  # fmt: skip
+    sock.sendall(
+        f"POST {PUSH} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: application/xml\r\nContent-Length: {length}\r\n\r\n<".encode()
+    )
     return sock
 
 
@@ -142,17 +153,21 @@ def test_a_body_not_whole_within_the_deadline_is_answered_408(server):
 def test_a_body_declared_over_the_limit_is_refused_before_it_is_read(server):
     port = int(server.rsplit(":", 1)[1])
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(f"POST {PUSH} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                     "Content-Length: 5000000\r\n\r\n".encode())  # fmt: skip
+        sock.sendall(
+            f"POST {PUSH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5000000\r\n\r\n".encode()
+        )
         assert sock.recv(4096).startswith(b"HTTP/1.1 413")
 
 
 def test_a_signed_push_is_read_whole_and_stored_through_the_server(server):
     body = SEED_V1.read_bytes()
     signature = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-    answer = httpx.post(server + PUSH, content=body, timeout=30,
-                        headers={"X-Wiredesk-Signature": f"sha256={signature}",
-                                 "Content-Type": "application/xml"})  # fmt: skip
+    answer = httpx.post(
+        server + PUSH,
+        content=body,
+        timeout=30,
+        headers={"X-Wiredesk-Signature": f"sha256={signature}", "Content-Type": "application/xml"},
+    )
     assert answer.status_code == 200, answer.text
     assert answer.json()["stored"] == 1
     story = "/story/1/us-skorea-working-to-restart-dialogue-with-pyongyang/"

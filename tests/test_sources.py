@@ -58,8 +58,11 @@ def test_sources_sync_creates_then_changes_nothing(config_file, monkeypatch, cap
     assert ftp.location == str(config_file.parent / "inbox" / "ians")
     rss = Feed.objects.get(slug="ians-rss")
     # The credential is named, never stored.
-    assert rss.options == {"auth": "basic", "username": "publisher",
-                           "password_env": "IANS_TEST_PASSWORD"}  # fmt: skip
+    assert rss.options == {
+        "auth": "basic",
+        "username": "publisher",
+        "password_env": "IANS_TEST_PASSWORD",
+    }
     assert "s3cret" not in str(Feed.objects.filter(slug="ians-rss").values().get())
     assert rss.encoding == "iso-8859-1" and rss.full_text is True
 
@@ -91,9 +94,15 @@ def test_demo_config_declares_four_agencies(monkeypatch, tmp_path):
 def test_admin_pages_for_sources_and_stories_load(admin_client, all_bundled):
     agency = Agency.objects.get(slug="ians")
     story = agency.stories.get()
-    for url in ("/admin/sources/agency/", "/admin/sources/feed/", f"/admin/sources/agency/{agency.pk}/change/",
-                "/admin/stories/story/", f"/admin/stories/story/{story.pk}/change/",
-                "/admin/stories/delivery/", "/admin/ingest/quarantine/"):  # fmt: skip
+    for url in (
+        "/admin/sources/agency/",
+        "/admin/sources/feed/",
+        f"/admin/sources/agency/{agency.pk}/change/",
+        "/admin/stories/story/",
+        f"/admin/stories/story/{story.pk}/change/",
+        "/admin/stories/delivery/",
+        "/admin/ingest/quarantine/",
+    ):
         assert admin_client.get(url).status_code == 200, url
 
 
@@ -112,8 +121,9 @@ def test_a_new_format_in_the_table_needs_no_migration_and_a_feed_may_name_it(mon
     monkeypatch.setattr(formats, "FORMATS", (*formats.FORMATS, row))
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
     agency = Agency.objects.create(slug="wire", name="Wire", byline="Wire")
-    feed = Feed(agency=agency, slug="wire-in", transport="folder", location="/tmp/in",
-                format="throwaway")  # fmt: skip
+    feed = Feed(
+        agency=agency, slug="wire-in", transport="folder", location="/tmp/in", format="throwaway"
+    )
     feed.full_clean()
     assert ("throwaway", "throwaway") in Feed._meta.get_field("format").choices
     monkeypatch.undo()
@@ -142,16 +152,25 @@ def test_a_credential_named_but_unset_is_an_error_that_names_it(config_file, mon
 
 @pytest.mark.django_db
 def test_a_password_written_into_the_config_is_refused(tmp_path):
-    spec = {"slug": "pti-ftp", "transport": "ftp", "location": "ftp://ftp.pti.example/out",
-            "username": "publisher", "password": "hunter2"}  # fmt: skip
+    spec = {
+        "slug": "pti-ftp",
+        "transport": "ftp",
+        "location": "ftp://ftp.pti.example/out",
+        "username": "publisher",
+        "password": "hunter2",
+    }
     with pytest.raises(ValidationError, match=r"password_env .* or password_file"):
         sync_sources({"agencies": [{"slug": "pti", "feeds": [spec]}]}, tmp_path)
 
 
 @pytest.mark.django_db
 def test_a_transport_setting_with_a_typo_is_refused_with_the_known_names(tmp_path):
-    spec = {"slug": "pti-ftp", "transport": "ftp", "location": "ftp://ftp.pti.example/out",
-            "afterwards": "delete"}  # fmt: skip
+    spec = {
+        "slug": "pti-ftp",
+        "transport": "ftp",
+        "location": "ftp://ftp.pti.example/out",
+        "afterwards": "delete",
+    }
     with pytest.raises(ValidationError, match=r"unknown setting .afterwards.*after"):
         sync_sources({"agencies": [{"slug": "pti", "feeds": [spec]}]}, tmp_path)
 
@@ -166,8 +185,10 @@ def test_start_up_refuses_a_feed_whose_credential_went_missing(config_file, monk
     sync_sources(load_config(config_file), config_file.parent)
     refuse_broken_feeds()  # all well
     monkeypatch.delenv("IANS_TEST_PASSWORD")
-    with pytest.raises(CommandError, match="feed ians-rss: password: environment variable "
-                                           "IANS_TEST_PASSWORD is not set"):  # fmt: skip
+    with pytest.raises(
+        CommandError,
+        match="feed ians-rss: password: environment variable IANS_TEST_PASSWORD is not set",
+    ):
         refuse_broken_feeds()
 
 
@@ -223,16 +244,28 @@ def test_the_admin_refuses_a_transport_setting_that_is_wrong_and_never_shows_a_c
 ):
     monkeypatch.setenv("PTI_FTP_PASSWORD", "hunter2")
     agency = feeds["ians"].agency
-    form = {"agency": agency.pk, "slug": "pti-ftp", "transport": "ftp", "format": "auto",
-            "location": "ftp://ftp.pti.example/out", "poll_interval": 5, "enabled": "on",
-            "publishing": "auto", "publish_delay_minutes": 10}  # fmt: skip
-    refused = admin_client.post("/admin/sources/feed/add/", {
-        **form, "options": '{"username": "publisher", "password": "hunter2"}'})  # fmt: skip
+    form = {
+        "agency": agency.pk,
+        "slug": "pti-ftp",
+        "transport": "ftp",
+        "format": "auto",
+        "location": "ftp://ftp.pti.example/out",
+        "poll_interval": 5,
+        "enabled": "on",
+        "publishing": "auto",
+        "publish_delay_minutes": 10,
+    }
+    refused = admin_client.post(
+        "/admin/sources/feed/add/",
+        {**form, "options": '{"username": "publisher", "password": "hunter2"}'},
+    )
     assert refused.status_code == 200  # the form again, with the reason
     assert "give password_env" in refused.content.decode()
     assert not Feed.objects.filter(slug="pti-ftp").exists()
-    saved = admin_client.post("/admin/sources/feed/add/", {
-        **form, "options": '{"username": "publisher", "password_env": "PTI_FTP_PASSWORD"}'})  # fmt: skip
+    saved = admin_client.post(
+        "/admin/sources/feed/add/",
+        {**form, "options": '{"username": "publisher", "password_env": "PTI_FTP_PASSWORD"}'},
+    )
     assert saved.status_code == 302
     feed = Feed.objects.get(slug="pti-ftp")
     page = admin_client.get(f"/admin/sources/feed/{feed.pk}/change/").content.decode()

@@ -74,8 +74,11 @@ def test_a_type_name_means_one_type():
     # `Prepared`s, a model and a transport's `Delivery` read alike in review.
     # Django finds every management command by the name `Command`.
     defined = _top_level_names()
-    twice = {name: sorted(modules) for name, modules in defined.items()
-             if re.fullmatch(r"[A-Z][a-z]\w*", name) and len(modules) > 1 and name != "Command"}  # fmt: skip
+    twice = {
+        name: sorted(modules)
+        for name, modules in defined.items()
+        if re.fullmatch(r"[A-Z][a-z]\w*", name) and len(modules) > 1 and name != "Command"
+    }
     assert twice == {}
 
 

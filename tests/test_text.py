@@ -49,8 +49,10 @@ def test_text_without_a_dateline_has_none(text):
 
 
 def test_teaser_is_cut_at_a_word_then_ellipsis_like_the_reference_page():
-    text = ("Seoul, Oct 14 South Korea and the US are working closely together to restart dialogue "
-            "with North Korea, Seoul's Ambassador to Washington Lee Soo-hyuck said.")  # fmt: skip
+    text = (
+        "Seoul, Oct 14 South Korea and the US are working closely together to restart dialogue "
+        "with North Korea, Seoul's Ambassador to Washington Lee Soo-hyuck said."
+    )
     assert make_teaser(text) == (
         "Seoul, Oct 14 South Korea and the US are working closely together to restart "
         "dialogue with North Korea, ..."
@@ -59,9 +61,11 @@ def test_teaser_is_cut_at_a_word_then_ellipsis_like_the_reference_page():
 
 
 def test_sanitising_drops_scripts_and_attributes_but_never_a_word():
-    dirty = ('<div onclick="x()"><p style="color:red">Hello <font face="x">dear</font> '
-             '<o:p>reader</o:p><script>alert(1)</script></p>'
-             '<p><a href="javascript:evil()">click</a> <a href="https://ok.example">ok</a></p></div>')  # fmt: skip
+    dirty = (
+        '<div onclick="x()"><p style="color:red">Hello <font face="x">dear</font> '
+        "<o:p>reader</o:p><script>alert(1)</script></p>"
+        '<p><a href="javascript:evil()">click</a> <a href="https://ok.example">ok</a></p></div>'
+    )
     clean = sanitize_html(dirty)
     assert "script" not in clean and "onclick" not in clean and "style" not in clean
     assert "javascript" not in clean
@@ -79,8 +83,11 @@ def test_plain_text_body_becomes_paragraphs():
     )
 
 
-WORDS = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
-                min_size=1, max_size=12).filter(lambda w: not set(w) & set("<>&"))  # fmt: skip
+WORDS = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
+    min_size=1,
+    max_size=12,
+).filter(lambda w: not set(w) & set("<>&"))
 TAGS = st.sampled_from(
     ["p", "div", "span", "b", "font", "o:p", "em", "section", "td", "li", "h1", "center"]
 )
@@ -97,9 +104,27 @@ def test_sanitising_keeps_every_word_of_any_markup(blocks):
 
 
 INLINE_OR_BLOCK = st.sampled_from(
-    ["p", "div", "span", "b", "a href=\"x>y\"", "em", "figure", "figcaption", "td", "li",
-     "h2", "blockquote", "br", "hr", "table", "tr", "script", "i title='t'"]
-)  # fmt: skip
+    [
+        "p",
+        "div",
+        "span",
+        "b",
+        'a href="x>y"',
+        "em",
+        "figure",
+        "figcaption",
+        "td",
+        "li",
+        "h2",
+        "blockquote",
+        "br",
+        "hr",
+        "table",
+        "tr",
+        "script",
+        "i title='t'",
+    ]
+)
 TEXT = st.text(alphabet=st.sampled_from(list("ab \n\t&<>;\u00a0é\"'")), max_size=12)
 
 
@@ -145,21 +170,24 @@ def test_the_quick_text_keeps_the_paragraphs_html5_nests():
 @pytest.mark.parametrize(
     ("page", "text"),
     [
-        ('<html xmlns="http://www.w3.org/1999/xhtml"><body><p>One &amp; two</p><p>Three</p>'
-         "</body></html>", "One & two\n\nThree"),
+        (
+            '<html xmlns="http://www.w3.org/1999/xhtml"><body><p>One &amp; two</p><p>Three</p>'
+            "</body></html>",
+            "One & two\n\nThree",
+        ),
         ('<html>\n<body class="story">\n<p>Copy</p>\n</body>\n</html>\n', "Copy"),
         ("<html><head><title>Page</title></head><body><p>Copy</p></body></html>", "Copy"),
         ("<html><body><h1>Headline</h1><p>Copy</p></body></html>", "Copy"),
     ],
-)  # fmt: skip
+)
 def test_a_whole_page_is_trimmed_to_the_copy_of_its_body(page, text):
     assert sanitized_html_to_text(body_html_from(article_html(page, "Headline"))) == text
 
 
 CONTROL_AND_TEXT = st.text(
-    st.characters(codec="utf-8") | st.sampled_from(["\x00", "\x07", "\x0b", "\x1b", "\x7f",
-                                                    "\t", "\n", "\r", "\x85", "न", "é"])
-)  # fmt: skip
+    st.characters(codec="utf-8")
+    | st.sampled_from(["\x00", "\x07", "\x0b", "\x1b", "\x7f", "\t", "\n", "\r", "\x85", "न", "é"])
+)
 
 
 @settings(max_examples=500)
@@ -194,11 +222,23 @@ def test_teaser_folds_only_the_start_and_is_the_teaser_of_the_whole_text(text, l
 
 # Pieces of hostile and ordinary agency markup, joined at random.
 MARKUP_PIECES = (
-    "<p>", "</p>", "<script>alert(1)</script>", "<a href='javascript:x'>", "</a>",
-    '<a href="https://example.com/" onclick="x">', "<img src=x onerror=y>",
-    "<!-- note -->", "<td colspan=2 style=x>", "<style>p{}</style>", "Words & more ",
-    "<h1>", "<figure><figcaption>", "<b>", "<table><tr><td>", "Text ",
-)  # fmt: skip
+    "<p>",
+    "</p>",
+    "<script>alert(1)</script>",
+    "<a href='javascript:x'>",
+    "</a>",
+    '<a href="https://example.com/" onclick="x">',
+    "<img src=x onerror=y>",
+    "<!-- note -->",
+    "<td colspan=2 style=x>",
+    "<style>p{}</style>",
+    "Words & more ",
+    "<h1>",
+    "<figure><figcaption>",
+    "<b>",
+    "<table><tr><td>",
+    "Text ",
+)
 
 
 @settings(max_examples=200)

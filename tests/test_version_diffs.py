@@ -97,11 +97,15 @@ def test_a_pair_too_costly_to_match_is_shown_replaced_and_says_so():
 
 
 @given(
-    st.lists(st.lists(st.sampled_from(["a", "b", "the", "<i>", "x&y", "¶", "\u00a0z"]),
-                      max_size=12), max_size=8),
-    st.lists(st.tuples(st.integers(0, 7), st.integers(0, 12), st.sampled_from(["a", "c", "¶"])),
-             max_size=6),
-)  # fmt: skip
+    st.lists(
+        st.lists(st.sampled_from(["a", "b", "the", "<i>", "x&y", "¶", "\u00a0z"]), max_size=12),
+        max_size=8,
+    ),
+    st.lists(
+        st.tuples(st.integers(0, 7), st.integers(0, 12), st.sampled_from(["a", "c", "¶"])),
+        max_size=6,
+    ),
+)
 def test_a_diff_keeps_every_word_of_both_versions_in_order(paragraphs, edits):
     old = [list(p) for p in paragraphs]
     new = [list(p) for p in paragraphs]
@@ -125,15 +129,17 @@ def _two_versions(feeds, *texts: list[str]) -> Story:
     """Deliver `texts` as the versions 1, 2, ... of one story; return it."""
     when = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
     for version, paragraphs in enumerate(texts, 1):
-        item = g2_item("urn:test:big", version, when + timedelta(minutes=version),
-                       paragraphs=tuple(paragraphs))  # fmt: skip
+        item = g2_item(
+            "urn:test:big", version, when + timedelta(minutes=version), paragraphs=tuple(paragraphs)
+        )
         assert ingest_bytes(feeds["ians"], item, origin=f"v{version}.xml").ok
     return Story.objects.get(item_id="urn:test:big")
 
 
 def test_the_versions_page_diffs_a_pair_once_and_reads_it_after(client, feeds):
-    story = _two_versions(feeds, ["Monsoon rains lash Kerala."],
-                          ["Monsoon rains lash Kerala and Karnataka."])  # fmt: skip
+    story = _two_versions(
+        feeds, ["Monsoon rains lash Kerala."], ["Monsoon rains lash Kerala and Karnataka."]
+    )
     url = f"/story/{story.pk}/{story.slug}/versions/"
     page = client.get(url)
     assert page.status_code == 200

@@ -85,9 +85,15 @@ def test_a_check_that_names_no_lease_gets_the_lease_we_asked_for(
 
 
 MALFORMED_LEASES = {
-    "401-digits": "9" * 401, "word": "abc", "negative": "-5", "zero": "0", "fraction": "1.5",
-    "superscript": "²", "arabic-indic": "\u0661\u0662\u0663", "past-bigint": str(2**63),
-}  # fmt: skip
+    "401-digits": "9" * 401,
+    "word": "abc",
+    "negative": "-5",
+    "zero": "0",
+    "fraction": "1.5",
+    "superscript": "²",
+    "arabic-indic": "\u0661\u0662\u0663",
+    "past-bigint": str(2**63),
+}
 
 
 @pytest.mark.parametrize("lease", MALFORMED_LEASES.values(), ids=MALFORMED_LEASES.keys())
@@ -115,8 +121,12 @@ def test_a_check_for_another_topic_or_mode_is_refused_and_leaves_the_request_pen
     assert client.get(CALLBACK, check("https://evil.example/", token=token)).status_code == 404
     unsubscribe = check(topic, token=token, **{"hub.mode": "unsubscribe"})
     assert client.get(CALLBACK, unsubscribe).status_code == 404
-    denial = {"hub.mode": "denied", "hub.topic": "https://evil.example/", "hub.reason": "x",
-              "token": token}  # fmt: skip
+    denial = {
+        "hub.mode": "denied",
+        "hub.topic": "https://evil.example/",
+        "hub.reason": "x",
+        "token": token,
+    }
     assert client.get(CALLBACK, denial).status_code == 404
     assert Feed.objects.get(pk=websub_feed.pk).last_error == ""
     assert client.get(CALLBACK, check(topic, token=token)).status_code == 200
@@ -216,9 +226,13 @@ def test_a_hub_that_checks_before_it_answers_finds_the_request_already_noted(
     monkeypatch.setenv("TEST_WEBSUB_SECRET", "s")
     hub = HubThatChecksFirst(agency_server)
     agency_server.routes["/topic.xml"] = lambda h: h.reply(200, topic_document("/hub"))
-    feed = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-websub", transport="websub",
-                               location=agency_server.base_url + "/topic.xml",
-                               options={"secret_env": "TEST_WEBSUB_SECRET"})  # fmt: skip
+    feed = Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-websub",
+        transport="websub",
+        location=agency_server.base_url + "/topic.xml",
+        options={"secret_env": "TEST_WEBSUB_SECRET"},
+    )
     subscribe_at(hub, feed)
     [verification] = hub.verifications
     assert verification.status_code == 200 and verification.text == "c-0123456789"
@@ -242,9 +256,13 @@ def test_a_check_without_the_request_s_token_is_refused_and_the_hub_s_own_then_s
     monkeypatch.setenv("TEST_WEBSUB_SECRET", "s")
     hub = Hub(agency_server, verifying=False)
     agency_server.routes["/topic.xml"] = lambda h: h.reply(200, topic_document("/hub"))
-    feed = Feed.objects.create(agency=feeds["ians"].agency, slug="ians-websub", transport="websub",
-                               location=agency_server.base_url + "/topic.xml",
-                               options={"secret_env": "TEST_WEBSUB_SECRET"})  # fmt: skip
+    feed = Feed.objects.create(
+        agency=feeds["ians"].agency,
+        slug="ians-websub",
+        transport="websub",
+        location=agency_server.base_url + "/topic.xml",
+        options={"secret_env": "TEST_WEBSUB_SECRET"},
+    )
     asked = subscribe_at(hub, feed)
     topic, token = asked["hub.topic"], token_of(asked)
     # Someone who knows the topic answers first: the right topic and mode, not the token.
@@ -290,9 +308,12 @@ def test_the_subscription_request_the_hub_gets_names_a_fresh_token_in_its_callba
 
 
 NON_ASCII_TOKENS = {
-    "accent": "tökén", "arabic-indic": "\u0661\u0662\u0663", "emoji": "\U0001f511",
-    "nbsp": "\u00a0", "fullwidth": "\uff54\uff4f\uff4b\uff45\uff4e",
-}  # fmt: skip
+    "accent": "tökén",
+    "arabic-indic": "\u0661\u0662\u0663",
+    "emoji": "\U0001f511",
+    "nbsp": "\u00a0",
+    "fullwidth": "\uff54\uff4f\uff4b\uff45\uff4e",
+}
 
 
 @pytest.mark.parametrize("token", NON_ASCII_TOKENS.values(), ids=NON_ASCII_TOKENS.keys())

@@ -107,8 +107,10 @@ def test_json_feed_1_0_numeric_id_and_plain_text():
 
 
 def test_times_without_offset_take_the_agency_zone():
-    data = (b'{"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": '
-            b'[{"id": "a", "title": "x", "content_text": "y", "date_published": "2021-10-14T09:39:03"}]}')  # fmt: skip
+    data = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": '
+        b'[{"id": "a", "title": "x", "content_text": "y", "date_published": "2021-10-14T09:39:03"}]}'
+    )
     [item] = parse(data)
     assert normalize(item, KOLKATA).first_created.isoformat() == "2021-10-14T09:39:03+05:30"
 
@@ -163,13 +165,40 @@ def test_parser_fuzz_arbitrary_bytes_raise_only_parse_error(data):
         normalize(item)
 
 
-FEED_BITS = st.sampled_from([
-    "<rss>", "<rss version='2.0'>", "<channel>", "</channel>", "<item>", "</item>", "<guid>",
-    "</guid>", "<title>", "</title>", "<pubDate>", "</pubDate>", "<description>", "</description>",
-    "<feed xmlns='http://www.w3.org/2005/Atom'>", "<entry>", "</entry>", "<id>", "</id>", "x",
-    "Mon, 99 Foo 2021", "2021-13-45T99:00:00", "&amp;", "&lt;p&gt;", "</feed>", "</rss>",
-    "<content type='xhtml'>", "</content>", "<link href='h'/>", "<category term=''/>",
-])  # fmt: skip
+FEED_BITS = st.sampled_from(
+    [
+        "<rss>",
+        "<rss version='2.0'>",
+        "<channel>",
+        "</channel>",
+        "<item>",
+        "</item>",
+        "<guid>",
+        "</guid>",
+        "<title>",
+        "</title>",
+        "<pubDate>",
+        "</pubDate>",
+        "<description>",
+        "</description>",
+        "<feed xmlns='http://www.w3.org/2005/Atom'>",
+        "<entry>",
+        "</entry>",
+        "<id>",
+        "</id>",
+        "x",
+        "Mon, 99 Foo 2021",
+        "2021-13-45T99:00:00",
+        "&amp;",
+        "&lt;p&gt;",
+        "</feed>",
+        "</rss>",
+        "<content type='xhtml'>",
+        "</content>",
+        "<link href='h'/>",
+        "<category term=''/>",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -190,8 +219,22 @@ JSON_VALUES = st.recursive(
     ),
     max_leaves=20,
 )
-ITEM_KEYS = st.sampled_from(["id", "url", "title", "content_html", "content_text", "summary",
-                             "date_published", "date_modified", "authors", "author", "tags", "language"])  # fmt: skip
+ITEM_KEYS = st.sampled_from(
+    [
+        "id",
+        "url",
+        "title",
+        "content_html",
+        "content_text",
+        "summary",
+        "date_published",
+        "date_modified",
+        "authors",
+        "author",
+        "tags",
+        "language",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -43,9 +43,21 @@ STRICT = lxml.etree.XMLParser(recover=False, resolve_entities=False, no_network=
 
 # What XML 1.0 cannot carry, or asks to avoid, that a stored text can hold.
 UNCARRIED = [
-    "\x00", "\x01", "\x07", "\x0b", "\x0c", "\x1b", "\x1f",
-    "\ufffe", "\uffff", "\ufdd0", "\ufdef", "\U0001fffe", "\U0001ffff", "\U0010ffff",
-]  # fmt: skip
+    "\x00",
+    "\x01",
+    "\x07",
+    "\x0b",
+    "\x0c",
+    "\x1b",
+    "\x1f",
+    "\ufffe",
+    "\uffff",
+    "\ufdd0",
+    "\ufdef",
+    "\U0001fffe",
+    "\U0001ffff",
+    "\U0010ffff",
+]
 HEADLINE = "Faktencheck\ufffe Derby-Elfmeter:\x00 Hat\x0b Schiedsrichter\x1b Zwayer \ufdd0recht?"
 CLEAN_HEADLINE = "Faktencheck Derby-Elfmeter: Hat Schiedsrichter Zwayer recht?"
 
@@ -165,10 +177,14 @@ def test_an_agency_headline_with_uncarried_characters_keeps_every_word_on_every_
 ):
     report = ingest_bytes(
         feeds["meridian"],
-        dpa_item("urn:dpa:ufffe", HEADLINE, "Von Christian\ufffe\x1b Hollmann, dpa\U0001fffe",
-                 lead="Dortmund\x0b (dpa)\ufffe -"),
+        dpa_item(
+            "urn:dpa:ufffe",
+            HEADLINE,
+            "Von Christian\ufffe\x1b Hollmann, dpa\U0001fffe",
+            lead="Dortmund\x0b (dpa)\ufffe -",
+        ),
         "dpa.json",
-    )  # fmt: skip
+    )
     assert "1 published" in str(report)
     story = Story.objects.get(item_id="urn:dpa:ufffe")
     assert story.headline == CLEAN_HEADLINE
@@ -187,8 +203,11 @@ def test_an_agency_headline_with_uncarried_characters_keeps_every_word_on_every_
 
 def test_an_html_body_s_references_to_uncarried_characters_are_dropped_not_its_words(feeds):
     # `&#11;` or `&#xFFFE;` in declared HTML: a parser would decode them into the text.
-    ingest_bytes(feeds["meridian"], dpa_item("urn:dpa:refs", "Derby", "dpa",
-                                             lead="Dortmund&#11; (dpa)&#xFFFE; -&#xFDD0;"), "r.json")  # fmt: skip
+    ingest_bytes(
+        feeds["meridian"],
+        dpa_item("urn:dpa:refs", "Derby", "dpa", lead="Dortmund&#11; (dpa)&#xFFFE; -&#xFDD0;"),
+        "r.json",
+    )
     story = Story.objects.get(item_id="urn:dpa:refs")
     # html.escape made the references text ("&amp;#11;"): kept as the agency wrote them.
     assert story.body_text.startswith("Dortmund&#11; (dpa)&#xFFFE; -&#xFDD0; Für Lucien")
@@ -231,10 +250,13 @@ def test_a_desk_correction_is_stored_cleaned_as_agency_text_is(client, feeds, sp
     ingest_bytes(feeds["meridian"], dpa_item("urn:dpa:fix", "Derby", "dpa"), "fix.json")
     story = Story.objects.get(item_id="urn:dpa:fix")
     version = editorial.correct(
-        story.pk, editor, "Headline from the wire", headline=f"  {HEADLINE}\x7f ",
+        story.pk,
+        editor,
+        "Headline from the wire",
+        headline=f"  {HEADLINE}\x7f ",
         byline="Von\x00 Christian\x0b Hollmann\x1b,\ufffe dpa",
         body_text="Für\x00 Lucien\x0b Favre\x1b war\ufffe es\ufdd0.\r\n\r\nDer\U0001fffe Trainer.",
-    )  # fmt: skip
+    )
     story.refresh_from_db()
     for stored in (story, version):
         assert stored.headline == CLEAN_HEADLINE
@@ -271,15 +293,19 @@ def test_any_text_from_an_agency_or_the_desk_leaves_every_feed_and_sitemap_well_
 ):
     Story.objects.all().delete()  # each example alone on the surfaces
     uri = f"urn:dpa:any:{next(numbers)}"
-    ingest_bytes(feeds["meridian"], dpa_item(uri, f"Derby {agency}", f"dpa {agency}",
-                                             lead=agency), "any.json")  # fmt: skip
+    ingest_bytes(
+        feeds["meridian"],
+        dpa_item(uri, f"Derby {agency}", f"dpa {agency}", lead=agency),
+        "any.json",
+    )
     story = Story.objects.get(item_id=uri, state=Story.State.PUBLISHED)
     if "<" not in agency and "&" not in agency:  # else perhaps markup: read as HTML
         assert story.headline == fold(without_uncarried(f"Derby {agency}"))
     body = f"Für Lucien {desk}\r\nFavre"
     with contextlib.suppress(editorial.NothingToCorrect):
-        editorial.correct(story.pk, editor, "Desk words", headline=f"Derby {desk}",
-                          byline=desk, body_text=body)  # fmt: skip
+        editorial.correct(
+            story.pk, editor, "Desk words", headline=f"Derby {desk}", byline=desk, body_text=body
+        )
     story.refresh_from_db()
     assert story.headline == fold(without_uncarried(f"Derby {desk}"))
     assert story.body_text == without_uncarried(body.replace("\r\n", "\n").replace("\r", "\n"))

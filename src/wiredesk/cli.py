@@ -29,8 +29,9 @@ def inspect(argv: list[str]) -> int:
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     parser.add_argument("--format", default="auto", choices=("auto", *format_names()))
     parser.add_argument("--encoding", help="decode with this encoding, not the declared one")
-    parser.add_argument("--time-zone", default="UTC",
-                        help="zone of times sent without an offset (the agency's)")  # fmt: skip
+    parser.add_argument(
+        "--time-zone", default="UTC", help="zone of times sent without an offset (the agency's)"
+    )
     parser.add_argument("--base-url", help="the URL the file came from (for its relative links)")
     parser.add_argument(
         "--repair-xml",

@@ -28,12 +28,18 @@ SCHEMA_URLS = {
 def _names(version: str) -> dict[str, str]:
     camel = version.startswith("3")
     pairs = {
-        "versionCreated": "versioncreated", "firstCreated": "firstcreated",
-        "pubStatus": "pubstatus", "embargoedUntil": "embargoed", "contentType": "contenttype",
-        "copyrightHolder": "copyrightholder", "altIds": "altids", "infoSources": "infosources",
-        "wordCount": "wordcount", "copyrightNotice": "copyrightnotice",
+        "versionCreated": "versioncreated",
+        "firstCreated": "firstcreated",
+        "pubStatus": "pubstatus",
+        "embargoedUntil": "embargoed",
+        "contentType": "contenttype",
+        "copyrightHolder": "copyrightholder",
+        "altIds": "altids",
+        "infoSources": "infosources",
+        "wordCount": "wordcount",
+        "copyrightNotice": "copyrightnotice",
         "usageTerms": "usageterms",
-    }  # fmt: skip
+    }
     return {k: (k if camel else v) for k, v in pairs.items()}
 
 
@@ -49,11 +55,16 @@ def story_uri(story: Story) -> str:
 def _association(picture: ShownPicture, position: int, n: dict[str, str]) -> dict:
     """Return a served picture as a ninjs association with its renditions."""
     renditions = [
-        {"name": f"{w}-{kind}", "href": picture.absolute(f"{w}.{kind}"),
-         n["contentType"]: f"image/{'jpeg' if kind == 'jpg' else kind}", "width": w,
-         "height": round(picture.height * w / picture.width) if picture.width else w}
-        for w in picture.widths for kind in ("jpg", "webp", "avif")
-    ]  # fmt: skip
+        {
+            "name": f"{w}-{kind}",
+            "href": picture.absolute(f"{w}.{kind}"),
+            n["contentType"]: f"image/{'jpeg' if kind == 'jpg' else kind}",
+            "width": w,
+            "height": round(picture.height * w / picture.width) if picture.width else w,
+        }
+        for w in picture.widths
+        for kind in ("jpg", "webp", "avif")
+    ]
     association: dict = {
         "name": "featureimage" if position == 0 else f"picture{position + 1}",
         "type": "picture",
@@ -88,21 +99,32 @@ def to_ninjs(story: Story, version: str = "3.1", pictures: Sequence[ShownPicture
     if story.state == Story.State.KILLED:
         document[n["pubStatus"]] = "canceled"
         return document
-    document.update({
-        n["firstCreated"]: _time(story.first_published_at),
-        n["pubStatus"]: "usable",
-        "headlines": [{"role": "main", "value": story.headline}],
-        "bodies": [
-            {"role": "main", n["contentType"]: "text/html", "value": story.body_html},
-            {"role": "text", n["contentType"]: "text/plain", "value": story.body_text,
-             n["wordCount"]: len(story.body_text.split())},
-        ],
-        "by": story.display_byline,
-        n["copyrightHolder"]: story.agency.name,
-        n["altIds"]: [{"role": "agency-item-id", "value": story.item_id}],
-        n["infoSources"]: [{"name": story.agency.name, "role": "originating agency",
-                            **({"uri": story.agency.url} if story.agency.url else {})}],
-    })  # fmt: skip
+    document.update(
+        {
+            n["firstCreated"]: _time(story.first_published_at),
+            n["pubStatus"]: "usable",
+            "headlines": [{"role": "main", "value": story.headline}],
+            "bodies": [
+                {"role": "main", n["contentType"]: "text/html", "value": story.body_html},
+                {
+                    "role": "text",
+                    n["contentType"]: "text/plain",
+                    "value": story.body_text,
+                    n["wordCount"]: len(story.body_text.split()),
+                },
+            ],
+            "by": story.display_byline,
+            n["copyrightHolder"]: story.agency.name,
+            n["altIds"]: [{"role": "agency-item-id", "value": story.item_id}],
+            n["infoSources"]: [
+                {
+                    "name": story.agency.name,
+                    "role": "originating agency",
+                    **({"uri": story.agency.url} if story.agency.url else {}),
+                }
+            ],
+        }
+    )
     if story.teaser:
         document["descriptions"] = [
             {"role": "summary", n["contentType"]: "text/plain", "value": story.teaser}

@@ -104,21 +104,31 @@ def _url(story: Story) -> str:
 
 def _summary(story: Story) -> dict:
     return {
-        "id": story.pk, "url": _url(story), "agency": story.agency.slug,
-        "headline": story.headline, "teaser": story.teaser, "byline": story.display_byline,
-        "language": story.language, "published": story.first_published_at,
-        "modified": story.modified_at, "updated": story.was_updated,
+        "id": story.pk,
+        "url": _url(story),
+        "agency": story.agency.slug,
+        "headline": story.headline,
+        "teaser": story.teaser,
+        "byline": story.display_byline,
+        "language": story.language,
+        "published": story.first_published_at,
+        "modified": story.modified_at,
+        "updated": story.was_updated,
         "correction": story.is_correction,
-    }  # fmt: skip
+    }
 
 
 def _picture(picture: ShownPicture) -> dict:
     return {
-        "url": picture.large, "width": picture.large_size[0], "height": picture.large_size[1],
-        "caption": picture.caption, "alt": picture.text_alternative,
-        "credit": picture.shown_credit, "usage_terms": picture.usage_terms,
+        "url": picture.large,
+        "width": picture.large_size[0],
+        "height": picture.large_size[1],
+        "caption": picture.caption,
+        "alt": picture.text_alternative,
+        "credit": picture.shown_credit,
+        "usage_terms": picture.usage_terms,
         "crops": dict(zip(("16x9", "4x3", "1x1"), picture.crops, strict=True)),
-    }  # fmt: skip
+    }
 
 
 def _encode_cursor(story: Story) -> str:
@@ -172,10 +182,13 @@ def list_stories(
     With `q`, return the best matches by relevance and recency (one page, no cursor).
     """
     if q:
-        found = [s for s in cached_search(q, limit=100, request=request)
-                 if (not agency or s.agency.slug == agency)
-                 and (not topic or f"|{topic}|" in s.topics)
-                 and (not language or s.language.lower().startswith(language.lower()))]  # fmt: skip
+        found = [
+            s
+            for s in cached_search(q, limit=100, request=request)
+            if (not agency or s.agency.slug == agency)
+            and (not topic or f"|{topic}|" in s.topics)
+            and (not language or s.language.lower().startswith(language.lower()))
+        ]
         return {"items": [_summary(s) for s in found[:limit]], "next_cursor": None}
     stories = visible_stories()
     if agency:
@@ -222,14 +235,22 @@ def get_story(request: HttpRequest, story_id: int) -> Status:
         return Status(404, {"detail": "No such story"})
     if status == "gone":
         return Status(410, {"id": story.pk, "url": _url(story), "killed_at": story.killed_at})
-    return Status(200, {
-        **_summary(story),
-        "dateline": story.dateline, "located": story.located, "body_html": story.body_html,
-        "body_text": story.body_text, "subjects": story.subjects, "keywords": story.keywords,
-        "disclaimer": story.agency.disclaimer, "versions": story.version_count,
-        "also_reported_by": [s.pk for s in also_reported_by(story)],
-        "pictures": [_picture(p) for p in pictures_of(story.pk)],
-    })  # fmt: skip
+    return Status(
+        200,
+        {
+            **_summary(story),
+            "dateline": story.dateline,
+            "located": story.located,
+            "body_html": story.body_html,
+            "body_text": story.body_text,
+            "subjects": story.subjects,
+            "keywords": story.keywords,
+            "disclaimer": story.agency.disclaimer,
+            "versions": story.version_count,
+            "also_reported_by": [s.pk for s in also_reported_by(story)],
+            "pictures": [_picture(p) for p in pictures_of(story.pk)],
+        },
+    )
 
 
 @api.get(

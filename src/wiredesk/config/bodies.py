@@ -182,8 +182,10 @@ class DeadlineChannel(HTTPChannel):
         if began is not None and time.monotonic() - began > self.deadline_seconds:
             self.request_began = None
             with contextlib.suppress(OSError):  # the client may be gone already
-                self.send(b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
-                          b"Content-Length: 0\r\n\r\n")  # fmt: skip
+                self.send(
+                    b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+                    b"Content-Length: 0\r\n\r\n"
+                )
             self.handle_close()
             return False
         return super().readable()

@@ -23,10 +23,17 @@ class ConfigError(ValueError):
     """A configuration the site cannot start with; the message says where and what to give."""
 
 
-def setting(default: Any, *, key: str | None = None, env: str | None = None,
-            choices: tuple[str, ...] = (), at_least: float | None = None,
-            at_most: float | None = None, scale: int = 1,
-            tidy: Callable[[Any], Any] | None = None) -> Any:  # fmt: skip
+def setting(
+    default: Any,
+    *,
+    key: str | None = None,
+    env: str | None = None,
+    choices: tuple[str, ...] = (),
+    at_least: float | None = None,
+    at_most: float | None = None,
+    scale: int = 1,
+    tidy: Callable[[Any], Any] | None = None,
+) -> Any:
     """Declare a field: its default, and how the file (and the environment) give it.
 
     `key`: its name in the file when not the field's (a size in megabytes whose
@@ -34,8 +41,15 @@ def setting(default: Any, *, key: str | None = None, env: str | None = None,
     over the file; `choices`, `at_least`, `at_most`: the values allowed;
     `tidy`: applied to the value read (a URL's trailing slash dropped).
     """
-    metadata = {"key": key, "env": env, "choices": choices, "at_least": at_least,
-                "at_most": at_most, "scale": scale, "tidy": tidy}  # fmt: skip
+    metadata = {
+        "key": key,
+        "env": env,
+        "choices": choices,
+        "at_least": at_least,
+        "at_most": at_most,
+        "scale": scale,
+        "tidy": tidy,
+    }
     return field(default=default, metadata=metadata)
 
 
@@ -58,8 +72,9 @@ class SiteOptions:
     """`[site]`: what the site is, and how it serves."""
 
     name: str = "Wiredesk"
-    url: str = setting("http://127.0.0.1:8000", env="WIREDESK_SITE_URL",
-                       tidy=lambda url: url.rstrip("/"))  # fmt: skip
+    url: str = setting(
+        "http://127.0.0.1:8000", env="WIREDESK_SITE_URL", tidy=lambda url: url.rstrip("/")
+    )
     description: str = "News from the agencies, as they send it."
     language: str = "en"
     # The site's time zone: every time a reader sees is shown in it.
@@ -79,8 +94,9 @@ class SiteOptions:
     # Each web worker keeps the hottest cached answers in its own memory, up to
     # this much (site/fastpath.py): 8 MB is about a thousand story pages; and as
     # much again of feeds, sent again after a read (site/revalidated.py).
-    fast_path_bytes: int = setting(8 * MEGABYTE, key="fast_path_megabytes", scale=MEGABYTE,
-                                   at_least=0)  # fmt: skip
+    fast_path_bytes: int = setting(
+        8 * MEGABYTE, key="fast_path_megabytes", scale=MEGABYTE, at_least=0
+    )
     # Web workers run this much below ingest in the CPU's queue (Unix niceness):
     # under more readers than the machine can answer, a story still publishes
     # at its pace and readers wait instead (benchmarks/load.py). 0 for equals.
@@ -90,8 +106,9 @@ class SiteOptions:
     # ever waits on a slow client (config/bodies.py). The largest body taken is
     # an agency's push or WebSub delivery.
     request_body_seconds: float = setting(60.0, at_least=0)
-    request_body_bytes: int = setting(50 * MEGABYTE, key="request_body_megabytes",
-                                      scale=MEGABYTE, at_least=0)  # fmt: skip
+    request_body_bytes: int = setting(
+        50 * MEGABYTE, key="request_body_megabytes", scale=MEGABYTE, at_least=0
+    )
     # True behind a proxy that reads each body whole before passing a request on
     # (nginx's default): `wiredesk serve` then leaves bodies to it (docs/deploy.md).
     proxy_buffers_bodies: bool = False
@@ -177,8 +194,9 @@ class Options:
     purge: tuple[PurgeBackendOptions, ...] = ()
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any], environ: Mapping[str, str],
-                    source: str = "wiredesk.toml") -> Options:  # fmt: skip
+    def from_config(
+        cls, config: Mapping[str, Any], environ: Mapping[str, str], source: str = "wiredesk.toml"
+    ) -> Options:
         """Return the options of a parsed wiredesk.toml, the environment's overrides applied.
 
         `source` names the file in error messages. Raise ConfigError for an
@@ -190,13 +208,17 @@ class Options:
         unknown = sorted(set(config) - set(known))
         if unknown:
             shown = ", ".join(_section(name) for name in sorted(known))
-            raise ConfigError(f"{source}: unknown {_plural('section', unknown)} "
-                              f"{_listed(unknown, _section)} "
-                              f"({_suggestion(unknown, known, _section)}"
-                              f"known sections: {shown})")  # fmt: skip
+            raise ConfigError(
+                f"{source}: unknown {_plural('section', unknown)} "
+                f"{_listed(unknown, _section)} "
+                f"({_suggestion(unknown, known, _section)}"
+                f"known sections: {shown})"
+            )
         if not isinstance(config.get("agencies", []), list):
-            raise ConfigError(f"{source} [[agencies]]: expected a list of tables, "
-                              f"got {_shown(config['agencies'])}")  # fmt: skip
+            raise ConfigError(
+                f"{source} [[agencies]]: expected a list of tables, "
+                f"got {_shown(config['agencies'])}"
+            )
         values: dict[str, Any] = {
             name: _read(section, config.get(name, {}), source, name, environ)
             for name, section in SECTIONS.items()
@@ -222,23 +244,28 @@ def _read(cls: type, table: Any, source: str, section: str, environ: Mapping[str
     by_key = {_key(spec): spec for spec in fields(cls)}
     unknown = sorted(set(table) - set(by_key))
     if unknown:
-        raise ConfigError(f"{where}: unknown {_plural('key', unknown)} {_listed(unknown, repr)} "
-                          f"({_suggestion(unknown, list(by_key), repr)}"
-                          f"known keys: {', '.join(sorted(by_key))})")  # fmt: skip
+        raise ConfigError(
+            f"{where}: unknown {_plural('key', unknown)} {_listed(unknown, repr)} "
+            f"({_suggestion(unknown, list(by_key), repr)}"
+            f"known keys: {', '.join(sorted(by_key))})"
+        )
     hints = get_type_hints(cls)
     values = {}
     for key, spec in by_key.items():
         kind = hints[spec.name]
         if isinstance(kind, type) and is_dataclass(kind):  # a table within: [site.app]
-            values[spec.name] = _read(kind, table.get(key, {}), source, f"{section}.{key}",
-                                      environ)  # fmt: skip
+            values[spec.name] = _read(kind, table.get(key, {}), source, f"{section}.{key}", environ)
             continue
         if key in table:
             values[spec.name] = _value(table[key], kind, spec, f"{where} {key}")
         variable = spec.metadata.get("env")
         if variable and environ.get(variable):  # set and not empty: it wins over the file
-            values[spec.name] = _value(_parsed(environ[variable], kind, variable), kind, spec,
-                                       f"environment variable {variable}")  # fmt: skip
+            values[spec.name] = _value(
+                _parsed(environ[variable], kind, variable),
+                kind,
+                spec,
+                f"environment variable {variable}",
+            )
     return cls(**values)
 
 
@@ -253,12 +280,19 @@ def _value(value: Any, kind: Any, spec: Field, where: str) -> Any:
     wanted = float if scale != 1 else kind  # sizes are given in (fractional) megabytes
     given, value = value, _typed(value, wanted, where)
     if meta.get("choices") and value not in meta["choices"]:
-        raise ConfigError(f"{where}: expected one of {_listed(list(meta['choices']), repr, 'or')}, "
-                          f"got {_shown(value)}")  # fmt: skip
+        raise ConfigError(
+            f"{where}: expected one of {_listed(list(meta['choices']), repr, 'or')}, "
+            f"got {_shown(value)}"
+        )
     low, high = meta.get("at_least"), meta.get("at_most")
     if (low is not None and value < low) or (high is not None and value > high):
-        bounds = (f"from {low:g} to {high:g}" if low is not None and high is not None
-                  else f"at least {low:g}" if low is not None else f"at most {high:g}")  # fmt: skip
+        bounds = (
+            f"from {low:g} to {high:g}"
+            if low is not None and high is not None
+            else f"at least {low:g}"
+            if low is not None
+            else f"at most {high:g}"
+        )
         raise ConfigError(f"{where}: expected {_described(wanted)} {bounds}, got {_shown(given)}")
     if scale != 1:
         value = int(value * scale)
@@ -308,8 +342,9 @@ def _parsed(text: str, kind: Any, variable: str) -> Any:
         if kind is bool:
             return {"1": True, "true": True, "0": False, "false": False}[text.strip().lower()]
     except (ValueError, KeyError):
-        raise ConfigError(f"environment variable {variable}: expected {_described(kind)}, "
-                          f"got {text!r}") from None  # fmt: skip
+        raise ConfigError(
+            f"environment variable {variable}: expected {_described(kind)}, got {text!r}"
+        ) from None
     return text
 
 
@@ -321,9 +356,11 @@ def _purge_backends(entries: Any, source: str) -> tuple[PurgeBackendOptions, ...
     for number, entry in enumerate(entries, 1):
         backend = entry.get("backend")
         if not isinstance(backend, str) or not backend:
-            raise ConfigError(f"{source} [[purge]] #{number} backend: expected a dotted path "
-                              f'such as "wiredesk.site.purge.HttpPurgeBackend", '
-                              f"got {_shown(backend)}")  # fmt: skip
+            raise ConfigError(
+                f"{source} [[purge]] #{number} backend: expected a dotted path "
+                f'such as "wiredesk.site.purge.HttpPurgeBackend", '
+                f"got {_shown(backend)}"
+            )
         options = {key: value for key, value in entry.items() if key != "backend"}
         backends.append(PurgeBackendOptions(backend, MappingProxyType(options)))
     return tuple(backends)
@@ -333,8 +370,9 @@ def _described(kind: Any) -> str:
     kind = _optional(kind) or kind
     if get_origin(kind) is tuple:
         return "a list of strings"
-    return {bool: "true or false", int: "a whole number", float: "a number",
-            str: "a string"}.get(kind, str(kind))  # fmt: skip
+    return {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}.get(
+        kind, str(kind)
+    )
 
 
 def _shown(value: Any) -> str:

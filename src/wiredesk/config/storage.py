@@ -21,13 +21,23 @@ def picture_storages(
     """
     if config.storage != "s3":
         return (
-            {"BACKEND": "django.core.files.storage.FileSystemStorage",
-             "OPTIONS": {"location": data_dir / "media" / "pictures",
-                         "base_url": media_url + "pictures/", "allow_overwrite": True}},
-            {"BACKEND": "django.core.files.storage.FileSystemStorage",
-             "OPTIONS": {"location": data_dir / "picture-originals", "base_url": None,
-                         "allow_overwrite": True}},
-        )  # fmt: skip
+            {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {
+                    "location": data_dir / "media" / "pictures",
+                    "base_url": media_url + "pictures/",
+                    "allow_overwrite": True,
+                },
+            },
+            {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {
+                    "location": data_dir / "picture-originals",
+                    "base_url": None,
+                    "allow_overwrite": True,
+                },
+            },
+        )
     bucket = {
         "bucket_name": config.bucket,  # WIREDESK_S3_BUCKET, if set, is read into it
         "endpoint_url": config.endpoint_url,  # and WIREDESK_S3_ENDPOINT_URL into this
@@ -37,10 +47,22 @@ def picture_storages(
         "file_overwrite": True,
     }
     return (
-        {"BACKEND": "storages.backends.s3.S3Storage",
-         "OPTIONS": {**bucket, "location": "pictures", "default_acl": "public-read",
-                     "object_parameters": {"CacheControl": YEAR_IMMUTABLE}}},
-        {"BACKEND": "storages.backends.s3.S3Storage",
-         "OPTIONS": {**bucket, "location": "picture-originals", "default_acl": "private",
-                     "custom_domain": None}},
-    )  # fmt: skip
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **bucket,
+                "location": "pictures",
+                "default_acl": "public-read",
+                "object_parameters": {"CacheControl": YEAR_IMMUTABLE},
+            },
+        },
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **bucket,
+                "location": "picture-originals",
+                "default_acl": "private",
+                "custom_domain": None,
+            },
+        },
+    )

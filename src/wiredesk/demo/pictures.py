@@ -31,8 +31,9 @@ def draw(sky: tuple[int, int, int], ground: tuple[int, int, int], scene: str, se
     for y in range(horizon):  # the sky lightens towards the horizon
         mix = y / horizon
         pen.line([(0, y), (width, y)], fill=tuple(int(c + (255 - c) * mix * 0.6) for c in sky))
-    pen.ellipse([width * 0.7, height * 0.12, width * 0.7 + 180, height * 0.12 + 180],
-                fill=(255, 236, 170))  # fmt: skip
+    pen.ellipse(
+        [width * 0.7, height * 0.12, width * 0.7 + 180, height * 0.12 + 180], fill=(255, 236, 170)
+    )
     pen.rectangle([0, horizon, width, height], fill=ground)
     if scene == "fields":  # furrows running to the horizon, water standing in them
         for x in range(-width, 2 * width, 70):
@@ -46,8 +47,11 @@ def draw(sky: tuple[int, int, int], ground: tuple[int, int, int], scene: str, se
             y = horizon + 40 + row * 60
             for col in range(-2, 24):
                 x = col * 95 + (row % 2) * 40
-                pen.polygon([(x, y), (x + 80, y), (x + 70, y + 40), (x - 10, y + 40)],
-                            fill=(30, 40, 80), outline=(200, 210, 230))  # fmt: skip
+                pen.polygon(
+                    [(x, y), (x + 80, y), (x + 70, y + 40), (x - 10, y + 40)],
+                    fill=(30, 40, 80),
+                    outline=(200, 210, 230),
+                )
     image = image.filter(ImageFilter.GaussianBlur(1.2))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=88)

@@ -61,8 +61,13 @@ def taken(target: Path, stop: threading.Event, timeout: float = 60.0) -> bool:
     return False
 
 
-def replay(inbox_root: Path, stop: threading.Event, first_pause: float = 4.0,
-           pause: float = 1.5, batch: int = 3) -> None:  # fmt: skip
+def replay(
+    inbox_root: Path,
+    stop: threading.Event,
+    first_pause: float = 4.0,
+    pause: float = 1.5,
+    batch: int = 3,
+) -> None:
     """Drop the seed story, its revision `first_pause` after it is taken, then the rest
     `batch` at a time once that is taken too.
 
@@ -87,5 +92,8 @@ def replay(inbox_root: Path, stop: threading.Event, first_pause: float = 4.0,
         if stop.wait(pause):
             return
         drop(path, inbox_root)
-    log.info("demo: all %d bundled deliveries dropped, and %d showing the desk's states",
-             len(files), len(desk_state_deliveries()))  # fmt: skip
+    log.info(
+        "demo: all %d bundled deliveries dropped, and %d showing the desk's states",
+        len(files),
+        len(desk_state_deliveries()),
+    )

@@ -49,8 +49,10 @@ class FeedBoard:
 def bars(values: list[int], height: float = 10.0) -> list[tuple[int, float, float]]:
     """Return (x, y, height) of a bar chart's bars in a box `height` high."""
     top = max(values, default=0) or 1
-    return [(x, round(height - n * height / top, 2), round(n * height / top, 2))
-            for x, n in enumerate(values)]  # fmt: skip
+    return [
+        (x, round(height - n * height / top, 2), round(n * height / top, 2))
+        for x, n in enumerate(values)
+    ]
 
 
 def board(feed: Feed, now: datetime) -> FeedBoard:
@@ -110,8 +112,11 @@ def _latency(feed: Feed, since: datetime) -> tuple[timedelta | None, timedelta |
         .values_list("pk", "published_at", "created_at")
         .distinct()[:10_000]
     )
-    spans = sorted(max(published - created, timedelta(0)) for _, published, created in rows
-                   if published is not None)  # fmt: skip
+    spans = sorted(
+        max(published - created, timedelta(0))
+        for _, published, created in rows
+        if published is not None
+    )
     if not spans:
         return None, None
     return spans[len(spans) // 2], spans[min(len(spans) - 1, int(len(spans) * 0.99))]

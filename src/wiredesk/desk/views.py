@@ -65,8 +65,9 @@ def number(request: HttpRequest, name: str) -> int | None:
         return None
     value = whole_number(text)
     if value is None:
-        raise NotANumber(f"The query parameter {name!r} must be a whole number "
-                         f"from 0 to {BIGINT_MAX}.")  # fmt: skip
+        raise NotANumber(
+            f"The query parameter {name!r} must be a whole number from 0 to {BIGINT_MAX}."
+        )
     return value
 
 
@@ -169,13 +170,22 @@ def wire(request: HttpRequest) -> HttpResponse:
         items = items.filter(id__lt=before)
     rows = list(items[:PAGE])
     open_quarantine = Quarantine.objects.filter(resolved_at=None).count()
-    return render(request, "desk/wire.html", {
-        "rows": rows, "filters": _filters(request), "states": STATES,
-        "agencies": Agency.objects.order_by("name"), "feeds": Feed.objects.order_by("slug"),
-        "sections": Section.objects.all(), "newest": rows[0].pk if rows and before is None else _newest_id(),
-        "older": rows[-1].pk if len(rows) == PAGE else None,
-        "open_quarantine": open_quarantine, "since_choices": SINCE_HOURS,
-    })  # fmt: skip
+    return render(
+        request,
+        "desk/wire.html",
+        {
+            "rows": rows,
+            "filters": _filters(request),
+            "states": STATES,
+            "agencies": Agency.objects.order_by("name"),
+            "feeds": Feed.objects.order_by("slug"),
+            "sections": Section.objects.all(),
+            "newest": rows[0].pk if rows and before is None else _newest_id(),
+            "older": rows[-1].pk if len(rows) == PAGE else None,
+            "open_quarantine": open_quarantine,
+            "since_choices": SINCE_HOURS,
+        },
+    )
 
 
 def _newest_id() -> int:
@@ -189,8 +199,7 @@ def wire_rows(request: HttpRequest) -> JsonResponse:
     after = number(request, "after") or 0
     rows = list(_wire(request).filter(id__gt=after)[:PAGE])
     html = render_to_string("desk/_rows.html", {"rows": rows}, request)
-    return JsonResponse({"html": html, "newest": rows[0].pk if rows else after,
-                         "count": len(rows)})  # fmt: skip
+    return JsonResponse({"html": html, "newest": rows[0].pk if rows else after, "count": len(rows)})
 
 
 def applicable(story: Story) -> list[str]:
@@ -203,16 +212,26 @@ def applicable(story: Story) -> list[str]:
 def story(request: HttpRequest, pk: int) -> HttpResponse:
     """A story in the desk: its versions with word diffs, provenance, log and actions."""
     story = get_object_or_404(Story.objects.select_related("agency"), pk=pk)
-    versions = list(story.versions.select_related("delivery__feed", "edited_by")
-                    .order_by("effective_at", "id"))  # fmt: skip
-    shown = [{"v": version, "diff": diff}
-             for version, diff in zip(versions, changes_between(versions), strict=True)]  # fmt: skip
-    return render(request, "desk/story.html", {
-        "story": story, "versions": shown, "actions": applicable(story),
-        "sections": Section.objects.all(), "story_sections": set(story.sections.strip("|").split("|")),
-        "events": story.events.select_related("user").order_by("-at", "-id")[:100],
-        "reason_required": sorted(rules.REASON_REQUIRED),
-    })  # fmt: skip
+    versions = list(
+        story.versions.select_related("delivery__feed", "edited_by").order_by("effective_at", "id")
+    )
+    shown = [
+        {"v": version, "diff": diff}
+        for version, diff in zip(versions, changes_between(versions), strict=True)
+    ]
+    return render(
+        request,
+        "desk/story.html",
+        {
+            "story": story,
+            "versions": shown,
+            "actions": applicable(story),
+            "sections": Section.objects.all(),
+            "story_sections": set(story.sections.strip("|").split("|")),
+            "events": story.events.select_related("user").order_by("-at", "-id")[:100],
+            "reason_required": sorted(rules.REASON_REQUIRED),
+        },
+    )
 
 
 # The hand actions a story's page offers (but a correction, with a form of its own),
@@ -231,8 +250,14 @@ def story_action(request: HttpRequest, pk: int) -> HttpResponse:
             editorial.set_sections(story.pk, request.user, request.POST.getlist("section"), reason)
             messages.success(request, "Sections set: routing rules leave this story alone now.")
         elif action == "correct":
-            editorial.correct(story.pk, request.user, reason, request.POST.get("headline"),
-                              request.POST.get("byline"), request.POST.get("body_text"))  # fmt: skip
+            editorial.correct(
+                story.pk,
+                request.user,
+                reason,
+                request.POST.get("headline"),
+                request.POST.get("byline"),
+                request.POST.get("body_text"),
+            )
             messages.success(request, "Corrected: the desk's version is shown.")
         elif action in HAND:
             done = HAND[action]([story.pk], request.user, reason)
@@ -256,8 +281,9 @@ def delivery_raw(request: HttpRequest, pk: int) -> HttpResponse:
     response = _download(bytes(delivery.data), f"delivery-{delivery.pk}-{delivery.sha256[:12]}")
     if delivery.repairs:
         # The bytes as sent; what had to be mended to read them, beside them.
-        response["X-Wiredesk-Repairs"] = "; ".join(f"{name}: {detail}"
-                                                   for name, detail in delivery.repairs)  # fmt: skip
+        response["X-Wiredesk-Repairs"] = "; ".join(
+            f"{name}: {detail}" for name, detail in delivery.repairs
+        )
     return response
 
 
@@ -272,12 +298,20 @@ def _download(data: bytes, name: str) -> HttpResponse:
 def feeds(request: HttpRequest) -> HttpResponse:
     """The feeds board: each feed's health, polls, items per hour and latency."""
     now = timezone.now()
-    rows = [board(feed, now) for feed in Feed.objects.select_related("agency")
-            .order_by("agency__name", "slug")]  # fmt: skip
-    return render(request, "desk/feeds.html", {
-        "rows": rows, "agencies": Agency.objects.order_by("name"),
-        "publishing": Feed.Publishing.choices, "agency_publishing": Publishing.choices,
-    })  # fmt: skip
+    rows = [
+        board(feed, now)
+        for feed in Feed.objects.select_related("agency").order_by("agency__name", "slug")
+    ]
+    return render(
+        request,
+        "desk/feeds.html",
+        {
+            "rows": rows,
+            "agencies": Agency.objects.order_by("name"),
+            "publishing": Feed.Publishing.choices,
+            "agency_publishing": Publishing.choices,
+        },
+    )
 
 
 class FeedSettings(forms.ModelForm):
@@ -285,8 +319,13 @@ class FeedSettings(forms.ModelForm):
 
     class Meta:
         model = Feed
-        fields = ["publishing", "publish_delay_minutes", "hold_urgency", "hold_keywords",
-                  "encoding"]  # fmt: skip
+        fields = [
+            "publishing",
+            "publish_delay_minutes",
+            "hold_urgency",
+            "hold_keywords",
+            "encoding",
+        ]
 
 
 class AgencySettings(forms.ModelForm):
@@ -345,10 +384,14 @@ def agency_action(request: HttpRequest, slug: str) -> HttpResponse:
         if action == "settings":
             _save_settings(request, AgencySettings, agency, agency.name)
         elif action == "pause":
-            paused, withheld = control.pause_agency(agency, request.user, reason,
-                                                    withhold_live="withhold" in request.POST)  # fmt: skip
-            messages.success(request, f"Paused {len(paused)} feed(s) of {agency.name}"
-                             + (f"; withheld {len(withheld)} stories." if withheld else "."))  # fmt: skip
+            paused, withheld = control.pause_agency(
+                agency, request.user, reason, withhold_live="withhold" in request.POST
+            )
+            messages.success(
+                request,
+                f"Paused {len(paused)} feed(s) of {agency.name}"
+                + (f"; withheld {len(withheld)} stories." if withheld else "."),
+            )
         elif action == "resume":
             resumed = control.resume(list(agency.feeds.all()), request.user, reason)
             messages.success(request, f"Resumed {len(resumed)} feed(s) of {agency.name}.")
@@ -362,19 +405,31 @@ def agency_action(request: HttpRequest, slug: str) -> HttpResponse:
 @desk_view("ingest.view_quarantine")
 def quarantine(request: HttpRequest) -> HttpResponse:
     """What the pipeline refused, with reasons, bytes and actions; counts per feed."""
-    entries = Quarantine.objects.select_related("feed", "resolved_by").order_by("-last_seen_at",
-                                                                               "-id")  # fmt: skip
+    entries = Quarantine.objects.select_related("feed", "resolved_by").order_by(
+        "-last_seen_at", "-id"
+    )
     show = request.GET.get("show", "open")
     if show == "open":
         entries = entries.filter(resolved_at=None)
     if request.GET.get("feed"):
         entries = entries.filter(feed__slug=request.GET["feed"])
     page = Paginator(entries.defer("data"), PAGE).get_page(request.GET.get("page"))
-    per_feed = (Quarantine.objects.filter(resolved_at=None).values("feed__slug")
-                .annotate(n=Count("id")).order_by("-n"))  # fmt: skip
-    return render(request, "desk/quarantine.html", {
-        "page": page, "per_feed": per_feed, "show": show, "feed": request.GET.get("feed", ""),
-    })  # fmt: skip
+    per_feed = (
+        Quarantine.objects.filter(resolved_at=None)
+        .values("feed__slug")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    return render(
+        request,
+        "desk/quarantine.html",
+        {
+            "page": page,
+            "per_feed": per_feed,
+            "show": show,
+            "feed": request.GET.get("feed", ""),
+        },
+    )
 
 
 @desk_view("ingest.view_quarantine")
@@ -428,8 +483,16 @@ def audit(request: HttpRequest) -> HttpResponse:
     if get.get("user"):
         events = events.filter(Q(user__username=get["user"]) | Q(actor=f"editor {get['user']}"))
     page = Paginator(events.order_by("-at", "-id"), PAGE).get_page(get.get("page"))
-    return render(request, "desk/audit.html", {
-        "page": page, "kinds": LifecycleEvent.Kind.choices,
-        "agencies": Agency.objects.order_by("name"), "feeds": Feed.objects.order_by("slug"),
-        "filters": {k: get[k] for k in ("story", "agency", "feed", "kind", "user") if get.get(k)},
-    })  # fmt: skip
+    return render(
+        request,
+        "desk/audit.html",
+        {
+            "page": page,
+            "kinds": LifecycleEvent.Kind.choices,
+            "agencies": Agency.objects.order_by("name"),
+            "feeds": Feed.objects.order_by("slug"),
+            "filters": {
+                k: get[k] for k in ("story", "agency", "feed", "kind", "user") if get.get(k)
+            },
+        },
+    )

@@ -39,8 +39,15 @@ def pause(
         for feed in feeds:
             if Feed.objects.filter(pk=feed.pk, enabled=True).update(enabled=False):
                 feed.enabled = False
-                record(LifecycleEvent.Kind.PAUSED, editorial.editor_name(user), feed=feed, agency=feed.agency,
-                       user=user, reason=reason, at=now)  # fmt: skip
+                record(
+                    LifecycleEvent.Kind.PAUSED,
+                    editorial.editor_name(user),
+                    feed=feed,
+                    agency=feed.agency,
+                    user=user,
+                    reason=reason,
+                    at=now,
+                )
                 log.warning(
                     "paused feed=%s by %s: %s", feed.slug, editorial.editor_name(user), reason
                 )
@@ -60,8 +67,15 @@ def resume(
                 enabled=True, next_poll_at=None, failures=0
             ):
                 feed.enabled = True
-                record(LifecycleEvent.Kind.RESUMED, editorial.editor_name(user), feed=feed, agency=feed.agency,
-                       user=user, reason=reason.strip(), at=now)  # fmt: skip
+                record(
+                    LifecycleEvent.Kind.RESUMED,
+                    editorial.editor_name(user),
+                    feed=feed,
+                    agency=feed.agency,
+                    user=user,
+                    reason=reason.strip(),
+                    at=now,
+                )
                 log.info("resumed feed=%s by %s", feed.slug, editorial.editor_name(user))
                 resumed.append(feed)
     return resumed
@@ -84,8 +98,15 @@ def configure(
         agency = target.agency if isinstance(target, Feed) else target
         with transaction.atomic():
             target.save(update_fields=list(changes))
-            record(LifecycleEvent.Kind.CONFIGURED, editorial.editor_name(user), feed=feed, agency=agency,
-                   user=user, reason="; ".join(said), at=now)  # fmt: skip
+            record(
+                LifecycleEvent.Kind.CONFIGURED,
+                editorial.editor_name(user),
+                feed=feed,
+                agency=agency,
+                user=user,
+                reason="; ".join(said),
+                at=now,
+            )
     return said
 
 
@@ -103,8 +124,9 @@ def pause_agency(
         withheld: list[Story] = []
         if withhold_live:
             live = Story.objects.filter(agency=agency, state=Story.State.PUBLISHED)
-            withheld = editorial.withhold(list(live.values_list("pk", flat=True)), user,
-                                          f"agency paused: {reason}", now)  # fmt: skip
+            withheld = editorial.withhold(
+                list(live.values_list("pk", flat=True)), user, f"agency paused: {reason}", now
+            )
     return paused, withheld
 
 
@@ -145,12 +167,20 @@ def retry(entry: Quarantine, user: Editor, now: datetime | None = None) -> Inges
         report = ingest_bytes(feed, bytes(entry.data), entry.origin)
     # An item's own entry is resolved when that item went through; a
     # delivery's, when the delivery did (its items may have entries of their own).
-    stored = report.ok and not (entry.item_id and any(
-        entry.item_id[:80] in failure for failure in report.item_failures))  # fmt: skip
+    stored = report.ok and not (
+        entry.item_id and any(entry.item_id[:80] in failure for failure in report.item_failures)
+    )
     outcome = f"{report}" if stored else f"refused again: {report.quarantined or report}"
     with transaction.atomic():
-        record(LifecycleEvent.Kind.RETRIED, editorial.editor_name(user), feed=feed, agency=feed.agency,
-               user=user, reason=f"{entry.origin[:200]}: {outcome}", at=now)  # fmt: skip
+        record(
+            LifecycleEvent.Kind.RETRIED,
+            editorial.editor_name(user),
+            feed=feed,
+            agency=feed.agency,
+            user=user,
+            reason=f"{entry.origin[:200]}: {outcome}",
+            at=now,
+        )
         if stored:
             Quarantine.objects.filter(pk=entry.pk).update(
                 resolved_at=now, resolved_by=user, resolution=f"retried: {report}"
@@ -170,8 +200,14 @@ def dismiss(
             if Quarantine.objects.filter(pk=entry.pk, resolved_at=None).update(
                 resolved_at=now, resolved_by=user, resolution=f"dismissed: {reason}"
             ):
-                record(LifecycleEvent.Kind.DISMISSED, editorial.editor_name(user), feed=entry.feed,
-                       agency=entry.feed.agency if entry.feed else None, user=user,
-                       reason=f"{entry.origin[:200]}: {reason}", at=now)  # fmt: skip
+                record(
+                    LifecycleEvent.Kind.DISMISSED,
+                    editorial.editor_name(user),
+                    feed=entry.feed,
+                    agency=entry.feed.agency if entry.feed else None,
+                    user=user,
+                    reason=f"{entry.origin[:200]}: {reason}",
+                    at=now,
+                )
                 count += 1
     return count

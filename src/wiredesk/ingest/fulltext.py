@@ -24,9 +24,14 @@ log = logging.getLogger("wiredesk.ingest")
 def extract_article(page: bytes | str, url: str | None = None) -> str | None:
     """Return the article of a web page as HTML, or None when none is found."""
     extracted = trafilatura.extract(
-        page, url=url, output_format="html", include_comments=False, include_tables=True,
-        include_images=False, favor_precision=True,
-    )  # fmt: skip
+        page,
+        url=url,
+        output_format="html",
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        favor_precision=True,
+    )
     return extracted or None
 
 
@@ -53,8 +58,13 @@ def with_full_text(
     if not article:
         log.warning("full text: no article found at %s item=%s", item.link, item.item_id)
         return item
-    full = item.replace(body_html=article_html(article, item.headline), teaser="", dateline=None,
-                        located=None, body_text="")  # fmt: skip
+    full = item.replace(
+        body_html=article_html(article, item.headline),
+        teaser="",
+        dateline=None,
+        located=None,
+        body_text="",
+    )
     # Normalize again for the new body; the version stays the feed item's own,
     # so a repeat of the same item is still a no-op (and is not fetched again).
     return normalize(full, **normalize_options).replace(version=item.version)

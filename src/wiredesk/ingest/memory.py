@@ -29,5 +29,6 @@ class TakenFiles:
 
     def remember(self, key: str) -> None:
         # One statement; a second node remembering the same file is no error.
-        TakenFile.objects.bulk_create([TakenFile(feed=self.feed, key=key[:1200])],
-                                      ignore_conflicts=True)  # fmt: skip
+        TakenFile.objects.bulk_create(
+            [TakenFile(feed=self.feed, key=key[:1200])], ignore_conflicts=True
+        )

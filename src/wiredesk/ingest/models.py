@@ -24,9 +24,12 @@ class Quarantine(models.Model):
     # Dealt with on the desk: retried (and stored) or dismissed, by whom and how.
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     resolution = models.TextField(blank=True, db_default="")
 
     class Meta:

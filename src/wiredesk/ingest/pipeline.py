@@ -67,21 +67,35 @@ def quarantine(
     The same bytes refused again for the same feed and item are counted on
     the first entry (`repeats`), not stored again.
     """
-    log.warning("quarantined feed=%s origin=%s item=%s: %s",
-                feed.slug if feed else "-", origin, item_id or "-", reason)  # fmt: skip
+    log.warning(
+        "quarantined feed=%s origin=%s item=%s: %s",
+        feed.slug if feed else "-",
+        origin,
+        item_id or "-",
+        reason,
+    )
     now = timezone.now()
     digest = hashlib.sha256(data).hexdigest()
     seen = Quarantine.objects.filter(
-        feed=feed, sha256=digest, item_id=item_id[:512], size=size or len(data),
+        feed=feed,
+        sha256=digest,
+        item_id=item_id[:512],
+        size=size or len(data),
         resolved_at=None,  # bytes refused again after a dismissal are a new entry
-    )  # fmt: skip
+    )
     entry = seen.order_by("id").first()
     if entry is not None:
         seen.filter(pk=entry.pk).update(repeats=F("repeats") + 1, last_seen_at=now, reason=reason)
         return entry
     if feed is not None:
-        record(LifecycleEvent.Kind.QUARANTINED, agency_actor(feed.agency, feed), feed=feed,
-               agency=feed.agency, reason=f"{origin[:200]}: {reason}", at=now)  # fmt: skip
+        record(
+            LifecycleEvent.Kind.QUARANTINED,
+            agency_actor(feed.agency, feed),
+            feed=feed,
+            agency=feed.agency,
+            reason=f"{origin[:200]}: {reason}",
+            at=now,
+        )
     return Quarantine.objects.create(
         feed=feed,
         origin=origin[:2000],
@@ -202,13 +216,18 @@ def store_prepared(
         report.actions["quarantined"] += 1
         report.item_failures.append(str(failure))
     if prepared.repairs:
-        log.info("delivery feed=%s %s: read with repairs: %s", feed.slug, origin,
-                 "; ".join(map(str, prepared.repairs)))  # fmt: skip
+        log.info(
+            "delivery feed=%s %s: read with repairs: %s",
+            feed.slug,
+            origin,
+            "; ".join(map(str, prepared.repairs)),
+        )
     items = prepared.items
     if feed.full_text:
         options = prepare_options(feed)
-        items = _with_full_text(feed, items, options.time_zone, options.teaser_chars,
-                                options.urgency_map)  # fmt: skip
+        items = _with_full_text(
+            feed, items, options.time_zone, options.teaser_chars, options.urgency_map
+        )
     committed: list[bool] = []
     try:
         try:
@@ -218,8 +237,9 @@ def store_prepared(
                 raise
             # Stored and committed: what failed ran after the commit (a hook). The
             # delivery is not quarantined for it; the hook's own failure is logged.
-            log.exception("delivery feed=%s %s: stored, but a hook after its commit failed",
-                          feed.slug, origin)  # fmt: skip
+            log.exception(
+                "delivery feed=%s %s: stored, but a hook after its commit failed", feed.slug, origin
+            )
     except TRANSIENT:
         raise  # the database or the disk is away, not the delivery's fault: retried later
     except Exception as exc:
@@ -290,8 +310,16 @@ def _store(
                 report.item_failures.append(f"{item.item_id[:80]}: {problem}")
             else:
                 storable.append(item)
-        for outcome in store_items(feed.agency, storable, delivery, now, prepared.signatures,
-                                   prepared.band_keys, batch, policy_of(feed)):  # fmt: skip
+        for outcome in store_items(
+            feed.agency,
+            storable,
+            delivery,
+            now,
+            prepared.signatures,
+            prepared.band_keys,
+            batch,
+            policy_of(feed),
+        ):
             report.outcomes.append(outcome)
             report.actions[outcome.action] += 1
         _attach_pictures(feed, storable, report.outcomes)

@@ -54,8 +54,12 @@ def open_transport(feed: Feed, settle_seconds: float = 2.0) -> Transport:
     """Return a transport for `feed` as configured now."""
     cls = feed.transport_class
     options = feed.options or {}
-    return cls(feed.location, options, Secrets(options, names=cls.secret_names()),
-               context_for(feed, settle_seconds))  # fmt: skip
+    return cls(
+        feed.location,
+        options,
+        Secrets(options, names=cls.secret_names()),
+        context_for(feed, settle_seconds),
+    )
 
 
 class FeedPoller:
@@ -113,8 +117,9 @@ class FeedPoller:
             error = exc
             log.warning("poll failed feed=%s: %s", feed.slug, exc)
         for path in getattr(transport, "retaken", ()):
-            log.info("feed=%s: %s changed after it was refused; taking it again",
-                     feed.slug, path.name)  # fmt: skip
+            log.info(
+                "feed=%s: %s changed after it was refused; taking it again", feed.slug, path.name
+            )
         self.write_health(feed, transport, reports, error, started)
         return reports
 

@@ -58,14 +58,18 @@ def _answer(report: IngestReport) -> JsonResponse:
 def push(request: HttpRequest, slug: str) -> HttpResponse:
     """Take one delivery POSTed by the agency, proved by the feed's secret."""
     if request.method != "POST":
-        return JsonResponse({"error": "POST the delivery here"}, status=405,
-                            headers={"Allow": "POST"})  # fmt: skip
+        return JsonResponse(
+            {"error": "POST the delivery here"}, status=405, headers={"Allow": "POST"}
+        )
     feed = _feed(slug, PushIn.name)
     if feed is None:
         paused = Feed.objects.filter(slug=slug, transport=PushIn.name, enabled=False).exists()
         if paused:  # paused on the desk: the agency keeps it and tries again later
-            return JsonResponse({"error": "this feed is paused; send it again later"},
-                                status=503, headers={"Retry-After": "300"})  # fmt: skip
+            return JsonResponse(
+                {"error": "this feed is paused; send it again later"},
+                status=503,
+                headers={"Retry-After": "300"},
+            )
         return JsonResponse({"error": "no push feed by that name"}, status=404)
     transport = open_transport(feed)
     assert isinstance(transport, PushIn)
@@ -75,8 +79,11 @@ def push(request: HttpRequest, slug: str) -> HttpResponse:
         return JsonResponse({"error": f"over the {limit:,}-byte limit"}, status=413)
     if not transport.allows(request.headers, data):
         log.warning("push to feed=%s refused: not signed with its secret", feed.slug)
-        return JsonResponse({"error": "signature or token does not match"}, status=401,
-                            headers={"WWW-Authenticate": 'Bearer realm="wiredesk-push"'})  # fmt: skip
+        return JsonResponse(
+            {"error": "signature or token does not match"},
+            status=401,
+            headers={"WWW-Authenticate": 'Bearer realm="wiredesk-push"'},
+        )
     report = ingest_bytes(feed, data, origin=f"push {request.META.get('REMOTE_ADDR', '')}")
     return _answer(report)
 

@@ -39,7 +39,8 @@ def fetch_picture(picture: Picture) -> bytes:
     options = settings.WIREDESK.pictures
     policy = OutboundPolicy(
         allowed_hosts=picture.feed.allowed_hosts if picture.feed else frozenset(),
-        max_bytes=options.max_bytes, deadline_seconds=options.deadline_seconds,
-    )  # fmt: skip
+        max_bytes=options.max_bytes,
+        deadline_seconds=options.deadline_seconds,
+    )
     body, _ = fetch(href, policy, settings.WIREDESK.site.user_agent)
     return body

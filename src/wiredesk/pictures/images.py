@@ -27,13 +27,22 @@ from .sizes import CROP_WIDTH, CROPS, FORMATS, MAX_RENDITION_SIDE, WIDTHS, width
 
 MAX_PIXELS = 40_000_000  # a 7,700 x 5,200 press photo is 40 MP
 # Pillow's format name -> (the type it is, the extension its original is kept under).
-TAKEN = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp"),
-         "GIF": ("image/gif", "gif"), "AVIF": ("image/avif", "avif"), "TIFF": ("image/tiff", "tif")}  # fmt: skip
+TAKEN = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+    "GIF": ("image/gif", "gif"),
+    "AVIF": ("image/avif", "avif"),
+    "TIFF": ("image/tiff", "tif"),
+}
 _EXTENSIONS = dict(TAKEN.values())
 # Encoder settings measured in benchmarks/pictures.py: AVIF at speed 9 is many
 # times faster than its default speed, at a similar size (docs/benchmarks.md).
-ENCODE = {"AVIF": {"quality": 55, "speed": 9}, "WEBP": {"quality": 78, "method": 3},
-          "JPEG": {"quality": 82, "optimize": True, "progressive": True}}  # fmt: skip
+ENCODE = {
+    "AVIF": {"quality": 55, "speed": 9},
+    "WEBP": {"quality": 78, "method": 3},
+    "JPEG": {"quality": 82, "optimize": True, "progressive": True},
+}
 
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own bomb check, for anything opened elsewhere
 
@@ -58,8 +67,14 @@ def check(data: bytes) -> Checked:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning,
-            OSError, ValueError, SyntaxError) as exc:  # fmt: skip
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        OSError,
+        ValueError,
+        SyntaxError,
+    ) as exc:
         if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
             raise BadPicture(f"too many pixels (over {MAX_PIXELS:,}): {exc}") from None
         raise BadPicture("not a picture: the bytes are no image format we read") from None
@@ -84,9 +99,11 @@ _XMP = {
     "byline": "//dc:creator//rdf:li",
     "credit": "//photoshop:Credit | //@photoshop:Credit",
 }
-_XMP_NS = {"dc": "http://purl.org/dc/elements/1.1/",
-           "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-           "photoshop": "http://ns.adobe.com/photoshop/1.0/"}  # fmt: skip
+_XMP_NS = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "photoshop": "http://ns.adobe.com/photoshop/1.0/",
+}
 
 
 def _text(value: object) -> str | None:
@@ -201,8 +218,11 @@ def render(data: bytes) -> Renditions:
     # faster, and `reducing_gap` lets Pillow box-reduce before it filters.
     for target in sorted(widths, reverse=True):
         if target != source.width:
-            source = source.resize((target, max(1, round(height * target / width))),
-                                   Image.Resampling.LANCZOS, reducing_gap=3.0)  # fmt: skip
+            source = source.resize(
+                (target, max(1, round(height * target / width))),
+                Image.Resampling.LANCZOS,
+                reducing_gap=3.0,
+            )
         for kind in FORMATS:
             files[f"{target}.{kind}"] = _encode(source, kind)
     for name, ratio in CROPS.items():
@@ -211,8 +231,9 @@ def render(data: bytes) -> Renditions:
         files[f"{name}.jpg"] = _encode(_fit(image, size), "jpg")
     pixel = image.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
     r, g, b = pixel[:3] if isinstance(pixel, tuple) else (int(pixel or 0),) * 3
-    return Renditions(files=files, widths=widths, colour=f"#{r:02x}{g:02x}{b:02x}",
-                      width=width, height=height)  # fmt: skip
+    return Renditions(
+        files=files, widths=widths, colour=f"#{r:02x}{g:02x}{b:02x}", width=width, height=height
+    )
 
 
 def extension(mime: str) -> str:

@@ -32,8 +32,9 @@ class Picture(models.Model):
     identity = models.CharField(max_length=2000, help_text="The agency's id, else the address.")
     href = models.CharField(max_length=2000, help_text="Where it is fetched from.")
     # The feed it came through: its private hosts allowed, its folder's files beside.
-    feed = models.ForeignKey(Feed, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")  # fmt: skip
+    feed = models.ForeignKey(
+        Feed, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     version = models.CharField(max_length=200, blank=True, default="", db_default="")
     caption = models.TextField(blank=True, default="", db_default="")
     alt = models.TextField(blank=True, default="", db_default="")
@@ -41,8 +42,9 @@ class Picture(models.Model):
     copyright = models.TextField(blank=True, default="", db_default="")
     byline = models.TextField(blank=True, default="", db_default="")
     usage_terms = models.TextField(blank=True, default="", db_default="")
-    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING,
-                             db_default=State.PENDING)  # fmt: skip
+    state = models.CharField(
+        max_length=16, choices=State.choices, default=State.PENDING, db_default=State.PENDING
+    )
     sha256 = models.CharField(max_length=64, blank=True, default="", db_default="", db_index=True)
     mime = models.CharField(max_length=32, blank=True, default="", db_default="")
     width = models.PositiveIntegerField(null=True, blank=True)

@@ -99,12 +99,19 @@ class ShownPicture:
 
 def _shown(picture: Picture) -> ShownPicture:
     return ShownPicture(
-        digest=picture.sha256, width=picture.width or 0, height=picture.height or 0,
-        widths=tuple(picture.widths or ()), colour=picture.colour or "#dddddd",
+        digest=picture.sha256,
+        width=picture.width or 0,
+        height=picture.height or 0,
+        widths=tuple(picture.widths or ()),
+        colour=picture.colour or "#dddddd",
         large_bytes=picture.large_bytes or 0,
-        caption=picture.caption, alt=picture.alt, credit=picture.credit,
-        usage_terms=picture.usage_terms, copyright=picture.copyright, byline=picture.byline,
-    )  # fmt: skip
+        caption=picture.caption,
+        alt=picture.alt,
+        credit=picture.credit,
+        usage_terms=picture.usage_terms,
+        copyright=picture.copyright,
+        byline=picture.byline,
+    )
 
 
 def _links(story_ids: Iterable[int]) -> QuerySet[StoryPicture]:
@@ -141,6 +148,12 @@ def lead_picture_token() -> Subquery:
     links = StoryPicture.objects.filter(
         story=OuterRef("pk"), current=True, picture__state=Picture.State.READY
     ).order_by("position")
-    token = Concat(Cast("picture_id", CharField()), Value(":"), "picture__version",
-                   Value(":"), "picture__sha256", output_field=CharField())  # fmt: skip
+    token = Concat(
+        Cast("picture_id", CharField()),
+        Value(":"),
+        "picture__version",
+        Value(":"),
+        "picture__sha256",
+        output_field=CharField(),
+    )
     return Subquery(links.annotate(token=token).values("token")[:1])

@@ -66,14 +66,32 @@ def _values(ref: PictureRef) -> dict[str, str]:
 def _new_picture(agency: Agency, feed: Feed | None, ref: PictureRef, now: datetime) -> Picture:
     # Every column, as the storage seam's fast insert wants them (a backfill
     # attaches photos to a whole batch of stories at once).
-    return build(Picture, {
-        "agency_id": agency.pk, "feed_id": feed.pk if feed else None,
-        "identity": ref.identity[:2000], "href": ref.href[:2000],
-        "version": (ref.version or "")[:200], **_values(ref), "state": Picture.State.PENDING,
-        "sha256": "", "mime": "", "width": None, "height": None, "widths": [],
-        "large_bytes": None, "colour": "", "attempts": 0, "next_attempt_at": now,
-        "last_error": "", "created_at": now, "fetched_at": None, "claimed_by": "", "claimed_at": None,
-    })  # fmt: skip
+    return build(
+        Picture,
+        {
+            "agency_id": agency.pk,
+            "feed_id": feed.pk if feed else None,
+            "identity": ref.identity[:2000],
+            "href": ref.href[:2000],
+            "version": (ref.version or "")[:200],
+            **_values(ref),
+            "state": Picture.State.PENDING,
+            "sha256": "",
+            "mime": "",
+            "width": None,
+            "height": None,
+            "widths": [],
+            "large_bytes": None,
+            "colour": "",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+            "created_at": now,
+            "fetched_at": None,
+            "claimed_by": "",
+            "claimed_at": None,
+        },
+    )
 
 
 def _brought_up_to_date(picture: Picture, ref: PictureRef) -> Picture:
@@ -84,8 +102,14 @@ def _brought_up_to_date(picture: Picture, ref: PictureRef) -> Picture:
     if ref.href[:2000] != picture.href and picture.state != Picture.State.KILLED:
         # Fetched again at once, by any pass: one still at the old file keeps
         # its result to itself (`process` stores only for the href it fetched).
-        changes.update(href=ref.href[:2000], state=Picture.State.PENDING, attempts=0,
-                       next_attempt_at=timezone.now(), claimed_by="", claimed_at=None)  # fmt: skip
+        changes.update(
+            href=ref.href[:2000],
+            state=Picture.State.PENDING,
+            attempts=0,
+            next_attempt_at=timezone.now(),
+            claimed_by="",
+            claimed_at=None,
+        )
     if changes:
         Picture.objects.filter(pk=picture.pk).update(**changes)
         for name, value in changes.items():
@@ -184,8 +208,9 @@ def kill_picture(picture: Picture) -> None:
 
 
 def _announce_users(picture: Picture) -> None:
-    stories = list(Story.objects.filter(picture_links__picture=picture,
-                                        picture_links__current=True).distinct())  # fmt: skip
+    stories = list(
+        Story.objects.filter(picture_links__picture=picture, picture_links__current=True).distinct()
+    )
     if stories:
         announce(stories, "updated")
 
@@ -206,10 +231,13 @@ def _fail(picture: Picture, reason: str, data: bytes | None) -> None:
     attempts = picture.attempts + 1
     gives_up = attempts >= MAX_ATTEMPTS
     failed = _still(picture).update(
-        state=Picture.State.FAILED, attempts=attempts, last_error=reason[:2000],
+        state=Picture.State.FAILED,
+        attempts=attempts,
+        last_error=reason[:2000],
         next_attempt_at=None if gives_up else timezone.now() + retry_delay(attempts),
-        claimed_by="", claimed_at=None,
-    )  # fmt: skip
+        claimed_by="",
+        claimed_at=None,
+    )
     if not failed:
         return  # killed, or a new file to fetch: this file's failure no longer matters
     log.warning(
@@ -217,10 +245,13 @@ def _fail(picture: Picture, reason: str, data: bytes | None) -> None:
     )
     # Ingest keeps it on the quarantine (a receiver: pictures never import ingest).
     picture_failed.send(
-        Picture, feed=picture.feed, origin=picture.href,
+        Picture,
+        feed=picture.feed,
+        origin=picture.href,
         data=data if data is not None else picture.href.encode(),
-        reason=f"picture: {reason}", item_id=f"picture:{picture.identity}",
-    )  # fmt: skip
+        reason=f"picture: {reason}",
+        item_id=f"picture:{picture.identity}",
+    )
 
 
 def process(picture: Picture) -> bool:
@@ -252,9 +283,14 @@ def process(picture: Picture) -> bool:
             files.save_renditions(digest, made.files)
             rendered = made.widths, made.colour
             if made.height > sizes.MAX_RENDITION_SIDE:
-                log.info("picture %s is %d x %d pixels: rendered %d wide, no side over %d",
-                         picture.pk, made.width, made.height, max(made.widths),
-                         sizes.MAX_RENDITION_SIDE)  # fmt: skip
+                log.info(
+                    "picture %s is %d x %d pixels: rendered %d wide, no side over %d",
+                    picture.pk,
+                    made.width,
+                    made.height,
+                    max(made.widths),
+                    sizes.MAX_RENDITION_SIDE,
+                )
     except (Refused, images.BadPicture) as exc:
         _fail(picture, str(exc), data)
         return False
@@ -265,11 +301,21 @@ def process(picture: Picture) -> bool:
     widths, colour = rendered
     embedded = {k: v for k, v in checked.embedded.items() if not getattr(picture, k)}
     ready = _still(picture).update(
-        state=Picture.State.READY, sha256=digest, mime=checked.mime, width=checked.width,
-        height=checked.height, widths=widths, colour=colour, fetched_at=timezone.now(),
+        state=Picture.State.READY,
+        sha256=digest,
+        mime=checked.mime,
+        width=checked.width,
+        height=checked.height,
+        widths=widths,
+        colour=colour,
+        fetched_at=timezone.now(),
         large_bytes=files.size(digest, f"{max(widths)}.jpg"),
-        last_error="", next_attempt_at=None, claimed_by="", claimed_at=None, **embedded,
-    )  # fmt: skip
+        last_error="",
+        next_attempt_at=None,
+        claimed_by="",
+        claimed_at=None,
+        **embedded,
+    )
     if not ready:  # killed, or a new file to fetch, meanwhile: this one is not shown
         sync_files(digest)
         return False

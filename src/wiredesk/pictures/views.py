@@ -14,8 +14,9 @@ def gone(request: HttpRequest, digest: str, name: str) -> HttpResponse:
     for files that are not there.
     """
     if Picture.objects.filter(sha256=digest).exclude(state=Picture.State.READY).exists():
-        response = HttpResponse("This picture has been removed.\n", status=410,
-                                content_type="text/plain; charset=utf-8")  # fmt: skip
+        response = HttpResponse(
+            "This picture has been removed.\n", status=410, content_type="text/plain; charset=utf-8"
+        )
         response["Cache-Control"] = "public, max-age=60"
         response["Surrogate-Key"] = f"picture-{digest}"
         return response

@@ -86,8 +86,9 @@ class IngestProcess(threading.Thread):
         self._start_process()
         while not self.stopping.wait(RESTART_SECONDS):
             if self.process is not None and not self.process.is_alive():
-                log.error("ingest process ended (exit %s); starting it again",
-                          self.process.exitcode)  # fmt: skip
+                log.error(
+                    "ingest process ended (exit %s); starting it again", self.process.exitcode
+                )
                 self._start_process()
 
     def stop(self) -> None:
@@ -113,14 +114,21 @@ def serve_embedded(
     ingest = IngestProcess()
     outbox = OutboxWorker()
     server = create_server(
-        application, host=host, port=port, threads=threads, ident="wiredesk",
+        application,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="wiredesk",
         # Waitress reads each body whole before a thread takes the request; a
         # slow client holds only a connection, and there are enough of those.
         connection_limit=connection_limit(),
         max_request_body_size=settings.WIREDESK.site.request_body_bytes,
-    )  # fmt: skip
-    channel = type("Channel", (DeadlineChannel,),
-                   {"deadline_seconds": settings.WIREDESK.site.request_body_seconds})  # fmt: skip
+    )
+    channel = type(
+        "Channel",
+        (DeadlineChannel,),
+        {"deadline_seconds": settings.WIREDESK.site.request_body_seconds},
+    )
     for listener in list(server._map.values()):  # each listening socket (IPv4, IPv6)
         if isinstance(listener, BaseWSGIServer):
             listener.channel_class = channel

@@ -11,11 +11,16 @@ def assetlinks(request: HttpRequest) -> JsonResponse:
     app = settings.WIREDESK.site.app
     if not app.android_package:
         raise Http404("No Android app configured")
-    statements = [{
-        "relation": ["delegate_permission/common.handle_all_urls"],
-        "target": {"namespace": "android_app", "package_name": app.android_package,
-                   "sha256_cert_fingerprints": app.android_sha256_fingerprints},
-    }]  # fmt: skip
+    statements = [
+        {
+            "relation": ["delegate_permission/common.handle_all_urls"],
+            "target": {
+                "namespace": "android_app",
+                "package_name": app.android_package,
+                "sha256_cert_fingerprints": app.android_sha256_fingerprints,
+            },
+        }
+    ]
     return JsonResponse(statements, safe=False)
 
 

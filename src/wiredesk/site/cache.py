@@ -64,8 +64,11 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if hasattr(response, "render") and not getattr(response, "is_rendered", True):
             response.render()  # a TemplateResponse (sitemaps): its bytes are what is kept
         # A page that says "still being worked out" (site/changes.py) is not kept.
-        if (response.status_code in CACHED_STATUSES and not response.streaming
-                and "no-store" not in response.get("Cache-Control", "")):  # fmt: skip
+        if (
+            response.status_code in CACHED_STATUSES
+            and not response.streaming
+            and "no-store" not in response.get("Cache-Control", "")
+        ):
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
             cache.set(key, (response.status_code, headers, response.content), seconds)
             setattr(response, "wiredesk_cacheable", True)  # noqa: B010

@@ -66,8 +66,11 @@ def _compute(
         diff = word_diff(texts[older], texts[newer], limit=left) if left > 0 else PENDING
         left -= diff.spent
         made[older, newer] = PENDING if diff.cut else diff
-    rows = [VersionDiff(older_id=o, newer_id=n, html=str(d.html), complete=d.complete)
-            for (o, n), d in made.items() if not d.pending]  # fmt: skip
+    rows = [
+        VersionDiff(older_id=o, newer_id=n, html=str(d.html), complete=d.complete)
+        for (o, n), d in made.items()
+        if not d.pending
+    ]
     if not rows:
         return made
     try:

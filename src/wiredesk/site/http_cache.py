@@ -70,8 +70,13 @@ class ConditionalGetMiddleware(DjangoConditionalGet):
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
-        if (request.method == "GET" and isinstance(response, HttpResponse) and self.needs_etag(response)
-                and not response.has_header("ETag") and response.content):  # fmt: skip
+        if (
+            request.method == "GET"
+            and isinstance(response, HttpResponse)
+            and self.needs_etag(response)
+            and not response.has_header("ETag")
+            and response.content
+        ):
             digest = hashlib.sha1(response.content, usedforsecurity=False).hexdigest()
             response.headers["ETag"] = f'"{digest}"'
         return super().process_response(request, response)

@@ -14,8 +14,9 @@ class VersionDiff(models.Model):
     """
 
     # Indexed by the unique constraint (older, newer).
-    older = models.ForeignKey(StoryVersion, on_delete=models.CASCADE, related_name="+",
-                              db_index=False)  # fmt: skip
+    older = models.ForeignKey(
+        StoryVersion, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     newer = models.ForeignKey(StoryVersion, on_delete=models.CASCADE, related_name="+")
     html = models.TextField()
     # False when the diff's work budget ran out and part of the text is shown

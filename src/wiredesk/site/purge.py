@@ -53,8 +53,10 @@ class HttpPurgeBackend(PurgeBackend):
         found = []
         url = options.get("url")
         if not url:
-            found.append('has no url: give the address PURGE requests go to, '
-                         'such as url = "http://varnish.internal:6081"')  # fmt: skip
+            found.append(
+                "has no url: give the address PURGE requests go to, "
+                'such as url = "http://varnish.internal:6081"'
+            )
         elif not isinstance(url, str) or not _is_http(url):
             found.append(f"url {url!r} is not an http:// or https:// address with a host")
         timeout = options.get("timeout", 2.0)
@@ -125,9 +127,11 @@ def problems() -> list[str]:
         try:
             kind = import_string(spec.backend)
         except ImportError as exc:
-            found.append(f"{where}: backend {spec.backend!r} cannot be imported ({exc}); give "
-                         f'a class with purge(keys), such as "{HttpPurgeBackend.__module__}.'
-                         f'HttpPurgeBackend"')  # fmt: skip
+            found.append(
+                f"{where}: backend {spec.backend!r} cannot be imported ({exc}); give "
+                f'a class with purge(keys), such as "{HttpPurgeBackend.__module__}.'
+                f'HttpPurgeBackend"'
+            )
             continue
         if not isinstance(kind, type) or not callable(getattr(kind, "purge", None)):
             found.append(f"{where}: backend {spec.backend!r} is not a class with purge(keys)")

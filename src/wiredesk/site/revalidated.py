@@ -28,8 +28,15 @@ class Revalidatable:
 
     __slots__ = ("body", "cacheable", "check", "headers", "signature", "status")
 
-    def __init__(self, status: str, headers: list, body: bytes, check: Callable[[], Hashable],
-                 signature: Hashable, cacheable: bool) -> None:  # fmt: skip
+    def __init__(
+        self,
+        status: str,
+        headers: list,
+        body: bytes,
+        check: Callable[[], Hashable],
+        signature: Hashable,
+        cacheable: bool,
+    ) -> None:
         self.status = status
         self.headers = headers
         self.body = body

@@ -26,13 +26,16 @@ def news_article(
         "description": story.teaser,
         "datePublished": rfc3339(timezone.localtime(story.first_published_at)),
         "dateModified": rfc3339(timezone.localtime(story.modified_at)),
-        "author": {"@type": "Organization", "name": story.agency.name,
-                   **({"url": story.agency.url} if story.agency.url else {})},
+        "author": {
+            "@type": "Organization",
+            "name": story.agency.name,
+            **({"url": story.agency.url} if story.agency.url else {}),
+        },
         "publisher": {"@type": "Organization", "name": site_name, "url": site_url},
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
         "isAccessibleForFree": True,
-    }  # fmt: skip
+    }
     if images:
         data["image"] = list(images)
     if story.language:

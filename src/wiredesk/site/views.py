@@ -77,10 +77,16 @@ def _list(
     request: HttpRequest, stories: QuerySet[Story], title: str | None, path: str
 ) -> HttpResponse:
     """Render a story list; `path` is where it and its feeds live ("/agency/ians/")."""
-    return render(request, "site/list.html", {
-        "page": _page(request, stories), "title": title, "list_path": path,
-        "feeds_path": path if path != "/" else "/feeds/",
-    })  # fmt: skip
+    return render(
+        request,
+        "site/list.html",
+        {
+            "page": _page(request, stories),
+            "title": title,
+            "list_path": path,
+            "feeds_path": path if path != "/" else "/feeds/",
+        },
+    )
 
 
 @cached_page
@@ -93,16 +99,21 @@ def home(request: HttpRequest) -> HttpResponse:
 def agency(request: HttpRequest, slug: str) -> HttpResponse:
     """Latest stories of one agency."""
     agency = get_object_or_404(Agency, slug=slug)
-    return _list(request, visible_stories().filter(agency=agency), agency.name,
-                 f"/agency/{agency.slug}/")  # fmt: skip
+    return _list(
+        request, visible_stories().filter(agency=agency), agency.name, f"/agency/{agency.slug}/"
+    )
 
 
 @cached_page
 def section(request: HttpRequest, slug: str) -> HttpResponse:
     """Latest stories of one of the publisher's sections."""
     section = get_object_or_404(Section, slug=slug)
-    return _list(request, in_section(visible_stories(), section.slug), section.name,
-                 f"/section/{section.slug}/")  # fmt: skip
+    return _list(
+        request,
+        in_section(visible_stories(), section.slug),
+        section.name,
+        f"/section/{section.slug}/",
+    )
 
 
 @cached_page
@@ -171,8 +182,13 @@ def provenance(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     versions = versions_of(story)
     diffs = changes_between(versions)
     for version, changes in zip(versions, diffs, strict=True):
-        rows.append({"version": version, "changes": changes,
-                     "headline_changed": previous is not None and version.headline != previous.headline})  # fmt: skip
+        rows.append(
+            {
+                "version": version,
+                "changes": changes,
+                "headline_changed": previous is not None and version.headline != previous.headline,
+            }
+        )
         previous = version
     response = render(request, "site/provenance.html", {"story": story, "rows": rows})
     if any_pending(diffs):  # neither the page cache nor a CDN keeps "still being worked out"

@@ -23,15 +23,26 @@ class AgencyAdmin(admin.ModelAdmin):
 @admin.register(Feed)
 class FeedAdmin(admin.ModelAdmin):
     list_display = (
-        "slug", "agency", "transport", "format", "poll_interval", "enabled",
-        "last_success_at", "failures", "health",
-    )  # fmt: skip
+        "slug",
+        "agency",
+        "transport",
+        "format",
+        "poll_interval",
+        "enabled",
+        "last_success_at",
+        "failures",
+        "health",
+    )
     list_filter = ("agency", "transport", "enabled")
     search_fields = ("slug", "location")
     readonly_fields = (
-        "where_it_is_up_to", "failures", "next_poll_at", "last_polled_at",
-        "last_success_at", "last_error",
-    )  # fmt: skip
+        "where_it_is_up_to",
+        "failures",
+        "next_poll_at",
+        "last_polled_at",
+        "last_success_at",
+        "last_error",
+    )
 
     @admin.display(description="Health")
     def health(self, feed: Feed) -> str:

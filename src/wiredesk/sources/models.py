@@ -40,19 +40,25 @@ class HoldRules(models.Model):
     # At most a week: SQLite stores any 64-bit number, and a delay past
     # timedelta's range made every later delivery of the feed fail.
     publish_delay_minutes = models.PositiveIntegerField(
-        default=10, db_default=10, validators=[MaxValueValidator(MAX_DELAY_MINUTES)],
+        default=10,
+        db_default=10,
+        validators=[MaxValueValidator(MAX_DELAY_MINUTES)],
         help_text="With 'publish after a delay': minutes an editor has to hold it (a week at most).",
-    )  # fmt: skip
+    )
     # IPTC urgency runs from 1 (flash) to 9.
     hold_urgency = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(9)],
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
         help_text="Hold new stories this urgent or more (1 = flash) for an editor; blank: none.",
-    )  # fmt: skip
+    )
     hold_keywords = models.CharField(
-        max_length=1000, blank=True, db_default="",
+        max_length=1000,
+        blank=True,
+        db_default="",
         help_text="Comma-separated: a new story whose keywords or subjects include one is held "
         "for an editor (e.g. advisory-only), never published on its own.",
-    )  # fmt: skip
+    )
 
     class Meta:
         abstract = True
@@ -101,8 +107,12 @@ class Agency(HoldRules):
 
     # The publishing policy of every feed of the agency that says "as its agency says";
     # its hold rules add to each feed's own.
-    publishing = models.CharField(max_length=8, choices=Publishing.choices,
-                                  default=Publishing.AUTO, db_default=Publishing.AUTO)  # fmt: skip
+    publishing = models.CharField(
+        max_length=8,
+        choices=Publishing.choices,
+        default=Publishing.AUTO,
+        db_default=Publishing.AUTO,
+    )
     # When it last had a new story stored (to the minute): near-duplicate grouping
     # asks "has another agency stored a story lately?" of every delivery, here in
     # one small read instead of a look through the stories (a scan of them all
@@ -171,8 +181,12 @@ class Feed(HoldRules):
         DELAY = "delay", "Publish after a delay, unless an editor holds it"
 
     # The publishing policy (docs/sources.md): what happens to a new story of this feed.
-    publishing = models.CharField(max_length=8, choices=Publishing.choices,
-                                  default=Publishing.AGENCY, db_default=Publishing.AGENCY)  # fmt: skip
+    publishing = models.CharField(
+        max_length=8,
+        choices=Publishing.choices,
+        default=Publishing.AGENCY,
+        db_default=Publishing.AGENCY,
+    )
 
     # Where the transport is up to (an ETag, a page cursor, a WebSub lease),
     # moved on only once what came before it is stored.

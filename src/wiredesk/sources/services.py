@@ -16,10 +16,20 @@ from wiredesk.transports.base import check_settings
 from .models import Agency, Feed
 
 AGENCY_FIELDS = (
-    "name", "byline", "url", "disclaimer", "language", "time_zone", "urgency_map",
-    "kill_patterns", "advisory_patterns", "publishing", "publish_delay_minutes", "hold_urgency",
+    "name",
+    "byline",
+    "url",
+    "disclaimer",
+    "language",
+    "time_zone",
+    "urgency_map",
+    "kill_patterns",
+    "advisory_patterns",
+    "publishing",
+    "publish_delay_minutes",
+    "hold_urgency",
     "hold_keywords",
-)  # fmt: skip
+)
 FEED_FIELDS = (
     "transport",
     "location",

@@ -45,8 +45,15 @@ class VersionInline(admin.TabularInline):
     model = StoryVersion
     extra = 0
     can_delete = False
-    fields = ("version", "effective_at", "received_at", "pub_status", "signal", "headline",
-              "ednote")  # fmt: skip
+    fields = (
+        "version",
+        "effective_at",
+        "received_at",
+        "pub_status",
+        "signal",
+        "headline",
+        "ednote",
+    )
     readonly_fields = fields
     show_change_link = True
 
@@ -58,13 +65,20 @@ class VersionInline(admin.TabularInline):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), max_length=2000,
-                             help_text="Required: why, for the log (e.g. a court order's number).")  # fmt: skip
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=2000,
+        help_text="Required: why, for the log (e.g. a court order's number).",
+    )
 
 
 class OptionalReasonForm(ReasonForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), max_length=2000,
-                             required=False, help_text="Optional: a note for the log.")  # fmt: skip
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=2000,
+        required=False,
+        help_text="Optional: a note for the log.",
+    )
 
 
 def _hand_action(hand: HandAction) -> AdminAction:
@@ -77,34 +91,55 @@ def _hand_action(hand: HandAction) -> AdminAction:
     ) -> TemplateResponse | None:
         form = form_class(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            done = operation(list(queryset.values_list("pk", flat=True)), request.user,
-                             form.cleaned_data["reason"])  # fmt: skip
+            done = operation(
+                list(queryset.values_list("pk", flat=True)),
+                request.user,
+                form.cleaned_data["reason"],
+            )
             modeladmin.message_user(request, f"{verb}: {len(done)} of {queryset.count()} stories.")
             return None
-        return TemplateResponse(request, "admin/stories/reason.html", {
-            **modeladmin.admin_site.each_context(request), "title": f"{verb} stories",
-            "question": hand.question, "stories": queryset.select_related("agency"),
-            "checkbox_name": ACTION_CHECKBOX_NAME, "action": hand.admin_name,
-            "form": form, "verb": verb, "opts": modeladmin.model._meta,
-        })  # fmt: skip
+        return TemplateResponse(
+            request,
+            "admin/stories/reason.html",
+            {
+                **modeladmin.admin_site.each_context(request),
+                "title": f"{verb} stories",
+                "question": hand.question,
+                "stories": queryset.select_related("agency"),
+                "checkbox_name": ACTION_CHECKBOX_NAME,
+                "action": hand.admin_name,
+                "form": form,
+                "verb": verb,
+                "opts": modeladmin.model._meta,
+            },
+        )
 
     action.__name__ = hand.admin_name
     asks = "asks why" if hand.reason_required else "asks for a note"
-    return admin.action(description=f"{verb} the selected stories ({asks})",
-                        permissions=["lifecycle"])(action)  # fmt: skip
+    return admin.action(
+        description=f"{verb} the selected stories ({asks})", permissions=["lifecycle"]
+    )(action)
 
 
 class CorrectionForm(forms.Form):
     headline = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "cols": 80}))
     byline = forms.CharField(required=False)
-    body_text = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 16, "cols": 80}),
-                                help_text="Paragraphs separated by a blank line.")  # fmt: skip
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "cols": 80}), max_length=2000,
-                             help_text="Required: shown to readers on the versions page.")  # fmt: skip
+    body_text = forms.CharField(
+        label="Text",
+        widget=forms.Textarea(attrs={"rows": 16, "cols": 80}),
+        help_text="Paragraphs separated by a blank line.",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        max_length=2000,
+        help_text="Required: shown to readers on the versions page.",
+    )
 
 
-@admin.action(description="Correct the selected story (the desk's own version; asks why)",
-              permissions=["lifecycle"])  # fmt: skip
+@admin.action(
+    description="Correct the selected story (the desk's own version; asks why)",
+    permissions=["lifecycle"],
+)
 def correct(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Story]
 ) -> TemplateResponse | None:
@@ -118,23 +153,43 @@ def correct(
         if form.is_valid():
             data = form.cleaned_data
             try:
-                editorial.correct(story.pk, request.user, data["reason"], data["headline"],
-                                  data["byline"], data["body_text"])  # fmt: skip
+                editorial.correct(
+                    story.pk,
+                    request.user,
+                    data["reason"],
+                    data["headline"],
+                    data["byline"],
+                    data["body_text"],
+                )
             except editorial.NothingToCorrect as exc:
                 form.add_error(None, str(exc))
             else:
                 modeladmin.message_user(request, f"Corrected: {story.headline}")
                 return None
     else:
-        form = CorrectionForm(initial={"headline": story.headline, "byline": story.byline,
-                                       "body_text": story.body_text})  # fmt: skip
-    return TemplateResponse(request, "admin/stories/reason.html", {
-        **modeladmin.admin_site.each_context(request), "title": "Correct a story",
-        "question": "Change the words below. The agency's version is kept; readers see that the "
-                    "desk corrected the story and what changed.",
-        "stories": [story], "checkbox_name": ACTION_CHECKBOX_NAME, "action": "correct",
-        "form": form, "verb": "Correct", "opts": modeladmin.model._meta,
-    })  # fmt: skip
+        form = CorrectionForm(
+            initial={
+                "headline": story.headline,
+                "byline": story.byline,
+                "body_text": story.body_text,
+            }
+        )
+    return TemplateResponse(
+        request,
+        "admin/stories/reason.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": "Correct a story",
+            "question": "Change the words below. The agency's version is kept; readers see that the "
+            "desk corrected the story and what changed.",
+            "stories": [story],
+            "checkbox_name": ACTION_CHECKBOX_NAME,
+            "action": "correct",
+            "form": form,
+            "verb": "Correct",
+            "opts": modeladmin.model._meta,
+        },
+    )
 
 
 _BEFORE_CORRECT = {Action.KILL, Action.WITHHOLD, Action.RESTORE, Action.HOLD, Action.RELEASE}
@@ -142,8 +197,17 @@ _BEFORE_CORRECT = {Action.KILL, Action.WITHHOLD, Action.RESTORE, Action.HOLD, Ac
 
 @admin.register(Story)
 class StoryAdmin(ReadOnlyAdmin):
-    list_display = ("headline", "agency", "state", "held_by_desk", "held_for_editor",
-                    "corrected_by_desk", "first_published_at", "modified_at", "version_count")  # fmt: skip
+    list_display = (
+        "headline",
+        "agency",
+        "state",
+        "held_by_desk",
+        "held_for_editor",
+        "corrected_by_desk",
+        "first_published_at",
+        "modified_at",
+        "version_count",
+    )
     list_filter = ("state", "held_by_desk", "held_for_editor", "corrected_by_desk", "agency")
     search_fields = ("headline", "item_id")
     date_hierarchy = "first_published_at"

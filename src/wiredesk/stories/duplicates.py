@@ -116,12 +116,19 @@ def _recent_candidates(
 
 def log_grouping(grouped: dict[int, int], agency_of: dict[int, int], now: datetime) -> None:
     """Write one lifecycle log entry for each story put in a group (one statement)."""
-    LifecycleEvent.objects.bulk_create([
-        LifecycleEvent(at=now, kind=LifecycleEvent.Kind.GROUPED, story_id=pk,
-                       agency_id=agency_of.get(pk), actor="duplicate grouping",
-                       reason=f"a near-duplicate of another agency's story (group {group_id})")
-        for pk, group_id in grouped.items()
-    ])  # fmt: skip
+    LifecycleEvent.objects.bulk_create(
+        [
+            LifecycleEvent(
+                at=now,
+                kind=LifecycleEvent.Kind.GROUPED,
+                story_id=pk,
+                agency_id=agency_of.get(pk),
+                actor="duplicate grouping",
+                reason=f"a near-duplicate of another agency's story (group {group_id})",
+            )
+            for pk, group_id in grouped.items()
+        ]
+    )
 
 
 def group_new_stories(

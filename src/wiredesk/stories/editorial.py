@@ -83,8 +83,9 @@ STATE_FIELDS = ["state", "held_by_desk", "held_for_editor", "release_at", "publi
 Change = Callable[[Story, rules.Known, StoryVersion | None, datetime], list[str] | None]
 
 
-def _set_state(story: Story, known: rules.Known, newest: StoryVersion | None,
-               now: datetime) -> list[str] | None:  # fmt: skip
+def _set_state(
+    story: Story, known: rules.Known, newest: StoryVersion | None, now: datetime
+) -> list[str] | None:
     """The change of withhold, restore and hold: the state the rules decided."""
     story.state = known.state
     story.held_by_desk = known.held_by_desk
@@ -95,8 +96,9 @@ def _set_state(story: Story, known: rules.Known, newest: StoryVersion | None,
     return STATE_FIELDS
 
 
-def _release(story: Story, known: rules.Known, newest: StoryVersion | None,
-             now: datetime) -> list[str] | None:  # fmt: skip
+def _release(
+    story: Story, known: rules.Known, newest: StoryVersion | None, now: datetime
+) -> list[str] | None:
     """The change of a release: the state the rules decided, dated when it goes public."""
     fields = _set_state(story, known, newest, now)
     if story.state == Story.State.PUBLISHED:
@@ -106,15 +108,17 @@ def _release(story: Story, known: rules.Known, newest: StoryVersion | None,
     return fields
 
 
-def _kill(story: Story, known: rules.Known, newest: StoryVersion | None,
-          now: datetime) -> list[str] | None:  # fmt: skip
+def _kill(
+    story: Story, known: rules.Known, newest: StoryVersion | None, now: datetime
+) -> list[str] | None:
     """The change of a kill: gone for good."""
     story.state, story.killed_at = Story.State.KILLED, now
     return ["state", "killed_at"]
 
 
-def _accept(story: Story, known: rules.Known, newest: StoryVersion | None,
-            now: datetime) -> list[str] | None:  # fmt: skip
+def _accept(
+    story: Story, known: rules.Known, newest: StoryVersion | None, now: datetime
+) -> list[str] | None:
     """The change of accepting the agency's version: its newest words shown again."""
     story.corrected_by_desk = False
     if newest is not None:
@@ -123,8 +127,9 @@ def _accept(story: Story, known: rules.Known, newest: StoryVersion | None,
     return None  # the words, slug, topics and dates too
 
 
-def _nothing(story: Story, known: rules.Known, newest: StoryVersion | None,
-             now: datetime) -> list[str] | None:  # fmt: skip
+def _nothing(
+    story: Story, known: rules.Known, newest: StoryVersion | None, now: datetime
+) -> list[str] | None:
     """The change of rejecting the agency's version: none, only the log says so."""
     return []
 
@@ -162,8 +167,14 @@ def _act(
             fields = change(story, decision.known, newest, now)
             public = story.state == Story.State.PUBLISHED
             record(kind, who, story=story, user=user, reason=reason, at=now)
-            log.log(logging.WARNING if not public else logging.INFO, "%s story=%s by %s: %s",
-                    kind, story.pk, who, reason)  # fmt: skip
+            log.log(
+                logging.WARNING if not public else logging.INFO,
+                "%s story=%s by %s: %s",
+                kind,
+                story.pk,
+                who,
+                reason,
+            )
             if fields == []:
                 done.append(story)
                 continue
@@ -191,24 +202,25 @@ def withhold(
     ids: Iterable[int], user: Editor, reason: str, now: datetime | None = None
 ) -> list[Story]:
     """Take the stories off every surface until an editor restores them; return those held."""
-    return _act(rules.Action.WITHHOLD, LifecycleEvent.Kind.WITHHELD, _set_state, ids, user,
-                reason, now)  # fmt: skip
+    return _act(
+        rules.Action.WITHHOLD, LifecycleEvent.Kind.WITHHELD, _set_state, ids, user, reason, now
+    )
 
 
 def restore(
     ids: Iterable[int], user: Editor, reason: str, now: datetime | None = None
 ) -> list[Story]:
     """Put stories an editor withheld back, as their newest version says; return them."""
-    return _act(rules.Action.RESTORE, LifecycleEvent.Kind.RESTORED, _set_state, ids, user,
-                reason, now)  # fmt: skip
+    return _act(
+        rules.Action.RESTORE, LifecycleEvent.Kind.RESTORED, _set_state, ids, user, reason, now
+    )
 
 
 def hold(ids: Iterable[int], user: Editor, reason: str, now: datetime | None = None) -> list[Story]:
     """Keep stories not yet public (under embargo, withheld by the agency, or waiting for
     their feed's publishing delay) from going public on their own, whatever the agency
     sends, until an editor releases them; return those held."""
-    return _act(rules.Action.HOLD, LifecycleEvent.Kind.ON_HOLD, _set_state, ids, user, reason,
-                now)  # fmt: skip
+    return _act(rules.Action.HOLD, LifecycleEvent.Kind.ON_HOLD, _set_state, ids, user, reason, now)
 
 
 def release(
@@ -226,28 +238,36 @@ def release(
     `due_only`, only stories whose delay is over (an editor may have held one
     meanwhile).
     """
-    return _act(rules.Action.RELEASE, LifecycleEvent.Kind.RELEASED, _release, ids, user,
-                reason, now, actor, due_only)  # fmt: skip
+    return _act(
+        rules.Action.RELEASE,
+        LifecycleEvent.Kind.RELEASED,
+        _release,
+        ids,
+        user,
+        reason,
+        now,
+        actor,
+        due_only,
+    )
 
 
 def accept_agency(
     ids: Iterable[int], user: Editor, reason: str, now: datetime | None = None
 ) -> list[Story]:
     """Drop the desk's correction: show the agency's newest version again; return the stories."""
-    return _act(rules.Action.ACCEPT, LifecycleEvent.Kind.ACCEPTED, _accept, ids, user, reason,
-                now)  # fmt: skip
+    return _act(rules.Action.ACCEPT, LifecycleEvent.Kind.ACCEPTED, _accept, ids, user, reason, now)
 
 
 def reject_agency(
     ids: Iterable[int], user: Editor, reason: str, now: datetime | None = None
 ) -> list[Story]:
     """Keep the desk's correction over the agency's held versions, and say so; return them."""
-    return _act(rules.Action.REJECT, LifecycleEvent.Kind.REJECTED, _nothing, ids, user, reason,
-                now)  # fmt: skip
+    return _act(rules.Action.REJECT, LifecycleEvent.Kind.REJECTED, _nothing, ids, user, reason, now)
 
 
-def set_sections(story_id: int, user: Editor, slugs: Iterable[str], reason: str = "",
-                 now: datetime | None = None) -> Story:  # fmt: skip
+def set_sections(
+    story_id: int, user: Editor, slugs: Iterable[str], reason: str = "", now: datetime | None = None
+) -> Story:
     """Put a story in exactly these sections, by hand: routing rules leave it alone after."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -260,8 +280,14 @@ def set_sections(story_id: int, user: Editor, slugs: Iterable[str], reason: str 
         story.sections, story.sections_by_desk = chosen, True
         story.save(update_fields=["sections", "sections_by_desk"])
         now_in = chosen.strip("|").replace("|", ", ") or "none"
-        record(LifecycleEvent.Kind.SECTIONED, editor_name(user), story=story, user=user, at=now,
-               reason=f"{was} -> {now_in}" + (f": {reason.strip()}" if reason.strip() else ""))  # fmt: skip
+        record(
+            LifecycleEvent.Kind.SECTIONED,
+            editor_name(user),
+            story=story,
+            user=user,
+            at=now,
+            reason=f"{was} -> {now_in}" + (f": {reason.strip()}" if reason.strip() else ""),
+        )
         announce_story("updated", story)
     return story
 
@@ -320,14 +346,23 @@ def correct(
             )
         count = story.versions.filter(delivery=None).count()
         version = StoryVersion.objects.create(
-            story=story, version=f"desk-{count + 1}", delivery=None, edited_by=as_user(user),
-            edit_reason=reason, received_at=now, effective_at=now, format="desk",
-            pub_status="usable", signal="correction",
+            story=story,
+            version=f"desk-{count + 1}",
+            delivery=None,
+            edited_by=as_user(user),
+            edit_reason=reason,
+            received_at=now,
+            effective_at=now,
+            format="desk",
+            pub_status="usable",
+            signal="correction",
             first_created=current.first_created if current else None,
-            version_created=now, urgency=current.urgency if current else None,
+            version_created=now,
+            urgency=current.urgency if current else None,
             creditline=current.creditline if current else "",
-            text_sha256=hashlib.sha256(fields["body_text"].encode()).hexdigest(), **fields,
-        )  # fmt: skip
+            text_sha256=hashlib.sha256(fields["body_text"].encode()).hexdigest(),
+            **fields,
+        )
         for name, value in fields.items():
             setattr(story, name, value)
         story.slug = slug_of(story.headline)
@@ -339,8 +374,14 @@ def correct(
         if story.state == Story.State.PUBLISHED:
             search_index.add([story])
         what = ", ".join(sorted(changes)).replace("body_text", "text")
-        record(LifecycleEvent.Kind.CORRECTED, editor_name(user), story=story, user=user, at=now,
-               reason=f"{reason} (changed: {what})")  # fmt: skip
+        record(
+            LifecycleEvent.Kind.CORRECTED,
+            editor_name(user),
+            story=story,
+            user=user,
+            at=now,
+            reason=f"{reason} (changed: {what})",
+        )
         log.warning("corrected story=%s by %s (%s): %s", story.pk, editor_name(user), what, reason)
         announce_story("updated", story)
     return version

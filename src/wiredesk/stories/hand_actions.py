@@ -39,23 +39,50 @@ class HandAction:
 HAND_ACTIONS: dict[str, HandAction] = {
     hand.name: hand
     for hand in (
-        HandAction(rules.Action.KILL, editorial.kill, "Kill",
-                   "Kill these stories for good? They go from every page, feed, sitemap and the "
-                   "API at once; Atom readers get a tombstone."),
-        HandAction(rules.Action.WITHHOLD, editorial.withhold, "Withhold",
-                   "Withhold these stories? They go from every surface until restored; the "
-                   "agency's next versions are kept but not shown."),
-        HandAction(rules.Action.RESTORE, editorial.restore, "Restore",
-                   "Restore these withheld stories, as their newest version says?"),
-        HandAction(rules.Action.HOLD, editorial.hold, "Hold",
-                   "Hold these stories, not yet public, for an editor? They stay off every "
-                   "surface, whatever the agency sends or its embargo says, until released."),
-        HandAction(rules.Action.RELEASE, editorial.release, "Release",
-                   "Release these held stories? Each goes public now, or at the end of its "
-                   "embargo."),
-        HandAction(rules.Action.ACCEPT, editorial.accept_agency, "Accept the agency's version for",
-                   "Drop the desk's correction and show the agency's newest version?"),
-        HandAction(rules.Action.REJECT, editorial.reject_agency, "Reject the agency's version for",
-                   "Keep the desk's correction over the agency's later versions?"),
+        HandAction(
+            rules.Action.KILL,
+            editorial.kill,
+            "Kill",
+            "Kill these stories for good? They go from every page, feed, sitemap and the "
+            "API at once; Atom readers get a tombstone.",
+        ),
+        HandAction(
+            rules.Action.WITHHOLD,
+            editorial.withhold,
+            "Withhold",
+            "Withhold these stories? They go from every surface until restored; the "
+            "agency's next versions are kept but not shown.",
+        ),
+        HandAction(
+            rules.Action.RESTORE,
+            editorial.restore,
+            "Restore",
+            "Restore these withheld stories, as their newest version says?",
+        ),
+        HandAction(
+            rules.Action.HOLD,
+            editorial.hold,
+            "Hold",
+            "Hold these stories, not yet public, for an editor? They stay off every "
+            "surface, whatever the agency sends or its embargo says, until released.",
+        ),
+        HandAction(
+            rules.Action.RELEASE,
+            editorial.release,
+            "Release",
+            "Release these held stories? Each goes public now, or at the end of its embargo.",
+        ),
+        HandAction(
+            rules.Action.ACCEPT,
+            editorial.accept_agency,
+            "Accept the agency's version for",
+            "Drop the desk's correction and show the agency's newest version?",
+        ),
+        HandAction(
+            rules.Action.REJECT,
+            editorial.reject_agency,
+            "Reject the agency's version for",
+            "Keep the desk's correction over the agency's later versions?",
+        ),
     )
-}  # fmt: skip
+}

@@ -183,9 +183,12 @@ class StoryVersion(models.Model):
         Delivery, null=True, blank=True, on_delete=models.PROTECT, related_name="versions"
     )
     edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     edit_reason = models.TextField(blank=True, help_text="Why the desk made this version.")
     received_at = models.DateTimeField()
     # When the agency says this version was made; received time if it does not.
@@ -325,9 +328,12 @@ class LifecycleEvent(models.Model):
         Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     # Who, in words: "editor alice", "agency IANS (feed ians-inbox)", "embargo".
     actor = models.CharField(max_length=300)
     reason = models.TextField(blank=True)

@@ -31,10 +31,19 @@ def release_embargoes(now: datetime) -> list[Story]:
             if updated:  # another node may have released it first
                 story.state, story.published_at = Story.State.PUBLISHED, now
                 released.append(story)
-                log.info("embargo ended story=%s agency=%s item=%s", story.pk, story.agency.slug,
-                         story.item_id)  # fmt: skip
-                record(LifecycleEvent.Kind.EMBARGO_ENDED, "embargo", story=story, at=now,
-                       reason=f"embargoed until {story.embargoed_until:%Y-%m-%d %H:%M:%S %Z}")  # fmt: skip
+                log.info(
+                    "embargo ended story=%s agency=%s item=%s",
+                    story.pk,
+                    story.agency.slug,
+                    story.item_id,
+                )
+                record(
+                    LifecycleEvent.Kind.EMBARGO_ENDED,
+                    "embargo",
+                    story=story,
+                    at=now,
+                    reason=f"embargoed until {story.embargoed_until:%Y-%m-%d %H:%M:%S %Z}",
+                )
                 announce_story("published", story)
     return released
 
@@ -45,8 +54,14 @@ def release_delayed(now: datetime) -> list[Story]:
     ids = list(due.values_list("pk", flat=True))
     if not ids:
         return []
-    return editorial.release(ids, None, "the feed's publishing delay ended", now,
-                             actor="publishing policy", due_only=True)  # fmt: skip
+    return editorial.release(
+        ids,
+        None,
+        "the feed's publishing delay ended",
+        now,
+        actor="publishing policy",
+        due_only=True,
+    )
 
 
 def release_due(now: datetime) -> list[Story]:

@@ -134,8 +134,11 @@ def decide_item(
         # Its status is obeyed at once (a withheld or embargoed version hides
         # the story, a usable one shows it again); its words wait.
         after = shown_state(state, known.held_by_desk, known.held_for_editor)
-        return Decision(Step.KEEP_FOR_EDITOR, after if newest else known.state,
-                        "held for an editor: the desk's correction stands")  # fmt: skip
+        return Decision(
+            Step.KEEP_FOR_EDITOR,
+            after if newest else known.state,
+            "held for an editor: the desk's correction stands",
+        )
     if not newest:
         return Decision(Step.KEEP, known.state, "older than the version shown")
     return Decision(Step.SHOW, shown_state(state, known.held_by_desk, known.held_for_editor))
@@ -156,8 +159,17 @@ class Action(StrEnum):
 
 # Hand actions that must say why (kept in the lifecycle log): each takes words
 # off the site, keeps them from it, or changes them.
-REASON_REQUIRED = frozenset({Action.KILL, Action.WITHHOLD, Action.HOLD, Action.CORRECT,
-                             Action.RESTORE, Action.ACCEPT, Action.REJECT})  # fmt: skip
+REASON_REQUIRED = frozenset(
+    {
+        Action.KILL,
+        Action.WITHHOLD,
+        Action.HOLD,
+        Action.CORRECT,
+        Action.RESTORE,
+        Action.ACCEPT,
+        Action.REJECT,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -241,8 +253,14 @@ class Policy:
 _WORD = re.compile(r"\w+")
 
 
-def route(routes: Sequence[Route], feed: str, agency: str, subjects: Sequence[dict],
-          keywords: Sequence[str], headline: str) -> str:  # fmt: skip
+def route(
+    routes: Sequence[Route],
+    feed: str,
+    agency: str,
+    subjects: Sequence[dict],
+    keywords: Sequence[str],
+    headline: str,
+) -> str:
     """Return the sections a story is routed into, as "|slug|slug|" ("" for none).
 
     A section takes the story when any one of its rules matches; names, codes,
@@ -256,15 +274,23 @@ def route(routes: Sequence[Route], feed: str, agency: str, subjects: Sequence[di
         value = rule.value.strip().casefold()
         if not value or rule.section in matched:
             continue
-        hit = _matches(rule.kind, value, feed.casefold(), agency.casefold(), codes, words,
-                       in_headline)  # fmt: skip
+        hit = _matches(
+            rule.kind, value, feed.casefold(), agency.casefold(), codes, words, in_headline
+        )
         if hit:
             matched.add(rule.section)
     return f"|{'|'.join(sorted(matched))}|" if matched else ""
 
 
-def _matches(kind: str, value: str, feed: str, agency: str, codes: set[str], words: set[str],
-             in_headline: set[str]) -> bool:  # fmt: skip
+def _matches(
+    kind: str,
+    value: str,
+    feed: str,
+    agency: str,
+    codes: set[str],
+    words: set[str],
+    in_headline: set[str],
+) -> bool:
     if kind == "feed":
         return value == feed
     if kind == "agency":
@@ -344,6 +370,7 @@ def leads(members: Sequence[Member], policy: str, preferred: Sequence[str] = ())
         return {m.pk for m in members}
     if policy == "preferred":
         rank = {slug: i for i, slug in enumerate(preferred)}
-        return {min(live, key=lambda m: (rank.get(m.agency, len(rank)), m.first_published_at,
-                                         m.pk)).pk}  # fmt: skip
+        return {
+            min(live, key=lambda m: (rank.get(m.agency, len(rank)), m.first_published_at, m.pk)).pk
+        }
     return {live[0].pk}

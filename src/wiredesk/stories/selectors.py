@@ -82,10 +82,20 @@ def versions_of(story: Story) -> list[StoryVersion]:
     """
     return list(
         story.versions.select_related("delivery")
-        .only("version", "received_at", "effective_at", "pub_status", "signal", "headline",
-              "text_sha256", "delivery__sha256", "story_id", "edit_reason")
+        .only(
+            "version",
+            "received_at",
+            "effective_at",
+            "pub_status",
+            "signal",
+            "headline",
+            "text_sha256",
+            "delivery__sha256",
+            "story_id",
+            "edit_reason",
+        )
         .order_by("effective_at", "id")
-    )  # fmt: skip
+    )
 
 
 def with_topic(stories: QuerySet[Story], topic: str) -> QuerySet[Story]:

@@ -72,10 +72,18 @@ def get_or_create_delivery(
     known = queries.delivery_id(digest)
     if known is not None:
         return Delivery.objects.get(pk=known)
-    delivery = build(Delivery, {"sha256": digest, "feed_id": feed.pk if feed else None,
-                                "origin": origin[:2000], "received_at": now,
-                                "size": len(data), "data": data,
-                                "repairs": repairs or []})  # fmt: skip
+    delivery = build(
+        Delivery,
+        {
+            "sha256": digest,
+            "feed_id": feed.pk if feed else None,
+            "origin": origin[:2000],
+            "received_at": now,
+            "size": len(data),
+            "data": data,
+            "repairs": repairs or [],
+        },
+    )
     try:
         with transaction.atomic():
             insert_returning_ids([delivery])
@@ -115,10 +123,12 @@ def _version_fields(item: WireItem, now: datetime) -> dict:
 
 def _incoming(item: WireItem, now: datetime) -> rules.Incoming:
     return rules.Incoming(
-        pub_status=item.pub_status, signal=item.signal, is_advisory=item.is_advisory,
+        pub_status=item.pub_status,
+        signal=item.signal,
+        is_advisory=item.is_advisory,
         effective_at=item.version_created or item.first_created or now,
         embargoed_until=item.embargoed_until,
-    )  # fmt: skip
+    )
 
 
 def _kills(item: WireItem) -> bool:
@@ -133,9 +143,11 @@ def _record_kill(
     # One notice an item and text: a canceled item left in a feed comes back at
     # every poll, and would add a row each time.
     notice, _ = KillNotice.objects.get_or_create(
-        agency=agency, item_id=item.item_id, text=text,
+        agency=agency,
+        item_id=item.item_id,
+        text=text,
         defaults={"received_at": now, "delivery": delivery},
-    )  # fmt: skip
+    )
     targets = list(Story.objects.filter(agency=agency, item_id=item.item_id))
     if text:
         since = now - timedelta(days=KILL_NOTICE_DAYS)
@@ -148,20 +160,31 @@ def _record_kill(
         version = None
         if story.item_id == item.item_id:
             version, _ = StoryVersion.objects.get_or_create(
-                story=story, version=item.version, defaults={"delivery": delivery,
-                                                              **_version_fields(item, now)},
-            )  # fmt: skip
+                story=story,
+                version=item.version,
+                defaults={"delivery": delivery, **_version_fields(item, now)},
+            )
             story.version_count = story.versions.count()
         why = f"{item.pub_status}/{item.signal} {item.item_id}"
         if story.state != Story.State.KILLED:
-            record(LifecycleEvent.Kind.KILLED, agency_actor(agency, delivery.feed), story=story,
-                   delivery=delivery, feed=delivery.feed, reason=text or why, at=now)  # fmt: skip
+            record(
+                LifecycleEvent.Kind.KILLED,
+                agency_actor(agency, delivery.feed),
+                story=story,
+                delivery=delivery,
+                feed=delivery.feed,
+                reason=text or why,
+                at=now,
+            )
         kill_story(story, version, now, why, batch)
         notice.killed.add(story)
         killed = story
     if killed is None:
-        log.warning("kill for unknown story agency=%s item=%s: kept; it will never be published",
-                    agency.slug, item.item_id)  # fmt: skip
+        log.warning(
+            "kill for unknown story agency=%s item=%s: kept; it will never be published",
+            agency.slug,
+            item.item_id,
+        )
         return Outcome("skipped", reason="kill for an unknown story: kept for later")
     return Outcome("killed", killed)
 
@@ -195,23 +218,31 @@ def policy_of(feed: Feed | None) -> rules.Policy | None:
     the site's routing rules into sections (read now: a rule made a moment ago applies)."""
     if feed is None:
         return None
-    routes = tuple(rules.Route(*row) for row in
-                   SectionRule.objects.values_list("section__slug", "kind", "value"))  # fmt: skip
+    routes = tuple(
+        rules.Route(*row)
+        for row in SectionRule.objects.values_list("section__slug", "kind", "value")
+    )
     agency = feed.agency
     # The feed's own mode, or its agency's; the hold rules of both apply.
     by = agency if feed.publishing == Feed.Publishing.AGENCY else feed
     urgencies = [u for u in (feed.hold_urgency, agency.hold_urgency) if u is not None]
-    return rules.Policy(mode=by.publishing, delay=timedelta(minutes=by.publish_delay_minutes),
-                        hold_urgency=max(urgencies) if urgencies else None,
-                        hold_words=feed.hold_words + agency.hold_words,
-                        feed=feed.slug, agency=agency.slug, routes=routes)  # fmt: skip
+    return rules.Policy(
+        mode=by.publishing,
+        delay=timedelta(minutes=by.publish_delay_minutes),
+        hold_urgency=max(urgencies) if urgencies else None,
+        hold_words=feed.hold_words + agency.hold_words,
+        feed=feed.slug,
+        agency=agency.slug,
+        routes=routes,
+    )
 
 
 def _sections(policy: rules.Policy | None, item: WireItem) -> str:
     if policy is None or not policy.routes:
         return ""
-    return rules.route(policy.routes, policy.feed, policy.agency, item.subjects, item.keywords,
-                       item.headline)  # fmt: skip
+    return rules.route(
+        policy.routes, policy.feed, policy.agency, item.subjects, item.keywords, item.headline
+    )
 
 
 def _store(
@@ -237,8 +268,7 @@ def _store(
         return outcome
     stored = StoryVersion.objects.filter(story=story, version=item.version).exists()
     newest = None if stored else newest_agency_version(story)
-    decision = rules.decide_item(known_of(story, newest, now), incoming, now,
-                                 version_stored=stored)  # fmt: skip
+    decision = rules.decide_item(known_of(story, newest, now), incoming, now, version_stored=stored)
     if decision.step == rules.Step.REPEAT:
         return Outcome("unchanged", story)
     version = StoryVersion.objects.create(
@@ -255,9 +285,15 @@ def _store(
         # an editor; the status is obeyed at once.
         was, story.state = story.state, decision.state
         story.save(update_fields=["version_count", "state"])
-        record(LifecycleEvent.Kind.HELD, agency_actor(agency, delivery.feed), story=story,
-               delivery=delivery, feed=delivery.feed, at=now,
-               reason=f"version {item.version} {decision.reason}")  # fmt: skip
+        record(
+            LifecycleEvent.Kind.HELD,
+            agency_actor(agency, delivery.feed),
+            story=story,
+            delivery=delivery,
+            feed=delivery.feed,
+            at=now,
+            reason=f"version {item.version} {decision.reason}",
+        )
         log.info("version held for an editor story=%s state=%s %s", story.pk, story.state, ids)
         if story.state != was:
             _show_or_hide(story, batch)
@@ -293,21 +329,45 @@ def _new_story(
 ) -> tuple[Story, StoryVersion, rules.Hold]:
     """Return an unsaved new story, its first version, and what its feed's policy said."""
     fields = _version_fields(item, now)
-    version = build(StoryVersion, {**fields, "story_id": None, "version": item.version,
-                                   "delivery_id": delivery.pk, "edited_by_id": None,
-                                   "edit_reason": ""})  # fmt: skip
+    version = build(
+        StoryVersion,
+        {
+            **fields,
+            "story_id": None,
+            "version": item.version,
+            "delivery_id": delivery.pk,
+            "edited_by_id": None,
+            "edit_reason": "",
+        },
+    )
     attach(version, "delivery", delivery)
-    story = build(Story, {
-        **{name: fields[name] for name in CURRENT_FIELDS},
-        "agency_id": agency.pk, "item_id": item.item_id, "state": Story.State.PUBLISHED,
-        "slug": "", "topics": "", "is_correction": False, "killed_at": None,
-        "held_by_desk": False, "corrected_by_desk": False, "held_for_editor": False,
-        "release_at": None, "published_at": None, "sections": _sections(policy, item),
-        "sections_by_desk": False,
-        "first_published_at": item.first_created or fields["effective_at"],
-        "modified_at": fields["effective_at"], "group_id": None, "is_lead": True,
-        "minhash": None, "version_count": 1, "created_at": now,
-    })  # fmt: skip
+    story = build(
+        Story,
+        {
+            **{name: fields[name] for name in CURRENT_FIELDS},
+            "agency_id": agency.pk,
+            "item_id": item.item_id,
+            "state": Story.State.PUBLISHED,
+            "slug": "",
+            "topics": "",
+            "is_correction": False,
+            "killed_at": None,
+            "held_by_desk": False,
+            "corrected_by_desk": False,
+            "held_for_editor": False,
+            "release_at": None,
+            "published_at": None,
+            "sections": _sections(policy, item),
+            "sections_by_desk": False,
+            "first_published_at": item.first_created or fields["effective_at"],
+            "modified_at": fields["effective_at"],
+            "group_id": None,
+            "is_lead": True,
+            "minhash": None,
+            "version_count": 1,
+            "created_at": now,
+        },
+    )
     attach(story, "agency", agency)
     hold = rules.Hold(False)
     if policy is not None:
@@ -318,16 +378,26 @@ def _new_story(
     return story, version, hold
 
 
-def _log_holds(agency: Agency, delivery: Delivery, held: list[tuple[Story, rules.Hold]],
-               now: datetime) -> None:  # fmt: skip
+def _log_holds(
+    agency: Agency, delivery: Delivery, held: list[tuple[Story, rules.Hold]], now: datetime
+) -> None:
     """Log each new story its feed's policy held (one statement)."""
     actor = agency_actor(agency, delivery.feed).replace("agency ", "publishing policy of ", 1)
-    LifecycleEvent.objects.bulk_create([
-        LifecycleEvent(at=now, kind=LifecycleEvent.Kind.ON_HOLD, story_id=story.pk,
-                       agency_id=agency.pk, feed_id=delivery.feed_id, delivery_id=delivery.pk,
-                       actor=actor[:300], reason=hold.reason)
-        for story, hold in held
-    ])  # fmt: skip
+    LifecycleEvent.objects.bulk_create(
+        [
+            LifecycleEvent(
+                at=now,
+                kind=LifecycleEvent.Kind.ON_HOLD,
+                story_id=story.pk,
+                agency_id=agency.pk,
+                feed_id=delivery.feed_id,
+                delivery_id=delivery.pk,
+                actor=actor[:300],
+                reason=hold.reason,
+            )
+            for story, hold in held
+        ]
+    )
 
 
 class _New(NamedTuple):

@@ -65,14 +65,25 @@ def tell(sender: type, stories: list[Story], change: str) -> list[str]:
         name = receiver_name(receiver)
         failed.append(name)
         ids = [story.pk for story in stories]
-        log.error("stories_changed: %s failed on %s stories %s (%s: %s); it will be run again",
-                  name, change, ids[:20], type(outcome).__name__, outcome)  # fmt: skip
+        log.error(
+            "stories_changed: %s failed on %s stories %s (%s: %s); it will be run again",
+            name,
+            change,
+            ids[:20],
+            type(outcome).__name__,
+            outcome,
+        )
         for _, queued in receiver_failed.send_robust(
             sender, receiver=name, stories=stories, change=change
         ):
             if isinstance(queued, Exception):  # the database itself away: nothing can be queued
-                log.error("stories_changed: %s could not be queued to run again for %s "
-                          "stories %s: %s", name, change, ids[:20], queued)  # fmt: skip
+                log.error(
+                    "stories_changed: %s could not be queued to run again for %s stories %s: %s",
+                    name,
+                    change,
+                    ids[:20],
+                    queued,
+                )
     return failed
 
 

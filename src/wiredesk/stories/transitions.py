@@ -20,9 +20,20 @@ log = logging.getLogger("wiredesk.stories")
 
 # Text fields a version copies onto its story when it becomes current.
 CURRENT_FIELDS = (
-    "headline", "slugline", "byline", "dateline", "located", "language", "teaser",
-    "body_html", "body_text", "subjects", "keywords", "link", "embargoed_until",
-)  # fmt: skip
+    "headline",
+    "slugline",
+    "byline",
+    "dateline",
+    "located",
+    "language",
+    "teaser",
+    "body_html",
+    "body_text",
+    "subjects",
+    "keywords",
+    "link",
+    "embargoed_until",
+)
 
 
 # slugify without keep_lazy's wrapper, which looks for lazy strings in the
@@ -77,8 +88,9 @@ def derive(story: Story, version: StoryVersion, now: datetime) -> None:
         story.first_published_at = story.embargoed_until
     story.modified_at = max(version.effective_at, story.first_published_at)
     # An editor's hand outlasts whatever the agency sends next.
-    story.state = rules.shown_state(state_for(version, now), story.held_by_desk,
-                                    story.held_for_editor)  # fmt: skip
+    story.state = rules.shown_state(
+        state_for(version, now), story.held_by_desk, story.held_for_editor
+    )
     mark_public(story, now)
 
 
@@ -114,8 +126,9 @@ def kill_story(
     story.killed_at = now
     story.save()
     search_index.remove(story, batch)
-    log.warning("killed story=%s agency=%s item=%s: %s", story.pk, story.agency.slug,
-                story.item_id, why)  # fmt: skip
+    log.warning(
+        "killed story=%s agency=%s item=%s: %s", story.pk, story.agency.slug, story.item_id, why
+    )
     if story.group_id:
         elect_group_lead(story.group_id)
     announce_story("killed", story)

@@ -74,8 +74,16 @@ def _finish(
             )
         else:
             message.next_attempt_at = now + timedelta(seconds=retry_delay(message.attempts))
-        message.save(update_fields=["attempts", "response_status", "last_error", "status", "sent_at",
-                                    "next_attempt_at"])  # fmt: skip
+        message.save(
+            update_fields=[
+                "attempts",
+                "response_status",
+                "last_error",
+                "status",
+                "sent_at",
+                "next_attempt_at",
+            ]
+        )
 
 
 def _post(client: httpx.Client, url: str, **kwargs: Any) -> tuple[int | None, str]:
@@ -150,9 +158,12 @@ def _send_purges(messages: list[OutboundMessage], now: datetime) -> None:
         _finish(group, now, None, "")
         # The backend answers again: what it missed earlier is sent now, not after its backoff.
         OutboundMessage.objects.filter(
-            status=OutboundMessage.Status.PENDING, kind=OutboundMessage.Kind.PURGE, url=where,
-            attempts__gt=0, next_attempt_at__gt=now,
-        ).update(next_attempt_at=now)  # fmt: skip
+            status=OutboundMessage.Status.PENDING,
+            kind=OutboundMessage.Kind.PURGE,
+            url=where,
+            attempts__gt=0,
+            next_attempt_at__gt=now,
+        ).update(next_attempt_at=now)
 
 
 def _run_receivers(messages: list[OutboundMessage], now: datetime) -> None:
@@ -160,8 +171,11 @@ def _run_receivers(messages: list[OutboundMessage], now: datetime) -> None:
         try:
             # A savepoint each: a receiver's database error spoils no other's work.
             with transaction.atomic():
-                rerun(message.url, message.payload.get("stories", []),
-                      message.event.removeprefix("story."))  # fmt: skip
+                rerun(
+                    message.url,
+                    message.payload.get("stories", []),
+                    message.event.removeprefix("story."),
+                )
         except Exception as exc:
             log.warning("receiver %s failed again: %s", message.url, describe(exc))
             _finish([message], now, None, describe(exc))
@@ -236,9 +250,11 @@ def deliver_due(client: httpx.Client, now: datetime | None = None) -> int:
 def send_now(ids: list[int]) -> None:
     """Try the purges `ids` at once (queued by this process, left to it for a lease)."""
     now = timezone.now()
-    messages = list(OutboundMessage.objects.filter(
-        pk__in=ids, status=OutboundMessage.Status.PENDING, attempts=0
-    ).order_by("id"))  # fmt: skip
+    messages = list(
+        OutboundMessage.objects.filter(
+            pk__in=ids, status=OutboundMessage.Status.PENDING, attempts=0
+        ).order_by("id")
+    )
     send(None, messages, now)
 
 

@@ -109,14 +109,19 @@ def shaped(queryset: QuerySet, part: int, **columns: str) -> QuerySet:
 
 def listed_stories(scope: tuple[int | None, str, str], now: datetime) -> QuerySet:
     stories = narrowed(visible_stories(now), scope).annotate(lead=lead_picture_token())
-    return shaped(stories, LISTED, when="first_published_at",
-                  **{name: name for name in SHAPE if name != "when"})[:FEED_SIZE]  # fmt: skip
+    return shaped(
+        stories,
+        LISTED,
+        when="first_published_at",
+        **{name: name for name in SHAPE if name != "when"},
+    )[:FEED_SIZE]
 
 
 def killed_stories(scope: tuple[int | None, str, str], since: datetime) -> QuerySet:
     stories = Story.objects.filter(state=Story.State.KILLED, killed_at__gte=since)
-    return shaped(narrowed(stories, scope).order_by("-killed_at"), KILLED, when="killed_at",
-                  pk="pk")[:FEED_SIZE]  # fmt: skip
+    return shaped(
+        narrowed(stories, scope).order_by("-killed_at"), KILLED, when="killed_at", pk="pk"
+    )[:FEED_SIZE]
 
 
 def agency_signatures() -> QuerySet:
@@ -157,8 +162,11 @@ class FeedState:
         scope = self.listing.scope
         latest = feed_reads.convert_row(scope, self.newest)[3] if self.newest else None
         kills = (feed_reads.convert_row(scope, row) for row in self.kills)
-        return replace(self.listing, latest=timezone.localtime(latest) if latest else None,
-                       tombstones=tuple((pk, when) for _, when, pk, *_ in kills))  # fmt: skip
+        return replace(
+            self.listing,
+            latest=timezone.localtime(latest) if latest else None,
+            tombstones=tuple((pk, when) for _, when, pk, *_ in kills),
+        )
 
 
 def story_id(story_pk: int) -> str:
@@ -172,8 +180,13 @@ class StoryFeed(Feed):
     feed_type: type[KeptItems] = RssFeed
     suffix = "rss.xml"
 
-    def get_object(self, request: HttpRequest | None, slug: str | None = None, topic: str | None = None,
-                   section: str | None = None) -> Listing:  # fmt: skip
+    def get_object(
+        self,
+        request: HttpRequest | None,
+        slug: str | None = None,
+        topic: str | None = None,
+        section: str | None = None,
+    ) -> Listing:
         if topic:
             return Listing(topic.replace("-", " ").title(), f"/topic/{topic}/", topic=topic)
         if section:
@@ -257,8 +270,16 @@ class StoryFeed(Feed):
         newest = max(listed, key=lambda row: row[3], default=None)
         kills = tuple(row for row in rows if row[0] == KILLED)
         site = settings.WIREDESK.site
-        frame_key = (self.feed_type, listing, newest and newest[3], kills, site.url,
-                     site.name, site.description, site.websub_hub)  # fmt: skip
+        frame_key = (
+            self.feed_type,
+            listing,
+            newest and newest[3],
+            kills,
+            site.url,
+            site.name,
+            site.description,
+            site.websub_hub,
+        )
         return FeedState(listing, keys, frame_key, newest, kills)
 
     def signature(self, *args: str, **kwargs: str) -> tuple:
@@ -276,8 +297,10 @@ class StoryFeed(Feed):
         for story in stories:
             story.lead_picture = leads.get(story.pk)  # type: ignore[attr-defined]
         feed = cast(KeptItems, self.get_feed(replace(listing, stories=tuple(stories)), request))
-        rendered = {story.pk: feed.render_item(item)
-                    for story, item in zip(stories, feed.items, strict=True)}  # fmt: skip
+        rendered = {
+            story.pk: feed.render_item(item)
+            for story, item in zip(stories, feed.items, strict=True)
+        }
         for n, key in enumerate(keys):
             if kept[n] is None and key[ITEM_ID] in rendered:  # else gone since the first read
                 kept[n] = rendered[key[ITEM_ID]]
@@ -328,10 +351,16 @@ class StoryFeed(Feed):
         return {
             "content_html": story.body_html + disclaimer,
             "summary_text": story.teaser,
-            "picture": {"url": picture.large, "width": picture.large_size[0],
-                        "height": picture.large_size[1], "caption": picture.caption,
-                        "credit": picture.shown_credit} if picture else None,
-        }  # fmt: skip
+            "picture": {
+                "url": picture.large,
+                "width": picture.large_size[0],
+                "height": picture.large_size[1],
+                "caption": picture.caption,
+                "credit": picture.shown_credit,
+            }
+            if picture
+            else None,
+        }
 
 
 class AtomStoryFeed(StoryFeed):

@@ -118,10 +118,18 @@ class RssFeed(KeptItems, Rss201rev2Feed):
             handler.addQuickElement("content:encoded", item["content_html"])
         picture = item.get("picture")
         if picture:  # Media RSS: the picture with its size, caption and credit
-            handler.startElement("media:content", AttributesImpl({
-                "url": picture["url"], "type": "image/jpeg", "medium": "image",
-                "width": str(picture["width"]), "height": str(picture["height"]),
-            }))  # fmt: skip
+            handler.startElement(
+                "media:content",
+                AttributesImpl(
+                    {
+                        "url": picture["url"],
+                        "type": "image/jpeg",
+                        "medium": "image",
+                        "width": str(picture["width"]),
+                        "height": str(picture["height"]),
+                    }
+                ),
+            )
             if picture["caption"]:
                 handler.addQuickElement("media:description", picture["caption"], {"type": "plain"})
             if picture["credit"]:

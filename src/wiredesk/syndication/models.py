@@ -54,8 +54,9 @@ class OutboundMessage(models.Model):
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    webhook = models.ForeignKey(Webhook, null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="deliveries")  # fmt: skip
+    webhook = models.ForeignKey(
+        Webhook, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
     event = models.CharField(max_length=40)
     story_id = models.BigIntegerField(null=True, blank=True)
     url = models.CharField(

@@ -40,13 +40,19 @@ def feed_urls(story: Story) -> list[str]:
 
 def webhook_payload(event: str, story: Story) -> dict:
     url = settings.WIREDESK.site.url + story.get_absolute_url()
-    body: dict[str, Any] = {"event": event, "story": {"id": story.pk, "url": url, "agency": story.agency.slug,
-                                      "state": story.state}}  # fmt: skip
+    body: dict[str, Any] = {
+        "event": event,
+        "story": {"id": story.pk, "url": url, "agency": story.agency.slug, "state": story.state},
+    }
     if event != "story.killed":
-        body["story"].update({
-            "headline": story.headline, "teaser": story.teaser,
-            "published": story.first_published_at.isoformat(), "modified": story.modified_at.isoformat(),
-        })  # fmt: skip
+        body["story"].update(
+            {
+                "headline": story.headline,
+                "teaser": story.teaser,
+                "published": story.first_published_at.isoformat(),
+                "modified": story.modified_at.isoformat(),
+            }
+        )
     return body
 
 
@@ -112,11 +118,16 @@ def queue_purge(keys: list[str]) -> list[OutboundMessage]:
     messages = []
     for spec in configured:
         where = purge.destination(spec)
-        messages.append(OutboundMessage(
-            kind=OutboundMessage.Kind.PURGE, event="purge", url=where,
-            payload={"backend": spec.backend, "keys": keys}, created_at=now,
-            next_attempt_at=now if where in failing else now + FIRST_TRY_LEASE,
-        ))  # fmt: skip
+        messages.append(
+            OutboundMessage(
+                kind=OutboundMessage.Kind.PURGE,
+                event="purge",
+                url=where,
+                payload={"backend": spec.backend, "keys": keys},
+                created_at=now,
+                next_attempt_at=now if where in failing else now + FIRST_TRY_LEASE,
+            )
+        )
     OutboundMessage.objects.bulk_create(messages)
     first = [m.pk for m in messages if m.url not in failing]
     if first:
@@ -133,7 +144,11 @@ def queue_retry(
     now = timezone.now()
     ids = [story.pk for story in stories]
     OutboundMessage.objects.create(
-        kind=OutboundMessage.Kind.RECEIVER, event=f"story.{change}", url=receiver,
-        story_id=ids[0] if len(ids) == 1 else None, payload={"stories": ids},
-        created_at=now, next_attempt_at=now,
-    )  # fmt: skip
+        kind=OutboundMessage.Kind.RECEIVER,
+        event=f"story.{change}",
+        url=receiver,
+        story_id=ids[0] if len(ids) == 1 else None,
+        payload={"stories": ids},
+        created_at=now,
+        next_attempt_at=now,
+    )

@@ -7,8 +7,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Point crawlers at the sitemap index and keep them out of the admin."""
     base = settings.WIREDESK.site.url
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /api/", "Allow: /",
-             f"Sitemap: {base}/sitemap.xml", f"Sitemap: {base}/sitemap-news.xml", ""]  # fmt: skip
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Allow: /",
+        f"Sitemap: {base}/sitemap.xml",
+        f"Sitemap: {base}/sitemap-news.xml",
+        "",
+    ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 

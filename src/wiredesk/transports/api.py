@@ -167,9 +167,11 @@ class ApiPull(Transport):
                 last = n == len(items) - 1
                 # The checkpoint moves past this page with its last item, once stored.
                 yield PulledDelivery(
-                    f"{url}#{n + 1}" if len(items) > 1 else url, item, base_url=url,
+                    f"{url}#{n + 1}" if len(items) > 1 else url,
+                    item,
+                    base_url=url,
                     checkpoint=page_done if last else None,
-                )  # fmt: skip
+                )
             if looped:
                 raise TransportError(self._looped(following, len(read)))
             if not following or following == url:

@@ -283,5 +283,10 @@ def _check_value(key: str, setting: Setting, value: Any) -> list[str]:
     return []
 
 
-_KIND_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
-               list: "a list"}  # fmt: skip
+_KIND_NAMES = {
+    str: "text",
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+    list: "a list",
+}

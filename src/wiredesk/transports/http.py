@@ -113,18 +113,25 @@ class HttpFetcher:
                     if retry_after is not None:
                         error += f"; the server asks to wait {retry_after:,.0f} s (Retry-After)"
                     return FetchResult(
-                        "error", state, http_status=response.status_code,
-                        retry_after=retry_after, url=str(response.url), error=error,
-                    )  # fmt: skip
+                        "error",
+                        state,
+                        http_status=response.status_code,
+                        retry_after=retry_after,
+                        url=str(response.url),
+                        error=error,
+                    )
                 content = read_limited(response, self.max_bytes, deadline, self.max_seconds)
                 new_state = PollState(
                     etag=response.headers.get("ETag", ""),
                     last_modified=response.headers.get("Last-Modified", ""),
                 )
                 return FetchResult(
-                    "fetched", new_state, content=content,
-                    http_status=response.status_code, url=str(response.url),
-                )  # fmt: skip
+                    "fetched",
+                    new_state,
+                    content=content,
+                    http_status=response.status_code,
+                    url=str(response.url),
+                )
         except LimitExceeded as exc:
             return FetchResult("error", state, error=str(exc), url=url)
         except httpx.TimeoutException:

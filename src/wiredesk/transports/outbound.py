@@ -128,8 +128,9 @@ def fetch(url: str, policy: OutboundPolicy, user_agent: str) -> tuple[bytes, str
                         continue
                     if response.status_code >= 400:
                         raise Refused(f"HTTP {response.status_code} from {target.host}")
-                    body = read_limited(response, policy.max_bytes, deadline,
-                                        policy.deadline_seconds)  # fmt: skip
+                    body = read_limited(
+                        response, policy.max_bytes, deadline, policy.deadline_seconds
+                    )
                     return body, str(target)
             except LimitExceeded as exc:
                 raise Refused(str(exc)) from None

@@ -241,8 +241,9 @@ class RemoteFolder(Transport):
             try:
                 data = self._spooled(remote, limit)
             except TooLarge as exc:
-                yield PulledDelivery(remote.name, b"", refused=str(exc), size=remote.size,
-                               receipt=remote)  # fmt: skip
+                yield PulledDelivery(
+                    remote.name, b"", refused=str(exc), size=remote.size, receipt=remote
+                )
                 continue
             yield PulledDelivery(remote.name, data, receipt=remote)
 
@@ -260,10 +261,11 @@ class RemoteFolder(Transport):
         partial = spooled.with_suffix(".part") if spooled else None
         chunks: list[bytes] = []
         limits = FetchLimits(
-            limit, max(MAX_FETCH_SECONDS, 20 * float(self.option("timeout"))),
+            limit,
+            max(MAX_FETCH_SECONDS, 20 * float(self.option("timeout"))),
             too_large=f"file grew past the {limit:,}-byte limit while downloading",
             too_slow=f"downloading {remote.name} from {self.where()} took too long",
-        )  # fmt: skip
+        )
         handle: BinaryIO | None = None
         if partial is not None:
             partial.parent.mkdir(parents=True, exist_ok=True)

@@ -94,8 +94,10 @@ class SftpPull(RemoteFolder):
         problems = super().check_options(location, options)
         pin = str(options.get("host_key", "")).strip()
         if pin and not (pin.startswith("SHA256:") or len(pin.split()) >= 2):
-            problems.append("host_key must be a known_hosts line ('ssh-ed25519 AAAA...') or "
-                            "a fingerprint ('SHA256:...')")  # fmt: skip
+            problems.append(
+                "host_key must be a known_hosts line ('ssh-ed25519 AAAA...') or "
+                "a fingerprint ('SHA256:...')"
+            )
         return problems
 
     def connect(self) -> None:
@@ -115,11 +117,18 @@ class SftpPull(RemoteFolder):
         if key_text:
             pkey = _load_private_key(key_text, self.secrets.get("private_key_passphrase"))
         client.connect(
-            self.host, self.port,
-            username=str(self.option("username")), password=self.secrets.get("password"),
-            pkey=pkey, timeout=timeout, banner_timeout=timeout, auth_timeout=timeout,
-            channel_timeout=timeout, look_for_keys=False, allow_agent=False,
-        )  # fmt: skip
+            self.host,
+            self.port,
+            username=str(self.option("username")),
+            password=self.secrets.get("password"),
+            pkey=pkey,
+            timeout=timeout,
+            banner_timeout=timeout,
+            auth_timeout=timeout,
+            channel_timeout=timeout,
+            look_for_keys=False,
+            allow_agent=False,
+        )
         self.sftp = client.open_sftp()
         channel = self.sftp.get_channel()
         if channel is not None:

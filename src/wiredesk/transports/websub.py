@@ -49,9 +49,11 @@ UNCONFIRMED_SECONDS = 600.0
 PENDING_SECONDS = 24 * 3600.0
 # Section 8: the hub names the hash it used; SHA-1 is allowed for older hubs.
 SIGNATURE_METHODS = {
-    "sha1": hashlib.sha1, "sha256": hashlib.sha256,
-    "sha384": hashlib.sha384, "sha512": hashlib.sha512,
-}  # fmt: skip
+    "sha1": hashlib.sha1,
+    "sha256": hashlib.sha256,
+    "sha384": hashlib.sha384,
+    "sha512": hashlib.sha512,
+}
 
 # The query parameter of the callback that names the request it answers.
 TOKEN_PARAMETER = "token"
@@ -141,19 +143,32 @@ class WebSubFeed(HttpPoll):
         secret = self.secrets.get("secret") or ""  # before anything is noted: it may be missing
         lease = int(self.option("lease_seconds"))
         token = token_urlsafe(24)  # fresh for each request: only the hub learns it
-        pending = {"mode": "subscribe", "topic": self.location, "lease_seconds": lease, "at": now,
-                   "token": token}  # fmt: skip
+        pending = {
+            "mode": "subscribe",
+            "topic": self.location,
+            "lease_seconds": lease,
+            "at": now,
+            "token": token,
+        }
         earlier = checkpoint.get("requested_at") or 0  # read now: the poller updates `checkpoint`
         # Noted before it is sent: the hub may check our intent before it answers us.
-        yield PulledDelivery(hub, b"", only_checkpoint=True,
-                       checkpoint={"hub": hub, "requested_at": now, "pending_request": pending})  # fmt: skip
+        yield PulledDelivery(
+            hub,
+            b"",
+            only_checkpoint=True,
+            checkpoint={"hub": hub, "requested_at": now, "pending_request": pending},
+        )
         try:
             self.ask(hub, lease, secret, with_token(self.context.callback_url, token))
         except TransportError:
             # Never sent, or refused: no check of intent can answer it, and the
             # next poll asks again.
-            yield PulledDelivery(hub, b"", only_checkpoint=True,
-                           checkpoint={"requested_at": earlier, "pending_request": None})  # fmt: skip
+            yield PulledDelivery(
+                hub,
+                b"",
+                only_checkpoint=True,
+                checkpoint={"requested_at": earlier, "pending_request": None},
+            )
             raise
 
     def ask(self, hub: str, lease: int, secret: str, callback: str) -> None:

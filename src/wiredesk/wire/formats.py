@@ -60,16 +60,32 @@ FORMATS: tuple[Format, ...] = (
     Format("rss2", "xml", rss.sniff_rss2, rss.parse_rss2, rule=rss.RSS2_RULE),
     Format("rss1", "xml", rss.sniff_rss1, rss.parse_rss1, rule=rss.RSS1_RULE),
     Format("atom", "xml", atom.sniff, atom.parse, rule=atom.RULE),
-    Format("newsmlg2", "xml", newsmlg2.sniff, newsmlg2.parse,
-           rule="root <newsItem>, <newsMessage> or <packageItem> (IPTC's namespace or none)"),
+    Format(
+        "newsmlg2",
+        "xml",
+        newsmlg2.sniff,
+        newsmlg2.parse,
+        rule="root <newsItem>, <newsMessage> or <packageItem> (IPTC's namespace or none)",
+    ),
     Format("newsml12", "xml", newsml12.sniff, newsml12.parse, rule="root <NewsML>"),
     Format("nitf", "xml", nitf.sniff, nitf.parse, rule="root <nitf>"),
-    Format("jsonfeed", "json", jsonfeed.sniff, jsonfeed.parse,
-           rule="an object whose `version` starts https://jsonfeed.org/version/"),
+    Format(
+        "jsonfeed",
+        "json",
+        jsonfeed.sniff,
+        jsonfeed.parse,
+        rule="an object whose `version` starts https://jsonfeed.org/version/",
+    ),
     Format("ninjs", "json", ninjs.sniff, ninjs.parse, rule=ninjs.RULE),
-    Format("teletype", "text", teletype.sniff, teletype.parse, ("anpa1312", "iptc7901"),
-           rule="SOH, a header line, STX, text, ETX (ANPA-1312 / IPTC 7901)"),
-)  # fmt: skip
+    Format(
+        "teletype",
+        "text",
+        teletype.sniff,
+        teletype.parse,
+        ("anpa1312", "iptc7901"),
+        rule="SOH, a header line, STX, text, ETX (ANPA-1312 / IPTC 7901)",
+    ),
+)
 
 
 def format_names() -> tuple[str, ...]:

@@ -74,9 +74,10 @@ def _pictures(entry: dict, base: str | None) -> list[PictureRef]:
         entry["attachments"] if isinstance(entry.get("attachments"), list) else []
     )
     candidates += [
-        a.get("url") for a in attachments
+        a.get("url")
+        for a in attachments
         if isinstance(a, dict) and str(a.get("mime_type", "")).startswith("image/")
-    ]  # fmt: skip
+    ]
     for candidate in candidates:
         href = absolute_url(_string(candidate), base)
         if href:

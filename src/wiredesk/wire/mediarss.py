@@ -45,17 +45,25 @@ def _rendition(element: etree._Element) -> Rendition | None:
     if not href or not is_image(element.get("type"), href, element.get("medium")):
         return None
     href = absolute_url(href, element.base) or href
-    return Rendition(href=href, width=as_int(element.get("width")),
-                     height=as_int(element.get("height")), mime=element.get("type"))  # fmt: skip
+    return Rendition(
+        href=href,
+        width=as_int(element.get("width")),
+        height=as_int(element.get("height")),
+        mime=element.get("type"),
+    )
 
 
 def _ref(best: Rendition, own: dict[str, str], item: dict[str, str]) -> PictureRef:
     meta = {**item, **own}
     return PictureRef(
-        href=best.href, caption=meta.get("caption") or meta.get("title"),
-        credit=meta.get("credit"), copyright=meta.get("copyright"), width=best.width,
-        height=best.height, mime=best.mime,
-    )  # fmt: skip
+        href=best.href,
+        caption=meta.get("caption") or meta.get("title"),
+        credit=meta.get("credit"),
+        copyright=meta.get("copyright"),
+        width=best.width,
+        height=best.height,
+        mime=best.mime,
+    )
 
 
 def feed_pictures(item: etree._Element, elements: list[etree._Element]) -> list[PictureRef]:

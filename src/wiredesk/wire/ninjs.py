@@ -30,10 +30,26 @@ STATUS: dict[str, PubStatus] = {"usable": "usable", "withheld": "withheld", "can
 # Fields only ninjs documents carry together with a `guid`: real 1.x producers
 # identify items by `guid` and leave out `uri`, which the schema requires.
 NINJS_FIELDS = frozenset(
-    {"type", "headline", "headlines", "body_text", "body_html", "bodies", "versioncreated",
-     "versionCreated", "firstcreated", "firstCreated", "pubstatus", "pubStatus", "byline",
-     "description_text", "description_html", "renditions", "associations"}
-)  # fmt: skip
+    {
+        "type",
+        "headline",
+        "headlines",
+        "body_text",
+        "body_html",
+        "bodies",
+        "versioncreated",
+        "versionCreated",
+        "firstcreated",
+        "firstCreated",
+        "pubstatus",
+        "pubStatus",
+        "byline",
+        "description_text",
+        "description_html",
+        "renditions",
+        "associations",
+    }
+)
 RULE = "an object (or list of objects) with a `uri`, or a `guid` beside ninjs fields"
 
 
@@ -175,17 +191,27 @@ def _item(doc: dict) -> WireItem:
 
 def _renditions(doc: dict) -> list[Rendition]:
     raw = doc.get("renditions")
-    entries = raw.items() if isinstance(raw, dict) else (
-        (r.get("name", ""), r) for r in raw if isinstance(r, dict)
-    ) if isinstance(raw, list) else ()  # fmt: skip
+    entries = (
+        raw.items()
+        if isinstance(raw, dict)
+        else ((r.get("name", ""), r) for r in raw if isinstance(r, dict))
+        if isinstance(raw, list)
+        else ()
+    )
     found = []
     for name, entry in entries:
         href = _string(entry.get("href")) if isinstance(entry, dict) else None
         if href:
             mime = _string(_get(entry, "contentType", "contenttype", "mimetype"))
-            found.append(Rendition(href=href, width=as_int(entry.get("width")),
-                                   height=as_int(entry.get("height")), mime=mime,
-                                   name=str(name or entry.get("title") or "")))  # fmt: skip
+            found.append(
+                Rendition(
+                    href=href,
+                    width=as_int(entry.get("width")),
+                    height=as_int(entry.get("height")),
+                    mime=mime,
+                    name=str(name or entry.get("title") or ""),
+                )
+            )
     return found
 
 

@@ -35,12 +35,20 @@ FIGURES = frozenset({"figure"})
 # f flash, b bulletin, u urgent, r routine, d deferred. A source's own mapping
 # is merged over these.
 DEFAULT_URGENCY = {
-    "flash": 1, "f": 1, "alert": 1,
-    "bulletin": 2, "b": 2, "newsbreak": 2,
-    "urgent": 3, "u": 3,
-    "routine": 5, "r": 5, "normal": 5,
-    "deferred": 7, "d": 7,
-}  # fmt: skip
+    "flash": 1,
+    "f": 1,
+    "alert": 1,
+    "bulletin": 2,
+    "b": 2,
+    "newsbreak": 2,
+    "urgent": 3,
+    "u": 3,
+    "routine": 5,
+    "r": 5,
+    "normal": 5,
+    "deferred": 7,
+    "d": 7,
+}
 
 
 def map_urgency(label: str | None, mapping: dict[str, int] | None = None) -> int | None:
@@ -102,9 +110,11 @@ def _with_body_meta(picture: PictureRef, shown: PictureRef | None) -> PictureRef
     if shown is None:
         return picture
     return dataclasses.replace(
-        picture, caption=picture.caption or shown.caption, alt=picture.alt or shown.alt,
+        picture,
+        caption=picture.caption or shown.caption,
+        alt=picture.alt or shown.alt,
         credit=picture.credit or shown.credit,
-    )  # fmt: skip
+    )
 
 
 def _picture_lines(picture: PictureRef) -> PictureRef:

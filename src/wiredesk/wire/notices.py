@@ -77,5 +77,6 @@ def classify(
 
 def notice_text(item: WireItem) -> str:
     """Return the words of a kill notice that may name the stories it kills."""
-    return "\n".join(p for p in (item.headline, item.slugline or "", item.ednote or "",
-                                 item.body_text) if p)  # fmt: skip
+    return "\n".join(
+        p for p in (item.headline, item.slugline or "", item.ednote or "", item.body_text) if p
+    )

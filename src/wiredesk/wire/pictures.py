@@ -146,9 +146,13 @@ def body_images(body_html: str) -> list[PictureRef]:
                 credit = clean(by[0].xpath("string()"))
         found.append(
             PictureRef(
-                href=href, ref=clean(img.get("data-uri")), caption=caption,
-                alt=clean(img.get("alt")), credit=credit, width=as_int(img.get("width")),
+                href=href,
+                ref=clean(img.get("data-uri")),
+                caption=caption,
+                alt=clean(img.get("alt")),
+                credit=credit,
+                width=as_int(img.get("width")),
                 height=as_int(img.get("height")),
             )
-        )  # fmt: skip
+        )
     return found

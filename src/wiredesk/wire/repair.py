@@ -182,23 +182,31 @@ def _outside_cdata(data: bytes, fix: Callable[[bytes], bytes]) -> bytes:
 # The repairs, in the order they are applied (legacy names before ampersands:
 # `&nbsp` is a character, not an `&` to escape). docs/formats.md lists them.
 REPAIRS: tuple[Repair, ...] = (
-    Repair("declared-prefixes",
-           "an element or attribute uses a well-known prefix (media, content, atom, itunes, dc, "
-           "dcterms, ...) that the file never declares: it is declared on the root",
-           declare_prefixes),
-    Repair("dropped-control-characters",
-           "a character XML cannot carry (a C0 control other than tab, line feed and carriage "
-           "return, such as U+0008), raw or as a numeric reference (`&#8;`): it is dropped",
-           drop_control_characters),
-    Repair("legacy-entity-names",
-           "one of HTML's legacy entity names sent without its `;` (`&nbsp`, `&copy 2026`): it is "
-           "read as the character it names, as browsers do",
-           map_legacy_entity_names),
-    Repair("escaped-ampersands",
-           "a bare `&` that starts no reference, in text or a URL (`?a=1&copy=2`): it is "
-           "escaped as `&amp;`",
-           escape_bare_ampersands),
-)  # fmt: skip
+    Repair(
+        "declared-prefixes",
+        "an element or attribute uses a well-known prefix (media, content, atom, itunes, dc, "
+        "dcterms, ...) that the file never declares: it is declared on the root",
+        declare_prefixes,
+    ),
+    Repair(
+        "dropped-control-characters",
+        "a character XML cannot carry (a C0 control other than tab, line feed and carriage "
+        "return, such as U+0008), raw or as a numeric reference (`&#8;`): it is dropped",
+        drop_control_characters,
+    ),
+    Repair(
+        "legacy-entity-names",
+        "one of HTML's legacy entity names sent without its `;` (`&nbsp`, `&copy 2026`): it is "
+        "read as the character it names, as browsers do",
+        map_legacy_entity_names,
+    ),
+    Repair(
+        "escaped-ampersands",
+        "a bare `&` that starts no reference, in text or a URL (`?a=1&copy=2`): it is "
+        "escaped as `&amp;`",
+        escape_bare_ampersands,
+    ),
+)
 RECOVERED = "recovered"  # the last resort's name, as recorded
 RECOVERY_FIXES = (
     "still not well formed after the repairs: libxml2's recovering parser reads it (entities "

@@ -125,12 +125,31 @@ class _Fields:
     """What one pass over an item's children finds (the first of each, else noted)."""
 
     __slots__ = (
-        "atom_authors", "atom_content", "atom_link", "atom_published",
-        "creators", "dc_description", "dc_title", "description",
-        "description_element", "encoded", "encoded_element", "guid", "guid_is_permalink",
-        "keywords", "language", "link", "media_description", "media_title", "modified",
-        "pictures", "pub_date", "published", "subjects", "title",
-    )  # fmt: skip
+        "atom_authors",
+        "atom_content",
+        "atom_link",
+        "atom_published",
+        "creators",
+        "dc_description",
+        "dc_title",
+        "description",
+        "description_element",
+        "encoded",
+        "encoded_element",
+        "guid",
+        "guid_is_permalink",
+        "keywords",
+        "language",
+        "link",
+        "media_description",
+        "media_title",
+        "modified",
+        "pictures",
+        "pub_date",
+        "published",
+        "subjects",
+        "title",
+    )
 
     def __init__(self) -> None:
         self.guid: str | None = None

@@ -172,9 +172,23 @@ def text_of(element: etree._Element | None) -> str | None:
 
 # HTML's void elements: the only ones an HTML parser closes by themselves.
 VOID_ELEMENTS = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-     "source", "track", "wbr"}
-)  # fmt: skip
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    }
+)
 
 
 def inner_xml(element: etree._Element) -> str:

@@ -108,8 +108,11 @@ class CompiledReads:
             params = tuple(param for _, part_params in compiled for param in part_params)
         adapt = connections[alias].ops.adapt_datetimefield_value
         markers = [adapt(marker) for marker in MARKERS[: self.clocks]]
-        slots = tuple((slot, markers.index(param)) for slot, param in enumerate(params)
-                      if isinstance(param, type(markers[0])) and param in markers)  # fmt: skip
+        slots = tuple(
+            (slot, markers.index(param))
+            for slot, param in enumerate(params)
+            if isinstance(param, type(markers[0])) and param in markers
+        )
         entry = (alias, compilers[0], sql, tuple(params), slots)
         with self.lock:
             while len(self.compiled) >= self.max_keys:

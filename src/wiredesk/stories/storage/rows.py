@@ -24,8 +24,13 @@ from django.db.models import signals
 from django.utils import timezone
 
 # Fields whose Python values the database driver takes as they are.
-PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField,
-         models.ForeignKey)  # fmt: skip
+PLAIN = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+)
 MAX_VARIABLES = 30_000  # under SQLite's limit of 32,766 a statement
 
 
@@ -112,8 +117,10 @@ def build(model: type[M], values: dict[str, object]) -> M:
     constructor runs.
     """
     if values.keys() != _attnames(model):
-        raise KeyError(f"{model.__name__} fields not given or unknown: "
-                       f"{sorted(values.keys() ^ _attnames(model))}")  # fmt: skip
+        raise KeyError(
+            f"{model.__name__} fields not given or unknown: "
+            f"{sorted(values.keys() ^ _attnames(model))}"
+        )
     if _init_listened(model):
         return model(**values)
     obj = model.__new__(model)

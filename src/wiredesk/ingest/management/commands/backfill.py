@@ -19,8 +19,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("feed", help="the feed's slug (its agency is the stories' agency)")
         parser.add_argument("paths", nargs="+", type=Path, help="files or folders")
-        parser.add_argument("--workers", type=int, default=None,
-                            help="processes preparing deliveries (default: one a core)")  # fmt: skip
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes preparing deliveries (default: one a core)",
+        )
 
     def handle(
         self, *args: str, feed: str, paths: list[Path], workers: int | None, **options: Any

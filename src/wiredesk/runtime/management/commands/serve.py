@@ -37,15 +37,26 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                            help="processes (default: one a core)")  # fmt: skip
-        parser.add_argument("--threads", type=int, default=None,
-                            help="threads a worker runs the site in (default: 1 on SQLite, where a "
-                                 "query never waits on the network; 4 on PostgreSQL)")  # fmt: skip
-        parser.add_argument("--proxy-buffers-bodies", action="store_true",
-                            help="a proxy in front reads request bodies whole (nginx does by "
-                                 "default): serve through the faster WSGI interface "
-                                 "([site] proxy_buffers_bodies)")  # fmt: skip
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="processes (default: one a core)",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=None,
+            help="threads a worker runs the site in (default: 1 on SQLite, where a "
+            "query never waits on the network; 4 on PostgreSQL)",
+        )
+        parser.add_argument(
+            "--proxy-buffers-bodies",
+            action="store_true",
+            help="a proxy in front reads request bodies whole (nginx does by "
+            "default): serve through the faster WSGI interface "
+            "([site] proxy_buffers_bodies)",
+        )
 
     def handle(
         self,
@@ -84,17 +95,28 @@ class Command(BaseCommand):
             # on (nginx by default), so granian's WSGI interface is safe here, and
             # faster for cached pages (docs/benchmarks.md).
             self.stdout.write("Bodies buffered by the proxy in front: WSGI interface.")
-            server = Granian("wiredesk.config.wsgi:application", interface=Interfaces.WSGI,
-                             blocking_threads=threads, address=host, port=port,
-                             workers=workers, runtime_mode=RuntimeModes.st)  # fmt: skip
+            server = Granian(
+                "wiredesk.config.wsgi:application",
+                interface=Interfaces.WSGI,
+                blocking_threads=threads,
+                address=host,
+                port=port,
+                workers=workers,
+                runtime_mode=RuntimeModes.st,
+            )
         else:
             os.environ["WIREDESK_WEB_THREADS"] = str(threads)
             # RSGI, so that request bodies are read on the event loop, whole and
             # in time, before the site's WSGI application runs (config/bodies.py).
             # A single-threaded I/O runtime in each worker answers more cached
             # pages than the default (docs/benchmarks.md).
-            server = Granian("wiredesk.config.rsgi:application", interface=Interfaces.RSGI,
-                             address=host, port=port, workers=workers,
-                             runtime_mode=RuntimeModes.st)  # fmt: skip
+            server = Granian(
+                "wiredesk.config.rsgi:application",
+                interface=Interfaces.RSGI,
+                address=host,
+                port=port,
+                workers=workers,
+                runtime_mode=RuntimeModes.st,
+            )
         self.stdout.flush()
         server.serve()
