@@ -150,3 +150,32 @@ def test_the_desk_and_the_admin_offer_exactly_the_hand_actions_of_the_table(
         assert description.startswith(f"{hand.verb} the selected stories")
         assert ("asks why" in description) == hand.reason_required
         assert hand.reason_required == (hand.name in rules.REASON_REQUIRED)
+
+
+def test_a_correction_runs_through_the_same_steps_as_every_hand_action(
+    feeds, clock, editor, first_policy, monkeypatch
+):
+    harbour, ians = _grouped(feeds, clock)
+    steps = []
+    real_act = editorial._act
+
+    def counted(action, *args, **kwargs):
+        steps.append(action)
+        return real_act(action, *args, **kwargs)
+
+    monkeypatch.setattr(editorial, "_act", counted)
+    version = editorial.correct(ians.pk, editor, "The agency's headline misspelt the city", "Fixed")
+    assert steps == [editorial.rules.Action.CORRECT]
+    assert version.signal == "correction" and Story.objects.get(pk=ians.pk).headline == "Fixed"
+    logged = LifecycleEvent.objects.filter(story=ians, kind=LifecycleEvent.Kind.CORRECTED).get()
+    assert logged.reason == "The agency's headline misspelt the city (changed: headline)"
+    # The same steps: the group's lead is elected anew (the first copy still leads).
+    assert _leads(harbour, ians) == (True, False)
+    editorial.kill([ians.pk], editor, "Court order")
+    with pytest.raises(editorial.NothingToCorrect, match="killed"):
+        editorial.correct(ians.pk, editor, "Too late", "Again")
+    assert steps == [
+        editorial.rules.Action.CORRECT,
+        editorial.rules.Action.KILL,
+        editorial.rules.Action.CORRECT,
+    ]

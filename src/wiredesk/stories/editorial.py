@@ -144,13 +144,17 @@ def _act(
     now: datetime | None,
     actor: str | None = None,
     due_only: bool = False,
+    refused: Callable[[], Exception] | None = None,
+    noted: Callable[[], str] | None = None,
 ) -> list[Story]:
     """Apply a hand action to stories, the same steps for each: lock them, ask the rules,
     apply `change`, save, search index and group lead, log, announce. Return those it
     applied to.
 
     `actor` names who, when not an editor (a feed's publishing delay); with
-    `due_only`, only stories whose publishing delay is over.
+    `due_only`, only stories whose publishing delay is over. `refused` makes the
+    error raised when the rules refuse the action (else the story is passed over);
+    `noted` adds what the change did to the logged reason.
     """
     reason, now = required_reason(reason, action), now or timezone.now()
     who = actor or editor_name(user)
@@ -162,18 +166,21 @@ def _act(
             newest = newest_agency_version(story) if action in NEEDS_NEWEST else None
             decision = rules.decide_hand(action, known_of(story, newest, now))
             if not decision.applies:
+                if refused is not None:
+                    raise refused()
                 continue  # a kill is final: nothing comes back
             was_public = story.state == Story.State.PUBLISHED
             fields = change(story, decision.known, newest, now)
             public = story.state == Story.State.PUBLISHED
-            record(kind, who, story=story, user=user, reason=reason, at=now)
+            logged = f"{reason} ({noted()})" if noted is not None else reason
+            record(kind, who, story=story, user=user, reason=logged, at=now)
             log.log(
-                logging.WARNING if not public else logging.INFO,
+                logging.WARNING if not public or noted is not None else logging.INFO,
                 "%s story=%s by %s: %s",
                 kind,
                 story.pk,
                 who,
-                reason,
+                logged,
             )
             if fields == []:
                 done.append(story)
@@ -325,11 +332,13 @@ def correct(
     changed against the agency's words; the story's page says it was corrected.
     The agency's later versions are kept for an editor to accept.
     """
-    reason, now = required_reason(reason), now or timezone.now()
-    with transaction.atomic():
-        [story] = _locked([story_id])
-        if not _decide(rules.Action.CORRECT, story, now).applies:
-            raise NothingToCorrect("a killed story cannot be corrected")
+    reason = required_reason(reason, rules.Action.CORRECT)
+    made: list[StoryVersion] = []
+    changed: list[str] = []
+
+    def desk_version(
+        story: Story, known: rules.Known, newest: StoryVersion | None, now: datetime
+    ) -> list[str] | None:
         current = story.versions.order_by("-effective_at", "-id").first()
         changes = {}
         for name, value in (("headline", headline), ("byline", byline), ("body_text", body_text)):
@@ -345,23 +354,25 @@ def correct(
                 changes["body_text"], settings.WIREDESK.site.teaser_chars
             )
         count = story.versions.filter(delivery=None).count()
-        version = StoryVersion.objects.create(
-            story=story,
-            version=f"desk-{count + 1}",
-            delivery=None,
-            edited_by=as_user(user),
-            edit_reason=reason,
-            received_at=now,
-            effective_at=now,
-            format="desk",
-            pub_status="usable",
-            signal="correction",
-            first_created=current.first_created if current else None,
-            version_created=now,
-            urgency=current.urgency if current else None,
-            creditline=current.creditline if current else "",
-            text_sha256=hashlib.sha256(fields["body_text"].encode()).hexdigest(),
-            **fields,
+        made.append(
+            StoryVersion.objects.create(
+                story=story,
+                version=f"desk-{count + 1}",
+                delivery=None,
+                edited_by=as_user(user),
+                edit_reason=reason,
+                received_at=now,
+                effective_at=now,
+                format="desk",
+                pub_status="usable",
+                signal="correction",
+                first_created=current.first_created if current else None,
+                version_created=now,
+                urgency=current.urgency if current else None,
+                creditline=current.creditline if current else "",
+                text_sha256=hashlib.sha256(fields["body_text"].encode()).hexdigest(),
+                **fields,
+            )
         )
         for name, value in fields.items():
             setattr(story, name, value)
@@ -370,18 +381,20 @@ def correct(
         story.is_correction = True
         story.version_count += 1
         story.modified_at = now
-        story.save()
-        if story.state == Story.State.PUBLISHED:
-            search_index.add([story])
-        what = ", ".join(sorted(changes)).replace("body_text", "text")
-        record(
-            LifecycleEvent.Kind.CORRECTED,
-            editor_name(user),
-            story=story,
-            user=user,
-            at=now,
-            reason=f"{reason} (changed: {what})",
-        )
-        log.warning("corrected story=%s by %s (%s): %s", story.pk, editor_name(user), what, reason)
-        announce_story("updated", story)
-    return version
+        changed[:] = sorted(name.replace("body_text", "text") for name in changes)
+        return None  # every field: the words, the slug and the counts
+
+    _act(
+        rules.Action.CORRECT,
+        LifecycleEvent.Kind.CORRECTED,
+        desk_version,
+        [story_id],
+        user,
+        reason,
+        now,
+        refused=lambda: NothingToCorrect("a killed story cannot be corrected"),
+        noted=lambda: "changed: " + ", ".join(changed),
+    )
+    if not made:
+        raise Story.DoesNotExist(f"no story {story_id}")
+    return made[0]
