@@ -286,6 +286,29 @@ def test_nitf_adapt_chooses_among_what_the_record_holds():
         nitf.adapt(nitf.NitfRecord(title="No identity"))
 
 
+def test_nitf_picture_whose_source_is_written_with_spaces_keeps_its_alternate_text():
+    # The href is trimmed for fetching; the reference it came from is still found.
+    item = nitf.adapt(
+        nitf.NitfRecord(
+            doc_id="DOC-2",
+            hedline="Hed",
+            body_contents=(element("<body.content><p>Text.</p></body.content>"),),
+            media=(
+                nitf.NitfMedia(
+                    "image",
+                    (
+                        nitf.MediaReference(" pic-small ", "300", None, "image/jpeg", "Small"),
+                        nitf.MediaReference("  pic-large\n", "1200", None, "image/jpeg", "Large"),
+                    ),
+                    "A caption.",
+                    "NTB",
+                ),
+            ),
+        )
+    )
+    assert [(p.href, p.alt, p.width) for p in item.pictures] == [("pic-large", "Large", 1200)]
+
+
 # -- NewsML-G2 -----------------------------------------------------------------
 
 

@@ -340,7 +340,8 @@ def _pictures(medias: tuple[NitfMedia, ...]) -> list[PictureRef]:
         best = choose(renditions)
         if best is None:
             continue
-        reference = next(r for r in media.references if r.source == best.href)
+        # By position: the href was stripped, so the written source may differ from it.
+        reference = media.references[next(i for i, r in enumerate(renditions) if r is best)]
         pictures.append(
             PictureRef(
                 href=best.href,
