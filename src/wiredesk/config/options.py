@@ -80,6 +80,9 @@ class SiteOptions:
     # The site's time zone: every time a reader sees is shown in it.
     time_zone: str = "UTC"
     teaser_chars: int = setting(110, at_least=1)
+    # A story's address from its headline in any script (stories/slugs.py):
+    # "latin" transliterates it to a-z and 0-9, "unicode" keeps its own letters.
+    slugs: str = setting("latin", choices=("latin", "unicode"))
     page_size: int = setting(20, at_least=1)
     # Searches a minute that reach Django from one address (site/rate_limits.py):
     # over that, 429 with Retry-After. No reader types two a second; 0: no limit.

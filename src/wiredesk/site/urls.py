@@ -1,8 +1,26 @@
 from django.templatetags.static import static
-from django.urls import path
+from django.urls import path, register_converter
 from django.views.generic import RedirectView
 
 from . import applinks, views
+
+
+class StorySlug:
+    """A story's slug in any script (stories/slugs.py): one path segment, read decoded.
+
+    The number finds the story; a slug that is not its own redirects to its address.
+    """
+
+    regex = "[^/]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(StorySlug, "storyslug")
 
 app_name = "site"
 urlpatterns = [
@@ -11,8 +29,8 @@ urlpatterns = [
     path("section/<slug:slug>/", views.section, name="section"),
     path("topic/<slug:topic>/", views.topic, name="topic"),
     path("story/<int:pk>/", views.story, name="story-short"),
-    path("story/<int:pk>/<slug:slug>/", views.story, name="story"),
-    path("story/<int:pk>/<slug:slug>/versions/", views.provenance, name="provenance"),
+    path("story/<int:pk>/<storyslug:slug>/", views.story, name="story"),
+    path("story/<int:pk>/<storyslug:slug>/versions/", views.provenance, name="provenance"),
     path("search", views.search, name="search"),
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for it on every site, admin pages included.

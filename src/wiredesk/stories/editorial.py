@@ -28,6 +28,7 @@ from wiredesk.wire.text import clean_line, make_teaser, strip_controls, text_to_
 from . import rules
 from .events import Editor, as_user, record
 from .models import LifecycleEvent, Section, Story, StoryVersion
+from .slugs import slug_of
 from .storage import search_index
 from .transitions import (
     CURRENT_FIELDS,
@@ -37,7 +38,6 @@ from .transitions import (
     make_current,
     mark_public,
     newest_agency_version,
-    slug_of,
 )
 
 log = logging.getLogger("wiredesk.stories")

@@ -9,11 +9,10 @@ import logging
 from datetime import datetime
 from functools import lru_cache
 
-from django.utils.text import slugify
-
 from . import rules, signals
 from .duplicates import elect_lead
 from .models import Story, StoryVersion
+from .slugs import slug_of, topic_slug
 from .storage import Batch, search_index
 
 log = logging.getLogger("wiredesk.stories")
@@ -34,16 +33,6 @@ CURRENT_FIELDS = (
     "link",
     "embargoed_until",
 )
-
-
-# slugify without keep_lazy's wrapper, which looks for lazy strings in the
-# arguments (a quarter of its time; a headline is never lazy).
-_slugify = getattr(slugify, "__wrapped__", slugify)
-
-
-def slug_of(headline: str) -> str:
-    """Return a story's slug from its headline."""
-    return _slugify(headline)[:80].strip("-") or "story"
 
 
 def state_for(version: StoryVersion, now: datetime) -> str:
@@ -107,7 +96,7 @@ def topics_of(subjects: list[dict]) -> str:
 
 @lru_cache(maxsize=4096)  # an agency's stories share a few hundred subject sets
 def _topics(names: tuple[str, ...]) -> str:
-    slugs = sorted({slugify(name) for name in names if name} - {""})
+    slugs = sorted({topic_slug(name) for name in names if name} - {""})
     return f"|{'|'.join(slugs)}|" if slugs else ""
 
 

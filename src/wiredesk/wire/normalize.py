@@ -13,6 +13,7 @@ import hashlib
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
+from .datelines import find_dateline
 from .item import WireItem, rfc3339
 from .numbers import is_number
 from .pictures import PictureRef, body_images
@@ -20,7 +21,6 @@ from .text import (
     article_html,
     body_html_from,
     clean_line,
-    find_dateline,
     fold,
     html_body,
     make_teaser,

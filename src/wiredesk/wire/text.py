@@ -1,4 +1,4 @@
-"""Text helpers: whitespace folding, safe HTML that keeps every word, teasers, datelines.
+"""Text helpers: whitespace folding, safe HTML that keeps every word, teasers.
 
 The rule (docs/design.md, "Verbatim"): sanitise markup, never text. Every helper here
 may drop or rewrite tags and attributes, never a word of the agency's copy.
@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 
 import lxml.html
 import nh3
+import regex
 
 # Tags a story body may keep. Everything else is unwrapped (its text kept).
 SAFE_TAGS = {
@@ -459,37 +460,24 @@ def make_teaser(text: str, limit: int = 110) -> str:
         return text
     cut = text.rfind(" ", 0, limit + 1)
     if cut <= 0:
-        cut = limit
+        return cut_graphemes(text, limit).rstrip() + " ..."
     return text[:cut].rstrip() + " ..."
 
 
-_MONTH = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-)
-# "Seoul, Oct 14", "SEOUL, Oct 14 (Reuters) -", "NEW DELHI, October 14 (IANS)",
-# "PARIS, Oct 14, 2021 (AFP) -", "Berlin, 14 Oct". The place is one to four
-# capitalised words; the date is a month and a day (agency datelines carry no
-# year or zone as a rule: the item's own times supply them).
-DATELINE = re.compile(
-    r"^(?P<dateline>(?P<place>[A-Z][\w.'\-]*(?:[ \-][A-Z][\w.'\-]*){0,3}"
-    r"(?:,\s[A-Z][\w.'\-]*(?:\s[A-Z][\w.'\-]*){0,2})?),\s+"
-    r"(?:" + _MONTH + r"\s+\d{1,2}|\d{1,2}\s+" + _MONTH + r")(?:,\s+\d{4})?"
-    r"(?:\s+\((?P<agency>[^)]{1,40})\))?)"
-    r"(?=\s|:|$)"
-)
+_GRAPHEME = regex.compile(r"\X")
 
 
-def find_dateline(text: str) -> tuple[str, str] | None:
-    """Return (dateline, place) opening `text`, or None when it has none.
+def cut_graphemes(text: str, limit: int) -> str:
+    """Return the longest start of `text` of at most `limit` characters that ends between graphemes.
 
-    `place` is given in title case when the agency set it in capitals
-    ("SEOUL" becomes "Seoul"); the dateline itself is returned as written.
+    A conjunct or a letter with its vowel sign is one grapheme cluster (Unicode
+    UAX #29): "क्षि" is four code points, and a cut inside it shows a stray sign.
     """
-    match = DATELINE.match(fold(text[:200]))
-    if not match:
-        return None
-    place = match.group("place")
-    if place.isupper():
-        place = place.title()
-    return match.group("dateline"), place
+    if len(text) <= limit:
+        return text
+    end = 0
+    for match in _GRAPHEME.finditer(text, 0, limit + 1):
+        if match.end() > limit:
+            break
+        end = match.end()
+    return text[:end]

@@ -1,0 +1,185 @@
+"""Stories in Hindi, Marathi, Bengali, Tamil and Urdu: datelines, teasers and slugs keep their words.
+
+Each story is written for these tests, as the agencies' language services write
+theirs: the dateline in the story's script with the agency's credit in brackets.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from urllib.parse import unquote
+
+import pytest
+import regex
+from lxml import html
+
+from wiredesk.ingest.pipeline import ingest_bytes
+from wiredesk.stories.models import Story
+from wiredesk.stories.slugs import latin_slug, topic_slug, unicode_slug
+from wiredesk.wire.datelines import find_dateline
+from wiredesk.wire.text import cut_graphemes, make_teaser
+
+from .options import with_options
+
+# language: (headline, body, dateline, place, a word of the body with vowel signs)
+STORIES = {
+    "hi": (
+        "नई दिल्ली में प्रदूषण से राहत, हवा की गुणवत्ता में सुधार",
+        "नई दिल्ली, 6 दिसंबर (आईएएनएस)। राजधानी में शनिवार को हवा की गुणवत्ता में सुधार दर्ज"
+        " किया गया। मौसम विभाग ने कहा कि तेज़ हवाओं से प्रदूषण घटा है।",
+        "नई दिल्ली, 6 दिसंबर (आईएएनएस)",
+        "नई दिल्ली",
+        "गुणवत्ता",
+    ),
+    "mr": (
+        "मुंबईत मुसळधार पावसाने जनजीवन विस्कळीत",
+        "मुंबई, 6 डिसेंबर (पीटीआय) शहरात शनिवारी सकाळपासून मुसळधार पाऊस सुरू असून लोकल सेवा"
+        " विस्कळीत झाली आहे. महापालिकेने नागरिकांना घरीच राहण्याचे आवाहन केले आहे.",
+        "मुंबई, 6 डिसेंबर (पीटीआय)",
+        "मुंबई",
+        "विस्कळीत",
+    ),
+    "bn": (
+        "কলকাতায় বৃষ্টিতে জলমগ্ন শহর, ট্রেন চলাচল ব্যাহত",
+        "কলকাতা, ৬ ডিসেম্বর (আইএএনএস) শনিবার সকাল থেকে টানা বৃষ্টিতে শহরের বিভিন্ন এলাকা"
+        " জলমগ্ন হয়ে পড়েছে। শহরতলির ট্রেন চলাচল ব্যাহত হয়েছে।",
+        "কলকাতা, ৬ ডিসেম্বর (আইএএনএস)",
+        "কলকাতা",
+        "বৃষ্টিতে",
+    ),
+    "ta": (
+        "சென்னையில் கனமழை: பள்ளிகளுக்கு விடுமுறை",
+        "சென்னை, டிச. 6 (பிடிஐ) சென்னையில் பெய்து வரும் கனமழை காரணமாக பள்ளிகளுக்கு இன்று"
+        " விடுமுறை அறிவிக்கப்பட்டுள்ளது. தாழ்வான பகுதிகளில் வெள்ளம் சூழ்ந்துள்ளது.",
+        "சென்னை, டிச. 6 (பிடிஐ)",
+        "சென்னை",
+        "அறிவிக்கப்பட்டுள்ளது",
+    ),
+    "ur": (
+        "وزیرِ اعظم نے دہلی میں فضائی آلودگی پر اجلاس طلب کیا",
+        "نئی دہلی، 6 دسمبر (آئی اے این ایس) دارالحکومت میں ہفتے کے روز ہوا کے معیار میں بہتری"
+        " دیکھی گئی۔ محکمہ موسمیات نے کہا کہ تیز ہواؤں سے آلودگی کم ہوئی ہے۔",  # noqa: RUF001
+        "نئی دہلی، 6 دسمبر (آئی اے این ایس)",
+        "نئی دہلی",
+        "آلودگی",
+    ),
+}
+LANGUAGES = list(STORIES)
+
+
+def graphemes(text: str) -> list[str]:
+    return regex.findall(r"\X", text)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_dateline_of_an_indian_language_service_is_read(language):
+    _, body, dateline, place, _ = STORIES[language]
+    assert find_dateline(body) == (dateline, place)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "नई दिल्ली, 6 सितम्बर (भाषा) सरकार ने",  # a half nasal for the anusvara
+        "ചെന്നൈ, 6 ഒക്\u200cടോബർ (ഐഎഎൻഎസ്) സംസ്ഥാനത്ത്",  # a zero-width non-joiner
+        "ਚੰਡੀਗੜ੍ਹ, 6 ਦਸੰਬਰ (ਆਈਏਐਨਐਸ) ਪੰਜਾਬ",
+    ],
+)
+def test_datelines_with_the_spellings_agencies_use_are_read(text):
+    found = find_dateline(text)
+    assert found is not None and text.startswith(found[0]) and found[0].endswith(")")
+
+
+@pytest.mark.parametrize(
+    "text", ["वह, 6 लोग आए और चले गए", "दिल्ली 6 दिसंबर को", "सरकार ने कहा, 6 दिसंबर तक"]
+)
+def test_a_sentence_with_a_number_is_not_a_dateline(text):
+    # No month after the day, no comma after the place, or more than a place's words.
+    assert find_dateline(text) is None
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_teaser_is_never_cut_inside_a_grapheme(language):
+    headline = STORIES[language][0]
+    # One long run without spaces: the teaser must cut inside the word, between graphemes.
+    word = "".join(headline.split()) * 3
+    boundaries = {0}
+    for cluster in graphemes(word):
+        boundaries.add(max(boundaries) + len(cluster))
+    split = 0
+    for limit in range(4, 60):
+        cut = make_teaser(word, limit).removesuffix(" ...")
+        assert word.startswith(cut) and len(cut) <= limit
+        assert len(cut) in boundaries, f"cut inside a grapheme at {limit}"
+        split += limit not in boundaries  # where a cut by characters would have split one
+    assert split, "the sample has no conjunct or vowel sign to split"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_latin_slug_transliterates_the_headline(language):
+    slug = latin_slug(STORIES[language][0])
+    assert slug != "story" and slug.isascii() and len(slug.split("-")) >= 3
+    assert regex.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_unicode_slug_keeps_every_letter_and_vowel_sign(language):
+    headline = STORIES[language][0]
+    slug = unicode_slug(headline)
+    words = regex.findall(r"[\p{L}\p{M}\p{N}]+", unicodedata.normalize("NFC", headline.lower()))
+    assert slug == "-".join(words)
+    long = unicode_slug(" ".join([headline] * 4))
+    assert len(long) <= 80 and "".join(graphemes(long)) == long
+    assert regex.fullmatch(r"(?:\X)*", long) and long.split("-")[-1]  # no trailing hyphen
+    assert "-".join(words * 4).startswith(long)
+
+
+def test_a_topic_in_an_indian_script_keeps_a_slug_and_latin_topics_keep_theirs():
+    assert topic_slug("राजनीति") == latin_slug("राजनीति") != ""
+    assert topic_slug("Weather & Climate") == "weather-climate"
+
+
+def ninjs(uri: str, language: str) -> bytes:
+    headline, body, *_ = STORIES[language]
+    return json.dumps(
+        {
+            "uri": uri,
+            "type": "text",
+            "language": language,
+            "headline": headline,
+            "versioncreated": "2026-12-06T09:00:00+05:30",
+            "body_text": body,
+        },
+        ensure_ascii=False,
+    ).encode()
+
+
+@pytest.mark.parametrize("slugs", ["latin", "unicode"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_story_in_an_indian_language_is_served_at_an_address_that_keeps_its_words(
+    client, feeds, settings, language, slugs
+):
+    with_options(settings, site={"slugs": slugs})
+    headline, _, dateline, place, word = STORIES[language]
+    report = ingest_bytes(feeds["ians"], ninjs(f"urn:ians:{language}:1", language), "s.json")
+    assert report.ok and not report.item_failures, report
+    story = Story.objects.get(item_id=f"urn:ians:{language}:1")
+    assert story.slug == (latin_slug if slugs == "latin" else unicode_slug)(headline)
+    assert (story.dateline, story.located) == (dateline, place)
+    address = story.get_absolute_url()
+    assert address.isascii()  # percent-encoded where the slug keeps its own letters
+    assert unquote(address) == f"/story/{story.pk}/{story.slug}/"
+    page = client.get(address)
+    assert page.status_code == 200
+    assert html.fromstring(page.content).findtext(".//h1").strip() == headline
+    # Any other slug (the one the headline had before a correction) redirects to it.
+    moved = client.get(f"/story/{story.pk}/old-headline/")
+    assert moved.status_code == 301 and moved["Location"] == address
+    found = client.get("/search", {"q": word})
+    links = html.fromstring(found.content).xpath("//main//a/@href")
+    assert any(unquote(link).endswith(unquote(address)) for link in links)
+
+
+def test_a_cut_between_graphemes_keeps_a_whole_text_that_fits():
+    assert cut_graphemes("क्षि", 4) == "क्षि" and cut_graphemes("क्षि", 3) == ""
