@@ -7,7 +7,10 @@ theirs: the dateline in the story's script with the agency's credit in brackets.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import unicodedata
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -183,3 +186,13 @@ def test_a_story_in_an_indian_language_is_served_at_an_address_that_keeps_its_wo
 
 def test_a_cut_between_graphemes_keeps_a_whole_text_that_fits():
     assert cut_graphemes("क्षि", 4) == "क्षि" and cut_graphemes("क्षि", 3) == ""
+
+
+def test_the_slug_quality_measure_runs_on_the_chosen_library():
+    # benchmarks/slug_quality.py: the figure docs/benchmarks.md gives for choosing anyascii.
+    script = Path(__file__).parent.parent / "benchmarks" / "slug_quality.py"
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[1:]}
+    assert [float(v) for v in rows["anyascii"]][-1] > 0.75

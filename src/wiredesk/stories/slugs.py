@@ -6,9 +6,10 @@ signs of Indian scripts, which are marks, not letters), so a Hindi headline beca
 address redirects, by the story's number):
 
 - "latin": the headline transliterated to Latin letters by anyascii, then slugified:
-  "नई दिल्ली में बारिश" becomes "nii-dilli-mem-barish"-like ASCII that every system
-  carries. anyascii covers every script in one small, maintained table
-  (docs/benchmarks.md, "Slugs", compares it with the other libraries we tried).
+  "नई दिल्ली में प्रदूषण से राहत" becomes "ni-dilli-mem-prdusn-se-raht", ASCII that
+  every system carries. anyascii covers every script in one small, maintained
+  table (docs/benchmarks.md, "Slugs in Indian scripts", compares it with the
+  other libraries we tried).
 - "unicode": the headline's own letters with their marks, lower-cased, words
   joined by hyphens: an IRI path segment (RFC 3987), percent-encoded in links.
 """
