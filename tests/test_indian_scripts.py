@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 import pytest
 import regex
-from lxml import html
+from lxml import etree, html
 
 from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.stories.models import Story
@@ -196,3 +196,58 @@ def test_the_slug_quality_measure_runs_on_the_chosen_library():
     ).stdout
     rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[1:]}
     assert [float(v) for v in rows["anyascii"]][-1] > 0.75
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_story_s_language_is_said_on_its_page_and_every_surface(client, feeds, language):
+    headline = STORIES[language][0]
+    ingest_bytes(feeds["ians"], ninjs(f"urn:ians:{language}:2", language), "s.json")
+    story = Story.objects.get(item_id=f"urn:ians:{language}:2")
+    rtl = language == "ur"
+    page = html.fromstring(client.get(story.get_absolute_url()).content)
+    root = page.getroottree().getroot()
+    # The page is in the story's language; the site's English chrome says it is English.
+    assert root.get("lang") == language and (root.get("dir") == "rtl") == rtl
+    assert page.find(".//header").get("lang") == "en"
+    assert page.find(".//footer").get("lang") == "en"
+    assert page.find(".//p[@class='meta']").get("lang") == "en"
+    article = page.find(".//article")
+    assert article.get("lang") == language and (article.get("dir") == "rtl") == rtl
+    locale = page.find(".//meta[@property='og:locale']").get("content")
+    assert locale == f"{language}_IN"  # the site's country (its time zone's) where it is spoken
+    ld = json.loads(page.find(".//script[@type='application/ld+json']").text)
+    assert ld["inLanguage"] == language
+    # Each feed says each item's language.
+    rss = etree.fromstring(client.get("/feeds/rss.xml").content)
+    item = next(i for i in rss.iter("item") if i.findtext("title") == headline)
+    assert item.findtext("{http://purl.org/dc/elements/1.1/}language") == language
+    atom = etree.fromstring(client.get("/feeds/atom.xml").content)
+    entry = next(e for e in atom.iter(f"{ATOM}entry") if e.findtext(f"{ATOM}title") == headline)
+    assert entry.get(XML_LANG) == language
+    items = json.loads(client.get("/feeds/feed.json").content)["items"]
+    assert next(i for i in items if i["title"] == headline)["language"] == language
+    news = etree.fromstring(client.get("/sitemap-news.xml").content)
+    said = [(n.findtext(f".//{NEWS}title"), n.findtext(f".//{NEWS}language")) for n in news]
+    assert (headline, language) in said
+    assert client.get(f"/api/v1/stories/{story.pk}").json()["language"] == language
+
+
+def test_a_story_without_a_language_takes_its_agency_s_then_the_site_s(client, feeds, settings):
+    def story_from(slug: str, uri: str) -> Story:
+        item = json.loads(ninjs(uri, "hi"))
+        del item["language"]  # neither the item nor its document names one
+        ingest_bytes(feeds[slug], json.dumps(item).encode(), "s.json")
+        return Story.objects.get(item_id=uri)
+
+    feeds["ians"].agency.language = "hi"
+    feeds["ians"].agency.save()
+    assert story_from("ians", "urn:ians:lang:1").language == "hi"
+    feeds["harbour"].agency.language = ""
+    feeds["harbour"].agency.save()
+    with_options(settings, site={"language": "mr"})
+    assert story_from("harbour", "urn:h:lang:1").language == "mr"

@@ -166,6 +166,9 @@ def prepare_options(feed: Feed) -> PrepareOptions:
         repair_xml=feed.repair_xml,
         time_zone=agency.zone,
         teaser_chars=settings.WIREDESK.site.teaser_chars,
+        # A story's language: the item's, else its feed document's (the parsers
+        # read both), else its agency's, else the site's.
+        language=agency.language or settings.WIREDESK.site.language,
         urgency_map={str(k).lower(): v for k, v in (agency.urgency_map or {}).items()},
         kill_patterns=tuple(agency.kill_patterns or ()),
         advisory_patterns=tuple(agency.advisory_patterns or ()),

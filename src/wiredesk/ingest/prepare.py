@@ -28,6 +28,7 @@ class PrepareOptions:
     repair_xml: bool = False  # repair an agency format's XML too (feeds always are)
     time_zone: tzinfo = UTC
     teaser_chars: int = 110
+    language: str = ""  # an item's when it and its feed document name none
     urgency_map: dict[str, int] = field(default_factory=dict)
     kill_patterns: tuple[str, ...] = ()
     advisory_patterns: tuple[str, ...] = ()
@@ -70,7 +71,9 @@ MAX_AHEAD = timedelta(days=1)
 
 
 def _ready(raw: WireItem, options: PrepareOptions, now: datetime) -> WireItem:
-    item = normalize(raw, options.time_zone, options.teaser_chars, options.urgency_map)
+    item = normalize(
+        raw, options.time_zone, options.teaser_chars, options.urgency_map, options.language
+    )
     for name in ("first_created", "version_created"):
         moment = getattr(item, name)
         if moment is not None and moment - now > MAX_AHEAD:

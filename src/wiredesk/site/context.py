@@ -51,6 +51,7 @@ def site(request: HttpRequest) -> dict:
         "site_name": config.name,
         "site_url": config.url,
         "site_description": config.description,
+        "site_language": config.language,
         "nav_agencies": nav_agencies,
         "nav_sections": nav_sections,
     }

@@ -351,6 +351,8 @@ class StoryFeed(Feed):
         return {
             "content_html": story.body_html + disclaimer,
             "summary_text": story.teaser,
+            # Each item's own language: a feed may carry stories in several.
+            "language": story.language,
             "picture": {
                 "url": picture.large,
                 "width": picture.large_size[0],

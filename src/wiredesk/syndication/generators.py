@@ -17,6 +17,7 @@ from wiredesk.wire.text import xml_text
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 TOMBSTONE_NS = "http://purl.org/atompub/tombstones/1.0"
+DC_NS = "http://purl.org/dc/elements/1.1/"
 
 
 class XmlWriter(SimplerXMLGenerator):
@@ -105,6 +106,7 @@ class RssFeed(KeptItems, Rss201rev2Feed):
             **super().root_attributes(),
             "xmlns:atom": ATOM_NS,
             "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+            "xmlns:dc": DC_NS,
             "xmlns:media": MEDIA_NS,
         }
 
@@ -116,6 +118,8 @@ class RssFeed(KeptItems, Rss201rev2Feed):
         super().add_item_elements(handler, item)
         if item.get("content_html"):
             handler.addQuickElement("content:encoded", item["content_html"])
+        if item.get("language"):  # RSS 2.0 has a channel's language only: Dublin Core's
+            handler.addQuickElement("dc:language", item["language"])
         picture = item.get("picture")
         if picture:  # Media RSS: the picture with its size, caption and credit
             handler.startElement(
@@ -153,6 +157,10 @@ class AtomFeed(KeptItems, Atom1Feed):
 
     def root_attributes(self) -> dict[str, str]:
         return {**super().root_attributes(), "xmlns:at": TOMBSTONE_NS}
+
+    def item_attributes(self, item: dict[str, Any]) -> dict[str, str]:
+        # RFC 4287 section 2: xml:lang on any element; an entry's own language.
+        return {"xml:lang": item["language"]} if item.get("language") else {}
 
     def add_root_elements(self, handler: SimplerXMLGenerator) -> None:
         super().add_root_elements(handler)
@@ -228,5 +236,6 @@ class JsonFeed(KeptItems):
             "authors": [{"name": item["author_name"]}] if item["author_name"] else None,
             "tags": list(item["categories"]) or None,
             "image": item["picture"]["url"] if item.get("picture") else None,
+            "language": item.get("language") or None,  # JSON Feed 1.1: an item's own
         }
         return {k: v for k, v in out.items() if v is not None}

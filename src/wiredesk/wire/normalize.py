@@ -130,8 +130,13 @@ def normalize(
     time_zone: tzinfo = UTC,
     teaser_chars: int = 110,
     urgency_map: dict[str, int] | None = None,
+    language: str = "",
 ) -> WireItem:
-    """Return `item` ready to store: every derived field filled, every word kept."""
+    """Return `item` ready to store: every derived field filled, every word kept.
+
+    `language` is the story's when neither the item nor its feed document says
+    one (its agency's, else the site's).
+    """
     body_html = html_body(article_html(item.body_html, item.headline)) if item.body_html else ""
     # Parsers hand over body_html as HTML (text they were sent is escaped into
     # paragraphs by them, as its declared type says); html_body's output is
@@ -174,7 +179,7 @@ def normalize(
         slugline=_line(item.slugline),
         dateline=_line(dateline),
         located=_line(located),
-        language=_line(item.language),
+        language=_line(item.language) or language or None,
         link=_line(item.link),
         creditline=_line(item.creditline),
         ednote=_line(item.ednote),

@@ -1,12 +1,16 @@
-"""Template filters for times: machine times in RFC 3339 with a full offset."""
+"""Template filters: machine times in RFC 3339 with a full offset, and languages' attributes."""
 
 from datetime import datetime
 
 from django import template
 from django.conf import settings
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from wiredesk.wire import rfc3339 as _rfc3339
+
+from ..languages import direction, og_locale
 
 register = template.Library()
 
@@ -24,3 +28,27 @@ def news_language(value: str) -> str:
     if tag.startswith("zh"):
         return "zh-tw" if tag in ("zh-tw", "zh-hk", "zh-hant") else "zh-cn"
     return tag.split("-")[0]
+
+
+@register.filter
+def dir_attribute(language: str) -> str:
+    """Return ` dir="rtl"` for a language written from the right, else nothing."""
+    return mark_safe(' dir="rtl"') if direction(language) == "rtl" else ""
+
+
+@register.filter
+def lang_if_other(language: str, page_language: str) -> str:
+    """Return ` lang=".."` (and its `dir` where it differs) for a part in `language` on a
+    page in another: the site's English header on an Urdu page reads left to right."""
+    if not language or not page_language or language == page_language:
+        return ""
+    ours = direction(language)
+    if ours == direction(page_language):
+        return format_html(' lang="{}"', language)
+    return format_html(' lang="{}" dir="{}"', language, ours)
+
+
+@register.filter
+def open_graph_locale(language: str) -> str:
+    """Return og:locale for a story's language (the site's when it has none)."""
+    return og_locale(language or settings.LANGUAGE_CODE, settings.TIME_ZONE)
