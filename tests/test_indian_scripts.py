@@ -251,3 +251,35 @@ def test_a_story_without_a_language_takes_its_agency_s_then_the_site_s(client, f
     feeds["harbour"].agency.save()
     with_options(settings, site={"language": "mr"})
     assert story_from("harbour", "urn:h:lang:1").language == "mr"
+
+
+LOCAL_DATES = {
+    "hi": "6 दिसंबर 2026, 09:00 IST",
+    "mr": "6 डिसेंबर 2026, 09:00 IST",
+    "bn": "6 ডিসেম্বর 2026, 09:00 IST",
+    "ta": "6 டிசம்பர் 2026, 09:00 IST",
+    "ur": "6 دسمبر 2026, 09:00 IST",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_site_in_an_indian_language_writes_its_dates_so_with_the_zone_named(
+    client, feeds, settings, language
+):
+    with_options(settings, site={"language": language})
+    settings.LANGUAGE_CODE = language
+    ingest_bytes(feeds["ians"], ninjs(f"urn:ians:{language}:3", language), "s.json")
+    story = Story.objects.get(item_id=f"urn:ians:{language}:3")
+    page = html.fromstring(client.get(story.get_absolute_url()).content)
+    published = page.find(".//p[@class='meta']/time")
+    assert published.text == LOCAL_DATES[language]
+    assert published.get("datetime") == "2026-12-06T09:00:00+05:30"
+    home = html.fromstring(client.get("/").content)
+    assert LOCAL_DATES[language] in [t.text for t in home.iter("time")]
+
+
+def test_an_english_site_names_the_zone_of_every_time_it_shows(client, feeds):
+    ingest_bytes(feeds["ians"], ninjs("urn:ians:hi:4", "hi"), "s.json")
+    story = Story.objects.get(item_id="urn:ians:hi:4")
+    page = html.fromstring(client.get(story.get_absolute_url()).content)
+    assert page.find(".//p[@class='meta']/time").text == "December 6, 2026 09:00 AM IST"

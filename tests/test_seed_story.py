@@ -16,7 +16,7 @@ from .options import with_options
 
 SEED_PAGE = (DATA / "seed" / "ians-2021-10-14-us-skorea-dialogue.txt").read_text()
 HEADLINE = "'US, S.Korea working to restart dialogue with Pyongyang'"
-BYLINE = "By IANS | Published: October 14, 2021 09:39 AM"
+BYLINE = "By IANS | Published: October 14, 2021 09:39 AM IST"
 DISCLAIMER = (
     "Disclaimer: This post has been auto-published from an agency feed without any "
     "modifications to the text and has not been reviewed by an editor"
@@ -98,7 +98,7 @@ def test_revised_seed_version_updates_the_same_story(seed_page, ingest):
     assert story.version_count == 2
     page = seed_page()
     text = page_text(page)
-    assert "Updated: October 14, 2021 09:50 AM" in text
+    assert "Updated: October 14, 2021 09:50 AM IST" in text
     times = page.xpath('//p[@class="meta"]/time/@datetime')
     assert times == ["2021-10-14T09:39:03+05:30", "2021-10-14T09:50:13+05:30"]
     data = json_ld(page)

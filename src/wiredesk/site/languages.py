@@ -1,4 +1,4 @@
-"""What a page says of its language: the `lang` and `dir` of its parts, and its og:locale.
+"""What a page says of its language: the `lang` and `dir` of its parts, its og:locale, its times.
 
 A story is in its own language (from the item, else its agency's, else the
 site's); the site's chrome (header, navigation, "By", the disclaimer) is in the
@@ -9,10 +9,13 @@ in Arabic script from the right (HTML, "The dir attribute").
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
+from babel.dates import format_datetime
+from django.utils import dateformat
 
 
 @cache
@@ -49,3 +52,20 @@ def og_locale(tag: str, time_zone: str = "UTC") -> str:
             likely = get_global("likely_subtags").get(locale.language, "")
             territory = next((part for part in likely.split("_")[1:] if part.isupper()), None)
     return f"{locale.language}_{territory}" if territory else locale.language
+
+
+def reader_time(moment: datetime, language: str) -> str:
+    """Return a local time as a reader of `language` writes it, its zone named.
+
+    English keeps the reference page's "October 14, 2021 09:39 AM" (Django's
+    own formatting, the cheaper); other languages take CLDR's month names and a
+    24-hour clock: "6 दिसंबर 2026, 21:42". The zone's abbreviation follows
+    ("IST"), or its offset where the zone has none.
+    """
+    tag = (language or "en").split("-")[0].split("_")[0]
+    locale = _locale(tag)
+    if tag == "en" or locale is None:
+        text = dateformat.format(moment, "F j, Y h:i A")
+    else:
+        text = format_datetime(moment, "d MMMM y, HH:mm", locale=locale)
+    return f"{text} {moment.tzname()}"

@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 
 from wiredesk.wire import rfc3339 as _rfc3339
 
-from ..languages import direction, og_locale
+from ..languages import direction, og_locale, reader_time
 
 register = template.Library()
 
@@ -28,6 +28,12 @@ def news_language(value: str) -> str:
     if tag.startswith("zh"):
         return "zh-tw" if tag in ("zh-tw", "zh-hk", "zh-hant") else "zh-cn"
     return tag.split("-")[0]
+
+
+@register.filter
+def local_time(value: datetime) -> str:
+    """Return `value` in the site's zone as its readers write a time, the zone named."""
+    return reader_time(timezone.localtime(value), settings.LANGUAGE_CODE)
 
 
 @register.filter
