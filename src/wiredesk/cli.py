@@ -89,6 +89,13 @@ def main(argv: list[str] | None = None) -> int:
         from wiredesk.demo.setup import prepare_environment
 
         prepare_environment(argv[1:])
+    if argv:
+        # Before anything imports prometheus-client: it picks its multiprocess
+        # mode at import (metrics/folder.py). The data folder as settings find it.
+        from wiredesk.metrics.folder import use_folder
+
+        data_dir = Path(os.environ.get("WIREDESK_DATA_DIR", Path.cwd() / "var")).resolve()
+        use_folder(argv[0], data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiredesk.config.settings")
     from django.core.management import execute_from_command_line
 

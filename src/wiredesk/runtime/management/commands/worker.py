@@ -2,8 +2,10 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from wiredesk.metrics.folder import shared_folder
 from wiredesk.sources.checks import refuse_broken_feeds
 
 
@@ -23,4 +25,11 @@ class Command(BaseCommand):
             argv.append(f"--concurrency={concurrency}")
         if hostname:
             argv.append(f"--hostname={hostname}")
+        metrics, folder = settings.WIREDESK.metrics, shared_folder()
+        if metrics.enabled and metrics.worker_port and folder is not None:
+            from wiredesk.runtime.worker_metrics import serve_worker_metrics
+
+            address, port = metrics.worker_address, metrics.worker_port
+            serve_worker_metrics(folder, address, port, metrics.allow_from, metrics.token)
+            self.stdout.write(f"Metrics at http://{address}:{port}/metrics")
         app.worker_main(argv)
