@@ -14,6 +14,7 @@ DESK_PERMISSIONS = (
     "stories.view_lifecycleevent",
     "sources.view_feed",
     "sources.change_feed",
+    "sources.pause_feed",
     "sources.change_agency",
     "ingest.view_quarantine",
     "ingest.change_quarantine",

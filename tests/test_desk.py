@@ -141,7 +141,9 @@ def test_a_story_in_the_desk_shows_versions_with_word_diffs_provenance_and_its_l
     )
     assert download["Content-Disposition"].startswith("attachment")
     buttons = {b.get("value") for b in html.findall('.//form[@class="act"]//button')}
-    assert buttons == {"kill", "withhold"}  # what the rules allow on a public story
+    kill = html.xpath('//form[@class="act"]//a[contains(@class, "a-kill")]/@href')
+    # What the rules allow on a public story; a kill asks first, on a page of its own.
+    assert buttons == {"withhold"} and kill == [f"/desk/story/{story.pk}/kill"]
 
 
 def test_a_kill_from_the_desk_needs_a_reason_then_takes_the_story_off_every_surface(

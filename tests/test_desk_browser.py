@@ -111,8 +111,9 @@ def test_an_editor_sees_a_delivery_arrive_without_reloading_and_kills_it(browser
     page.wait_for_selector("h1:has-text('Quake shakes the capital')")
     no_serious_violations(page)
     keep(page, "story")
+    page.get_by_role("link", name="Kill…").click()  # asks first (tests/test_roles_browser.py)
     page.fill("#reason", "Wrong location: a court order")
-    page.get_by_role("button", name="Kill").click()
+    page.get_by_role("button", name="Kill for good").click()
     page.wait_for_selector(".messages >> text=Kill: done.")
     story = Story.objects.get(item_id="urn:new")
     assert httpx.get(page.base + story.get_absolute_url()).status_code == 410

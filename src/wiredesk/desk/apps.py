@@ -1,7 +1,21 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class DeskConfig(AppConfig):
     name = "wiredesk.desk"
     label = "desk"
     verbose_name = "Duty desk"
+
+    def ready(self) -> None:
+        from .roles import ensure_roles
+
+        # The role groups, after each migrate and test database flush (docs/desk.md,
+        # Roles). The desk has no models, so migrate sends it no post_migrate of its
+        # own: ensure_roles acts on the last app's, when every permission exists.
+        post_migrate.connect(ensure_roles, dispatch_uid="wiredesk.desk.roles")
+        # Every admin action asks a permission; django-axes' cleanup asks none (any
+        # user who may list the login attempts could run it): it deletes, so it asks that.
+        from axes.admin import AccessAttemptAdmin
+
+        AccessAttemptAdmin.cleanup_expired_attempts.allowed_permissions = ("delete",)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("wire/rows", views.wire_rows, name="wire_rows"),
     path("story/<int:pk>/", views.story, name="story"),
     path("story/<int:pk>/act", views.story_action, name="story_action"),
+    path("story/<int:pk>/kill", views.story_kill, name="story_kill"),
     path("delivery/<int:pk>/raw", views.delivery_raw, name="delivery_raw"),
     path("feeds/", views.feeds, name="feeds"),
     path("feeds/<int:pk>/act", views.feed_action, name="feed_action"),

@@ -1,7 +1,8 @@
 """The desk's pages: the wire, a story, the feeds board, the quarantine, the audit log.
 
 Staff only (Django's admin login), and each view asks the model permissions
-the admin asks for the same thing (`desk_view`). Every action calls the
+the admin asks for the same thing (`desk_view`), or the desk's own for a
+feed's pause (`sources.pause_feed`; the roles: desk/roles.py). Every action calls the
 lifecycle (stories/editorial.py) or ingest/control.py, with the editor and the
 reason; nothing here writes a story's fields itself.
 """
@@ -71,13 +72,14 @@ def number(request: HttpRequest, name: str) -> int | None:
     return value
 
 
-def desk_view(perm: str, *more: str) -> Callable[[Callable], Callable]:
-    """Make a view staff only, never cached, and 403 without every permission named."""
+def desk_view(*perms: str) -> Callable[[Callable], Callable]:
+    """Make a view staff only, never cached, and 403 without every permission named
+    (none: the view asks for its action's own)."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            require(request, perm, *more)
+            require(request, *perms)
             try:
                 return view(request, *args, **kwargs)
             except NotANumber as exc:
@@ -234,6 +236,27 @@ def story(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# Where a killed story disappears from (docs/lifecycle.md): the kill's confirmation lists them.
+KILL_SURFACES = [
+    "its page, which answers 410 Gone for good, and its versions page",
+    "the home page, its agency's, sections' and topics' lists",
+    "the RSS, Atom and JSON feeds (Atom readers get a tombstone) and the sitemaps",
+    "the site's search",
+    "the API (a tombstone at its address) and the apps, by the story.killed webhook",
+    "search engines, told by IndexNow; the CDN's copies, purged",
+]
+
+
+@desk_view("stories.change_story")
+def story_kill(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask before a kill, which cannot be undone: the headline and where it will disappear."""
+    story = get_object_or_404(Story.objects.select_related("agency"), pk=pk)
+    if rules.Action.KILL not in applicable(story):
+        messages.warning(request, "Kill does not apply to this story now.")
+        return redirect("desk:story", pk=story.pk)
+    return render(request, "desk/kill.html", {"story": story, "surfaces": KILL_SURFACES})
+
+
 # The hand actions a story's page offers (but a correction, with a form of its own),
 # by the rules' names: the table the admin's story list is built from too.
 HAND = {name: hand.operation for name, hand in HAND_ACTIONS.items()}
@@ -259,6 +282,12 @@ def story_action(request: HttpRequest, pk: int) -> HttpResponse:
                 request.POST.get("body_text"),
             )
             messages.success(request, "Corrected: the desk's version is shown.")
+        elif action == rules.Action.KILL:
+            note = request.POST.get("note", "")
+            if editorial.kill([story.pk], request.user, reason, note=note):
+                messages.success(request, "Kill: done. The story answers 410 everywhere.")
+            else:
+                messages.warning(request, "Kill does not apply to this story now.")
         elif action in HAND:
             done = HAND[action]([story.pk], request.user, reason)
             if done:
@@ -349,37 +378,52 @@ def _save_settings(
         messages.error(request, f"{name}: {form.errors.as_text()}")
 
 
-@desk_view("sources.change_feed")
+# What each action on a feed or an agency asks (docs/desk.md): a pause is a duty
+# editor's, a publishing policy or an encoding is configuration, an administrator's.
+PAUSE = ("sources.pause_feed",)
+FEED_ACTIONS = {"pause": PAUSE, "resume": PAUSE, "settings": ("sources.change_feed",)}
+AGENCY_ACTIONS = {
+    "pause": PAUSE,
+    "resume": PAUSE,
+    "settings": ("sources.change_agency", "sources.change_feed"),
+}
+
+
+@desk_view()
 @require_POST
 def feed_action(request: HttpRequest, pk: int) -> HttpResponse:
     """Pause or resume one feed, or change its desk settings."""
+    action, reason = request.POST.get("action", ""), request.POST.get("reason", "")
+    if action not in FEED_ACTIONS:
+        raise Http404("no such action")
+    require(request, *FEED_ACTIONS[action])
     feed = get_object_or_404(Feed.objects.select_related("agency"), pk=pk)
-    action, reason = request.POST.get("action"), request.POST.get("reason", "")
     try:
         if action == "settings":
             _save_settings(request, FeedSettings, feed, feed.slug)
         elif action == "pause":
             control.pause([feed], request.user, reason)
             messages.success(request, f"Paused {feed.slug}.")
-        elif action == "resume":
+        else:
             control.resume([feed], request.user, reason)
             messages.success(request, f"Resumed {feed.slug}: it is polled at once.")
-        else:
-            raise Http404("no such action")
     except editorial.ReasonRequired as exc:
         messages.error(request, str(exc))
     return redirect("desk:feeds")
 
 
-@desk_view("sources.change_agency", "sources.change_feed")
+@desk_view()
 @require_POST
 def agency_action(request: HttpRequest, slug: str) -> HttpResponse:
     """Pause (and perhaps withhold) or resume every feed of an agency, or set its policy."""
-    agency = get_object_or_404(Agency, slug=slug)
-    action, reason = request.POST.get("action"), request.POST.get("reason", "")
+    action, reason = request.POST.get("action", ""), request.POST.get("reason", "")
+    if action not in AGENCY_ACTIONS:
+        raise Http404("no such action")
+    require(request, *AGENCY_ACTIONS[action])
     if action == "pause" and "withhold" in request.POST:
         # Withholding its live stories is a story action: the admin asks change_story for it.
         require(request, "stories.change_story")
+    agency = get_object_or_404(Agency, slug=slug)
     try:
         if action == "settings":
             _save_settings(request, AgencySettings, agency, agency.name)
@@ -392,11 +436,9 @@ def agency_action(request: HttpRequest, slug: str) -> HttpResponse:
                 f"Paused {len(paused)} feed(s) of {agency.name}"
                 + (f"; withheld {len(withheld)} stories." if withheld else "."),
             )
-        elif action == "resume":
+        else:
             resumed = control.resume(list(agency.feeds.all()), request.user, reason)
             messages.success(request, f"Resumed {len(resumed)} feed(s) of {agency.name}.")
-        else:
-            raise Http404("no such action")
     except editorial.ReasonRequired as exc:
         messages.error(request, str(exc))
     return redirect("desk:feeds")

@@ -200,6 +200,9 @@ class Feed(HoldRules):
 
     class Meta:
         ordering = ["agency__name", "slug"]
+        # The desk's pause and resume, a duty editor's (docs/desk.md, Roles): change_feed
+        # would also let them edit a feed's address and transport in the admin.
+        permissions = [("pause_feed", "Can pause and resume feeds and agencies on the desk")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(poll_interval__gt=0), name="feed_poll_interval_positive"

@@ -108,12 +108,18 @@ def _release(
     return fields
 
 
-def _kill(
-    story: Story, known: rules.Known, newest: StoryVersion | None, now: datetime
-) -> list[str] | None:
-    """The change of a kill: gone for good."""
-    story.state, story.killed_at = Story.State.KILLED, now
-    return ["state", "killed_at"]
+def _kill_by_desk(note: str) -> Change:
+    """Return the change of an editor's kill: gone for good, its 410 page saying
+    the publisher withdrew it, with `note` (what readers may be told of why)."""
+
+    def change(
+        story: Story, known: rules.Known, newest: StoryVersion | None, now: datetime
+    ) -> list[str] | None:
+        story.state, story.killed_at = Story.State.KILLED, now
+        story.killed_by_desk, story.withdrawn_note = True, strip_controls(note.strip())[:2000]
+        return ["state", "killed_at", "killed_by_desk", "withdrawn_note"]
+
+    return change
 
 
 def _accept(
@@ -200,9 +206,19 @@ def _act(
     return done
 
 
-def kill(ids: Iterable[int], user: Editor, reason: str, now: datetime | None = None) -> list[Story]:
-    """Kill the stories for good (a legal takedown); return those this killed."""
-    return _act(rules.Action.KILL, LifecycleEvent.Kind.KILLED, _kill, ids, user, reason, now)
+def kill(
+    ids: Iterable[int],
+    user: Editor,
+    reason: str,
+    now: datetime | None = None,
+    note: str = "",
+) -> list[Story]:
+    """Kill the stories for good (a legal takedown); return those this killed.
+
+    `reason` goes in the log; `note`, if any, is shown to readers on the 410 page.
+    """
+    change = _kill_by_desk(note)
+    return _act(rules.Action.KILL, LifecycleEvent.Kind.KILLED, change, ids, user, reason, now)
 
 
 def withhold(
