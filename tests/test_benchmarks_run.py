@@ -100,6 +100,42 @@ def test_load_benchmark_prints_every_surface_beside_its_target():
     ]
 
 
+def test_long_tail_benchmark_prints_every_surface_beside_the_uncached_story_page():
+    if not shutil.which("wrk") and not os.environ.get("CI"):
+        pytest.skip("Debian's wrk is not installed here (.ci/run installs it)")
+    stdout = _run(
+        "longtail.py",
+        *("--stories", "300", "--seconds", "1", "--ingest-stories", "30"),
+        *("--requests", "1000", "--story-pages", "200"),
+        timeout=600,
+    )
+    lines = stdout.splitlines()
+    assert lines[2].startswith("reference: story page, uncached, one address:")
+    header = lines.index(next(line for line in lines if line.startswith("long tail")))
+    assert "repeated address: the cache" in lines[header] and "ratio" in lines[header]
+    rows = [re.split(r"\s{2,}", line.strip()) for line in lines[header + 1 : header + 7]]
+    assert [row[0] for row in rows] == [
+        "search",
+        "story pages",
+        "API",
+        "lists",
+        "feeds",
+        "sitemaps",
+    ]
+    for row in rows:
+        distinct, total = (int(n.replace(",", "")) for n in row[1].split(" of "))
+        assert 0 < distinct <= total
+        assert row[-1] in ("ok", "MISS")
+    # Search draws a Zipf-like popularity: some queries asked again, most not.
+    search_distinct, search_total = (int(n.replace(",", "")) for n in rows[0][1].split(" of "))
+    assert search_distinct < search_total
+    # Every story page is a different story, spread over the archive.
+    story_distinct, story_total = (int(n.replace(",", "")) for n in rows[1][1].split(" of "))
+    assert story_distinct == story_total >= 150
+    assert any(line.startswith("ingest") and "alone" in line for line in lines)
+    assert sum(", ingesting" in line for line in lines) == 6
+
+
 def test_ftp_benchmark_lists_takes_and_notices_against_a_real_ftp_server():
     stdout = _run("ftp.py", "--files", "200", "--trials", "2", timeout=300)
     names = [line[:38].strip() for line in stdout.splitlines()[3:]]

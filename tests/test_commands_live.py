@@ -12,14 +12,16 @@ import time
 from pathlib import Path
 
 import httpx
+import lxml.etree
 import lxml.html
 import pytest
 
-from .conftest import SEED_V1
+from .conftest import AGENCIES, SEED_V1
 from .helpers import visible_text
 from .wire_server import AgencyServer
 
 SEED_URL = "/story/1/us-skorea-working-to-restart-dialogue-with-pyongyang/"
+SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
 def free_port() -> int:
@@ -98,6 +100,33 @@ def test_demo_serves_the_seed_story_within_30_seconds(start, tmp_path):
     )
     assert (tmp_path / "data" / "wiredesk.sqlite3").exists()
     assert (tmp_path / "data" / "inbox" / "ians" / "processed" / SEED_V1.name).exists()
+    # Its first message names the real watch folders, one an agency.
+    first = Path(tmp_path / "process-0.log").read_text().partition("Wiredesk demo:")[2]
+    inbox = (tmp_path / "data" / "inbox").resolve()
+    named = [line.strip() for line in first.splitlines() if line.strip().startswith(str(inbox))]
+    assert named == [f"{inbox / agency}{os.sep}" for agency in sorted(AGENCIES)]
+
+    # Its sections fill as stories arrive: linked from every page, each with its
+    # stories, in its feed and in the sections sitemap.
+    home = lxml.html.fromstring(httpx.get(base + "/").content)
+    linked = home.xpath("//a[starts-with(@href, '/section/')]/@href")
+    assert {"/section/india/", "/section/world/", "/section/business/"} <= set(linked)
+
+    def listed(answer: httpx.Response) -> list[str]:
+        if answer.status_code != 200:
+            return []
+        return lxml.html.fromstring(answer.content).xpath("//ul[@class='cards']//a/@href")
+
+    for section in ("india", "world", "business", "sport"):
+        wait_for(base + f"/section/{section}/", listed, timeout=60)
+    world = httpx.get(base + "/section/world/rss.xml")
+    titles = lxml.etree.fromstring(world.content).xpath("//item/title/text()")
+    assert any("S.Korea working to restart dialogue with Pyongyang" in title for title in titles)
+    sitemap = lxml.etree.fromstring(httpx.get(base + "/sitemap-sections.xml").content)
+    locations = sitemap.xpath("//s:url/s:loc/text()", namespaces=SITEMAP)
+    assert {f"{base}/section/{slug}/" for slug in ("india", "world", "business", "sport")} <= set(
+        locations
+    )
 
     # The demo agencies' photos: taken from beside their deliveries, rendered by
     # the ingest loop, shown on the page and served (with a year's caching) by
@@ -152,6 +181,30 @@ def test_demo_serves_the_seed_story_within_30_seconds(start, tmp_path):
         while not every_state() and time.monotonic() < deadline:
             time.sleep(0.5)
         assert every_state()
+
+
+def test_demo_help_describes_its_own_options_before_django_s(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "wiredesk.cli", "demo", "--help"],
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    _, _, options = done.stdout.partition("\noptions:\n")
+    ours, _, django = options.partition("\noptions every wiredesk command takes:\n")
+    described = {}
+    for line in ours.splitlines():
+        words = line.split(maxsplit=2)
+        if words and words[0] in ("--port", "--host", "--data-dir"):
+            described[words[0]] = words[2] if len(words) > 2 else ""
+    assert described.keys() == {"--port", "--host", "--data-dir"}
+    assert "8000" in described["--port"] and "127.0.0.1" in described["--host"]
+    assert "inbox" in ours  # the data folder's help names the watch folders in it
+    assert "--settings" in django and "--settings" not in ours
+    assert "--verbosity" in django and "--port" not in django
 
 
 def test_the_demo_drops_the_rest_only_once_the_seed_and_its_revision_are_taken(tmp_path):

@@ -91,7 +91,10 @@ def test_an_unknown_key_is_refused_naming_the_section_the_key_and_the_known_ones
 def test_an_unknown_section_is_refused():
     message = refused("[sites]\nname = 'x'\n")
     assert message.startswith("wiredesk.toml: unknown section [sites] (did you mean [site]?")
-    assert "[[agencies]], [api], [database], [duplicates], [pictures], [[purge]], [site]" in message
+    assert (
+        "[[agencies]], [api], [database], [duplicates], [log], [metrics], [pictures], [[purge]], "
+        "[site]" in message
+    )
     assert refused("[celery]\nbroker = 'x'\n").startswith("wiredesk.toml: unknown section [celery]")
 
 

@@ -179,3 +179,27 @@ def test_a_new_section_rule_reaches_the_section_page_at_once(client, feeds):
     SectionRule.objects.create(section=section, kind="headline", value="monsoon")
     deliver(feeds["ians"], "urn:after")
     assert b"Monsoon withdraws" in client.get("/section/weather/").content
+
+
+def test_the_demo_s_sections_fill_from_its_own_deliveries(client, feeds):
+    from wiredesk.demo.replay import agency_of, bundled_deliveries
+    from wiredesk.runtime.management.commands.demo import demo_sections
+
+    demo_sections()
+    demo_sections()  # a later run of the demo makes nothing twice
+    assert SectionRule.objects.count() == 13
+    for path in bundled_deliveries():
+        ingest_bytes(feeds[agency_of(path)], path.read_bytes(), path.name)
+    for section in Section.objects.all():
+        page = lxml.html.fromstring(client.get(section.get_absolute_url()).content)
+        assert len(page.xpath("//ul[@class='cards']/li")) >= 2, section.slug
+        feed = lxml.etree.fromstring(client.get(f"/section/{section.slug}/rss.xml").content)
+        assert len(feed.xpath("//item")) >= 2, section.slug
+    home = lxml.html.fromstring(client.get("/").content)
+    linked = home.xpath("//nav[@aria-label='Sections']//a/@href")
+    assert linked == ["/section/india/", "/section/world/", "/section/business/", "/section/sport/"]
+    sitemap = lxml.etree.fromstring(client.get("/sitemap-sections.xml").content)
+    locations = sitemap.xpath(
+        "//s:url/s:loc/text()", namespaces={"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    )
+    assert len(locations) == 4

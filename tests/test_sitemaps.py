@@ -110,9 +110,17 @@ def test_sitemap_paginates_at_its_limit(client, feeds, monkeypatch):
         seed(feeds)
         index = lxml.etree.fromstring(client.get("/sitemap.xml").content)
         sections = index.xpath("//s:sitemap/s:loc/text()", namespaces=NS)
-        assert sum("sitemap-stories.xml" in s for s in sections) == 3  # 5 stories, 2 a file
-        second = lxml.etree.fromstring(client.get("/sitemap-stories.xml", {"p": 2}).content)
-    assert len(locs(second)) == 2
+        # 7 stories stored (5 shown, a killed one, one under embargo), 2 ids a file.
+        assert sum("sitemap-stories.xml" in s for s in sections) == 4
+        pages = [
+            locs(lxml.etree.fromstring(client.get("/sitemap-stories.xml", {"p": p}).content))
+            for p in (1, 2, 3, 4)
+        ]
+        assert client.get("/sitemap-stories.xml", {"p": 5}).status_code == 404
+    first = Story.objects.order_by("pk").first().pk
+    ids = [[int(loc.split("/story/")[1].split("/")[0]) - first for loc in page] for page in pages]
+    # Each file its own run of ids, newest first: a new story moves no other one.
+    assert ids == [[1, 0], [3, 2], [4], []]
 
 
 def test_robots_txt_points_at_the_sitemaps(client, db):

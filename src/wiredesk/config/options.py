@@ -11,6 +11,7 @@ and what was expected: a typo is refused at start-up, not ignored for months.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import Field, dataclass, field, fields, is_dataclass
 from types import MappingProxyType, UnionType
@@ -177,6 +178,50 @@ class DatabaseOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class LogOptions:
+    """`[log]`: how each process writes its log to standard error (docs/deploy.md, Logs)."""
+
+    # "json": one JSON object a line, with the request, feed, delivery and
+    # story ids (logs/formatting.py), for a log system to follow a delivery.
+    format: str = setting("plain", choices=("plain", "json"))
+    level: str = setting(
+        "INFO", env="WIREDESK_LOG_LEVEL", choices=("DEBUG", "INFO", "WARNING", "ERROR")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsOptions:
+    """`[metrics]`: Prometheus metrics at /metrics (docs/deploy.md, Metrics).
+
+    Answered to a request carrying `Authorization: Bearer <token>`, or straight
+    from one of `allow_from` (addresses or networks; not through a proxy);
+    anyone else is answered 404. No address is allowed by default: a proxy on
+    this machine would make every reader 127.0.0.1.
+    """
+
+    enabled: bool = True
+    allow_from: tuple[str, ...] = setting((), tidy=lambda v: _networks(v))
+    token: str | None = setting(None, env="WIREDESK_METRICS_TOKEN")
+    # `wiredesk worker` (Celery) serves no site: its processes' counts are
+    # answered at http://<worker_address>:<worker_port>/metrics, same rules; 0: not at all.
+    worker_port: int = setting(0, at_least=0, at_most=65535)
+    worker_address: str = "127.0.0.1"
+
+
+def _networks(entries: tuple[str, ...]) -> tuple[str, ...]:
+    """Return `[metrics] allow_from` as given, once each entry reads as an address or network."""
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"[metrics] allow_from: {entry!r} is not an address or a network "
+                f'(such as "10.0.0.0/8" or "::1")'
+            ) from None
+    return entries
+
+
+@dataclass(frozen=True, slots=True)
 class PurgeBackendOptions:
     """One `[[purge]]` entry: a backend's dotted path and the options it is made with."""
 
@@ -193,6 +238,8 @@ class Options:
     pictures: PicturesOptions = field(default_factory=PicturesOptions)
     duplicates: DuplicatesOptions = field(default_factory=DuplicatesOptions)
     database: DatabaseOptions = field(default_factory=DatabaseOptions)
+    metrics: MetricsOptions = field(default_factory=MetricsOptions)
+    log: LogOptions = field(default_factory=LogOptions)
     # CDN purges on every story change (site/purge.py), in the file's order.
     purge: tuple[PurgeBackendOptions, ...] = ()
 
@@ -236,6 +283,8 @@ SECTIONS: dict[str, type] = {
     "pictures": PicturesOptions,
     "duplicates": DuplicatesOptions,
     "database": DatabaseOptions,
+    "metrics": MetricsOptions,
+    "log": LogOptions,
 }
 
 
@@ -419,6 +468,7 @@ __all__ = [
     "ConfigError",
     "DatabaseOptions",
     "DuplicatesOptions",
+    "MetricsOptions",
     "Options",
     "PicturesOptions",
     "PurgeBackendOptions",

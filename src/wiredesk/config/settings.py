@@ -104,6 +104,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every request that reaches Django is timed, by surface (/metrics).
+    "wiredesk.site.timing.RequestTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "wiredesk.site.request_guard.RejectControlCharactersMiddleware",
     "wiredesk.site.security_headers.ContentSecurityPolicyMiddleware",
@@ -301,21 +303,28 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Standard error, as plain text or one JSON object a line with the request,
+# feed, delivery and story ids ([log] format; docs/deploy.md, Logs).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "wiredesk.logs.formatting.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": WIREDESK.log.format}},
     "loggers": {
-        "wiredesk": {
-            "handlers": ["console"],
-            "level": os.environ.get("WIREDESK_LOG_LEVEL", "INFO"),
-        },
+        "wiredesk": {"handlers": ["console"], "level": WIREDESK.log.level},
         # An unhandled error's traceback (a 500), and refused hosts and requests.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+if WIREDESK.log.format == "json":
+    # Every line JSON: other libraries' warnings too, through the same handler
+    # (without one, Python writes them bare); ours reach it once, not twice.
+    LOGGING["root"] = {"handlers": ["console"], "level": "WARNING"}
+    LOGGING["loggers"]["wiredesk"]["propagate"] = False  # type: ignore[index]
 
 
 # A site served over HTTPS (the site URL says so) is served behind a proxy

@@ -9,17 +9,21 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiredesk.config.settings")
 django_application = get_wsgi_application()
 
+from wiredesk.logs.requests import with_request_ids  # noqa: E402
 from wiredesk.pictures.serving import serve_pictures  # noqa: E402
 from wiredesk.site.fastpath import whole_bodies, wrap  # noqa: E402  (needs the apps loaded)
 from wiredesk.site.revalidated import revalidated  # noqa: E402
 
-# Outermost first: pictures' files, pages kept for the content generation,
+# Outermost first: the request's id (outside every kept answer, so none keeps
+# another request's), pictures' files, pages kept for the content generation,
 # answers kept until a read says they changed (feeds), Django.
-application = serve_pictures(
-    wrap(
-        revalidated(whole_bodies(django_application), settings.WIREDESK.site.fast_path_bytes),
-        settings.WIREDESK.site.page_cache_seconds,
-        settings.WIREDESK.site.fast_path_bytes,
+application = with_request_ids(
+    serve_pictures(
+        wrap(
+            revalidated(whole_bodies(django_application), settings.WIREDESK.site.fast_path_bytes),
+            settings.WIREDESK.site.page_cache_seconds,
+            settings.WIREDESK.site.fast_path_bytes,
+        )
     )
 )
 

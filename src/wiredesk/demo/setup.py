@@ -13,10 +13,22 @@ CONFIG = DEMO_DIR / "wiredesk.toml"
 
 
 def demo_arguments() -> argparse.ArgumentParser:
+    """Return the demo's own options: read here before Django starts, and by `wiredesk demo`."""
     parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--data-dir", default="var")
+    parser.add_argument(
+        "--port", type=int, default=8000, help="the port the site listens on (default: 8000)"
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address it listens on (default: 127.0.0.1, this machine only)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        default="var",
+        help="the folder of the demo's database and of the agencies' watch folders, "
+        "DATA_DIR/inbox/<agency>/ (default: var)",
+    )
     return parser
 
 

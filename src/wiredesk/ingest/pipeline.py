@@ -19,6 +19,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from wiredesk.logs import context as log_ids
 from wiredesk.pictures.services import apply_picture_items, attach_many
 from wiredesk.sources.models import Feed
 from wiredesk.stories.duplicates import band_shape
@@ -29,6 +30,7 @@ from wiredesk.stories.storage import Batch
 from wiredesk.wire import WireItem
 from wiredesk.wire.errors import one_line
 
+from . import measures
 from .models import Quarantine
 from .prepare import PreparedDelivery, PrepareOptions, prepare
 
@@ -188,6 +190,7 @@ def ingest_bytes(
     `base_url` is the URL the delivery was fetched from (its relative links
     resolve against it).
     """
+    now = now or timezone.now()  # its arrival, before it is read
     prepared = prepare(data, prepare_options(feed), base_url=base_url)
     return store_prepared(feed, data, origin, prepared, now)
 
@@ -203,14 +206,28 @@ def store_prepared(
 ) -> IngestReport:
     """Store a delivery prepared by `prepare` (here or in another process).
 
-    A `batch` (a backfill's) holds index writes until it ends.
+    A `batch` (a backfill's) holds index writes until it ends. Every line
+    logged meanwhile carries the feed's id, and the delivery's once stored.
     """
+    with log_ids.bound(feed_id=feed.pk):
+        return _store_prepared(feed, data, origin, prepared, now, batch)
+
+
+def _store_prepared(
+    feed: Feed,
+    data: bytes,
+    origin: str,
+    prepared: PreparedDelivery,
+    now: datetime | None,
+    batch: Batch | None,
+) -> IngestReport:
     origin = origin[:2000]  # a URL can be longer than any column should hold
     report = IngestReport(origin=origin)
     now = now or timezone.now()
     if prepared.error is not None:
         quarantine(feed, origin, data, prepared.error)
         report.quarantined = prepared.error
+        measures.count_delivery(feed.slug, report, now)
         return report
     for failure in prepared.failures:
         # One item that cannot be read is quarantined alone, with its own bytes
@@ -249,12 +266,16 @@ def store_prepared(
         # Anything else this delivery makes storing raise is the delivery's to
         # answer for: it is quarantined with its bytes, and the feed goes on.
         reason = f"could not be stored: {one_line(exc)}"
+        log_ids.bind(delivery_id=None)  # rolled back: its id may be given to the next delivery
         quarantine(feed, origin, data, reason)
         report.outcomes.clear()
         report.actions.clear()
         report.quarantined = reason
+        measures.count_delivery(feed.slug, report, now)
         return report
     log.info("delivery feed=%s %s", feed.slug, report)
+    # An import's (a backfill's) arrival is not a reader's wait: counted, not timed.
+    measures.count_delivery(feed.slug, report, now, timed=batch is None)
     return report
 
 
@@ -297,6 +318,7 @@ def _store(
         transaction.on_commit(lambda: committed.append(True))
         repairs = [[r.name, r.detail] for r in prepared.repairs]
         delivery = get_or_create_delivery(data, feed, origin, now, repairs)
+        log_ids.bind(delivery_id=delivery.pk)  # the stories' lines and their announcements
         if delivery.repairs != repairs:  # bytes stored before, read another way now
             Delivery.objects.filter(pk=delivery.pk).update(repairs=repairs)
             delivery.repairs = repairs
@@ -329,3 +351,4 @@ def _store(
         kept = any(o.version and o.version.delivery_id == delivery.pk for o in report.outcomes)
         if not kept and not delivery.versions.exists():
             delivery.delete()
+            log_ids.bind(delivery_id=None)  # its id may be given to the next delivery

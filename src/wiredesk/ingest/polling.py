@@ -17,12 +17,15 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from wiredesk.logs import context as log_ids
+from wiredesk.metrics.instruments import POLL_FAILURES, POLL_SECONDS
 from wiredesk.sources.models import Feed
 from wiredesk.transports.backoff import next_delay
 from wiredesk.transports.base import Context, PulledDelivery, Stored, Transport, TransportError
 from wiredesk.transports.folder import FolderTransport, WatchFolder
 from wiredesk.transports.secrets import Secrets
 
+from .measures import count_delivery
 from .memory import TakenFiles
 from .pipeline import IngestReport, prepare_options, quarantine, store_prepared
 from .prepare import prepare
@@ -99,7 +102,11 @@ class FeedPoller:
 
     def poll(self, feed: Feed) -> list[IngestReport]:
         """Poll `feed` once, store what it brought, and schedule its next poll."""
-        started = timezone.now()
+        with log_ids.bound(feed_id=feed.pk):
+            return self._poll(feed)
+
+    def _poll(self, feed: Feed) -> list[IngestReport]:
+        started, clock = timezone.now(), time.perf_counter()
         transport = self.transport(feed)
         checkpoint = dict(feed.checkpoint or {})
         reports: list[IngestReport] = []
@@ -116,6 +123,8 @@ class FeedPoller:
         except TransportError as exc:
             error = exc
             log.warning("poll failed feed=%s: %s", feed.slug, exc)
+            POLL_FAILURES.labels(feed.slug).inc()
+        POLL_SECONDS.labels(feed.slug).observe(time.perf_counter() - clock)
         for path in getattr(transport, "retaken", ()):
             log.info(
                 "feed=%s: %s changed after it was refused; taking it again", feed.slug, path.name
@@ -130,13 +139,16 @@ class FeedPoller:
         if delivery.refused:
             quarantine(feed, delivery.name, b"", delivery.refused, size=delivery.size)
             transport.acknowledge(delivery, Stored(ok=False, reason=delivery.refused))
-            return IngestReport(origin=delivery.name[:2000], quarantined=delivery.refused)
+            report = IngestReport(origin=delivery.name[:2000], quarantined=delivery.refused)
+            count_delivery(feed.slug, report, timezone.now(), refused=True)
+            return report
         if delivery.only_checkpoint:
             return None
+        arrived = timezone.now()  # before it is read: reading is part of a reader's wait
         prepared = prepare(delivery.data, prepare_options(feed), base_url=delivery.base_url)
         if prepared.error is not None and transport.may_be_incomplete(delivery):
             return None  # unreadable, but perhaps still arriving: taken again later
-        report = store_prepared(feed, delivery.data, delivery.name, prepared)
+        report = store_prepared(feed, delivery.data, delivery.name, prepared, arrived)
         # After the commit: a crash in between makes the transport offer the
         # delivery again, and storing it again does nothing.
         transport.acknowledge(

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 
+from wiredesk.stories.storage.prepared import CompiledRows
+
 from . import files
 from .models import Picture, StoryPicture, credit_line
 from .sizes import CROPS, FORMATS
@@ -124,9 +126,12 @@ def _links(story_ids: Iterable[int]) -> QuerySet[StoryPicture]:
     )
 
 
+_picture_rows = CompiledRows(lambda story_id: _links([story_id]))
+
+
 def pictures_of(story_id: int) -> list[ShownPicture]:
     """Return a story's served pictures, the lead first."""
-    return [_shown(link.picture) for link in _links([story_id]) if link.picture.widths]
+    return [_shown(link.picture) for link in _picture_rows.objects(story_id) if link.picture.widths]
 
 
 def lead_pictures(story_ids: Iterable[int]) -> dict[int, ShownPicture]:

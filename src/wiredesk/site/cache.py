@@ -19,11 +19,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
+from wiredesk.metrics.instruments import CacheCounter
+
 from .generation import generation_clock, shared_safely
 
 CACHED_STATUSES = {200, 301, 404, 410}
 PAGED_BY = ("page", "p")  # list pages, sitemap sections
 KEPT_HEADERS = ("Content-Type", "Location", "Last-Modified", "Cache-Control", "Content-Language")
+PAGE_COUNTS, SEARCH_COUNTS, API_COUNTS = map(CacheCounter, ("page", "search", "api"))
 
 
 def generation() -> str | None:
@@ -53,6 +56,7 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         key = f"wiredesk:page:{current}:{request.path}:{query}"
         hit = cache.get(key)
         if hit is not None:
+            PAGE_COUNTS.hit()
             status, headers, content = hit
             response = HttpResponse(content, status=status)
             for name, value in headers.items():
@@ -60,6 +64,7 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             # For the fast path (site/fastpath.py).
             setattr(response, "wiredesk_cacheable", True)  # noqa: B010
             return response
+        PAGE_COUNTS.miss()
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and not getattr(response, "is_rendered", True):
             response.render()  # a TemplateResponse (sitemaps): its bytes are what is kept
@@ -129,9 +134,11 @@ def cached_search(q: str, limit: int = 50, request: HttpRequest | None = None) -
     key = f"wiredesk:search:{current}:{limit}:{hashlib.sha256(words.encode()).hexdigest()}"
     ids = cache.get(key)
     if ids is None:
+        SEARCH_COUNTS.miss()
         found = search_stories(q, limit=limit)
         cache.set(key, [story.pk for story in found], SEARCH_SECONDS)
         return found
+    SEARCH_COUNTS.hit()
     by_id = visible_stories().select_related("agency").in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]
 
@@ -152,6 +159,9 @@ def kept_list(request: HttpRequest, build: Callable[[], dict]) -> dict:
     key = f"wiredesk:api:{current}:{digest}"
     kept = cache.get(key)
     if kept is None:
+        API_COUNTS.miss()
         kept = build()
         cache.set(key, kept, seconds)
+    else:
+        API_COUNTS.hit()
     return kept

@@ -1,17 +1,62 @@
 """Template context every reader page gets."""
 
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.urls import get_script_prefix, reverse
 
 from wiredesk.sources.models import Agency
 from wiredesk.stories.models import Section, SectionRule
 
 NAV_SECONDS = 30  # agencies change rarely; another process's change shows within this
 _nav: dict[str, tuple[float, list]] = {}
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """One link of the page chrome: its address and its words."""
+
+    url: str
+    name: str
+
+
+# The header's addresses, reversed once for each kept list and script prefix:
+# every reader page shows them, and reverse() costs more than the rest of the
+# header (docs/benchmarks.md, "One uncached story page").
+_links: dict[tuple[str, str], tuple[object, list[NavLink]]] = {}
+_chrome: dict[str, dict[str, str]] = {}
+
+
+def _links_of(kind: str, items: list[Agency] | list[Section], name: str) -> list[NavLink]:
+    key = (kind, get_script_prefix())
+    kept = _links.get(key)
+    if kept is None or kept[0] is not items:  # a new list: kept anew or changed
+        links = [NavLink(reverse(name, args=[item.slug]), item.name) for item in items]
+        kept = _links[key] = (items, links)
+    return kept[1]
+
+
+def nav_agency_links() -> list[NavLink]:
+    """Return the navigation's agency links: nav_agencies' with their addresses."""
+    return _links_of("agencies", nav_agencies(), "site:agency")
+
+
+def nav_section_links() -> list[NavLink]:
+    """Return the navigation's section links: nav_sections' with their addresses."""
+    return _links_of("sections", nav_sections(), "site:section")
+
+
+def chrome_urls() -> dict[str, str]:
+    """Return the addresses every page's header links to (home, search)."""
+    prefix = get_script_prefix()
+    urls = _chrome.get(prefix)
+    if urls is None:
+        urls = _chrome[prefix] = {"home": reverse("site:home"), "search": reverse("site:search")}
+    return urls
 
 
 def nav_agencies() -> list[Agency]:
@@ -54,4 +99,7 @@ def site(request: HttpRequest) -> dict:
         "site_language": config.language,
         "nav_agencies": nav_agencies,
         "nav_sections": nav_sections,
+        "nav_agency_links": nav_agency_links,
+        "nav_section_links": nav_section_links,
+        "chrome_urls": chrome_urls,
     }

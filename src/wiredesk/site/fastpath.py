@@ -33,6 +33,8 @@ from typing import Any
 
 from django.http import HttpResponse
 
+from wiredesk.metrics.instruments import CacheCounter
+
 from .generation import FileGeneration, RedisGeneration, generation_clock, shared_safely
 
 # Django's GZipMiddleware decides by this same test, so the key matches its choice.
@@ -41,6 +43,7 @@ BYPASS_HEADERS = frozenset(
     ("HTTP_AUTHORIZATION", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE")
 )
 MAX_BODY = 1 << 20
+COUNTS = CacheCounter("fastpath")
 
 
 class Kept:
@@ -133,8 +136,10 @@ class FastPageCache:
             self.clock = generation_clock()
         current = self.clock.current()
         if kept is not None and kept.generation == current and kept.expires > time.monotonic():
+            COUNTS.hit()
             start_response(kept.status, kept.headers)
             return [kept.body] if environ["REQUEST_METHOD"] == "GET" else []
+        COUNTS.miss()
         if current is None or environ["REQUEST_METHOD"] == "HEAD":
             return self.app(environ, start_response)
         sent: list[Any] = []

@@ -20,7 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
+from wiredesk.metrics.instruments import CacheCounter
+
 from .fastpath import AddressKey, AnswerStore, WholeBody, keepable
+
+COUNTS = CacheCounter("revalidated")
 
 
 class Revalidatable:
@@ -59,6 +63,7 @@ class RevalidatedAnswers:
             return self.app(environ, start_response)
         kept = self.store.kept.get(key)
         if kept is not None and self._current(kept):
+            COUNTS.hit()
             start_response(kept.status, kept.headers)
             if environ["REQUEST_METHOD"] != "GET":
                 return []
@@ -67,6 +72,7 @@ class RevalidatedAnswers:
             body.content, body.wiredesk_cacheable = kept.body, kept.cacheable
             body.wiredesk_revalidate = None
             return body
+        COUNTS.miss()
         sent: list[Any] = []
 
         def capture(status: str, headers: list, exc_info: object = None) -> None:

@@ -83,6 +83,11 @@ class Story(models.Model):
     embargoed_until = models.DateTimeField(null=True, blank=True)
     is_correction = models.BooleanField(default=False)
     killed_at = models.DateTimeField(null=True, blank=True)
+    # Killed by an editor (the publisher), not by the agency: its 410 page says who.
+    killed_by_desk = models.BooleanField(default=False, db_default=False)
+    # What the 410 page tells readers of why: the editor's choice at the kill, never
+    # the logged reason (which may name a court order or a complainant).
+    withdrawn_note = models.TextField(blank=True, default="", db_default="")
     # Withheld by an editor: stays withheld whatever the agency sends, until an
     # editor restores it (the agency's versions are kept meanwhile).
     held_by_desk = models.BooleanField(default=False, db_default=False)
@@ -129,6 +134,15 @@ class Story(models.Model):
             models.Index(fields=["-first_published_at", "-id"], name="story_recent"),
             models.Index(
                 fields=["agency", "-first_published_at", "-id"], name="story_agency_recent"
+            ),
+            # An app's poll for what changed since its last (`since`): the stories
+            # published before then that an update reached since (storage/lists.py).
+            # Updated stories only: its range is the updates since, not every story
+            # published since; a story never updated costs inserts nothing here.
+            models.Index(
+                fields=["modified_at"],
+                condition=models.Q(modified_at__gt=models.F("first_published_at")),
+                name="story_modified",
             ),
             # Grouped stories only: most stories are in no group, and an index of
             # their NULLs made SQLite's statistics say a group holds every story

@@ -10,6 +10,22 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import Story, StoryVersion
+from .storage.lists import changed_since, in_language, newest_change
+from .storage.prepared import CompiledRows
+
+__all__ = [
+    "also_reported_by",
+    "changed_since",
+    "in_language",
+    "in_section",
+    "is_visible",
+    "newest_change",
+    "story_for_page",
+    "versions_of",
+    "visible_filter",
+    "visible_stories",
+    "with_topic",
+]
 
 
 def visible_filter(now: datetime | None = None) -> Q:
@@ -49,9 +65,14 @@ def visible_stories(now: datetime | None = None) -> QuerySet[Story]:
     )
 
 
+_story_rows = CompiledRows(
+    lambda pk: Story.objects.select_related("agency").filter(pk=pk).order_by()
+)
+
+
 def story_for_page(pk: int, now: datetime | None = None) -> tuple[Story | None, str]:
     """Return (story, status): status is "ok", "gone" (killed) or "missing"."""
-    story = next(iter(Story.objects.select_related("agency").filter(pk=pk).order_by()), None)
+    story = next(iter(_story_rows.objects(pk)), None)
     if story is None:
         return None, "missing"
     if story.state == Story.State.KILLED:

@@ -352,6 +352,8 @@ def _new_story(
             "topics": "",
             "is_correction": False,
             "killed_at": None,
+            "killed_by_desk": False,
+            "withdrawn_note": "",
             "held_by_desk": False,
             "corrected_by_desk": False,
             "held_for_editor": False,

@@ -17,6 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils import timezone
+
+from wiredesk.logs import context as log_ids
+from wiredesk.metrics.instruments import KILL_SECONDS
 
 if TYPE_CHECKING:
     from .models import Story
@@ -34,15 +38,25 @@ receiver_failed = Signal()
 
 
 def announce(stories: Sequence[Story], change: str) -> None:
-    """Send `stories_changed` once the current transaction commits (at once outside one)."""
+    """Send `stories_changed` once the current transaction commits (at once outside one).
+
+    The receivers run with the log ids of now (the delivery's, the request's),
+    though a backfill commits after its next deliveries.
+    """
     if change not in CHANGES:
         raise ValueError(f"unknown change {change!r}; one of {CHANGES}")
     if not stories:
         return
     batch = list(stories)
     sender = type(batch[0])
+    ids = log_ids.current()
+
+    def told() -> None:
+        with log_ids.bound(**ids):
+            tell(sender, batch, change)
+
     # robust: a hook that fails after the commit must not skip the hooks after it.
-    transaction.on_commit(lambda: tell(sender, batch, change), robust=True)
+    transaction.on_commit(told, robust=True)
 
 
 def receiver_name(receiver: Callable[..., Any]) -> str:
@@ -59,7 +73,21 @@ def tell(sender: type, stories: list[Story], change: str) -> list[str]:
     again; the others run all the same, and the change, already committed, stays.
     """
     failed = []
-    for receiver, outcome in stories_changed.send_robust(sender, stories=stories, change=change):
+    told = stories_changed.send_robust(sender, stories=stories, change=change)
+    if change == "killed":
+        time_kills(stories, told)
+    shown = [story.pk for story in stories]
+    # One line a change, not a story: a backfill announces thousands a second.
+    log.info(
+        "stories_changed: %s %d %s %s told to %d receivers",
+        change,
+        len(shown),
+        "story" if len(shown) == 1 else "stories",
+        shown[:20],
+        len(told),
+        extra=log_ids.of_many("story", shown),
+    )
+    for receiver, outcome in told:
         if not isinstance(outcome, Exception):
             continue
         name = receiver_name(receiver)
@@ -85,6 +113,21 @@ def tell(sender: type, stories: list[Story], change: str) -> list[str]:
                     queued,
                 )
     return failed
+
+
+def time_kills(stories: list[Story], told: list[tuple[Any, Any]]) -> None:
+    """Observe each story's kill-to-gone time, once every receiver took the kill.
+
+    Gone: the page cache's generation replaced and the CDN purge tried (its
+    receivers, syndication/outbox.py). A receiver that failed is run again
+    later, and the story is not yet gone everywhere: not timed.
+    """
+    if any(isinstance(outcome, Exception) for _, outcome in told):
+        return
+    now = timezone.now()
+    for story in stories:
+        if story.killed_at is not None:
+            KILL_SECONDS.observe(max((now - story.killed_at).total_seconds(), 0.0))
 
 
 def rerun(name: str, ids: Sequence[int], change: str) -> None:

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from wiredesk.logs import context as log_ids
 from wiredesk.site import purge
 from wiredesk.stories.signals import rerun
 
@@ -55,12 +56,45 @@ def retry_delay(attempts: int, rng: random.Random | None = None) -> float:
     return (rng or random).uniform(ceiling / 2, ceiling)
 
 
+def ids_of(messages: list[OutboundMessage]) -> dict[str, Any]:
+    """Return the story and delivery ids a line about `messages` carries (logs/context.py)."""
+    stories: list[int | None] = [message.story_id for message in messages]
+    for message in messages:  # one for several stories names them in its payload
+        if message.story_id is not None:
+            continue
+        if message.kind == OutboundMessage.Kind.PURGE:
+            keys = message.payload.get("keys", [])
+            stories += [int(key[6:]) for key in keys if key[6:].isdigit() and key[:6] == "story-"]
+        elif message.kind == OutboundMessage.Kind.RECEIVER:
+            stories += message.payload.get("stories", [])
+    return {
+        **log_ids.of_many("story", stories),
+        **log_ids.of_many("delivery", [message.delivery_id for message in messages]),
+    }
+
+
 def _finish(
     messages: Iterable[OutboundMessage], now: datetime, status: int | None, error: str
 ) -> None:
     # No status and no error: done without HTTP of ours (a purge backend, a receiver).
     ok = not error and (status is None or 200 <= status < 300)
-    for message in messages:
+    told = list(messages)
+    if told:
+        # One line a send, with the stories and deliveries it told of: a log
+        # system follows a delivery from its arrival to every surface.
+        first, answer = told[0], f" (HTTP {status})" if status else ""
+        what = str(first) if len(told) == 1 else f"{len(told)} {first.kind} {first.event}"
+        if ok:
+            log.info("outbox: sent %s%s", what, answer, extra=ids_of(told))
+        elif first.attempts + 1 < MAX_ATTEMPTS:
+            log.warning(
+                "outbox: %s failed (attempt %d), to be tried again: %s",
+                what,
+                first.attempts + 1,
+                error or status,
+                extra=ids_of(told),
+            )
+    for message in told:
         message.attempts += 1
         message.response_status = status
         message.last_error = error[:2000]
@@ -70,7 +104,11 @@ def _finish(
         elif message.attempts >= MAX_ATTEMPTS:
             message.status = OutboundMessage.Status.FAILED
             log.error(
-                "gave up on %s after %s attempts: %s", message, message.attempts, error or status
+                "gave up on %s after %s attempts: %s",
+                message,
+                message.attempts,
+                error or status,
+                extra=ids_of([message]),
             )
         else:
             message.next_attempt_at = now + timedelta(seconds=retry_delay(message.attempts))
@@ -152,7 +190,6 @@ def _send_purges(messages: list[OutboundMessage], now: datetime) -> None:
         try:
             purge.backend_for(backend, where).purge(keys)
         except Exception as exc:  # any failure (a refusal, an option missing, a bug): retried
-            log.warning("purge of %s at %s failed: %s", keys, where, describe(exc))
             _finish(group, now, None, describe(exc))
             continue
         _finish(group, now, None, "")
@@ -170,14 +207,13 @@ def _run_receivers(messages: list[OutboundMessage], now: datetime) -> None:
     for message in messages:
         try:
             # A savepoint each: a receiver's database error spoils no other's work.
-            with transaction.atomic():
+            with transaction.atomic(), log_ids.bound(**ids_of([message])):
                 rerun(
                     message.url,
                     message.payload.get("stories", []),
                     message.event.removeprefix("story."),
                 )
         except Exception as exc:
-            log.warning("receiver %s failed again: %s", message.url, describe(exc))
             _finish([message], now, None, describe(exc))
         else:
             _finish([message], now, None, "")

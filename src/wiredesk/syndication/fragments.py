@@ -16,19 +16,27 @@ import threading
 from collections.abc import Hashable
 from typing import Any
 
+from wiredesk.metrics.instruments import CacheCounter
+
 MAX_ITEMS = 4096  # per worker and format: about 12 MB of full-text items at most
 
 
 class FragmentStore:
     """A bounded map from an item's key to its rendered text; the first kept is dropped first."""
 
-    def __init__(self, max_items: int = MAX_ITEMS) -> None:
+    def __init__(self, max_items: int = MAX_ITEMS, layer: str = "fragments") -> None:
         self.max_items = max_items
+        self.counts = CacheCounter(layer)
         self.kept: dict[Hashable, Any] = {}
         self.lock = threading.Lock()  # only around changes; reads need none
 
     def get(self, key: Hashable) -> Any:
-        return self.kept.get(key)
+        text = self.kept.get(key)
+        if text is None:
+            self.counts.miss()
+        else:
+            self.counts.hit()
+        return text
 
     def put(self, key: Hashable, text: Any) -> None:
         with self.lock:
@@ -45,4 +53,4 @@ class FragmentStore:
 store = FragmentStore()
 # Each feed's frame (the head before its items, what follows them), keyed by all
 # it shows: the listing, its newest change, its recent kills, the site's names.
-frames = FragmentStore(max_items=256)
+frames = FragmentStore(max_items=256, layer="frames")

@@ -59,6 +59,8 @@ class OutboundMessage(models.Model):
     )
     event = models.CharField(max_length=40)
     story_id = models.BigIntegerField(null=True, blank=True)
+    # The delivery whose change queued it, for the send's log line (logs/context.py).
+    delivery_id = models.BigIntegerField(null=True, blank=True)
     url = models.CharField(
         max_length=2000,
         help_text="The page or feed URL this is about; for a purge, the CDN's address; "

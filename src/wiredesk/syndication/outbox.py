@@ -9,7 +9,9 @@ is queued here too, to be run again (stories/signals.py, `receiver_failed`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -18,10 +20,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from wiredesk.logs import context as log_ids
 from wiredesk.site import purge
 from wiredesk.stories.models import Story
 
 from .models import OutboundMessage, Webhook
+
+log = logging.getLogger("wiredesk.syndication")
 
 # A purge queued to be tried at once is left to this process that long before
 # the worker takes it (the process died before trying it).
@@ -69,9 +74,17 @@ def enqueue_many(event: str, stories: list[Story]) -> None:
     if not (hooks or config.websub_hub or config.indexnow_key):
         return  # nothing to tell anyone
     messages = []
+    # The delivery that brought the change, for the send's log line, later and elsewhere.
+    delivery = log_ids.current().get("delivery_id")
     for story in stories:
         url = config.url + story.get_absolute_url()
-        common = {"event": event, "story_id": story.pk, "created_at": now, "next_attempt_at": now}
+        common = {
+            "event": event,
+            "story_id": story.pk,
+            "delivery_id": delivery,
+            "created_at": now,
+            "next_attempt_at": now,
+        }
         if config.websub_hub:
             messages += [
                 OutboundMessage(kind="websub", url=feed, **common) for feed in feed_urls(story)
@@ -88,11 +101,18 @@ def enqueue_many(event: str, stories: list[Story]) -> None:
                 for hook in hooks
             ]
     OutboundMessage.objects.bulk_create(messages, batch_size=1000)
+    kinds = Counter(message.kind for message in messages)
+    log.info(
+        "outbox: queued %s for %s",
+        ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())),
+        event,
+        extra=log_ids.of_many("story", [story.pk for story in stories]),
+    )
 
 
 def purge_changes(sender: object, stories: list[Story], change: str, **kwargs: object) -> None:
     """Purge changed stories' pages and API answers and every list (a `stories_changed` receiver)."""
-    queue_purge(purge.story_keys(stories))
+    queue_purge(purge.story_keys(stories), [story.pk for story in stories])
 
 
 def purge_withdrawn(sender: object, keys: Iterable[str] = (), **kwargs: object) -> None:
@@ -100,11 +120,12 @@ def purge_withdrawn(sender: object, keys: Iterable[str] = (), **kwargs: object) 
     queue_purge(list(keys))
 
 
-def queue_purge(keys: list[str]) -> list[OutboundMessage]:
+def queue_purge(keys: list[str], story_ids: Sequence[int] = ()) -> list[OutboundMessage]:
     """Queue a purge of `keys` for each `[[purge]]` block and try it once this transaction commits.
 
     A backend whose last purges failed is left to the worker's retries: a CDN
-    that is down never slows ingest.
+    that is down never slows ingest. `story_ids`: the changed stories, for the
+    log (one is kept on the message; the delivery's id too).
     """
     configured = settings.WIREDESK.purge
     if not keys or not configured:
@@ -124,11 +145,19 @@ def queue_purge(keys: list[str]) -> list[OutboundMessage]:
                 event="purge",
                 url=where,
                 payload={"backend": spec.backend, "keys": keys},
+                story_id=story_ids[0] if len(story_ids) == 1 else None,
+                delivery_id=log_ids.current().get("delivery_id"),
                 created_at=now,
                 next_attempt_at=now if where in failing else now + FIRST_TRY_LEASE,
             )
         )
     OutboundMessage.objects.bulk_create(messages)
+    log.info(
+        "outbox: queued purge of %d keys at %s",
+        len(keys),
+        ", ".join(m.url for m in messages),
+        extra=log_ids.of_many("story", story_ids),
+    )
     first = [m.pk for m in messages if m.url not in failing]
     if first:
         from .dispatch import send_now  # here: web workers that never purge never load httpx
@@ -148,6 +177,7 @@ def queue_retry(
         event=f"story.{change}",
         url=receiver,
         story_id=ids[0] if len(ids) == 1 else None,
+        delivery_id=log_ids.current().get("delivery_id"),
         payload={"stories": ids},
         created_at=now,
         next_attempt_at=now,

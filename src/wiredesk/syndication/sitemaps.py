@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Max, Min, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from wiredesk.pictures.selectors import lead_pictures
 from wiredesk.stories.models import Section, Story
-from wiredesk.stories.selectors import in_section, visible_stories
+from wiredesk.stories.selectors import in_section, newest_change, visible_stories
 from wiredesk.wire.text import xml_text
 
 if TYPE_CHECKING:  # the sites app is not installed: its models are only named
@@ -67,8 +69,41 @@ class SiteSitemap(BaseSitemap):
         return urlsplit(settings.WIREDESK.site.url).netloc
 
 
+class StoryIdPaginator(Paginator):
+    """Pages of stories by id: page n holds those of the nth run of `per_page` ids.
+
+    Django's paginator counts every story for the number of pages and reads
+    page n by skipping the stories before it: a crawler's walk of the archive
+    read it n times over, and each new story moved every other one to the
+    next page. A run of ids is read through the primary key, the number of
+    pages is the span of ids (two index lookups), and a story keeps its page;
+    a file holds at most `per_page` stories, fewer where some are not shown.
+    """
+
+    @cached_property
+    def span(self) -> tuple[int, int]:
+        ids = Story.objects.aggregate(first=Min("pk"), last=Max("pk"))
+        return ids["first"] or 1, ids["last"] or 0
+
+    @cached_property
+    def num_pages(self) -> int:
+        first, last = self.span
+        return max(1, -(-(last - first + 1) // self.per_page))
+
+    @cached_property
+    def count(self) -> int:
+        return self.num_pages * self.per_page  # at most; never counted
+
+    def page(self, number: int | str) -> Page:
+        number = self.validate_number(number)
+        start = self.span[0] + (number - 1) * self.per_page
+        stories = cast(QuerySet[Story], self.object_list)
+        run = stories.filter(pk__gte=start, pk__lt=start + self.per_page).order_by("-pk")
+        return Page(run, number, self)
+
+
 class StorySitemap(SiteSitemap):
-    """Every visible story, 5,000 URLs a file.
+    """Every visible story, by id, 5,000 ids a file.
 
     The protocol allows 50,000, but Django builds a file's entries in memory:
     50,000 cost a web worker 100 MB (benchmarks/memory.py); 5,000 cost 10.
@@ -81,8 +116,17 @@ class StorySitemap(SiteSitemap):
             "pk", "slug", "modified_at", "first_published_at", "agency_id"
         )
 
+    @property
+    def paginator(self) -> Paginator:
+        return StoryIdPaginator(self.items(), self.limit)
+
     def lastmod(self, item: Story) -> datetime:
         return timezone.localtime(item.modified_at)
+
+    def get_latest_lastmod(self) -> datetime | None:
+        # Through two index ends: Django's own read every item's.
+        found = newest_change(self.items())
+        return timezone.localtime(found) if found else None
 
     def get_urls(
         self,
@@ -102,6 +146,11 @@ class NewsSitemap(StorySitemap):
     """Google News: only stories first published in the last two days, at most 1,000 a file."""
 
     limit = 1_000
+
+    @property
+    def paginator(self) -> Paginator:
+        # Two days of stories: counted and skipped through, as Django pages them.
+        return Paginator(self.items(), self.limit)
 
     def items(self) -> QuerySet[Story]:
         since = timezone.now() - timedelta(days=2)

@@ -8,7 +8,10 @@ fast enough for a backfill and for a feed read at every request
 - rows.py: many rows of a model in one INSERT ... RETURNING, and objects
   built without their constructor;
 - queries.py: the lookups every delivery makes, written out;
-- search_index.py and band_index.py: the full-text and near-duplicate indexes;
+- search_index.py and band_index.py: the full-text and near-duplicate indexes
+  (search ranked inside the engine, a page in one statement);
+- lists.py: the long tail's lists, each through an index that bounds it (an
+  app's poll for what changed since its last);
 - batch.py: index writes held until a backfill's transaction ends, passed
   down as an object;
 - bulk_load.py, checkpoints.py, statistics.py: SQLite's settings for a bulk

@@ -9,10 +9,14 @@ nothing to write.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
+from django.db.models import QuerySet
 from django.db.utils import OperationalError
 
 from ..models import Story
@@ -104,51 +108,119 @@ def relevance(q: str) -> dict[int, float]:
     never every match ranked and sorted, and stopped after MAX_QUERY_MS
     (SearchTimedOut).
     """
+    params: list[str | int]
     if connection.vendor == "sqlite":
-        return _sqlite_relevance(q)
-    sql = (
-        f"SELECT id, ts_rank({PG_VECTOR}, query) FROM {Story._meta.db_table}, "
-        "websearch_to_tsquery('simple', %s) AS query "
-        f"WHERE {PG_VECTOR} @@ query ORDER BY id DESC LIMIT %s"
-    )
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            # SET LOCAL, written as a function call so that it takes a parameter.
-            cursor.execute(
-                "SELECT set_config('statement_timeout', %s, true)", [f"{MAX_QUERY_MS}ms"]
-            )
-            cursor.execute(sql, [q, CANDIDATES])
-            return dict(cursor.fetchall())
-    except OperationalError as exc:  # QueryCanceled: the time limit
-        if "statement timeout" in str(exc) or "canceling statement" in str(exc):
-            raise SearchTimedOut(q) from None
-        raise
+        # Newest first by rowid (the story id), bm25 only for the rows returned:
+        # a match in the headline counts five times one in the body.
+        sql = (
+            f"SELECT rowid, -bm25({SEARCH_TABLE}, 5.0, 1.0) FROM {SEARCH_TABLE} "
+            f"WHERE {SEARCH_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s"
+        )
+        params = [_fts5_query(q), CANDIDATES]
+    else:
+        sql = (
+            f"SELECT id, ts_rank({PG_VECTOR}, query) FROM {Story._meta.db_table}, "
+            "websearch_to_tsquery('simple', %s) AS query "
+            f"WHERE {PG_VECTOR} @@ query ORDER BY id DESC LIMIT %s"
+        )
+        params = [q, CANDIDATES]
+    with _time_limited(q), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
 
 
-def _fts5_query(q: str) -> str:
-    # Every word as a quoted term: user input never reaches FTS5's query syntax.
-    return " ".join('"' + word.replace('"', '""') + '"' for word in q.split())
+def ranked(
+    stories: QuerySet[Story], q: str, now: datetime, limit: int, half_life_days: float
+) -> list[Story]:
+    """Return the best `limit` of `stories` among the newest CANDIDATES matches of `q`.
+
+    Ranked in the engine, in one statement: its own relevance (FTS5's bm25, a
+    headline match five times a body match; PostgreSQL's ts_rank, headline A
+    over body B) times a recency weight halving every `half_life_days`, the
+    top `limit` taken by the engine. Only the newest CANDIDATES matches are
+    ranked (never every match sorted), and the read stops after MAX_QUERY_MS
+    (SearchTimedOut).
+    """
+    table = Story._meta.db_table
+    moment = connection.ops.adapt_datetimefield_value(now)
+    # The recency weight's exponent is capped: PostgreSQL refuses a power that
+    # underflows to zero (a story some nine years old), where Python gave 0.
+    if connection.vendor == "sqlite":
+        fts = _fts5_query(q)
+        # The matches at or above the CANDIDATES-th newest: FTS5 reads the
+        # rowid range from its index, and bm25 is asked of those rows only.
+        newest = (
+            f"{SEARCH_TABLE}.rowid >= (SELECT MIN(rowid) FROM (SELECT rowid FROM "
+            f"{SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s))"
+        )
+        found = stories.extra(
+            select={
+                "score": f"-bm25({SEARCH_TABLE}, 5.0, 1.0) * POWER(0.5, MIN(1000.0, "
+                f"MAX(0.0, julianday(%s) - julianday({table}.first_published_at)) / %s))"
+            },
+            select_params=[moment, half_life_days],
+            tables=[SEARCH_TABLE],
+            where=[f"{SEARCH_TABLE}.rowid = {table}.id", f"{SEARCH_TABLE} MATCH %s", newest],
+            params=[fts, fts, CANDIDATES],
+        )
+    else:
+        # The candidates by id, newest first, through the primary key; each
+        # then ranked from its stored vector.
+        newest = (
+            f"{table}.id IN (SELECT id FROM {table} WHERE {PG_VECTOR} @@ "
+            "websearch_to_tsquery('simple', %s) ORDER BY id DESC LIMIT %s)"
+        )
+        found = stories.extra(
+            select={
+                "score": f"ts_rank({PG_VECTOR}, websearch_to_tsquery('simple', %s)) "
+                "* POWER(0.5::float8, LEAST(1000.0, GREATEST(0.0, EXTRACT(EPOCH FROM "
+                f"(%s - {table}.first_published_at)) / 86400.0) / %s)::float8)"
+            },
+            select_params=[q, moment, half_life_days],
+            where=[newest],
+            params=[q, CANDIDATES],
+        )
+    with _time_limited(q):
+        return list(found.order_by("-score", "-id")[:limit])
 
 
-def _sqlite_relevance(q: str) -> dict[int, float]:
+@contextmanager
+def _time_limited(q: str) -> Iterator[None]:
+    """Stop the statements run inside after MAX_QUERY_MS, raising SearchTimedOut."""
+    if connection.vendor != "sqlite":
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                # SET LOCAL, written as a function call so that it takes a parameter;
+                # put back after, for a caller's transaction that goes on (a savepoint
+                # here would not end the setting).
+                cursor.execute(
+                    "SELECT current_setting('statement_timeout'), "
+                    "set_config('statement_timeout', %s, true)",
+                    [f"{MAX_QUERY_MS}ms"],
+                )
+                before = cursor.fetchone()[0]
+                yield
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+        except OperationalError as exc:  # QueryCanceled: the time limit
+            if "statement timeout" in str(exc) or "canceling statement" in str(exc):
+                raise SearchTimedOut(q) from None
+            raise
+        return
     connection.ensure_connection()
     raw = connection.connection
     deadline = time.monotonic() + MAX_QUERY_MS / 1000
     # SQLite calls this every few thousand instructions; a true answer stops the query.
     raw.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
     try:
-        with connection.cursor() as cursor:
-            # Newest first by rowid (the story id), bm25 only for the rows returned:
-            # a match in the headline counts five times one in the body.
-            cursor.execute(
-                f"SELECT rowid, -bm25({SEARCH_TABLE}, 5.0, 1.0) FROM {SEARCH_TABLE} "
-                f"WHERE {SEARCH_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s",
-                [_fts5_query(q), CANDIDATES],
-            )
-            return dict(cursor.fetchall())
+        yield
     except OperationalError as exc:
         if "interrupted" in str(exc):
             raise SearchTimedOut(q) from None
         raise
     finally:
         raw.set_progress_handler(None, 0)
+
+
+def _fts5_query(q: str) -> str:
+    # Every word as a quoted term: user input never reaches FTS5's query syntax.
+    return " ".join('"' + word.replace('"', '""') + '"' for word in q.split())

@@ -1,0 +1,328 @@
+"""The long tail's reads keep their plans: each through the index meant for it, none a scan.
+
+A reader's search, an app's poll (`since`), a crawler's walk of lists,
+sitemaps and old stories: every address asked once, so no cache helps, and
+each must cost a bounded amount of work whatever the archive's size
+(docs/design.md, Bounded cost per request). On an archive of a few thousand
+stories with the planner's statistics, each read's statements are captured
+as a request runs them and explained by the engine in use (SQLite's EXPLAIN
+QUERY PLAN rows; PostgreSQL's JSON plan, walked as a tree, with sequential
+scans priced out so that a small table shows the index a large one would
+use, and a scan shows only where no index serves): a later change that turns
+an index walk into a scan, or sorts every match, fails here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from wiredesk.sources.models import Agency
+from wiredesk.stories.models import Section, Story
+from wiredesk.stories.storage.statistics import analyze
+
+from .options import with_options
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+STORIES = 2_000
+TABLE = Story._meta.db_table
+LATE = range(40, 2_000, 200)  # old stories updated in the last five minutes
+SINCE = "2026-12-01T11:30:00Z"  # half an hour before NOW
+
+
+def words_of(n: int) -> str:
+    # Every story has three of fifty common words; one in fifty has "rare pair".
+    common = " ".join(f"word{(n * k) % 50}" for k in (1, 3, 7))
+    return f"{common} rare pair" if n % 50 == 0 else common
+
+
+@pytest.fixture
+def archive(db: Any, settings: Any) -> list[Story]:
+    """Store STORIES stories, one every five minutes back from NOW, with the planner's statistics.
+
+    Two agencies share them but for a rare one (one story in 150); a tenth of
+    a percent are in Hindi; half are under the topic "world", two in three in
+    the section "world"; one in a hundred was killed. Returned newest first.
+    """
+    # The feed's read as Django runs it, so that it is captured with its values.
+    with_options(settings, database={"prepared_statements": False})
+    agencies = [
+        Agency.objects.create(slug=slug, name=slug, byline=slug)
+        for slug in ("wire", "press", "rare")
+    ]
+    Section.objects.create(name="World", slug="world")
+    stories = []
+    for n in reversed(range(STORIES)):  # oldest first: ids grow with time
+        published = NOW - timedelta(minutes=5 * n + 1)
+        stories.append(
+            Story(
+                agency=agencies[2] if n % 150 == 7 else agencies[n % 2],
+                item_id=f"urn:{n}",
+                slug=f"story-{n}",
+                headline=f"Story {n} {words_of(n)}",
+                body_html=f"<p>{words_of(n)}</p>",
+                body_text=words_of(n),
+                language="hi" if n % 1000 == 9 else "en",
+                topics="|world|" if n % 2 else "|sport|",
+                sections="|world|" if n % 3 else "",
+                first_published_at=published,
+                modified_at=NOW - timedelta(minutes=5) if n in LATE else published,
+                published_at=published,
+                # One in a hundred killed, a minute after it was published.
+                state=Story.State.KILLED if n % 100 == 55 else Story.State.PUBLISHED,
+                killed_at=published + timedelta(minutes=1) if n % 100 == 55 else None,
+                version_count=1,
+            )
+        )
+    Story.objects.bulk_create(stories, batch_size=500)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO story_search (rowid, headline, body) "
+                f"SELECT id, headline, body_text FROM {TABLE}"
+            )
+    analyze()
+    return list(Story.objects.order_by("-first_published_at", "-id"))
+
+
+@dataclass
+class Step:
+    """One step of a statement's plan: what it reads, through which index, and how."""
+
+    table: str  # "" for a step that reads no table (a sort, a limit, a join)
+    index: str  # the index it reads through; "pk" for the primary key; "" for none
+    scan: bool  # reads every row of `table` in the table's order, through no index
+    sort: bool  # sorts what reaches it
+    detail: str
+
+
+def plan(sql: str, bitmaps: bool = False) -> list[Step]:
+    """Return the engine's plan of `sql` as steps.
+
+    On PostgreSQL, a few thousand rows fit in a few pages, where reading all
+    of them beats any index: sequential scans are priced out (one is still
+    chosen where no index can serve the statement, and only there), and so are
+    bitmap scans unless `bitmaps` (a full-text index has no other kind), which
+    read a whole range in the table's order and sort it, as a scan would.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            return [_sqlite_step(row[3]) for row in cursor.fetchall()]
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute(f"SET enable_bitmapscan = {'on' if bitmaps else 'off'}")
+        try:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+            document = cursor.fetchone()[0]
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_bitmapscan")
+    tree = json.loads(document) if isinstance(document, str) else document
+    return list(_postgres_steps(tree[0]["Plan"]))
+
+
+def _sqlite_step(detail: str) -> Step:
+    words = detail.split()
+    reads = words[0] in ("SCAN", "SEARCH")
+    index = ""
+    if reads and "PRIMARY KEY" in detail:
+        index = "pk"
+    elif reads and "INDEX" in words and "VIRTUAL" not in words:
+        index = words[words.index("INDEX") + 1]
+    return Step(
+        table=words[1] if reads else "",
+        index=index,
+        scan=words[0] == "SCAN" and not index,
+        sort="TEMP B-TREE" in detail,
+        detail=detail,
+    )
+
+
+def _postgres_steps(node: dict[str, Any]) -> Any:
+    kind = node["Node Type"]
+    index = node.get("Index Name", "")
+    yield Step(
+        table=node.get("Relation Name", ""),
+        index="pk" if index.endswith("_pkey") else index,
+        scan=kind == "Seq Scan",
+        sort=kind in ("Sort", "Incremental Sort"),
+        detail=f"{kind} {node.get('Relation Name', '')} {index}".strip(),
+    )
+    for child in node.get("Plans", []):
+        yield from _postgres_steps(child)
+
+
+@dataclass
+class Read:
+    """A statement a request ran on the story table, and its plan."""
+
+    sql: str
+    steps: list[Step]
+
+    @property
+    def limited(self) -> bool:
+        return re.search(r"\bLIMIT\b", self.sql) is not None
+
+    def indexes(self) -> set[str]:
+        return {step.index for step in self.steps if step.table == TABLE and step.index}
+
+    def sorts(self) -> bool:
+        return any(step.sort for step in self.steps)
+
+    def assert_no_scan(self) -> None:
+        scans = [step.detail for step in self.steps if step.scan and step.table == TABLE]
+        assert scans == [], (self.sql, self.steps)
+
+
+def story_reads(client: Any, url: str, bitmaps: bool = False) -> list[Read]:
+    """Return each statement on the story table that GET `url` ran, with its plan."""
+    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    table = re.compile(rf'(?<![\w"]){TABLE}(?![\w"])|"{TABLE}"')
+    sqls = [q["sql"] for q in queries.captured_queries if table.search(q["sql"])]
+    selects = [sql for sql in sqls if sql.lstrip().upper().startswith("SELECT")]
+    return [Read(sql, plan(sql, bitmaps)) for sql in selects]
+
+
+def assert_newest_first_walk(read: Read, *indexes: str) -> None:
+    """Assert `read` takes a page through one of `indexes` in order: no scan, no sort."""
+    read.assert_no_scan()
+    assert read.limited, read.sql
+    assert read.indexes() & set(indexes), (read.sql, read.steps)
+    assert not read.sorts(), (read.sql, read.steps)
+
+
+def test_lists_read_a_page_through_the_newest_first_index(client, archive):
+    first = client.get("/api/v1/stories", {"limit": 20}).json()
+    cursor = first["next_cursor"]
+    for url in ("/", "/?page=40", "/api/v1/stories", f"/api/v1/stories?cursor={cursor}"):
+        [read] = story_reads(client, url)
+        assert_newest_first_walk(read, "story_recent")
+
+
+def test_a_rare_agencys_list_and_feed_read_the_agencys_own_index(client, archive):
+    # One story in 150 is the rare agency's: walking every story for them is the scan.
+    for url in ("/agency/rare/", "/api/v1/stories?agency=rare"):
+        [read] = story_reads(client, url)
+        assert_newest_first_walk(read, "story_agency_recent")
+    assert_feed_reads(story_reads(client, "/agency/rare/rss.xml"), "story_agency_recent")
+
+
+def test_the_sites_feed_reads_the_newest_and_the_recent_kills_through_their_indexes(
+    client, archive
+):
+    assert_feed_reads(story_reads(client, "/feeds/rss.xml"), "story_recent")
+
+
+def assert_feed_reads(reads: list[Read], listing: str) -> None:
+    """Assert a feed's one read takes its stories and kills by index; the items by key."""
+    feed, *items = reads
+    feed.assert_no_scan()
+    assert {listing, "story_killed_at"} <= feed.indexes(), feed.steps
+    for read in items:  # the stories whose items are rendered, by id
+        read.assert_no_scan()
+        assert read.indexes() == {"pk"}, read.steps
+
+
+def test_a_topic_section_or_language_list_walks_newest_first_in_one_read(client, archive):
+    # Filters no index holds: walked newest first to a page, never sorted. A topic
+    # page is one read: asking first whether the topic has stories read the
+    # table a second time.
+    for url in (
+        "/topic/world/",
+        "/section/world/",
+        "/api/v1/stories?topic=world",
+        "/api/v1/stories?language=en",
+    ):
+        [read] = story_reads(client, url)
+        assert_newest_first_walk(read, "story_recent"), url
+
+
+def test_an_apps_poll_since_its_last_reads_two_bounded_ranges(client, archive):
+    reads = story_reads(client, f"/api/v1/stories?since={SINCE}")
+    assert len(reads) == 2, [read.sql for read in reads]
+    recent, older = reads
+    # Published since: the newest-first index as a range from the top, to a page.
+    assert_newest_first_walk(recent, "story_recent")
+    # Published before and changed since: found by the change time, a page taken.
+    older.assert_no_scan()
+    assert older.limited
+    assert "story_modified" in older.indexes(), older.steps
+
+
+def test_a_poll_since_long_ago_reads_one_page_of_the_newest(client, archive):
+    # A full page published since: the stories updated since, published before,
+    # all come after it, and are not read (they were every story since, sorted).
+    [read] = story_reads(client, "/api/v1/stories?since=2026-11-20T00:00:00Z")
+    assert_newest_first_walk(read, "story_recent")
+
+
+def test_an_apps_poll_lists_every_story_changed_since_newest_first_across_pages(client, archive):
+    since = datetime(2026, 12, 1, 11, 30, tzinfo=UTC)
+    shown = [s for s in archive if s.state == Story.State.PUBLISHED]
+    expected = [s.pk for s in shown if s.modified_at >= since]
+    assert len(expected) == 6 + len(LATE)  # the last half hour's and the late updates
+    seen: list[int] = []
+    params = {"since": SINCE, "limit": 7}
+    with time_machine.travel(NOW, tick=False):
+        while True:
+            page = client.get("/api/v1/stories", params).json()
+            seen += [item["id"] for item in page["items"]]
+            if not page["next_cursor"]:
+                break
+            params["cursor"] = page["next_cursor"]
+    assert seen == expected
+
+
+@pytest.mark.parametrize("words", ["rare pair", "word1 word3"])
+def test_search_is_ranked_in_the_engine_in_one_statement(client, archive, words):
+    for url in (f"/search?q={words}", f"/api/v1/stories?q={words}&agency=press"):
+        [read] = story_reads(client, url, bitmaps=True)
+        read.assert_no_scan()
+        assert read.limited
+        # The stories are reached by their key from the index's newest matches.
+        assert "pk" in read.indexes(), read.steps
+        if connection.vendor == "sqlite":
+            assert any(s.table == "story_search" for s in read.steps), read.steps
+
+
+def test_search_filters_are_applied_in_the_engine(client, archive):
+    # Every headline says "Story": the rare agency's among the newest 500 matches
+    # (CANDIDATES) are found, where a filter of the best hundred kept one.
+    newest = archive[:500]
+    rare = [s.pk for s in newest if s.agency.slug == "rare" and s.state == "published"]
+    assert len(rare) == 4
+    with time_machine.travel(NOW, tick=False):
+        found = client.get("/api/v1/stories", {"q": "story", "agency": "rare", "limit": 5}).json()
+    assert sorted(item["id"] for item in found["items"]) == sorted(rare)
+
+
+def test_a_story_page_reads_its_story_by_key(client, archive):
+    story = archive[1_500]
+    for url in (story.get_absolute_url(), f"/api/v1/stories/{story.pk}"):
+        reads = story_reads(client, url)
+        assert reads
+        for read in reads:
+            read.assert_no_scan()
+            assert not read.sorts() or read.limited, read.steps
+        assert "pk" in reads[0].indexes()
+
+
+def test_sitemaps_read_runs_of_ids_and_never_count_or_list_the_archive(client, archive):
+    for url in ("/sitemap.xml", "/sitemap-stories.xml?p=1", "/sitemap-news.xml"):
+        for read in story_reads(client, url):
+            read.assert_no_scan()
+            # Each read is a page, a range of ids, or the ends of an index.
+            bounded = read.limited or re.search(r"\bMAX\(|\bMIN\(", read.sql, re.IGNORECASE)
+            assert bounded or "pk" in read.indexes() or "story_recent" in read.indexes(), read.sql
+    [*_, page] = story_reads(client, "/sitemap-stories.xml?p=1")
+    assert "pk" in page.indexes() and not page.sorts(), page.steps
