@@ -283,3 +283,18 @@ def test_an_english_site_names_the_zone_of_every_time_it_shows(client, feeds):
     story = Story.objects.get(item_id="urn:ians:hi:4")
     page = html.fromstring(client.get(story.get_absolute_url()).content)
     assert page.find(".//p[@class='meta']/time").text == "December 6, 2026 09:00 AM IST"
+
+
+def test_a_page_carries_the_fonts_of_the_scripts_it_shows_and_no_others(client, feeds, ingest):
+    from .conftest import SEED_V1
+
+    ingest(SEED_V1)
+    english = Story.objects.get()
+    style = html.fromstring(client.get(english.get_absolute_url()).content).findtext(".//style")
+    assert "Noto" not in style  # an English page pays for no script's fonts
+    ingest_bytes(feeds["ians"], ninjs("urn:ians:ta:5", "ta"), "s.json")
+    tamil = Story.objects.get(item_id="urn:ians:ta:5")
+    style = html.fromstring(client.get(tamil.get_absolute_url()).content).findtext(".//style")
+    assert ":lang(ta){" in style and "Noto Sans Tamil" in style
+    assert "Devanagari" not in style and "Nastaliq" not in style
+    assert "[lang]:lang(en){" in style  # the site's English words in the site's fonts

@@ -69,3 +69,67 @@ def reader_time(moment: datetime, language: str) -> str:
     else:
         text = format_datetime(moment, "d MMMM y, HH:mm", locale=locale)
     return f"{text} {moment.tzname()}"
+
+
+# The fonts each script is drawn in, from what readers' systems carry (Noto on
+# Android and Linux, Nirmala UI on Windows, the Sangam and Kohinoor families on
+# Apple's): nothing is downloaded, so nothing shifts (docs/languages.md, Fonts).
+_FALLBACK = "system-ui,sans-serif"
+_SCRIPT_FONTS = {
+    "Deva": '"Noto Sans Devanagari","Nirmala UI","Kohinoor Devanagari","Devanagari Sangam MN",Mangal',
+    "Beng": '"Noto Sans Bengali","Nirmala UI","Kohinoor Bangla","Bangla Sangam MN",Vrinda',
+    "Guru": '"Noto Sans Gurmukhi","Nirmala UI","Gurmukhi Sangam MN",Raavi',
+    "Gujr": '"Noto Sans Gujarati","Nirmala UI","Kohinoor Gujarati","Gujarati Sangam MN",Shruti',
+    "Orya": '"Noto Sans Oriya","Nirmala UI","Oriya Sangam MN",Kalinga',
+    "Taml": '"Noto Sans Tamil","Nirmala UI","Tamil Sangam MN",Latha',
+    "Telu": '"Noto Sans Telugu","Nirmala UI","Kohinoor Telugu","Telugu Sangam MN",Gautami',
+    "Knda": '"Noto Sans Kannada","Nirmala UI","Kannada Sangam MN",Tunga',
+    "Mlym": '"Noto Sans Malayalam","Nirmala UI","Malayalam Sangam MN",Kartika',
+    # Urdu's Nastaliq hangs below the line: taller lines keep it from the next.
+    "Arab": '"Noto Nastaliq Urdu","Jameel Noori Nastaleeq","Urdu Typesetting","Noto Naskh Arabic","Geeza Pro"',
+}
+_TALL_LINES = {"Arab": 2.1}
+_SCRIPT_OF = {
+    **dict.fromkeys(("hi", "mr", "ne", "sa", "kok", "mai", "doi", "bho"), "Deva"),
+    **dict.fromkeys(("bn", "as", "mni"), "Beng"),
+    "pa": "Guru",
+    "gu": "Gujr",
+    "or": "Orya",
+    "ta": "Taml",
+    "te": "Telu",
+    "kn": "Knda",
+    "ml": "Mlym",
+    **dict.fromkeys(("ur", "ks", "sd"), "Arab"),
+}
+BODY_FONTS = 'system-ui,-apple-system,"Segoe UI",Roboto,sans-serif'
+
+
+def _primary(language: str) -> str:
+    return language.replace("_", "-").split("-")[0].lower()
+
+
+@cache
+def font_rules(site_language: str, story_language: str = "") -> str:
+    """Return the CSS rules a page in these languages needs: each script's own fonts.
+
+    Only the languages a page shows get a rule (an English page carries none); a
+    story in a script of its own on a site in another gets the site's words (its
+    header, byline line, disclaimer) set back to the site's fonts.
+    """
+    rules = []
+    for language in dict.fromkeys(_primary(tag) for tag in (site_language, story_language) if tag):
+        script = _SCRIPT_OF.get(language)
+        if script is None:
+            continue
+        tall = f";line-height:{_TALL_LINES[script]}" if script in _TALL_LINES else ""
+        rules.append(f":lang({language}){{font-family:{_SCRIPT_FONTS[script]},{_FALLBACK}{tall}}}")
+    site = _primary(site_language) if site_language else ""
+    if (
+        rules
+        and story_language
+        and site
+        and site not in _SCRIPT_OF
+        and site != _primary(story_language)
+    ):
+        rules.append(f"[lang]:lang({site}){{font-family:{BODY_FONTS};line-height:1.6}}")
+    return "\n".join(rules)

@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 
 from wiredesk.wire import rfc3339 as _rfc3339
 
-from ..languages import direction, og_locale, reader_time
+from ..languages import direction, font_rules, og_locale, reader_time
 
 register = template.Library()
 
@@ -34,6 +34,12 @@ def news_language(value: str) -> str:
 def local_time(value: datetime) -> str:
     """Return `value` in the site's zone as its readers write a time, the zone named."""
     return reader_time(timezone.localtime(value), settings.LANGUAGE_CODE)
+
+
+@register.filter
+def script_fonts(site_language: str, story_language: str = "") -> str:
+    """Return the CSS rules for the scripts a page shows (site/languages.py font_rules)."""
+    return mark_safe(font_rules(site_language or "", story_language or ""))
 
 
 @register.filter
