@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .context import bound
+from .context import enter_request, leave
 
 HEADER = "X-Request-ID"
 # What proxies and load balancers send (UUIDs, hex, base64 tokens); anything
@@ -48,13 +48,18 @@ def with_request_ids(app: _WsgiApp) -> _WsgiApp:
     """Wrap a WSGI application: each request gets its id, in its log lines and its answer."""
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        rid = request_id(environ.get("HTTP_X_REQUEST_ID"))
+        given = environ.get("HTTP_X_REQUEST_ID")
+        rid = given if given and SANE.fullmatch(given) else f"{_prefix}-{next(_counter):x}"
 
         def start(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
-            headers = [(k, v) for k, v in headers if k.lower() != "x-request-id"]
+            # A copy: a kept answer's headers are shared by every request it answers.
             return start_response(status, [*headers, (HEADER, rid)], *args)
 
-        with bound(request_id=rid):
+        # Every request costs this (the fast path's answers too): kept small.
+        token = enter_request(rid)
+        try:
             return app(environ, start)
+        finally:
+            leave(token)
 
     return application
