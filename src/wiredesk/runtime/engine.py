@@ -123,6 +123,11 @@ def serve_embedded(
         # slow client holds only a connection, and there are enough of those.
         connection_limit=connection_limit(),
         max_request_body_size=settings.WIREDESK.site.request_body_bytes,
+        # Pass a proxy's X-Forwarded-* on: Django decides whom to trust
+        # (site/clients.py, WIREDESK_TRUSTED_PROXIES). Waitress's default drops
+        # them, and every reader behind nginx was 127.0.0.1 to the search and
+        # API limits and the login throttle.
+        clear_untrusted_proxy_headers=False,
     )
     channel = type(
         "Channel",
