@@ -361,6 +361,8 @@ def test_bulk_insert_writes_the_row_the_orm_writes(feeds):
         "topics": "",
         "is_correction": False,
         "killed_at": None,
+        "killed_by_desk": False,
+        "withdrawn_note": "",
         "held_by_desk": False,
         "held_for_editor": False,
         "release_at": None,

@@ -25,7 +25,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from wiredesk.sources.models import Agency
+from wiredesk.sources.models import Agency, Feed
 from wiredesk.stories.models import Section, Story
 from wiredesk.stories.storage.statistics import analyze
 
@@ -326,3 +326,44 @@ def test_sitemaps_read_runs_of_ids_and_never_count_or_list_the_archive(client, a
             assert bounded or "pk" in read.indexes() or "story_recent" in read.indexes(), read.sql
     [*_, page] = story_reads(client, "/sitemap-stories.xml?p=1")
     assert "pk" in page.indexes() and not page.sorts(), page.steps
+
+
+def test_a_metrics_scrape_reads_the_last_days_deliveries_and_the_waiting_outbox_by_index(
+    archive,
+):
+    # Every node is scraped every few seconds: the deliveries and outbox messages
+    # kept by the million must be read as ranges, never walked.
+    from wiredesk.desk import gauges
+    from wiredesk.stories.models import Delivery
+    from wiredesk.syndication.models import OutboundMessage
+
+    feed = Feed.objects.create(agency=Agency.objects.first(), slug="metrics-feed", location="-")
+    # A month of deliveries, one every ten minutes: the last day is a twentieth of them.
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                sha256=f"{n:064x}",
+                feed=feed,
+                origin=f"{n}.xml",
+                received_at=NOW - timedelta(minutes=10 * n),
+                size=1,
+                data=b"x",
+            )
+            for n in range(30 * 144)
+        ],
+        batch_size=500,
+    )
+    analyze()
+    with CaptureQueriesContext(connection) as queries:
+        list(gauges.outbox(NOW))
+        list(gauges.feeds(NOW))
+    tables = {
+        Delivery._meta.db_table: "delivery_received",
+        OutboundMessage._meta.db_table: "outbox_due",
+    }
+    for table, index in tables.items():
+        reads = [q["sql"] for q in queries.captured_queries if f'"{table}"' in q["sql"]]
+        assert reads, table
+        for sql in reads:
+            steps = [step for step in plan(sql) if step.table == table]
+            assert steps and all(step.index == index for step in steps), (sql, steps)

@@ -4,6 +4,7 @@ who may read it, and the sum of several processes' counts (docs/deploy.md, Metri
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -261,10 +262,16 @@ counter.flush()
 def test_the_processes_of_one_command_are_summed_in_multiprocess_mode(db, tmp_path, monkeypatch):
     environ = dict(os.environ)
     environ.pop(VARIABLE, None)
-    (tmp_path / "metrics" / "serve").mkdir(parents=True)
-    (tmp_path / "metrics" / "serve" / "counter_1.db").write_bytes(b"left by the last run")
+    ours = tmp_path / "metrics" / socket.gethostname() / "serve"
+    ours.mkdir(parents=True)
+    (ours / "counter_1.db").write_bytes(b"left by the last run")
+    # Another container on the same data volume: its files are its own, never emptied here.
+    theirs = tmp_path / "metrics" / "web-2" / "serve"
+    theirs.mkdir(parents=True)
+    (theirs / "counter_1.db").write_bytes(b"another host's")
     folder = use_folder("serve", tmp_path, environ)
-    assert folder == tmp_path / "metrics" / "serve"
+    assert folder == ours
+    assert (theirs / "counter_1.db").read_bytes() == b"another host's"
     assert list(folder.iterdir()) == []  # the last run's counts are not summed into this one's
     assert environ[VARIABLE] == str(folder)
     for _ in range(2):
@@ -284,7 +291,9 @@ def test_only_commands_of_several_processes_share_a_folder_and_an_operator_s_is_
     assert use_folder("serve", tmp_path, theirs) is None
     assert theirs == {VARIABLE: "/srv/prometheus"}
     environ: dict[str, str] = {}
-    assert use_folder("run", tmp_path, environ) == tmp_path / "metrics" / "run"
+    assert (
+        use_folder("run", tmp_path, environ) == tmp_path / "metrics" / socket.gethostname() / "run"
+    )
     assert use_folder("serve", tmp_path, environ.copy() | {VARIABLE: ""}) is not None
 
 

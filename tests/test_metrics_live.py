@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -78,7 +79,7 @@ def test_run_answers_what_its_ingest_process_counted(start, tmp_path):  # noqa: 
     assert sample(samples, "wiredesk_publication_seconds_count", feed="ians-ftp") == 1
     assert sample(samples, "wiredesk_poll_seconds_count", feed="ians-ftp") >= 1
     assert sample(samples, "wiredesk_feed_red", feed="ians-ftp") == 0
-    assert (tmp_path / "var" / "metrics" / "run").is_dir()
+    assert (tmp_path / "var" / "metrics" / socket.gethostname() / "run").is_dir()
 
 
 def status_of(url: str, *headers: str) -> str:
@@ -113,9 +114,11 @@ def test_serve_sums_the_counts_of_its_workers(start, tmp_path):  # noqa: F811
         assert httpx.get(f"{base}/search?q=word{number}", timeout=60).status_code == 200
     after = curl_metrics(port)
     assert sample(after, "wiredesk_request_seconds_count", surface="search") - before == 12
-    assert (tmp_path / "var" / "metrics" / "serve").is_dir()
+    assert (tmp_path / "var" / "metrics" / socket.gethostname() / "serve").is_dir()
     # Both workers wrote their own file: the answer is their sum.
-    files = list((tmp_path / "var" / "metrics" / "serve").glob("histogram_*.db"))
+    files = list(
+        (tmp_path / "var" / "metrics" / socket.gethostname() / "serve").glob("histogram_*.db")
+    )
     assert len(files) >= 2
     # Through a proxy on this machine, or from elsewhere: nothing to see.
     assert status_of(base + "/metrics", "X-Forwarded-For: 203.0.113.9") == "404"
@@ -152,6 +155,6 @@ def test_a_celery_worker_answers_what_its_pool_counted(feeds, workers, tmp_path)
         server.stop()
     assert sample(samples, "wiredesk_deliveries_total", **published) == 1
     assert sample(samples, "wiredesk_poll_seconds_count", feed="ians-worker") == 1
-    assert (tmp_path / "metrics" / "worker").is_dir()
+    assert (tmp_path / "metrics" / socket.gethostname() / "worker").is_dir()
     assert status_of(f"http://127.0.0.1:{port}/metrics", "X-Forwarded-For: 203.0.113.9") == "404"
     assert status_of(f"http://127.0.0.1:{port}/other") == "404"

@@ -53,7 +53,7 @@ def exposed(client) -> set[str]:
 def test_promtool_accepts_the_alert_rules():
     checked = promtool("check", "rules", "deploy/prometheus/alerts.yml")
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "SUCCESS: 4 rules found" in checked.stdout
+    assert "SUCCESS: 5 rules found" in checked.stdout
 
 
 def test_each_alert_fires_on_its_synthetic_series_and_not_on_healthy_ones():
@@ -77,6 +77,7 @@ def test_each_alert_fires_on_its_synthetic_series_and_not_on_healthy_ones():
             "WiredeskFeedRed",
             "WiredeskKillSlow",
             "WiredeskOutboxStale",
+            "WiredeskOutboxGaveUp",
             "WiredeskQuarantineRising",
         }
     )

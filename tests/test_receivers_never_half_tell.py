@@ -22,6 +22,7 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import OperationalError
+from django.utils import timezone
 
 from wiredesk.config.options import PurgeBackendOptions
 from wiredesk.ingest.models import Quarantine
@@ -153,6 +154,13 @@ def run_again(http, name: str, event: str) -> None:
     assert waiting.status == "sent" and waiting.attempts == 1, waiting.last_error
 
 
+def kill_count() -> float:
+    """Return how many kills wiredesk_kill_seconds has timed in this process."""
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value("wiredesk_kill_seconds_count") or 0.0
+
+
 @pytest.mark.parametrize("which", list(RECEIVERS))
 def test_a_failing_receiver_leaves_a_kill_stored_and_the_others_told_and_is_run_again(
     which, feeds, picture_files, photo_server, outside, http, monkeypatch
@@ -172,8 +180,10 @@ def test_a_failing_receiver_leaves_a_kill_stored_and_the_others_told_and_is_run_
     before = generation()
     outside.requests.clear()
 
+    kills_timed = kill_count()
     kill = g2_item(story.item_id, 9, T0 + timedelta(hours=1), status="canceled")
     report = ingest_bytes(feed, kill, origin="kill.xml")
+    assert kill_count() == kills_timed  # not gone everywhere yet: not timed
 
     # The kill is stored and stands, and nothing is quarantined for the failure.
     assert failing.calls >= 1
@@ -197,6 +207,7 @@ def test_a_failing_receiver_leaves_a_kill_stored_and_the_others_told_and_is_run_
     failing.mended = True
     run_again(http, receiver.name, "story.killed")
     assert effects[which]()
+    assert kill_count() == kills_timed + 1  # timed when the retry took it (the alert sees it)
 
 
 @pytest.mark.parametrize("which", ["cache generation", "purge", "outbox"])
@@ -265,6 +276,29 @@ def test_a_purge_the_cdn_refuses_is_sent_again_until_it_takes_it(feeds, outside,
     waiting.refresh_from_db()
     assert waiting.status == "sent" and waiting.attempts == 2 and waiting.last_error == ""
     assert purged(outside, f"story-{story.pk}") and purged(outside, "lists")
+
+
+def test_a_purge_is_never_given_up_where_a_webhook_would_be(feeds, outside, http):
+    from wiredesk.syndication.dispatch import MAX_ATTEMPTS
+
+    outside.routes["/"] = lambda h: h.reply(503)  # the CDN down for hours
+    with time_machine.travel(T0, tick=False) as clock:
+        ingest_bytes(feeds["ians"], g2_item("urn:long-down", 1, T0), origin="a.xml")
+        story = Story.objects.get()
+        waiting = OutboundMessage.objects.get(kind="purge")
+        for _ in range(MAX_ATTEMPTS + 2):
+            clock.shift(timedelta(hours=2))
+            deliver_due(http)
+        waiting.refresh_from_db()
+        # Past the attempts a webhook gets, still waiting, at most an hour apart.
+        assert waiting.status == "pending" and waiting.attempts > MAX_ATTEMPTS
+        assert waiting.next_attempt_at - timezone.now() <= timedelta(hours=1)
+        outside.routes["/"] = lambda h: h.reply(200)  # back
+        outside.requests.clear()
+        clock.shift(timedelta(hours=1))
+        deliver_due(http)
+    waiting.refresh_from_db()
+    assert waiting.status == "sent" and purged(outside, f"story-{story.pk}")
 
 
 def test_a_cdn_that_is_down_is_left_to_the_outbox_and_gets_what_it_missed_when_back(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from collections.abc import MutableMapping
 from pathlib import Path
 
@@ -24,14 +25,18 @@ COMMANDS = ("run", "demo", "serve", "worker")
 def use_folder(
     command: str, data_dir: Path, environ: MutableMapping[str, str] = os.environ
 ) -> Path | None:
-    """Point this process and its children at `<data_dir>/metrics/<command>`, emptied first.
+    """Point this process and its children at `<data_dir>/metrics/<host>/<command>`, emptied first.
+
+    The host's name keeps containers that share one data volume (compose.yaml,
+    scaled) apart: each sums only its own processes, and one that starts never
+    empties another's folder.
 
     Return the folder, or None when `command` runs one process or the
     environment already names a folder (the operator's, left as it is).
     """
     if command not in COMMANDS or environ.get(VARIABLE):
         return None
-    folder = data_dir / "metrics" / command
+    folder = data_dir / "metrics" / socket.gethostname() / command
     # Files left by the last run would be summed into this one's counts.
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)

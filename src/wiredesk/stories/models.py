@@ -37,6 +37,9 @@ class Delivery(models.Model):
 
     class Meta:
         verbose_name_plural = "deliveries"
+        # The last day's deliveries, read at every metrics scrape (desk/gauges.py)
+        # and by the feeds board: a range, not a walk of every delivery kept.
+        indexes = [models.Index(fields=["received_at"], name="delivery_received")]
 
     def __str__(self) -> str:
         return f"{self.origin} ({self.sha256[:12]})"

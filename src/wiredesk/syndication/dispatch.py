@@ -3,8 +3,11 @@ CDN purges, and failed `stories_changed` receivers run again.
 
 Runs apart from ingest (a thread of the embedded engine, or a worker at scale);
 a purge is also tried once at once, where it was queued (`send_now`).
-Failures are retried with exponential backoff and jitter; after the last
-attempt a message is marked failed and stays in the log.
+Failures are retried with exponential backoff and jitter. A ping or a webhook
+is given up after its last attempt, marked failed and kept in the log; a CDN
+purge or a receiver's run again is what keeps the site's own surfaces right
+(a killed story off the CDN, its pictures hidden), and is retried until it
+takes, at most an hour apart (the outbox alerts page about it meanwhile).
 
 Messages are claimed in a short transaction (their next attempt moved a lease
 ahead) and sent outside it: a slow endpoint never holds a database lock that
@@ -37,6 +40,8 @@ from .models import OutboundMessage
 log = logging.getLogger("wiredesk.syndication")
 
 MAX_ATTEMPTS = 8
+# Never given up: the site's own surfaces depend on them (docs/deploy.md, Alert rules).
+UNTIL_DONE = frozenset({OutboundMessage.Kind.PURGE, OutboundMessage.Kind.RECEIVER})
 BASE_DELAY = 5.0  # seconds; doubles each attempt, with jitter
 MAX_DELAY = 3600.0
 INDEXNOW_BATCH = 10_000  # URLs a submission (IndexNow protocol)
@@ -86,7 +91,7 @@ def _finish(
         what = str(first) if len(told) == 1 else f"{len(told)} {first.kind} {first.event}"
         if ok:
             log.info("outbox: sent %s%s", what, answer, extra=ids_of(told))
-        elif first.attempts + 1 < MAX_ATTEMPTS:
+        elif first.attempts + 1 < MAX_ATTEMPTS or first.kind in UNTIL_DONE:
             log.warning(
                 "outbox: %s failed (attempt %d), to be tried again: %s",
                 what,
@@ -101,7 +106,7 @@ def _finish(
         if ok:
             message.status = OutboundMessage.Status.SENT
             message.sent_at = now
-        elif message.attempts >= MAX_ATTEMPTS:
+        elif message.attempts >= MAX_ATTEMPTS and message.kind not in UNTIL_DONE:
             message.status = OutboundMessage.Status.FAILED
             log.error(
                 "gave up on %s after %s attempts: %s",
