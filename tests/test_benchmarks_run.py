@@ -153,3 +153,12 @@ def test_hostile_benchmark_prints_the_versions_page_and_healthz_beside_their_tar
     rows = [line.split()[0] for line in stdout.splitlines() if line.endswith(("ok", "MISS"))]
     assert rows == ["serve"] * 6 + ["run"] * 6
     assert "/healthz p99, 5 slow bodies open" in stdout
+
+
+def test_backup_benchmark_times_a_backup_and_a_restore_of_the_archive_it_built():
+    stdout = _run("backup.py", "--stories", "200", timeout=300)
+    # "wiredesk backup      2.5 s": the name, then the figure before its unit.
+    lines = {line.rsplit(None, 2)[0]: line.split()[-2] for line in stdout.splitlines()[1:]}
+    assert stdout.startswith("SQLite, 200 stories")
+    assert float(lines["wiredesk backup"]) > 0 and float(lines["wiredesk restore (+checks)"]) > 0
+    assert float(lines["archive"].replace(",", "")) > 0

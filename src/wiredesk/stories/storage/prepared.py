@@ -149,6 +149,10 @@ class CompiledRows:
 
     def objects(self, key: int) -> list[Any]:
         """Return the instances `build(key)` would give."""
+        if not -(2**63) <= key < 2**63:
+            # No row has it: both engines' integers stop there, and Django's own
+            # lookup answers nothing rather than hand the driver an overflow.
+            return []
         from django.db import router
         from django.db.models.query import get_related_populators
 
