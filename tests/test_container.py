@@ -218,6 +218,11 @@ def test_the_image_runs_wiredesk_as_its_own_user_with_data_in_a_volume_and_no_te
             text=True,
         )
         assert found.returncode != 0 and "ModuleNotFoundError" in found.stderr, module
+    # PostgreSQL's client tools, for `wiredesk backup` and `restore` on PostgreSQL.
+    dump = subprocess.run(
+        in_container(container, "pg_dump", "--version"), capture_output=True, text=True
+    )
+    assert dump.returncode == 0 and dump.stdout.startswith("pg_dump (PostgreSQL) 15"), dump
     # The code is root's: the running user cannot change it.
     touched = subprocess.run(
         in_container(container, "touch", "/app/src/wiredesk/cli.py"), capture_output=True
