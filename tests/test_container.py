@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shlex
 import shutil
@@ -107,7 +108,8 @@ def debian_base(logs: Path) -> str:
 @pytest.fixture(scope="module")
 def image(tmp_path_factory: pytest.TempPathFactory) -> str:
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
-    if missing:
+    # Outside CI a machine without them skips this; in CI their absence is a failure.
+    if missing and not os.environ.get("CI"):
         pytest.skip(
             f"{', '.join(missing)} not installed here: the image is not built "
             "(.ci/run installs Debian's buildah, podman and mmdebstrap)"
