@@ -308,3 +308,52 @@ def test_metrics_options_are_read_from_the_file_and_a_wrong_network_refused():
     assert Options.from_config({}, {}).metrics.allow_from == ()
     with pytest.raises(ConfigError, match=r"\[metrics\] allow_from: 'intranet' is not an address"):
         Options.from_config({"metrics": {"allow_from": ["intranet"]}}, {})
+
+
+def test_an_embargoed_item_counts_as_held_and_a_kill_for_no_story_as_refused(client, feeds):
+    counter, total = "wiredesk_deliveries", "wiredesk_deliveries_total"
+    held = {"feed": "ians-inbox", "outcome": "held"}
+    refused = {"feed": "ians-inbox", "outcome": "refused"}
+    before = scrape(client)
+    later = timezone.now() + timedelta(days=1)
+    ingest_bytes(feeds["ians"], g2_item("urn:held", 1, T0, embargo=later), "held.xml")
+    # A kill naming a story this site never had: nothing to store, nothing to show.
+    ingest_bytes(feeds["ians"], g2_item("urn:never", 2, T0, status="canceled"), "kill.xml")
+    after = scrape(client)
+    assert value(after, counter, total, **held) - value(before, counter, total, **held) == 1
+    assert value(after, counter, total, **refused) - value(before, counter, total, **refused) == 1
+    items = "wiredesk_items_total"
+    moved = value(after, "wiredesk_items", items, **held)
+    assert moved - value(before, "wiredesk_items", items, **held) == 1
+    new = value(after, "wiredesk_stories", "wiredesk_stories_total", **held)
+    assert new - value(before, "wiredesk_stories", "wiredesk_stories_total", **held) == 1
+
+
+def test_the_celery_queue_gauge_counts_the_tasks_waiting_on_a_real_broker(db, client, settings):
+    import redis
+    from kombu import Connection, Exchange, Queue
+
+    broker = os.environ.get("WIREDESK_TEST_BROKER", "redis://127.0.0.1:6379/2")
+    queue = f"wiredesk-test-gauge-{os.getpid()}-{socket.gethostname()}"
+    try:
+        redis.Redis.from_url(broker, socket_connect_timeout=2).delete(queue)
+    except redis.ConnectionError:
+        # A laptop without Redis skips this; CI (which starts Redis) fails instead.
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no Redis at {broker} for the Celery broker")
+    settings.CELERY_BROKER_URL = broker
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    try:
+        with Connection(broker) as connection:
+            waiting = Queue(queue, Exchange(queue), routing_key=queue)
+            producer = connection.Producer()
+            for n in range(3):
+                producer.publish(
+                    {"n": n}, exchange=waiting.exchange, routing_key=queue, declare=[waiting]
+                )
+        families = scrape(client)
+        assert value(families, "wiredesk_celery_broker_up") == 1
+        assert value(families, "wiredesk_celery_queue_length", queue=queue) == 3
+    finally:
+        redis.Redis.from_url(broker).delete(queue)
