@@ -298,3 +298,64 @@ def test_a_page_carries_the_fonts_of_the_scripts_it_shows_and_no_others(client, 
     assert ":lang(ta){" in style and "Noto Sans Tamil" in style
     assert "Devanagari" not in style and "Nastaliq" not in style
     assert "[lang]:lang(en){" in style  # the site's English words in the site's fonts
+
+
+ZWJ, ZWNJ = "\u200d", "\u200c"
+# language: the story's word with vowel signs as other agencies write it: with a
+# joiner after its virama, without its nukta, precomposed, or typed on an
+# Arabic keyboard with a short vowel marked (search folds them: wire/folding.py).
+SPELLINGS = {
+    "hi": ("गुणवत्ता", f"गुणवत्{ZWJ}ता", "तेज"),
+    "mr": ("विस्कळीत", f"विस्{ZWNJ}कळीत", unicodedata.normalize("NFD", "विस्कळीत")),
+    "bn": ("বৃষ্টিতে", f"বৃষ্{ZWJ}টিতে", "কলকাতা\u09df"),
+    "ta": ("அறிவிக்கப்பட்டுள்ளது", f"அறிவிக்{ZWNJ}கப்பட்டுள்ளது", "சென்னையில்"),
+    "ur": ("آلودگی", "آلُودگي", "دہلي"),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_story_in_each_indian_language_is_whole_on_every_surface(
+    client, feeds, settings, language
+):
+    # The "Done when", one story a language: lang and dir, slug, teaser,
+    # dateline, the local date with its zone, the feed's item language, search.
+    with_options(settings, site={"language": language, "slugs": "latin"})
+    settings.LANGUAGE_CODE = language
+    headline, body, dateline, place, word = STORIES[language]
+    ingest_bytes(feeds["ians"], ninjs(f"urn:ians:{language}:9", language), "s.json")
+    story = Story.objects.get(item_id=f"urn:ians:{language}:9")
+    rtl = language == "ur"
+    page = html.fromstring(client.get(story.get_absolute_url()).content)
+    root = page.getroottree().getroot()
+    assert root.get("lang") == language and (root.get("dir") == "rtl") == rtl
+    article = page.find(".//article")
+    assert article.get("lang") == language and (article.get("dir") == "rtl") == rtl
+    assert page.findtext(".//h1").strip() == headline
+    assert story.slug == latin_slug(headline) and story.slug.isascii() and story.slug != "story"
+    # The teaser is the text's first graphemes, never part of one.
+    cut = story.teaser.removesuffix(" ...")
+    assert cut and len(cut) < len(story.body_text)
+    start = story.body_text.index(cut)
+    ends, at = {0}, 0
+    for cluster in graphemes(story.body_text):
+        at += len(cluster)
+        ends.add(at)
+    assert start in ends and start + len(cut) in ends
+    assert (story.dateline, story.located) == (dateline, place)
+    published = page.find(".//p[@class='meta']/time")
+    assert published.text == LOCAL_DATES[language] and published.text.endswith(" IST")
+    rss = etree.fromstring(client.get("/feeds/rss.xml").content)
+    item = next(i for i in rss.iter("item") if i.findtext("title") == headline)
+    assert item.findtext("{http://purl.org/dc/elements/1.1/}language") == language
+    items = json.loads(client.get("/feeds/feed.json").content)["items"]
+    assert next(i for i in items if i["title"] == headline)["language"] == language
+    # Search finds it by a word with its vowel signs, as written and as other
+    # agencies write it, and by its headline's Latin letters (the slug's).
+    address = story.get_absolute_url()
+    assert word in body
+    for q in (word, *SPELLINGS[language], story.slug.split("-")[1]):
+        found = html.fromstring(client.get("/search", {"q": q}).content)
+        assert found.xpath("//main//a/@href") == [address], q
+    # A word is whole: its first letter alone (a word of its own) finds nothing.
+    missing = html.fromstring(client.get("/search", {"q": word[0]}).content)
+    assert missing.xpath("//main//a/@href") == []

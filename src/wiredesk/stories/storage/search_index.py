@@ -1,9 +1,12 @@
 """The full-text index: SQLite FTS5 on the embedded engine, PostgreSQL's own at scale.
 
-On SQLite the `story_search` table (migration 0003) holds each story's
-headline and text by its id, written here; on PostgreSQL the story table's
-generated `search_vector` column (migration 0013) keeps itself, so there is
-nothing to write.
+On SQLite the `story_search` table (migrations 0003 and 0019) holds each
+story's headline and text by its id, folded (wire/folding.py) and written
+here; on PostgreSQL the story table's generated `search_vector` column
+(migrations 0013 and 0019) keeps itself, folded by the database's
+`wiredesk_search_fold`, the same rules in SQL, so there is nothing to write.
+Both take the words of a story's slug that its headline lacks: a Latin-letter
+query finds a headline in any script on a site whose slugs are transliterated.
 """
 
 from __future__ import annotations
@@ -14,27 +17,34 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import regex
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
 from django.db.utils import OperationalError
 
+from wiredesk.wire.folding import fold_for_search as fold
+
 from ..models import Story
-from .rows import placeholders
+from .rows import execute_marked, placeholders
 
 if TYPE_CHECKING:
     from .batch import Batch
 
 SEARCH_TABLE = "story_search"  # FTS5
+WEIGHTS = "5.0, 1.0, 5.0"  # bm25's of its columns: headline, body, latin (the slug's words)
 CHUNK = 500  # story ids a statement
 CANDIDATES = 500  # the newest matches: relevance is computed for these only
 # The longest one search may take; past it the search answers with nothing
 # rather than hold a worker (and, on SQLite, the interpreter) any longer.
 MAX_QUERY_MS = 250
 PROGRESS_STEPS = 10_000  # SQLite virtual-machine steps between looks at the clock
-# PostgreSQL: the stored vector column under its GIN index (migration 0013),
-# read rather than computed for each row a search looks at.
+# PostgreSQL: the stored vector column under its GIN index (migrations 0013
+# and 0019), read rather than computed for each row a search looks at.
 PG_VECTOR = "search_vector"
+# What the tokenizers take for a word's letters: FTS5's categories (migration
+# 0019) and PostgreSQL's parser alike, with the vowel signs (marks) inside it.
+_WORD = regex.compile(r"[\p{L}\p{M}\p{N}\p{Co}]+")
 
 
 class SearchTimedOut(Exception):
@@ -55,10 +65,8 @@ def add(stories: list[Story], new: bool = False, batch: Batch | None = None) -> 
     with connection.cursor() as cursor:
         if not new:
             _delete(cursor, [story.pk for story in stories])
-        cursor.executemany(
-            f"INSERT INTO {SEARCH_TABLE} (rowid, headline, body) VALUES (%s, %s, %s)",
-            [(story.pk, story.headline, story.body_text) for story in stories],
-        )
+        rows = [(story.pk, story.headline, story.body_text, story.slug) for story in stories]
+        _insert(cursor, rows)
 
 
 def remove(story: Story, batch: Batch | None = None) -> None:
@@ -88,11 +96,45 @@ def write_held(held: dict[int, bool]) -> None:
             # Every story but a killed one is in the index (search shows only
             # what `visible_stories` does).
             cursor.execute(
-                f"INSERT INTO {SEARCH_TABLE} (rowid, headline, body) "
-                f"SELECT id, headline, body_text FROM {Story._meta.db_table} "
+                f"SELECT id, headline, body_text, slug FROM {Story._meta.db_table} "
                 f"WHERE id IN ({placeholders(chunk)}) AND state <> %s",
                 [*chunk, Story.State.KILLED],
             )
+            _insert(cursor, cursor.fetchall())
+
+
+def document(headline: str, body: str, slug: str) -> tuple[str, str, str]:
+    """Return what the index holds of a story: headline, text, and its slug's other words.
+
+    The headline and text folded (wire/folding.py); the slug's words the
+    headline lacks, in the index's third column: on a site with Latin slugs,
+    the headline's transliteration (`dilli` finds दिल्ली), and nothing from
+    an English headline or a Unicode slug, whose words the headline has.
+    """
+    headline = fold(headline)
+    known = set(_WORD.findall(headline.lower()))
+    latin = [w for w in _WORD.findall(fold(slug.replace("-", " ")).lower()) if w not in known]
+    return headline, fold(body), " ".join(latin)
+
+
+def _insert(cursor: CursorWrapper, stories: list[tuple[int, str, str, str]]) -> None:
+    """Index stories given as (id, headline, body text, slug), CHUNK a statement.
+
+    One statement for many rows: FTS5 writes what it holds at each
+    statement's savepoint, so a statement a row costs more
+    (docs/benchmarks.md).
+    """
+    for start in range(0, len(stories), CHUNK):
+        chunk = stories[start : start + CHUNK]
+        params: list[int | str] = []
+        for pk, headline, body, slug in chunk:
+            params += (pk, *document(headline, body, slug))
+        execute_marked(
+            cursor,
+            f"INSERT INTO {SEARCH_TABLE} (rowid, headline, body, latin) VALUES "
+            + ", ".join(["(?, ?, ?, ?)"] * len(chunk)),
+            params,
+        )
 
 
 def _delete(cursor: CursorWrapper, ids: list[int]) -> None:
@@ -109,11 +151,14 @@ def relevance(q: str) -> dict[int, float]:
     (SearchTimedOut).
     """
     params: list[str | int]
+    q = fold(q)
+    if not q.strip():  # only characters folding drops: no word to look for
+        return {}
     if connection.vendor == "sqlite":
         # Newest first by rowid (the story id), bm25 only for the rows returned:
-        # a match in the headline counts five times one in the body.
+        # a match in the headline (or its slug) counts five times one in the body.
         sql = (
-            f"SELECT rowid, -bm25({SEARCH_TABLE}, 5.0, 1.0) FROM {SEARCH_TABLE} "
+            f"SELECT rowid, -bm25({SEARCH_TABLE}, {WEIGHTS}) FROM {SEARCH_TABLE} "
             f"WHERE {SEARCH_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s"
         )
         params = [_fts5_query(q), CANDIDATES]
@@ -135,14 +180,17 @@ def ranked(
     """Return the best `limit` of `stories` among the newest CANDIDATES matches of `q`.
 
     Ranked in the engine, in one statement: its own relevance (FTS5's bm25, a
-    headline match five times a body match; PostgreSQL's ts_rank, headline A
-    over body B) times a recency weight halving every `half_life_days`, the
-    top `limit` taken by the engine. Only the newest CANDIDATES matches are
-    ranked (never every match sorted), and the read stops after MAX_QUERY_MS
-    (SearchTimedOut).
+    headline or slug match five times a body match; PostgreSQL's ts_rank,
+    headline and slug A over body B) times a recency weight halving every
+    `half_life_days`, the top `limit` taken by the engine. Only the newest
+    CANDIDATES matches are ranked (never every match sorted), and the read
+    stops after MAX_QUERY_MS (SearchTimedOut).
     """
     table = Story._meta.db_table
     moment = connection.ops.adapt_datetimefield_value(now)
+    q = fold(q)
+    if not q.strip():
+        return []
     # The recency weight's exponent is capped: PostgreSQL refuses a power that
     # underflows to zero (a story some nine years old), where Python gave 0.
     if connection.vendor == "sqlite":
@@ -155,7 +203,7 @@ def ranked(
         )
         found = stories.extra(
             select={
-                "score": f"-bm25({SEARCH_TABLE}, 5.0, 1.0) * POWER(0.5, MIN(1000.0, "
+                "score": f"-bm25({SEARCH_TABLE}, {WEIGHTS}) * POWER(0.5, MIN(1000.0, "
                 f"MAX(0.0, julianday(%s) - julianday({table}.first_published_at)) / %s))"
             },
             select_params=[moment, half_life_days],
