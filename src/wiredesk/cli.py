@@ -3,7 +3,7 @@
 `wiredesk inspect PATH...` is pure Python (no database). Every other command is
 a Django management command: `wiredesk demo`, `wiredesk run`, `wiredesk serve`,
 `wiredesk worker`, `wiredesk scheduler`, `wiredesk sources sync`,
-`wiredesk backup`, `wiredesk restore` (runtime/),
+`wiredesk backup`, `wiredesk restore`, `wiredesk translations` (runtime/),
 `wiredesk backfill` (ingest/), and Django's own (`wiredesk migrate`,
 `wiredesk createsuperuser`, ...).
 """

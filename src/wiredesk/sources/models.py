@@ -7,11 +7,14 @@ from zoneinfo import ZoneInfo, available_timezones
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from wiredesk.transports import base as transports
 from wiredesk.wire import format_choices
 
-DEFAULT_DISCLAIMER = (
+# The site's words, translated on its pages (site/templatetags/site_words.py); a
+# disclaimer an agency is given instead is the publisher's, shown as written.
+DEFAULT_DISCLAIMER = gettext_noop(
     "This post has been auto-published from an agency feed without any modifications "
     "to the text and has not been reviewed by an editor"
 )
