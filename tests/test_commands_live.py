@@ -104,7 +104,8 @@ def test_demo_serves_the_seed_story_within_30_seconds(start, tmp_path):
     first = Path(tmp_path / "process-0.log").read_text().partition("Wiredesk demo:")[2]
     inbox = (tmp_path / "data" / "inbox").resolve()
     named = [line.strip() for line in first.splitlines() if line.strip().startswith(str(inbox))]
-    assert named == [f"{inbox / agency}{os.sep}" for agency in sorted(AGENCIES)]
+    folders = sorted([*AGENCIES, "harbour-hindi"])  # Harbour's Hindi service has its own
+    assert named == [f"{inbox / folder}{os.sep}" for folder in folders]
 
     # Its sections fill as stories arrive: linked from every page, each with its
     # stories, in its feed and in the sections sitemap.
@@ -119,6 +120,15 @@ def test_demo_serves_the_seed_story_within_30_seconds(start, tmp_path):
 
     for section in ("india", "world", "business", "sport"):
         wait_for(base + f"/section/{section}/", listed, timeout=60)
+    # The Hindi edition at its own address, with Harbour's Hindi service's stories; the
+    # English version of one of them names it (hreflang), linked by their shared altId.
+    hindi, _ = wait_for(base + "/hi/", lambda r: len(listed(r)) == 4, timeout=60)
+    assert lxml.html.fromstring(hindi.content).get("lang") == "hi"
+    english = lxml.html.fromstring(httpx.get(base + "/agency/harbour/").content).xpath(
+        "//ul[@class='cards']//a[contains(., 'Delhi air quality')]/@href"
+    )
+    story_page = lxml.html.fromstring(httpx.get(base + english[0]).content)
+    assert set(story_page.xpath("//link[@rel='alternate']/@hreflang")) == {"en", "hi", "x-default"}
     world = httpx.get(base + "/section/world/rss.xml")
     titles = lxml.etree.fromstring(world.content).xpath("//item/title/text()")
     assert any("S.Korea working to restart dialogue with Pyongyang" in title for title in titles)

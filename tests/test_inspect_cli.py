@@ -21,7 +21,7 @@ def test_inspect_prints_one_object_per_item_with_exact_keys(capsys):
     paths = [str(p) for p in bundled_deliveries()]
     assert main(["inspect", *paths]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 35
+    assert len(lines) == 40
     for line in lines:
         item = json.loads(line)
         assert tuple(item) == FIELD_NAMES

@@ -25,6 +25,10 @@ def agency_texts(path: Path) -> dict[str, str]:
     data = path.read_bytes()
     if path.suffix == ".json":
         feed = json.loads(data)
+        if isinstance(feed, list):  # ninjs items: their plain text
+            return {item["uri"]: fold(item["body_text"]) for item in feed}
+        if "uri" in feed:
+            return {feed["uri"]: fold(feed["body_text"])}
         return {
             item["id"]: html_fragment_text(item["content_html"])
             if "content_html" in item

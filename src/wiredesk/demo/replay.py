@@ -25,6 +25,17 @@ def agency_of(path: Path) -> str:
     return path.name.split("-")[1]
 
 
+# An agency's second service, delivered to a watch folder of its own: its files
+# are named after it ("0018-harbour-hindi-0117.json" is Harbour's Hindi service).
+SERVICES = ("harbour-hindi",)
+
+
+def inbox_of(path: Path) -> str:
+    """Return the watch folder a bundled file is dropped into: its service's, else its agency's."""
+    rest = path.name.split("-", 1)[1]
+    return next((s for s in SERVICES if rest.startswith(f"{s}-")), agency_of(path))
+
+
 def desk_state_deliveries() -> list[Path]:
     """Return the deliveries that show the desk's states: held, embargoed, killed,
     quarantined, duplicate (replayed after the others)."""
@@ -36,7 +47,7 @@ EMBARGO_MINUTES = 30  # the demo's embargo ends this long after its story arrive
 
 def drop(path: Path, inbox_root: Path) -> Path:
     """Copy one delivery into its agency's inbox the way an upload should: write, then rename."""
-    inbox = inbox_root / agency_of(path)
+    inbox = inbox_root / inbox_of(path)
     inbox.mkdir(parents=True, exist_ok=True)
     partial = inbox / f".{path.name}.part"
     data = path.read_bytes()

@@ -2,6 +2,7 @@
 
 import time
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
@@ -31,31 +32,42 @@ _links: dict[tuple[str, str], tuple[object, list[NavLink]]] = {}
 _chrome: dict[str, dict[str, str]] = {}
 
 
-def _links_of(kind: str, items: list[Agency] | list[Section], name: str) -> list[NavLink]:
-    key = (kind, get_script_prefix())
+def _links_of(
+    kind: str, items: list[Agency] | list[Section], name: str, edition: str = ""
+) -> list[NavLink]:
+    key = (kind, get_script_prefix() + edition)
     kept = _links.get(key)
     if kept is None or kept[0] is not items:  # a new list: kept anew or changed
-        links = [NavLink(reverse(name, args=[item.slug]), item.name) for item in items]
+        if edition:
+            links = [
+                NavLink(reverse(f"site:edition-{name}", args=[edition, item.slug]), item.name)
+                for item in items
+            ]
+        else:
+            links = [
+                NavLink(reverse(f"site:{name}", args=[item.slug]), item.name) for item in items
+            ]
         kept = _links[key] = (items, links)
     return kept[1]
 
 
-def nav_agency_links() -> list[NavLink]:
-    """Return the navigation's agency links: nav_agencies' with their addresses."""
-    return _links_of("agencies", nav_agencies(), "site:agency")
+def nav_agency_links(edition: str = "") -> list[NavLink]:
+    """Return the navigation's agency links: nav_agencies' with their addresses (in `edition`)."""
+    return _links_of("agencies", nav_agencies(), "agency", edition)
 
 
-def nav_section_links() -> list[NavLink]:
-    """Return the navigation's section links: nav_sections' with their addresses."""
-    return _links_of("sections", nav_sections(), "site:section")
+def nav_section_links(edition: str = "") -> list[NavLink]:
+    """Return the navigation's section links: nav_sections' with their addresses (in `edition`)."""
+    return _links_of("sections", nav_sections(), "section", edition)
 
 
-def chrome_urls() -> dict[str, str]:
-    """Return the addresses every page's header links to (home, search)."""
-    prefix = get_script_prefix()
+def chrome_urls(edition: str = "") -> dict[str, str]:
+    """Return the addresses every page's header links to (home, search), in `edition`."""
+    prefix = get_script_prefix() + edition
     urls = _chrome.get(prefix)
     if urls is None:
-        urls = _chrome[prefix] = {"home": reverse("site:home"), "search": reverse("site:search")}
+        home = reverse("site:edition-home", args=[edition]) if edition else reverse("site:home")
+        urls = _chrome[prefix] = {"home": home, "search": reverse("site:search")}
     return urls
 
 
@@ -90,16 +102,19 @@ def forget_nav(**_: object) -> None:
 
 
 def site(request: HttpRequest) -> dict:
-    """Return the site's name, URL and agencies for the page chrome."""
+    """Return the site's name, URL and agencies for the page chrome, in the request's edition:
+    its language is the page's own (`site_language`), its links stay in it."""
     config = settings.WIREDESK.site
+    edition = getattr(request, "edition", "")
     return {
         "site_name": config.name,
         "site_url": config.url,
         "site_description": config.description,
-        "site_language": config.language,
+        "site_language": edition or config.language,
+        "edition": edition,
         "nav_agencies": nav_agencies,
         "nav_sections": nav_sections,
-        "nav_agency_links": nav_agency_links,
-        "nav_section_links": nav_section_links,
-        "chrome_urls": chrome_urls,
+        "nav_agency_links": partial(nav_agency_links, edition) if edition else nav_agency_links,
+        "nav_section_links": partial(nav_section_links, edition) if edition else nav_section_links,
+        "chrome_urls": partial(chrome_urls, edition) if edition else chrome_urls,
     }

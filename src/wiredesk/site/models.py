@@ -1,8 +1,9 @@
-"""What the site keeps of its own: the word diffs between versions of a story."""
+"""What the site keeps of its own: the word diffs between versions of a story, and which
+stories are one story in several languages."""
 
 from django.db import models
 
-from wiredesk.stories.models import StoryVersion
+from wiredesk.stories.models import Story, StoryVersion
 
 
 class VersionDiff(models.Model):
@@ -30,3 +31,44 @@ class VersionDiff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.older_id} -> {self.newer_id}"
+
+
+class StoryTranslation(models.Model):
+    """A story's place in a group of stories that are one story in several languages.
+
+    Stories of one `group` are linked on their pages by hreflang alternates.
+    Linked from the agency's identifiers (an altId two items share) or by an
+    editor on the desk; a group's number is the lowest story id it began with.
+    """
+
+    class LinkedBy(models.TextChoices):
+        AGENCY = "agency"
+        DESK = "desk"
+
+    story = models.OneToOneField(
+        Story, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    group = models.BigIntegerField(db_index=True)
+    linked_by = models.CharField(max_length=8, choices=LinkedBy.choices)
+
+    def __str__(self) -> str:
+        return f"{self.story_id} in {self.group}"
+
+
+class StoryIdentifier(models.Model):
+    """An identifier an agency gave a story besides its own (a ninjs altId: "role:value").
+
+    Two stories in different languages that share one are the same story
+    translated, linked in a StoryTranslation group.
+    """
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="+", db_index=False)
+    value = models.CharField(max_length=255, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["story", "value"], name="identifier_unique_per_story"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.story_id}: {self.value}"

@@ -28,6 +28,11 @@ urlpatterns = [
     path("agency/<slug:slug>/", views.agency, name="agency"),
     path("section/<slug:slug>/", views.section, name="section"),
     path("topic/<slug:topic>/", views.topic, name="topic"),
+    # Another edition's pages (site/editions.py): only its configured languages match.
+    path("<edition:edition>/", views.home, name="edition-home"),
+    path("<edition:edition>/agency/<slug:slug>/", views.agency, name="edition-agency"),
+    path("<edition:edition>/section/<slug:slug>/", views.section, name="edition-section"),
+    path("<edition:edition>/topic/<slug:topic>/", views.topic, name="edition-topic"),
     path("story/<int:pk>/", views.story, name="story-short"),
     path("story/<int:pk>/<storyslug:slug>/", views.story, name="story"),
     path("story/<int:pk>/<storyslug:slug>/versions/", views.provenance, name="provenance"),

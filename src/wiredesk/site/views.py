@@ -10,7 +10,9 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
 
 from wiredesk.pictures.selectors import lead_pictures, pictures_of
 from wiredesk.sources.models import Agency
@@ -26,9 +28,19 @@ from wiredesk.stories.selectors import (
 
 from .cache import cached_page, cached_search
 from .changes import any_pending, changes_between
+from .editions import (
+    edition_language,
+    edition_of,
+    editions,
+    home_alternates,
+    in_edition,
+    in_language_of,
+    prefix,
+)
 from .rate_limits import RateLimited, limit_client, too_many_requests
 from .request_guard import whole_number
 from .structured import news_article
+from .translations import alternates
 
 
 @dataclass
@@ -79,7 +91,11 @@ def _page(request: HttpRequest, stories: QuerySet[Story], empty: str = "") -> Li
 def _list(
     request: HttpRequest, stories: QuerySet[Story], title: str | None, path: str, empty: str = ""
 ) -> HttpResponse:
-    """Render a story list; `path` is where it and its feeds live ("/agency/ians/")."""
+    """Render a story list; `path` is where it and its feeds live ("/agency/ians/"),
+    in the request's edition (its stories, under its prefix)."""
+    edition = getattr(request, "edition", "")
+    stories = in_edition(stories, edition)
+    path = prefix(edition) + path.lstrip("/")
     return render(
         request,
         "site/list.html",
@@ -87,18 +103,22 @@ def _list(
             "page": _page(request, stories, empty),
             "title": title,
             "list_path": path,
-            "feeds_path": path if path != "/" else "/feeds/",
+            "feeds_path": path if path != prefix(edition) else f"{path}feeds/",
+            # A home page names the other editions' homes (hreflang).
+            "alternates": home_alternates() if path == prefix(edition) and editions() else [],
         },
     )
 
 
 @cached_page
+@in_language_of
 def home(request: HttpRequest) -> HttpResponse:
     """Latest stories first, all agencies."""
     return _list(request, visible_stories(), None, "/")
 
 
 @cached_page
+@in_language_of
 def agency(request: HttpRequest, slug: str) -> HttpResponse:
     """Latest stories of one agency."""
     agency = get_object_or_404(Agency, slug=slug)
@@ -108,6 +128,7 @@ def agency(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @cached_page
+@in_language_of
 def section(request: HttpRequest, slug: str) -> HttpResponse:
     """Latest stories of one of the publisher's sections."""
     section = get_object_or_404(Section, slug=slug)
@@ -120,6 +141,7 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @cached_page
+@in_language_of
 def topic(request: HttpRequest, topic: str) -> HttpResponse:
     """Latest stories filed under an agency subject (its slug, "world"); 404 when none is."""
     # Missing when its first page is empty: the page's own read tells, where
@@ -149,6 +171,13 @@ def story(request: HttpRequest, pk: int, slug: str | None = None) -> HttpRespons
     if slug != story.slug:
         return HttpResponsePermanentRedirect(path)
     url = settings.WIREDESK.site.url + path
+    # The page's own words are in the story's edition's language (docs/languages.md).
+    request.edition = edition_of(story.language)  # type: ignore[attr-defined]
+    with translation.override(edition_language(request.edition)):  # type: ignore[attr-defined]
+        return _story_page(request, story, path, url)
+
+
+def _story_page(request: HttpRequest, story: Story, path: str, url: str) -> HttpResponse:
     pictures = pictures_of(story.pk)
     context = {
         "story": story,
@@ -167,6 +196,7 @@ def story(request: HttpRequest, pk: int, slug: str | None = None) -> HttpRespons
         ),
         "also_reported_by": also_reported_by(story),
         "versions_url": reverse("site:provenance", args=[story.pk, story.slug]),
+        "alternates": alternates(story, url),
     }
     return render(request, "site/story.html", context)
 
@@ -215,9 +245,8 @@ def search(request: HttpRequest) -> HttpResponse:
         try:
             limit_client(request, "search", settings.WIREDESK.site.search_per_minute)
         except RateLimited as exc:
-            return too_many_requests(
-                exc, f"Too many searches from your address; try again in {exc.retry_after} s.\n"
-            )
+            words = gettext("Too many searches from your address; try again in %(seconds)s s.")
+            return too_many_requests(exc, words % {"seconds": exc.retry_after} + "\n")
     results = cached_search(q, request=request) if q.strip() else []
     return render(request, "site/search.html", {"q": q, "results": results})
 

@@ -331,6 +331,7 @@ class LifecycleEvent(models.Model):
         DISMISSED = "dismissed", "quarantine dismissed"
         CONFIGURED = "configured", "feed settings changed"
         SECTIONED = "sectioned", "sections set by an editor"
+        TRANSLATED = "translated", "linked as a translation"
 
     at = models.DateTimeField()
     kind = models.CharField(max_length=16, choices=Kind.choices)

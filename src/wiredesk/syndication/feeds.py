@@ -25,12 +25,13 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.feedgenerator import Enclosure
 from django.utils.html import escape
 from django.utils.http import http_date
 
 from wiredesk.pictures.selectors import lead_picture_token, lead_pictures
+from wiredesk.site import editions
 from wiredesk.sources.models import Agency
 from wiredesk.stories.models import Section, Story
 from wiredesk.stories.selectors import in_section, visible_stories, with_topic
@@ -52,6 +53,7 @@ class Listing:
     agency: Agency | None = None
     topic: str = ""
     section: str = ""
+    edition: str = ""  # another edition's language ("hi"); "" the main one
     # Filled for one request by StoryFeed.__call__: the stories whose items
     # must be rendered (the others are kept), the newest change listed, the kills.
     stories: tuple[Story, ...] = ()
@@ -59,17 +61,23 @@ class Listing:
     tombstones: tuple[tuple[int, datetime], ...] = ()  # (id, killed at) of recent kills
 
     @property
-    def scope(self) -> tuple[int | None, str, str]:
-        return (self.agency.pk if self.agency else None, self.topic, self.section)
+    def scope(self) -> tuple[int | None, str, str, tuple[str, ...]]:
+        # The edition's languages are read at each request: settings may change.
+        edition = editions.scope(self.edition)
+        return (self.agency.pk if self.agency else None, self.topic, self.section, edition)
 
     @property
     def feeds_path(self) -> str:
-        return "/feeds/" if self.path == "/" else self.path
+        return f"{self.path}feeds/" if self.path == editions.prefix(self.edition) else self.path
 
 
-def narrowed(stories: QuerySet[Story], scope: tuple[int | None, str, str]) -> QuerySet[Story]:
-    """Return the stories of `stories` a listing's scope (agency id, topic, section) takes."""
-    agency_id, topic, section = scope
+def narrowed(
+    stories: QuerySet[Story], scope: tuple[int | None, str, str, tuple[str, ...]]
+) -> QuerySet[Story]:
+    """Return the stories of `stories` a listing's scope (agency id, topic, section, the
+    edition's languages) takes."""
+    agency_id, topic, section, edition = scope
+    stories = editions.in_scope(stories, edition)
     if agency_id is not None:
         return stories.filter(agency_id=agency_id)
     if topic:
@@ -107,7 +115,7 @@ def shaped(queryset: QuerySet, part: int, **columns: str) -> QuerySet:
     )
 
 
-def listed_stories(scope: tuple[int | None, str, str], now: datetime) -> QuerySet:
+def listed_stories(scope: tuple[int | None, str, str, tuple[str, ...]], now: datetime) -> QuerySet:
     stories = narrowed(visible_stories(now), scope).annotate(lead=lead_picture_token())
     return shaped(
         stories,
@@ -117,7 +125,9 @@ def listed_stories(scope: tuple[int | None, str, str], now: datetime) -> QuerySe
     )[:FEED_SIZE]
 
 
-def killed_stories(scope: tuple[int | None, str, str], since: datetime) -> QuerySet:
+def killed_stories(
+    scope: tuple[int | None, str, str, tuple[str, ...]], since: datetime
+) -> QuerySet:
     stories = Story.objects.filter(state=Story.State.KILLED, killed_at__gte=since)
     return shaped(
         narrowed(stories, scope).order_by("-killed_at"), KILLED, when="killed_at", pk="pk"
@@ -186,16 +196,21 @@ class StoryFeed(Feed):
         slug: str | None = None,
         topic: str | None = None,
         section: str | None = None,
+        edition: str = "",
     ) -> Listing:
+        at = editions.prefix(edition)  # an edition's feeds are under its prefix
         if topic:
-            return Listing(topic.replace("-", " ").title(), f"/topic/{topic}/", topic=topic)
+            title = topic.replace("-", " ").title()
+            return Listing(title, f"{at}topic/{topic}/", topic=topic, edition=edition)
         if section:
             found = get_object_or_404(Section, slug=section)
-            return Listing(found.name, f"/section/{found.slug}/", section=found.slug)
+            path = f"{at}section/{found.slug}/"
+            return Listing(found.name, path, section=found.slug, edition=edition)
         if slug:
             agency = get_object_or_404(Agency, slug=slug)
-            return Listing(agency.name, f"/agency/{agency.slug}/", agency=agency)
-        return Listing("", "/")
+            path = f"{at}agency/{agency.slug}/"
+            return Listing(agency.name, path, agency=agency, edition=edition)
+        return Listing("", at, edition=edition)
 
     def title(self, listing: Listing) -> str:
         name = settings.WIREDESK.site.name
@@ -229,6 +244,13 @@ class StoryFeed(Feed):
         only when something it shows changed.
         """
         state = self.current(self.listing(*args, **kwargs))
+        with translation.override(editions.edition_language(state.listing.edition)):
+            return self._answer(state, request, args, kwargs)
+
+    def _answer(
+        self, state: FeedState, request: HttpRequest, args: tuple, kwargs: dict
+    ) -> HttpResponse:
+        # The channel's language is the active one (Django's Feed): the edition's.
         listing, keys = state.shown(), state.item_keys
         kept = [store.get(key) for key in keys]
         frame = frames.get(state.frame_key)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from wiredesk.pictures.selectors import lead_pictures
+from wiredesk.site.editions import in_edition
 from wiredesk.stories.models import Section, Story
 from wiredesk.stories.selectors import in_section, newest_change, visible_stories
 from wiredesk.wire.text import xml_text
@@ -103,16 +104,17 @@ class StoryIdPaginator(Paginator):
 
 
 class StorySitemap(SiteSitemap):
-    """Every visible story, by id, 5,000 ids a file.
+    """Every visible story of the edition, by id, 5,000 ids a file.
 
     The protocol allows 50,000, but Django builds a file's entries in memory:
     50,000 cost a web worker 100 MB (benchmarks/memory.py); 5,000 cost 10.
     """
 
     limit = 5_000
+    edition = ""  # the main edition's stories; another's in syndication/edition_sitemaps.py
 
     def items(self) -> QuerySet[Story]:
-        return visible_stories().only(
+        return in_edition(visible_stories(), self.edition).only(
             "pk", "slug", "modified_at", "first_published_at", "agency_id"
         )
 
@@ -155,7 +157,7 @@ class NewsSitemap(StorySitemap):
     def items(self) -> QuerySet[Story]:
         since = timezone.now() - timedelta(days=2)
         return (
-            visible_stories()
+            in_edition(visible_stories(), self.edition)
             .filter(first_published_at__gte=since)
             .only(
                 "pk",

@@ -1,9 +1,11 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, re_path
 
+from wiredesk.site import editions  # noqa: F401  (registers the <edition:> converter)
 from wiredesk.site.cache import cached_page, on_site_url
 
 from . import views
+from .edition_sitemaps import edition_index, edition_sitemap
 from .feeds import AtomStoryFeed, JsonStoryFeed, StoryFeed
 from .sitemaps import SITEMAPS, xml_safe
 
@@ -42,6 +44,29 @@ urlpatterns = [
         # Full W3C datetimes in <lastmod> (Django's own template gives only the date).
         {"sitemaps": SITEMAPS, "template_name": "sitemaps/stories.xml"},
         name="sitemap-section",
+    ),
+    # Another edition's feeds and sitemaps, under its prefix (site/editions.py).
+    path("<edition:edition>/feeds/rss.xml", rss, name="edition-feed-rss"),
+    path("<edition:edition>/feeds/atom.xml", atom, name="edition-feed-atom"),
+    path("<edition:edition>/feeds/feed.json", json_feed, name="edition-feed-json"),
+    path("<edition:edition>/agency/<slug:slug>/rss.xml", rss),
+    path("<edition:edition>/agency/<slug:slug>/atom.xml", atom),
+    path("<edition:edition>/agency/<slug:slug>/feed.json", json_feed),
+    path("<edition:edition>/topic/<slug:topic>/rss.xml", rss),
+    path("<edition:edition>/topic/<slug:topic>/atom.xml", atom),
+    path("<edition:edition>/topic/<slug:topic>/feed.json", json_feed),
+    path("<edition:edition>/section/<slug:section>/rss.xml", rss),
+    path("<edition:edition>/section/<slug:section>/atom.xml", atom),
+    path("<edition:edition>/section/<slug:section>/feed.json", json_feed),
+    path(
+        "<edition:edition>/sitemap.xml",
+        cached_page(on_site_url(xml_safe(edition_index))),
+        name="edition-sitemap-index",
+    ),
+    path(
+        "<edition:edition>/sitemap-<section>.xml",
+        cached_page(on_site_url(xml_safe(edition_sitemap))),
+        name="edition-sitemap",
     ),
     path("robots.txt", views.robots_txt, name="robots"),
     re_path(r"^(?P<key>[A-Za-z0-9-]{8,128})\.txt$", views.indexnow_key, name="indexnow-key"),

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 
+from wiredesk.site.editions import editions
+
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Point crawlers at the sitemap index and keep them out of the admin."""
@@ -14,6 +16,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Allow: /",
         f"Sitemap: {base}/sitemap.xml",
         f"Sitemap: {base}/sitemap-news.xml",
+        *(f"Sitemap: {base}/{edition}/sitemap.xml" for edition in editions()),
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -44,6 +44,7 @@ FIELD_NAMES = (
     "is_advisory",
     "kind",
     "pictures",
+    "alt_ids",
 )
 
 
@@ -86,6 +87,9 @@ class WireItem:
     # Not part of the output: the agency's own priority label ("f", "flash",
     # "3"), mapped onto `urgency` by the source's mapping in `normalize`.
     priority: str | None = None
+    # The agency's other identifiers of the item ("role:value", a ninjs altId):
+    # its versions in other languages share one (site/translations.py).
+    alt_ids: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the item as plain JSON-ready values, times in RFC 3339."""

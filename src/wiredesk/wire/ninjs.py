@@ -186,7 +186,25 @@ def _item(doc: dict) -> WireItem:
         creditline=_string(_get(doc, "copyrightHolder", "copyrightholder")),
         ednote=_string(_get(doc, "edNote", "ednote")),
         pictures=_associated_pictures(doc),
+        alt_ids=_alt_ids(doc),
     )
+
+
+def _alt_ids(doc: dict) -> list[str]:
+    # ninjs 2.x `altids`, 3.x `altIds`: a list of {role, value}; 1.x an object role: value.
+    raw = _get(doc, "altIds", "altids")
+    pairs = (
+        raw.items()
+        if isinstance(raw, dict)
+        else ((e.get("role"), e.get("value")) for e in raw if isinstance(e, dict))
+        if isinstance(raw, list)
+        else ()
+    )
+    return [
+        f"{role.strip() if isinstance(role, str) else ''}:{value.strip()}"
+        for role, value in pairs
+        if isinstance(value, str) and value.strip()
+    ]
 
 
 def _renditions(doc: dict) -> list[Rendition]:

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django import template
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -32,8 +32,9 @@ def news_language(value: str) -> str:
 
 @register.filter
 def local_time(value: datetime) -> str:
-    """Return `value` in the site's zone as its readers write a time, the zone named."""
-    return reader_time(timezone.localtime(value), settings.LANGUAGE_CODE)
+    """Return `value` in the site's zone as readers of the page's language write a time,
+    the zone named (an edition's page is rendered in its language: site/editions.py)."""
+    return reader_time(timezone.localtime(value), translation.get_language() or "")
 
 
 @register.filter

@@ -82,6 +82,9 @@ class Command(BaseCommand):
 
         def ready(url: str) -> None:
             watched = "".join(f"    {folder}{os.sep}\n" for folder in folders)
+            editions = "".join(
+                f"  edition {tag}: {url}{tag}/\n" for tag in settings.WIREDESK.site.editions
+            )
             self.stdout.write(
                 f"\nWiredesk demo: {url}\n"
                 f"  desk:  {url}desk/  user admin  password {password}\n"
@@ -89,6 +92,7 @@ class Command(BaseCommand):
                 f"  duty editor: user editor  password {editor}  (the desk and its actions)\n"
                 f"  viewer:      user viewer  password {viewer}  (the desk, read-only)\n"
                 f"  data:  {settings.DATA_DIR}\n"
+                f"{editions}"
                 "  Agency deliveries are dropped into their watch folders:\n"
                 f"{watched}"
                 "  Watch them arrive on the home page, in its sections and on the desk's wire.\n"
