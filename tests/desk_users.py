@@ -18,6 +18,10 @@ DESK_PERMISSIONS = (
     "sources.change_agency",
     "ingest.view_quarantine",
     "ingest.change_quarantine",
+    "wiredesk_syndication.view_alertdestination",
+    "wiredesk_syndication.add_alertdestination",
+    "wiredesk_syndication.change_alertdestination",
+    "wiredesk_syndication.delete_alertdestination",
 )
 
 

@@ -4,6 +4,7 @@ pages offer no link or button the user may not use."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,11 +14,15 @@ from django.contrib.auth import get_user_model
 from django.urls import resolve
 
 from wiredesk.desk import urls as desk_urls
+from wiredesk.desk.models import SavedFilter, StoryPresence
 from wiredesk.ingest.models import Quarantine
 from wiredesk.ingest.pipeline import ingest_bytes
+from wiredesk.site import translations
+from wiredesk.site.models import StoryTranslation
 from wiredesk.sources.models import Agency, Feed
 from wiredesk.stories import editorial
 from wiredesk.stories.models import Delivery, LifecycleEvent, Section, Story
+from wiredesk.syndication.models import AlertDestination
 
 from .conftest import DATA, SEED_V1, SEED_V2
 from .desk_users import DESK_PERMISSIONS, staff
@@ -32,27 +37,40 @@ CHANGE_FEED = ("sources.change_feed",)
 CHANGE_AGENCY = ("sources.change_agency", "sources.change_feed")
 PAUSE = ("sources.pause_feed",)
 VIEW_QUARANTINE, CHANGE_QUARANTINE = ("ingest.view_quarantine",), ("ingest.change_quarantine",)
+VIEW_ALERTS = ("wiredesk_syndication.view_alertdestination",)
 
 # What each of the desk's URLs asks for (docs/desk.md): the test's own copy, not the code's.
 NEEDS = {
     "wire": VIEW_STORY,
     "wire_rows": VIEW_STORY,
+    "wire_action": CHANGE_STORY,  # hand actions on the stories picked on the wire
+    "saved_filters": VIEW_STORY,  # a reader's own saved filters of the wire
     "story": VIEW_STORY,
     "story_action": CHANGE_STORY,
     "story_kill": CHANGE_STORY,
+    "story_presence": CHANGE_STORY,  # "being edited by": an editor's heartbeat
+    "story_translation": CHANGE_STORY,
     "delivery_raw": ("stories.view_delivery",),
     "feeds": ("sources.view_feed",),
     "feed_action": PAUSE,  # a pause or a resume; a feed's or an agency's settings, below
     "agency_action": PAUSE,
     "quarantine": VIEW_QUARANTINE,
     "quarantine_raw": VIEW_QUARANTINE,
+    "quarantine_bytes": VIEW_QUARANTINE,
     "quarantine_action": CHANGE_QUARANTINE,
     "audit": ("stories.view_lifecycleevent",),
+    "alerts": VIEW_ALERTS,
+    "alerts_action": (*VIEW_ALERTS, "wiredesk_syndication.add_alertdestination"),
+    "language": (),  # any staff user's own: the language the desk is read in
 }
 # The actions of a URL that ask more than NEEDS says: configuration.
 ACTION_NEEDS = {
     ("feed_action", "settings"): CHANGE_FEED,
     ("agency_action", "settings"): CHANGE_AGENCY,
+    ("alerts_action", "test"): (*VIEW_ALERTS, "wiredesk_syndication.change_alertdestination"),
+    ("alerts_action", "enable"): (*VIEW_ALERTS, "wiredesk_syndication.change_alertdestination"),
+    ("alerts_action", "disable"): (*VIEW_ALERTS, "wiredesk_syndication.change_alertdestination"),
+    ("alerts_action", "delete"): (*VIEW_ALERTS, "wiredesk_syndication.delete_alertdestination"),
 }
 
 
@@ -77,6 +95,18 @@ class Desk:
         story = self.published()
         editorial.withhold([story.pk], self.chief, "Legal review")
         return story
+
+    def linked(self) -> Story:
+        """A story linked by the agency's identifier to its Hindi version."""
+        story = self.published()
+        item = {"uri": "urn:hi", "language": "hi", "headline": "हिन्दी", "body_text": "पाठ।"}
+        ingest_bytes(self.feed, json.dumps(item).encode(), origin="hi.json")
+        hindi = Story.objects.get(item_id="urn:hi")
+        translations.link(story, hindi, "agency")
+        return story
+
+    def alert_destination(self) -> AlertDestination:
+        return AlertDestination.objects.create(kind="slack", target="https://chat.example/T0")
 
     def delayed(self) -> Story:
         """A story waiting for its feed's publishing delay."""
@@ -160,6 +190,9 @@ def everything() -> dict:
             Quarantine.objects.order_by("pk").values("pk", "resolved_at", "resolution")
         ),
         "log": LifecycleEvent.objects.count(),
+        "saved filters": list(SavedFilter.objects.values_list("pk", "name", "query")),
+        "presence": list(StoryPresence.objects.values_list("pk", "last_seen")),
+        "alert destinations": list(AlertDestination.objects.values_list("pk", "enabled")),
     }
 
 
@@ -182,12 +215,22 @@ class Case:
     post: dict | None = None  # None: a GET
     worked: Callable[[], bool] | None = None  # an action's effect
     body: bytes | None = None  # a download's bytes
+    status: int = 302  # an action's answer: back to the page, with what happened
+    logged: bool = True  # an action on the news: the log says who
 
     def target_url(self, target) -> str:
         return self.url.format(pk=target.pk, slug=getattr(target, "slug", ""))
 
+    def form(self, target) -> dict:
+        """Return the posted fields, "{pk}" replaced by the target's."""
+        assert self.post is not None
+        return {
+            k: v.format(pk=target.pk) if k in ("story", "key") else v for k, v in self.post.items()
+        }
+
 
 STORY_ACT = "/desk/story/{pk}/act"
+WIRE_ACT = "/desk/wire/act"
 FEED_ACT = "/desk/feeds/{pk}/act"
 AGENCY_ACT = "/desk/agency/{slug}/act"
 QUARANTINE_ACT = "/desk/quarantine/{pk}/act"
@@ -211,6 +254,7 @@ CASES = [
         body=SEED_V1.read_bytes(),
     ),
     Case("feeds board", "/desk/feeds/", NEEDS["feeds"], "enabled_feed"),
+    Case("desk language", "/desk/language", NEEDS["language"], "enabled_feed"),
     Case("quarantine list", "/desk/quarantine/", VIEW_QUARANTINE, "quarantined"),
     Case(
         "quarantine download",
@@ -219,6 +263,7 @@ CASES = [
         "quarantined",
         body=LATIN1.read_bytes(),
     ),
+    Case("quarantined bytes, read", "/desk/quarantine/{pk}/", VIEW_QUARANTINE, "quarantined"),
     Case("audit log", "/desk/audit/", NEEDS["audit"], "withheld"),
     Case("kill confirmation", "/desk/story/{pk}/kill", CHANGE_STORY, "published"),
     Case(
@@ -350,6 +395,68 @@ CASES = [
         lambda: Agency.objects.get(slug="ians").publishing == "hold",
     ),
     Case(
+        "translation unlink",
+        "/desk/story/{pk}/translation",
+        CHANGE_STORY,
+        "linked",
+        {"action": "unlink"},
+        lambda: not StoryTranslation.objects.exists(),
+    ),
+    Case(
+        "bulk hold",
+        WIRE_ACT,
+        CHANGE_STORY,
+        "delayed",
+        {"action": "hold", "reason": "Figures disputed", "story": "{pk}"},
+        lambda: story().release_at is None,
+    ),
+    Case(
+        "bulk kill",
+        WIRE_ACT,
+        CHANGE_STORY,
+        "published",
+        {"action": "kill", "confirmed": "yes", "reason": "Court order", "story": "{pk}"},
+        lambda: story().state == "killed",
+    ),
+    Case(
+        "save a filter",
+        "/desk/wire/filters",
+        VIEW_STORY,
+        "published",
+        {"action": "save", "name": "Held", "query": "state=held"},
+        SavedFilter.objects.exists,
+        logged=False,
+    ),
+    Case(
+        "being edited by",
+        "/desk/story/{pk}/presence",
+        CHANGE_STORY,
+        "published",
+        {},
+        StoryPresence.objects.exists,
+        status=200,
+        logged=False,
+    ),
+    Case("alerts page", "/desk/alerts/", VIEW_ALERTS, "alert_destination"),
+    Case(
+        "alert destination added",
+        "/desk/alerts/act",
+        NEEDS["alerts_action"],
+        "enabled_feed",
+        {"action": "add", "kind": "slack", "target": "https://chat.example/T1", "name": "Desk"},
+        lambda: AlertDestination.objects.filter(name="Desk").exists(),
+        logged=False,
+    ),
+    Case(
+        "alert destination turned off",
+        "/desk/alerts/act",
+        ACTION_NEEDS[("alerts_action", "disable")],
+        "alert_destination",
+        {"action": "disable", "source": "desk", "key": "{pk}"},
+        lambda: not AlertDestination.objects.get().enabled,
+        logged=False,
+    ),
+    Case(
         "quarantine retry",
         QUARANTINE_ACT,
         CHANGE_QUARANTINE,
@@ -370,7 +477,7 @@ CASES = [
 
 def send(client, case: Case, target):
     url = case.target_url(target)
-    return client.get(url) if case.post is None else client.post(url, case.post)
+    return client.get(url) if case.post is None else client.post(url, case.form(target))
 
 
 def content(reply) -> bytes:
@@ -379,7 +486,8 @@ def content(reply) -> bytes:
 
 def short_of(case: Case):
     """Yield the permissions a user is denied with: none, and every desk one but one needed."""
-    yield pytest.param(case, (), id=f"{case.name}, no permission")
+    if case.needs:  # what needs none is any staff user's
+        yield pytest.param(case, (), id=f"{case.name}, no permission")
     for missing in case.needs:
         others = tuple(p for p in DESK_PERMISSIONS if p != missing)
         yield pytest.param(case, others, id=f"{case.name}, all but {missing}")
@@ -410,9 +518,9 @@ def test_a_staff_user_with_exactly_the_permission_succeeds(client, feeds, case):
         if case.body is not None:
             assert content(reply) == case.body
         return
-    assert reply.status_code == 302  # back to the page, with what happened
+    assert reply.status_code == case.status
     assert case.worked is not None and case.worked()
-    assert LifecycleEvent.objects.filter(user=user).exists()  # and the log says who
+    assert LifecycleEvent.objects.filter(user=user).exists() == case.logged
 
 
 @pytest.mark.parametrize("who", ["anonymous", "not staff"])
@@ -452,7 +560,7 @@ def offered(html) -> list[tuple[str, str | None]]:
     """Return the desk's addresses a page links to, posts to or polls, each with the
     action a form's button or hidden field posts (None for a link)."""
     found: list[tuple[str, str | None]] = []
-    for url in html.xpath("//a/@href | //@data-rows"):
+    for url in html.xpath("//a/@href | //@data-rows | //@data-presence"):
         found.append((str(url), None))
     for form in html.xpath("//form[@action]"):
         actions = form.xpath(".//input[@name='action']/@value | .//button[@name='action']/@value")
@@ -473,10 +581,12 @@ def test_pages_offer_only_links_and_buttons_the_user_may_use(client, feeds, prof
     seen = set()
     for page in (
         "/desk/",
+        "/desk/?q=seoul",  # filters on screen: an offer to save them
         f"/desk/story/{held.pk}/",
         "/desk/feeds/",
         "/desk/quarantine/",
         "/desk/audit/",
+        "/desk/alerts/",
         "/desk/wire/rows?after=0",
     ):
         name = resolve(page.split("?")[0]).url_name

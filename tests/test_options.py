@@ -92,8 +92,8 @@ def test_an_unknown_section_is_refused():
     message = refused("[sites]\nname = 'x'\n")
     assert message.startswith("wiredesk.toml: unknown section [sites] (did you mean [site]?")
     assert (
-        "[[agencies]], [api], [database], [duplicates], [log], [metrics], [pictures], [[purge]], "
-        "[site]" in message
+        "[[agencies]], [[alerts]], [api], [database], [duplicates], [email], [log], [metrics], "
+        "[pictures], [[purge]], [site]" in message
     )
     assert refused("[celery]\nbroker = 'x'\n").startswith("wiredesk.toml: unknown section [celery]")
 

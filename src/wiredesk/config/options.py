@@ -17,6 +17,8 @@ from dataclasses import Field, dataclass, field, fields, is_dataclass
 from types import MappingProxyType, UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
+from .alerts import AlertDestinationOptions, EmailOptions, read_alerts
+
 MEGABYTE = 1024 * 1024
 
 
@@ -78,6 +80,9 @@ class SiteOptions:
     )
     description: str = "News from the agencies, as they send it."
     language: str = "en"
+    # More editions, each at /<language>/ with its own home, sections, feeds and
+    # sitemaps (site/editions.py); the main edition, in `language`, stays at /.
+    editions: tuple[str, ...] = setting((), tidy=lambda tags: tuple(t.lower() for t in tags))
     # The site's time zone: every time a reader sees is shown in it.
     time_zone: str = "UTC"
     teaser_chars: int = setting(110, at_least=1)
@@ -242,6 +247,9 @@ class Options:
     log: LogOptions = field(default_factory=LogOptions)
     # CDN purges on every story change (site/purge.py), in the file's order.
     purge: tuple[PurgeBackendOptions, ...] = ()
+    # Where alerts go (config/alerts.py), and the mail server email alerts go by.
+    alerts: tuple[AlertDestinationOptions, ...] = ()
+    email: EmailOptions = field(default_factory=EmailOptions)
 
     @classmethod
     def from_config(
@@ -254,7 +262,7 @@ class Options:
         """
         # [[agencies]] is read by `wiredesk sources sync` (sources/services.py),
         # which checks each agency and feed itself.
-        known = [*SECTIONS, "purge", "agencies"]
+        known = [*SECTIONS, "purge", "alerts", "agencies"]
         unknown = sorted(set(config) - set(known))
         if unknown:
             shown = ", ".join(_section(name) for name in sorted(known))
@@ -273,7 +281,11 @@ class Options:
             name: _read(section, config.get(name, {}), source, name, environ)
             for name, section in SECTIONS.items()
         }
-        return cls(**values, purge=_purge_backends(config.get("purge", []), source))
+        return cls(
+            **values,
+            purge=_purge_backends(config.get("purge", []), source),
+            alerts=read_alerts(config.get("alerts", []), source, environ),
+        )
 
 
 # The sections of one table each, by their name in the file.
@@ -285,6 +297,7 @@ SECTIONS: dict[str, type] = {
     "database": DatabaseOptions,
     "metrics": MetricsOptions,
     "log": LogOptions,
+    "email": EmailOptions,
 }
 
 
@@ -443,7 +456,7 @@ def _shown(value: Any) -> str:
 
 def _section(name: str) -> str:
     """Return a section's name as the file writes its header."""
-    return f"[[{name}]]" if name in ("purge", "agencies") else f"[{name}]"
+    return f"[[{name}]]" if name in ("purge", "alerts", "agencies") else f"[{name}]"
 
 
 def _plural(word: str, names: list[str]) -> str:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from .alerts import BACKENDS
 from .loader import config_path, load_config
 from .options import ConfigError, Options
 from .storage import picture_storages
@@ -114,6 +115,8 @@ MIDDLEWARE = [
     "wiredesk.site.http_cache.CacheHeadersMiddleware",
     "wiredesk.site.http_cache.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The desk and the admin in English, or the language their user chose (desk/language_choice.py).
+    "wiredesk.desk.language_choice.DeskLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -282,6 +285,20 @@ LANGUAGE_CODE = WIREDESK.site.language
 TIME_ZONE = WIREDESK.site.time_zone
 USE_I18N = True
 USE_TZ = True
+# The site's own words in other languages, compiled and committed (site/catalogues.py,
+# docs/translating.md); first, so they win over an app's own words for the same English.
+LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
+
+# Alerts by email go through Django's mail and the outbox's retries: `[email]`.
+EMAIL_BACKEND = BACKENDS[WIREDESK.email.backend]
+EMAIL_HOST = WIREDESK.email.host
+EMAIL_PORT = WIREDESK.email.port
+EMAIL_HOST_USER = WIREDESK.email.username
+EMAIL_HOST_PASSWORD = WIREDESK.email.password
+EMAIL_USE_TLS = WIREDESK.email.use_tls
+EMAIL_USE_SSL = WIREDESK.email.use_ssl
+EMAIL_TIMEOUT = WIREDESK.email.timeout
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = WIREDESK.email.sender
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

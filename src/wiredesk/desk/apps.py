@@ -11,11 +11,18 @@ class DeskConfig(AppConfig):
         from .roles import ensure_roles
 
         # The role groups, after each migrate and test database flush (docs/desk.md,
-        # Roles). The desk has no models, so migrate sends it no post_migrate of its
-        # own: ensure_roles acts on the last app's, when every permission exists.
+        # Roles). post_migrate is sent for each app with models in turn: ensure_roles
+        # acts on the last app's, when every permission exists.
         post_migrate.connect(ensure_roles, dispatch_uid="wiredesk.desk.roles")
         # Every admin action asks a permission; django-axes' cleanup asks none (any
         # user who may list the login attempts could run it): it deletes, so it asks that.
         from axes.admin import AccessAttemptAdmin
 
         AccessAttemptAdmin.cleanup_expired_attempts.allowed_permissions = ("delete",)
+        # After each poll, ingest asks: the desk judges the feed, and its alerts tell
+        # a change (docs/desk.md, Alerts).
+        from wiredesk.ingest.signals import feed_checked
+
+        from .alerting import check_feed
+
+        feed_checked.connect(check_feed, dispatch_uid="wiredesk.desk.alerting")

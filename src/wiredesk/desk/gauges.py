@@ -23,6 +23,7 @@ from wiredesk.stories.models import Delivery
 from wiredesk.syndication.models import OutboundMessage
 
 from .health import RED, FeedFacts, health
+from .stats import retried_bytes
 
 BROKER_SECONDS = 1.0  # a broker that does not answer within this costs one scrape no more
 BROKER_OPTIONS = {"socket_timeout": BROKER_SECONDS, "socket_connect_timeout": BROKER_SECONDS}
@@ -114,7 +115,10 @@ def feeds(now: datetime) -> Iterator[GaugeMetricFamily]:
     # Counted here, not grouped in SQL: grouping by feed led SQLite's planner to
     # walk every delivery kept in feed order; the day's range is what is read.
     stored = Counter(
-        Delivery.objects.filter(received_at__gte=day).order_by().values_list("feed_id", flat=True)
+        Delivery.objects.filter(received_at__gte=day)
+        .exclude(sha256__in=retried_bytes(day))
+        .order_by()
+        .values_list("feed_id", flat=True)
     )
     refused = dict(
         Quarantine.objects.filter(last_seen_at__gte=day)

@@ -41,6 +41,7 @@ class FeedFacts:
     last_item_at: datetime | None  # when its newest item arrived
     usual_per_hour: float  # items it sends at this hour of the day, on average over a week
     skew: timedelta  # how far the agency's newest version times run ahead of our clock
+    paused: str = ""  # who paused it and why ("paused by editor ann: ..."), from the log
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def health(facts: FeedFacts, now: datetime) -> Health:
     if not facts.enabled:
         if "stopped: " in facts.last_error:  # by the poller, not an editor
             return Health(RED, (facts.last_error,))
-        return Health(PAUSED, ("paused by an editor",))
+        return Health(PAUSED, (facts.paused or "paused by an editor",))
     red, amber = [], []
     if facts.failures >= FAILURES_RED:
         red.append(f"{facts.failures} polls failed in a row: {facts.last_error}".rstrip(": "))

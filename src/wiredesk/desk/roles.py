@@ -2,7 +2,7 @@
 
 Viewers read the desk; duty editors also act on stories (the lifecycle's hand
 actions) and the quarantine, and pause feeds; administrators hold every
-permission: feeds' and agencies' settings, sections, users. A group is made once, with its permissions, when
+permission: feeds' and agencies' settings, sections, where alerts go, users. A group is made once, with its permissions, when
 missing; an operator's later changes to it are kept, but for the
 administrators, who are given every permission a new version brings.
 """

@@ -6,11 +6,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Max, Sum
+from django.db.models import Max, QuerySet, Sum
 
 from wiredesk.ingest.models import Quarantine
 from wiredesk.sources.models import Feed
-from wiredesk.stories.models import Delivery, Story, StoryVersion
+from wiredesk.stories.models import Delivery, LifecycleEvent, Story, StoryVersion
 
 from .health import FeedFacts, Health, health
 
@@ -71,21 +71,19 @@ def board(feed: Feed, now: datetime) -> FeedBoard:
         default=timedelta(0),
     )
     deliveries = Delivery.objects.filter(feed=feed)
+    stored, refused = recent_deliveries(feed, day)
     facts = FeedFacts(
         enabled=feed.enabled,
         failures=feed.failures,
         last_error=feed.last_error,
         last_success_at=feed.last_success_at,
         poll_interval=timedelta(seconds=feed.poll_interval),
-        stored_24h=deliveries.filter(received_at__gte=day).count(),
-        # Each refusal counts: the same bytes refused again are one entry, `repeats` times.
-        quarantined_24h=Quarantine.objects.filter(feed=feed, last_seen_at__gte=day).aggregate(
-            n=Sum("repeats")
-        )["n"]
-        or 0,
+        stored_24h=stored,
+        quarantined_24h=refused,
         last_item_at=deliveries.aggregate(last=Max("received_at"))["last"],
         usual_per_hour=sum(same_hour[1:]) / (len(same_hour) - 1),
         skew=skew,
+        paused="" if feed.enabled else _paused(feed),
     )
     p50, p99 = _latency(feed, day)
     return FeedBoard(
@@ -97,6 +95,42 @@ def board(feed: Feed, now: datetime) -> FeedBoard:
         quarantine_open=Quarantine.objects.filter(feed=feed, resolved_at=None).count(),
         repaired_week=deliveries.filter(received_at__gte=week).exclude(repairs=[]).count(),
     )
+
+
+def recent_deliveries(feed: Feed, since: datetime) -> tuple[int, int]:
+    """Return the feed's deliveries stored and refused since `since`, as its health counts them."""
+    stored = (
+        Delivery.objects.filter(feed=feed, received_at__gte=since)
+        .exclude(sha256__in=retried_bytes(since))
+        .count()
+    )
+    # Each refusal counts: the same bytes refused again are one entry, `repeats` times.
+    refused = Quarantine.objects.filter(feed=feed, last_seen_at__gte=since).aggregate(
+        n=Sum("repeats")
+    )["n"]
+    return stored, refused or 0
+
+
+def retried_bytes(since: datetime) -> QuerySet[Quarantine, str]:
+    """Return the digests of whole deliveries quarantined since `since`: stored later by a
+    retry, such a delivery is counted once, as quarantined, not once more as stored."""
+    return Quarantine.objects.filter(last_seen_at__gte=since, item_id="").values_list(
+        "sha256", flat=True
+    )
+
+
+def _paused(feed: Feed) -> str:
+    """Return who paused the feed and why, in the words of its last pause in the log."""
+    last = (
+        LifecycleEvent.objects.filter(feed=feed, kind=LifecycleEvent.Kind.PAUSED)
+        .order_by("-at", "-id")
+        .values_list("actor", "reason")
+        .first()
+    )
+    if last is None:
+        return ""  # paused in the admin: no reason given
+    actor, reason = last
+    return f"paused by {actor}: {reason}" if reason else f"paused by {actor}"
 
 
 def _per_hour(arrivals: list[tuple[datetime, datetime | None]], now: datetime) -> list[int]:

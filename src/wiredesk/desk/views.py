@@ -38,6 +38,7 @@ from wiredesk.stories.models import Delivery, LifecycleEvent, Section, Story, St
 from wiredesk.stories.storage.search_index import SearchTimedOut, relevance
 from wiredesk.stories.transitions import known_of, newest_agency_version
 
+from . import live, wire_languages
 from .stats import board
 
 PAGE = 50
@@ -91,9 +92,9 @@ def desk_view(*perms: str) -> Callable[[Callable], Callable]:
     return decorate
 
 
-def _wire(request: HttpRequest) -> QuerySet[StoryVersion]:
-    """Return the wire's items (agency versions, newest first) under the request's filters."""
-    items = (
+def _items() -> QuerySet[StoryVersion]:
+    """Return every wire item (agency versions, newest first), with what a row shows."""
+    return (
         StoryVersion.objects.exclude(delivery=None)
         .select_related("story__agency", "delivery__feed")
         .only(
@@ -108,6 +109,8 @@ def _wire(request: HttpRequest) -> QuerySet[StoryVersion]:
             "story__state",
             "story__slug",
             "story__headline",
+            "story__language",
+            "story__sections",
             "story__group_id",
             "story__is_lead",
             "story__published_at",
@@ -120,6 +123,11 @@ def _wire(request: HttpRequest) -> QuerySet[StoryVersion]:
         )
         .order_by("-id")
     )
+
+
+def _wire(request: HttpRequest) -> QuerySet[StoryVersion]:
+    """Return the wire's items (agency versions, newest first) under the request's filters."""
+    items = _items()
     get = request.GET
     # An agency's or a feed's items are a large share of the wire: compared as
     # "column + 0", which no index serves, so the database walks the wire
@@ -136,6 +144,7 @@ def _wire(request: HttpRequest) -> QuerySet[StoryVersion]:
         items = items.filter(story__group_id__isnull=False)
     elif state in STATES:
         items = items.filter(story__state=state)
+    items = wire_languages.by_language(items, get.get("language", ""))
     if get.get("section"):
         items = items.filter(story__sections__contains=f"|{get['section']}|")
     urgency = number(request, "urgency")
@@ -158,9 +167,12 @@ def _wire(request: HttpRequest) -> QuerySet[StoryVersion]:
     return items
 
 
+# The wire's filters, as its query string names them (saved filters keep these only).
+FILTERS = ("agency", "feed", "language", "section", "state", "urgency", "since", "q")
+
+
 def _filters(request: HttpRequest) -> dict:
-    keep = ("agency", "feed", "section", "state", "urgency", "since", "q")
-    return {name: request.GET[name] for name in keep if request.GET.get(name)}
+    return {name: request.GET[name] for name in FILTERS if request.GET.get(name)}
 
 
 @desk_view("stories.view_story")
@@ -186,6 +198,8 @@ def wire(request: HttpRequest) -> HttpResponse:
             "older": rows[-1].pk if len(rows) == PAGE else None,
             "open_quarantine": open_quarantine,
             "since_choices": SINCE_HOURS,
+            "languages": wire_languages.choices(rows, request.GET.get("language", "")),
+            "live": live.cursors(),
         },
     )
 
@@ -197,11 +211,16 @@ def _newest_id() -> int:
 
 @desk_view("stories.view_story")
 def wire_rows(request: HttpRequest) -> JsonResponse:
-    """Items newer than `after`, as table rows to put on top (polled every second)."""
+    """Items newer than `after`, as table rows to put on top (polled every second);
+    with `events` and `versions`, the rows up to `after` whose story changed since."""
     after = number(request, "after") or 0
     rows = list(_wire(request).filter(id__gt=after)[:PAGE])
     html = render_to_string("desk/_rows.html", {"rows": rows}, request)
-    return JsonResponse({"html": html, "newest": rows[0].pk if rows else after, "count": len(rows)})
+    reply = {"html": html, "newest": rows[0].pk if rows else after, "count": len(rows)}
+    events, versions = number(request, "events"), number(request, "versions")
+    if events is not None and versions is not None:
+        reply |= live.changed_rows(request, _items(), events, versions, after)
+    return JsonResponse(reply)
 
 
 def applicable(story: Story) -> list[str]:

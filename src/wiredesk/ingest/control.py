@@ -24,7 +24,7 @@ from wiredesk.stories.events import Editor, record
 from wiredesk.stories.models import LifecycleEvent, Story
 
 from .models import Quarantine
-from .pipeline import IngestReport, ingest_bytes
+from .pipeline import IngestReport, ingest_bytes, retrying
 
 log = logging.getLogger("wiredesk.ingest")
 
@@ -161,10 +161,11 @@ def retry(entry: Quarantine, user: Editor, now: datetime | None = None) -> Inges
     if entry.feed_id is None:
         raise ValueError("this delivery's feed is gone: nothing to retry it with")
     feed = Feed.objects.select_related("agency").get(pk=entry.feed_id)
-    if entry.item_id.startswith(PICTURE_PREFIX):
-        report = _retry_picture(entry, feed)
-    else:
-        report = ingest_bytes(feed, bytes(entry.data), entry.origin)
+    with retrying():  # refused again, the entry is not counted as a new refusal
+        if entry.item_id.startswith(PICTURE_PREFIX):
+            report = _retry_picture(entry, feed)
+        else:
+            report = ingest_bytes(feed, bytes(entry.data), entry.origin)
     # An item's own entry is resolved when that item went through; a
     # delivery's, when the delivery did (its items may have entries of their own).
     stored = report.ok and not (

@@ -11,6 +11,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
@@ -27,12 +30,15 @@ from wiredesk.stories.events import agency_actor, record
 from wiredesk.stories.models import Delivery, LifecycleEvent, StoryVersion
 from wiredesk.stories.services import Outcome, get_or_create_delivery, policy_of, store_items
 from wiredesk.stories.storage import Batch
+from wiredesk.syndication.alerts import held_flashes
 from wiredesk.wire import WireItem
 from wiredesk.wire.errors import one_line
 
 from . import measures
 from .models import Quarantine
 from .prepare import PreparedDelivery, PrepareOptions, prepare
+from .signals import checked
+from .translations import link_translations
 
 log = logging.getLogger("wiredesk.ingest")
 
@@ -61,13 +67,30 @@ class IngestReport:
         return f"{self.origin}: {counts}"
 
 
+# Set while an editor retries an entry (control.py): its bytes refused again are
+# not another arrival, so the feed's health does not count them twice.
+_RETRYING: ContextVar[bool] = ContextVar("wiredesk_retrying", default=False)
+
+
+@contextmanager
+def retrying() -> Iterator[None]:
+    """Within, bytes refused that are already in quarantine only update its reason."""
+    token = _RETRYING.set(True)
+    try:
+        yield
+    finally:
+        _RETRYING.reset(token)
+
+
 def quarantine(
     feed: Feed | None, origin: str, data: bytes, reason: str, item_id: str = "", size: int = 0
 ) -> Quarantine:
     """Keep a refused delivery with its bytes and its one-line reason.
 
     The same bytes refused again for the same feed and item are counted on
-    the first entry (`repeats`), not stored again.
+    the first entry (`repeats`), not stored again; within `retrying`, not counted
+    either (an item's bytes retried alone are read as a delivery: any entry of
+    the same bytes is theirs).
     """
     log.warning(
         "quarantined feed=%s origin=%s item=%s: %s",
@@ -78,14 +101,19 @@ def quarantine(
     )
     now = timezone.now()
     digest = hashlib.sha256(data).hexdigest()
+    retried = _RETRYING.get()
     seen = Quarantine.objects.filter(
         feed=feed,
         sha256=digest,
-        item_id=item_id[:512],
         size=size or len(data),
         resolved_at=None,  # bytes refused again after a dismissal are a new entry
     )
+    if not retried:
+        seen = seen.filter(item_id=item_id[:512])
     entry = seen.order_by("id").first()
+    if entry is not None and retried:
+        seen.filter(pk=entry.pk).update(reason=reason)
+        return entry
     if entry is not None:
         seen.filter(pk=entry.pk).update(repeats=F("repeats") + 1, last_seen_at=now, reason=reason)
         return entry
@@ -192,7 +220,9 @@ def ingest_bytes(
     """
     now = now or timezone.now()  # its arrival, before it is read
     prepared = prepare(data, prepare_options(feed), base_url=base_url)
-    return store_prepared(feed, data, origin, prepared, now)
+    report = store_prepared(feed, data, origin, prepared, now)
+    checked(feed.pk)  # pushed, or retried from the quarantine: the alerts judge the feed anew
+    return report
 
 
 def store_prepared(
@@ -348,6 +378,9 @@ def _store(
             report.outcomes.append(outcome)
             report.actions[outcome.action] += 1
         _attach_pictures(feed, storable, report.outcomes)
+        if batch is None:  # told to the people on duty (docs/desk.md, Alerts); not an import's
+            held_flashes(report.outcomes)
+        link_translations(storable, report.outcomes)
         kept = any(o.version and o.version.delivery_id == delivery.pk for o in report.outcomes)
         if not kept and not delivery.versions.exists():
             delivery.delete()

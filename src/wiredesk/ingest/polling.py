@@ -29,6 +29,7 @@ from .measures import count_delivery
 from .memory import TakenFiles
 from .pipeline import IngestReport, prepare_options, quarantine, store_prepared
 from .prepare import prepare
+from .signals import checked
 
 log = logging.getLogger("wiredesk.ingest")
 
@@ -192,6 +193,7 @@ class FeedPoller:
         # folder) does not stretch the interval the agency's copy waits.
         updates["next_poll_at"] = started + timedelta(seconds=delay)
         Feed.objects.filter(pk=feed.pk).update(**updates)
+        checked(feed.pk)  # red or back, a quarantine: the alerts (docs/desk.md)
 
 
 def stamp(now: datetime) -> str:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import OutboundMessage, Webhook
+from .models import AlertDestination, OutboundMessage, Webhook
 
 
 class DeliveryInline(admin.TabularInline):
@@ -28,6 +28,14 @@ class DeliveryInline(admin.TabularInline):
 class WebhookAdmin(admin.ModelAdmin):
     list_display = ("url", "description", "active", "events")
     inlines = [DeliveryInline]
+
+
+@admin.register(AlertDestination)
+class AlertDestinationAdmin(admin.ModelAdmin):
+    """Where the desk's alerts go (also on the desk: Alerts); wiredesk.toml's are not here."""
+
+    list_display = ("kind", "target", "name", "enabled", "events")
+    list_filter = ("kind", "enabled")
 
 
 @admin.register(OutboundMessage)

@@ -15,11 +15,14 @@ class SyndicationConfig(AppConfig):
         from wiredesk.pictures import signals as pictures
         from wiredesk.stories import signals
 
+        from .alerts import alert_kills
         from .checks import check_destinations
         from .outbox import purge_changes, purge_withdrawn, queue_retry, receive_changes
 
         signals.stories_changed.connect(purge_changes, dispatch_uid="outbox-purge")
         signals.stories_changed.connect(receive_changes, dispatch_uid="outbox")
+        # An agency's kill is told to the people on duty (docs/desk.md, Alerts).
+        signals.stories_changed.connect(alert_kills, dispatch_uid="outbox-alert-kills")
         # A receiver that failed is run again from the outbox, until it takes the change.
         signals.receiver_failed.connect(queue_retry, dispatch_uid="outbox-retry")
         # Pictures are below the site and never import it: they say which answers

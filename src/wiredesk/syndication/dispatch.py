@@ -40,8 +40,11 @@ from .models import OutboundMessage
 log = logging.getLogger("wiredesk.syndication")
 
 MAX_ATTEMPTS = 8
-# Never given up: the site's own surfaces depend on them (docs/deploy.md, Alert rules).
-UNTIL_DONE = frozenset({OutboundMessage.Kind.PURGE, OutboundMessage.Kind.RECEIVER})
+# Never given up: the site's own surfaces depend on them (docs/deploy.md, Alert rules);
+# an alert is delayed by a mail server that is down, never lost (docs/desk.md, Alerts).
+UNTIL_DONE = frozenset(
+    {OutboundMessage.Kind.PURGE, OutboundMessage.Kind.RECEIVER, OutboundMessage.Kind.ALERT}
+)
 BASE_DELAY = 5.0  # seconds; doubles each attempt, with jitter
 MAX_DELAY = 3600.0
 INDEXNOW_BATCH = 10_000  # URLs a submission (IndexNow protocol)
@@ -272,6 +275,10 @@ def send(client: httpx.Client | None, messages: list[OutboundMessage], now: date
             elif kind == OutboundMessage.Kind.WEBHOOK:
                 for message in group:
                     _send_webhook(client, message, now)
+            elif kind == OutboundMessage.Kind.ALERT:
+                from .alert_sending import send_alerts  # here: it imports this module
+
+                send_alerts(client, group, now, _finish)
             else:
                 _finish(group, now, None, f"unknown kind {kind!r}")
         except Exception as exc:  # one kind's bug must not keep the others from going out

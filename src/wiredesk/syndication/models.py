@@ -12,6 +12,11 @@ from __future__ import annotations
 
 from django.db import models
 
+from wiredesk.sources.models import Feed
+
+from .alert_events import EVENTS as ALERT_EVENTS
+from .alert_events import KINDS as ALERT_KINDS
+
 EVENTS = ("story.published", "story.updated", "story.killed")
 
 
@@ -46,6 +51,7 @@ class OutboundMessage(models.Model):
         WEBHOOK = "webhook"
         PURGE = "purge"  # url: the [[purge]] block's; payload: its backend and the keys
         RECEIVER = "receiver"
+        ALERT = "alert"  # url: the addresses or the URL; payload: the alert and its channel
 
     class Status(models.TextChoices):
         PENDING = "pending"
@@ -80,3 +86,42 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.event} {self.url}"
+
+
+class AlertDestination(models.Model):
+    """Where the desk's alerts go, set on the desk (beside wiredesk.toml's `[[alerts]]`)."""
+
+    kind = models.CharField(max_length=8, choices=[(kind, kind) for kind in ALERT_KINDS])
+    target = models.CharField(
+        max_length=2000, help_text="Email addresses (comma-separated), or the URL to POST to."
+    )
+    secret = models.CharField(
+        max_length=200, blank=True, help_text="signed: the HMAC-SHA256 secret of its signature."
+    )
+    events = models.JSONField(
+        default=list, blank=True, help_text=f"Any of {', '.join(ALERT_EVENTS)}; empty: all."
+    )
+    enabled = models.BooleanField(default=True)
+    name = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return self.name or f"{self.kind} {self.target}"
+
+    def wants(self, event: str) -> bool:
+        return self.enabled and (not self.events or event in self.events)
+
+
+class FeedAlertState(models.Model):
+    """What the alerts last said of a feed, so each change of state is told once.
+
+    Changed by a conditional UPDATE: of several processes seeing the same
+    change, exactly one changes the row and queues the alert.
+    """
+
+    feed = models.OneToOneField(Feed, on_delete=models.CASCADE, related_name="alert_state")
+    red = models.BooleanField(default=False)
+    quarantined = models.BooleanField(default=False)  # it has a quarantine entry open
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.feed}: {'red' if self.red else 'not red'}"
