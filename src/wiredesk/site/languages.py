@@ -54,8 +54,9 @@ def og_locale(tag: str, time_zone: str = "UTC") -> str:
     return f"{locale.language}_{territory}" if territory else locale.language
 
 
-def reader_time(moment: datetime, language: str) -> str:
-    """Return a local time as a reader of `language` writes it, its zone named.
+def reader_time(moment: datetime, language: str, *, seconds: bool = False) -> str:
+    """Return a local time as a reader of `language` writes it, its zone named (to the
+    second with `seconds`, as the versions page does).
 
     English keeps the reference page's "October 14, 2021 09:39 AM" (Django's
     own formatting, the cheaper); other languages take CLDR's month names and a
@@ -65,9 +66,11 @@ def reader_time(moment: datetime, language: str) -> str:
     tag = (language or "en").split("-")[0].split("_")[0]
     locale = _locale(tag)
     if tag == "en" or locale is None:
-        text = dateformat.format(moment, "F j, Y h:i A")
+        text = dateformat.format(moment, "F j, Y h:i:s A" if seconds else "F j, Y h:i A")
     else:
-        text = format_datetime(moment, "d MMMM y, HH:mm", locale=locale)
+        text = format_datetime(
+            moment, "d MMMM y, HH:mm:ss" if seconds else "d MMMM y, HH:mm", locale=locale
+        )
     return f"{text} {moment.tzname()}"
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime
 from django import template
 from django.conf import settings
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from wiredesk.sources.models import DEFAULT_DISCLAIMER, Agency
 
 from ..catalogues import words_language
+from ..languages import reader_time
 from .wiredesk import lang_if_other
 
 register = template.Library()
@@ -44,14 +43,5 @@ def disclaimer(agency: Agency) -> str:
 @register.filter
 def exact_time(value: datetime) -> str:
     """Return a time to the second in the site's zone, as readers of the page's language write
-    it: "October 14, 2021 09:39:03 AM" in English, "14 अक्टूबर 2021, 09:39:03 IST" in Hindi
-    (CLDR's month names: Django's own catalogues misspell some)."""
-    moment = timezone.localtime(value)
-    language = (translation.get_language() or "en").split("-")[0]
-    try:
-        locale = None if language == "en" else Locale.parse(language)
-    except (UnknownLocaleError, ValueError):
-        locale = None
-    if locale is None:
-        return dateformat.format(moment, "F j, Y h:i:s A")
-    return f"{format_datetime(moment, 'd MMMM y, HH:mm:ss', locale=locale)} {moment.tzname()}"
+    it, the zone named: "October 14, 2021 09:39:03 AM IST", "14 अक्टूबर 2021, 09:39:03 IST"."""
+    return reader_time(timezone.localtime(value), translation.get_language() or "", seconds=True)
