@@ -1,9 +1,10 @@
-"""A real SMTP server on 127.0.0.1 that keeps every message it is given (no relay, no auth)."""
+"""A real SMTP server on 127.0.0.1 that keeps every message and login it is given (no relay)."""
 
 from __future__ import annotations
 
 import socketserver
 import threading
+from base64 import b64decode
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -29,7 +30,13 @@ class _Session(socketserver.StreamRequestHandler):
             command = line.decode(errors="replace").strip()
             verb = command[:4].upper()
             if verb in ("EHLO", "HELO"):
-                self.say("250 sink")
+                self.say("250-sink" if verb == "EHLO" else "250 sink")
+                if verb == "EHLO":
+                    self.say("250 AUTH PLAIN")  # any login is taken, and kept
+            elif verb == "AUTH":
+                _, user, password = b64decode(command.split()[2]).split(b"\0")
+                self.server.logins.append((user.decode(), password.decode()))
+                self.say("235 welcome")
             elif verb == "MAIL":
                 sender, recipients = command.split(":", 1)[1].strip(" <>"), []
                 self.say("250 OK")
@@ -56,6 +63,7 @@ class _Session(socketserver.StreamRequestHandler):
 class SmtpSink(socketserver.ThreadingTCPServer):
     port: int = 0
     received: list[Received] = field(default_factory=list)
+    logins: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.allow_reuse_address = True

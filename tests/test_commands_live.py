@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -191,6 +192,53 @@ def test_demo_serves_the_seed_story_within_30_seconds(start, tmp_path):
         while not every_state() and time.monotonic() < deadline:
             time.sleep(0.5)
         assert every_state()
+
+    # One login of each role is printed; each lands on the desk with its role's powers.
+    printed = re.findall(r"^ +(duty editor|viewer): +user (\S+) +password (\S+)", log, re.M)
+    logins = {"administrator": (user, password)} | {r: (n, p) for r, n, p in printed}
+    assert list(logins) == ["administrator", "duty editor", "viewer"]
+    wires = {}
+    for role, (name, secret) in logins.items():
+        with httpx.Client(base_url=base, timeout=5) as desk:
+            token = lxml.html.fromstring(desk.get("/admin/login/").content).xpath(
+                "//input[@name='csrfmiddlewaretoken']/@value"
+            )[0]
+            landed = desk.post(
+                "/admin/login/?next=/desk/",
+                data={"csrfmiddlewaretoken": token, "username": name, "password": secret},
+                follow_redirects=True,
+            )
+            assert landed.url.path == "/desk/", role
+            wire = lxml.html.fromstring(landed.content)
+            held = wire.xpath("//tbody/tr[contains(@class, 'state-held')]")[0]
+            wires[role] = {
+                "bulk": bool(wire.xpath("//form[@id='bulk']")),
+                "pick": bool(wire.xpath("//tbody//input[@name='story']")),
+                "release": held.xpath(".//button[.='Release']/../@action"),
+                "users": desk.get("/admin/auth/user/").status_code,
+            }
+            if role == "viewer":
+                # Read-only: the release the editors are offered is refused to it.
+                target = wires["duty editor"]["release"][0]
+                refused = desk.post(
+                    target,
+                    data={"action": "release"},
+                    headers={"X-CSRFToken": desk.cookies["csrftoken"], "Referer": base + "/desk/"},
+                )
+                assert refused.status_code == 403
+                again = lxml.html.fromstring(desk.get("/desk/").content)
+                assert held.get("id") in again.xpath("//tr[contains(@class, 'state-held')]/@id")
+    assert {role: (w["bulk"], w["pick"], bool(w["release"])) for role, w in wires.items()} == {
+        "administrator": (True, True, True),
+        "duty editor": (True, True, True),
+        "viewer": (False, False, False),
+    }
+    # Only the administrator manages users.
+    assert {role: w["users"] for role, w in wires.items()} == {
+        "administrator": 200,
+        "duty editor": 403,
+        "viewer": 403,
+    }
 
 
 def test_demo_help_describes_its_own_options_before_django_s(tmp_path):

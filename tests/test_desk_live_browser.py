@@ -37,6 +37,10 @@ RECORDER = """
       super(title, options);
       window.notes.push({ title, tag: options && options.tag, note: this });
     }
+    close() {
+      this.closed = true;
+      super.close();
+    }
   };
   window.tones = 0;
   const start = OscillatorNode.prototype.start;
@@ -144,6 +148,34 @@ def test_a_flash_raises_the_title_count_a_notification_and_a_sound_until_seen(de
     assert sound.get_attribute("aria-pressed") == "true"
     assert notify.get_attribute("aria-pressed") == "true"
     no_violations(page)
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_an_urgent_item_raises_the_title_count_and_a_notification_closed_once_seen(desk, feeds):
+    from playwright.sync_api import expect
+
+    for n in range(12):  # enough rows for the top of the wire to scroll out of view
+        deliver(feeds["meridian"], f"urn:old-{n}", f"Routine item {n}")
+    page = desk("uma", height=480)
+    page.get_by_role("group", name="Flash alerts").get_by_role("button", name="Notify me").click()
+    page.wait_for_selector("#alert-notify[aria-pressed=true]")
+
+    # Urgency 2 alerts as a flash does; urgency 3 does not.
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    deliver(feeds["ians"], "urn:urgent", "Markets halt trading", urgency=2)
+    deliver(feeds["harbour"], "urn:routine", "Rain expected on Sunday", urgency=3)
+    expect(page).to_have_title(COUNTED, timeout=5000)
+    page.locator("#wire tbody tr", has_text="Rain expected on Sunday").wait_for()
+    urgent = page.locator("#wire tbody tr", has_text="Markets halt trading")
+    notes = page.evaluate("window.notes.map(n => [n.title, n.tag, n.note.closed === true])")
+    assert notes == [["Urgent: Markets halt trading", urgent.get_attribute("id"), False]]
+    assert "unseen" in urgent.get_attribute("class")
+
+    # Seen (scrolled into view): the count goes and the page closes its notification.
+    page.evaluate("window.scrollTo(0, 0)")
+    expect(page).to_have_title(TITLE, timeout=3000)
+    assert "unseen" not in urgent.get_attribute("class")
+    assert page.evaluate("window.notes.map(n => n.note.closed === true)") == [True]
     assert page.errors == []  # type: ignore[attr-defined]
 
 

@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.http import HttpRequest
 
 
 class DeskConfig(AppConfig):
@@ -16,9 +19,20 @@ class DeskConfig(AppConfig):
         post_migrate.connect(ensure_roles, dispatch_uid="wiredesk.desk.roles")
         # Every admin action asks a permission; django-axes' cleanup asks none (any
         # user who may list the login attempts could run it): it deletes, so it asks that.
+        # It also reads the time of the request's login attempt, which axes sets only on
+        # a login: in the admin it failed (AttributeError, a 500) until given one.
         from axes.admin import AccessAttemptAdmin
+        from axes.handlers.proxy import AxesProxyHandler
+        from django.contrib import admin
 
-        AccessAttemptAdmin.cleanup_expired_attempts.allowed_permissions = ("delete",)
+        cleanup = AccessAttemptAdmin.cleanup_expired_attempts
+
+        @admin.action(description=cleanup.short_description, permissions=["delete"])
+        def cleanup_expired_attempts(model_admin: Any, request: HttpRequest, queryset: Any) -> None:
+            AxesProxyHandler.update_request(request)
+            cleanup(model_admin, request, queryset)
+
+        AccessAttemptAdmin.cleanup_expired_attempts = cleanup_expired_attempts
         # After each poll, ingest asks: the desk judges the feed, and its alerts tell
         # a change (docs/desk.md, Alerts).
         from wiredesk.ingest.signals import feed_checked

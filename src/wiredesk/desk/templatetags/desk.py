@@ -6,7 +6,13 @@ from datetime import datetime, timedelta
 
 from django import template
 
+from wiredesk.stories import rules
+from wiredesk.stories.models import StoryVersion
+
 register = template.Library()
+
+# How the ingest names a version the agency gave no number or time (wire/normalize.py).
+HASHED_VERSION = "sha256:"
 
 
 @register.filter
@@ -32,3 +38,15 @@ def since(later: datetime | None, earlier: datetime | None) -> str:
     if later is None or earlier is None or later < earlier:
         return "-"
     return span(later - earlier)
+
+
+@register.filter
+def kill_notice(version: StoryVersion) -> bool:
+    """Return True when a version is its agency's kill of the story (its words are a notice)."""
+    return rules.kills(version.pub_status, version.signal)
+
+
+@register.filter
+def agency_numbered(version: str) -> bool:
+    """Return False for a version the agency did not number: named by a hash of its words."""
+    return not version.startswith(HASHED_VERSION)
