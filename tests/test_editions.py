@@ -294,3 +294,48 @@ def test_a_kill_leaves_every_edition_surface_at_once_through_every_cache(setting
         status, _headers, body = wsgi_request(app, path)
         assert status.startswith("200") and story.get_absolute_url().encode() not in body, path
     assert wsgi_request(app, story.get_absolute_url())[0].startswith("410")
+
+
+def g2(guid: str, language: str, words: tuple[str, str], alt_id: str) -> bytes:
+    """Return a NewsML-G2 newsItem whose contentMeta carries an `altId` of type storyid."""
+    return (
+        f'<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="{guid}" version="1">'
+        '<itemMeta><itemClass qcode="ninat:text"/>'
+        "<versionCreated>2026-12-07T09:00:00+05:30</versionCreated></itemMeta>"
+        f'<contentMeta><language tag="{language}"/><altId type="storyid">{alt_id}</altId>'
+        f"<headline>{words[0]}</headline></contentMeta>"
+        '<contentSet><inlineXML contenttype="application/xhtml+xml">'
+        f'<html xmlns="http://www.w3.org/1999/xhtml"><body><p>{words[1]}</p></body></html>'
+        "</inlineXML></contentSet></newsItem>"
+    ).encode()
+
+
+def test_newsml_g2_versions_sharing_an_alt_id_name_each_other(client, feeds, hindi_edition):
+    feed = feeds["ians"]
+    ingest_bytes(feed, g2("urn:ians:g2:en:7", "en", ENGLISH, "IANS-7"), "en.xml")
+    ingest_bytes(feed, g2("urn:ians:g2:hi:7", "hi", HINDI, "IANS-7"), "hi.xml")
+    english = Story.objects.get(item_id="urn:ians:g2:en:7")
+    hindi = Story.objects.get(item_id="urn:ians:g2:hi:7")
+    assert (english.language, hindi.language) == ("en", "hi")
+    en_url = "https://news.example" + english.get_absolute_url()
+    hi_url = "https://news.example" + hindi.get_absolute_url()
+    expected = {"en": en_url, "hi": hi_url, "x-default": en_url}
+    assert alternates(client, english) == alternates(client, hindi) == expected
+
+
+def test_each_sitemap_entry_of_a_linked_story_names_its_other_languages(client, stories):
+    english, hindi = stories["en:42"], stories["hi:42"]
+    en_url = "https://news.example" + english.get_absolute_url()
+    hi_url = "https://news.example" + hindi.get_absolute_url()
+    expected = {("en", en_url), ("hi", hi_url), ("x-default", en_url)}
+    for path, url in (("/sitemap-stories.xml", en_url), ("/hi/sitemap-stories.xml", hi_url)):
+        urlset = etree.fromstring(client.get(path).content)
+        entries = {entry.findtext(f"{SITEMAP}loc"): entry for entry in urlset}
+        links = entries[url].findall(f"{XHTML}link")
+        assert {(link.get("hreflang"), link.get("href")) for link in links} == expected
+        assert all(link.get("rel") == "alternate" for link in links)
+    # A story with no version in another language names none.
+    other = "https://news.example" + stories["hi:43"].get_absolute_url()
+    urlset = etree.fromstring(client.get("/hi/sitemap-stories.xml").content)
+    [entry] = [e for e in urlset if e.findtext(f"{SITEMAP}loc") == other]
+    assert entry.findall(f"{XHTML}link") == []

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from wiredesk.stories.models import Story
 from wiredesk.wire import rfc3339
+from wiredesk.wire.text import cut_graphemes
 
 
 def news_article(
@@ -22,7 +23,7 @@ def news_article(
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": story.headline[:110],
+        "headline": cut_graphemes(story.headline, 110),
         "description": story.teaser,
         "datePublished": rfc3339(timezone.localtime(story.first_published_at)),
         "dateModified": rfc3339(timezone.localtime(story.modified_at)),

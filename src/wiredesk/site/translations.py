@@ -107,7 +107,39 @@ def alternates(story: Story, url: str) -> list[tuple[str, str]]:
     Nothing for a story with none. x-default is the version in the site's main
     language, else this one; one alternate per language (the first linked).
     """
-    others = translations_of(story)
+    return _named(story, url, translations_of(story))
+
+
+def alternates_of(stories: Iterable[Story]) -> dict[int, list[tuple[str, str]]]:
+    """Return `alternates` of each of these stories that has translations, in three reads
+    whatever their number (a sitemap's file of thousands)."""
+    by_pk = {story.pk: story for story in stories}
+    rows = StoryTranslation.objects.filter(story_id__in=list(by_pk))
+    group_of = dict(rows.values_list("story_id", "group"))
+    if not group_of:
+        return {}
+    members = StoryTranslation.objects.filter(group__in=set(group_of.values()))
+    in_group = dict(members.values_list("story_id", "group"))
+    readable = (
+        visible_stories()
+        .filter(pk__in=list(in_group))
+        .order_by()
+        .only("pk", "slug", "language", "agency_id")
+    )
+    grouped: dict[int, list[Story]] = {}
+    for other in sorted(readable, key=lambda other: (other.language, other.pk)):
+        grouped.setdefault(in_group[other.pk], []).append(other)
+    site = settings.WIREDESK.site
+    found = {}
+    for pk, group in group_of.items():
+        story = by_pk[pk]
+        others = [other for other in grouped.get(group, []) if other.pk != pk]
+        if named := _named(story, site.url + story.get_absolute_url(), others):
+            found[pk] = named
+    return found
+
+
+def _named(story: Story, url: str, others: list[Story]) -> list[tuple[str, str]]:
     if not others:
         return []
     site = settings.WIREDESK.site

@@ -19,6 +19,7 @@ from django.utils.functional import cached_property
 
 from wiredesk.pictures.selectors import lead_pictures
 from wiredesk.site.editions import in_edition
+from wiredesk.site.translations import alternates_of
 from wiredesk.stories.models import Section, Story
 from wiredesk.stories.selectors import in_section, newest_change, visible_stories
 from wiredesk.wire.text import xml_text
@@ -115,7 +116,7 @@ class StorySitemap(SiteSitemap):
 
     def items(self) -> QuerySet[Story]:
         return in_edition(visible_stories(), self.edition).only(
-            "pk", "slug", "modified_at", "first_published_at", "agency_id"
+            "pk", "slug", "language", "modified_at", "first_published_at", "agency_id"
         )
 
     @property
@@ -136,11 +137,14 @@ class StorySitemap(SiteSitemap):
         site: Site | RequestSite | None = None,
         protocol: str | None = None,
     ) -> list[dict[str, Any]]:
-        # Google's image sitemap extension: each story's lead picture.
+        # Google's image sitemap extension: each story's lead picture; and each
+        # story's versions in other languages (xhtml:link hreflang, as on its page).
         urls = super().get_urls(page, site, protocol)
         leads = lead_pictures(url["item"].pk for url in urls)
+        languages = alternates_of(url["item"] for url in urls)
         for url in urls:
             url["picture"] = leads.get(url["item"].pk)
+            url["languages"] = languages.get(url["item"].pk, [])
         return urls
 
 

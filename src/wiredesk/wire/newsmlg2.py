@@ -133,6 +133,7 @@ class G2ItemRecord:
     subjects: tuple[tuple[str | None, str | None], ...] = ()  # (@qcode, name)
     keywords: tuple[str | None, ...] = ()
     descriptions: tuple[tuple[str | None, str | None], ...] = ()  # (@role, text)
+    alt_ids: tuple[tuple[str | None, str | None], ...] = ()  # (@type, text)
     # rightsInfo (the first)
     copyright_notices: tuple[str | None, ...] = ()
     copyright_holders: tuple[str | None, ...] = ()  # copyrightHolder/name
@@ -217,6 +218,8 @@ def _read_content_meta(content_meta: etree._Element, prefix: int, found: dict[st
             found["creditlines"] += (_leaf_text(child),)
         elif name == "keyword":
             found["keywords"] += (_leaf_text(child),)
+        elif name == "altId":
+            found["alt_ids"] += ((child.get("type"), _leaf_text(child)),)
         elif name == "urgency":
             found["urgency"] = child.text
         elif name in ("by", "creator"):
@@ -301,6 +304,8 @@ def _text_item(record: G2ItemRecord, inherited_lang: str | None) -> WireItem:
         located=record.located,
         subjects=_subjects(record.subjects) if record.subjects else [],
         keywords=list(filter(None, record.keywords)),
+        # "type:value", as a ninjs altId's "role:value" (ingest/translations.py).
+        alt_ids=[f"{kind or ''}:{value}" for kind, value in record.alt_ids if value],
     )
 
 

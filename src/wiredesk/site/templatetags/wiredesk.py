@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from wiredesk.wire import rfc3339 as _rfc3339
+from wiredesk.wire.text import cut_graphemes
 
 from ..languages import direction, font_rules, og_locale, reader_time
 
@@ -35,6 +36,16 @@ def local_time(value: datetime) -> str:
     """Return `value` in the site's zone as readers of the page's language write a time,
     the zone named (an edition's page is rendered in its language: site/editions.py)."""
     return reader_time(timezone.localtime(value), translation.get_language() or "")
+
+
+@register.filter
+def truncate_graphemes(value: str, limit: int) -> str:
+    """Return `value` of at most `limit` characters, a cut one ending in "…" as
+    `truncatechars` does, but between graphemes: never a letter without its vowel sign."""
+    text = str(value or "")
+    if len(text) <= limit:
+        return text
+    return cut_graphemes(text, limit - 1).rstrip() + "…"
 
 
 @register.filter
