@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from wiredesk.site.request_guard import whole_number
@@ -19,6 +20,7 @@ from wiredesk.stories.models import Story
 
 from .saved_filters import wire_with
 from .views import HAND, KILL_SURFACES, applicable, desk_view
+from .words import action_word
 
 # What the wire offers on picked stories, in the order of its buttons.
 BULK = (
@@ -47,9 +49,9 @@ def wire_action(request: HttpRequest) -> HttpResponse:
     back = redirect(wire_with(request.POST.get("filters", "")))
     ids = picked(request)
     if not ids:
-        messages.warning(request, "Pick one or more stories first.")
+        messages.warning(request, pgettext("desk", "Pick one or more stories first."))
         return back
-    verb = action.capitalize()
+    verb = action_word(action)
     if action == rules.Action.KILL and request.POST.get("confirmed") != "yes":
         stories = Story.objects.select_related("agency").filter(pk__in=ids).order_by("-pk")
         return render(
@@ -71,9 +73,9 @@ def wire_action(request: HttpRequest) -> HttpResponse:
         messages.error(request, f"{verb}: {exc}")
         return back
     if done:
-        messages.success(request, f"{verb}: done for {len(done)} of {len(ids)} stories.")
+        said = pgettext("desk", "%(action)s: done for %(done)d of %(picked)d stories.")
+        messages.success(request, said % {"action": verb, "done": len(done), "picked": len(ids)})
     if len(done) < len(ids):
-        messages.warning(
-            request, f"{verb} does not apply now to {len(ids) - len(done)} of the stories picked."
-        )
+        said = pgettext("desk", "%(action)s does not apply now to %(left)d of the stories picked.")
+        messages.warning(request, said % {"action": verb, "left": len(ids) - len(done)})
     return back

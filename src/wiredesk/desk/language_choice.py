@@ -3,8 +3,9 @@
 Editors read the desk in English on a Hindi site too. An editor may choose
 another language in the desk's header: Django's own words then follow it
 where Django has them (the admin, month names, form errors), and so do the
-site's words where its catalogues have them. The desk's own words are English
-(not marked for translation yet), so its pages still say `lang="en"`.
+site's and the desk's own words where its catalogues have them; a desk whose
+words are not translated into the choice stays English and says so
+(words.desk_words_language).
 
 The choice is a cookie of this browser (it holds on the admin's login page
 too), read only on the desk's and the admin's addresses: the reader site never

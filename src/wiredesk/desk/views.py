@@ -24,6 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -40,6 +41,7 @@ from wiredesk.stories.transitions import known_of, newest_agency_version
 
 from . import live, wire_languages
 from .stats import board
+from .words import action_word
 
 PAGE = 50
 SINCE_HOURS = {"1": 1, "6": 6, "24": 24, "168": 168}
@@ -271,7 +273,7 @@ def story_kill(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask before a kill, which cannot be undone: the headline and where it will disappear."""
     story = get_object_or_404(Story.objects.select_related("agency"), pk=pk)
     if rules.Action.KILL not in applicable(story):
-        messages.warning(request, "Kill does not apply to this story now.")
+        messages.warning(request, pgettext("desk", "Kill does not apply to this story now."))
         return redirect("desk:story", pk=story.pk)
     return render(request, "desk/kill.html", {"story": story, "surfaces": KILL_SURFACES})
 
@@ -290,7 +292,9 @@ def story_action(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if action == "sections":
             editorial.set_sections(story.pk, request.user, request.POST.getlist("section"), reason)
-            messages.success(request, "Sections set: routing rules leave this story alone now.")
+            messages.success(
+                request, pgettext("desk", "Sections set: routing rules leave this story alone now.")
+            )
         elif action == "correct":
             editorial.correct(
                 story.pk,
@@ -300,21 +304,25 @@ def story_action(request: HttpRequest, pk: int) -> HttpResponse:
                 request.POST.get("byline"),
                 request.POST.get("body_text"),
             )
-            messages.success(request, "Corrected: the desk's version is shown.")
+            messages.success(request, pgettext("desk", "Corrected: the desk's version is shown."))
         elif action == rules.Action.KILL:
             note = request.POST.get("note", "")
             if editorial.kill([story.pk], request.user, reason, note=note):
-                messages.success(request, "Kill: done. The story answers 410 everywhere.")
+                messages.success(
+                    request, pgettext("desk", "Kill: done. The story answers 410 everywhere.")
+                )
             else:
-                messages.warning(request, "Kill does not apply to this story now.")
+                messages.warning(
+                    request, pgettext("desk", "Kill does not apply to this story now.")
+                )
         elif action in HAND:
             done = HAND[action]([story.pk], request.user, reason)
             if done:
-                messages.success(request, f"{action.capitalize()}: done.")
+                said = pgettext("desk", "%(action)s: done.")
+                messages.success(request, said % {"action": action_word(action)})
             else:
-                messages.warning(
-                    request, f"{action.capitalize()} does not apply to this story now."
-                )
+                said = pgettext("desk", "%(action)s does not apply to this story now.")
+                messages.warning(request, said % {"action": action_word(action)})
         else:
             raise Http404("no such action")
     except (editorial.ReasonRequired, editorial.NothingToCorrect) as exc:

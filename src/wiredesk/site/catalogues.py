@@ -95,6 +95,9 @@ def _sources() -> Iterator[tuple[str, str, bytes]]:
             yield "python", str(path.relative_to(root)), path.read_bytes()
     for path in sorted(PACKAGE.glob("*/templates/**/*.html")):
         text = templatize(path.read_text(encoding="utf-8"), str(path))
+        # Python's tokenizer refuses a template line's leading spaces as a bad indent;
+        # templatize writes each string on one line, so they can go.
+        text = "\n".join(line.lstrip() for line in text.split("\n"))
         yield "python", str(path.relative_to(root)), text.encode("utf-8")
 
 
