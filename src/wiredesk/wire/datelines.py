@@ -72,8 +72,9 @@ INDIAN_DATELINE = regex.compile(
     r"[.\u0970]?\s+(?P<day2>\d{1,2}))[.\u0970]?(?:[,\u060c]?\s+\d{4})?"
     r"(?:\s*\((?P<agency>[^)]{1,40})\))?)"
     # Without capitals to tell a place from a clause, the agency's credit or a
-    # sentence's end (a colon, dash or danda) must follow the date.
-    r"(?:(?<=\))(?=\s|:|-|\u0964|$)|(?=\s*[:\-\u2013\u2014\u0964]))"
+    # sentence's end (a colon, dash, danda, double danda or Urdu full stop) must
+    # follow the date.
+    r"(?:(?<=\))(?=\s|:|-|[\u0964\u0965\u06d4]|$)|(?=\s*[:\-\u2013\u2014\u0964\u0965\u06d4]))"
 )
 
 
