@@ -339,3 +339,29 @@ def test_each_sitemap_entry_of_a_linked_story_names_its_other_languages(client, 
     urlset = etree.fromstring(client.get("/hi/sitemap-stories.xml").content)
     [entry] = [e for e in urlset if e.findtext(f"{SITEMAP}loc") == other]
     assert entry.findall(f"{XHTML}link") == []
+
+
+@pytest.mark.parametrize("name", ["rss.xml", "atom.xml", "feed.json"])
+def test_an_edition_s_feed_says_the_default_disclaimer_in_its_language(client, stories, name):
+    from django.utils import translation
+
+    from wiredesk.sources.models import DEFAULT_DISCLAIMER, Agency
+
+    with translation.override("hi"):
+        hindi = translation.gettext(DEFAULT_DISCLAIMER)
+    assert hindi != DEFAULT_DISCLAIMER  # the Hindi catalogue has it
+
+    def contents(path: str) -> list[str]:
+        body = client.get(path).content
+        if name == "feed.json":
+            return [item["content_html"] for item in json.loads(body)["items"]]
+        return [entry.content[0].value for entry in feedparser.parse(body).entries]
+
+    def disclaimers(path: str) -> set[str]:
+        return {html.fromstring(text).xpath("string(//em[last()])") for text in contents(path)}
+
+    assert disclaimers(f"/hi/feeds/{name}") == {hindi}
+    assert disclaimers(f"/feeds/{name}") == {DEFAULT_DISCLAIMER}
+    # A publisher's own disclaimer is theirs, in every edition, as written.
+    Agency.objects.filter(slug="ians").update(disclaimer="Wire copy; not edited here.")
+    assert disclaimers(f"/hi/feeds/{name}") == {"Wire copy; not edited here."}

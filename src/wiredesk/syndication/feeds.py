@@ -32,7 +32,7 @@ from django.utils.http import http_date
 
 from wiredesk.pictures.selectors import lead_picture_token, lead_pictures
 from wiredesk.site import editions
-from wiredesk.sources.models import Agency
+from wiredesk.sources.models import DEFAULT_DISCLAIMER, Agency
 from wiredesk.stories.models import Section, Story
 from wiredesk.stories.selectors import in_section, visible_stories, with_topic
 from wiredesk.stories.storage.prepared import CompiledReads
@@ -287,7 +287,9 @@ class StoryFeed(Feed):
         rows = feed_reads.rows(listing.scope, now, since, convert=False)
         signed = {row[2]: row[5:7] for row in rows if row[0] == AGENCY}  # byline, disclaimer
         listed = [row for row in rows if row[0] == LISTED]
-        keys = [(self.feed_type, *row[1:], *signed.get(row[7], ())) for row in listed]
+        # The edition's language last: the default disclaimer is said in it.
+        language = editions.edition_language(listing.edition)
+        keys = [(self.feed_type, *row[1:], *signed.get(row[7], ()), language) for row in listed]
         # The newest change listed (the driver's times of one engine compare alike).
         newest = max(listed, key=lambda row: row[3], default=None)
         kills = tuple(row for row in rows if row[0] == KILLED)
@@ -368,7 +370,11 @@ class StoryFeed(Feed):
         return [s["name"] for s in story.subjects if s.get("name")]
 
     def item_extra_kwargs(self, story: Story) -> dict[str, Any]:
-        disclaimer = f"<p><em>{escape(story.agency.disclaimer)}</em></p>"
+        # The default disclaimer is the site's words (in the edition's language);
+        # a publisher's own is theirs, as written.
+        text = story.agency.disclaimer
+        said = translation.gettext(DEFAULT_DISCLAIMER) if text == DEFAULT_DISCLAIMER else text
+        disclaimer = f"<p><em>{escape(said)}</em></p>"
         picture = getattr(story, "lead_picture", None)  # set by _render
         return {
             "content_html": story.body_html + disclaimer,
