@@ -20,8 +20,8 @@ from lxml import etree, html
 from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.stories.models import Story
 from wiredesk.stories.slugs import latin_slug, topic_slug, unicode_slug
+from wiredesk.wire.cuts import cut_graphemes, make_teaser
 from wiredesk.wire.datelines import find_dateline
-from wiredesk.wire.text import cut_graphemes, make_teaser
 
 from .options import with_options
 

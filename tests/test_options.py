@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from wiredesk.config.loader import load_config
-from wiredesk.config.options import MEGABYTE, ConfigError, Options, PurgeBackendOptions
+from wiredesk.config.option_fields import MEGABYTE
+from wiredesk.config.options import ConfigError, Options, PurgeBackendOptions
 from wiredesk.demo.setup import CONFIG as DEMO_CONFIG
 
 from .options import with_options

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wiredesk.wire.cuts import make_teaser
 from wiredesk.wire.datelines import find_dateline
 from wiredesk.wire.text import (
     _CONTROLS,
     article_html,
     body_html_from,
     html_to_text,
-    make_teaser,
     sanitize_html,
     sanitized_html_to_text,
     strip_controls,

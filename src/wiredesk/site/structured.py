@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from wiredesk.stories.models import Story
 from wiredesk.wire import rfc3339
-from wiredesk.wire.text import cut_graphemes
+from wiredesk.wire.cuts import cut_graphemes
 
 
 def news_article(

@@ -23,7 +23,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from wiredesk.wire.text import clean_line, make_teaser, strip_controls, text_to_html
+from wiredesk.wire.cuts import make_teaser
+from wiredesk.wire.text import clean_line, strip_controls, text_to_html
 
 from . import rules
 from .events import Editor, as_user, record

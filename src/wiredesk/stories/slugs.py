@@ -23,7 +23,7 @@ from anyascii import anyascii
 from django.conf import settings
 from django.utils.text import slugify
 
-from wiredesk.wire.text import cut_graphemes
+from wiredesk.wire.cuts import cut_graphemes
 
 MAX_CHARS = 80
 

@@ -9,8 +9,8 @@ item it is when it carries nothing to publish.
 Text items become WireItems: `itemClass` ninat:text (and ninat:composite
 with text). Picture and graphic items travelling with them in one newsMessage
 become their pictures: those a packageItem groups with a text, else every one
-of the message's. Pictures alone become picture items (an update or kill of
-that picture wherever it is used). A package alone, or a video or audio item,
+of the message's (newsmlg2_pictures.py). Pictures alone become picture items
+(an update or kill of that picture wherever it is used). A package alone, or a video or audio item,
 carries nothing to publish and is refused with that reason. Bodies come as `inlineXML` (NITF or XHTML)
 or `inlineData` (plain text). Identity: `guid`; version: `version` (default 1,
 NewsML-G2 spec 4.2). An update or kill is a new document with the same guid and
@@ -29,8 +29,9 @@ from lxml import etree
 from . import nitf
 from .errors import ItemFailure, ParseError, guarded
 from .item import PubStatus, Signal, WireItem
+from .newsmlg2_pictures import PICTURE_CLASSES, _package_groups, _with_pictures, best_picture
 from .numbers import is_number
-from .pictures import PictureRef, Rendition, as_int, choose, clean
+from .pictures import clean
 from .records import blank, record
 from .text import plain_title, text_to_html
 from .times import parse_iso
@@ -42,7 +43,6 @@ G2_NS = "http://iptc.org/std/nar/2006-10-01/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ROOTS = {"newsItem", "newsMessage", "packageItem"}
 TEXT_CLASSES = {"text", "composite", None}
-PICTURE_CLASSES = {"picture", "graphic"}
 STATUS: dict[str, PubStatus] = {"usable": "usable", "withheld": "withheld", "canceled": "canceled"}
 
 
@@ -350,87 +350,22 @@ def _body(rendition: etree._Element | None) -> str:
 
 def _picture(record: G2ItemRecord) -> WireItem:
     """Return a picture item: its best `remoteContent` with what contentMeta says of it."""
-    renditions = [
-        Rendition(
-            href=(c.href or "").strip(),
-            width=as_int(c.width),
-            height=as_int(c.height),
-            mime=c.contenttype,
-            name=c.rendition or "",
-        )
-        for c in record.remote_contents
-    ]
-    best = choose(renditions)
     headline = clean(record.headlines[0]) if record.headlines else None
-    version = record.version or "1"
-    pictures = []
-    if best is not None:
-        caption, alt = _descriptions(record.descriptions)
-        pictures.append(
-            PictureRef(
-                href=best.href,
-                ref=record.guid,
-                caption=caption or headline,
-                alt=alt,
-                credit=clean(record.creditlines[0]) if record.creditlines else None,
-                copyright=_copyright(record),
-                byline=clean(record.bylines[0][1]) if record.bylines else None,
-                usage_terms=clean(record.usage_terms),
-                width=best.width,
-                height=best.height,
-                mime=best.mime,
-                version=version,
-            )
-        )
+    picture = best_picture(record, headline)
     return WireItem(
         format=FORMAT,
         item_id=record.guid or "",
-        version=version,
+        version=record.version or "1",
         kind="picture",
         pub_status=_status(record.pub_status),
         version_created=parse_iso(record.version_created),
         headline=headline or "",
-        pictures=pictures,
+        pictures=[picture] if picture is not None else [],
     )
-
-
-def _descriptions(
-    descriptions: tuple[tuple[str | None, str | None], ...],
-) -> tuple[str | None, str | None]:
-    """Return (caption, alt text): the first description of each role."""
-    found: dict[str, str | None] = {}
-    for role, text in descriptions:
-        kind = (qcode_value(role) or "caption").lower()
-        found.setdefault(
-            "alt" if kind in ("alternativetext", "alttext") else "caption", clean(text)
-        )
-    return found.get("caption"), found.get("alt")
-
-
-def _copyright(record: G2ItemRecord) -> str | None:
-    """Return the last copyrightNotice, else the first copyrightHolder's name."""
-    if record.copyright_notices:
-        return clean(record.copyright_notices[-1])
-    return clean(record.copyright_holders[0]) if record.copyright_holders else None
 
 
 def _item(item: etree._Element, prefix: int, inherited_lang: str | None) -> WireItem | str:
     return adapt(read_item(item, prefix), inherited_lang)
-
-
-def _package_groups(package: etree._Element, prefix: int) -> list[set[str]]:
-    """Return the guids each group of a packageItem's groupSet puts together.
-
-    A group's pictures go with its texts; groups that refer to one another
-    (`groupRef`) are taken together, as TT sends a text and its media bag.
-    """
-    refs: set[str] = set()
-    for element in package.iter():
-        if isinstance(element.tag, str) and element.tag[prefix:] == "itemRef":
-            residref = element.get("residref")
-            if residref:
-                refs.add(residref)
-    return [refs] if refs else []
 
 
 def _cut(item: etree._Element) -> bytes:
@@ -439,22 +374,6 @@ def _cut(item: etree._Element) -> bytes:
 
 def _identify(item: etree._Element) -> str:
     return item.get("guid") or ""
-
-
-def _with_pictures(
-    item: WireItem | ItemFailure, pictures: list[WireItem], groups: list[set[str]]
-) -> WireItem | ItemFailure:
-    """Return a text item with the usable pictures it travels with (its package's, if any)."""
-    if isinstance(item, ItemFailure):
-        return item
-    group = next((g for g in groups if item.item_id in g), None)
-    mine = [
-        ref
-        for picture in pictures
-        if picture.pub_status == "usable" and (group is None or picture.item_id in group)
-        for ref in picture.pictures
-    ]
-    return item.replace(pictures=mine) if mine else item
 
 
 def parse(root: etree._Element) -> list[WireItem | ItemFailure]:

@@ -13,6 +13,7 @@ import hashlib
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
+from .cuts import make_teaser
 from .datelines import find_dateline
 from .item import WireItem, rfc3339
 from .numbers import is_number
@@ -23,7 +24,6 @@ from .text import (
     clean_line,
     fold,
     html_body,
-    make_teaser,
     sanitized_html_to_text,
 )
 

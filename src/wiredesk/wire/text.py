@@ -1,7 +1,8 @@
-"""Text helpers: whitespace folding, safe HTML that keeps every word, teasers.
+"""Text helpers: whitespace folding, safe HTML that keeps every word.
 
 The rule (docs/design.md, "Verbatim"): sanitise markup, never text. Every helper here
-may drop or rewrite tags and attributes, never a word of the agency's copy.
+may drop or rewrite tags and attributes, never a word of the agency's copy. Text
+cut short (teasers, cuts between graphemes) is `cuts.py`'s.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from urllib.parse import urljoin
 
 import lxml.html
 import nh3
-import regex
 
 # Tags a story body may keep. Everything else is unwrapped (its text kept).
 SAFE_TAGS = {
@@ -444,40 +444,3 @@ def plain_title(text: str | None, declared: str | None = None) -> str:
     if declared == "html" or (declared is None and looks_like_html(text)):
         return fold(html_to_text(text))
     return fold(strip_controls(text))
-
-
-def make_teaser(text: str, limit: int = 110) -> str:
-    """Return the first words of `text`, cut at a word boundary, then ` ...`.
-
-    Like the reference page: "Seoul, Oct 14 South Korea ... with North Korea, ...".
-    """
-    # The folded start of a text is the start of the folded text (a word cut at
-    # the end is the start of that word): fold a few times `limit` characters,
-    # not a whole story, unless that start folds shorter than `limit`.
-    start = fold(text[: 4 * limit + 8])
-    text = start if len(start) > limit else fold(text)
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", 0, limit + 1)
-    if cut <= 0:
-        return cut_graphemes(text, limit).rstrip() + " ..."
-    return text[:cut].rstrip() + " ..."
-
-
-_GRAPHEME = regex.compile(r"\X")
-
-
-def cut_graphemes(text: str, limit: int) -> str:
-    """Return the longest start of `text` of at most `limit` characters that ends between graphemes.
-
-    A conjunct or a letter with its vowel sign is one grapheme cluster (Unicode
-    UAX #29): "क्षि" is four code points, and a cut inside it shows a stray sign.
-    """
-    if len(text) <= limit:
-        return text
-    end = 0
-    for match in _GRAPHEME.finditer(text, 0, limit + 1):
-        if match.end() > limit:
-            break
-        end = match.end()
-    return text[:end]

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from wiredesk.wire import rfc3339 as _rfc3339
-from wiredesk.wire.text import cut_graphemes
+from wiredesk.wire.cuts import cut_graphemes
 
 from ..languages import direction, font_rules, og_locale, reader_time
 
