@@ -132,6 +132,29 @@ def serve(env: dict[str, str], port: int) -> subprocess.Popen:
     )
 
 
+def ingest_rate(env: dict[str, str], start: int, count: int) -> float:
+    """Ingest `count` new stories, numbered from `start`, a delivery of ten at a time through
+    the pipeline; return the stories stored a second."""
+    return float(python(INGEST.format(here=str(HERE), start=start, count=count), env))
+
+
+def ingest_rate_under(
+    env: dict[str, str], start: int, count: int, loads: list[list[str]]
+) -> tuple[float, list[str]]:
+    """Ingest as `ingest_rate` does while each wrk command of `loads` runs; return the stories
+    stored a second and what each wrk printed once stopped."""
+    running = [subprocess.Popen(load, stdout=subprocess.PIPE, text=True) for load in loads]
+    try:
+        time.sleep(1)  # every load under way before the first delivery
+        rate = ingest_rate(env, start, count)
+    finally:
+        printed = []
+        for load in running:  # stopped even when ingest failed: wrk would run on
+            load.send_signal(signal.SIGINT)  # wrk prints what it measured so far
+            printed.append(load.communicate(timeout=30)[0])
+    return rate, printed
+
+
 def rotating(work: Path, name: str, paths: list[str]) -> Path:
     script = work / f"{name}.lua"
     script.write_text(ROTATE.format(paths=", ".join(f'"{p}"' for p in paths)))
@@ -178,11 +201,7 @@ def main() -> int:
         else:
             python(BUILD.format(here=str(HERE), stories=args.stories), cached_env)
         built = time.perf_counter() - started
-        alone = float(
-            python(
-                INGEST.format(here=str(HERE), start=first, count=args.ingest_stories), cached_env
-            )
-        )
+        alone = ingest_rate(cached_env, first, args.ingest_stories)
         port, uncached_port = free_port(), free_port()
         processes += [serve(cached_env, port), serve(uncached_env, uncached_port)]
         base, uncached = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{uncached_port}"
@@ -200,47 +219,16 @@ def main() -> int:
         # Ingest again while all three loads run.
         # Each change replaces the content generation: the kept searches and
         # lists go stale at every delivery, as they would on a live site.
-        loads = [
-            subprocess.Popen(
-                [
-                    "wrk",
-                    "-t1",
-                    f"-c{CONNECTIONS // 3}",
-                    f"-d{args.seconds * 6}s",
-                    "-s",
-                    str(script),
-                    base + "/",
-                ],
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            for script in (search, lists)
-        ] + [
-            subprocess.Popen(
-                [
-                    "wrk",
-                    "-t1",
-                    f"-c{CONNECTIONS // 3}",
-                    f"-d{args.seconds * 6}s",
-                    uncached + "/feeds/rss.xml",
-                ],
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-        ]
-        time.sleep(1)
-        loaded = float(
-            python(
-                INGEST.format(
-                    here=str(HERE), start=first + args.ingest_stories, count=args.ingest_stories
-                ),
-                cached_env,
-            )
+        each = ["wrk", "-t1", f"-c{CONNECTIONS // 3}", f"-d{args.seconds * 6}s"]
+        loaded, printed = ingest_rate_under(
+            cached_env,
+            first + args.ingest_stories,
+            args.ingest_stories,
+            [[*each, "-s", str(script), base + "/"] for script in (search, lists)]
+            + [[*each, uncached + "/feeds/rss.xml"]],
         )
         during = []
-        for load in loads:
-            load.send_signal(signal.SIGINT)  # wrk prints what it measured so far
-            out = load.communicate(timeout=10)[0]
+        for out in printed:
             found = re.search(r"Requests/sec:\s+([\d.]+)", out)
             during.append(float(found.group(1)) if found else 0.0)
     finally:

@@ -36,7 +36,6 @@ import json
 import random
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -51,7 +50,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import VOCABULARY, WORDS
-from load import BUILD, COUNT, INGEST, environment, python, serve
+from load import BUILD, COUNT, environment, ingest_rate, ingest_rate_under, python, serve
 from serve import free_port, stop_all, wait_ready
 
 HERE = Path(__file__).resolve().parent
@@ -344,11 +343,7 @@ def main() -> int:
         first = int(python(COUNT, cached_env))
         built = time.perf_counter() - started
         archive = json.loads(python(ARCHIVE.format(pages=args.story_pages), cached_env))
-        alone = float(
-            python(
-                INGEST.format(here=str(HERE), start=first, count=args.ingest_stories), cached_env
-            )
-        )
+        alone = ingest_rate(cached_env, first, args.ingest_stories)
         port, uncached_port = free_port(), free_port()
         processes += [serve(cached_env, port), serve(uncached_env, uncached_port)]
         base, uncached = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{uncached_port}"
@@ -371,8 +366,11 @@ def main() -> int:
         # Ingest again while every long-tail load runs, each on its share of the
         # connections, each walking its file afresh (what was kept goes stale
         # at every delivery, as on a live site).
-        background = [
-            subprocess.Popen(
+        loaded, printed = ingest_rate_under(
+            cached_env,
+            first + args.ingest_stories,
+            args.ingest_stories,
+            [
                 [
                     "wrk",
                     "-t1",
@@ -382,25 +380,11 @@ def main() -> int:
                     "-s",
                     str(walker(work, surface.name, surface.addresses, 1)),
                     base + "/",
-                ],
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            for surface in loads
-        ]
-        time.sleep(1)
-        loaded = float(
-            python(
-                INGEST.format(
-                    here=str(HERE), start=first + args.ingest_stories, count=args.ingest_stories
-                ),
-                cached_env,
-            )
+                ]
+                for surface in loads
+            ],
         )
-        during = []
-        for load in background:
-            load.send_signal(signal.SIGINT)  # wrk prints what it measured so far
-            during.append(figure(load.communicate(timeout=30)[0]))
+        during = [figure(out) for out in printed]
     finally:
         stop_all(processes)
         shutil.rmtree(work, ignore_errors=True)

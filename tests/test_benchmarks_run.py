@@ -59,6 +59,27 @@ def test_ingest_benchmark_prints_its_table():
     assert all(float(row[2].replace(",", "")) > 0 for row in rows)
 
 
+def test_desk_benchmark_prints_every_view_and_polls_with_the_live_rows_cursors():
+    stdout = _run("desk.py", "--stories", "400", timeout=300)
+    lines = stdout.splitlines()
+    header = lines.index(next(line for line in lines if line.startswith("view")))
+    assert [line[:18].strip() for line in lines[header + 1 : -1]] == [
+        "wire",
+        "agency",
+        "feed",
+        "state held",
+        "state killed",
+        "urgency 1",
+        "last hour",
+        "section",
+        "search",
+        "search + agency",
+        "older page",
+    ]
+    # The poll sends the page's live-row cursors, as desk.js does: its reads are measured.
+    assert "a poll, with its live rows' cursors, answered in" in lines[-1]
+
+
 def test_memory_benchmark_reads_a_web_workers_memory_after_every_page():
     stdout = _run("memory.py", "--stories", "500", timeout=300)
     rows = [line for line in stdout.splitlines() if line.startswith("200 ")]

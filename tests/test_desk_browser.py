@@ -11,23 +11,21 @@ made that way).
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from django.contrib.auth import get_user_model
 
 from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.ingest.polling import FeedPoller
 from wiredesk.sources.models import Feed
 from wiredesk.stories.models import Section, Story
 
+from .browser_support import CHROMIUM, desk_in_chromium
 from .wire_builder import g2_item
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Outside CI a machine without Chromium skips this; in CI its absence is a failure.
 pytestmark = [
     pytest.mark.skipif(
@@ -36,35 +34,14 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 T0 = datetime(2021, 10, 14, 4, 0, tzinfo=UTC)
-PASSWORD = "pw-123456789-desk"
 
 
 @pytest.fixture
 def browser_page(live_server, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own
-    # ORM calls stay synchronous and safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    get_user_model().objects.create_superuser("alice", "alice@news.example", PASSWORD)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on(
-            "response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None
-        )
-        page.goto(f"{live_server.url}/admin/login/?next=/desk/")
-        page.fill("#id_username", "alice")
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_url(f"{live_server.url}/desk/")
-        page.base = live_server.url  # type: ignore[attr-defined]
+    with desk_in_chromium(
+        live_server, monkeypatch, viewport={"width": 1280, "height": 900}
+    ) as page:
         yield page
-        assert errors == []  # no script error, no refused resource, on any page visited
-        browser.close()
 
 
 def no_serious_violations(page) -> None:

@@ -13,14 +13,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from wiredesk.ingest.models import Quarantine
 from wiredesk.ingest.pipeline import ingest_bytes
 from wiredesk.sources.models import Feed
 from wiredesk.stories.models import Story
 
-from .test_desk_browser import CHROMIUM, PASSWORD, no_serious_violations
+from .browser_support import CHROMIUM, desk_in_chromium
+from .test_desk_browser import no_serious_violations
 from .wire_builder import g2_item
 
 pytestmark = [
@@ -34,30 +34,14 @@ WIDTH, HEIGHT = 390, 844
 
 @pytest.fixture
 def phone(live_server, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    get_user_model().objects.create_superuser("alice", "alice@news.example", PASSWORD)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(
-            viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=2, has_touch=True
-        )
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on(
-            "response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None
-        )
-        page.goto(f"{live_server.url}/admin/login/?next=/desk/")
-        page.fill("#id_username", "alice")
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_url(f"{live_server.url}/desk/")
-        page.base = live_server.url  # type: ignore[attr-defined]
+    with desk_in_chromium(
+        live_server,
+        monkeypatch,
+        viewport={"width": WIDTH, "height": HEIGHT},
+        device_scale_factor=2,
+        has_touch=True,
+    ) as page:
         yield page
-        assert errors == []
-        browser.close()
 
 
 def keep(page, name: str) -> None:

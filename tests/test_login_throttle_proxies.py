@@ -100,6 +100,21 @@ def test_strangers_cannot_lock_a_user_out_of_every_address(client, editor, setti
     assert login(client, RIGHT, forwarded=CLIENT_B) == 302
 
 
+def test_a_guesser_logging_into_his_own_account_keeps_his_guesses_at_another_s(
+    client, editor, settings
+):
+    # A login forgets failures (AXES_RESET_ON_SUCCESS), but only its own pair's
+    # (AXES_LOCKOUT_PARAMETERS), never every failure from its address: a guesser with
+    # an account cannot clear his count against the editor by logging into his own.
+    settings.TRUSTED_PROXIES = [PROXY]
+    User.objects.create_user("mallory", password="mallory-password-42", is_staff=True)
+    assert guess(client, 4, forwarded=CLIENT_A) == [200] * 4
+    assert login(client, "mallory-password-42", forwarded=CLIENT_A, username="mallory") == 302
+    assert guess(client, 1, forwarded=CLIENT_A) == [429]  # the fifth: the pair is locked
+    assert login(client, RIGHT, forwarded=CLIENT_A) == 429
+    assert login(client, RIGHT, forwarded=CLIENT_B) == 302
+
+
 def test_a_cap_per_address_across_usernames_stops_password_spraying(client, editor, settings):
     settings.TRUSTED_PROXIES = [PROXY]
     settings.LOGIN_ADDRESS_FAILURE_LIMIT = 12

@@ -106,6 +106,22 @@ def hindi_site(settings):
     settings.LANGUAGE_CODE = "hi"
 
 
+# The parts of a story page made of the site's words, not the story's.
+SITE_WORDS = (
+    "header",
+    "footer",
+    "p[@class='meta']",
+    "p[@class='disclaimer']",
+    "a[@class='skip']",
+)
+
+
+def assert_site_words_say(page, language: str) -> None:
+    """Assert each part of the page made of the site's words says it is in `language`."""
+    for part in SITE_WORDS:
+        assert page.find(f".//{part}").get("lang") == language, part
+
+
 def test_a_hindi_site_shows_its_words_in_hindi_and_says_so(client, feeds, settings):
     hindi_site(settings)
     ingest_bytes(feeds["ians"], ninjs("urn:ians:hi:words", "hi"), "s.json")
@@ -141,14 +157,7 @@ def test_an_english_story_on_a_hindi_site_has_hindi_words_said_hindi(client, ing
     ingest(SEED_V1)
     page = html.fromstring(client.get(Story.objects.get().get_absolute_url()).content)
     assert page.getroottree().getroot().get("lang") == "en"
-    for part in (
-        "header",
-        "footer",
-        "p[@class='meta']",
-        "p[@class='disclaimer']",
-        "a[@class='skip']",
-    ):
-        assert page.find(f".//{part}").get("lang") == "hi", part
+    assert_site_words_say(page, "hi")
     assert visible_text(page.find(".//p[@class='meta']")).startswith("IANS द्वारा | प्रकाशित:")
 
 
@@ -157,14 +166,7 @@ def test_an_english_site_s_hindi_story_has_english_words_said_english(client, fe
     story = Story.objects.get(item_id="urn:ians:hi:en-words")
     page = html.fromstring(client.get(story.get_absolute_url()).content)
     assert page.getroottree().getroot().get("lang") == "hi"
-    for part in (
-        "header",
-        "footer",
-        "p[@class='meta']",
-        "p[@class='disclaimer']",
-        "a[@class='skip']",
-    ):
-        assert page.find(f".//{part}").get("lang") == "en", part
+    assert_site_words_say(page, "en")
     assert page.find(".//header//label").text == "Search"
     assert visible_text(page.find(".//p[@class='meta']")).startswith("By IANS | Published:")
 
@@ -185,14 +187,7 @@ def test_a_site_in_a_language_without_a_catalogue_says_its_english_words_are_eng
     story.save()
     page = html.fromstring(client.get(story.get_absolute_url()).content)
     assert page.getroottree().getroot().get("lang") == "te"
-    for part in (
-        "header",
-        "footer",
-        "p[@class='meta']",
-        "p[@class='disclaimer']",
-        "a[@class='skip']",
-    ):
-        assert page.find(f".//{part}").get("lang") == "en", part
+    assert_site_words_say(page, "en")
     assert page.find(".//header//label").text == "Search"
     home = html.fromstring(client.get("/").content)
     assert home.getroottree().getroot().get("lang") == "te"

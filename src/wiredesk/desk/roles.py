@@ -28,10 +28,11 @@ VIEWER_PERMISSIONS = (
     "ingest.view_quarantine",
 )
 # A duty editor's actions: every hand action on a story (kill, withhold, restore, hold,
-# release, accept, reject, correct, sections), the quarantine's retry and dismiss (the
-# admin offers them only as actions) and a feed's or an agency's pause and resume. A
-# feed's or an agency's settings are configuration: change_feed would let them edit a
-# feed's address and transport in the admin too.
+# release, accept, reject, correct, sections), the quarantine's retry and dismiss (on
+# the desk only: the admin shows the quarantine read-only, so change_quarantine opens
+# nothing there) and a feed's or an agency's pause and resume. A feed's or an agency's
+# settings are configuration: change_feed would let them edit a feed's address and
+# transport in the admin too.
 DUTY_EDITOR_PERMISSIONS = (
     *VIEWER_PERMISSIONS,
     "stories.change_story",
