@@ -8,7 +8,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from wiredesk.desk.views import KILL_SURFACES
+from wiredesk.desk.story_actions import KILL_SURFACES
 from wiredesk.stories import editorial
 from wiredesk.stories.models import LifecycleEvent, Story
 

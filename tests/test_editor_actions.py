@@ -123,7 +123,7 @@ def test_the_desk_and_the_admin_offer_exactly_the_hand_actions_of_the_table(
 ):
     from django.contrib import admin
 
-    from wiredesk.desk import views
+    from wiredesk.desk import story_actions
     from wiredesk.stories import rules
     from wiredesk.stories.hand_actions import HAND_ACTIONS
 
@@ -131,7 +131,7 @@ def test_the_desk_and_the_admin_offer_exactly_the_hand_actions_of_the_table(
     assert set(rules.Action) == {*HAND_ACTIONS, rules.Action.CORRECT}
     assert {hand.name for hand in HAND_ACTIONS.values()} == set(HAND_ACTIONS)
     # The desk: a story's page posts the table's names, and no other hand action is taken.
-    assert {name: hand.operation for name, hand in HAND_ACTIONS.items()} == views.HAND
+    assert {name: hand.operation for name, hand in HAND_ACTIONS.items()} == story_actions.HAND
     harbour, _ians = _grouped(feeds, clock)
     client.force_login(editor)
     for name in HAND_ACTIONS:

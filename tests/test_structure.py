@@ -90,6 +90,6 @@ def test_the_names_that_said_two_things_are_gone():
     assert "HttpTransport" not in defined  # transports.http.HttpFetcher (HttpPoll is the transport)
     assert "notice_names" not in defined  # rules.words_name_story, kill_notices.notice_names_item
     assert defined["Delivery"] == {"wiredesk.stories.models"}  # transports.base.PulledDelivery
-    assert defined["Action"] == {"wiredesk.stories.rules"}  # services.ItemAction
+    assert defined["Action"] == {"wiredesk.stories.rules"}  # outcomes.ItemAction
     for name in ("announce", "check", "claim", "kill", "wrap", "fingerprint"):
         assert len(defined[name]) == 1, (name, defined[name])

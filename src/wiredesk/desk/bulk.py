@@ -19,7 +19,8 @@ from wiredesk.stories import editorial, rules
 from wiredesk.stories.models import Story
 
 from .saved_filters import wire_with
-from .views import HAND, KILL_SURFACES, applicable, desk_view
+from .story_actions import HAND, KILL_SURFACES
+from .views import applicable, desk_view
 from .words import action_word
 
 # What the wire offers on picked stories, in the order of its buttons.

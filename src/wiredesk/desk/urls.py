@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from . import alerts_views, bulk, presence, quarantined, saved_filters, translations, views
+from . import (
+    alerts_views,
+    bulk,
+    feed_actions,
+    presence,
+    quarantined,
+    saved_filters,
+    story_actions,
+    translations,
+    views,
+)
 from .language_choice import choose as choose_desk_language
 
 app_name = "desk"
@@ -12,14 +22,14 @@ urlpatterns = [
     path("wire/act", bulk.wire_action, name="wire_action"),
     path("wire/filters", saved_filters.saved_filters, name="saved_filters"),
     path("story/<int:pk>/", views.story, name="story"),
-    path("story/<int:pk>/act", views.story_action, name="story_action"),
-    path("story/<int:pk>/kill", views.story_kill, name="story_kill"),
+    path("story/<int:pk>/act", story_actions.story_action, name="story_action"),
+    path("story/<int:pk>/kill", story_actions.story_kill, name="story_kill"),
     path("story/<int:pk>/presence", presence.story_presence, name="story_presence"),
     path("story/<int:pk>/translation", translations.story_translation, name="story_translation"),
     path("delivery/<int:pk>/raw", views.delivery_raw, name="delivery_raw"),
     path("feeds/", views.feeds, name="feeds"),
-    path("feeds/<int:pk>/act", views.feed_action, name="feed_action"),
-    path("agency/<slug:slug>/act", views.agency_action, name="agency_action"),
+    path("feeds/<int:pk>/act", feed_actions.feed_action, name="feed_action"),
+    path("agency/<slug:slug>/act", feed_actions.agency_action, name="agency_action"),
     path("quarantine/", views.quarantine, name="quarantine"),
     path("quarantine/<int:pk>/raw", views.quarantine_raw, name="quarantine_raw"),
     path("quarantine/<int:pk>/", quarantined.quarantine_bytes, name="quarantine_bytes"),

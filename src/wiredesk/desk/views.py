@@ -2,9 +2,9 @@
 
 Staff only (Django's admin login), and each view asks the model permissions
 the admin asks for the same thing (`desk_view`), or the desk's own for a
-feed's pause (`sources.pause_feed`; the roles: desk/roles.py). Every action calls the
-lifecycle (stories/editorial.py) or ingest/control.py, with the editor and the
-reason; nothing here writes a story's fields itself.
+feed's pause (`sources.pause_feed`; the roles: desk/roles.py). A story's actions
+are in story_actions.py, a feed's and an agency's in feed_actions.py; the
+quarantine's here call ingest/control.py, with the editor and the reason.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
@@ -24,7 +23,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -34,14 +32,12 @@ from wiredesk.site.changes import changes_between
 from wiredesk.site.request_guard import BIGINT_MAX, whole_number
 from wiredesk.sources.models import Agency, Feed, Publishing
 from wiredesk.stories import editorial, rules
-from wiredesk.stories.hand_actions import HAND_ACTIONS
 from wiredesk.stories.models import Delivery, LifecycleEvent, Section, Story, StoryVersion
 from wiredesk.stories.storage.search_index import SearchTimedOut, relevance
 from wiredesk.stories.transitions import known_of, newest_agency_version
 
 from . import live, wire_languages
 from .stats import board
-from .words import action_word
 
 PAGE = 50
 SINCE_HOURS = {"1": 1, "6": 6, "24": 24, "168": 168}
@@ -257,79 +253,6 @@ def story(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# Where a killed story disappears from (docs/lifecycle.md): the kill's confirmation lists them.
-KILL_SURFACES = [
-    "its page, which answers 410 Gone for good, and its versions page",
-    "the home page, its agency's, sections' and topics' lists",
-    "the RSS, Atom and JSON feeds (Atom readers get a tombstone) and the sitemaps",
-    "the site's search",
-    "the API (a tombstone at its address) and the apps, by the story.killed webhook",
-    "search engines, told by IndexNow; the CDN's copies, purged",
-]
-
-
-@desk_view("stories.change_story")
-def story_kill(request: HttpRequest, pk: int) -> HttpResponse:
-    """Ask before a kill, which cannot be undone: the headline and where it will disappear."""
-    story = get_object_or_404(Story.objects.select_related("agency"), pk=pk)
-    if rules.Action.KILL not in applicable(story):
-        messages.warning(request, pgettext("desk", "Kill does not apply to this story now."))
-        return redirect("desk:story", pk=story.pk)
-    return render(request, "desk/kill.html", {"story": story, "surfaces": KILL_SURFACES})
-
-
-# The hand actions a story's page offers (but a correction, with a form of its own),
-# by the rules' names: the table the admin's story list is built from too.
-HAND = {name: hand.operation for name, hand in HAND_ACTIONS.items()}
-
-
-@desk_view("stories.change_story")
-@require_POST
-def story_action(request: HttpRequest, pk: int) -> HttpResponse:
-    """Apply one hand action to a story, with the editor's reason."""
-    story = get_object_or_404(Story, pk=pk)
-    action, reason = request.POST.get("action", ""), request.POST.get("reason", "")
-    try:
-        if action == "sections":
-            editorial.set_sections(story.pk, request.user, request.POST.getlist("section"), reason)
-            messages.success(
-                request, pgettext("desk", "Sections set: routing rules leave this story alone now.")
-            )
-        elif action == "correct":
-            editorial.correct(
-                story.pk,
-                request.user,
-                reason,
-                request.POST.get("headline"),
-                request.POST.get("byline"),
-                request.POST.get("body_text"),
-            )
-            messages.success(request, pgettext("desk", "Corrected: the desk's version is shown."))
-        elif action == rules.Action.KILL:
-            note = request.POST.get("note", "")
-            if editorial.kill([story.pk], request.user, reason, note=note):
-                messages.success(
-                    request, pgettext("desk", "Kill: done. The story answers 410 everywhere.")
-                )
-            else:
-                messages.warning(
-                    request, pgettext("desk", "Kill does not apply to this story now.")
-                )
-        elif action in HAND:
-            done = HAND[action]([story.pk], request.user, reason)
-            if done:
-                said = pgettext("desk", "%(action)s: done.")
-                messages.success(request, said % {"action": action_word(action)})
-            else:
-                said = pgettext("desk", "%(action)s does not apply to this story now.")
-                messages.warning(request, said % {"action": action_word(action)})
-        else:
-            raise Http404("no such action")
-    except (editorial.ReasonRequired, editorial.NothingToCorrect) as exc:
-        messages.error(request, str(exc))
-    return redirect("desk:story", pk=story.pk)
-
-
 @desk_view("stories.view_delivery")
 def delivery_raw(request: HttpRequest, pk: int) -> HttpResponse:
     """The exact bytes an agency sent, as a download (staff only: they may hold editors' notes)."""
@@ -368,107 +291,6 @@ def feeds(request: HttpRequest) -> HttpResponse:
             "agency_publishing": Publishing.choices,
         },
     )
-
-
-class FeedSettings(forms.ModelForm):
-    """What the desk may change of a feed: its publishing policy and its encoding."""
-
-    class Meta:
-        model = Feed
-        fields = [
-            "publishing",
-            "publish_delay_minutes",
-            "hold_urgency",
-            "hold_keywords",
-            "encoding",
-        ]
-
-
-class AgencySettings(forms.ModelForm):
-    """An agency's publishing policy, for its feeds that follow it."""
-
-    class Meta:
-        model = Agency
-        fields = ["publishing", "publish_delay_minutes", "hold_urgency", "hold_keywords"]
-
-
-def _save_settings(
-    request: HttpRequest, form_class: type[forms.ModelForm], target: Feed | Agency, name: str
-) -> None:
-    """Validate the posted settings of a feed or an agency, save and log what changed."""
-    # Validated against a copy: the form writes its values onto its instance.
-    form = form_class(request.POST, instance=type(target).objects.get(pk=target.pk))
-    if form.is_valid():
-        said = control.configure(target, request.user, form.cleaned_data)
-        messages.success(request, f"{name}: " + ("; ".join(said) or "no change"))
-    else:
-        messages.error(request, f"{name}: {form.errors.as_text()}")
-
-
-# What each action on a feed or an agency asks (docs/desk.md): a pause is a duty
-# editor's, a publishing policy or an encoding is configuration, an administrator's.
-PAUSE = ("sources.pause_feed",)
-FEED_ACTIONS = {"pause": PAUSE, "resume": PAUSE, "settings": ("sources.change_feed",)}
-AGENCY_ACTIONS = {
-    "pause": PAUSE,
-    "resume": PAUSE,
-    "settings": ("sources.change_agency", "sources.change_feed"),
-}
-
-
-@desk_view()
-@require_POST
-def feed_action(request: HttpRequest, pk: int) -> HttpResponse:
-    """Pause or resume one feed, or change its desk settings."""
-    action, reason = request.POST.get("action", ""), request.POST.get("reason", "")
-    if action not in FEED_ACTIONS:
-        raise Http404("no such action")
-    require(request, *FEED_ACTIONS[action])
-    feed = get_object_or_404(Feed.objects.select_related("agency"), pk=pk)
-    try:
-        if action == "settings":
-            _save_settings(request, FeedSettings, feed, feed.slug)
-        elif action == "pause":
-            control.pause([feed], request.user, reason)
-            messages.success(request, f"Paused {feed.slug}.")
-        else:
-            control.resume([feed], request.user, reason)
-            messages.success(request, f"Resumed {feed.slug}: it is polled at once.")
-    except editorial.ReasonRequired as exc:
-        messages.error(request, str(exc))
-    return redirect("desk:feeds")
-
-
-@desk_view()
-@require_POST
-def agency_action(request: HttpRequest, slug: str) -> HttpResponse:
-    """Pause (and perhaps withhold) or resume every feed of an agency, or set its policy."""
-    action, reason = request.POST.get("action", ""), request.POST.get("reason", "")
-    if action not in AGENCY_ACTIONS:
-        raise Http404("no such action")
-    require(request, *AGENCY_ACTIONS[action])
-    if action == "pause" and "withhold" in request.POST:
-        # Withholding its live stories is a story action: the admin asks change_story for it.
-        require(request, "stories.change_story")
-    agency = get_object_or_404(Agency, slug=slug)
-    try:
-        if action == "settings":
-            _save_settings(request, AgencySettings, agency, agency.name)
-        elif action == "pause":
-            paused, withheld = control.pause_agency(
-                agency, request.user, reason, withhold_live="withhold" in request.POST
-            )
-            messages.success(
-                request,
-                f"Paused {len(paused)} feed(s) of {agency.name}"
-                + (f"; withheld {len(withheld)} stories." if withheld else "."),
-            )
-        else:
-            resumed = control.resume(list(agency.feeds.all()), request.user, reason)
-            messages.success(request, f"Resumed {len(resumed)} feed(s) of {agency.name}.")
-    except editorial.ReasonRequired as exc:
-        messages.error(request, str(exc))
-    return redirect("desk:feeds")
 
 
 @desk_view("ingest.view_quarantine")

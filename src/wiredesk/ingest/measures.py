@@ -23,7 +23,7 @@ from wiredesk.metrics.instruments import (
     STORIES,
     count_outcomes,
 )
-from wiredesk.stories.services import Outcome
+from wiredesk.stories.outcomes import Outcome
 
 if TYPE_CHECKING:
     from .pipeline import IngestReport

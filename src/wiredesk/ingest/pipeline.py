@@ -28,7 +28,8 @@ from wiredesk.sources.models import Feed
 from wiredesk.stories.duplicates import band_shape
 from wiredesk.stories.events import agency_actor, record
 from wiredesk.stories.models import Delivery, LifecycleEvent, StoryVersion
-from wiredesk.stories.services import Outcome, get_or_create_delivery, policy_of, store_items
+from wiredesk.stories.outcomes import Outcome
+from wiredesk.stories.services import get_or_create_delivery, policy_of, store_items
 from wiredesk.stories.storage import Batch
 from wiredesk.syndication.alerts import held_flashes
 from wiredesk.wire import WireItem

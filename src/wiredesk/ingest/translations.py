@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wiredesk.site.translations import keep_identifiers
-from wiredesk.stories.services import Outcome
+from wiredesk.stories.outcomes import Outcome
 from wiredesk.syndication.outbox import queue_purge
 from wiredesk.wire import WireItem
 

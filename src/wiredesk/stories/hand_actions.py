@@ -1,5 +1,5 @@
 """The hand actions an editor applies to chosen stories, in one table: the desk's story page
-(desk/views.py) and the admin's story list (stories/admin.py) both offer exactly these.
+(desk/story_actions.py) and the admin's story list (stories/admin.py) both offer exactly these.
 
 Each is an `editorial` function of (ids, user, reason); whether it asks for a
 reason is the rules' (`rules.REASON_REQUIRED`). A correction, which asks for

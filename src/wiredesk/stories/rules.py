@@ -2,9 +2,9 @@
 what arrives or is asked, say what happens.
 
 Nothing here reads or writes a database, or imports Django (an import contract
-in pyproject.toml says so): `services.py` (an agency's items), `editorial.py`
-(an editor's hand) and `duplicates.py` (groups) gather the facts, ask these
-functions, and carry out the answer. tests/test_rules.py runs them alone.
+in pyproject.toml says so): `services.py` and `new_stories.py` (an agency's
+items), `editorial.py` (an editor's hand) and `duplicates.py` (groups) gather
+the facts, ask these functions, and carry out the answer. tests/test_rules.py runs them alone.
 
 The rules (docs/design.md, lifecycle; docs/lifecycle.md):
 

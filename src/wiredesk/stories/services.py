@@ -1,19 +1,18 @@
 """An agency's items, stored: ask the rules what each means, then carry it out, repeat-safe.
 
 What an item does (a new story, a new version shown or kept, a kill, or
-nothing) is decided by `rules.decide_item` from the facts read here; every
-version is stored with the raw bytes it came in. How rows and indexes are
-written fast is storage/'s business; which signal tells the surfaces is
-transitions.py's; releases.py publishes what waited for its embargo or delay.
+nothing) is decided by `rules.decide_item` from the facts item_facts.py reads;
+every version is stored with the raw bytes it came in, and every new story is
+made by new_stories.py. How rows and indexes are written fast is storage/'s
+business; which signal tells the surfaces is transitions.py's; releases.py
+publishes what waited for its embargo or delay.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, NamedTuple
 
 from django.db import IntegrityError, transaction
 
@@ -21,43 +20,19 @@ from wiredesk.sources.models import Agency, Feed
 from wiredesk.wire import WireItem
 from wiredesk.wire.notices import notice_text
 
-from . import rules, signals
-from .duplicates import attach_signature, elect_lead, group_new_stories
+from . import rules
+from .duplicates import elect_lead
 from .events import agency_actor, record
-from .kill_notices import (
-    KILL_NOTICE_DAYS,
-    named_by,
-    notice_names_item,
-    recent_notices,
-)
+from .item_facts import _incoming, _sections, _version_fields
+from .kill_notices import KILL_NOTICE_DAYS, named_by
 from .models import Delivery, KillNotice, LifecycleEvent, SectionRule, Story, StoryVersion
-from .storage import Batch, band_index, queries, search_index
-from .storage.rows import attach, build, insert_returning_ids
-from .transitions import (
-    CURRENT_FIELDS,
-    announce_story,
-    derive,
-    kill_story,
-    known_of,
-    make_current,
-    newest_agency_version,
-)
+from .new_stories import _create
+from .outcomes import Outcome
+from .storage import Batch, queries, search_index
+from .storage.rows import build, insert_returning_ids
+from .transitions import announce_story, kill_story, known_of, make_current, newest_agency_version
 
 log = logging.getLogger("wiredesk.stories")
-
-# What storing an agency's item did to its story (an `Outcome`'s `action`); an
-# editor's hand actions are `rules.Action`.
-ItemAction = Literal["published", "updated", "stored", "unchanged", "killed", "skipped"]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What storing one item did. `stored` means kept but not current (it arrived late)."""
-
-    action: ItemAction
-    story: Story | None = None
-    version: StoryVersion | None = None
-    reason: str = ""
 
 
 def get_or_create_delivery(
@@ -90,45 +65,6 @@ def get_or_create_delivery(
     except IntegrityError:  # another worker stored the same bytes meanwhile
         return Delivery.objects.get(sha256=digest)
     return delivery
-
-
-def _version_fields(item: WireItem, now: datetime) -> dict:
-    return {
-        "received_at": now,
-        "effective_at": item.version_created or item.first_created or now,
-        "format": item.format,
-        "pub_status": item.pub_status,
-        "signal": item.signal or "",
-        "first_created": item.first_created,
-        "version_created": item.version_created,
-        "embargoed_until": item.embargoed_until,
-        "urgency": item.urgency,
-        "headline": item.headline,
-        "slugline": item.slugline or "",
-        "byline": item.byline or "",
-        "dateline": item.dateline or "",
-        "located": item.located or "",
-        "language": item.language or "",
-        "body_html": item.body_html,
-        "body_text": item.body_text,
-        "teaser": item.teaser,
-        "subjects": item.subjects,
-        "keywords": item.keywords,
-        "link": item.link or "",
-        "creditline": item.creditline or "",
-        "ednote": item.ednote or "",
-        "text_sha256": hashlib.sha256(item.body_text.encode()).hexdigest(),
-    }
-
-
-def _incoming(item: WireItem, now: datetime) -> rules.Incoming:
-    return rules.Incoming(
-        pub_status=item.pub_status,
-        signal=item.signal,
-        is_advisory=item.is_advisory,
-        effective_at=item.version_created or item.first_created or now,
-        embargoed_until=item.embargoed_until,
-    )
 
 
 def _kills(item: WireItem) -> bool:
@@ -237,14 +173,6 @@ def policy_of(feed: Feed | None) -> rules.Policy | None:
     )
 
 
-def _sections(policy: rules.Policy | None, item: WireItem) -> str:
-    if policy is None or not policy.routes:
-        return ""
-    return rules.route(
-        policy.routes, policy.feed, policy.agency, item.subjects, item.keywords, item.headline
-    )
-
-
 def _store(
     agency: Agency,
     item: WireItem,
@@ -322,181 +250,6 @@ def _show_or_hide(story: Story, batch: Batch | None = None) -> None:
         search_index.add([story], batch=batch)
     else:
         search_index.remove(story, batch)
-
-
-def _new_story(
-    agency: Agency, item: WireItem, delivery: Delivery, now: datetime, policy: rules.Policy | None
-) -> tuple[Story, StoryVersion, rules.Hold]:
-    """Return an unsaved new story, its first version, and what its feed's policy said."""
-    fields = _version_fields(item, now)
-    version = build(
-        StoryVersion,
-        {
-            **fields,
-            "story_id": None,
-            "version": item.version,
-            "delivery_id": delivery.pk,
-            "edited_by_id": None,
-            "edit_reason": "",
-        },
-    )
-    attach(version, "delivery", delivery)
-    story = build(
-        Story,
-        {
-            **{name: fields[name] for name in CURRENT_FIELDS},
-            "agency_id": agency.pk,
-            "item_id": item.item_id,
-            "state": Story.State.PUBLISHED,
-            "slug": "",
-            "topics": "",
-            "is_correction": False,
-            "killed_at": None,
-            "killed_by_desk": False,
-            "withdrawn_note": "",
-            "held_by_desk": False,
-            "corrected_by_desk": False,
-            "held_for_editor": False,
-            "release_at": None,
-            "published_at": None,
-            "sections": _sections(policy, item),
-            "sections_by_desk": False,
-            "first_published_at": item.first_created or fields["effective_at"],
-            "modified_at": fields["effective_at"],
-            "group_id": None,
-            "is_lead": True,
-            "minhash": None,
-            "version_count": 1,
-            "created_at": now,
-        },
-    )
-    attach(story, "agency", agency)
-    hold = rules.Hold(False)
-    if policy is not None:
-        words = [*item.keywords, *(s.get("name") or "" for s in item.subjects)]
-        hold = rules.policy_hold(policy, item.urgency, words, now)
-        story.held_for_editor, story.release_at = hold.held, hold.release_at
-    derive(story, version, now)  # the current fields were copied above
-    return story, version, hold
-
-
-def _log_holds(
-    agency: Agency, delivery: Delivery, held: list[tuple[Story, rules.Hold]], now: datetime
-) -> None:
-    """Log each new story its feed's policy held (one statement)."""
-    actor = agency_actor(agency, delivery.feed).replace("agency ", "publishing policy of ", 1)
-    LifecycleEvent.objects.bulk_create(
-        [
-            LifecycleEvent(
-                at=now,
-                kind=LifecycleEvent.Kind.ON_HOLD,
-                story_id=story.pk,
-                agency_id=agency.pk,
-                feed_id=delivery.feed_id,
-                delivery_id=delivery.pk,
-                actor=actor[:300],
-                reason=hold.reason,
-            )
-            for story, hold in held
-        ]
-    )
-
-
-class _New(NamedTuple):
-    """A new story the rules let be created, not yet stored: its first version, what its
-    feed's policy said, the rules' decision, and the item it came from."""
-
-    story: Story
-    version: StoryVersion
-    hold: rules.Hold
-    decision: rules.Decision
-    item: WireItem
-
-
-def _create(
-    agency: Agency,
-    items: list[WireItem],
-    delivery: Delivery,
-    now: datetime,
-    batch: Batch | None,
-    policy: rules.Policy | None,
-    signatures: dict[tuple[str, str | None], bytes | None] | None = None,
-    band_keys: dict[tuple[str, str | None], list[int]] | None = None,
-) -> list[Outcome]:
-    """Create the stories of new items, in order, as the rules decide: the one way a story is made.
-
-    `items` name no stored story and are neither kills nor advisories (`_store`
-    stores those): one item (`store_item`), or a delivery's run of them
-    (`store_items`), written with a few statements for the whole run. Each is
-    created in the state the rules give it: killed, when a kill notice named it
-    before it came (stored, never shown, never announced). The others are put
-    in the search index, their bands noted and grouped with near-duplicates,
-    their feed's holds logged, and the published ones announced. `signatures`
-    and `band_keys` may hold what was computed elsewhere, by (item id, version).
-    """
-    signatures, band_keys = signatures or {}, band_keys or {}
-    notices = recent_notices(agency, now, sorted({item.item_id for item in items}))
-    entries: list[Outcome | _New] = []
-    for item in items:
-        early = any(notice_names_item(notice, item) for notice in notices)
-        decision = rules.decide_item(None, _incoming(item, now), now, killed_in_advance=early)
-        if decision.step != rules.Step.CREATE:  # refused: no story
-            log.info(
-                "not a story agency=%s item=%s version=%s: %s",
-                agency.slug,
-                item.item_id,
-                item.version,
-                decision.reason,
-            )
-            entries.append(Outcome("skipped", reason=decision.reason))
-            continue
-        story, version, hold = _new_story(agency, item, delivery, now, policy)
-        if decision.state == rules.KILLED:
-            story.state, story.killed_at, story.published_at = Story.State.KILLED, now, None
-        elif story.state != Story.State.WITHHELD:
-            attach_signature(story, signatures.get((item.item_id, item.version)))
-        entries.append(_New(story, version, hold, decision, item))
-    new = [entry for entry in entries if isinstance(entry, _New)]
-    memo: dict = {}  # a story and its version share times and lists: convert them once
-    insert_returning_ids([entry.story for entry in new], memo)
-    for entry in new:
-        entry.version.story_id = entry.story.pk
-        attach(entry.version, "story", entry.story)
-    insert_returning_ids([entry.version for entry in new], memo)
-    live = [entry for entry in new if entry.story.state != Story.State.KILLED]
-    stories = [entry.story for entry in live]
-    for entry in new:
-        if entry.story.state == Story.State.KILLED:
-            log.warning(
-                "story killed before it arrived, never published story=%s agency=%s item=%s",
-                entry.story.pk,
-                agency.slug,
-                entry.item.item_id,
-            )
-    if stories:
-        search_index.add(stories, new=True, batch=batch)
-        band_index.note_stored(agency.pk, now)
-        keys = [band_keys.get((entry.item.item_id, entry.item.version)) for entry in live]
-        group_new_stories(stories, now, keys, batch)
-    held = [(entry.story, entry.hold) for entry in live if entry.hold.held]
-    if held:
-        _log_holds(agency, delivery, held, now)
-    published = [story for story in stories if story.state == Story.State.PUBLISHED]
-    log.info(
-        "stored %d new stories of agency=%s (%d published)", len(new), agency.slug, len(published)
-    )
-    if published:
-        signals.announce(published, "published")
-    return [entry if isinstance(entry, Outcome) else _created(entry) for entry in entries]
-
-
-def _created(entry: _New) -> Outcome:
-    story, version = entry.story, entry.version
-    if story.state == Story.State.KILLED:
-        return Outcome("killed", story, version, reason=entry.decision.reason)
-    if story.state == Story.State.PUBLISHED:
-        return Outcome("published", story, version)
-    return Outcome("stored", story, version, reason=str(story.state))
 
 
 def store_items(

@@ -27,7 +27,7 @@ from django.utils import timezone
 from wiredesk.logs import context as log_ids
 from wiredesk.sources.models import Feed
 from wiredesk.stories.models import LifecycleEvent, Story
-from wiredesk.stories.services import Outcome
+from wiredesk.stories.outcomes import Outcome
 
 from .models import AlertDestination, FeedAlertState, OutboundMessage
 
