@@ -8,7 +8,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from wiredesk.desk.story_actions import KILL_SURFACES
+from wiredesk.desk.words import KILL_SURFACES
 from wiredesk.stories import editorial
 from wiredesk.stories.models import LifecycleEvent, Story
 
@@ -142,7 +142,9 @@ def test_a_bulk_kill_asks_first_listing_headlines_and_surfaces(client, feeds):
     assert everything() == before  # asked, nothing done
     listed = page.xpath("//ul[@class='headlines']/li/strong/text()")
     assert sorted(listed) == sorted(s.headline for s in picked[:2])  # the killed one: passed over
-    assert page.xpath("//ul[@class='surfaces']/li/text()") == KILL_SURFACES
+    assert page.xpath("//ul[@class='surfaces']/li/text()") == [
+        str(surface) for surface in KILL_SURFACES
+    ]
     [form] = page.xpath("//form[@action='/desk/wire/act']")
     assert form.xpath(".//input[@name='story']/@value") == [str(picked[1].pk), str(picked[0].pk)]
     assert form.xpath(".//input[@name='confirmed']/@value") == ["yes"]

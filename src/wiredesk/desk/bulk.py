@@ -19,7 +19,7 @@ from wiredesk.stories import editorial, rules
 from wiredesk.stories.models import Story
 
 from .saved_filters import wire_with
-from .story_actions import HAND, KILL_SURFACES
+from .story_actions import HAND
 from .views import applicable, desk_view
 from .words import action_word
 
@@ -61,7 +61,6 @@ def wire_action(request: HttpRequest) -> HttpResponse:
             {
                 "stories": [s for s in stories if rules.Action.KILL in applicable(s)],
                 "passed_over": [s for s in stories if rules.Action.KILL not in applicable(s)],
-                "surfaces": KILL_SURFACES,
                 "filters": request.POST.get("filters", ""),
             },
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import pgettext
 
 from wiredesk.ingest.models import Quarantine
 from wiredesk.wire.decoding import declared_encoding, decode_mixed
@@ -50,17 +51,18 @@ def _known(encoding: str | None) -> str | None:
 
 
 def readable(data: bytes, override: str = "") -> tuple[str, str]:
-    """Return bytes as text to read, and how they were read: the feed's encoding setting,
-    a byte order mark, an XML declaration, else UTF-8 (stray bytes as Windows-1252)."""
+    """Return bytes as text to read, and how they were read (in the desk's words): the feed's
+    encoding setting, a byte order mark, an XML declaration, else UTF-8 (stray bytes as
+    Windows-1252)."""
     bom = next((name for mark, name in _BOMS if data.startswith(mark)), None)
     for encoding, how in (
-        (_known(override), "the feed's encoding setting"),
-        (bom, "its byte order mark"),
-        (_known(declared_encoding(data)), "its XML declaration"),
+        (_known(override), pgettext("desk", "the feed's encoding setting")),
+        (bom, pgettext("desk", "its byte order mark")),
+        (_known(declared_encoding(data)), pgettext("desk", "its XML declaration")),
     ):
         if encoding:
             return data.decode(encoding, errors="replace"), f"{how}, {encoding}"
-    return decode_mixed(data), "UTF-8, any byte that is not as Windows-1252"
+    return decode_mixed(data), pgettext("desk", "UTF-8, any byte that is not as Windows-1252")
 
 
 @dataclass(frozen=True)

@@ -22,16 +22,6 @@ from wiredesk.stories.models import Story
 from .views import applicable, desk_view
 from .words import action_word
 
-# Where a killed story disappears from (docs/lifecycle.md): the kill's confirmation lists them.
-KILL_SURFACES = [
-    "its page, which answers 410 Gone for good, and its versions page",
-    "the home page, its agency's, sections' and topics' lists",
-    "the RSS, Atom and JSON feeds (Atom readers get a tombstone) and the sitemaps",
-    "the site's search",
-    "the API (a tombstone at its address) and the apps, by the story.killed webhook",
-    "search engines, told by IndexNow; the CDN's copies, purged",
-]
-
 
 @desk_view("stories.change_story")
 def story_kill(request: HttpRequest, pk: int) -> HttpResponse:
@@ -40,7 +30,7 @@ def story_kill(request: HttpRequest, pk: int) -> HttpResponse:
     if rules.Action.KILL not in applicable(story):
         messages.warning(request, pgettext("desk", "Kill does not apply to this story now."))
         return redirect("desk:story", pk=story.pk)
-    return render(request, "desk/kill.html", {"story": story, "surfaces": KILL_SURFACES})
+    return render(request, "desk/kill.html", {"story": story})
 
 
 # The hand actions a story's page offers (but a correction, with a form of its own),

@@ -1,10 +1,9 @@
-"""Template filters of the desk's own words: an action's button, a state's word, their `lang`."""
+"""Template filters of the desk's own words: an action's button, a state's or an event's word,
+where a kill takes a story, and their `lang`."""
 
 from __future__ import annotations
 
 from django import template
-from django.template import Context
-from django.utils.safestring import mark_safe
 
 from .. import words
 
@@ -23,14 +22,19 @@ def state_word(state: str) -> str:
     return words.state_word(state)
 
 
+@register.filter
+def event_word(kind: str) -> str:
+    """Return what a lifecycle event of `kind` is, in the desk's language."""
+    return words.event_word(kind)
+
+
+@register.simple_tag
+def kill_surfaces() -> list[str]:
+    """Return where a killed story disappears from, in the desk's language."""
+    return [str(surface) for surface in words.KILL_SURFACES]
+
+
 @register.simple_tag
 def desk_words_language() -> str:
     """Return the `lang` of the desk's own words (desk/words.py)."""
     return words.desk_words_language()
-
-
-@register.simple_tag(takes_context=True)
-def desk_page_lang(context: Context) -> str:
-    """Return ` lang="en"` for a page whose words are not translated yet, else nothing."""
-    page = getattr(context.template, "name", "") or ""
-    return mark_safe(' lang="en"') if words.page_in_english(page) else ""
