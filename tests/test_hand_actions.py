@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import lxml.etree
+import lxml.html
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
@@ -101,6 +102,51 @@ def test_a_hand_kill_asks_why_then_reaches_every_surface_with_a_tombstone_and_a_
     [event] = LifecycleEvent.objects.filter(story=story)
     assert (event.kind, event.user, event.reason) == ("killed", editor, "Court order 2021/451")
     assert event.actor == "editor alice"
+
+
+def test_a_hand_kill_in_the_admin_asks_what_readers_are_told_as_the_desk_does(
+    feeds, client, editor
+):
+    story = publish(feeds)
+    asked = client.post(
+        "/admin/stories/story/", {"action": "kill", ACTION_CHECKBOX_NAME: [story.pk]}
+    )
+    assert asked.status_code == 200
+    form = lxml.html.fromstring(asked.content).xpath("//form[.//input[@name='apply']]")[0]
+    [reason] = form.xpath(".//textarea[@name='reason']")
+    [note] = form.xpath(".//textarea[@name='note']")
+    assert reason.get("required") is not None and note.get("required") is None
+    readers = {"note": "It named a minor."}
+    # No reason: the page again, and nothing stored, the readers' note neither.
+    refused = client.post(
+        "/admin/stories/story/",
+        {"action": "kill", ACTION_CHECKBOX_NAME: [story.pk], "apply": "1", **readers},
+    )
+    assert refused.status_code == 200
+    story.refresh_from_db()
+    assert (story.state, story.withdrawn_note) == ("published", "")
+    done = client.post(
+        "/admin/stories/story/",
+        {
+            "action": "kill",
+            ACTION_CHECKBOX_NAME: [story.pk],
+            "apply": "1",
+            "reason": "Court order 1234/2026",
+            **readers,
+        },
+    )
+    assert done.status_code == 302
+    story.refresh_from_db()
+    assert (story.state, story.killed_by_desk) == ("killed", True)
+    assert story.withdrawn_note == "It named a minor."
+    [event] = LifecycleEvent.objects.filter(story=story)
+    assert (event.kind, event.reason) == ("killed", "Court order 1234/2026")
+    client.logout()
+    gone = client.get(story.get_absolute_url())
+    assert gone.status_code == 410
+    page = lxml.html.fromstring(gone.content)
+    assert page.xpath("string(//p[@class='withdrawn-note'])") == "It named a minor."
+    assert "Court order" not in page.xpath("string(//main)")
 
 
 def test_a_hand_withhold_hides_the_story_and_outlasts_the_agency_s_next_version(

@@ -8,9 +8,24 @@ middle of an item loses nothing; ingest being repeat-safe, the item is stored on
 import os
 
 from celery import Celery
+from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiredesk.config.settings")
 
 app = Celery("wiredesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["wiredesk.ingest", "wiredesk.syndication"])
+
+
+def keep_django_logging(**kwargs: object) -> None:
+    """Leave a worker's log as Django's LOGGING set it (config/settings.py, `[log]`).
+
+    Without a receiver of this signal, Celery takes the root logger over (its
+    handlers replaced by one of Celery's plain format), so with `[log] format
+    = "json"` a worker's task lines and other libraries' warnings were plain
+    text among the JSON ones (docs/deploy.md, Logs).
+    """
+
+
+# Connected here, where the app is made: before any worker sets up its log.
+setup_logging.connect(keep_django_logging, weak=False)

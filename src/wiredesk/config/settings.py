@@ -8,6 +8,7 @@ cache, ingest in a process beside the web server's (runtime/engine.py).
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -335,6 +336,9 @@ LOGGING = {
         # An unhandled error's traceback (a 500), and refused hosts and requests.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # A Celery worker's own lines (a task received, succeeded, failed) in the same
+        # format: Celery leaves the log as this sets it (config/celery.py).
+        "celery": {"handlers": ["console"], "level": WIREDESK.log.level, "propagate": False},
     },
 }
 if WIREDESK.log.format == "json":
@@ -342,6 +346,9 @@ if WIREDESK.log.format == "json":
     # (without one, Python writes them bare); ours reach it once, not twice.
     LOGGING["root"] = {"handlers": ["console"], "level": "WARNING"}
     LOGGING["loggers"]["wiredesk"]["propagate"] = False  # type: ignore[index]
+    # Python's warnings too (a Celery worker run as root warns so), which it
+    # would otherwise write bare, over several lines.
+    logging.captureWarnings(True)
 
 
 # A site served over HTTPS (the site URL says so) is served behind a proxy

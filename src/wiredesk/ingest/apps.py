@@ -33,6 +33,15 @@ class IngestConfig(AppConfig):
     def ready(self) -> None:
         # Signals only at seams (docs/design.md): pictures are below ingest and never
         # import it; a picture that cannot be had is announced, and kept here.
+        from django.db.models.signals import post_delete, pre_save
+
         from wiredesk.pictures import signals
+        from wiredesk.sources.models import Feed
+
+        from .unsubscribing import feed_deleted, feed_saving
 
         signals.picture_failed.connect(quarantine_picture, dispatch_uid="ingest-quarantine")
+        # A WebSub feed removed, turned off, or given another topic or hub ends its
+        # subscriptions at the hub (ingest/unsubscribing.py).
+        pre_save.connect(feed_saving, sender=Feed, dispatch_uid="ingest-websub-changed")
+        post_delete.connect(feed_deleted, sender=Feed, dispatch_uid="ingest-websub-removed")

@@ -25,6 +25,7 @@ from wiredesk.stories.models import LifecycleEvent, Story
 
 from .models import Quarantine
 from .pipeline import IngestReport, ingest_bytes, retrying
+from .unsubscribing import end_subscriptions
 
 log = logging.getLogger("wiredesk.ingest")
 
@@ -51,6 +52,8 @@ def pause(
                 log.warning(
                     "paused feed=%s by %s: %s", feed.slug, editorial.editor_name(user), reason
                 )
+                # Not polled, so not renewed: the hub is told now, not when the lease lapses.
+                end_subscriptions(feed, "paused")
                 paused.append(feed)
     return paused
 

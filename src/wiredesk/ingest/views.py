@@ -20,6 +20,7 @@ from wiredesk.transports.push import PushIn
 
 from .pipeline import IngestReport, ingest_bytes
 from .polling import open_transport
+from .unsubscribing import confirm_unsubscription
 
 log = logging.getLogger("wiredesk.ingest")
 
@@ -98,7 +99,7 @@ def websub(request: HttpRequest, slug: str) -> HttpResponse:
 
     feed = _feed(slug, WebSubFeed.name)
     if request.method == "GET":
-        return _verify(request, feed)
+        return _verify(request, slug, feed)
     if request.method != "POST":
         return HttpResponse(status=405, headers={"Allow": "GET, POST"})
     if feed is None:
@@ -116,20 +117,29 @@ def websub(request: HttpRequest, slug: str) -> HttpResponse:
     return _answer(report)
 
 
-def _verify(request: HttpRequest, feed: Feed | None) -> HttpResponse:
+def _verify(request: HttpRequest, slug: str, feed: Feed | None) -> HttpResponse:
     """Answer the hub's check of our intent (section 5.3) or its denial (section 5.2).
 
     Anyone can send this GET: only an answer to a request of ours still
-    pending (transports/websub.py notes it) that names the request's token
+    pending (transports/websub.py notes it; an unsubscription, which may
+    outlive its feed, ingest/unsubscribing.py) that names the request's token
     (the `token` the callback was registered with) is taken, and the lease is
     at most what we asked for; an answer with a wrong token leaves the request
     pending for the hub's own. Anything else is a 404, which section 5.3.1 asks for
     when the subscriber does not agree; a malformed lease is a 400.
     """
-    from wiredesk.transports.websub import DEFAULT_LEASE_SECONDS, pending_request
+    from wiredesk.transports.websub import (
+        DEFAULT_LEASE_SECONDS,
+        confirmed,
+        live_subscriptions,
+        pending_request,
+    )
 
     mode = request.GET.get("hub.mode", "")
     challenge = request.GET.get("hub.challenge", "")
+    topic, token = request.GET.get("hub.topic", ""), request.GET.get("token", "")
+    if mode == "unsubscribe" and challenge and confirm_unsubscription(slug, topic, token):
+        return HttpResponse(challenge, content_type="text/plain")
     lease_given = request.GET.get("hub.lease_seconds", "")
     lease = whole_number(lease_given) if lease_given else None
     if mode == "subscribe" and lease_given and not lease:
@@ -142,7 +152,6 @@ def _verify(request: HttpRequest, feed: Feed | None) -> HttpResponse:
     with transaction.atomic():
         locked = Feed.objects.select_for_update().get(pk=feed.pk)
         checkpoint = dict(locked.checkpoint or {})
-        topic, token = request.GET.get("hub.topic", ""), request.GET.get("token", "")
         pending = pending_request(checkpoint, topic, token, now)
         # A denial answers a subscription request (section 5.2); a check, its own mode.
         if pending is None or pending.get("mode") != ("subscribe" if mode == "denied" else mode):
@@ -156,6 +165,10 @@ def _verify(request: HttpRequest, feed: Feed | None) -> HttpResponse:
             asked = int(pending.get("lease_seconds") or DEFAULT_LEASE_SECONDS)
             lease = min(lease or asked, asked)  # the hub must say; if not, what we asked for
             checkpoint.update(confirmed_at=now, lease_seconds=lease, lease_until=now + lease)
+            subscription = confirmed(pending, now + lease)
+            if subscription is not None:  # kept, to be ended when the feed no longer wants it
+                live = live_subscriptions(checkpoint, now)
+                checkpoint["subscriptions"] = [*live, subscription]
         else:  # an unsubscription we asked for: the hub drops it, we hold no lease
             checkpoint.update(confirmed_at=now, lease_seconds=0, lease_until=0)
         Feed.objects.filter(pk=feed.pk).update(checkpoint=checkpoint, **updates)

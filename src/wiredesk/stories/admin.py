@@ -81,20 +81,47 @@ class OptionalReasonForm(ReasonForm):
     )
 
 
+class ReadersNoteForm(ReasonForm):
+    """A kill's: the reason for the log, and what readers are told, as the desk asks them."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=2000,
+        help_text="Required: why, kept in the log and never shown to readers "
+        "(e.g. a court order's number).",
+    )
+    note = forms.CharField(
+        label="Shown to readers",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=2000,
+        required=False,
+        help_text="Optional: the story's page says the publisher withdrew it, and this "
+        "(e.g. It repeated an allegation we could not verify.).",
+    )
+
+
+def _form_class(hand: HandAction) -> type[ReasonForm]:
+    if hand.readers_note:
+        return ReadersNoteForm
+    return ReasonForm if hand.reason_required else OptionalReasonForm
+
+
 def _hand_action(hand: HandAction) -> AdminAction:
-    """Return an admin action that asks for a reason, then calls `hand.operation` (editorial)."""
-    form_class = ReasonForm if hand.reason_required else OptionalReasonForm
-    operation, verb = hand.operation, hand.verb
+    """Return an admin action that asks for a reason (and a kill's note for readers) on a page
+    of its own, then applies `hand` (editorial)."""
+    form_class = _form_class(hand)
+    verb = hand.verb
 
     def action(
         modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Story]
     ) -> TemplateResponse | None:
         form = form_class(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            done = operation(
+            done = hand.apply(
                 list(queryset.values_list("pk", flat=True)),
                 request.user,
                 form.cleaned_data["reason"],
+                form.cleaned_data.get("note", ""),
             )
             modeladmin.message_user(request, f"{verb}: {len(done)} of {queryset.count()} stories.")
             return None
@@ -116,6 +143,8 @@ def _hand_action(hand: HandAction) -> AdminAction:
 
     action.__name__ = hand.admin_name
     asks = "asks why" if hand.reason_required else "asks for a note"
+    if hand.readers_note:
+        asks += " and what readers are told"
     return admin.action(
         description=f"{verb} the selected stories ({asks})", permissions=["lifecycle"]
     )(action)

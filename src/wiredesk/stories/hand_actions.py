@@ -2,7 +2,9 @@
 (desk/story_actions.py) and the admin's story list (stories/admin.py) both offer exactly these.
 
 Each is an `editorial` function of (ids, user, reason); whether it asks for a
-reason is the rules' (`rules.REASON_REQUIRED`). A correction, which asks for
+reason is the rules' (`rules.REASON_REQUIRED`). A kill also asks what readers
+are told (its 410 page says the publisher withdrew the story, and this), in
+the admin as on the desk. A correction, which asks for
 the new words too, has a form of its own in each and is not in the table.
 """
 
@@ -26,6 +28,8 @@ class HandAction:
     operation: Operation  # the editorial function; the admin's action bears its name
     verb: str  # "Kill": the admin's title, message and button
     question: str  # asked in the admin before the action is applied
+    # Asks a note for readers too (a kill's, shown on its 410 page): the operation takes `note=`.
+    readers_note: bool = False
 
     @property
     def reason_required(self) -> bool:
@@ -34,6 +38,16 @@ class HandAction:
     @property
     def admin_name(self) -> str:
         return self.operation.__name__
+
+    def apply(self, ids: Iterable[int], user: Editor, reason: str, note: str = "") -> list[Story]:
+        """Apply the action to the stories `ids`; return those it changed.
+
+        `note` reaches readers only through an action that asks for one.
+        """
+        if self.readers_note:
+            noted: Callable[..., list[Story]] = self.operation
+            return noted(ids, user, reason, note=note)
+        return self.operation(ids, user, reason)
 
 
 HAND_ACTIONS: dict[str, HandAction] = {
@@ -45,6 +59,7 @@ HAND_ACTIONS: dict[str, HandAction] = {
             "Kill",
             "Kill these stories for good? They go from every page, feed, sitemap and the "
             "API at once; Atom readers get a tombstone.",
+            readers_note=True,
         ),
         HandAction(
             rules.Action.WITHHOLD,

@@ -1,5 +1,5 @@
 """Send what the outbox holds: WebSub publish pings, IndexNow submissions, signed webhooks,
-CDN purges, and failed `stories_changed` receivers run again.
+CDN purges, failed `stories_changed` receivers run again, and WebSub unsubscriptions.
 
 Runs apart from ingest (a thread of the embedded engine, or a worker at scale);
 a purge is also tried once at once, where it was queued (`send_now`).
@@ -227,6 +227,23 @@ def _run_receivers(messages: list[OutboundMessage], now: datetime) -> None:
             _finish([message], now, None, "")
 
 
+def _send_unsubscriptions(messages: list[OutboundMessage], now: datetime) -> None:
+    # Under the outbound policy, not the outbox's client: the hub may be one a topic named.
+    from wiredesk.transports.base import TransportError
+    from wiredesk.transports.websub import unsubscribe
+
+    agent = settings.WIREDESK.site.user_agent
+    for message in messages:
+        hosts = frozenset(message.payload.get("allowed_hosts") or ())
+        try:
+            status = unsubscribe(message.payload, hosts, agent)
+        except TransportError as exc:
+            _finish([message], now, None, str(exc))
+            continue
+        # Section 5.1: the hub answers 202 Accepted and checks our intent (section 5.3).
+        _finish([message], now, status, "" if 200 <= status < 300 else f"HTTP {status}")
+
+
 def describe(exc: BaseException) -> str:
     """Return an exception as the outbox's log keeps it: its type and its words."""
     return f"{type(exc).__name__}: {exc}"
@@ -266,6 +283,8 @@ def send(client: httpx.Client | None, messages: list[OutboundMessage], now: date
                 _send_purges(group, now)
             elif kind == OutboundMessage.Kind.RECEIVER:
                 _run_receivers(group, now)
+            elif kind == OutboundMessage.Kind.UNSUBSCRIBE:
+                _send_unsubscriptions(group, now)
             elif client is None:
                 raise RuntimeError(f"no HTTP client to send {kind} messages with")
             elif kind == OutboundMessage.Kind.WEBSUB:

@@ -42,7 +42,8 @@ class OutboundMessage(models.Model):
     """One notice to send: a WebSub ping, an IndexNow URL, a webhook call, a CDN purge.
 
     Or a `stories_changed` receiver to run again (`receiver`: `url` is its name,
-    `payload` the stories' ids).
+    `payload` the stories' ids), or a feed's WebSub subscription to end
+    (`unsubscribe`: `payload` the subscription).
     """
 
     class Kind(models.TextChoices):
@@ -52,6 +53,8 @@ class OutboundMessage(models.Model):
         PURGE = "purge"  # url: the [[purge]] block's; payload: its backend and the keys
         RECEIVER = "receiver"
         ALERT = "alert"  # url: the addresses or the URL; payload: the alert and its channel
+        # A WebSub feed's subscription to end (ingest/unsubscribing.py); url: the hub's.
+        UNSUBSCRIBE = "unsubscribe"
 
     class Status(models.TextChoices):
         PENDING = "pending"
@@ -82,7 +85,16 @@ class OutboundMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            # A hub's check of an unsubscription reads the last day's of that kind
+            # (ingest/unsubscribing.py), not the whole log: anyone may send one.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(kind="unsubscribe"),
+                name="outbox_unsubscriptions",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.event} {self.url}"

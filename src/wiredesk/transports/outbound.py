@@ -1,4 +1,5 @@
-"""One policy for every request agency content makes us send (full text, pictures).
+"""One policy for every request agency content makes us send (full text, pictures, a
+WebSub hub's unsubscription).
 
 An item's link is the agency's word, and a hostile feed's links point at
 `127.0.0.1`, `localhost`, `2130706433` (127.0.0.1 written as a number), the
@@ -139,3 +140,34 @@ def fetch(url: str, policy: OutboundPolicy, user_agent: str) -> tuple[bytes, str
             except (httpx.HTTPError, httpcore.ConnectError, OSError, ValueError) as exc:
                 raise Refused(f"{type(exc).__name__}: {exc}") from None
         raise Refused(f"more than {MAX_REDIRECTS} redirects")
+
+
+# A hub's answer to a form is a status and a line at most: read no more of it.
+ANSWER_BYTES = 2000
+
+
+def post_form(url: str, form: dict[str, str], policy: OutboundPolicy, user_agent: str) -> int:
+    """Return the status of a POST of `form` to `url` made under `policy`, or raise Refused.
+
+    No redirect is followed: a form is not sent on to an address the
+    sender never named (a 3xx is the answer, and the caller's to judge).
+    """
+    deadline = time.monotonic() + policy.deadline_seconds
+    timeout = min(10.0, policy.deadline_seconds)
+    target = policy.check_url(url)
+    with httpx.Client(
+        transport=_CheckedTransport(policy, timeout),
+        headers={"User-Agent": user_agent},
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=False,
+    ) as client:
+        try:
+            with client.stream("POST", target, data=form) as response:
+                read_limited(response, ANSWER_BYTES, deadline, policy.deadline_seconds)
+                return response.status_code
+        except LimitExceeded:
+            return response.status_code  # the status is all that was wanted
+        except Refused:
+            raise
+        except (httpx.HTTPError, httpcore.ConnectError, OSError, ValueError) as exc:
+            raise Refused(f"{type(exc).__name__}: {exc}") from None

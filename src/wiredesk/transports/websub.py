@@ -18,6 +18,12 @@ recommends. The callback confirms only a check of intent, or takes only a
 denial, that answers a request still pending and names its token
 (ingest/views.py): anyone can send the callback a GET, and anyone who knows
 the topic could otherwise answer the check first and use the request up.
+
+Each subscription the hub confirms is kept in the checkpoint
+(`subscriptions`: hub, topic, the callback as registered, its lease's end),
+so that when the feed no longer wants it (removed, paused, its topic or hub
+changed: ingest/unsubscribing.py) the hub can be asked to end it (section
+5.1), naming the very callback it knows the subscription by.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ import httpx
 from .base import Memory, PulledDelivery, Setting, TransportError, register
 from .http import MAX_RESPONSE_BYTES, HttpPoll
 from .limits import MAX_FETCH_SECONDS, LimitExceeded, read_limited
+from .outbound import OutboundPolicy, Refused, post_form
 from .push import signature_matches
 from .secrets import SecretMissing
 
@@ -143,12 +150,16 @@ class WebSubFeed(HttpPoll):
         secret = self.secrets.get("secret") or ""  # before anything is noted: it may be missing
         lease = int(self.option("lease_seconds"))
         token = token_urlsafe(24)  # fresh for each request: only the hub learns it
+        callback = with_token(self.context.callback_url, token)
         pending = {
             "mode": "subscribe",
             "topic": self.location,
             "lease_seconds": lease,
             "at": now,
             "token": token,
+            # What the confirmed subscription is known by at the hub (to end it).
+            "hub": hub,
+            "callback": callback,
         }
         earlier = checkpoint.get("requested_at") or 0  # read now: the poller updates `checkpoint`
         # Noted before it is sent: the hub may check our intent before it answers us.
@@ -159,7 +170,7 @@ class WebSubFeed(HttpPoll):
             checkpoint={"hub": hub, "requested_at": now, "pending_request": pending},
         )
         try:
-            self.ask(hub, lease, secret, with_token(self.context.callback_url, token))
+            self.ask(hub, lease, secret, callback)
         except TransportError:
             # Never sent, or refused: no check of intent can answer it, and the
             # next poll asks again.
@@ -200,6 +211,54 @@ class WebSubFeed(HttpPoll):
         return bool(secret and header) and signature_matches(
             secret, body, header, SIGNATURE_METHODS
         )
+
+
+def confirmed(pending: Mapping[str, Any], until: float) -> dict | None:
+    """Return the subscription a hub confirmed for our `pending` request, as the checkpoint keeps it.
+
+    None for a request noted before requests named their hub and callback:
+    nothing could ask the hub to end it.
+    """
+    if not (pending.get("hub") and pending.get("callback")):
+        return None
+    return {
+        "hub": pending["hub"],
+        "topic": pending.get("topic", ""),
+        "callback": pending["callback"],
+        "token": pending.get("token", ""),
+        "until": until,
+    }
+
+
+def live_subscriptions(checkpoint: Mapping[str, Any], now: float) -> list[dict]:
+    """Return the subscriptions the hub confirmed whose lease has not ended.
+
+    A renewal registers a callback with a fresh token, which the hub takes as
+    a subscription of its own: the one it renews lives on to its lease's end.
+    """
+    kept = checkpoint.get("subscriptions")
+    if not isinstance(kept, list):
+        return []
+    return [s for s in kept if isinstance(s, dict) and float(s.get("until") or 0) > now]
+
+
+def unsubscribe(subscription: Mapping[str, Any], allowed_hosts: frozenset[str], agent: str) -> int:
+    """Ask the hub to end `subscription` (section 5.1); return the status it answered.
+
+    Sent under the outbound policy (transports/outbound.py): the hub may be
+    one the topic named. Raise TransportError when it could not be sent.
+    """
+    form = {
+        "hub.mode": "unsubscribe",
+        "hub.topic": str(subscription.get("topic", "")),
+        "hub.callback": str(subscription.get("callback", "")),
+    }
+    try:
+        return post_form(
+            str(subscription.get("hub", "")), form, OutboundPolicy(allowed_hosts), agent
+        )
+    except Refused as exc:
+        raise TransportError(f"cannot ask the WebSub hub to unsubscribe: {exc}") from None
 
 
 def with_token(callback: str, token: str) -> str:
