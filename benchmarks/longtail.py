@@ -185,14 +185,23 @@ def follow_cursors(base: str, query: str, pages: int) -> list[str]:
     return found
 
 
+NUMBERED = 10  # a list's pages named by number (site/list_pages.py's NUMBERED)
+
+
 def surfaces(archive: dict, uncached: str, rng: random.Random, requests: int) -> list[Surface]:
     """Return each surface's long-tail addresses, about `requests` of each."""
     pages = max(1, archive["count"] // archive["page_size"])
     lists = [f"/agency/{slug}/" for slug in archive["agencies"]]
     lists += [f"/topic/{slug}/" for slug in archive["topics"]]
     lists += [f"/section/{slug}/" for slug in archive["sections"]]
-    deepest = min(pages, 5_000)  # a reader's or a crawler's depth, not every page of a million
-    list_pages = [f"{path}?page={n}" for path in lists for n in range(1, deepest + 1)]
+    numbered = [f"{path}?page={n}" for path in lists for n in range(1, min(pages, NUMBERED) + 1)]
+    # Deeper pages are named by the story before them (site/list_pages.py): a crawler's
+    # walk reaches every depth, each page from a story's place, not every page of a million.
+    ids = [int(url.split("/")[2]) for url in archive["stories"]]
+    deeper = [
+        f"{path}?before={pk}" for path in lists for pk in rng.sample(ids, min(len(ids), 1_000))
+    ]
+    list_pages = numbered + deeper
     rng.shuffle(list_pages)
     feeds = [
         f"{path}{name}"

@@ -112,12 +112,11 @@ def main() -> int:
         client = httpx.Client(base_url=base, timeout=120)
         sitemap = client.get("/sitemap.xml").text
         stories_files = re.findall(r"<loc>[^<]*(/sitemap-stories\.xml(?:\?p=\d+)?)</loc>", sitemap)
-        last_list = args.stories // 20
         api_first = client.get("/api/v1/stories").json()
         paths = [
             "/",
             "/?page=2",
-            f"/?page={last_list}",
+            "/?before=21",  # the oldest stories' page (site/list_pages.py)
             "/agency/wire/",
             "/story/1/story-1/",
             f"/story/{args.stories}/story-{args.stories}/",

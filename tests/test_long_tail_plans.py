@@ -26,7 +26,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from wiredesk.sources.models import Agency, Feed
-from wiredesk.stories.models import Section, Story
+from wiredesk.stories.models import Section, Story, StoryLabel
 from wiredesk.stories.storage.statistics import analyze
 
 from .options import with_options
@@ -34,6 +34,7 @@ from .options import with_options
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 STORIES = 2_000
 TABLE = Story._meta.db_table
+LABELS = StoryLabel._meta.db_table
 LATE = range(40, 2_000, 200)  # old stories updated in the last five minutes
 SINCE = "2026-12-01T11:30:00Z"  # half an hour before NOW
 
@@ -50,7 +51,8 @@ def archive(db: Any, settings: Any) -> list[Story]:
 
     Two agencies share them but for a rare one (one story in 150); a tenth of
     a percent are in Hindi; half are under the topic "world", two in three in
-    the section "world"; one in a hundred was killed. Returned newest first.
+    the section "world", one in 500 under the topic "korea" and one in 500 in
+    the section "culture"; one in a hundred was killed. Returned newest first.
     """
     # The feed's read as Django runs it, so that it is captured with its values.
     with_options(settings, database={"prepared_statements": False})
@@ -59,6 +61,7 @@ def archive(db: Any, settings: Any) -> list[Story]:
         for slug in ("wire", "press", "rare")
     ]
     Section.objects.create(name="World", slug="world")
+    Section.objects.create(name="Culture", slug="culture")
     stories = []
     for n in reversed(range(STORIES)):  # oldest first: ids grow with time
         published = NOW - timedelta(minutes=5 * n + 1)
@@ -71,8 +74,9 @@ def archive(db: Any, settings: Any) -> list[Story]:
                 body_html=f"<p>{words_of(n)}</p>",
                 body_text=words_of(n),
                 language="hi" if n % 1000 == 9 else "en",
-                topics="|world|" if n % 2 else "|sport|",
-                sections="|world|" if n % 3 else "",
+                # One story in 500 is also under "korea", and in the section "culture".
+                topics=("|korea|world|" if n % 500 == 3 else "|world|") if n % 2 else "|sport|",
+                sections=("|culture|world|" if n % 500 == 5 else "|world|") if n % 3 else "",
                 first_published_at=published,
                 modified_at=NOW - timedelta(minutes=5) if n in LATE else published,
                 published_at=published,
@@ -154,7 +158,7 @@ def _postgres_steps(node: dict[str, Any]) -> Any:
         index="pk" if index.endswith("_pkey") else index,
         scan=kind == "Seq Scan",
         sort=kind in ("Sort", "Incremental Sort"),
-        detail=f"{kind} {node.get('Relation Name', '')} {index}".strip(),
+        detail=f"{kind} {node.get('Relation Name', '')} {index} {node.get('Index Cond', '')}".strip(),
     )
     for child in node.get("Plans", []):
         yield from _postgres_steps(child)
@@ -172,13 +176,14 @@ class Read:
         return re.search(r"\bLIMIT\b", self.sql) is not None
 
     def indexes(self) -> set[str]:
-        return {step.index for step in self.steps if step.table == TABLE and step.index}
+        """Return the indexes it reads stories or their labels through."""
+        return {step.index for step in self.steps if step.table in (TABLE, LABELS) and step.index}
 
     def sorts(self) -> bool:
         return any(step.sort for step in self.steps)
 
     def assert_no_scan(self) -> None:
-        scans = [step.detail for step in self.steps if step.scan and step.table == TABLE]
+        scans = [step.detail for step in self.steps if step.scan and step.table in (TABLE, LABELS)]
         assert scans == [], (self.sql, self.steps)
 
 
@@ -204,9 +209,28 @@ def assert_newest_first_walk(read: Read, *indexes: str) -> None:
 def test_lists_read_a_page_through_the_newest_first_index(client, archive):
     first = client.get("/api/v1/stories", {"limit": 20}).json()
     cursor = first["next_cursor"]
-    for url in ("/", "/?page=40", "/api/v1/stories", f"/api/v1/stories?cursor={cursor}"):
+    for url in ("/", "/?page=10", "/api/v1/stories", f"/api/v1/stories?cursor={cursor}"):
         [read] = story_reads(client, url)
         assert_newest_first_walk(read, "story_recent")
+
+
+def test_a_deep_list_page_reads_a_range_from_the_story_that_names_it(client, archive):
+    # A crawler walking a list to its oldest page: past the numbered pages each is
+    # named by the story next to it and read as a range of the list's index from
+    # that story's place, never counted from the top (OFFSET: every newer story).
+    deep = archive[1_500].pk
+    for url, index in (
+        (f"/?before={deep}", "story_recent"),
+        (f"/?after={deep}", "story_recent"),
+        (f"/topic/world/?before={deep}", "story_label_recent"),
+        (f"/topic/korea/?before={deep}", "story_label_recent"),
+    ):
+        place, read = story_reads(client, url)
+        assert place.indexes() == {"pk"} and place.limited, place.steps  # the story named
+        assert_newest_first_walk(read, index)
+        assert not re.search(r"\bOFFSET\b", read.sql), read.sql
+        ranges = [s for s in read.steps if s.index == index and "first_published_at" in s.detail]
+        assert ranges, read.steps  # a range of the index from the story's place
 
 
 def test_a_rare_agencys_list_and_feed_read_the_agencys_own_index(client, archive):
@@ -233,18 +257,41 @@ def assert_feed_reads(reads: list[Read], listing: str) -> None:
         assert read.indexes() == {"pk"}, read.steps
 
 
-def test_a_topic_section_or_language_list_walks_newest_first_in_one_read(client, archive):
-    # Filters no index holds: walked newest first to a page, never sorted. A topic
-    # page is one read: asking first whether the topic has stories read the
-    # table a second time.
+def assert_label_walk(read: Read) -> None:
+    """Assert `read` takes a page of one label's range newest first, each story by its key."""
+    assert_newest_first_walk(read, "story_label_recent")
+    labels = [step for step in read.steps if step.table == LABELS]
+    assert labels and all(step.index == "story_label_recent" for step in labels), read.steps
+    stories = [step for step in read.steps if step.table == TABLE]
+    assert stories and all(step.index == "pk" for step in stories), read.steps
+
+
+def test_a_topic_section_or_language_list_reads_its_own_index_in_one_read(
+    client, archive, settings
+):
+    # A rare topic ("korea", one story in 500), section ("culture") or language
+    # ("hi", one in 1,000) walked newest first read most of the archive before it
+    # had a page: each reads its own range of the labels' index, as a common one
+    # does. A topic page is one read: asking first whether the topic has stories
+    # read the table a second time.
+    with_options(settings, site={"editions": ["hi"]})
+    korea = client.get("/api/v1/stories", {"topic": "korea", "limit": 1}).json()
     for url in (
+        "/topic/korea/",
         "/topic/world/",
+        "/section/culture/",
         "/section/world/",
+        "/hi/",  # an edition's home: its language's stories
+        "/api/v1/stories?topic=korea",
+        f"/api/v1/stories?topic=korea&cursor={korea['next_cursor']}",
         "/api/v1/stories?topic=world",
+        "/api/v1/stories?language=hi",
         "/api/v1/stories?language=en",
     ):
         [read] = story_reads(client, url)
-        assert_newest_first_walk(read, "story_recent"), url
+        assert_label_walk(read)
+    for url in ("/topic/korea/rss.xml", "/section/culture/atom.xml", "/hi/feeds/rss.xml"):
+        assert_feed_reads(story_reads(client, url), "story_label_recent")
 
 
 def test_an_apps_poll_since_its_last_reads_two_bounded_ranges(client, archive):

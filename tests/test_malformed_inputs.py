@@ -75,10 +75,10 @@ def failures(client: Client, method: str, url: str, **kwargs) -> list[str]:
 
 
 SITE = [
-    ("/", ["page"]),
-    ("/agency/ians/", ["page"]),
-    ("/section/world/", ["page"]),
-    ("/topic/world/", ["page"]),
+    ("/", ["page", "before", "after"]),
+    ("/agency/ians/", ["page", "before", "after"]),
+    ("/section/world/", ["page", "before", "after"]),
+    ("/topic/world/", ["page", "before", "after"]),
     ("/search", ["q", "page"]),
     ("/feeds/rss.xml", ["page", "p"]),
     ("/feeds/atom.xml", ["page"]),

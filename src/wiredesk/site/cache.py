@@ -24,7 +24,7 @@ from wiredesk.metrics.instruments import CacheCounter
 from .generation import generation_clock, shared_safely
 
 CACHED_STATUSES = {200, 301, 404, 410}
-PAGED_BY = ("page", "p")  # list pages, sitemap sections
+PAGED_BY = ("page", "p", "before", "after")  # list pages (site/list_pages.py), sitemap sections
 KEPT_HEADERS = ("Content-Type", "Location", "Last-Modified", "Cache-Control", "Content-Language")
 PAGE_COUNTS, SEARCH_COUNTS, API_COUNTS = map(CacheCounter, ("page", "search", "api"))
 

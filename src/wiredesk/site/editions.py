@@ -22,6 +22,7 @@ from django.urls import register_converter
 from django.utils import translation
 
 from wiredesk.stories.models import Story
+from wiredesk.stories.selectors import in_language, in_language_by_row
 
 
 def editions() -> tuple[str, ...]:
@@ -51,22 +52,13 @@ def prefix(edition: str) -> str:
     return f"/{edition}/" if edition else "/"
 
 
-def _in(tag: str) -> Q:
-    # "hi" and "hi-IN", in any case; not "hif" (Fiji Hindi), a language of its own.
-    return Q(language__iexact=tag) | Q(language__istartswith=f"{tag}-")
-
-
 def in_edition(stories: QuerySet[Story], edition: str) -> QuerySet[Story]:
-    """Return the stories of `stories` an edition lists (see the module's docstring)."""
-    if edition:
-        return stories.filter(_in(edition))
-    others = editions()
-    if not others:
-        return stories
-    excluded = Q()
-    for tag in others:
-        excluded |= _in(tag)
-    return stories.exclude(excluded)
+    """Return the stories of `stories` an edition lists (see the module's docstring).
+
+    Another edition's list reads its language's own index (stories/storage/labels.py);
+    the main edition's, every story but theirs, walks the newest first.
+    """
+    return in_scope(stories, scope(edition))
 
 
 def scope(edition: str) -> tuple[str, ...]:
@@ -82,10 +74,21 @@ def in_scope(stories: QuerySet[Story], key: tuple[str, ...]) -> QuerySet[Story]:
     if not key:
         return stories
     if key[0] != "-":
-        return stories.filter(_in(key[0]))
+        # "hi", "hi-IN", in any case; not "hif" (Fiji Hindi), a language of its own.
+        return in_language(stories, key[0])
+    return in_scope_by_row(stories, key)
+
+
+def in_scope_by_row(stories: QuerySet[Story], key: tuple[str, ...]) -> QuerySet[Story]:
+    """Return `stories` filtered as `scope` said, on the stories' own rows: for a read
+    another index leads (the recent kills, by their time)."""
+    if not key:
+        return stories
+    if key[0] != "-":
+        return stories.filter(in_language_by_row(key[0]))
     excluded = Q()
     for tag in key[1:]:
-        excluded |= _in(tag)
+        excluded |= in_language_by_row(tag)
     return stories.exclude(excluded)
 
 

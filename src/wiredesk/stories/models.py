@@ -187,6 +187,46 @@ class Story(models.Model):
         return self.modified_at > self.first_published_at
 
 
+class StoryLabel(models.Model):
+    """One of a story's topics, one of its sections, or its language, in a list's order.
+
+    A list of a topic, a section or a language reads its own range of
+    `story_label_recent` newest first (stories/storage/labels.py), where
+    walking every story newest first for a rare one read most of the archive.
+    Written by the database, never by code: triggers on the story table
+    (migration 0021) keep a story's labels to its `topics`, `sections`,
+    `language` and `first_published_at`, whichever statement writes them.
+    """
+
+    class Kind(models.TextChoices):
+        TOPIC = "t"
+        SECTION = "s"
+        LANGUAGE = "l"  # the language tag's primary subtag, lower-cased: "hi" for "hi-IN"
+
+    story = models.ForeignKey(
+        Story, on_delete=models.CASCADE, related_name="labels", db_index=False
+    )
+    kind = models.CharField(max_length=1, choices=Kind.choices)
+    value = models.TextField()
+    first_published_at = models.DateTimeField()  # the story's: the list's order
+
+    class Meta:
+        constraints = [
+            # A story's own labels, by its id: the triggers' deletes, and a kill's
+            # topics looked up from the kill (the feeds' tombstones).
+            models.UniqueConstraint(fields=["story", "kind", "value"], name="story_label_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["kind", "value", "-first_published_at", "-story"],
+                name="story_label_recent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.story_id} {self.kind}:{self.value}"
+
+
 class StoryVersion(models.Model):
     """One version as the agency sent it, with the delivery it came in."""
 

@@ -9,22 +9,28 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import Story, StoryVersion
-from .storage.lists import changed_since, in_language, newest_change
+from .models import Story, StoryLabel, StoryVersion
+from .storage.labels import by_row, in_language, labelled, newer_than, older_than
+from .storage.lists import changed_since, newest_change
 from .storage.prepared import CompiledRows
 
 __all__ = [
     "also_reported_by",
     "changed_since",
     "in_language",
+    "in_language_by_row",
     "in_section",
+    "in_section_by_row",
     "is_visible",
+    "newer_than",
     "newest_change",
+    "older_than",
     "story_for_page",
     "versions_of",
     "visible_filter",
     "visible_stories",
     "with_topic",
+    "with_topic_by_row",
 ]
 
 
@@ -120,10 +126,29 @@ def versions_of(story: Story) -> list[StoryVersion]:
 
 
 def with_topic(stories: QuerySet[Story], topic: str) -> QuerySet[Story]:
-    """Return the stories of `stories` filed under a topic slug ("world")."""
-    return stories.filter(topics__contains=f"|{topic}|")
+    """Return the stories of `stories` filed under a topic slug ("world"), newest first
+    through the topic's own index (storage/labels.py)."""
+    return labelled(stories, StoryLabel.Kind.TOPIC, topic)
 
 
 def in_section(stories: QuerySet[Story], section: str) -> QuerySet[Story]:
-    """Return the stories of `stories` routed into (or put in by an editor) a section slug."""
-    return stories.filter(sections__contains=f"|{section}|")
+    """Return the stories of `stories` routed into (or put in by an editor) a section slug,
+    newest first through the section's own index."""
+    return labelled(stories, StoryLabel.Kind.SECTION, section)
+
+
+def with_topic_by_row(topic: str) -> Q:
+    """Return the condition that a story is filed under `topic`, on its own row (for reads
+    another index leads, such as the recent kills')."""
+    return by_row(StoryLabel.Kind.TOPIC, topic)
+
+
+def in_section_by_row(section: str) -> Q:
+    """Return the condition that a story is in `section`, on its own row."""
+    return by_row(StoryLabel.Kind.SECTION, section)
+
+
+def in_language_by_row(language: str) -> Q:
+    """Return the condition that a story's language has the primary subtag `language`
+    ("hi": "hi", "hi-IN", not "hif"), on its own row."""
+    return by_row(StoryLabel.Kind.LANGUAGE, language)

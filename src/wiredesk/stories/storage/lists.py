@@ -17,31 +17,18 @@ Bounded cost per request):
   the first part has less than a page: its stories all come after the first
   part's.
 
-Each part reads at most a page and one more; the two are merged here. A
-language prefix is matched so that PostgreSQL's planner can weigh it.
+Each part reads at most a page and one more; the two are merged here.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
-from django.db import connection
 from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 
 from ..models import Story
-
-
-def in_language(stories: QuerySet[Story], prefix: str) -> QuerySet[Story]:
-    """Return the stories of `stories` whose language starts with `prefix`, in any case."""
-    if connection.vendor != "postgresql":
-        return stories.filter(language__istartswith=prefix)  # SQLite's LIKE ignores case
-    # ILIKE on the column itself, where Django writes UPPER(language) LIKE: the
-    # planner has no statistics of the expression, took "en" for a rare
-    # language, and sorted every story rather than walk the newest first.
-    pattern = re.sub(r"([\\%_])", r"\\\1", prefix) + "%"
-    return stories.extra(where=[f"{Story._meta.db_table}.language ILIKE %s"], params=[pattern])
+from .labels import older_than, order_of
 
 
 def _unindexed(name: str) -> Coalesce:
@@ -60,8 +47,10 @@ def changed_since(
 
     `before` is a cursor (first published, id): only stories listed after it.
     """
-    recent = stories.alias(changed=_unindexed("modified_at")).filter(
-        first_published_at__gte=since, changed__gte=since
+    # From the top of the list's own index (a label's, when one leads it) as a range.
+    first, _ = order_of(stories)
+    recent: QuerySet[Story] = stories.alias(changed=_unindexed("modified_at")).filter(
+        **{f"{first}__gte": since}, changed__gte=since
     )
     # Changed after it was published: the condition of the change-time index,
     # written as the index has it (SQLite proves a partial index usable only so).
@@ -73,9 +62,7 @@ def changed_since(
     )
     if before is not None:
         moment, pk = before
-        recent = recent.filter(first_published_at__lte=moment).exclude(
-            first_published_at=moment, pk__gte=pk
-        )
+        recent = older_than(recent, moment, pk)
         older = older.filter(first__lte=moment).exclude(first=moment, pk__gte=pk)
     found: list[Story] = list(recent[:count])
     if len(found) == count:
@@ -89,7 +76,8 @@ def newest_change(stories: QuerySet[Story]) -> datetime | None:
     """Return the latest time any of `stories` changed, through two index ends."""
     # A story never updated changed when it was published: the newest published
     # is the latest of those. The updated ones are in the change-time index.
-    published = stories.order_by("-first_published_at", "-id")
+    at, key = order_of(stories)
+    published = stories.order_by(f"-{at}", f"-{key}")
     updated = stories.filter(modified_at__gt=F("first_published_at")).order_by("-modified_at")
     found = [
         moment
