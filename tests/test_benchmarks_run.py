@@ -44,6 +44,16 @@ def test_latency_benchmark_runs_against_a_real_wiredesk_run():
     assert rows == [[c, s] for c in ("publish", "kill") for s in ("page", "api", "feed")]
 
 
+def test_layers_benchmark_prints_every_cache_layer_with_and_without_it():
+    from wiredesk.metrics.instruments import CACHE_LAYERS
+
+    stdout = _run("layers.py", "--stories", "60", "--repeat", "3", timeout=180)
+    rows = [line.split() for line in stdout.splitlines() if line.endswith(("ok", "MISS"))]
+    assert {row[0] for row in rows} == set(CACHE_LAYERS)
+    assert all(row.count("200") == 2 for row in rows)  # each asked with the layer and without
+    assert "target: with each layer" in stdout
+
+
 def test_ingest_benchmark_prints_its_table():
     stdout = _run("ingest.py", "--stories", "200", timeout=300)
     rows = [

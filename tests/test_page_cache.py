@@ -37,6 +37,22 @@ def test_a_cached_story_page_is_served_without_the_database(
     assert second.status_code == 200 and second.content == first.content
 
 
+def test_a_page_kept_in_an_older_release_s_shape_is_a_miss_never_an_error(client, feeds):
+    """Pages outlive a deploy in Redis: a value of another shape under a key is rendered over."""
+    from django.core.cache import cache
+
+    from wiredesk.site.cache import PAGED_BY, CachedPage, generation
+
+    ingest_bytes(feeds["ians"], g2_item("urn:a", 1, T0), "a.xml")
+    url = Story.objects.get().get_absolute_url()
+    key = f"wiredesk:page:{generation()}:{url}:" + ":".join("" for _ in PAGED_BY)
+    cache.set(key, (200, {"Content-Type": "text/html"}, b"an older release's bytes"), 300)
+    response = client.get(url)
+    assert response.status_code == 200 and b"older release" not in response.content
+    assert isinstance(cache.get(key), CachedPage)
+    assert cache.get(key).content == response.content
+
+
 @pytest.mark.parametrize("status", ["canceled", "withheld"])
 def test_a_kill_or_withhold_is_never_served_from_cache(client, feeds, status):
     feed = feeds["ians"]

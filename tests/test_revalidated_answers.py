@@ -17,6 +17,7 @@ from lxml import etree
 
 from wiredesk.site.fastpath import WholeBody, whole_bodies, wrap
 from wiredesk.site.generation import generation_clock
+from wiredesk.site.kept import WhileSignature, mark_keep
 from wiredesk.site.revalidated import RevalidatedAnswers, revalidated
 from wiredesk.sources.models import Agency
 
@@ -137,8 +138,8 @@ def test_a_check_that_fails_hands_the_request_to_django():
         calls.append(environ["PATH_INFO"])
         start_response("200 OK", [("Cache-Control", "public, max-age=0")])
         body = WholeBody([b"answer %d" % len(calls)])
-        body.content, body.wiredesk_cacheable = body[0], False
-        body.wiredesk_revalidate = (failing_check, "signature")
+        body.content = body[0]
+        mark_keep(body, revalidate=WhileSignature(failing_check, "signature"))
         return body
 
     app = RevalidatedAnswers(application, 1 << 20)

@@ -20,105 +20,37 @@ what reaches Django: an answer kept here costs a dictionary lookup, no worker
 time worth protecting, and counting it would put a shared-cache round trip
 on the fastest path. A crawler asking for what is not kept (the long tail of
 words and filters) reaches Django, and is counted and shed there. A 429 is
-never kept (not marked cacheable, and `no-store`).
+never kept (not marked to be kept, and `no-store`).
 """
 
 from __future__ import annotations
 
-import re
-import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from django.http import HttpResponse
 
 from wiredesk.metrics.instruments import CacheCounter
 
 from .generation import FileGeneration, RedisGeneration, generation_clock, shared_safely
-
-# Django's GZipMiddleware decides by this same test, so the key matches its choice.
-ACCEPTS_GZIP = re.compile(r"\bgzip\b")
-BYPASS_HEADERS = frozenset(
-    ("HTTP_AUTHORIZATION", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE")
+from .kept import (
+    AddressKey,
+    AnswerStore,
+    Keep,
+    KeptAnswer,
+    SentHeaders,
+    WhileGeneration,
+    keep_of,
+    keepable,
 )
-MAX_BODY = 1 << 20
+
 COUNTS = CacheCounter("fastpath")
-
-
-class Kept:
-    """One answer as it was sent: status line, headers, body."""
-
-    __slots__ = ("body", "expires", "generation", "headers", "status")
-
-    def __init__(self, status: str, headers: list, body: bytes, generation: bytes, expires: float):
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.generation = generation
-        self.expires = expires
-
-
-class AnswerStore:
-    """Answers kept by key in a worker's memory, up to `max_bytes` of bodies, first in first out.
-
-    Lookups need no lock (a dictionary read); changes take one.
-    """
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.kept: dict[tuple[str, str, bool], Any] = {}
-        self.kept_bytes = 0
-        self.lock = threading.Lock()
-
-    def put(self, key: tuple[str, str, bool], answer: Any) -> None:
-        """Keep `answer` (anything with a `body`), dropping the oldest to make room."""
-        body = answer.body
-        with self.lock:
-            while self.kept and self.kept_bytes + len(body) > self.max_bytes:
-                oldest = self.kept.pop(next(iter(self.kept)))
-                self.kept_bytes -= len(oldest.body)
-            old = self.kept.pop(key, None)
-            if old is not None:
-                self.kept_bytes -= len(old.body)
-            self.kept[key] = answer
-            self.kept_bytes += len(body)
-
-
-class AddressKey:
-    """The key of a plain GET or HEAD: path, query, and whether gzip is accepted."""
-
-    def __init__(self) -> None:
-        self.gzip_by_header: dict[str, bool] = {}
-
-    def __call__(self, environ: dict) -> tuple[str, str, bool] | None:
-        """Return the key, or None for a request a kept answer must not serve."""
-        method = environ["REQUEST_METHOD"]
-        if (method != "GET" and method != "HEAD") or not BYPASS_HEADERS.isdisjoint(environ):
-            return None
-        encoding = environ.get("HTTP_ACCEPT_ENCODING", "")
-        gzip = self.gzip_by_header.get(encoding)
-        if gzip is None:
-            gzip = ACCEPTS_GZIP.search(encoding) is not None
-            if len(self.gzip_by_header) < 256:
-                self.gzip_by_header[encoding] = gzip
-        return (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), gzip)
-
-
-def keepable(headers: list, body: bytes) -> bool:
-    """Say whether an answer with these headers may be sent again to any reader."""
-    names = {name.lower(): value for name, value in headers}
-    if "set-cookie" in names or "public" not in names.get("cache-control", ""):
-        return False
-    if names.get("vary", "Accept-Encoding").replace(" ", "") not in ("Accept-Encoding", ""):
-        return False
-    return len(body) <= MAX_BODY
 
 
 class FastPageCache:
     """Wrap a WSGI application; answer repeated cacheable GETs from process memory."""
 
-    def __init__(self, app: Callable, seconds: int, max_bytes: int = 8 << 20) -> None:
+    def __init__(self, app: Callable, seconds: float, max_bytes: int = 8 << 20) -> None:
         self.app = app
         self.seconds = seconds
         self.store = AnswerStore(max_bytes)
@@ -131,39 +63,33 @@ class FastPageCache:
         key = self.key(environ)
         if key is None:
             return self.app(environ, start_response)
-        kept = self.store.kept.get(key)
         if self.clock is None:
             self.clock = generation_clock()
-        current = self.clock.current()
-        if kept is not None and kept.generation == current and kept.expires > time.monotonic():
+        kept = self.store.kept.get(key)
+        if kept is not None and kept.is_current():
             COUNTS.hit()
             start_response(kept.status, kept.headers)
             return [kept.body] if environ["REQUEST_METHOD"] == "GET" else []
         COUNTS.miss()
+        current = self.clock.current()
         if current is None or environ["REQUEST_METHOD"] == "HEAD":
             return self.app(environ, start_response)
-        sent: list[Any] = []
-
-        def capture(status: str, headers: list, exc_info: object = None) -> None:
-            sent[:] = [status, headers]
-            return start_response(status, headers, exc_info)
-
-        response = self.app(environ, capture)  # rendered under `current` or a later one
-        if getattr(response, "wiredesk_cacheable", False) and sent:
+        sent = SentHeaders(start_response)
+        response = self.app(environ, sent)  # rendered under `current` or a later one
+        if keep_of(response).for_generation and sent.status:
             body = response.content
-            if keepable(sent[1], body):
-                expires = time.monotonic() + self.seconds
-                self.store.put(key, Kept(sent[0], list(sent[1]), body, current, expires))
+            if keepable(sent.headers, body):
+                rule = WhileGeneration(self.clock, current, time.monotonic() + self.seconds)
+                self.store.put(key, KeptAnswer(sent.status, list(sent.headers), body, rule))
         return response
 
 
 class WholeBody(list):
     """A Django response's body as one piece, with what the fast path reads of it."""
 
-    __slots__ = ("content", "wiredesk_cacheable", "wiredesk_revalidate")
+    __slots__ = ("content", "wiredesk_keep")
     content: bytes
-    wiredesk_cacheable: bool
-    wiredesk_revalidate: tuple | None  # site/revalidated.py
+    wiredesk_keep: Keep  # site/kept.py
 
 
 def whole_bodies(app: Callable) -> Callable:
@@ -182,8 +108,7 @@ def whole_bodies(app: Callable) -> Callable:
         try:
             body = WholeBody([response.content])
             body.content = body[0]
-            body.wiredesk_cacheable = getattr(response, "wiredesk_cacheable", False)
-            body.wiredesk_revalidate = getattr(response, "wiredesk_revalidate", None)
+            body.wiredesk_keep = keep_of(response)
         finally:
             response.close()  # the end of the request for Django (its signal, connections)
         return body

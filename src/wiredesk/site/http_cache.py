@@ -21,6 +21,8 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.middleware.http import ConditionalGetMiddleware as DjangoConditionalGet
 
+from .kept import keep_of, mark_keep
+
 CACHEABLE = {200, 301, 404, 410}
 PRIVATE_PREFIXES = ("/admin/", "/static/admin/", "/desk/")
 STORY_PATH = re.compile(r"^/(?:api/v1/)?stor(?:y|ies)/(\d+)(?:/|$)")
@@ -40,8 +42,8 @@ class CacheHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if getattr(request, "wiredesk_cacheable", False):  # site/cache.py keep_whole_answer
-            response.wiredesk_cacheable = True  # type: ignore[attr-defined]
+        if keep_of(request).for_generation:  # site/cache.py keep_whole_answer
+            mark_keep(response, for_generation=True)
         if request.method not in ("GET", "HEAD") or request.path.startswith(PRIVATE_PREFIXES):
             return response
         if response.status_code not in CACHEABLE or response.has_header("Cache-Control"):

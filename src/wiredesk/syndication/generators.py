@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from io import StringIO
-from typing import Any
+from typing import Any, NamedTuple
 from xml.sax.xmlreader import AttributesImpl
 
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed, rfc3339_date
@@ -44,6 +44,13 @@ class XmlWriter(SimplerXMLGenerator):
 FRAME_MARK = "\x00"
 
 
+class Frame(NamedTuple):
+    """What a feed writes around its items (kept in syndication/fragments.py's `frames`)."""
+
+    head: str
+    tail: str
+
+
 class KeptItems(SyndicationFeed):
     """Write items rendered one at a time (syndication/fragments.py) as they were kept.
 
@@ -73,11 +80,11 @@ class KeptItems(SyndicationFeed):
         # The newest change of every listed story, not only of those rendered now.
         return self.feed.get("latest") or super().latest_post_date()
 
-    def frame(self) -> tuple[str, str]:
+    def frame(self) -> Frame:
         """Return what the feed writes before its items and after them."""
         self.fragments = [FRAME_MARK]
         head, tail = self.writeString("utf-8").split(FRAME_MARK)
-        return head, tail
+        return Frame(head, tail)
 
 
 def _hub_links(handler: SimplerXMLGenerator, feed: dict, element: str) -> None:
