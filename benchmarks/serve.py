@@ -6,7 +6,7 @@ Starts `wiredesk serve` (granian) on a fresh SQLite database holding the seed
 story, and nginx serving that page's bytes as a static file, then loads each
 with wrk (Debian's `wrk` and `nginx`; install them first) from 127.0.0.1.
 Targets: the cached story page at least 50% of nginx's requests/s with p99
-under 10 ms; uncached story pages at least 1,000 requests/s. Each is measured
+under 10 ms; uncached story pages at least 1,500 requests/s (issue 28). Each is measured
 twice: as `wiredesk serve` runs by default (granian's RSGI interface, every
 request body read whole by Wiredesk before the site: config/bodies.py), and
 "proxied", with `proxy_buffers_bodies = true` (granian's WSGI interface, as
@@ -213,7 +213,7 @@ def main() -> int:
             f">= {n_rate / 2:,.0f} rps, p99 < 10 ms",
             c_rate >= n_rate / 2 and c_p99 < 10,
         ),
-        ("story page, uncached", u_rate, u_p99, ">= 1,000 rps", u_rate >= 1000),
+        ("story page, uncached", u_rate, u_p99, ">= 1,500 rps", u_rate >= 1500),
         (
             "proxied, cached",
             pc_rate,
@@ -221,7 +221,7 @@ def main() -> int:
             f">= {n_rate / 2:,.0f} rps, p99 < 10 ms",
             pc_rate >= n_rate / 2 and pc_p99 < 10,
         ),
-        ("proxied, uncached", pu_rate, pu_p99, ">= 1,000 rps", pu_rate >= 1000),
+        ("proxied, uncached", pu_rate, pu_p99, ">= 1,500 rps", pu_rate >= 1500),
     ]
     print(
         f"Story page, {len(page):,} bytes, wrk -t2 -c{args.connections} -d{args.seconds}s on 127.0.0.1\n"

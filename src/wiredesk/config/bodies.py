@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -48,11 +49,20 @@ class BufferedBodies:
     (benchmarks/serve.py). `threads` above 1 runs the WSGI application in a
     pool of that many threads (PostgreSQL: a query waits on the network); at 1
     it runs on the event loop itself, as a plain WSGI server's single thread would.
+
+    On the event loop, every request runs in one context kept for the worker:
+    Django keeps its database connection, and its other per-thread state, in
+    asgiref's `Local`, which on a thread with a running loop is a context
+    variable. Each request in a context of its own (a task's) opened a new
+    database connection, its pragmas with it, and never reused it: an uncached
+    page cost twice what it does under a plain WSGI server (docs/benchmarks.md).
+    One kept context is what a WSGI server's one thread is.
     """
 
     def __init__(self, app: WSGIApp, seconds: float, limit: int, threads: int = 1) -> None:
         self.app, self.seconds, self.limit = app, seconds, limit
         self.pool = ThreadPoolExecutor(threads, "wiredesk-web") if threads > 1 else None
+        self.context = contextvars.copy_context()  # entered by one request at a time
 
     async def __rsgi__(self, scope: Any, proto: Any) -> None:
         if scope.proto != "http":
@@ -67,7 +77,7 @@ class BufferedBodies:
             body = read
         environ = _environ(scope, body, self.pool is not None)
         if self.pool is None:
-            answer = self._call(environ)
+            answer = self.context.run(self._call, environ)
         else:
             answer = await asyncio.get_running_loop().run_in_executor(
                 self.pool, self._call, environ
