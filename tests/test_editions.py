@@ -203,6 +203,50 @@ def test_a_story_page_s_own_words_are_in_its_edition_s_language(client, stories)
     assert english.xpath("//header//a[@class='brand']/@href") == ["/"]
 
 
+def found_ids(client, path: str, words: str) -> set[int]:
+    """Return the story ids a search page finds for `words`."""
+    found = html.fromstring(client.get(path, {"q": words}).content)
+    return {int(href.split("/")[2]) for href in found.xpath('//ul[@class="cards"]//h2/a/@href')}
+
+
+def test_search_from_an_edition_answers_in_its_language_among_its_stories(client, stories):
+    assert page(client, "/hi/").xpath("//header//form[@role='search']/@action") == ["/hi/search"]
+    hindi = page(client, "/hi/search?q=हवा")
+    assert hindi.getroottree().getroot().get("lang") == "hi"
+    assert hindi.find(".//main//h1").text == "खोजें"
+    assert hindi.xpath("//main//form[@role='search']/@action") == ["/hi/search"]
+    assert hindi.xpath("//header//a[@class='brand']/@href") == ["/hi/"]
+    assert found_ids(client, "/hi/search", "हवा") == {stories["hi:42"].pk}
+    # Each edition searches the stories it lists, as its lists do.
+    assert found_ids(client, "/hi/search", "Delhi") == set()
+    assert found_ids(client, "/search", "Delhi") == {stories["en:42"].pk}
+    assert found_ids(client, "/search", "हवा") == set()
+    english = page(client, "/search?q=Delhi")
+    assert english.getroottree().getroot().get("lang") == "en"
+    assert english.find(".//main//h1").text == "Search"
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: kept searches as in production
+def test_the_same_words_kept_for_one_edition_s_search_are_not_another_s(client, settings, feeds):
+    with_options(settings, site={"editions": ("hi",), "page_cache_seconds": 300})
+    ingest_bytes(feeds["ians"], ninjs("urn:ians:hi:42", "hi", HINDI), "hi.json")
+    story = Story.objects.get()
+    for _ in range(2):  # the second of each is answered from what was kept
+        assert found_ids(client, "/search", "हवा") == set()
+        assert found_ids(client, "/hi/search", "हवा") == {story.pk}
+
+
+def test_a_story_s_versions_page_is_in_its_edition_s_language(client, stories):
+    story = stories["hi:42"]
+    hindi = page(client, f"{story.get_absolute_url()}versions/")
+    assert hindi.getroottree().getroot().get("lang") == "hi"
+    assert hindi.find(".//main//h1").text == "संस्करण"
+    assert hindi.xpath("//header//a[@class='brand']/@href") == ["/hi/"]
+    english = page(client, f"{stories['en:42'].get_absolute_url()}versions/")
+    assert english.getroottree().getroot().get("lang") == "en"
+    assert english.find(".//main//h1").text == "Versions"
+
+
 def test_the_same_identifier_in_the_same_language_links_nothing(client, feeds, hindi_edition):
     feed = feeds["ians"]
     ingest_bytes(feed, ninjs("urn:ians:hi:1", "hi", HINDI, SHARED_ID), "a.json")

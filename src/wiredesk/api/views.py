@@ -5,12 +5,17 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
 from ninja import NinjaAPI, Query, Status
 from ninja.errors import HttpError
 from ninja.openapi.schema import OpenAPISchema
@@ -19,12 +24,13 @@ from ninja.types import DictStrAny
 from wiredesk.pictures.selectors import ShownPicture, pictures_of
 from wiredesk.site.cache import kept_list
 from wiredesk.sources.models import Agency
-from wiredesk.stories.models import Story
-from wiredesk.stories.search import search_stories
+from wiredesk.stories.models import Story, shown_byline
+from wiredesk.stories.search import search_rows
 from wiredesk.stories.selectors import (
     also_reported_by,
     changed_since,
     in_language,
+    older_than,
     story_for_page,
     visible_stories,
     with_topic,
@@ -110,6 +116,61 @@ def _url(story: Story) -> str:
     return settings.WIREDESK.site.url + story.get_absolute_url()
 
 
+# What a list's summary reads of a story and its agency (no body, no metadata), as
+# values() names them: a row each, no model built. `pk` and `first_published_at`,
+# named as a story's, are the list's order (its cursor, changed_since's merge).
+SUMMARY_FIELDS = (
+    "pk",
+    "slug",
+    "headline",
+    "teaser",
+    "byline",
+    "language",
+    "first_published_at",
+    "modified_at",
+    "is_correction",
+    "agency__slug",
+    "agency__byline",
+)
+
+
+class StoryUrls:
+    """Stories' absolute addresses, as `_url` gives them, the URL resolver asked once.
+
+    Reversing a story's address walks the resolver for every story of a page;
+    the address differs from story to story only in its key and slug, which
+    reverse() quotes character by character, as done here.
+    """
+
+    def __init__(self) -> None:
+        sample = reverse("site:story", kwargs={"pk": 1, "slug": "-"})
+        self.head = settings.WIREDESK.site.url + sample.removesuffix("1/-/")
+
+    def __call__(self, pk: int, slug: str) -> str:
+        if not slug or "/" in slug:  # reverse() refuses these: let it, as before
+            return settings.WIREDESK.site.url + reverse(
+                "site:story", kwargs={"pk": pk, "slug": slug}
+            )
+        return f"{self.head}{pk}/{quote(slug, safe=RFC3986_SUBDELIMS + '/~:@')}/"
+
+
+def _listed(row: Any, url: StoryUrls) -> dict[str, Any]:
+    """Return a row of SUMMARY_FIELDS as `_summary` gives its story, in StorySummary's order."""
+    return {
+        "id": row.pk,
+        "url": url(row.pk, row.slug),
+        "agency": row.agency__slug,
+        "headline": row.headline,
+        "teaser": row.teaser,
+        "byline": shown_byline(row.byline, row.agency__byline),
+        "language": row.language,
+        "published": row.first_published_at,
+        "modified": row.modified_at,
+        "updated": row.modified_at > row.first_published_at,  # Story.was_updated
+        "correction": row.is_correction,
+    }
+
+
 def _summary(story: Story) -> dict:
     return {
         "id": story.pk,
@@ -184,7 +245,7 @@ def list_stories(
         max_length=200,
         description="Words to search for; results best first",
     ),
-) -> dict[str, Any]:
+) -> HttpResponse:
     """Return visible stories, newest first, `limit` a page; follow `next_cursor` for more.
 
     With `q`, return the best matches by relevance and recency (one page, no cursor).
@@ -208,20 +269,24 @@ def list_stories(
         stories = _filtered(agency, topic, language)
         if q:
             # The filters go into the search's own read, ranked in the engine (one page).
-            found = search_stories(q, limit=limit, within=stories)
-            return {"items": [_summary(s) for s in found], "next_cursor": None}
+            found = search_rows(q, SUMMARY_FIELDS, limit=limit, within=stories)
+            return _page_of([SimpleNamespace(**row) for row in found], limit)  # no cursor
+        if before is not None and changed is None:
+            # "Before (moment, pk)", written without an OR so the list's index is read
+            # as a range (an OR made SQLite collect every matching row id).
+            stories = older_than(stories, *before)
+        rows = stories.values_list(*SUMMARY_FIELDS, named=True)
         if changed is not None:
-            return _page_of(changed_since(stories, changed, limit + 1, before), limit)
-        if before is not None:
-            moment, pk = before
-            # "Before (moment, pk)", written without an OR so the newest-first index is
-            # read as a range (an OR made SQLite collect every matching row id).
-            stories = stories.filter(first_published_at__lte=moment).exclude(
-                first_published_at=moment, pk__gte=pk
-            )
-        return _page_of(list(stories[: limit + 1]), limit)
+            # Rows for stories: changed_since orders what it merges by the fields
+            # named as a story's (first_published_at, pk).
+            listed = cast("QuerySet[Story]", rows)
+            return _page_of(changed_since(listed, changed, limit + 1, before), limit)
+        return _page_of(list(rows[: limit + 1]), limit)
 
-    return kept_list(request, build)
+    # Rendered here from plain values, as StoryPage describes them (tests/test_api_cost.py
+    # checks each answer against the schema's): handed back to django-ninja, every
+    # summary was validated into a model and dumped again, most of the request's Python.
+    return api.create_response(request, kept_list(request, build), status=200)
 
 
 def _filtered(agency: str | None, topic: str | None, language: str | None) -> QuerySet[Story]:
@@ -239,11 +304,13 @@ def _filtered(agency: str | None, topic: str | None, language: str | None) -> Qu
     return stories
 
 
-def _page_of(page: list[Story], limit: int) -> dict[str, Any]:
-    more = len(page) > limit
-    page = page[:limit]
+def _page_of(rows: Sequence[Any], limit: int) -> dict[str, Any]:
+    """Return a page of `limit` of rows of SUMMARY_FIELDS (one more: there is a next page)."""
+    more = len(rows) > limit
+    page = rows[:limit]
+    url = StoryUrls()
     return {
-        "items": [_summary(s) for s in page],
+        "items": [_listed(row, url) for row in page],
         "next_cursor": _encode_cursor(page[-1]) if more else None,
     }
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -22,11 +22,20 @@ from django.http import HttpRequest, HttpResponse
 from wiredesk.metrics.instruments import CacheCounter
 
 from .generation import generation_clock, shared_safely
+from .kept import mark_keep
 
 CACHED_STATUSES = {200, 301, 404, 410}
 PAGED_BY = ("page", "p", "before", "after")  # list pages (site/list_pages.py), sitemap sections
 KEPT_HEADERS = ("Content-Type", "Location", "Last-Modified", "Cache-Control", "Content-Language")
 PAGE_COUNTS, SEARCH_COUNTS, API_COUNTS = map(CacheCounter, ("page", "search", "api"))
+
+
+class CachedPage(NamedTuple):
+    """A page as the page cache keeps it (pickled by the cache backend, so module-level)."""
+
+    status: int
+    headers: dict[str, str]  # only KEPT_HEADERS
+    content: bytes
 
 
 def generation() -> str | None:
@@ -55,14 +64,13 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         query = ":".join(request.GET.get(name, "") for name in PAGED_BY)
         key = f"wiredesk:page:{current}:{request.path}:{query}"
         hit = cache.get(key)
-        if hit is not None:
+        # Anything else under the key (a value of an older release) is a miss, written over.
+        if isinstance(hit, CachedPage):
             PAGE_COUNTS.hit()
-            status, headers, content = hit
-            response = HttpResponse(content, status=status)
-            for name, value in headers.items():
+            response = HttpResponse(hit.content, status=hit.status)
+            for name, value in hit.headers.items():
                 response[name] = value
-            # For the fast path (site/fastpath.py).
-            setattr(response, "wiredesk_cacheable", True)  # noqa: B010
+            mark_keep(response, for_generation=True)  # for the fast path (site/fastpath.py)
             return response
         PAGE_COUNTS.miss()
         response = view(request, *args, **kwargs)
@@ -75,8 +83,8 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             and "no-store" not in response.get("Cache-Control", "")
         ):
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-            cache.set(key, (response.status_code, headers, response.content), seconds)
-            setattr(response, "wiredesk_cacheable", True)  # noqa: B010
+            cache.set(key, CachedPage(response.status_code, headers, response.content), seconds)
+            mark_keep(response, for_generation=True)
         return response
 
     return wrapper
@@ -111,35 +119,47 @@ def keep_whole_answer(request: HttpRequest) -> None:
     the content generation like every kept page; CacheHeadersMiddleware passes
     the mark to the response.
     """
-    request.wiredesk_cacheable = True  # type: ignore[attr-defined]
+    mark_keep(request, for_generation=True)
 
 
-def cached_search(q: str, limit: int = 50, request: HttpRequest | None = None) -> list:
-    """Return search_stories(q, limit), kept a few seconds by normalised query.
+def cached_search(
+    q: str, limit: int = 50, request: HttpRequest | None = None, edition: str = ""
+) -> list[dict[str, Any]]:
+    """Return search_stories(q, limit) among the stories `edition` lists (site/editions.py),
+    as rows of the columns a results page shows (site/search_results.py FIELDS),
+    kept a few seconds by normalised query.
 
     Keyed on the content generation, like pages: a kill or any other change
     makes every kept result stale at once. A burst of the same words (a
-    crawler, an app's launch) costs one search.
+    crawler, an app's launch) costs one search. What is kept is the stories'
+    ids; a kept answer reads their rows again, those columns only.
     """
-    from wiredesk.stories.search import search_stories
+    from wiredesk.stories.search import search_rows
     from wiredesk.stories.selectors import visible_stories
 
+    from .editions import in_edition, scope
+    from .search_results import FIELDS
+
     words = " ".join(q.lower().split())[:200]
+    within = in_edition(visible_stories(), edition)
     caching = words and settings.WIREDESK.site.page_cache_seconds and shared_safely()
     current = generation() if caching else None
     if current is None:
-        return search_stories(q, limit=limit)
+        return search_rows(q, FIELDS, limit=limit, within=within)
     if request is not None:
         keep_whole_answer(request)
-    key = f"wiredesk:search:{current}:{limit}:{hashlib.sha256(words.encode()).hexdigest()}"
+    # The editions' stories are apart: the same words found in one are not another's.
+    where = "|".join(scope(edition))
+    digest = hashlib.sha256(words.encode()).hexdigest()
+    key = f"wiredesk:search:{current}:{where}:{limit}:{digest}"
     ids = cache.get(key)
     if ids is None:
         SEARCH_COUNTS.miss()
-        found = search_stories(q, limit=limit)
-        cache.set(key, [story.pk for story in found], SEARCH_SECONDS)
+        found = search_rows(q, FIELDS, limit=limit, within=within)
+        cache.set(key, [row["id"] for row in found], SEARCH_SECONDS)
         return found
     SEARCH_COUNTS.hit()
-    by_id = visible_stories().select_related("agency").in_bulk(ids)
+    by_id = {row["id"]: row for row in visible_stories().filter(pk__in=ids).values(*FIELDS)}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 

@@ -66,8 +66,12 @@ def chrome_urls(edition: str = "") -> dict[str, str]:
     prefix = get_script_prefix() + edition
     urls = _chrome.get(prefix)
     if urls is None:
-        home = reverse("site:edition-home", args=[edition]) if edition else reverse("site:home")
-        urls = _chrome[prefix] = {"home": home, "search": reverse("site:search")}
+        if edition:
+            home = reverse("site:edition-home", args=[edition])
+            search = reverse("site:edition-search", args=[edition])
+        else:
+            home, search = reverse("site:home"), reverse("site:search")
+        urls = _chrome[prefix] = {"home": home, "search": search}
     return urls
 
 

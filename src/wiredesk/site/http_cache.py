@@ -24,6 +24,13 @@ from django.middleware.http import ConditionalGetMiddleware as DjangoConditional
 from .kept import keep_of, mark_keep
 
 CACHEABLE = {200, 301, 404, 410}
+# The request headers a conditional GET answers (Django's get_conditional_response).
+CONDITIONS = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
 PRIVATE_PREFIXES = ("/admin/", "/static/admin/", "/desk/")
 STORY_PATH = re.compile(r"^/(?:api/v1/)?stor(?:y|ies)/(\d+)(?:/|$)")
 
@@ -48,7 +55,8 @@ class CacheHeadersMiddleware:
             return response
         if response.status_code not in CACHEABLE or response.has_header("Cache-Control"):
             return response
-        if request.headers.get("Authorization"):
+        # From META: request.headers would copy every header to find this one.
+        if request.META.get("HTTP_AUTHORIZATION"):
             response["Cache-Control"] = "private, max-age=0"
             return response
         config = settings.WIREDESK.site
@@ -81,4 +89,6 @@ class ConditionalGetMiddleware(DjangoConditionalGet):
         ):
             digest = hashlib.sha1(response.content, usedforsecurity=False).hexdigest()
             response.headers["ETag"] = f'"{digest}"'
+        if not any(name in request.META for name in CONDITIONS):
+            return response  # no condition to answer 304 or 412 to: Django's would return it
         return super().process_response(request, response)

@@ -18,8 +18,13 @@ from wiredesk.stories.selectors import visible_stories
 
 from .cache import bump_generation
 from .models import StoryIdentifier, StoryTranslation
+from .per_generation import PerGeneration
 
 MAX_IDENTIFIERS = 20  # an item's altids; more is not an agency's bookkeeping
+
+# Whether any story is in a group, for the content generation: most sites have
+# none, and every story page would read its group for nothing.
+_any_group: PerGeneration[bool] = PerGeneration(max_keys=1)
 
 
 def link(first: Story, second: Story, linked_by: str) -> list[int]:
@@ -38,6 +43,7 @@ def link(first: Story, second: Story, linked_by: str) -> list[int]:
         }
         groups = {row.group for row in rows.values()}
         group = min(groups) if groups else min(first.pk, second.pk)
+        _any_group.forget()  # here at once; other processes when the commit moves the generation
         StoryTranslation.objects.filter(group__in=groups).exclude(group=group).update(group=group)
         for story in (first, second):
             if story.pk not in rows:
@@ -55,6 +61,7 @@ def unlink(story: Story) -> list[int]:
         StoryTranslation.objects.filter(group=row.group).values_list("story_id", flat=True)
     )
     row.delete()
+    _any_group.forget()
     if len(members) == 2:  # the other is left with no translation: no group either
         StoryTranslation.objects.filter(group=row.group).delete()
     transaction.on_commit(bump_generation)
@@ -101,13 +108,22 @@ def translations_of(story: Story) -> list[Story]:
     return sorted(others, key=lambda other: (other.language, other.pk))
 
 
-def alternates(story: Story, url: str) -> list[tuple[str, str]]:
+def any_group() -> bool:
+    """Say whether any story is in a translation group (kept for the content generation:
+    `link` and `unlink` move it when they commit)."""
+    return _any_group.get(None, StoryTranslation.objects.exists)
+
+
+def alternates(story: Story) -> list[tuple[str, str]]:
     """Return (hreflang, address) of a story's page and its translations, and x-default.
 
-    Nothing for a story with none. x-default is the version in the site's main
-    language, else this one; one alternate per language (the first linked).
+    Nothing for a story with none, and no read for it while no story has any.
+    x-default is the version in the site's main language, else this one; one
+    alternate per language (the first linked).
     """
-    return _named(story, url, translations_of(story))
+    if not any_group():
+        return []
+    return alternates_of([story]).get(story.pk, [])
 
 
 def alternates_of(stories: Iterable[Story]) -> dict[int, list[tuple[str, str]]]:

@@ -33,6 +33,7 @@ urlpatterns = [
     path("<edition:edition>/agency/<slug:slug>/", views.agency, name="edition-agency"),
     path("<edition:edition>/section/<slug:slug>/", views.section, name="edition-section"),
     path("<edition:edition>/topic/<slug:topic>/", views.topic, name="edition-topic"),
+    path("<edition:edition>/search", views.search, name="edition-search"),
     path("story/<int:pk>/", views.story, name="story-short"),
     path("story/<int:pk>/<storyslug:slug>/", views.story, name="story"),
     path("story/<int:pk>/<storyslug:slug>/versions/", views.provenance, name="provenance"),

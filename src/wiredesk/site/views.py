@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
+from django.template import loader
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
 
-from wiredesk.pictures.selectors import lead_pictures, pictures_of
+from wiredesk.pictures.selectors import pictures_of
 from wiredesk.sources.models import Agency
 from wiredesk.stories.models import Section, Story
 from wiredesk.stories.selectors import (
@@ -28,6 +34,8 @@ from wiredesk.stories.selectors import (
 
 from .cache import cached_page, cached_search
 from .changes import any_pending, changes_between
+from .chrome import story_chrome
+from .context import site as site_context
 from .editions import (
     edition_language,
     edition_of,
@@ -37,55 +45,11 @@ from .editions import (
     in_language_of,
     prefix,
 )
+from .list_pages import FirstPage, read_page
 from .rate_limits import RateLimited, limit_client, too_many_requests
-from .request_guard import whole_number
+from .search_results import cards
 from .structured import news_article
 from .translations import alternates
-
-
-@dataclass
-class ListPage:
-    """One page of a story list, newest first, without counting the whole list.
-
-    Counting a million stories costs more than the page (docs/benchmarks.md):
-    a page reads one story past its end to know whether an older page exists.
-    """
-
-    number: int
-    object_list: list
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.has_next or self.has_previous
-
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-
-def _page(request: HttpRequest, stories: QuerySet[Story], empty: str = "") -> ListPage:
-    """Return the asked page of `stories`; with `empty`, a list without any is missing so."""
-    size = settings.WIREDESK.site.page_size
-    number = whole_number(request.GET.get("page", "1"), maximum=999_999) or 0
-    if not number:
-        raise Http404("No such page")
-    start = (number - 1) * size
-    found = list(stories[start : start + size + 1])
-    if not found and number == 1 and empty:
-        raise Http404(empty)
-    if not found and number > 1:
-        raise Http404("No such page")
-    leads = lead_pictures(story.pk for story in found[:size])
-    for story in found:
-        story.lead_picture = leads.get(story.pk)  # type: ignore[attr-defined]
-    return ListPage(number, found[:size], len(found) > size)
 
 
 def _list(
@@ -96,11 +60,15 @@ def _list(
     edition = getattr(request, "edition", "")
     stories = in_edition(stories, edition)
     path = prefix(edition) + path.lstrip("/")
+    try:
+        page = read_page(request, stories, empty)
+    except FirstPage:
+        return HttpResponseRedirect(path)
     return render(
         request,
         "site/list.html",
         {
-            "page": _page(request, stories, empty),
+            "page": page,
             "title": title,
             "list_path": path,
             "feeds_path": path if path != prefix(edition) else f"{path}feeds/",
@@ -178,8 +146,15 @@ def story(request: HttpRequest, pk: int, slug: str | None = None) -> HttpRespons
 
 
 def _story_page(request: HttpRequest, story: Story, path: str, url: str) -> HttpResponse:
+    """Render a story's page: its chrome kept (site/chrome.py), the story's own parts anew.
+
+    Rendered without the request's context processors: the page shows no
+    user, message or form, and the site's own (site/context.py) is given here.
+    """
     pictures = pictures_of(story.pk)
     context = {
+        **site_context(request),
+        "chrome": story_chrome(request, story.language),
         "story": story,
         "pictures": pictures,
         "lead": pictures[0] if pictures else None,
@@ -195,10 +170,11 @@ def _story_page(request: HttpRequest, story: Story, path: str, url: str) -> Http
             pictures[0].crops if pictures else (),
         ),
         "also_reported_by": also_reported_by(story),
-        "versions_url": reverse("site:provenance", args=[story.pk, story.slug]),
-        "alternates": alternates(story, url),
+        # The versions page is the story's address and "versions/" (site/urls.py).
+        "versions_url": f"{path}versions/",
+        "alternates": alternates(story),
     }
-    return render(request, "site/story.html", context)
+    return HttpResponse(loader.render_to_string("site/story.html", context))
 
 
 @cached_page
@@ -212,6 +188,13 @@ def provenance(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         return render(request, "site/gone.html", {"story": story}, status=410)
     if slug != story.slug:
         return HttpResponsePermanentRedirect(reverse("site:provenance", args=[pk, story.slug]))
+    # The page's own words are in the story's edition's language, as on its page.
+    request.edition = edition_of(story.language)  # type: ignore[attr-defined]
+    with translation.override(edition_language(request.edition)):  # type: ignore[attr-defined]
+        return _provenance_page(request, story)
+
+
+def _provenance_page(request: HttpRequest, story: Story) -> HttpResponse:
     rows: list[dict[str, Any]] = []
     previous = None
     versions = versions_of(story)
@@ -232,8 +215,10 @@ def provenance(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     return response
 
 
+@in_language_of
 def search(request: HttpRequest) -> HttpResponse:
-    """Search stories by words, best first by relevance and recency.
+    """Search stories by words, best first by relevance and recency. An edition's search
+    (`/hi/search`) looks among the stories its lists hold, and answers in its language.
 
     Results are kept a few seconds by normalised words, and the answer by its
     address for the content generation (site/cache.py). Each client may ask
@@ -247,8 +232,9 @@ def search(request: HttpRequest) -> HttpResponse:
         except RateLimited as exc:
             words = gettext("Too many searches from your address; try again in %(seconds)s s.")
             return too_many_requests(exc, words % {"seconds": exc.retry_after} + "\n")
-    results = cached_search(q, request=request) if q.strip() else []
-    return render(request, "site/search.html", {"q": q, "results": results})
+    edition = request.edition  # type: ignore[attr-defined]
+    results = cached_search(q, request=request, edition=edition) if q.strip() else []
+    return render(request, "site/search.html", {"q": q, "results": cards(results)})
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -45,6 +45,14 @@ class Delivery(models.Model):
         return f"{self.origin} ({self.sha256[:12]})"
 
 
+def shown_byline(byline: str, agency_byline: str) -> str:
+    """Return the byline readers see of a story sent with `byline`: the agency's, with a
+    writer's name if sent (`Story.display_byline`, for rows read without a model)."""
+    if not byline or agency_byline.lower() in byline.lower():
+        return agency_byline
+    return f"{byline} ({agency_byline})"
+
+
 class Story(models.Model):
     """What readers see: the current version of one agency item."""
 
@@ -176,10 +184,7 @@ class Story(models.Model):
     @property
     def display_byline(self) -> str:
         """Return the byline readers see: the agency's, with a writer's name if sent."""
-        agency = self.agency.byline
-        if not self.byline or agency.lower() in self.byline.lower():
-            return agency
-        return f"{self.byline} ({agency})"
+        return shown_byline(self.byline, self.agency.byline)
 
     @property
     def was_updated(self) -> bool:

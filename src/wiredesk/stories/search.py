@@ -8,7 +8,10 @@ shows can be found, so killed, withheld and embargoed stories never are.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -20,6 +23,7 @@ from .storage.search_index import MAX_QUERY_MS, SearchTimedOut
 
 log = logging.getLogger("wiredesk.stories")
 HALF_LIFE_DAYS = 3.0  # a story's recency weight halves every three days
+Found = TypeVar("Found")
 
 
 def search_stories(
@@ -33,13 +37,36 @@ def search_stories(
     `within`: the visible stories to search among (an agency's, a topic's),
     as `visible_stories` filtered.
     """
+    return _searched(q, now, within, search_index.ranked, limit)
+
+
+def search_rows(
+    q: str,
+    fields: tuple[str, ...],
+    now: datetime | None = None,
+    limit: int = 50,
+    within: QuerySet[Story] | None = None,
+) -> list[dict[str, Any]]:
+    """Return `search_stories`'s stories as rows of `fields` only (`values()` names),
+    for a page that shows a few of each story's columns."""
+    return _searched(q, now, within, partial(search_index.ranked_rows, fields=fields), limit)
+
+
+def _searched(
+    q: str,
+    now: datetime | None,
+    within: QuerySet[Story] | None,
+    rank: Callable[[QuerySet[Story], str, datetime, int, float], list[Found]],
+    limit: int,
+) -> list[Found]:
+    """Return `rank`'s best `limit` for `q`: nothing for no words, or past the time limit."""
     q = q.strip()
     if not q:
         return []
     now = now or timezone.now()
     stories = within if within is not None else visible_stories(now)
     try:
-        return search_index.ranked(stories, q[:200], now, limit, HALF_LIFE_DAYS)
+        return rank(stories, q[:200], now, limit, HALF_LIFE_DAYS)
     except SearchTimedOut:
         log.warning("search stopped after %s ms: %r", MAX_QUERY_MS, q[:80])
         return []

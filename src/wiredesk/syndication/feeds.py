@@ -32,9 +32,16 @@ from django.utils.http import http_date
 
 from wiredesk.pictures.selectors import lead_picture_token, lead_pictures
 from wiredesk.site import editions
+from wiredesk.site.kept import WhileSignature, mark_keep
 from wiredesk.sources.models import DEFAULT_DISCLAIMER, Agency
 from wiredesk.stories.models import Section, Story
-from wiredesk.stories.selectors import in_section, visible_stories, with_topic
+from wiredesk.stories.selectors import (
+    in_section,
+    in_section_by_row,
+    visible_stories,
+    with_topic,
+    with_topic_by_row,
+)
 from wiredesk.stories.storage.prepared import CompiledReads
 
 from .fragments import frames, store
@@ -75,16 +82,32 @@ def narrowed(
     stories: QuerySet[Story], scope: tuple[int | None, str, str, tuple[str, ...]]
 ) -> QuerySet[Story]:
     """Return the stories of `stories` a listing's scope (agency id, topic, section, the
-    edition's languages) takes."""
+    edition's languages) takes, newest first through the listing's own index."""
     agency_id, topic, section, edition = scope
-    stories = editions.in_scope(stories, edition)
+    # The agency, topic or section leads (its index); the edition's language then
+    # filters inside it, as on the listing's page.
     if agency_id is not None:
-        return stories.filter(agency_id=agency_id)
-    if topic:
-        return with_topic(stories, topic)
-    if section:
-        return in_section(stories, section)
-    return stories
+        stories = stories.filter(agency_id=agency_id)
+    elif topic:
+        stories = with_topic(stories, topic)
+    elif section:
+        stories = in_section(stories, section)
+    return editions.in_scope(stories, edition)
+
+
+def narrowed_by_row(
+    stories: QuerySet[Story], scope: tuple[int | None, str, str, tuple[str, ...]]
+) -> QuerySet[Story]:
+    """Return the stories of `stories` a listing's scope takes, tested on their rows: for a
+    read another index leads (the recent kills, by their time)."""
+    agency_id, topic, section, edition = scope
+    if agency_id is not None:
+        stories = stories.filter(agency_id=agency_id)
+    elif topic:
+        stories = stories.filter(with_topic_by_row(topic))
+    elif section:
+        stories = stories.filter(in_section_by_row(section))
+    return editions.in_scope_by_row(stories, edition)
 
 
 # Asked at every feed request, as one statement compiled once
@@ -130,7 +153,7 @@ def killed_stories(
 ) -> QuerySet:
     stories = Story.objects.filter(state=Story.State.KILLED, killed_at__gte=since)
     return shaped(
-        narrowed(stories, scope).order_by("-killed_at"), KILLED, when="killed_at", pk="pk"
+        narrowed_by_row(stories, scope).order_by("-killed_at"), KILLED, when="killed_at", pk="pk"
     )[:FEED_SIZE]
 
 
@@ -258,17 +281,15 @@ class StoryFeed(Feed):
             feed = self._render(listing, request, keys, kept)
             frame = feed.frame()
             frames.put(state.frame_key, frame)
-        head, tail = frame
-        body = head + self.feed_type.item_separator.join(t for t in kept if t is not None) + tail
+        items = self.feed_type.item_separator.join(t for t in kept if t is not None)
+        body = frame.head + items + frame.tail
         response = HttpResponse(body, content_type=self.feed_type.content_type)
         if listing.latest:
             response.headers["Last-Modified"] = http_date(listing.latest.timestamp())
             # The same state gives the same bytes: a web worker may answer again
             # from them once it has read that nothing changed (site/revalidated.py).
-            response.wiredesk_revalidate = (  # type: ignore[attr-defined]
-                partial(self.signature, *args, **kwargs),
-                state.signature,
-            )
+            check = partial(self.signature, *args, **kwargs)
+            mark_keep(response, revalidate=WhileSignature(check, state.signature))
         else:  # nothing listed: as Django's feeds say, changed now
             response.headers["Last-Modified"] = http_date(time.time())
         return response

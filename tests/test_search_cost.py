@@ -1,0 +1,136 @@
+"""A reader's search costs the same whatever number of stories match: one statement, and
+a bounded number of Python calls (docs/benchmarks.md, In-process cost of a search).
+
+The long tail (every search asked once, so no cache helps) is paid in our own
+code around the engine: each request is counted with cProfile, which counts
+the same on a busy machine as on a quiet one, on pages of fifty results for
+words a hundred stories hold and for words two thousand hold.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import pstats
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import lxml.html
+import pytest
+import time_machine
+from django.db import connection
+from django.template import engines
+
+from wiredesk.sources.models import Agency
+from wiredesk.stories.models import Story
+from wiredesk.stories.search import search_stories
+from wiredesk.stories.storage import search_index
+
+from .options import with_options
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+STORIES = 2_100
+SELDOM = 100  # stories holding "seldom seen"; all the others hold "often seen"
+# The statements of one search: the ranked read; on PostgreSQL also its time
+# limit set and put back, inside a savepoint of the test's transaction.
+STATEMENTS = {"sqlite": 1, "postgresql": 5}
+# Python function calls of one search request with fifty results, the
+# middleware's and the page's included (the test runner's template
+# instrumentation too). Before the results page read only what it shows, a
+# result cost near a thousand calls and a request over 50,000.
+CALLS = 36_000
+
+
+def words_of(n: int) -> str:
+    return "seldom seen" if n < SELDOM else "often seen"
+
+
+@pytest.fixture
+def archive(db: Any) -> None:
+    """Store STORIES stories, one every five minutes back from NOW; a few in Hindi,
+    with slugs in Devanagari."""
+    agency = Agency.objects.create(slug="wire", name="Wire & Co", byline="Wire")
+    stories = []
+    for n in reversed(range(STORIES)):  # oldest first: ids grow with time
+        published = NOW - timedelta(minutes=5 * n + 1)
+        hindi = n % 7 == 3
+        stories.append(
+            Story(
+                agency=agency,
+                item_id=f"urn:{n}",
+                slug=f"दिल्ली-{n}" if hindi else f"story-{n}",
+                headline=f"Story {n} <{words_of(n)}>",
+                teaser=f"The {words_of(n)} story {n} & more.",
+                body_html=f"<p>The {words_of(n)} story {n}.</p>",
+                body_text=f"The {words_of(n)} story {n}.",
+                language="hi" if hindi else "en",
+                first_published_at=published,
+                modified_at=published,
+                published_at=published,
+                version_count=1,
+            )
+        )
+    Story.objects.bulk_create(stories, batch_size=500)
+    search_index.write_held(dict.fromkeys(Story.objects.values_list("pk", flat=True), True))
+
+
+def cost(client: Any, q: str) -> tuple[list[str], int, bytes]:
+    """Return one search request's statements, Python function calls and page."""
+    statements = []
+    profile = cProfile.Profile()
+
+    def counted(execute: Any, sql: str, *args: Any) -> Any:
+        # Not CaptureQueriesContext: its logging cursor costs calls of its own.
+        statements.append(sql)
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(counted):
+        profile.enable()
+        response = client.get("/search", {"q": q})
+        profile.disable()
+    assert response.status_code == 200
+    return statements, pstats.Stats(profile).total_calls, response.content
+
+
+def cards(page: bytes) -> int:
+    return len(lxml.html.fromstring(page).cssselect("ul.cards > li"))
+
+
+def test_a_search_costs_the_same_however_many_stories_match(client, archive):
+    with time_machine.travel(NOW, tick=False):
+        # Templates compiled, translations and languages' data read: the first
+        # request of a process pays for them.
+        client.get("/search", {"q": "story"})
+        seldom = cost(client, "seldom seen")
+        often = cost(client, "often seen")
+    assert cards(seldom[2]) == cards(often[2]) == 50
+    assert len(seldom[0]) == len(often[0]) == STATEMENTS[connection.vendor]
+    assert seldom[1] < CALLS, seldom[1]
+    assert often[1] < CALLS, often[1]
+    # Nothing a match: twenty times the matches, the same calls but for a few.
+    assert abs(seldom[1] - often[1]) < 100, (seldom[1], often[1])
+
+
+def test_search_results_are_the_list_cards_word_for_word(client, archive):
+    card = engines["django"].from_string(
+        '{% for story in results %}\n  {% include "site/_card.html" %}\n{% endfor %}'
+    )
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/search", {"q": "seldom seen"}).content.decode()
+        stories = search_stories("seldom seen")
+        expected = card.render({"results": stories, "site_language": "en"})
+    assert len(stories) == 50
+    assert any(story.language == "hi" for story in stories)
+    assert f'<ul class="cards">\n{expected}\n</ul>' in page
+
+
+def test_a_kept_search_reads_only_the_columns_its_page_shows(client, archive, settings):
+    with_options(settings, site={"page_cache_seconds": 300})
+    with time_machine.travel(NOW, tick=False):
+        first = client.get("/search", {"q": "seldom seen"}).content
+        read, _, again = cost(client, "  Seldom  SEEN ")  # the same words: its ids kept
+    assert cards(again) == cards(first) == 50
+    (sql,) = read  # the kept stories' rows, by id, and no search
+    assert "story_search" not in sql and "tsquery" not in sql
+    # Neither the stories' text nor their other columns: not whole stories.
+    assert not re.search(r"body_(html|text)|minhash|subjects", sql), sql
