@@ -9,13 +9,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any, cast
-from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
-from django.utils.http import RFC3986_SUBDELIMS
 from ninja import NinjaAPI, Query, Status
 from ninja.errors import HttpError
 from ninja.openapi.schema import OpenAPISchema
@@ -23,6 +20,7 @@ from ninja.types import DictStrAny
 
 from wiredesk.pictures.selectors import ShownPicture, pictures_of
 from wiredesk.site.cache import kept_list
+from wiredesk.site.story_paths import StoryPaths
 from wiredesk.sources.models import Agency
 from wiredesk.stories.models import Story, shown_byline
 from wiredesk.stories.search import search_rows
@@ -135,23 +133,13 @@ SUMMARY_FIELDS = (
 
 
 class StoryUrls:
-    """Stories' absolute addresses, as `_url` gives them, the URL resolver asked once.
-
-    Reversing a story's address walks the resolver for every story of a page;
-    the address differs from story to story only in its key and slug, which
-    reverse() quotes character by character, as done here.
-    """
+    """Stories' absolute addresses, as `_url` gives them, the URL resolver asked once."""
 
     def __init__(self) -> None:
-        sample = reverse("site:story", kwargs={"pk": 1, "slug": "-"})
-        self.head = settings.WIREDESK.site.url + sample.removesuffix("1/-/")
+        self.site, self.path = settings.WIREDESK.site.url, StoryPaths()
 
     def __call__(self, pk: int, slug: str) -> str:
-        if not slug or "/" in slug:  # reverse() refuses these: let it, as before
-            return settings.WIREDESK.site.url + reverse(
-                "site:story", kwargs={"pk": pk, "slug": slug}
-            )
-        return f"{self.head}{pk}/{quote(slug, safe=RFC3986_SUBDELIMS + '/~:@')}/"
+        return self.site + self.path(pk, slug)
 
 
 def _listed(row: Any, url: StoryUrls) -> dict[str, Any]:

@@ -10,19 +10,16 @@ many stories match (docs/design.md, Bounded cost per request).
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
-from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import RFC3986_SUBDELIMS
 
 from wiredesk.wire import rfc3339
 
 from .languages import reader_time
+from .story_paths import StoryPaths
 
 # The columns a result shows, as values() names them.
 FIELDS = ("id", "slug", "headline", "language", "teaser", "first_published_at", "agency__name")
-_SAMPLE_ID, _SAMPLE_SLUG = 4_096, "slug"  # a story address to take the pattern from
 
 
 def cards(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -33,8 +30,7 @@ def cards(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     made from one reversed address rather than the resolver asked again for
     each row.
     """
-    sample = reverse("site:story", kwargs={"pk": _SAMPLE_ID, "slug": _SAMPLE_SLUG})
-    prefix = sample.removesuffix(f"{_SAMPLE_ID}/{_SAMPLE_SLUG}/")
+    path = StoryPaths()
     language = translation.get_language() or ""
     zone = timezone.get_current_timezone()
     cards = []
@@ -42,7 +38,7 @@ def cards(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         local = timezone.localtime(row["first_published_at"], zone)
         cards.append(
             {
-                "url": _address(prefix, row["id"], row["slug"]),
+                "url": path(row["id"], row["slug"]),
                 "headline": row["headline"],
                 "language": row["language"],
                 "agency": row["agency__name"],
@@ -52,10 +48,3 @@ def cards(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return cards
-
-
-def _address(prefix: str, pk: int, slug: str) -> str:
-    if not slug or "/" in slug:  # no address of the pattern: as the resolver answers
-        return reverse("site:story", kwargs={"pk": pk, "slug": slug})
-    # Quoted as the resolver quotes a reversed address.
-    return f"{prefix}{pk}/{quote(slug, safe=RFC3986_SUBDELIMS + '/~:@')}/"
