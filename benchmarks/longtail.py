@@ -1,6 +1,7 @@
 """The long tail: every public surface asked as the world asks, beside the same surface asked again.
 
     uv run python benchmarks/longtail.py [--stories 1000000] [--seconds 10] [--postgres URL --redis URL]
+        [--keep DIR [--build-only]]
 
 Builds a database of `--stories` generated stories as benchmarks/load.py does
 (with two sections routed by subject), starts `wiredesk serve` (granian, two
@@ -332,25 +333,51 @@ def main() -> int:
         help="addresses of each generated workload (search, the API)",
     )
     parser.add_argument("--ingest-stories", type=int, default=2_000)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="a folder to build the archive in and keep (with --postgres, its database is"
+        " kept too): a later run with the same folder measures it again without building",
+    )
     parser.add_argument("--seed", type=int, default=28)
+    parser.add_argument(
+        "--build-only", action="store_true", help="with --keep: build the archive and stop"
+    )
     args = parser.parse_args()
+    if args.build_only and not args.keep:
+        parser.error("--build-only keeps what it builds: give --keep")
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
-    if args.postgres:
+    # A kept archive is built once: the build of a million stories takes longer
+    # than measuring it (docs/benchmarks.md).
+    work = args.keep or Path(tempfile.mkdtemp(prefix="wiredesk-longtail-"))
+    work.mkdir(parents=True, exist_ok=True)
+    built_mark = work / "built"
+    reuse = args.keep is not None and built_mark.exists()
+    if args.postgres and not reuse:
         from ingest import reset_postgres
 
         reset_postgres(args.postgres)
     rng = random.Random(args.seed)
-    work = Path(tempfile.mkdtemp(prefix="wiredesk-longtail-"))
     processes: list[subprocess.Popen] = []
     try:
         cached_env = environment(work, args.postgres, 300, args.redis)
         uncached_env = environment(work, args.postgres, 0, args.redis)
         started = time.perf_counter()
-        python(SECTIONS, cached_env)
-        python(BUILD.format(here=str(HERE), stories=args.stories), cached_env)
+        if reuse:
+            built = float(built_mark.read_text())
+        else:
+            python(SECTIONS, cached_env)
+            python(BUILD.format(here=str(HERE), stories=args.stories), cached_env)
+            built = time.perf_counter() - started
+            if args.keep:
+                built_mark.write_text(f"{built:.0f}")
+        if args.build_only:
+            print(f"built {args.stories:,} stories in {work} in {built:,.0f} s")
+            return 0
+        # Counted after the ingest runs of an earlier measure too: they add
+        # stories, and the next run ingests after them.
         first = int(python(COUNT, cached_env))
-        built = time.perf_counter() - started
         archive = json.loads(python(ARCHIVE.format(pages=args.story_pages), cached_env))
         alone = ingest_rate(cached_env, first, args.ingest_stories)
         port, uncached_port = free_port(), free_port()
@@ -396,7 +423,8 @@ def main() -> int:
         during = [figure(out) for out in printed]
     finally:
         stop_all(processes)
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
     engine = (
         "PostgreSQL and Redis"
         if args.postgres and args.redis

@@ -188,6 +188,41 @@ def test_a_subscription_the_hub_refuses_leaves_nothing_pending(
     assert client.get(CALLBACK, check(form["hub.topic"], token=token_of(form))).status_code == 404
 
 
+def test_a_topic_naming_a_hub_on_another_private_host_never_gets_our_secret(
+    agency_server,  # noqa: F811
+    websub_feed,  # noqa: F811
+):
+    # The topic is on 127.0.0.1, which the operator named; its hub link points at
+    # `localhost` (the same loopback, another name nobody allowed): the subscription
+    # request, which carries our secret, is refused before it is sent.
+    asked: list[bytes] = []
+    agency_server.routes["/hub"] = lambda h: (
+        asked.append(h.server.requests[-1].body),
+        h.reply(202, b""),
+    )
+    elsewhere = f"http://localhost:{urlsplit(agency_server.base_url).port}/hub"
+    agency_server.routes["/topic.xml"] = lambda h: h.reply(200, topic_document(elsewhere))
+    poller = FeedPoller()
+    try:
+        poller.poll(websub_feed)
+    finally:
+        poller.close()
+    feed = Feed.objects.get(pk=websub_feed.pk)
+    assert asked == []
+    assert "cannot ask the WebSub hub to subscribe" in feed.last_error
+    assert "localhost" in feed.last_error
+    assert feed.checkpoint["pending_request"] is None
+    # Allowed by name on the feed, the same hub is asked.
+    Feed.objects.filter(pk=feed.pk).update(fetch_allowed_hosts="localhost", checkpoint={})
+    poller = FeedPoller()
+    try:
+        poller.poll(Feed.objects.get(pk=feed.pk))
+    finally:
+        poller.close()
+    [body] = asked
+    assert parse_qs(body.decode())["hub.secret"] == ["s"]
+
+
 def test_an_unsubscription_is_confirmed_only_when_we_asked_for_it(
     client,
     websub_feed,  # noqa: F811

@@ -146,8 +146,11 @@ def fetch(url: str, policy: OutboundPolicy, user_agent: str) -> tuple[bytes, str
 ANSWER_BYTES = 2000
 
 
-def post_form(url: str, form: dict[str, str], policy: OutboundPolicy, user_agent: str) -> int:
-    """Return the status of a POST of `form` to `url` made under `policy`, or raise Refused.
+def post_form(
+    url: str, form: dict[str, str], policy: OutboundPolicy, user_agent: str
+) -> tuple[int, str]:
+    """Return the status and the first words of the answer to a POST of `form` to `url`
+    made under `policy`, or raise Refused.
 
     No redirect is followed: a form is not sent on to an address the
     sender never named (a 3xx is the answer, and the caller's to judge).
@@ -163,10 +166,10 @@ def post_form(url: str, form: dict[str, str], policy: OutboundPolicy, user_agent
     ) as client:
         try:
             with client.stream("POST", target, data=form) as response:
-                read_limited(response, ANSWER_BYTES, deadline, policy.deadline_seconds)
-                return response.status_code
+                text = read_limited(response, ANSWER_BYTES, deadline, policy.deadline_seconds)
+                return response.status_code, text.decode("utf-8", "replace")[:200].strip()
         except LimitExceeded:
-            return response.status_code  # the status is all that was wanted
+            return response.status_code, ""  # the status is all that was wanted
         except Refused:
             raise
         except (httpx.HTTPError, httpcore.ConnectError, OSError, ValueError) as exc:

@@ -183,7 +183,14 @@ class WebSubFeed(HttpPoll):
             raise
 
     def ask(self, hub: str, lease: int, secret: str, callback: str) -> None:
-        """Send the hub our subscription request (section 5.1)."""
+        """Send the hub our subscription request (section 5.1), under the outbound policy.
+
+        The hub is the topic's word (its `rel="hub"` link), and the request
+        carries our secret: it is sent only to a public address, or to a
+        private host the operator named (the feed's allowed hosts, the topic's
+        own host, a hub the settings name), as every request agency content
+        makes us send (transports/outbound.py).
+        """
         form = {
             "hub.mode": "subscribe",
             "hub.topic": self.location,
@@ -191,14 +198,15 @@ class WebSubFeed(HttpPoll):
             "hub.lease_seconds": str(lease),
             "hub.secret": secret,
         }
+        named = (urlsplit(url).hostname for url in (self.location, str(self.option("hub") or "")))
+        hosts = self.context.allowed_hosts | {h.lower().rstrip(".") for h in named if h}
         try:
-            response = self.http.client.post(hub, data=form)
-        except httpx.HTTPError as exc:
-            raise TransportError(f"cannot reach the WebSub hub: {type(exc).__name__}") from None
-        if response.status_code not in (202, 204):
+            status, words = post_form(hub, form, OutboundPolicy(hosts), self.context.user_agent)
+        except Refused as exc:
+            raise TransportError(f"cannot ask the WebSub hub to subscribe: {exc}") from None
+        if status not in (202, 204):
             raise TransportError(
-                f"the WebSub hub refused the subscription: HTTP {response.status_code} "
-                f"{response.text[:200].strip()}"
+                f"the WebSub hub refused the subscription: HTTP {status} {words}".strip()
             )
 
     def signed(self, headers: Mapping[str, str], body: bytes) -> bool:
@@ -254,9 +262,10 @@ def unsubscribe(subscription: Mapping[str, Any], allowed_hosts: frozenset[str], 
         "hub.callback": str(subscription.get("callback", "")),
     }
     try:
-        return post_form(
+        status, _ = post_form(
             str(subscription.get("hub", "")), form, OutboundPolicy(allowed_hosts), agent
         )
+        return status
     except Refused as exc:
         raise TransportError(f"cannot ask the WebSub hub to unsubscribe: {exc}") from None
 
