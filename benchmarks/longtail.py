@@ -14,9 +14,9 @@ the file repeats it):
   vocabulary, drawn with a Zipf-like popularity (a few asked often, most once);
 - story pages: thousands of different stories spread over the whole archive,
   each once;
-- the API: `since` values over the archive's time, cursors (pages 2, 3, ... of
-  lists followed from the API itself), `agency`, `topic` and `language`
-  filters, and `q`;
+- the API, each shape its own figure: `since` values over the archive's time,
+  cursors (pages 2, 3, ... of lists followed from the API itself), `agency`,
+  `topic` and `language` filters, and `q`;
 - lists: agency, topic and section pages at every depth;
 - feeds: each list's RSS, Atom and JSON Feed;
 - sitemaps: the index, the news sitemap and every page of the stories' one.
@@ -220,10 +220,10 @@ def surfaces(archive: dict, uncached: str, rng: random.Random, requests: int) ->
     ]
     oldest = datetime.fromisoformat(archive["oldest"])
     newest = datetime.fromisoformat(archive["newest"])
-    api = [
+    since = [
         "/api/v1/stories?since="
         + quote_plus((oldest + (newest - oldest) * rng.random()).isoformat(timespec="seconds"))
-        for _ in range(requests // 5)
+        for _ in range(requests // 4)
     ]
     chains = [
         "limit=20",
@@ -231,24 +231,32 @@ def surfaces(archive: dict, uncached: str, rng: random.Random, requests: int) ->
         *(f"topic={slug}&limit=10" for slug in archive["topics"][:3]),
         *(f"language={code}&limit=30" for code in archive["languages"][:2]),
     ]
-    for chain in chains:
-        api += follow_cursors(uncached, chain, max(2, requests // (5 * len(chains))))
+    cursors = [
+        address
+        for chain in chains
+        for address in follow_cursors(uncached, chain, max(2, requests // (4 * len(chains))))
+    ]
+    rng.shuffle(cursors)
     words = search_queries(rng, 500)
-    api += [f"/api/v1/stories?q={quote_plus(q)}" for q in zipf(words, requests // 5, rng)]
-    api += [
+    api_search = [f"/api/v1/stories?q={quote_plus(q)}" for q in zipf(words, requests // 4, rng)]
+    filters = [
         f"/api/v1/stories?{filter}&limit={rng.randint(1, 100)}"
         for filter in rng.choices(
             [f"agency={a}" for a in archive["agencies"]]
             + [f"topic={t}" for t in archive["topics"]]
             + [f"language={c}" for c in archive["languages"]],
-            k=requests // 5,
+            k=requests // 4,
         )
     ]
-    rng.shuffle(api)
     return [
         Surface("search", search),
         Surface("story pages", story_pages),
-        Surface("API", api),
+        # Each of the API's shapes its own figure: an app's poll, a list's later
+        # pages, a filtered first page, a search.
+        Surface("API since", since),
+        Surface("API cursors", cursors),
+        Surface("API filters", filters),
+        Surface("API q", api_search),
         Surface("lists", list_pages),
         Surface("feeds", feeds),
         Surface("sitemaps", sitemaps),

@@ -144,11 +144,14 @@ def test_long_tail_benchmark_prints_every_surface_beside_the_uncached_story_page
     assert lines[2].startswith("reference: story page, uncached, one address:")
     header = lines.index(next(line for line in lines if line.startswith("long tail")))
     assert "repeated address: the cache" in lines[header] and "ratio" in lines[header]
-    rows = [re.split(r"\s{2,}", line.strip()) for line in lines[header + 1 : header + 7]]
+    rows = [re.split(r"\s{2,}", line.strip()) for line in lines[header + 1 : header + 10]]
     assert [row[0] for row in rows] == [
         "search",
         "story pages",
-        "API",
+        "API since",
+        "API cursors",
+        "API filters",
+        "API q",
         "lists",
         "feeds",
         "sitemaps",
@@ -164,7 +167,7 @@ def test_long_tail_benchmark_prints_every_surface_beside_the_uncached_story_page
     story_distinct, story_total = (int(n.replace(",", "")) for n in rows[1][1].split(" of "))
     assert story_distinct == story_total >= 150
     assert any(line.startswith("ingest") and "alone" in line for line in lines)
-    assert sum(", ingesting" in line for line in lines) == 6
+    assert sum(", ingesting" in line for line in lines) == 9
 
 
 def test_ftp_benchmark_lists_takes_and_notices_against_a_real_ftp_server():
