@@ -209,7 +209,7 @@ def surfaces(archive: dict, uncached: str, rng: random.Random, requests: int) ->
         for path in ["/feeds/", *lists]
         for name in ("rss.xml", "atom.xml", "feed.json")
     ]
-    sitemap_pages = max(1, -(-archive["count"] // 5_000))
+    sitemap_pages = max(1, -(-archive["count"] // 1_000))  # StorySitemap.limit
     sitemaps = ["/sitemap.xml", "/sitemap-news.xml", "/sitemap-sections.xml"]
     sitemaps += [f"/sitemap-stories.xml?p={n}" for n in range(1, sitemap_pages + 1)]
     story_pages = list(archive["stories"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
 import time_machine
@@ -475,6 +476,65 @@ def _leaf_sizes(table: str = "story_search") -> set[int]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT v FROM {table}_config WHERE k = 'pgsz'")
         return {int(v) for (v,) in cursor.fetchall()}
+
+
+def _empty_search_index() -> None:
+    """Empty SQLite's search index: a flush between tests leaves a virtual table's rows."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM story_search")
+            cursor.execute("INSERT INTO story_search (story_search) VALUES ('rebuild')")
+
+
+def _backfill_one_a_commit(feed, first: int, count: int, on_stored=None) -> None:
+    """Backfill `count` stories, a commit (and so a new search segment or more) each."""
+    parts = [g2_item(f"urn:{n}", 1, T0, paragraphs=_text(n)) for n in range(first, first + count)]
+    backfill(feed, [(f"{n}.xml", p) for n, p in enumerate(parts)], 0, on_stored)
+
+
+def test_a_backfill_that_writes_most_of_the_search_index_leaves_it_in_one_segment(
+    feeds, monkeypatch
+):
+    from wiredesk.stories.storage import search_index
+
+    _empty_search_index()
+    monkeypatch.setattr(backfill_module, "BATCH_STORIES", 1)
+    if connection.vendor != "sqlite":  # PostgreSQL's index keeps itself
+        _backfill_one_a_commit(feeds["ians"], 0, 3)
+        assert len(search_stories("harvest")) == 3
+        return
+    during: list[int] = []
+    _backfill_one_a_commit(
+        feeds["ians"], 0, 40, lambda report: during.append(search_index.segments())
+    )
+    assert max(during) > 1  # each commit wrote a segment, merged sixteen at a time
+    assert search_index.segments() == 1
+    assert search_index.entries() == 40
+    # Merged with FTS5's own leaf size, which stays set for live ingest.
+    assert _leaf_sizes() == {4050}
+    assert ["Story number 10 " in s.body_text for s in search_stories("village 70")] == [True]
+
+
+def test_a_small_backfill_into_a_larger_search_index_leaves_its_segments_to_the_operator(
+    feeds, monkeypatch
+):
+    from wiredesk.stories.storage import search_index
+
+    _empty_search_index()
+    monkeypatch.setattr(backfill_module, "BATCH_STORIES", 1)
+    _backfill_one_a_commit(feeds["ians"], 0, 40)
+    # Three stories are less than a tenth of the index: not worth rewriting all of it.
+    _backfill_one_a_commit(feeds["ians"], 40, 3)
+    if connection.vendor == "sqlite":
+        assert search_index.segments() == 1 + 3  # the first backfill's, and one a commit
+    out = StringIO()
+    call_command("optimize_search", stdout=out)
+    if connection.vendor != "sqlite":
+        assert "nothing to do" in out.getvalue()
+        return
+    assert "segments: 4 before, 1 after" in out.getvalue(), out.getvalue()
+    assert search_index.segments() == 1
+    assert ["Story number 41 " in s.body_text for s in search_stories("village 287")] == [True]
 
 
 def test_backfill_collects_garbage_less_often_while_storing_and_restores_the_collector(feeds):

@@ -245,7 +245,9 @@ def test_each_format_s_picture_reaches_page_feeds_and_api_with_caption_credit_an
     assert {r["width"] for r in ninjs["associations"][0]["renditions"]} == {320, 640, 1024, 1600}
 
     home = html.fromstring(client.get("/").content)
-    assert home.cssselect("ul.cards li.with-picture img.thumb")[0].get("src").endswith("/320.webp")
+    [thumb] = home.cssselect("ul.cards li.with-picture img.thumb")
+    assert thumb.get("src").endswith("/320.webp")
+    assert (thumb.get("width"), thumb.get("height")) == ("320", "213")  # 1800 by 1200, at 320
     sitemap = etree.fromstring(client.get("/sitemap-stories.xml").content)
     locs = sitemap.findall(".//{http://www.google.com/schemas/sitemap-image/1.1}loc")
     assert [x.text for x in locs] == [meta["og:image"]]

@@ -99,8 +99,8 @@ def test_story_sitemap_has_every_visible_story_and_no_killed_or_embargoed_url(cl
 
 
 def test_sitemap_limits_follow_the_protocols():
-    # sitemaps.org allows 50,000 a file; 5,000 keeps a web worker's memory small.
-    assert StorySitemap.limit == 5_000 <= 50_000
+    # sitemaps.org allows 50,000 a file; 1,000 keeps a crawler's request small.
+    assert StorySitemap.limit == 1_000 <= 50_000
     assert NewsSitemap.limit == 1_000  # Google News: 1,000 a file
 
 

@@ -4,7 +4,7 @@
 a Django management command: `wiredesk demo`, `wiredesk run`, `wiredesk serve`,
 `wiredesk worker`, `wiredesk scheduler`, `wiredesk sources sync`,
 `wiredesk backup`, `wiredesk restore`, `wiredesk translations` (runtime/),
-`wiredesk backfill` (ingest/), and Django's own (`wiredesk migrate`,
+`wiredesk backfill`, `wiredesk optimize_search` (ingest/), and Django's own (`wiredesk migrate`,
 `wiredesk createsuperuser`, ...).
 """
 

@@ -31,6 +31,7 @@ from wiredesk.stories.selectors import (
     older_than,
     story_for_page,
     visible_stories,
+    with_agency_columns,
     with_topic,
 )
 
@@ -117,6 +118,7 @@ def _url(story: Story) -> str:
 # What a list's summary reads of a story and its agency (no body, no metadata), as
 # values() names them: a row each, no model built. `pk` and `first_published_at`,
 # named as a story's, are the list's order (its cursor, changed_since's merge).
+# The agency's slug and byline are read by its key, which `_filtered` adds.
 SUMMARY_FIELDS = (
     "pk",
     "slug",
@@ -127,8 +129,8 @@ SUMMARY_FIELDS = (
     "first_published_at",
     "modified_at",
     "is_correction",
-    "agency__slug",
-    "agency__byline",
+    "agency_slug",
+    "agency_byline",
 )
 
 
@@ -147,10 +149,10 @@ def _listed(row: Any, url: StoryUrls) -> dict[str, Any]:
     return {
         "id": row.pk,
         "url": url(row.pk, row.slug),
-        "agency": row.agency__slug,
+        "agency": row.agency_slug,
         "headline": row.headline,
         "teaser": row.teaser,
-        "byline": shown_byline(row.byline, row.agency__byline),
+        "byline": shown_byline(row.byline, row.agency_byline),
         "language": row.language,
         "published": row.first_published_at,
         "modified": row.modified_at,
@@ -278,7 +280,8 @@ def list_stories(
 
 
 def _filtered(agency: str | None, topic: str | None, language: str | None) -> QuerySet[Story]:
-    stories = visible_stories()
+    """Return the visible stories the filters take, with their agency's slug and byline."""
+    stories = with_agency_columns(visible_stories(), "slug", "byline")
     if agency:
         # By the agency's id, found first: joined by its slug, PostgreSQL cannot
         # tell a rare agency's stories from a common one's, and walked every story

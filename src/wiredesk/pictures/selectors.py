@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 
-from wiredesk.stories.storage.prepared import CompiledRows
+from wiredesk.stories.storage.prepared import CompiledReads, CompiledRows
 
 from . import files
 from .models import Picture, StoryPicture, credit_line
@@ -39,8 +39,7 @@ class ShownPicture:
 
     def absolute(self, name: str) -> str:
         """Return the absolute address of rendition `name` (for feeds, sitemaps, JSON-LD)."""
-        url = self.url(name)
-        return url if "://" in url else settings.WIREDESK.site.url + url
+        return _absolute(self.url(name))
 
     def srcset(self, kind: str) -> str:
         return ", ".join(f"{self.url(f'{w}.{kind}')} {w}w" for w in self.widths)
@@ -134,13 +133,95 @@ def pictures_of(story_id: int) -> list[ShownPicture]:
     return [_shown(link.picture) for link in _picture_rows.objects(story_id) if link.picture.widths]
 
 
+# A page's stories' pictures: one statement for up to this many, compiled once
+# (stories/storage/prepared.py), where Django compiling it was most of the read.
+LEADS_AT_ONCE = 32
+_PICTURE_COLUMNS = tuple(
+    f"picture__{name}"
+    for name in (
+        "sha256",
+        "width",
+        "height",
+        "widths",
+        "colour",
+        "large_bytes",
+        "caption",
+        "alt",
+        "credit",
+        "usage_terms",
+        "copyright",
+        "byline",
+    )
+)
+_lead_rows = CompiledReads(
+    lambda key, *ids: _links(ids).values_list("story_id", *_PICTURE_COLUMNS),
+    clocks=0,
+    numbers=LEADS_AT_ONCE,
+)
+
+
 def lead_pictures(story_ids: Iterable[int]) -> dict[int, ShownPicture]:
     """Return each story's lead picture (for lists, feeds and sitemaps), by story id."""
+    ids = list(story_ids)
     leads: dict[int, ShownPicture] = {}
-    for link in _links(story_ids):
-        if link.story_id not in leads and link.picture.widths:
-            leads[link.story_id] = _shown(link.picture)
+    if not ids:
+        return leads
+    if len(ids) > LEADS_AT_ONCE:
+        for link in _links(ids):
+            if link.story_id not in leads and link.picture.widths:
+                leads[link.story_id] = _shown(link.picture)
+        return leads
+    # The ids past a page's are 0, no story's.
+    rows = _lead_rows.rows(None, numbers=(*ids, *[0] * (LEADS_AT_ONCE - len(ids))))
+    for story_id, digest, width, height, widths, colour, large_bytes, *words in rows:
+        if story_id not in leads and widths:  # the first with renditions, as `_shown` makes it
+            caption, alt, credit, usage_terms, copyright, byline = words
+            leads[story_id] = ShownPicture(
+                digest=digest,
+                width=width or 0,
+                height=height or 0,
+                widths=tuple(widths),
+                colour=colour or "#dddddd",
+                large_bytes=large_bytes or 0,
+                caption=caption,
+                alt=alt,
+                credit=credit,
+                usage_terms=usage_terms,
+                copyright=copyright,
+                byline=byline,
+            )
     return leads
+
+
+def lead_picture_addresses(story_ids: range | list[int]) -> dict[int, str]:
+    """Return the address of each lead picture's widest JPEG (`ShownPicture.large`) of these
+    stories, by story id: for a run of ids, a range of the links' index; read as rows."""
+    # Rows, not pictures made into objects, for a sitemap's file of thousands. The
+    # links first, in their index's order (story, current, position), then their
+    # pictures by key: joined, a planner could start from the pictures instead.
+    if isinstance(story_ids, range):
+        stories = Q(story_id__gte=story_ids.start, story_id__lt=story_ids.stop)
+    else:
+        stories = Q(story_id__in=story_ids)
+    links = list(
+        StoryPicture.objects.filter(stories, current=True)
+        .order_by("story_id", "current", "position")
+        .values_list("story_id", "picture_id")
+    )
+    if not links:
+        return {}
+    ready = Picture.objects.filter(pk__in={pk for _, pk in links}, state=Picture.State.READY)
+    pictures = {pk: row for pk, *row in ready.values_list("pk", "sha256", "widths")}
+    found: dict[int, str] = {}
+    for story_id, picture_id in links:
+        digest, widths = pictures.get(picture_id, ("", None))
+        if story_id not in found and widths:  # as `lead_pictures`: the first with renditions
+            found[story_id] = _absolute(files.url(digest, f"{max(widths)}.jpg"))
+    return found
+
+
+def _absolute(url: str) -> str:
+    return url if "://" in url else settings.WIREDESK.site.url + url
 
 
 def lead_picture_token() -> Subquery:

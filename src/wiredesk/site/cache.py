@@ -123,11 +123,15 @@ def keep_whole_answer(request: HttpRequest) -> None:
 
 
 def cached_search(
-    q: str, limit: int = 50, request: HttpRequest | None = None, edition: str = ""
+    q: str,
+    limit: int = 20,
+    request: HttpRequest | None = None,
+    edition: str = "",
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Return search_stories(q, limit) among the stories `edition` lists (site/editions.py),
-    as rows of the columns a results page shows (site/search_results.py FIELDS),
-    kept a few seconds by normalised query.
+    """Return search_stories(q, limit, offset) among the stories `edition` lists
+    (site/editions.py), as rows of the columns a results page shows
+    (site/search_results.py FIELDS), kept a few seconds by normalised query.
 
     Keyed on the content generation, like pages: a kill or any other change
     makes every kept result stale at once. A burst of the same words (a
@@ -145,17 +149,17 @@ def cached_search(
     caching = words and settings.WIREDESK.site.page_cache_seconds and shared_safely()
     current = generation() if caching else None
     if current is None:
-        return search_rows(q, FIELDS, limit=limit, within=within)
+        return search_rows(q, FIELDS, limit=limit, within=within, offset=offset)
     if request is not None:
         keep_whole_answer(request)
     # The editions' stories are apart: the same words found in one are not another's.
     where = "|".join(scope(edition))
     digest = hashlib.sha256(words.encode()).hexdigest()
-    key = f"wiredesk:search:{current}:{where}:{limit}:{digest}"
+    key = f"wiredesk:search:{current}:{where}:{offset}:{limit}:{digest}"
     ids = cache.get(key)
     if ids is None:
         SEARCH_COUNTS.miss()
-        found = search_rows(q, FIELDS, limit=limit, within=within)
+        found = search_rows(q, FIELDS, limit=limit, within=within, offset=offset)
         cache.set(key, [row["id"] for row in found], SEARCH_SECONDS)
         return found
     SEARCH_COUNTS.hit()

@@ -1,13 +1,14 @@
-"""A story page's chrome (base.html around the story), rendered once and kept.
+"""A page's chrome (base.html around its own blocks), rendered once and kept.
 
-Everything of a story page that is not the story's (the head's styles, the
-header with its navigation, the footer) is the same on every story in one
-language of one edition, and rendering it was most of the page's template
-(docs/benchmarks.md, "One uncached story page"). It is rendered from
-base.html itself (site/story_chrome.html, with a cut where each of the
-story's blocks goes) and kept for the content generation (site/per_generation.py),
-checked against the options and navigation lists it was rendered from: so
-the chrome is base.html's, byte for byte, on every page.
+Everything of a reader page that is not the page's own (the head's styles,
+the header with its navigation, the footer) is the same on every page of a
+kind in one language of one edition, and rendering it was most of the page's
+template (docs/benchmarks.md, "One uncached story page"). It is rendered from
+base.html itself (a template extending it with a cut where each of the page's
+blocks goes: site/page_chrome.html, site/story_chrome.html) and kept for the
+content generation (site/per_generation.py), checked against the options and
+navigation lists it was rendered from: so the chrome is base.html's, byte
+for byte, on every page.
 """
 
 from __future__ import annotations
@@ -26,42 +27,49 @@ from .context import nav_agencies, nav_sections, site
 from .per_generation import PerGeneration
 from .templatetags.site_words import words_lang
 
-# Where each of the story's blocks goes (title, description, head, content):
+# Where each of the page's blocks goes (title, description, head, content):
 # random, so no site name or word of a catalogue can hold it.
 CUT = f"wiredesk-cut-{secrets.token_hex(16)}"
 PIECES = 5
 
 
-class StoryChrome(NamedTuple):
-    """base.html's pieces around a story page's blocks, and the `lang` of the site's words."""
+class PageChrome(NamedTuple):
+    """base.html's pieces around a page's blocks, and the `lang` of the site's words."""
 
     top: SafeString  # to the title
     after_title: SafeString  # to the description
     after_description: SafeString  # to the rest of the head
-    after_head: SafeString  # the styles and the header, to the story
+    after_head: SafeString  # the styles and the header, to the page's content
     bottom: SafeString  # the footer
-    words_lang: str  # `{% words_lang story.language %}`: the same on every part of the page
+    words_lang: str  # `{% words_lang language %}`: the same on every part of the page
 
 
-_kept: PerGeneration[tuple[object, object, object, StoryChrome]] = PerGeneration()
+_kept: PerGeneration[tuple[object, object, object, PageChrome]] = PerGeneration()
 
 
-def story_chrome(request: HttpRequest, story_language: str) -> StoryChrome:
-    """Return base.html around a story page's blocks (title, description, head, content),
-    for a story in `story_language` in the request's edition and language."""
+def page_chrome(
+    request: HttpRequest, template: str = "site/page_chrome.html", language: str = ""
+) -> PageChrome:
+    """Return base.html around a page's blocks (title, description, head, content), as
+    `template` (extending base.html, a cut in each of those blocks) renders it for a page
+    in `language` (the site's when "") in the request's edition and language.
+
+    The header's search box is rendered empty: a page that shows its own words
+    there (the search's) needs a cut of its own for them.
+    """
     edition = getattr(request, "edition", "")
-    key = (get_script_prefix(), translation.get_language(), edition, story_language)
+    key = (get_script_prefix(), translation.get_language(), edition, template, language)
     config, agencies, sections = settings.WIREDESK, nav_agencies(), nav_sections()
 
-    def render() -> tuple[object, object, object, StoryChrome]:
-        context = {"story_language": story_language, "cut": CUT}
-        page = render_to_string("site/story_chrome.html", context, request)
+    def render() -> tuple[object, object, object, PageChrome]:
+        context = {"story_language": language, "cut": CUT}
+        page = render_to_string(template, context, request)
         pieces = page.split(CUT)
         if len(pieces) != PIECES:
-            raise ValueError(f"site/story_chrome.html gave {len(pieces)} pieces, not {PIECES}")
+            raise ValueError(f"{template} gave {len(pieces)} pieces, not {PIECES}")
         top, after_title, after_description, after_head, bottom = map(mark_safe, pieces)
-        words = mark_safe(words_lang(site(request), story_language))
-        chrome = StoryChrome(top, after_title, after_description, after_head, bottom, words)
+        words = mark_safe(words_lang(site(request), language))
+        chrome = PageChrome(top, after_title, after_description, after_head, bottom, words)
         return config, agencies, sections, chrome
 
     kept = _kept.get(key, render)
@@ -71,3 +79,9 @@ def story_chrome(request: HttpRequest, story_language: str) -> StoryChrome:
         _kept.forget()
         kept = _kept.get(key, render)
     return kept[3]
+
+
+def story_chrome(request: HttpRequest, story_language: str) -> PageChrome:
+    """Return base.html around a story page's blocks, for a story in `story_language`
+    (site/story_chrome.html: the page's language is the story's)."""
+    return page_chrome(request, "site/story_chrome.html", story_language)

@@ -15,7 +15,8 @@ from functools import cache
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.dates import format_datetime
-from django.utils import dateformat
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext
 
 
 @cache
@@ -66,12 +67,28 @@ def reader_time(moment: datetime, language: str, *, seconds: bool = False) -> st
     tag = (language or "en").split("-")[0].split("_")[0]
     locale = _locale(tag)
     if tag == "en" or locale is None:
-        text = dateformat.format(moment, "F j, Y h:i:s A" if seconds else "F j, Y h:i A")
+        text = _django_time(moment, seconds)
     else:
         text = format_datetime(
             moment, "d MMMM y, HH:mm:ss" if seconds else "d MMMM y, HH:mm", locale=locale
         )
     return f"{text} {moment.tzname()}"
+
+
+def _django_time(moment: datetime, seconds: bool) -> str:
+    """Return `moment` as Django's `dateformat` writes "F j, Y h:i A" (with ":s" before " A"
+    when `seconds`), in the active language's month names and AM/PM: a list's every card
+    has one, and `dateformat` parses its format anew for each."""
+    clock = f"{moment.hour % 12 or 12:02d}:{moment.minute:02d}"
+    if seconds:
+        clock += f":{moment.second:02d}"
+    noon = gettext(_MERIDIEMS[moment.hour > 11])
+    return f"{MONTHS[moment.month]} {moment.day}, {moment.year:04d} {clock} {noon}"
+
+
+# Django's own words, translated by its catalogue as `dateformat` has them: not marked
+# as the site's (site/catalogues.py).
+_MERIDIEMS = ("AM", "PM")
 
 
 # The fonts each script is drawn in, from what readers' systems carry (Noto on

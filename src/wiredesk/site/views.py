@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -13,7 +12,7 @@ from django.http import (
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
 )
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.utils import translation
@@ -21,91 +20,84 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
 
 from wiredesk.pictures.selectors import pictures_of
-from wiredesk.sources.models import Agency
-from wiredesk.stories.models import Section, Story
+from wiredesk.stories.models import Story
 from wiredesk.stories.selectors import (
     also_reported_by,
-    in_section,
     story_for_page,
     versions_of,
     visible_stories,
-    with_topic,
 )
 
 from .cache import cached_page, cached_search
 from .changes import any_pending, changes_between
-from .chrome import story_chrome
+from .chrome import page_chrome, story_chrome
 from .context import site as site_context
 from .editions import (
     edition_language,
     edition_of,
     editions,
     home_alternates,
-    in_edition,
     in_language_of,
     prefix,
+    scope,
 )
-from .list_pages import FirstPage, read_page
+from .list_pages import FirstPage, StoryList, agency_list, read_page, section_list
 from .rate_limits import RateLimited, limit_client, too_many_requests
-from .search_results import cards
+from .search_results import RESULTS_A_PAGE, cards, page_number, pages
 from .structured import news_article
 from .translations import alternates
 
 
 def _list(
-    request: HttpRequest, stories: QuerySet[Story], title: str | None, path: str, empty: str = ""
+    request: HttpRequest, listed: StoryList, title: str | None, path: str, empty: str = ""
 ) -> HttpResponse:
     """Render a story list; `path` is where it and its feeds live ("/agency/ians/"),
-    in the request's edition (its stories, under its prefix)."""
+    in the request's edition (its stories, under its prefix).
+
+    Its chrome kept (site/chrome.py), and rendered without the request's
+    context processors, as a story page is (`_story_page`).
+    """
     edition = getattr(request, "edition", "")
-    stories = in_edition(stories, edition)
     path = prefix(edition) + path.lstrip("/")
     try:
-        page = read_page(request, stories, empty)
+        page = read_page(request, listed, scope(edition), empty)
     except FirstPage:
         return HttpResponseRedirect(path)
-    return render(
-        request,
-        "site/list.html",
-        {
-            "page": page,
-            "title": title,
-            "list_path": path,
-            "feeds_path": path if path != prefix(edition) else f"{path}feeds/",
-            # A home page names the other editions' homes (hreflang).
-            "alternates": home_alternates() if path == prefix(edition) and editions() else [],
-        },
-    )
+    context = {
+        **site_context(request),
+        "chrome": page_chrome(request),
+        "page": page,
+        "title": title,
+        "request_path": request.path,
+        "list_path": path,
+        "feeds_path": path if path != prefix(edition) else f"{path}feeds/",
+        # A home page names the other editions' homes (hreflang).
+        "alternates": home_alternates() if path == prefix(edition) and editions() else [],
+    }
+    return HttpResponse(loader.render_to_string("site/list.html", context))
 
 
 @cached_page
 @in_language_of
 def home(request: HttpRequest) -> HttpResponse:
     """Latest stories first, all agencies."""
-    return _list(request, visible_stories(), None, "/")
+    return _list(request, StoryList(), None, "/")
 
 
 @cached_page
 @in_language_of
 def agency(request: HttpRequest, slug: str) -> HttpResponse:
     """Latest stories of one agency."""
-    agency = get_object_or_404(Agency, slug=slug)
-    return _list(
-        request, visible_stories().filter(agency=agency), agency.name, f"/agency/{agency.slug}/"
-    )
+    listed = agency_list(slug)
+    return _list(request, listed, listed.agency_name, f"/agency/{slug}/")
 
 
 @cached_page
 @in_language_of
 def section(request: HttpRequest, slug: str) -> HttpResponse:
     """Latest stories of one of the publisher's sections."""
-    section = get_object_or_404(Section, slug=slug)
-    return _list(
-        request,
-        in_section(visible_stories(), section.slug),
-        section.name,
-        f"/section/{section.slug}/",
-    )
+    listed, name = section_list(slug)
+    return _list(request, listed, name, f"/section/{slug}/")
 
 
 @cached_page
@@ -114,9 +106,9 @@ def topic(request: HttpRequest, topic: str) -> HttpResponse:
     """Latest stories filed under an agency subject (its slug, "world"); 404 when none is."""
     # Missing when its first page is empty: the page's own read tells, where
     # asking first read the table a second time for a rare topic.
-    stories = with_topic(visible_stories(), topic)
     title = topic.replace("-", " ").title()
-    return _list(request, stories, title, f"/topic/{topic}/", "No stories under that topic")
+    listed = StoryList("topic", topic)
+    return _list(request, listed, title, f"/topic/{topic}/", "No stories under that topic")
 
 
 def app_link(story_id: int, path: str, url: str) -> str | None:
@@ -219,6 +211,7 @@ def _provenance_page(request: HttpRequest, story: Story) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """Search stories by words, best first by relevance and recency. An edition's search
     (`/hi/search`) looks among the stories its lists hold, and answers in its language.
+    RESULTS_A_PAGE a page, `?page=2` and on to the last of PAGES (404 past the results).
 
     Results are kept a few seconds by normalised words, and the answer by its
     address for the content generation (site/cache.py). Each client may ask
@@ -226,6 +219,7 @@ def search(request: HttpRequest) -> HttpResponse:
     the fast path keeps are not counted: site/rate_limits.py); over that, 429.
     """
     q = request.GET.get("q", "")[:200]
+    number = page_number(request.GET.get("page"))
     if q.strip():
         try:
             limit_client(request, "search", settings.WIREDESK.site.search_per_minute)
@@ -233,8 +227,26 @@ def search(request: HttpRequest) -> HttpResponse:
             words = gettext("Too many searches from your address; try again in %(seconds)s s.")
             return too_many_requests(exc, words % {"seconds": exc.retry_after} + "\n")
     edition = request.edition  # type: ignore[attr-defined]
-    results = cached_search(q, request=request, edition=edition) if q.strip() else []
-    return render(request, "site/search.html", {"q": q, "results": cards(results)})
+    # One more than a page: whether a next page has results.
+    found = (
+        cached_search(
+            q,
+            RESULTS_A_PAGE + 1,
+            request=request,
+            edition=edition,
+            offset=(number - 1) * RESULTS_A_PAGE,
+        )
+        if q.strip()
+        else []
+    )
+    if number > 1 and not found:
+        raise Http404("No such page of results")
+    context = {
+        "q": q,
+        "results": cards(found[:RESULTS_A_PAGE]),
+        "pages": pages(q, number, len(found) > RESULTS_A_PAGE),
+    }
+    return render(request, "site/search.html", context)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -31,13 +31,15 @@ def search_stories(
     now: datetime | None = None,
     limit: int = 50,
     within: QuerySet[Story] | None = None,
+    offset: int = 0,
 ) -> list[Story]:
     """Return visible stories matching `q`, best first by relevance and recency.
 
     `within`: the visible stories to search among (an agency's, a topic's),
-    as `visible_stories` filtered.
+    as `visible_stories` filtered; `offset`: how many of the best to skip (a
+    later page's).
     """
-    return _searched(q, now, within, search_index.ranked, limit)
+    return _searched(q, now, within, partial(search_index.ranked, offset=offset), limit)
 
 
 def search_rows(
@@ -46,10 +48,12 @@ def search_rows(
     now: datetime | None = None,
     limit: int = 50,
     within: QuerySet[Story] | None = None,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
     """Return `search_stories`'s stories as rows of `fields` only (`values()` names),
     for a page that shows a few of each story's columns."""
-    return _searched(q, now, within, partial(search_index.ranked_rows, fields=fields), limit)
+    rank = partial(search_index.ranked_rows, fields=fields, offset=offset)
+    return _searched(q, now, within, rank, limit)
 
 
 def _searched(

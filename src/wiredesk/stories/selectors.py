@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from .models import Story, StoryLabel, StoryVersion
 from .storage.labels import by_row, in_language, labelled, newer_than, older_than
-from .storage.lists import changed_since, newest_change
+from .storage.lists import changed_since, newest_change, with_agency_columns
 from .storage.prepared import CompiledRows
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "versions_of",
     "visible_filter",
     "visible_stories",
+    "with_agency_columns",
     "with_topic",
     "with_topic_by_row",
 ]

@@ -4,28 +4,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import Http404, HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from wiredesk.site.editions import in_edition
 from wiredesk.stories.models import Section
 from wiredesk.stories.selectors import visible_stories
 
+from .sitemap_text import index_entries, index_response, news_sitemap, story_sitemap
 from .sitemaps import NewsSitemap, SiteSitemap, StorySitemap
-
-
-@dataclass(frozen=True)
-class IndexEntry:
-    """One sitemap in an index, as Django's sitemap_index.xml reads it."""
-
-    location: str
-    last_mod: datetime | None
 
 
 class EditionNewsSitemap(NewsSitemap):
@@ -80,14 +71,8 @@ def edition_index(request: HttpRequest, edition: str) -> HttpResponse:
     base = f"{settings.WIREDESK.site.url}/{edition}/sitemap-"
     entries = []
     for name, sitemap in _sitemaps(edition).items():
-        pages = sitemap.paginator.num_pages if name == "stories" else 1
-        latest = sitemap.get_latest_lastmod()
-        for page in range(1, pages + 1):
-            suffix = f"?p={page}" if page > 1 else ""
-            entries.append(IndexEntry(f"{base}{name}.xml{suffix}", latest))
-    return TemplateResponse(
-        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
-    )
+        entries += index_entries(f"{base}{name}.xml", sitemap)
+    return index_response(entries)
 
 
 def edition_sitemap(request: HttpRequest, edition: str, section: str) -> HttpResponse:
@@ -95,7 +80,10 @@ def edition_sitemap(request: HttpRequest, edition: str, section: str) -> HttpRes
     sitemaps = _sitemaps(edition)
     if section not in sitemaps:
         raise Http404("No such sitemap")
-    template = "sitemaps/news.xml" if section == "news" else "sitemaps/stories.xml"
+    if section == "stories":
+        return story_sitemap(request, edition)
+    if section == "news":
+        return news_sitemap(request, edition)
     return sitemap_views.sitemap(
-        request, {section: sitemaps[section]}, section=section, template_name=template
+        request, {section: sitemaps[section]}, section=section, template_name="sitemaps/stories.xml"
     )

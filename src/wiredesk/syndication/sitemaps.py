@@ -1,4 +1,8 @@
-"""Sitemaps on django.contrib.sitemaps: stories, and a Google News sitemap of the last two days."""
+"""Sitemaps on django.contrib.sitemaps: stories, and a Google News sitemap of the last two days.
+
+What each holds and how it is paged is here; the stories' and the news files
+and the indexes are written by sitemap_text.py, the section pages' by Django.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +21,7 @@ from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from wiredesk.pictures.selectors import lead_pictures
 from wiredesk.site.editions import in_edition
-from wiredesk.site.translations import alternates_of
 from wiredesk.stories.models import Section, Story
 from wiredesk.stories.selectors import in_section, newest_change, visible_stories
 from wiredesk.wire.text import xml_text
@@ -84,8 +86,11 @@ class StoryIdPaginator(Paginator):
 
     @cached_property
     def span(self) -> tuple[int, int]:
-        ids = Story.objects.aggregate(first=Min("pk"), last=Max("pk"))
-        return ids["first"] or 1, ids["last"] or 0
+        # Each end read alone: SQLite reads MIN and MAX of one statement by walking
+        # a whole index (its shortcut to an end of the key is for a lone MIN or MAX).
+        first = Story.objects.aggregate(first=Min("pk"))["first"]
+        last = Story.objects.aggregate(last=Max("pk"))["last"]
+        return first or 1, last or 0
 
     @cached_property
     def num_pages(self) -> int:
@@ -96,22 +101,31 @@ class StoryIdPaginator(Paginator):
     def count(self) -> int:
         return self.num_pages * self.per_page  # at most; never counted
 
+    def ids(self, number: int | str) -> range:
+        """Return the run of ids page `number` holds (InvalidPage for no such page)."""
+        start = self.span[0] + (self.validate_number(number) - 1) * self.per_page
+        return range(start, start + self.per_page)
+
     def page(self, number: int | str) -> Page:
-        number = self.validate_number(number)
-        start = self.span[0] + (number - 1) * self.per_page
+        run = self.ids(number)
         stories = cast(QuerySet[Story], self.object_list)
-        run = stories.filter(pk__gte=start, pk__lt=start + self.per_page).order_by("-pk")
-        return Page(run, number, self)
+        rows = stories.filter(pk__gte=run.start, pk__lt=run.stop).order_by("-pk")
+        return Page(rows, self.validate_number(number), self)
 
 
 class StorySitemap(SiteSitemap):
-    """Every visible story of the edition, by id, 5,000 ids a file.
+    """Every visible story of the edition, by id, 1,000 ids a file (syndication/sitemap_text.py).
 
-    The protocol allows 50,000, but Django builds a file's entries in memory:
-    50,000 cost a web worker 100 MB (benchmarks/memory.py); 5,000 cost 10.
+    The protocol allows 50,000 a file. A crawler walking the archive asks each
+    file once, so each is work no cache saves, done by a worker that readers
+    wait behind: a file of 1,000 keeps that to a small share of a request's
+    budget (docs/design.md, Bounded cost per request), as Google News's own
+    limit does its files, with the fixed cost of a request still a small part
+    of it (docs/benchmarks.md). The index lists 1,000 files for 1,000,000
+    stories, far within the 50,000 an index may hold.
     """
 
-    limit = 5_000
+    limit = 1_000
     edition = ""  # the main edition's stories; another's in syndication/edition_sitemaps.py
 
     def items(self) -> QuerySet[Story]:
@@ -123,29 +137,10 @@ class StorySitemap(SiteSitemap):
     def paginator(self) -> Paginator:
         return StoryIdPaginator(self.items(), self.limit)
 
-    def lastmod(self, item: Story) -> datetime:
-        return timezone.localtime(item.modified_at)
-
     def get_latest_lastmod(self) -> datetime | None:
         # Through two index ends: Django's own read every item's.
         found = newest_change(self.items())
         return timezone.localtime(found) if found else None
-
-    def get_urls(
-        self,
-        page: int | str = 1,
-        site: Site | RequestSite | None = None,
-        protocol: str | None = None,
-    ) -> list[dict[str, Any]]:
-        # Google's image sitemap extension: each story's lead picture; and each
-        # story's versions in other languages (xhtml:link hreflang, as on its page).
-        urls = super().get_urls(page, site, protocol)
-        leads = lead_pictures(url["item"].pk for url in urls)
-        languages = alternates_of(url["item"] for url in urls)
-        for url in urls:
-            url["picture"] = leads.get(url["item"].pk)
-            url["languages"] = languages.get(url["item"].pk, [])
-        return urls
 
 
 class NewsSitemap(StorySitemap):

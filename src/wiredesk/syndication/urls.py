@@ -7,6 +7,7 @@ from wiredesk.site.cache import cached_page, on_site_url
 from . import views
 from .edition_sitemaps import edition_index, edition_sitemap
 from .feeds import AtomStoryFeed, JsonStoryFeed, StoryFeed
+from .sitemap_text import news_sitemap, site_index, story_sitemap
 from .sitemaps import SITEMAPS, xml_safe
 
 rss, atom, json_feed = (
@@ -28,15 +29,20 @@ urlpatterns = [
     path("section/<slug:section>/feed.json", json_feed, name="section-feed-json"),
     path(
         "sitemap.xml",
-        cached_page(on_site_url(xml_safe(sitemap_views.index))),
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        cached_page(on_site_url(site_index)),
         name="sitemap-index",
     ),
     path(
         "sitemap-news.xml",
-        cached_page(on_site_url(xml_safe(sitemap_views.sitemap))),
-        {"sitemaps": {"news": SITEMAPS["news"]}, "template_name": "sitemaps/news.xml"},
+        cached_page(on_site_url(news_sitemap)),
         name="sitemap-news",
+    ),
+    # The stories' and news files written as text (syndication/sitemap_text.py); the
+    # sections' by Django.
+    path(
+        "sitemap-stories.xml",
+        cached_page(on_site_url(story_sitemap)),
+        name="sitemap-stories",
     ),
     path(
         "sitemap-<section>.xml",
@@ -60,7 +66,7 @@ urlpatterns = [
     path("<edition:edition>/section/<slug:section>/feed.json", json_feed),
     path(
         "<edition:edition>/sitemap.xml",
-        cached_page(on_site_url(xml_safe(edition_index))),
+        cached_page(on_site_url(edition_index)),
         name="edition-sitemap-index",
     ),
     path(

@@ -25,7 +25,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import F, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+
+from wiredesk.sources.models import Agency
 
 from ..models import Story
 from .labels import older_than, order_of
@@ -88,3 +91,23 @@ def newest_change(stories: QuerySet[Story]) -> datetime | None:
         if moment is not None
     ]
     return max(found, default=None)
+
+
+def with_agency_columns(stories: QuerySet[Story], *fields: str) -> QuerySet[Story]:
+    """Return `stories` with their agency's `fields` as `agency_<field>`, without a join.
+
+    Read by the agency's key for each row a page takes: joined, the statistics
+    of a site with one agency (holding every story) made SQLite read the
+    agency first, then every story of the list, and sort them all for a page.
+    Written as SQL: as Django subqueries, each request compiled two more.
+    """
+    agencies, table = Agency._meta.db_table, Story._meta.db_table
+    return stories.annotate(
+        **{
+            f"agency_{field}": RawSQL(
+                f'(SELECT "{field}" FROM "{agencies}" WHERE "{agencies}"."id" = "{table}"."agency_id")',
+                (),
+            )
+            for field in fields
+        }
+    )

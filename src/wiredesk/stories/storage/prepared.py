@@ -33,15 +33,17 @@ from django.db.models import QuerySet
 
 # No clock reads these instants; a parameter equal to the nth is the nth clock.
 MARKERS = tuple(datetime(1970, 1, 2, 3, 4, 5, 678901 - n, tzinfo=UTC) for n in range(4))
+# No row's key: a parameter equal to the nth is the nth number.
+NUMBER_MARKERS = tuple(-2_000_000_001 - n for n in range(64))
 
 
 class CompiledReads:
     """Rows of `build(key, *clocks)`, compiled once per key and database.
 
-    `build` takes a key and `clocks` times (up to four: a time and the start
-    of a window, say) and returns a queryset, or several of one row shape to
-    read as one statement, ordered by `order_by` (SQL on the result's column
-    numbers).
+    `build` takes a key, `clocks` times (up to four: a time and the start
+    of a window, say) and `numbers` integers (up to 64: a story's key, say)
+    and returns a queryset, or several of one row shape to read as one
+    statement, ordered by `order_by` (SQL on the result's column numbers).
     """
 
     def __init__(
@@ -50,16 +52,24 @@ class CompiledReads:
         clocks: int = 1,
         order_by: str = "",
         max_keys: int = 256,
+        numbers: int = 0,
     ):
         self.build = build
         self.clocks = clocks
+        self.numbers = numbers
         self.order_by = order_by
         self.max_keys = max_keys
         self.compiled: dict[Hashable, tuple] = {}
         self.lock = threading.Lock()
 
-    def rows(self, key: Hashable, *clocks: datetime, convert: bool = True) -> list[tuple]:
-        """Return the rows built for `key` at `clocks`, as tuples.
+    def rows(
+        self,
+        key: Hashable,
+        *clocks: datetime,
+        convert: bool = True,
+        numbers: tuple[int, ...] = (),
+    ) -> list[tuple]:
+        """Return the rows built for `key` at `clocks` (and with `numbers`), as tuples.
 
         With `convert` false, as the database driver gives them (naive UTC times
         on SQLite, aware ones on PostgreSQL), without Django's converters: for
@@ -68,12 +78,13 @@ class CompiledReads:
         """
         entry = self.compiled.get(key)
         if entry is None:
-            entry = self._compile(key, self.build(key, *MARKERS[: self.clocks]))
+            entry = self._compile(key, self._built(key))
         alias, compiler, sql, params, clock_slots = entry
         connection = connections[alias]
         if clock_slots:
             params = list(params)
-            values = [connection.ops.adapt_datetimefield_value(clock) for clock in clocks]
+            adapt = connection.ops.adapt_datetimefield_value
+            values: list[object] = [*(adapt(clock) for clock in clocks), *numbers]
             for slot, n in clock_slots:
                 params[slot] = values[n]
         with statement_cursor(connection) as cursor:
@@ -87,8 +98,11 @@ class CompiledReads:
         """Return one row of `rows(key, ..., convert=False)` as `rows` would have given it."""
         entry = self.compiled.get(key)
         if entry is None:  # dropped since by another thread's keys
-            entry = self._compile(key, self.build(key, *MARKERS[: self.clocks]))
+            entry = self._compile(key, self._built(key))
         return next(iter(entry[1].results_iter([[row]], tuple_expected=True)))
+
+    def _built(self, key: Hashable) -> QuerySet | tuple[QuerySet, ...]:
+        return self.build(key, *MARKERS[: self.clocks], *NUMBER_MARKERS[: self.numbers])
 
     def _compile(self, key: Hashable, built: QuerySet | tuple[QuerySet, ...]) -> tuple:
         parts = built if isinstance(built, tuple) else (built,)
@@ -107,11 +121,13 @@ class CompiledReads:
                 sql += f" ORDER BY {self.order_by}"
             params = tuple(param for _, part_params in compiled for param in part_params)
         adapt = connections[alias].ops.adapt_datetimefield_value
-        markers = [adapt(marker) for marker in MARKERS[: self.clocks]]
+        markers: list[object] = [adapt(marker) for marker in MARKERS[: self.clocks]]
+        markers += NUMBER_MARKERS[: self.numbers]
         slots = tuple(
-            (slot, markers.index(param))
+            (slot, n)
             for slot, param in enumerate(params)
-            if isinstance(param, type(markers[0])) and param in markers
+            for n, marker in enumerate(markers)
+            if type(param) is type(marker) and param == marker
         )
         entry = (alias, compilers[0], sql, tuple(params), slots)
         with self.lock:

@@ -34,7 +34,9 @@ if TYPE_CHECKING:
 SEARCH_TABLE = "story_search"  # FTS5
 WEIGHTS = "5.0, 1.0, 5.0"  # bm25's of its columns: headline, body, latin (the slug's words)
 CHUNK = 500  # story ids a statement
-CANDIDATES = 500  # the newest matches: relevance is computed for these only
+# The newest matches: relevance is computed for these only, and a reader pages
+# through their best (docs/benchmarks.md, The cost of a search page).
+CANDIDATES = 200
 # The longest one search may take; past it the search answers with nothing
 # rather than hold a worker (and, on SQLite, the interpreter) any longer.
 MAX_QUERY_MS = 250
@@ -42,6 +44,10 @@ PROGRESS_STEPS = 10_000  # SQLite virtual-machine steps between looks at the clo
 # PostgreSQL: the stored vector column under its GIN index (migrations 0013
 # and 0019), read rather than computed for each row a search looks at.
 PG_VECTOR = "search_vector"
+# PostgreSQL: the candidates are read a window of the newest ids at a time,
+# the first this wide and each next ten times wider, the last the rest.
+FIRST_WINDOW = 300
+WINDOWS = 6
 # What the tokenizers take for a word's letters: FTS5's categories (migration
 # 0019) and PostgreSQL's parser alike, with the vowel signs (marks) inside it.
 _WORD = regex.compile(r"[\p{L}\p{M}\p{N}\p{Co}]+")
@@ -78,6 +84,40 @@ def remove(story: Story, batch: Batch | None = None) -> None:
         return
     with connection.cursor() as cursor:
         _delete(cursor, [story.pk])
+
+
+def entries() -> int:
+    """Return how many stories the index holds (SQLite; 0 on PostgreSQL)."""
+    if connection.vendor != "sqlite":
+        return 0
+    with connection.cursor() as cursor:
+        # FTS5's row of sizes a story: a plain table, counted without reading the index.
+        cursor.execute(f"SELECT count(*) FROM {SEARCH_TABLE}_docsize")
+        return int(cursor.fetchone()[0])
+
+
+def segments() -> int:
+    """Return how many segments the index is in (SQLite; 0 on PostgreSQL).
+
+    A search looks each of its words up in every segment.
+    """
+    if connection.vendor != "sqlite":
+        return 0
+    with connection.cursor() as cursor:
+        # FTS5 keeps a row in %_idx for the first leaf of every segment, at least.
+        cursor.execute(f"SELECT count(DISTINCT segid) FROM {SEARCH_TABLE}_idx")
+        return int(cursor.fetchone()[0])
+
+
+def optimize() -> None:
+    """Merge the index into one segment (SQLite's FTS5 'optimize'; nothing on PostgreSQL).
+
+    Rewrites every entry, with the leaf size FTS5 is set to at the time.
+    """
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('optimize')")
 
 
 def write_held(held: dict[int, bool]) -> None:
@@ -175,9 +215,15 @@ def relevance(q: str) -> dict[int, float]:
 
 
 def ranked(
-    stories: QuerySet[Story], q: str, now: datetime, limit: int, half_life_days: float
+    stories: QuerySet[Story],
+    q: str,
+    now: datetime,
+    limit: int,
+    half_life_days: float,
+    offset: int = 0,
 ) -> list[Story]:
-    """Return the best `limit` of `stories` among the newest CANDIDATES matches of `q`.
+    """Return the best `limit` of `stories` among the newest CANDIDATES matches of `q`,
+    after the best `offset`.
 
     Ranked in the engine, in one statement: its own relevance (FTS5's bm25, a
     headline or slug match five times a body match; PostgreSQL's ts_rank,
@@ -186,11 +232,11 @@ def ranked(
     CANDIDATES matches are ranked (never every match sorted), and the read
     stops after MAX_QUERY_MS (SearchTimedOut).
     """
-    found = _ranking(stories, q, now, half_life_days)
-    if found is None:
+    if not fold(q).strip():
         return []
-    with _time_limited(q):
-        return list(found[:limit])
+    with _time_limited(q, newest=True) as top:
+        found = _ranking(stories, q, now, half_life_days, top)
+        return list(found[offset : offset + limit])
 
 
 def ranked_rows(
@@ -200,31 +246,30 @@ def ranked_rows(
     limit: int,
     half_life_days: float,
     fields: tuple[str, ...],
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
     """Return `ranked`'s stories as rows of `fields` only (`values()` names, `agency__name`).
 
     The same statement, reading only the columns a results page shows: no
     story's text or metadata is read, and no model instance built.
     """
-    found = _ranking(stories, q, now, half_life_days)
-    if found is None:
+    if not fold(q).strip():
         return []
     # The score is named: values() after extra() leaves out what it does not name,
     # and the order is by it.
-    with _time_limited(q):
-        return list(found.values(*fields, "score")[:limit])
+    with _time_limited(q, newest=True) as top:
+        found = _ranking(stories, q, now, half_life_days, top)
+        return list(found.values(*fields, "score")[offset : offset + limit])
 
 
 def _ranking(
-    stories: QuerySet[Story], q: str, now: datetime, half_life_days: float
-) -> QuerySet[Story] | None:
-    """Return `stories` among the newest CANDIDATES matches of `q`, best first, each with
-    its `score` (None: no word to look for)."""
+    stories: QuerySet[Story], q: str, now: datetime, half_life_days: float, top: int | None
+) -> QuerySet[Story]:
+    """Return `stories` among the newest CANDIDATES matches of `q` (words to look for),
+    best first, each with its `score`; `top`: the newest story id (PostgreSQL)."""
     table = Story._meta.db_table
     moment = connection.ops.adapt_datetimefield_value(now)
     q = fold(q)
-    if not q.strip():
-        return None
     # The recency weight's exponent is capped: PostgreSQL refuses a power that
     # underflows to zero (a story some nine years old), where Python gave 0.
     if connection.vendor == "sqlite":
@@ -246,12 +291,10 @@ def _ranking(
             params=[fts, fts, CANDIDATES],
         )
     else:
-        # The candidates by id, newest first, through the primary key; each
-        # then ranked from its stored vector.
-        newest = (
-            f"{table}.id IN (SELECT id FROM {table} WHERE {PG_VECTOR} @@ "
-            "websearch_to_tsquery('simple', %s) ORDER BY id DESC LIMIT %s)"
-        )
+        # The candidates by id, then each ranked from its stored vector. As an
+        # array, so each is found by its key: with plain index scans off, a join
+        # to them was planned as a read of every visible story.
+        candidates, candidate_params = _pg_candidates(q, top or 0)
         found = stories.extra(
             select={
                 "score": f"ts_rank({PG_VECTOR}, websearch_to_tsquery('simple', %s)) "
@@ -259,29 +302,85 @@ def _ranking(
                 f"(%s - {table}.first_published_at)) / 86400.0) / %s)::float8)"
             },
             select_params=[q, moment, half_life_days],
-            where=[newest],
-            params=[q, CANDIDATES],
+            where=[f"{table}.id = ANY(ARRAY({candidates}))"],
+            params=candidate_params,
         )
     return found.order_by("-score", "-id")
 
 
+def _pg_candidates(q: str, newest: int) -> tuple[str, list[str | int]]:
+    """Return the SQL and parameters of the ids of `q`'s newest CANDIDATES matches.
+
+    Read a window of ids at a time, newest first (FIRST_WINDOW below `newest`,
+    then ten times wider each time, the last window the rest): the GIN index's
+    matches ANDed with the window's key range, so a word in most stories reads
+    the first window's matches only, not all of them sorted. UNION ALL runs
+    its branches in order and the LIMIT stops it once CANDIDATES came, so a
+    wider window is read only while fewer matched. The bounds are numbers, not
+    subqueries: the planner sizes each window from the key's statistics (with
+    a bound unknown until run time it walked wide windows row by row). Run
+    with plain index scans off (`_time_limited`): a walk of the key tests
+    each row's vector, read from its TOAST table, which the planner counts as
+    nothing, and it chose one over a window of thousands where the index's
+    matches ANDed with the window's key range read only the matching rows.
+    """
+    table = Story._meta.db_table
+    match = f"{PG_VECTOR} @@ websearch_to_tsquery('simple', %s)"
+    branches: list[str] = []
+    params: list[str | int] = []
+    upper: int | None = None
+    width = FIRST_WINDOW
+    for n in range(WINDOWS):
+        lower = newest - width if n < WINDOWS - 1 and newest - width > 0 else None
+        bounds = [f"id >= {lower}"] if lower is not None else []
+        bounds += [f"id < {upper}"] if upper is not None else []
+        where = " AND ".join([match, *bounds])
+        branches.append(f"(SELECT id FROM {table} WHERE {where} ORDER BY id DESC LIMIT %s)")
+        params += [q, CANDIDATES]
+        if lower is None:
+            break
+        upper, width = lower, width * 10
+    sql = f"SELECT id FROM ({' UNION ALL '.join(branches)}) AS newest LIMIT %s"
+    return sql, [*params, CANDIDATES]
+
+
 @contextmanager
-def _time_limited(q: str) -> Iterator[None]:
-    """Stop the statements run inside after MAX_QUERY_MS, raising SearchTimedOut."""
+def _time_limited(q: str, newest: bool = False) -> Iterator[int | None]:
+    """Stop the statements run inside after MAX_QUERY_MS, raising SearchTimedOut.
+
+    With `newest`, on PostgreSQL: yield the newest story id, and keep the
+    planner from plain index scans inside (`_pg_candidates`); else yield None.
+    """
     if connection.vendor != "sqlite":
+        settings = {"statement_timeout": f"{MAX_QUERY_MS}ms"}
+        if newest:
+            settings["enable_indexscan"] = "off"
+            # The windows are read one after another, newest first, and the read
+            # stops at CANDIDATES: a parallel append would run them side by side
+            # and take matches from an older window before a newer one's.
+            settings["max_parallel_workers_per_gather"] = "0"
+        names = list(settings)
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 # SET LOCAL, written as a function call so that it takes a parameter;
                 # put back after, for a caller's transaction that goes on (a savepoint
-                # here would not end the setting).
+                # here would not end the setting). The newest id comes in the same
+                # statement: the candidates' windows are numbers from it
+                # (`_pg_candidates`), at no statement more.
+                top = f"(SELECT MAX(id) FROM {Story._meta.db_table})" if newest else "NULL"
                 cursor.execute(
-                    "SELECT current_setting('statement_timeout'), "
-                    "set_config('statement_timeout', %s, true)",
-                    [f"{MAX_QUERY_MS}ms"],
+                    f"SELECT {top}, "
+                    + ", ".join(f"current_setting('{name}')" for name in names)
+                    + ", "
+                    + ", ".join(f"set_config('{name}', %s, true)" for name in names),
+                    list(settings.values()),
                 )
-                before = cursor.fetchone()[0]
-                yield
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+                top_id, *before = cursor.fetchone()[: 1 + len(names)]
+                yield top_id
+                cursor.execute(
+                    "SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in names),
+                    before,
+                )
         except OperationalError as exc:  # QueryCanceled: the time limit
             if "statement timeout" in str(exc) or "canceling statement" in str(exc):
                 raise SearchTimedOut(q) from None
@@ -293,7 +392,7 @@ def _time_limited(q: str) -> Iterator[None]:
     # SQLite calls this every few thousand instructions; a true answer stops the query.
     raw.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
     try:
-        yield
+        yield None
     except OperationalError as exc:
         if "interrupted" in str(exc):
             raise SearchTimedOut(q) from None
