@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
@@ -72,7 +73,7 @@ class ShownPicture:
     @property
     def large(self) -> str:
         """Return the absolute address of the widest JPEG (og:image, feeds' enclosures)."""
-        return self.absolute(f"{max(self.widths)}.jpg")
+        return _large(self.digest, self.widths)
 
     @property
     def large_size(self) -> tuple[int, int]:
@@ -98,20 +99,45 @@ class ShownPicture:
         return self.alt or self.caption
 
 
+# ShownPicture's fields, as Picture's columns name them (its digest is `sha256`).
+_COLUMNS = (
+    "sha256",
+    "width",
+    "height",
+    "widths",
+    "colour",
+    "large_bytes",
+    "caption",
+    "alt",
+    "credit",
+    "usage_terms",
+    "copyright",
+    "byline",
+)
+_WIDTHS = _COLUMNS.index("widths")
+
+
 def _shown(picture: Picture) -> ShownPicture:
+    return _shown_values([getattr(picture, column) for column in _COLUMNS])
+
+
+def _shown_values(values: Sequence[Any]) -> ShownPicture:
+    """Return the picture of a row of _COLUMNS, as it is shown."""
+    digest, width, height, widths, colour, large_bytes, *words = values
+    caption, alt, credit, usage_terms, copyright, byline = words
     return ShownPicture(
-        digest=picture.sha256,
-        width=picture.width or 0,
-        height=picture.height or 0,
-        widths=tuple(picture.widths or ()),
-        colour=picture.colour or "#dddddd",
-        large_bytes=picture.large_bytes or 0,
-        caption=picture.caption,
-        alt=picture.alt,
-        credit=picture.credit,
-        usage_terms=picture.usage_terms,
-        copyright=picture.copyright,
-        byline=picture.byline,
+        digest=digest,
+        width=width or 0,
+        height=height or 0,
+        widths=tuple(widths or ()),
+        colour=colour or "#dddddd",
+        large_bytes=large_bytes or 0,
+        caption=caption,
+        alt=alt,
+        credit=credit,
+        usage_terms=usage_terms,
+        copyright=copyright,
+        byline=byline,
     )
 
 
@@ -136,25 +162,10 @@ def pictures_of(story_id: int) -> list[ShownPicture]:
 # A page's stories' pictures: one statement for up to this many, compiled once
 # (stories/storage/prepared.py), where Django compiling it was most of the read.
 LEADS_AT_ONCE = 32
-_PICTURE_COLUMNS = tuple(
-    f"picture__{name}"
-    for name in (
-        "sha256",
-        "width",
-        "height",
-        "widths",
-        "colour",
-        "large_bytes",
-        "caption",
-        "alt",
-        "credit",
-        "usage_terms",
-        "copyright",
-        "byline",
-    )
-)
 _lead_rows = CompiledReads(
-    lambda key, *ids: _links(ids).values_list("story_id", *_PICTURE_COLUMNS),
+    lambda key, *ids: _links(ids).values_list(
+        "story_id", *(f"picture__{column}" for column in _COLUMNS)
+    ),
     clocks=0,
     numbers=LEADS_AT_ONCE,
 )
@@ -173,23 +184,9 @@ def lead_pictures(story_ids: Iterable[int]) -> dict[int, ShownPicture]:
         return leads
     # The ids past a page's are 0, no story's.
     rows = _lead_rows.rows(None, numbers=(*ids, *[0] * (LEADS_AT_ONCE - len(ids))))
-    for story_id, digest, width, height, widths, colour, large_bytes, *words in rows:
-        if story_id not in leads and widths:  # the first with renditions, as `_shown` makes it
-            caption, alt, credit, usage_terms, copyright, byline = words
-            leads[story_id] = ShownPicture(
-                digest=digest,
-                width=width or 0,
-                height=height or 0,
-                widths=tuple(widths),
-                colour=colour or "#dddddd",
-                large_bytes=large_bytes or 0,
-                caption=caption,
-                alt=alt,
-                credit=credit,
-                usage_terms=usage_terms,
-                copyright=copyright,
-                byline=byline,
-            )
+    for story_id, *values in rows:
+        if story_id not in leads and values[_WIDTHS]:
+            leads[story_id] = _shown_values(values)  # the first with renditions, as above
     return leads
 
 
@@ -216,12 +213,17 @@ def lead_picture_addresses(story_ids: range | list[int]) -> dict[int, str]:
     for story_id, picture_id in links:
         digest, widths = pictures.get(picture_id, ("", None))
         if story_id not in found and widths:  # as `lead_pictures`: the first with renditions
-            found[story_id] = _absolute(files.url(digest, f"{max(widths)}.jpg"))
+            found[story_id] = _large(digest, widths)
     return found
 
 
 def _absolute(url: str) -> str:
     return url if "://" in url else settings.WIREDESK.site.url + url
+
+
+def _large(digest: str, widths: Sequence[int]) -> str:
+    """Return the absolute address of a picture's widest JPEG."""
+    return _absolute(files.url(digest, f"{max(widths)}.jpg"))
 
 
 def lead_picture_token() -> Subquery:
