@@ -15,7 +15,7 @@ SRC = Path(wiredesk.__file__).parent
 STORAGE = SRC / "stories" / "storage"
 # Hand-written SQL, the SQLite driver itself, and Django's internals.
 SHORTCUTS = re.compile(
-    r"connection\.cursor|\.raw\(|executemany|set_cached_value|import sqlite3|_meta\.db_table"
+    r"connection\.cursor|connections\[[^]]*\]\.cursor|get_compiler|\.raw\(|executemany|set_cached_value|import sqlite3|_meta\.db_table"
 )
 
 

@@ -16,15 +16,12 @@ the section pages' sitemaps, a few entries, are Django's.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape
-from typing import Any, cast
+from typing import cast
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.core.paginator import InvalidPage
-from django.db import connections
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +35,7 @@ from wiredesk.site.templatetags.wiredesk import news_language
 from wiredesk.site.translations import alternates_of, any_group
 from wiredesk.stories.models import Story
 from wiredesk.stories.selectors import visible_filter
+from wiredesk.stories.storage.rows import plain_rows
 from wiredesk.wire import rfc3339
 from wiredesk.wire.text import xml_text
 
@@ -98,7 +96,7 @@ def news_sitemap(request: HttpRequest, edition: str = "") -> HttpResponse:
     start = (number - 1) * sitemap.limit
     if number < 1 or start >= 2**63:  # both engines' integers stop there: no such file
         raise Http404(f"No sitemap page {page!r}")
-    rows = _fetch(stories[start : start + sitemap.limit], times=(4, 5))
+    rows = plain_rows(stories[start : start + sitemap.limit], times=(4, 5))
     if not rows and number > 1:
         raise Http404(f"No sitemap page {page!r}")
     site = f"{sitemap.get_protocol()}://{sitemap.get_domain()}"
@@ -175,28 +173,7 @@ def _rows(run: range, edition: str) -> list[Row]:
         .order_by("-pk")
         .values_list("pk", "slug", "language", "modified_at")
     )
-    return cast(list[Row], _fetch(read, times=(3,)))
-
-
-def _fetch(read: QuerySet[Any], times: tuple[int, ...]) -> list[tuple[Any, ...]]:
-    """Return the rows of `read`, its columns numbered `times` made aware datetimes."""
-    try:
-        sql, params = read.query.get_compiler(using=read.db).as_sql()
-    except EmptyResultSet:  # an empty slice: the first file of none
-        return []
-    with connections[read.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    # As the driver gives them: Django's converters cost more than the rest of a row's
-    # read. Its times are UTC, naive on SQLite (Django's datetime converter's rule).
-    rows = []
-    for row in fetched:
-        values = list(row)
-        for n in times:
-            if values[n].tzinfo is None:
-                values[n] = values[n].replace(tzinfo=UTC)
-        rows.append(tuple(values))
-    return rows
+    return cast(list[Row], plain_rows(read, times=(3,)))
 
 
 def _entries(
