@@ -33,6 +33,15 @@ CALLBACK = "/websub/ians-websub/"
 FORGED_LEASE = "999999999999"
 
 
+def poll_once(feed: Feed) -> None:
+    """Poll `feed` once, as the scheduler's poller would, and close the poller."""
+    poller = FeedPoller()
+    try:
+        poller.poll(feed)
+    finally:
+        poller.close()
+
+
 def check(topic: str, **more: str) -> dict[str, str]:
     return {"hub.mode": "subscribe", "hub.topic": topic, "hub.challenge": "c-42", **more}
 
@@ -176,11 +185,7 @@ def test_a_subscription_the_hub_refuses_leaves_nothing_pending(
         handler.reply(403, b"not for you")
 
     agency_server.routes["/hub"] = refuse
-    poller = FeedPoller()
-    try:
-        poller.poll(websub_feed)
-    finally:
-        poller.close()
+    poll_once(websub_feed)
     feed = Feed.objects.get(pk=websub_feed.pk)
     assert "refused the subscription: HTTP 403" in feed.last_error
     assert feed.checkpoint["pending_request"] is None
@@ -202,11 +207,7 @@ def test_a_topic_naming_a_hub_on_another_private_host_never_gets_our_secret(
     )
     elsewhere = f"http://localhost:{urlsplit(agency_server.base_url).port}/hub"
     agency_server.routes["/topic.xml"] = lambda h: h.reply(200, topic_document(elsewhere))
-    poller = FeedPoller()
-    try:
-        poller.poll(websub_feed)
-    finally:
-        poller.close()
+    poll_once(websub_feed)
     feed = Feed.objects.get(pk=websub_feed.pk)
     assert asked == []
     assert "cannot ask the WebSub hub to subscribe" in feed.last_error
@@ -214,11 +215,7 @@ def test_a_topic_naming_a_hub_on_another_private_host_never_gets_our_secret(
     assert feed.checkpoint["pending_request"] is None
     # Allowed by name on the feed, the same hub is asked.
     Feed.objects.filter(pk=feed.pk).update(fetch_allowed_hosts="localhost", checkpoint={})
-    poller = FeedPoller()
-    try:
-        poller.poll(Feed.objects.get(pk=feed.pk))
-    finally:
-        poller.close()
+    poll_once(Feed.objects.get(pk=feed.pk))
     [body] = asked
     assert parse_qs(body.decode())["hub.secret"] == ["s"]
 
