@@ -514,3 +514,13 @@ def test_a_metrics_scrape_reads_the_last_days_deliveries_and_the_waiting_outbox_
         for sql in reads:
             steps = [step for step in plan(sql) if step.table == table]
             assert steps and all(step.index == index for step in steps), (sql, steps)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own setting")
+def test_sqlite_reads_the_archive_through_a_memory_map(db: Any) -> None:
+    # A long-tail read's rows are pages the connection's own cache does not hold:
+    # mapped, each is read in place rather than copied by a system call.
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA mmap_size")
+        (mapped,) = cursor.fetchone()
+    assert mapped >= 1 << 30
