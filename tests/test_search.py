@@ -78,6 +78,20 @@ def test_recency_breaks_even_relevance(feeds):
         assert ids(search_stories("ferry services")) == ["new", "old"]
 
 
+def test_a_headline_match_outranks_a_newer_text_match_for_a_week(feeds):
+    # Every word in the headline counts five times a match in the text, and
+    # the recency weight halves every three days: a headline match ranks first
+    # until it is some seven days (log2 5 half-lives) older than the text match.
+    with time_machine.travel(NOW, tick=False):
+        deliver(feeds, "text", "Markets close higher", "Cyclone Dana weakens over land.")
+        deliver(feeds, "head-5", "Cyclone Dana nears coast", "The storm is expected.", 24 * 5)
+        deliver(feeds, "head-10", "Cyclone Dana forms", "A depression deepened.", 24 * 10)
+        assert ids(search_stories("cyclone dana")) == ["head-5", "text", "head-10"]
+        # One word of two in the headline is a text match.
+        deliver(feeds, "half", "Dana's path", "The cyclone turned north.", 2)
+        assert ids(search_stories("cyclone dana")) == ["head-5", "text", "half", "head-10"]
+
+
 def test_killed_withheld_and_embargoed_stories_are_never_found(feeds):
     with time_machine.travel(NOW, tick=False):
         deliver(feeds, "killed", "Volcano alert lowered", "Volcano activity eased.")
@@ -121,6 +135,8 @@ def test_user_input_never_breaks_the_query(feeds):
             "storm OR",
             "'; DROP TABLE x; --",
             "ü",
+            "storm\\",  # a backslash: tsquery's escape
+            "storm's \\' :A & !",
         ]:
             search_stories(q)  # no exception from either engine
         assert ids(search_stories("STORM")) == ["s"]

@@ -32,11 +32,16 @@ if TYPE_CHECKING:
     from .batch import Batch
 
 SEARCH_TABLE = "story_search"  # FTS5
-WEIGHTS = "5.0, 1.0, 5.0"  # bm25's of its columns: headline, body, latin (the slug's words)
+# The desk's relevance (`relevance`): bm25's weights of the columns headline,
+# body, latin (the slug's words).
+WEIGHTS = "5.0, 1.0, 5.0"
 CHUNK = 500  # story ids a statement
 # The newest matches: relevance is computed for these only, and a reader pages
 # through their best (docs/benchmarks.md, The cost of a search page).
 CANDIDATES = 200
+# SQLite: a story holding every word in its headline (or its slug's words)
+# ranks this many times one holding them in its text, as old.
+HEADLINE_WEIGHT = 5.0
 # The longest one search may take; past it the search answers with nothing
 # rather than hold a worker (and, on SQLite, the interpreter) any longer.
 MAX_QUERY_MS = 250
@@ -225,12 +230,14 @@ def ranked(
     """Return the best `limit` of `stories` among the newest CANDIDATES matches of `q`,
     after the best `offset`.
 
-    Ranked in the engine, in one statement: its own relevance (FTS5's bm25, a
-    headline or slug match five times a body match; PostgreSQL's ts_rank,
-    headline and slug A over body B) times a recency weight halving every
-    `half_life_days`, the top `limit` taken by the engine. Only the newest
-    CANDIDATES matches are ranked (never every match sorted), and the read
-    stops after MAX_QUERY_MS (SearchTimedOut).
+    Ranked in the engine, in one statement: where the words are (all of them
+    in the headline or the slug's words: HEADLINE_WEIGHT; else 1) times a
+    recency weight halving every `half_life_days`, the top `limit` taken by
+    the engine, the same rule on both engines. Only the newest CANDIDATES
+    matches are ranked (never every match sorted), nothing is read of the
+    rest of the index (bm25's rarity of a word counts every story holding
+    it, a search's cost growing with the archive), and the read stops after
+    MAX_QUERY_MS (SearchTimedOut).
     """
     if not fold(q).strip():
         return []
@@ -274,38 +281,67 @@ def _ranking(
     # underflows to zero (a story some nine years old), where Python gave 0.
     if connection.vendor == "sqlite":
         fts = _fts5_query(q)
-        # The matches at or above the CANDIDATES-th newest: FTS5 reads the
-        # rowid range from its index, and bm25 is asked of those rows only.
-        newest = (
-            f"{SEARCH_TABLE}.rowid >= (SELECT MIN(rowid) FROM (SELECT rowid FROM "
-            f"{SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s))"
+        lowest = _newest_matches_from(fts)
+        if lowest is None:  # no match: nothing to rank (the score named for values())
+            return stories.extra(select={"score": "0.0"}).none()
+        # The matches from the CANDIDATES-th newest on, each FTS5 walk a range of
+        # its index from there (ascending: FTS5 walks a bounded range newest
+        # first only by reading the whole list). Relevance is where the words
+        # are: all of them in the headline or the slug's words counts
+        # HEADLINE_WEIGHT times a match in the text. No statistic of the whole
+        # index (bm25's count of every story holding each word) is read.
+        in_headline = f"{{headline latin}}: ({fts})"
+        headline = (
+            f"{table}.id IN (SELECT rowid FROM {SEARCH_TABLE} "
+            f"WHERE {SEARCH_TABLE} MATCH %s AND rowid >= %s)"
         )
         found = stories.extra(
             select={
-                "score": f"-bm25({SEARCH_TABLE}, {WEIGHTS}) * POWER(0.5, MIN(1000.0, "
-                f"MAX(0.0, julianday(%s) - julianday({table}.first_published_at)) / %s))"
+                "score": f"(CASE WHEN {headline} THEN {HEADLINE_WEIGHT} ELSE 1.0 END) "
+                "* POWER(0.5, MIN(1000.0, MAX(0.0, julianday(%s) - "
+                f"julianday({table}.first_published_at)) / %s))"
             },
-            select_params=[moment, half_life_days],
+            select_params=[in_headline, lowest, moment, half_life_days],
             tables=[SEARCH_TABLE],
-            where=[f"{SEARCH_TABLE}.rowid = {table}.id", f"{SEARCH_TABLE} MATCH %s", newest],
-            params=[fts, fts, CANDIDATES],
+            where=[
+                f"{SEARCH_TABLE}.rowid = {table}.id",
+                f"{SEARCH_TABLE} MATCH %s",
+                f"{SEARCH_TABLE}.rowid >= %s",
+            ],
+            params=[fts, lowest],
         )
     else:
         # The candidates by id, then each ranked from its stored vector. As an
         # array, so each is found by its key: with plain index scans off, a join
         # to them was planned as a read of every visible story.
         candidates, candidate_params = _pg_candidates(q, top or 0)
+        # Relevance as on SQLite: every word among the headline's and the
+        # slug's (the vector's weight A) counts HEADLINE_WEIGHT times a match
+        # in the text.
         found = stories.extra(
             select={
-                "score": f"ts_rank({PG_VECTOR}, websearch_to_tsquery('simple', %s)) "
+                "score": f"(CASE WHEN {PG_VECTOR} @@ to_tsquery('simple', %s) "
+                f"THEN {HEADLINE_WEIGHT} ELSE 1.0 END) "
                 "* POWER(0.5::float8, LEAST(1000.0, GREATEST(0.0, EXTRACT(EPOCH FROM "
                 f"(%s - {table}.first_published_at)) / 86400.0) / %s)::float8)"
             },
-            select_params=[q, moment, half_life_days],
+            select_params=[_pg_in_headline(q), moment, half_life_days],
             where=[f"{table}.id = ANY(ARRAY({candidates}))"],
             params=candidate_params,
         )
     return found.order_by("-score", "-id")
+
+
+def _newest_matches_from(fts: str) -> int | None:
+    """Return the id of the CANDIDATES-th newest match of `fts` (the oldest of fewer),
+    None for no match: FTS5's walk of its index newest first, stopped there."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT MIN(rowid) FROM (SELECT rowid FROM {SEARCH_TABLE} "
+            f"WHERE {SEARCH_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s)",
+            [fts, CANDIDATES],
+        )
+        return cursor.fetchone()[0]
 
 
 def _pg_candidates(q: str, newest: int) -> tuple[str, list[str | int]]:
@@ -399,6 +435,14 @@ def _time_limited(q: str, newest: bool = False) -> Iterator[int | None]:
         raise
     finally:
         raw.set_progress_handler(None, 0)
+
+
+def _pg_in_headline(q: str) -> str:
+    """Return to_tsquery's text of every word of `q` (folded) with weight A (headline, slug)."""
+    # Quoted, as FTS5's: a quote doubled, a backslash (tsquery's escape) too.
+    return " & ".join(
+        "'" + word.replace("\\", "\\\\").replace("'", "''") + "':A" for word in q.split()
+    )
 
 
 def _fts5_query(q: str) -> str:
