@@ -144,6 +144,21 @@ def test_search_results_are_the_list_cards_word_for_word(client, archive):
     assert f'<ul class="cards">\n{expected}\n</ul>' in page
 
 
+def test_a_search_page_keeps_its_chrome_and_puts_each_searchs_words_in_its_header(client, archive):
+    # base.html is rendered once for a generation's search pages, as a list
+    # page's is (site/chrome.py); each page's header box holds its own words.
+    with time_machine.travel(NOW, tick=False):
+        client.get("/search", {"q": "often seen"})
+        for words in ("seldom seen", '<b>"often"</b> & seen'):
+            response = client.get("/search", {"q": words})
+            assert "site/base.html" not in [t.name for t in response.templates]
+            page = lxml.html.fromstring(response.content)
+            assert page.xpath('//header//input[@name="q"]/@value') == [words]
+            assert page.xpath('//main//input[@name="q"]/@value') == [words]
+            assert page.findtext(".//title").startswith(f"{words} · ")
+            assert page.xpath('//meta[@name="robots"]/@content') == ["noindex"]
+
+
 def test_a_kept_search_reads_only_the_columns_its_page_shows(client, archive, settings):
     with_options(settings, site={"page_cache_seconds": 300})
     with time_machine.travel(NOW, tick=False):

@@ -191,16 +191,16 @@ SQLITE_OPTIONS = {
     # version and its search entries are a few KB of text, so each commit
     # writes a fraction of the log frames, and a backfill runs faster
     # (docs/benchmarks.md). An existing database keeps its page size.
-    # Reads through a memory map of the file (up to SQLite's own bound, 2 GB),
-    # and past it a page cache of up to 128 MB a connection (SQLite's default
-    # is 2 MB): a page is read in place, or kept, rather than copied from the
-    # OS by a system call each time, which was most of a long-tail read's
-    # cost (a search's candidates, an old story's row) on an archive larger
-    # than the cache (docs/benchmarks.md). The map shares the OS's page cache;
-    # the cache grows only as far as the pages read.
+    # A page cache of up to 128 MB a connection (SQLite's default is 2 MB): a
+    # page read is kept rather than copied from the OS by a system call each
+    # time, which was much of a long-tail read's cost (a search's candidates
+    # joined to their stories) on an archive larger than the cache
+    # (docs/benchmarks.md). It grows only as far as the pages read. No memory
+    # map: it measured no faster served, and a read error on a mapped page
+    # kills the process (SIGBUS) where a read() returns an error.
     "init_command": (
         "PRAGMA page_size=32768; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-        "PRAGMA mmap_size=2147418112; PRAGMA cache_size=-131072;"
+        "PRAGMA cache_size=-131072;"
     ),
     "transaction_mode": "IMMEDIATE",
     "timeout": 30,

@@ -31,6 +31,8 @@ from .templatetags.site_words import words_lang
 # random, so no site name or word of a catalogue can hold it.
 CUT = f"wiredesk-cut-{secrets.token_hex(16)}"
 PIECES = 5
+# Where a search's words go in the header's search box (`search_chrome`).
+QUERY_CUT = f"wiredesk-query-{secrets.token_hex(16)}"
 
 
 class PageChrome(NamedTuple):
@@ -48,21 +50,24 @@ _kept: PerGeneration[tuple[object, object, object, PageChrome]] = PerGeneration(
 
 
 def page_chrome(
-    request: HttpRequest, template: str = "site/page_chrome.html", language: str = ""
+    request: HttpRequest,
+    template: str = "site/page_chrome.html",
+    language: str = "",
+    query: str = "",
 ) -> PageChrome:
     """Return base.html around a page's blocks (title, description, head, content), as
     `template` (extending base.html, a cut in each of those blocks) renders it for a page
     in `language` (the site's when "") in the request's edition and language.
 
-    The header's search box is rendered empty: a page that shows its own words
-    there (the search's) needs a cut of its own for them.
+    The header's search box holds `query` as base.html's `q` (empty on every
+    page but a search's, `search_chrome`).
     """
     edition = getattr(request, "edition", "")
-    key = (get_script_prefix(), translation.get_language(), edition, template, language)
+    key = (get_script_prefix(), translation.get_language(), edition, template, language, query)
     config, agencies, sections = settings.WIREDESK, nav_agencies(), nav_sections()
 
     def render() -> tuple[object, object, object, PageChrome]:
-        context = {"story_language": language, "cut": CUT}
+        context = {"story_language": language, "cut": CUT, "q": query}
         page = render_to_string(template, context, request)
         pieces = page.split(CUT)
         if len(pieces) != PIECES:
@@ -85,3 +90,19 @@ def story_chrome(request: HttpRequest, story_language: str) -> PageChrome:
     """Return base.html around a story page's blocks, for a story in `story_language`
     (site/story_chrome.html: the page's language is the story's)."""
     return page_chrome(request, "site/story_chrome.html", story_language)
+
+
+class SearchChrome(NamedTuple):
+    """A search page's chrome: the page's, its header's search box cut where the words go."""
+
+    chrome: PageChrome
+    before_query: SafeString  # `chrome.after_head` to the search box's value
+    after_query: SafeString  # the rest of it
+
+
+def search_chrome(request: HttpRequest) -> SearchChrome:
+    """Return base.html around a search page's blocks, with the search box's value cut out
+    (the page puts the words, escaped, between `before_query` and `after_query`)."""
+    chrome = page_chrome(request, query=QUERY_CUT)
+    before, after = chrome.after_head.split(QUERY_CUT)
+    return SearchChrome(chrome, mark_safe(before), mark_safe(after))

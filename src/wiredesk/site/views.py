@@ -30,7 +30,7 @@ from wiredesk.stories.selectors import (
 
 from .cache import cached_page, cached_search
 from .changes import any_pending, changes_between
-from .chrome import page_chrome, story_chrome
+from .chrome import page_chrome, search_chrome, story_chrome
 from .context import site as site_context
 from .editions import (
     edition_language,
@@ -241,12 +241,18 @@ def search(request: HttpRequest) -> HttpResponse:
     )
     if number > 1 and not found:
         raise Http404("No such page of results")
+    # The chrome kept (site/chrome.py) and rendered without the request's context
+    # processors, as a list page is (`_list`).
+    search = search_chrome(request)
     context = {
+        **site_context(request),
+        "chrome": search.chrome,
+        "search": search,
         "q": q,
         "results": cards(found[:RESULTS_A_PAGE]),
         "pages": pages(q, number, len(found) > RESULTS_A_PAGE),
     }
-    return render(request, "site/search.html", context)
+    return HttpResponse(loader.render_to_string("site/search.html", context))
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
