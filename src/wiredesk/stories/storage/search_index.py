@@ -39,8 +39,8 @@ CHUNK = 500  # story ids a statement
 # The newest matches: relevance is computed for these only, and a reader pages
 # through their best (docs/benchmarks.md, The cost of a search page).
 CANDIDATES = 200
-# SQLite: a story holding every word in its headline (or its slug's words)
-# ranks this many times one holding them in its text, as old.
+# A story holding every word in its headline (or its slug's words) ranks this
+# many times one holding them in its text, as old (both engines).
 HEADLINE_WEIGHT = 5.0
 # The longest one search may take; past it the search answers with nothing
 # rather than hold a worker (and, on SQLite, the interpreter) any longer.
@@ -230,7 +230,8 @@ def ranked(
     """Return the best `limit` of `stories` among the newest CANDIDATES matches of `q`,
     after the best `offset`.
 
-    Ranked in the engine, in one statement: where the words are (all of them
+    Ranked in the engine, in one statement (on SQLite after one that finds
+    where the newest CANDIDATES matches start): where the words are (all of them
     in the headline or the slug's words: HEADLINE_WEIGHT; else 1) times a
     recency weight halving every `half_life_days`, the top `limit` taken by
     the engine, the same rule on both engines. Only the newest CANDIDATES
