@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import lxml.html
+import pytest
 import time_machine
 from django.db import connection
 
@@ -90,6 +91,17 @@ def test_a_headline_match_outranks_a_newer_text_match_for_a_week(feeds):
         # One word of two in the headline is a text match.
         deliver(feeds, "half", "Dana's path", "The cyclone turned north.", 2)
         assert ids(search_stories("cyclone dana")) == ["head-5", "text", "half", "head-10"]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="websearch_to_tsquery's operators")
+def test_a_search_with_or_gives_the_headline_weight_on_postgresql(feeds):
+    # The headline's test is the search's own query with weight A: "or" is
+    # either word there too, not a word every headline must hold.
+    with time_machine.travel(NOW, tick=False):
+        deliver(feeds, "head", "Cyclone warning issued", "The coast is on alert.", 2)
+        deliver(feeds, "text", "Markets close", "A cyclone warning was issued.", 1)
+        assert ids(search_stories("cyclone or flood")) == ["head", "text"]
+        assert ids(search_stories("warning -markets")) == ["head"]
 
 
 def test_killed_withheld_and_embargoed_stories_are_never_found(feeds):

@@ -53,6 +53,14 @@ PG_VECTOR = "search_vector"
 # the first this wide and each next ten times wider, the last the rest.
 FIRST_WINDOW = 300
 WINDOWS = 6
+# PostgreSQL: the search's own query (websearch_to_tsquery's words and
+# operators: "or", "-word", quoted phrases) with weight A on each of its
+# lexemes, so that only the headline's and the slug's words meet it. Its text
+# form quotes each lexeme ('' for a quote inside); the cast reads it back as it is.
+PG_IN_HEADLINE = (
+    "regexp_replace(websearch_to_tsquery('simple', %s)::text, "
+    "'''((?:[^'']|'''')*)''', '''\\1'':A', 'g')::tsquery"
+)
 # What the tokenizers take for a word's letters: FTS5's categories (migration
 # 0019) and PostgreSQL's parser alike, with the vowel signs (marks) inside it.
 _WORD = regex.compile(r"[\p{L}\p{M}\p{N}\p{Co}]+")
@@ -316,17 +324,17 @@ def _ranking(
         # array, so each is found by its key: with plain index scans off, a join
         # to them was planned as a read of every visible story.
         candidates, candidate_params = _pg_candidates(q, top or 0)
-        # Relevance as on SQLite: every word among the headline's and the
-        # slug's (the vector's weight A) counts HEADLINE_WEIGHT times a match
-        # in the text.
+        # Relevance as on SQLite: the query met by the headline's and the
+        # slug's words alone (the vector's weight A) counts HEADLINE_WEIGHT
+        # times a match in the text.
         found = stories.extra(
             select={
-                "score": f"(CASE WHEN {PG_VECTOR} @@ to_tsquery('simple', %s) "
+                "score": f"(CASE WHEN {PG_VECTOR} @@ {PG_IN_HEADLINE} "
                 f"THEN {HEADLINE_WEIGHT} ELSE 1.0 END) "
                 "* POWER(0.5::float8, LEAST(1000.0, GREATEST(0.0, EXTRACT(EPOCH FROM "
                 f"(%s - {table}.first_published_at)) / 86400.0) / %s)::float8)"
             },
-            select_params=[_pg_in_headline(q), moment, half_life_days],
+            select_params=[q, moment, half_life_days],
             where=[f"{table}.id = ANY(ARRAY({candidates}))"],
             params=candidate_params,
         )
@@ -436,14 +444,6 @@ def _time_limited(q: str, newest: bool = False) -> Iterator[int | None]:
         raise
     finally:
         raw.set_progress_handler(None, 0)
-
-
-def _pg_in_headline(q: str) -> str:
-    """Return to_tsquery's text of every word of `q` (folded) with weight A (headline, slug)."""
-    # Quoted, as FTS5's: a quote doubled, a backslash (tsquery's escape) too.
-    return " & ".join(
-        "'" + word.replace("\\", "\\\\").replace("'", "''") + "':A" for word in q.split()
-    )
 
 
 def _fts5_query(q: str) -> str:
