@@ -389,12 +389,13 @@ def test_search_is_ranked_in_the_engine_in_one_statement(client, archive, words)
 def test_a_common_words_candidates_are_read_from_the_newest_window_only(client, archive):
     # "story" is in every headline: its newest CANDIDATES matches are in the first
     # window of ids, and only that window's rows are read, not every match sorted.
-    from wiredesk.stories.storage.search_index import FIRST_WINDOW, _time_limited
+    from wiredesk.stories.storage.search_index import FIRST_WINDOW
+    from wiredesk.stories.storage.search_time_limit import time_limited
 
     with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as queries:
         assert client.get("/search?q=story").status_code == 200
     [sql] = [q["sql"] for q in queries.captured_queries if "websearch_to_tsquery" in q["sql"]]
-    with _time_limited("story", newest=True), connection.cursor() as cursor:
+    with time_limited("story", newest=True), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # as `plan` does: a large table's plan
         cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
         document = cursor.fetchone()[0]

@@ -170,6 +170,7 @@ def test_a_search_past_its_time_limit_answers_nothing_instead_of_holding_the_wor
     feeds, monkeypatch, caplog
 ):
     from wiredesk.stories.storage import search_index as search
+    from wiredesk.stories.storage import search_time_limit as limit
 
     deliver(feeds, "urn:slow", "Slow cyclone", "A cyclone moves slowly.")
     assert [s.item_id for s in search_stories("cyclone")] == ["urn:slow"]
@@ -178,10 +179,10 @@ def test_a_search_past_its_time_limit_answers_nothing_instead_of_holding_the_wor
         monkeypatch.setattr(
             search, "PG_VECTOR", "(to_tsvector('simple', headline || pg_sleep(0.05)::text))"
         )
-        monkeypatch.setattr(search, "MAX_QUERY_MS", 20)
+        monkeypatch.setattr(limit, "MAX_QUERY_MS", 20)
     else:
-        monkeypatch.setattr(search, "MAX_QUERY_MS", 0)  # the progress handler stops it at once
-        monkeypatch.setattr(search, "PROGRESS_STEPS", 1)
+        monkeypatch.setattr(limit, "MAX_QUERY_MS", 0)  # the progress handler stops it at once
+        monkeypatch.setattr(limit, "PROGRESS_STEPS", 1)
     assert search_stories("cyclone") == []
     assert "search stopped after" in caplog.text
     monkeypatch.undo()

@@ -19,7 +19,7 @@ from django.utils import timezone
 from .models import Story
 from .selectors import visible_stories
 from .storage import search_index
-from .storage.search_index import MAX_QUERY_MS, SearchTimedOut
+from .storage.search_time_limit import MAX_QUERY_MS, SearchTimedOut
 
 log = logging.getLogger("wiredesk.stories")
 HALF_LIFE_DAYS = 3.0  # a story's recency weight halves every three days

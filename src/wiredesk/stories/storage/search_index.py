@@ -11,22 +11,19 @@ query finds a headline in any script on a site whose slugs are transliterated.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import regex
-from django.db import connection, transaction
+from django.db import connection
 from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
-from django.db.utils import OperationalError
 
 from wiredesk.wire.folding import fold_for_search as fold
 
 from ..models import Story
 from .rows import execute_marked, placeholders
+from .search_time_limit import time_limited
 
 if TYPE_CHECKING:
     from .batch import Batch
@@ -42,10 +39,6 @@ CANDIDATES = 200
 # A story holding every word in its headline (or its slug's words) ranks this
 # many times one holding them in its text, as old (both engines).
 HEADLINE_WEIGHT = 5.0
-# The longest one search may take; past it the search answers with nothing
-# rather than hold a worker (and, on SQLite, the interpreter) any longer.
-MAX_QUERY_MS = 250
-PROGRESS_STEPS = 10_000  # SQLite virtual-machine steps between looks at the clock
 # PostgreSQL: the stored vector column under its GIN index (migrations 0013
 # and 0019), read rather than computed for each row a search looks at.
 PG_VECTOR = "search_vector"
@@ -64,10 +57,6 @@ PG_IN_HEADLINE = (
 # What the tokenizers take for a word's letters: FTS5's categories (migration
 # 0019) and PostgreSQL's parser alike, with the vowel signs (marks) inside it.
 _WORD = regex.compile(r"[\p{L}\p{M}\p{N}\p{Co}]+")
-
-
-class SearchTimedOut(Exception):
-    """The query ran past MAX_QUERY_MS and was stopped."""
 
 
 def add(stories: list[Story], new: bool = False, batch: Batch | None = None) -> None:
@@ -222,7 +211,7 @@ def relevance(q: str) -> dict[int, float]:
             f"WHERE {PG_VECTOR} @@ query ORDER BY id DESC LIMIT %s"
         )
         params = [q, CANDIDATES]
-    with _time_limited(q), connection.cursor() as cursor:
+    with time_limited(q), connection.cursor() as cursor:
         cursor.execute(sql, params)
         return dict(cursor.fetchall())
 
@@ -250,7 +239,7 @@ def ranked(
     """
     if not fold(q).strip():
         return []
-    with _time_limited(q, newest=True) as top:
+    with time_limited(q, newest=True) as top:
         found = _ranking(stories, q, now, half_life_days, top)
         return list(found[offset : offset + limit])
 
@@ -273,7 +262,7 @@ def ranked_rows(
         return []
     # The score is named: values() after extra() leaves out what it does not name,
     # and the order is by it.
-    with _time_limited(q, newest=True) as top:
+    with time_limited(q, newest=True) as top:
         found = _ranking(stories, q, now, half_life_days, top)
         return list(found.values(*fields, "score")[offset : offset + limit])
 
@@ -364,7 +353,7 @@ def _pg_candidates(q: str, newest: int) -> tuple[str, list[str | int]]:
     wider window is read only while fewer matched. The bounds are numbers, not
     subqueries: the planner sizes each window from the key's statistics (with
     a bound unknown until run time it walked wide windows row by row). Run
-    with plain index scans off (`_time_limited`): a walk of the key tests
+    with plain index scans off (`time_limited`, search_time_limit.py): a walk of the key tests
     each row's vector, read from its TOAST table, which the planner counts as
     nothing, and it chose one over a window of thousands where the index's
     matches ANDed with the window's key range read only the matching rows.
@@ -387,63 +376,6 @@ def _pg_candidates(q: str, newest: int) -> tuple[str, list[str | int]]:
         upper, width = lower, width * 10
     sql = f"SELECT id FROM ({' UNION ALL '.join(branches)}) AS newest LIMIT %s"
     return sql, [*params, CANDIDATES]
-
-
-@contextmanager
-def _time_limited(q: str, newest: bool = False) -> Iterator[int | None]:
-    """Stop the statements run inside after MAX_QUERY_MS, raising SearchTimedOut.
-
-    With `newest`, on PostgreSQL: yield the newest story id, and keep the
-    planner from plain index scans inside (`_pg_candidates`); else yield None.
-    """
-    if connection.vendor != "sqlite":
-        settings = {"statement_timeout": f"{MAX_QUERY_MS}ms"}
-        if newest:
-            settings["enable_indexscan"] = "off"
-            # The windows are read one after another, newest first, and the read
-            # stops at CANDIDATES: a parallel append would run them side by side
-            # and take matches from an older window before a newer one's.
-            settings["max_parallel_workers_per_gather"] = "0"
-        names = list(settings)
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                # SET LOCAL, written as a function call so that it takes a parameter;
-                # put back after, for a caller's transaction that goes on (a savepoint
-                # here would not end the setting). The newest id comes in the same
-                # statement: the candidates' windows are numbers from it
-                # (`_pg_candidates`), at no statement more.
-                top = f"(SELECT MAX(id) FROM {Story._meta.db_table})" if newest else "NULL"
-                cursor.execute(
-                    f"SELECT {top}, "
-                    + ", ".join(f"current_setting('{name}')" for name in names)
-                    + ", "
-                    + ", ".join(f"set_config('{name}', %s, true)" for name in names),
-                    list(settings.values()),
-                )
-                top_id, *before = cursor.fetchone()[: 1 + len(names)]
-                yield top_id
-                cursor.execute(
-                    "SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in names),
-                    before,
-                )
-        except OperationalError as exc:  # QueryCanceled: the time limit
-            if "statement timeout" in str(exc) or "canceling statement" in str(exc):
-                raise SearchTimedOut(q) from None
-            raise
-        return
-    connection.ensure_connection()
-    raw = connection.connection
-    deadline = time.monotonic() + MAX_QUERY_MS / 1000
-    # SQLite calls this every few thousand instructions; a true answer stops the query.
-    raw.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
-    try:
-        yield None
-    except OperationalError as exc:
-        if "interrupted" in str(exc):
-            raise SearchTimedOut(q) from None
-        raise
-    finally:
-        raw.set_progress_handler(None, 0)
 
 
 def _fts5_query(q: str) -> str:
