@@ -57,7 +57,7 @@ from wiredesk.site.generation import generation_clock  # noqa: E402
 from wiredesk.site.revalidated import RevalidatedAnswers  # noqa: E402
 from wiredesk.sources.models import Agency, Feed  # noqa: E402
 from wiredesk.stories.models import Story  # noqa: E402
-from wiredesk.stories.storage import search_index  # noqa: E402
+from wiredesk.stories.storage import search_time_limit  # noqa: E402
 from wiredesk.stories.storage.statistics import analyze  # noqa: E402
 from wiredesk.syndication import fragments  # noqa: E402
 
@@ -124,17 +124,17 @@ class Row:
 
         # A search sets a handler of its own, which looks at its clock every
         # PROGRESS_STEPS instructions: those looks are counted instead.
-        searched = search_index.time = LookCounter()
+        searched = search_time_limit.time = LookCounter()
         before()
         connection.ensure_connection()
         connection.connection.set_progress_handler(step, 1000)
         with connection.execute_wrapper(counted):
             self.status = call(app, path)[0][:3]
         connection.connection.set_progress_handler(None, 0)
-        search_index.time = time
+        search_time_limit.time = time
         self.statements = len(statements)
         # Thousands of SQLite's virtual machine instructions.
-        self.steps = steps[0] + searched.looks * search_index.PROGRESS_STEPS // 1000
+        self.steps = steps[0] + searched.looks * search_time_limit.PROGRESS_STEPS // 1000
         before()
         profile = cProfile.Profile()
         profile.enable()
