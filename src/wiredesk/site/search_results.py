@@ -1,26 +1,30 @@
 """A search's results and a list's stories as their pages show them: a few columns a story,
 never a model instance.
 
-A card shows a story's headline, address, agency, time, teaser and language
-(site/_cards.html, the one markup of both pages), and on a list its lead
-picture (a search has none). Reading those columns only, and giving the page
-each card's words made beforehand, makes a search's work a row the same small
-amount however many stories match (docs/design.md, Bounded cost per request).
+A card shows a story's headline, address, agency, time, teaser and language,
+and on a list its lead picture (a search has none). Reading those columns
+only, and giving the page each card's words made beforehand, makes a search's
+work a row the same small amount however many stories match (docs/design.md,
+Bounded cost per request). `cards_markup` writes the cards, the one markup of
+both pages, in Python: the template engine's loop over twenty cards of eight
+words each cost a search page more than its query (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
 from django.http import Http404
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString
 
 from wiredesk.pictures.selectors import ShownPicture
 from wiredesk.stories.storage.search_index import CANDIDATES
 from wiredesk.wire import rfc3339
 
-from .languages import reader_time
+from .languages import direction, reader_time
 from .story_paths import StoryPaths
 
 # The columns a result shows, as values() names them.
@@ -99,3 +103,38 @@ def thumbnail(picture: ShownPicture) -> dict[str, str]:
     except ZeroDivisionError:
         height = "0"
     return {"thumb": picture.thumbnail, "thumb_width": str(shown), "thumb_height": height}
+
+
+def cards_markup(cards: list[dict[str, Any]], page_language: str) -> SafeString:
+    """Return `cards` as a list's or a results page's `<li>` items, in a page in `page_language`.
+
+    Each word escaped as the template engine's autoescape would; a story in
+    another language than the page's is marked with its `lang` (and its `dir`
+    where that differs), as the `lang_if_other` filter marks it.
+    """
+    parts = []
+    page_direction = direction(page_language) if page_language else ""
+    for card in cards:
+        language = card["language"]
+        lang = ""
+        if language and page_language and language != page_language:
+            ours = direction(language)
+            lang = f' lang="{escape(language)}"'
+            if ours != page_direction:
+                lang += f' dir="{escape(ours)}"'
+        picture = ""
+        if card["thumb"]:
+            lang = ' class="with-picture"' + lang
+            picture = (
+                f'<img class="thumb" src="{escape(card["thumb"])}" '
+                f'width="{escape(card["thumb_width"])}" height="{escape(card["thumb_height"])}" '
+                'alt="" loading="lazy" decoding="async">'
+            )
+        parts.append(
+            f"\n  <li{lang}>\n    {picture}\n"
+            f'    <h2><a href="{escape(card["url"])}">{escape(card["headline"])}</a></h2>\n'
+            f'    <div class="meta">{escape(card["agency"])} · '
+            f'<time datetime="{escape(card["datetime"])}">{escape(card["time"])}</time></div>\n'
+            f"    <p>{escape(card['teaser'])}</p>\n  </li>\n\n"
+        )
+    return SafeString("".join(parts))

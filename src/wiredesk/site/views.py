@@ -43,7 +43,7 @@ from .editions import (
 )
 from .list_pages import FirstPage, StoryList, agency_list, read_page, section_list
 from .rate_limits import RateLimited, limit_client, too_many_requests
-from .search_results import RESULTS_A_PAGE, cards, page_number, pages
+from .search_results import RESULTS_A_PAGE, cards, cards_markup, page_number, pages
 from .structured import news_article
 from .translations import alternates
 
@@ -63,10 +63,12 @@ def _list(
         page = read_page(request, listed, scope(edition), empty)
     except FirstPage:
         return HttpResponseRedirect(path)
+    site = site_context(request)
     context = {
-        **site_context(request),
+        **site,
         "chrome": page_chrome(request),
         "page": page,
+        "cards": cards_markup(page.object_list, site["site_language"]),
         "title": title,
         "request_path": request.path,
         "list_path": path,
@@ -244,12 +246,13 @@ def search(request: HttpRequest) -> HttpResponse:
     # The chrome kept (site/chrome.py) and rendered without the request's context
     # processors, as a list page is (`_list`).
     search = search_chrome(request)
+    site = site_context(request)
     context = {
-        **site_context(request),
+        **site,
         "chrome": search.chrome,
         "search": search,
         "q": q,
-        "results": cards(found[:RESULTS_A_PAGE]),
+        "results": cards_markup(cards(found[:RESULTS_A_PAGE]), site["site_language"]),
         "pages": pages(q, number, len(found) > RESULTS_A_PAGE),
     }
     return HttpResponse(loader.render_to_string("site/search.html", context))
