@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -141,25 +141,27 @@ def cached_search(
     from wiredesk.stories.search import search_rows
     from wiredesk.stories.selectors import visible_stories
 
-    from .editions import in_edition, scope
+    from .editions import scope, visible_in_scope
     from .search_results import FIELDS
 
     words = " ".join(q.lower().split())[:200]
-    within = in_edition(visible_stories(), edition)
+    # The edition's stories at a moment, named by its scope: the search's read is
+    # compiled once for each (stories/search.py).
+    where = scope(edition)
+    within = partial(visible_in_scope, where)
     caching = words and settings.WIREDESK.site.page_cache_seconds and shared_safely()
     current = generation() if caching else None
     if current is None:
-        return search_rows(q, FIELDS, limit=limit, within=within, offset=offset)
+        return search_rows(q, FIELDS, limit=limit, within=within, offset=offset, shape=where)
     if request is not None:
         keep_whole_answer(request)
     # The editions' stories are apart: the same words found in one are not another's.
-    where = "|".join(scope(edition))
     digest = hashlib.sha256(words.encode()).hexdigest()
-    key = f"wiredesk:search:{current}:{where}:{offset}:{limit}:{digest}"
+    key = f"wiredesk:search:{current}:{'|'.join(where)}:{offset}:{limit}:{digest}"
     ids = cache.get(key)
     if ids is None:
         SEARCH_COUNTS.miss()
-        found = search_rows(q, FIELDS, limit=limit, within=within, offset=offset)
+        found = search_rows(q, FIELDS, limit=limit, within=within, offset=offset, shape=where)
         cache.set(key, [row["id"] for row in found], SEARCH_SECONDS)
         return found
     SEARCH_COUNTS.hit()

@@ -12,6 +12,7 @@ page's own words are in its edition's language.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -22,7 +23,7 @@ from django.urls import register_converter
 from django.utils import translation
 
 from wiredesk.stories.models import Story
-from wiredesk.stories.selectors import in_language, in_language_by_row
+from wiredesk.stories.selectors import in_language, in_language_by_row, visible_stories
 
 
 def editions() -> tuple[str, ...]:
@@ -77,6 +78,11 @@ def in_scope(stories: QuerySet[Story], key: tuple[str, ...]) -> QuerySet[Story]:
         # "hi", "hi-IN", in any case; not "hif" (Fiji Hindi), a language of its own.
         return in_language(stories, key[0])
     return in_scope_by_row(stories, key)
+
+
+def visible_in_scope(key: tuple[str, ...], moment: datetime) -> QuerySet[Story]:
+    """Return the stories a reader may see at `moment` in the scope `key` (`scope`'s)."""
+    return in_scope(visible_stories(moment), key)
 
 
 def in_scope_by_row(stories: QuerySet[Story], key: tuple[str, ...]) -> QuerySet[Story]:

@@ -8,7 +8,7 @@ shows can be found, so killed, withheld and embargoed stories never are.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
@@ -47,20 +47,26 @@ def search_rows(
     fields: tuple[str, ...],
     now: datetime | None = None,
     limit: int = 50,
-    within: QuerySet[Story] | None = None,
+    within: QuerySet[Story] | Callable[[datetime], QuerySet[Story]] | None = None,
     offset: int = 0,
+    shape: Hashable = None,
 ) -> list[dict[str, Any]]:
     """Return `search_stories`'s stories as rows of `fields` only (`values()` names),
-    for a page that shows a few of each story's columns."""
-    rank = partial(search_index.ranked_rows, fields=fields, offset=offset)
+    for a page that shows a few of each story's columns.
+
+    `within` may be a function of the moment returning the stories, named by
+    `shape` (its every call with one shape filters alike): the search's read is
+    then compiled once (storage/search_index.py, `ranked_rows`).
+    """
+    rank = partial(search_index.ranked_rows, fields=fields, offset=offset, shape=shape)
     return _searched(q, now, within, rank, limit)
 
 
 def _searched(
     q: str,
     now: datetime | None,
-    within: QuerySet[Story] | None,
-    rank: Callable[[QuerySet[Story], str, datetime, int, float], list[Found]],
+    within: QuerySet[Story] | Callable[[datetime], QuerySet[Story]] | None,
+    rank: Callable[..., list[Found]],
     limit: int,
 ) -> list[Found]:
     """Return `rank`'s best `limit` for `q`: nothing for no words, or past the time limit."""

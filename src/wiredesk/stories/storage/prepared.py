@@ -35,14 +35,16 @@ from django.db.models import QuerySet
 MARKERS = tuple(datetime(1970, 1, 2, 3, 4, 5, 678901 - n, tzinfo=UTC) for n in range(4))
 # No row's key: a parameter equal to the nth is the nth number.
 NUMBER_MARKERS = tuple(-2_000_000_001 - n for n in range(64))
+# No words anybody writes: a parameter equal to the nth is the nth text.
+TEXT_MARKERS = tuple(f"\x00wiredesk text {n}\x00" for n in range(8))
 
 
 class CompiledReads:
     """Rows of `build(key, *clocks)`, compiled once per key and database.
 
     `build` takes a key, `clocks` times (up to four: a time and the start
-    of a window, say) and `numbers` integers (up to 64: a story's key, say)
-    and returns a queryset, or several of one row shape to read as one
+    of a window, say), `numbers` integers (up to 64: a story's key, say) and
+    `texts` strings (up to eight: a search's words, say) and returns a queryset, or several of one row shape to read as one
     statement, ordered by `order_by` (SQL on the result's column numbers).
     """
 
@@ -53,10 +55,12 @@ class CompiledReads:
         order_by: str = "",
         max_keys: int = 256,
         numbers: int = 0,
+        texts: int = 0,
     ):
         self.build = build
         self.clocks = clocks
         self.numbers = numbers
+        self.texts = texts
         self.order_by = order_by
         self.max_keys = max_keys
         self.compiled: dict[Hashable, tuple] = {}
@@ -68,8 +72,10 @@ class CompiledReads:
         *clocks: datetime,
         convert: bool = True,
         numbers: tuple[int, ...] = (),
+        texts: tuple[str, ...] = (),
     ) -> list[tuple]:
-        """Return the rows built for `key` at `clocks` (and with `numbers`), as tuples.
+        """Return the rows built for `key` at `clocks` (and with `numbers` and `texts`),
+        as tuples.
 
         With `convert` false, as the database driver gives them (naive UTC times
         on SQLite, aware ones on PostgreSQL), without Django's converters: for
@@ -84,7 +90,7 @@ class CompiledReads:
         if clock_slots:
             params = list(params)
             adapt = connection.ops.adapt_datetimefield_value
-            values: list[object] = [*(adapt(clock) for clock in clocks), *numbers]
+            values: list[object] = [*(adapt(clock) for clock in clocks), *numbers, *texts]
             for slot, n in clock_slots:
                 params[slot] = values[n]
         with statement_cursor(connection) as cursor:
@@ -102,7 +108,12 @@ class CompiledReads:
         return next(iter(entry[1].results_iter([[row]], tuple_expected=True)))
 
     def _built(self, key: Hashable) -> QuerySet | tuple[QuerySet, ...]:
-        return self.build(key, *MARKERS[: self.clocks], *NUMBER_MARKERS[: self.numbers])
+        return self.build(
+            key,
+            *MARKERS[: self.clocks],
+            *NUMBER_MARKERS[: self.numbers],
+            *TEXT_MARKERS[: self.texts],
+        )
 
     def _compile(self, key: Hashable, built: QuerySet | tuple[QuerySet, ...]) -> tuple:
         parts = built if isinstance(built, tuple) else (built,)
@@ -123,6 +134,7 @@ class CompiledReads:
         adapt = connections[alias].ops.adapt_datetimefield_value
         markers: list[object] = [adapt(marker) for marker in MARKERS[: self.clocks]]
         markers += NUMBER_MARKERS[: self.numbers]
+        markers += TEXT_MARKERS[: self.texts]
         slots = tuple(
             (slot, n)
             for slot, param in enumerate(params)

@@ -11,6 +11,8 @@ query finds a headline in any script on a site whose slugs are transliterated.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +24,7 @@ from django.db.models import QuerySet
 from wiredesk.wire.folding import fold_for_search as fold
 
 from ..models import Story
+from .prepared import CompiledReads
 from .rows import execute_marked, placeholders
 from .search_time_limit import time_limited
 
@@ -245,26 +248,62 @@ def ranked(
 
 
 def ranked_rows(
-    stories: QuerySet[Story],
+    stories: QuerySet[Story] | Callable[[datetime], QuerySet[Story]],
     q: str,
     now: datetime,
     limit: int,
     half_life_days: float,
     fields: tuple[str, ...],
     offset: int = 0,
+    shape: Hashable = None,
 ) -> list[dict[str, Any]]:
     """Return `ranked`'s stories as rows of `fields` only (`values()` names, `agency__name`).
 
     The same statement, reading only the columns a results page shows: no
-    story's text or metadata is read, and no model instance built.
+    story's text or metadata is read, and no model instance built. `stories`
+    may be a function of the moment returning them, named by `shape`: on
+    SQLite the statement is then compiled once for each shape, fields, page
+    and size, and later searches put their words, candidates and moment in
+    it (prepared.py; Django's compiling of it cost as much as running it).
     """
     if not fold(q).strip():
         return []
+    if shape is not None and callable(stories) and connection.vendor == "sqlite":
+        with time_limited(q):
+            newest = _newest_matches(_fts5_query(fold(q)))
+            if not newest:
+                return []
+            _stories_of[shape] = stories
+            found = _ranked_reads.rows(
+                (shape, fields, half_life_days, offset, limit),
+                now,
+                numbers=(newest[-1],),
+                texts=(_in_headline(_fts5_query(fold(q))), json.dumps(newest)),
+            )
+        return [dict(zip((*fields, "score"), row, strict=True)) for row in found]
+    within = stories(now) if callable(stories) else stories
     # The score is named: values() after extra() leaves out what it does not name,
     # and the order is by it.
     with time_limited(q, newest=True) as top:
-        found = _ranking(stories, q, now, half_life_days, top)
-        return list(found.values(*fields, "score")[offset : offset + limit])
+        ranking = _ranking(within, q, now, half_life_days, top)
+        return list(ranking.values(*fields, "score")[offset : offset + limit])
+
+
+def _compiled_ranking(
+    key: tuple[Hashable, tuple[str, ...], float, int, int],
+    moment: datetime,
+    lowest: int,
+    in_headline: str,
+    newest: str,
+) -> QuerySet[Any]:
+    """Return the ranked read `ranked_rows` compiles: `_sqlite_ranking`'s, of `key`'s
+    fields, page and size."""
+    shape, fields, half_life_days, offset, limit = key
+    adapted = connection.ops.adapt_datetimefield_value(moment)
+    ranking = _sqlite_ranking(
+        _stories_of[shape](moment), in_headline, lowest, newest, adapted, half_life_days
+    )
+    return ranking.order_by("-score", "-id").values(*fields, "score")[offset : offset + limit]
 
 
 def _ranking(
@@ -279,34 +318,11 @@ def _ranking(
     # underflows to zero (a story some nine years old), where Python gave 0.
     if connection.vendor == "sqlite":
         fts = _fts5_query(q)
-        lowest = _newest_matches_from(fts)
-        if lowest is None:  # no match: nothing to rank (the score named for values())
+        newest = _newest_matches(fts)
+        if not newest:  # no match: nothing to rank (the score named for values())
             return stories.extra(select={"score": "0.0"}).none()
-        # The matches from the CANDIDATES-th newest on, each FTS5 walk a range of
-        # its index from there (ascending: FTS5 walks a bounded range newest
-        # first only by reading the whole list). Relevance is where the words
-        # are: all of them in the headline or the slug's words counts
-        # HEADLINE_WEIGHT times a match in the text. No statistic of the whole
-        # index (bm25's count of every story holding each word) is read.
-        in_headline = f"{{headline latin}}: ({fts})"
-        headline = (
-            f"{table}.id IN (SELECT rowid FROM {SEARCH_TABLE} "
-            f"WHERE {SEARCH_TABLE} MATCH %s AND rowid >= %s)"
-        )
-        found = stories.extra(
-            select={
-                "score": f"(CASE WHEN {headline} THEN {HEADLINE_WEIGHT} ELSE 1.0 END) "
-                "* POWER(0.5, MIN(1000.0, MAX(0.0, julianday(%s) - "
-                f"julianday({table}.first_published_at)) / %s))"
-            },
-            select_params=[in_headline, lowest, moment, half_life_days],
-            tables=[SEARCH_TABLE],
-            where=[
-                f"{SEARCH_TABLE}.rowid = {table}.id",
-                f"{SEARCH_TABLE} MATCH %s",
-                f"{SEARCH_TABLE}.rowid >= %s",
-            ],
-            params=[fts, lowest],
+        found: QuerySet[Any] = _sqlite_ranking(
+            stories, _in_headline(fts), newest[-1], json.dumps(newest), moment, half_life_days
         )
     else:
         # The candidates by id, then each ranked from its stored vector. As an
@@ -330,16 +346,63 @@ def _ranking(
     return found.order_by("-score", "-id")
 
 
-def _newest_matches_from(fts: str) -> int | None:
-    """Return the id of the CANDIDATES-th newest match of `fts` (the oldest of fewer),
-    None for no match: FTS5's walk of its index newest first, stopped there."""
+def _sqlite_ranking(
+    stories: QuerySet[Story],
+    in_headline: str,
+    lowest: int,
+    newest: str,
+    moment: str | None,
+    half_life_days: float,
+) -> QuerySet[Any]:
+    """Return `stories` among the `newest` matches (ids as a JSON array, the oldest
+    `lowest`), each with its `score` at `moment` (as the database writes it).
+
+    The stories are read by their keys, and the index walked once more only
+    for the headline's words (`in_headline`). Relevance is where the words
+    are: all of them in the headline or the slug's words counts
+    HEADLINE_WEIGHT times a match in the text, one FTS5 walk of its index from
+    the oldest candidate on (ascending: FTS5 walks a bounded range newest first
+    only by reading the whole list). No statistic of the whole index (bm25's
+    count of every story holding each word) is read.
+    """
+    table = Story._meta.db_table
+    headline = (
+        f"{table}.id IN (SELECT rowid FROM {SEARCH_TABLE} "
+        f"WHERE {SEARCH_TABLE} MATCH %s AND rowid >= %s)"
+    )
+    return stories.extra(
+        select={
+            "score": f"(CASE WHEN {headline} THEN {HEADLINE_WEIGHT} ELSE 1.0 END) "
+            "* POWER(0.5, MIN(1000.0, MAX(0.0, julianday(%s) - "
+            f"julianday({table}.first_published_at)) / %s))"
+        },
+        select_params=[in_headline, lowest, moment, half_life_days],
+        where=[f"{table}.id IN (SELECT value FROM json_each(%s))"],
+        params=[newest],
+    )
+
+
+def _in_headline(fts: str) -> str:
+    # FTS5's column filter: every word in the headline or the slug's words.
+    return f"{{headline latin}}: ({fts})"
+
+
+# The ranked reads of `ranked_rows`, by the stories' shape and the page's; the
+# stories of each shape, as its caller gave them.
+_ranked_reads = CompiledReads(_compiled_ranking, numbers=1, texts=2)
+_stories_of: dict[Hashable, Callable[[datetime], QuerySet[Story]]] = {}
+
+
+def _newest_matches(fts: str) -> list[int]:
+    """Return the ids of the newest CANDIDATES matches of `fts`, newest first: FTS5's
+    walk of its index newest first, stopped there."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT MIN(rowid) FROM (SELECT rowid FROM {SEARCH_TABLE} "
-            f"WHERE {SEARCH_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s)",
+            f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH %s "
+            "ORDER BY rowid DESC LIMIT %s",
             [fts, CANDIDATES],
         )
-        return cursor.fetchone()[0]
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _pg_candidates(q: str, newest: int) -> tuple[str, list[str | int]]:
