@@ -190,3 +190,36 @@ def test_a_list_answers_what_the_storypage_schema_made_of_its_stories(client, ar
         rendered = api.renderer.render(None, dumped, response_status=200)
         assert response.content == rendered.encode(), shape
         assert response["Content-Type"] == "application/json; charset=utf-8"
+
+
+def compiled_in(client: Any, url: str) -> list[int]:
+    """Return how many times Django compiled SQL answering `url`, by compiler call."""
+    profile = cProfile.Profile()
+    profile.enable()
+    response = client.get(url)
+    profile.disable()
+    assert response.status_code == 200, url
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    return [
+        calls
+        for (path, _, name), (calls, *_) in stats.items()
+        if name == "as_sql" and path.endswith("sql/compiler.py")
+    ]
+
+
+def test_a_list_request_at_another_time_or_cursor_runs_the_reads_compiled_for_the_first(
+    client, archive
+):
+    # Django compiling a list's reads cost more than running them: each shape's are
+    # compiled once, and a poll at another time or a page from another cursor puts
+    # its own time and story in them.
+    _, now = archive
+    first = shapes(client, now)
+    later = shapes(client, now - timedelta(seconds=1))  # other times, the same cursors
+    deeper = client.get(first["cursor page"]).json()["next_cursor"]
+    later["cursor page"] = f"/api/v1/stories?cursor={deeper}"
+    for shape in first:
+        if shape == "q":  # a search: its own compiled read (tests/test_search_cost.py)
+            continue
+        client.get(first[shape])
+        assert compiled_in(client, later[shape]) == [], shape

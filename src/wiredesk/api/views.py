@@ -5,14 +5,17 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections import namedtuple
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
 from types import SimpleNamespace
 from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import NinjaAPI, Query, Status
 from ninja.errors import HttpError
 from ninja.openapi.schema import OpenAPISchema
@@ -26,7 +29,6 @@ from wiredesk.stories.models import Story, shown_byline
 from wiredesk.stories.search import search_rows
 from wiredesk.stories.selectors import (
     also_reported_by,
-    changed_since,
     in_language,
     older_than,
     story_for_page,
@@ -34,6 +36,8 @@ from wiredesk.stories.selectors import (
     with_agency_columns,
     with_topic,
 )
+from wiredesk.stories.storage.lists import merged_since, since_parts
+from wiredesk.stories.storage.prepared import CompiledReads
 
 from .auth import ClientAuth, RateLimited
 from .ninjs import to_ninjs
@@ -256,22 +260,26 @@ def list_stories(
         before = _decode_cursor(cursor) if cursor else None
 
     def build() -> dict[str, Any]:
-        stories = _filtered(agency, topic, language)
         if q:
             # The filters go into the search's own read, ranked in the engine (one page).
+            stories = _filtered(agency, topic, language)
             found = search_rows(q, SUMMARY_FIELDS, limit=limit, within=stories)
             return _page_of([SimpleNamespace(**row) for row in found], limit)  # no cursor
-        if before is not None and changed is None:
-            # "Before (moment, pk)", written without an OR so the list's index is read
-            # as a range (an OR made SQLite collect every matching row id).
-            stories = older_than(stories, *before)
-        rows = stories.values_list(*SUMMARY_FIELDS, named=True)
+        # Each read compiled once for its filters, part and size (`_list_reads`).
+        agency_id = _agency_id(agency) if agency else None
+        now = timezone.now()
+        moment, pk = before or (now, 0)
+
+        def read(part: str) -> list[Any]:
+            key = (agency_id, topic or "", language or "", part, before is not None, limit + 1)
+            rows = _list_reads.rows(key, now, changed or now, moment, numbers=(pk,))
+            return [Summary._make(row) for row in rows]
+
         if changed is not None:
-            # Rows for stories: changed_since orders what it merges by the fields
-            # named as a story's (first_published_at, pk).
-            listed = cast("QuerySet[Story]", rows)
-            return _page_of(changed_since(listed, changed, limit + 1, before), limit)
-        return _page_of(list(rows[: limit + 1]), limit)
+            # changed_since's two reads (storage/lists.py), merged as it merges them.
+            found = merged_since(read("recent"), partial(read, "older"), limit + 1)
+            return _page_of(found, limit)
+        return _page_of(read("page"), limit)
 
     # Rendered here from plain values, as StoryPage describes them (tests/test_api_cost.py
     # checks each answer against the schema's): handed back to django-ninja, every
@@ -293,6 +301,49 @@ def _filtered(agency: str | None, topic: str | None, language: str | None) -> Qu
     if language:
         stories = in_language(stories, language)
     return stories
+
+
+# A row of SUMMARY_FIELDS, named as values_list(named=True) names it.
+Summary = namedtuple("Summary", SUMMARY_FIELDS)  # type: ignore[misc]
+# (agency id or None, topic, language, part, after a cursor, size)
+ListKey = tuple[int | None, str, str, str, bool, int]
+
+
+def _list_read(
+    key: ListKey, now: datetime, since: datetime, moment: datetime, pk: int
+) -> QuerySet[Any]:
+    """Return the API list's read `key` names, at `now`: its page ("page"), or one of
+    `changed_since`'s two parts since `since` ("recent", "older"), after the cursor
+    (`moment`, `pk`) where the key says there is one."""
+    agency_id, topic, language, part, cursor, size = key
+    stories = with_agency_columns(visible_stories(now), "slug", "byline")
+    if agency_id is not None:
+        stories = stories.filter(agency_id=agency_id)
+    if topic:
+        stories = with_topic(stories, topic)
+    if language:
+        stories = in_language(stories, language)
+    rows = cast("QuerySet[Story]", stories.values_list(*SUMMARY_FIELDS))
+    after = (moment, pk) if cursor else None
+    if part == "page":
+        return (older_than(rows, moment, pk) if cursor else rows)[:size]
+    recent, older = since_parts(rows, since, after)
+    return (recent if part == "recent" else older)[:size]
+
+
+# The API's list reads, compiled by Django once for each key (their SQL never
+# changes but for the times and the cursor's id: stories/storage/prepared.py).
+_list_reads = CompiledReads(_list_read, clocks=3, numbers=1, max_keys=512)
+_agency_ids = CompiledReads(
+    lambda slug: Agency.objects.filter(slug=slug).values_list("pk"), clocks=0
+)
+
+
+def _agency_id(slug: str) -> int:
+    """Return the id of the agency `slug` names (0, no agency's, when none does): found
+    first, so the list reads the agency's index (`_filtered`)."""
+    found = _agency_ids.rows(slug)
+    return int(found[0][0]) if found else 0
 
 
 def _page_of(rows: Sequence[Any], limit: int) -> dict[str, Any]:

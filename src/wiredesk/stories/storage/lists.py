@@ -22,7 +22,9 @@ Each part reads at most a page and one more; the two are merged here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
@@ -50,6 +52,15 @@ def changed_since(
 
     `before` is a cursor (first published, id): only stories listed after it.
     """
+    recent, older = since_parts(stories, since, before)
+    return merged_since(list(recent[:count]), lambda: list(older[:count]), count)
+
+
+def since_parts(
+    stories: QuerySet[Story], since: datetime, before: tuple[datetime, int] | None = None
+) -> tuple[QuerySet[Story], QuerySet[Story]]:
+    """Return the two reads of `changed_since`: the stories published since `since`, and
+    the older ones changed since, each newest first (after the cursor `before`)."""
     # From the top of the list's own index (a label's, when one leads it) as a range.
     first, _ = order_of(stories)
     recent: QuerySet[Story] = stories.alias(changed=_unindexed("modified_at")).filter(
@@ -67,10 +78,19 @@ def changed_since(
         moment, pk = before
         recent = older_than(recent, moment, pk)
         older = older.filter(first__lte=moment).exclude(first=moment, pk__gte=pk)
-    found: list[Story] = list(recent[:count])
-    if len(found) == count:
-        return found  # a full page published since: every older story comes after it
-    found += older[:count]
+    return recent, older
+
+
+def merged_since(recent: list[Any], older: Callable[[], list[Any]], count: int) -> list[Any]:
+    """Return the first `count` of `since_parts`' stories (or rows naming first_published_at
+    and pk), given the first `count` of the recent part and how to read the older's.
+
+    The older part is read only when the recent has less than a page: its
+    stories all come after the recent part's.
+    """
+    if len(recent) == count:
+        return recent  # a full page published since: every older story comes after it
+    found = recent + older()
     found.sort(key=lambda story: (story.first_published_at, story.pk), reverse=True)
     return found[:count]
 
