@@ -64,7 +64,7 @@ def pages(q: str, number: int, more: bool) -> dict[str, Any] | None:
 
 
 def cards(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return rows (FIELDS, and on a list "lead_picture") as site/_cards.html shows them:
+    """Return rows (FIELDS, and on a list "lead_picture") as `cards_markup` writes them:
     the card's every word made.
 
     The times as the filters `rfc3339` and `local_time` write them, each
