@@ -260,14 +260,14 @@ def list_stories(
         before = _decode_cursor(cursor) if cursor else None
 
     def build() -> dict[str, Any]:
-        if q:
-            # The filters go into the search's own read, ranked in the engine (one page).
-            stories = _filtered(agency, topic, language)
-            found = search_rows(q, SUMMARY_FIELDS, limit=limit, within=stories)
-            return _page_of([SimpleNamespace(**row) for row in found], limit)  # no cursor
-        # Each read compiled once for its filters, part and size (`_list_reads`).
         agency_id = _agency_id(agency) if agency else None
         now = timezone.now()
+        if q:
+            # The filters go into the search's own read, ranked in the engine (one page).
+            stories = _filtered(now, agency_id, topic, language)
+            found = search_rows(q, SUMMARY_FIELDS, now=now, limit=limit, within=stories)
+            return _page_of([SimpleNamespace(**row) for row in found], limit)  # no cursor
+        # Each read compiled once for its filters, part and size (`_list_reads`).
         moment, pk = before or (now, 0)
 
         def read(part: str) -> list[Any]:
@@ -287,15 +287,16 @@ def list_stories(
     return api.create_response(request, kept_list(request, build), status=200)
 
 
-def _filtered(agency: str | None, topic: str | None, language: str | None) -> QuerySet[Story]:
-    """Return the visible stories the filters take, with their agency's slug and byline."""
-    stories = with_agency_columns(visible_stories(), "slug", "byline")
-    if agency:
-        # By the agency's id, found first: joined by its slug, PostgreSQL cannot
-        # tell a rare agency's stories from a common one's, and walked every story
-        # newest first for a rare one's page, rather than read the agency's index.
-        agency_id = Agency.objects.filter(slug=agency).values_list("pk", flat=True).first()
-        stories = stories.filter(agency_id=agency_id or 0)
+def _filtered(
+    now: datetime, agency_id: int | None, topic: str | None, language: str | None
+) -> QuerySet[Story]:
+    """Return the stories visible at `now` the filters take, with their agency's slug and
+    byline. The agency by its id (`_agency_id`): joined by its slug, PostgreSQL
+    cannot tell a rare agency's stories from a common one's, and walked every story
+    newest first for a rare one's page, rather than read the agency's index."""
+    stories = with_agency_columns(visible_stories(now), "slug", "byline")
+    if agency_id is not None:
+        stories = stories.filter(agency_id=agency_id)
     if topic:
         stories = with_topic(stories, topic)
     if language:
@@ -316,13 +317,7 @@ def _list_read(
     `changed_since`'s two parts since `since` ("recent", "older"), after the cursor
     (`moment`, `pk`) where the key says there is one."""
     agency_id, topic, language, part, cursor, size = key
-    stories = with_agency_columns(visible_stories(now), "slug", "byline")
-    if agency_id is not None:
-        stories = stories.filter(agency_id=agency_id)
-    if topic:
-        stories = with_topic(stories, topic)
-    if language:
-        stories = in_language(stories, language)
+    stories = _filtered(now, agency_id, topic, language)
     rows = cast("QuerySet[Story]", stories.values_list(*SUMMARY_FIELDS))
     after = (moment, pk) if cursor else None
     if part == "page":
@@ -341,7 +336,7 @@ _agency_ids = CompiledReads(
 
 def _agency_id(slug: str) -> int:
     """Return the id of the agency `slug` names (0, no agency's, when none does): found
-    first, so the list reads the agency's index (`_filtered`)."""
+    first, so the list reads the agency's index (`_filtered`), compiled once a slug."""
     found = _agency_ids.rows(slug)
     return int(found[0][0]) if found else 0
 

@@ -269,8 +269,9 @@ def ranked_rows(
     if not fold(q).strip():
         return []
     if shape is not None and callable(stories) and connection.vendor == "sqlite":
+        fts = _fts5_query(fold(q))
         with time_limited(q):
-            newest = _newest_matches(_fts5_query(fold(q)))
+            newest = _newest_matches(fts)
             if not newest:
                 return []
             _stories_of[shape] = stories
@@ -278,7 +279,7 @@ def ranked_rows(
                 (shape, fields, half_life_days, offset, limit),
                 now,
                 numbers=(newest[-1],),
-                texts=(_in_headline(_fts5_query(fold(q))), json.dumps(newest)),
+                texts=(_in_headline(fts), json.dumps(newest)),
             )
         return [dict(zip((*fields, "score"), row, strict=True)) for row in found]
     within = stories(now) if callable(stories) else stories
