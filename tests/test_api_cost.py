@@ -79,6 +79,11 @@ def fill(agencies: list[Agency], numbers: range, now: Any) -> None:
                 f"SELECT id, headline, body_text FROM {TABLE} WHERE id NOT IN "
                 "(SELECT rowid FROM story_search)"
             )
+            cursor.execute(
+                "INSERT INTO story_headline_search (rowid, headline) "
+                f"SELECT id, headline FROM {TABLE} WHERE id NOT IN "
+                "(SELECT rowid FROM story_headline_search)"
+            )
     analyze()
 
 

@@ -106,6 +106,7 @@ def _forget(agency, other: Story) -> None:
         if connection.vendor == "sqlite":
             for pk in ids:
                 cursor.execute("DELETE FROM story_search WHERE rowid = %s", [pk])
+                cursor.execute("DELETE FROM story_headline_search WHERE rowid = %s", [pk])
     KillNotice.objects.filter(agency=agency).delete()
     StoryVersion.objects.filter(story__agency=agency).delete()
     Story.objects.filter(pk__in=ids).delete()
@@ -482,8 +483,9 @@ def _empty_search_index() -> None:
     """Empty SQLite's search index: a flush between tests leaves a virtual table's rows."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM story_search")
-            cursor.execute("INSERT INTO story_search (story_search) VALUES ('rebuild')")
+            for table in ("story_search", "story_headline_search"):
+                cursor.execute(f"DELETE FROM {table}")
+                cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")
 
 
 def _backfill_one_a_commit(feed, first: int, count: int, on_stored=None) -> None:

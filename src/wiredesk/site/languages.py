@@ -16,7 +16,7 @@ from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.dates import format_datetime
 from django.utils.dates import MONTHS
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 
 @cache
@@ -82,13 +82,23 @@ def _django_time(moment: datetime, seconds: bool) -> str:
     clock = f"{moment.hour % 12 or 12:02d}:{moment.minute:02d}"
     if seconds:
         clock += f":{moment.second:02d}"
-    noon = gettext(_MERIDIEMS[moment.hour > 11])
-    return f"{MONTHS[moment.month]} {moment.day}, {moment.year:04d} {clock} {noon}"
+    months, meridiems = _time_words(get_language())
+    return f"{months[moment.month]} {moment.day}, {moment.year:04d} {clock} {meridiems[moment.hour > 11]}"
 
 
 # Django's own words, translated by its catalogue as `dateformat` has them: not marked
 # as the site's (site/catalogues.py).
 _MERIDIEMS = ("AM", "PM")
+
+
+@cache
+def _time_words(language: str | None) -> tuple[dict[int, str], tuple[str, str]]:
+    """Return the month names and AM/PM in `language` (the active one): asked of the
+    catalogue once a language, not twice a card."""
+    return {n: str(name) for n, name in MONTHS.items()}, (
+        gettext(_MERIDIEMS[0]),
+        gettext(_MERIDIEMS[1]),
+    )
 
 
 # The fonts each script is drawn in, from what readers' systems carry (Noto on

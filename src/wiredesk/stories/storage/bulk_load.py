@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
 from .checkpoints import BackgroundCheckpoints
-from .search_index import SEARCH_TABLE, entries, optimize
+from .search_index import TABLES, entries, optimize
 from .statistics import analyze
 
 RESTART_LOG_BYTES = 128 * 2**20  # of write-ahead log, then it starts again (benchmarks/ingest.py)
@@ -129,10 +129,10 @@ def _bulk_leaf_bytes(page_size: int) -> int:
 
 
 def _set_leaf_size(cursor: CursorWrapper, size: int) -> None:
-    table = SEARCH_TABLE
-    cursor.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('pgsz', %s)", [size])
+    for table in TABLES:
+        cursor.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('pgsz', %s)", [size])
 
 
 def _set_automerge(cursor: CursorWrapper, segments: int) -> None:
-    table = SEARCH_TABLE
-    cursor.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', %s)", [segments])
+    for table in TABLES:
+        cursor.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', %s)", [segments])

@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from .batch import Batch
 
 SEARCH_TABLE = "story_search"  # FTS5
+# FTS5 too: the headline's and the slug's words alone, by the same ids
+# (migration 0023), for the headline's weight in a search's ranking.
+HEADLINE_TABLE = "story_headline_search"
+TABLES = (SEARCH_TABLE, HEADLINE_TABLE)
 # The desk's relevance (`relevance`): bm25's weights of the columns headline,
 # body, latin (the slug's words).
 WEIGHTS = "5.0, 1.0, 5.0"
@@ -39,6 +43,9 @@ CHUNK = 500  # story ids a statement
 # The newest matches: relevance is computed for these only, and a reader pages
 # through their best (docs/benchmarks.md, The cost of a search page).
 CANDIDATES = 200
+# SQLite: the candidates' visibility, language and time by their key (migration
+# 0022), read to rank them rather than each one's row.
+CANDIDATES_INDEX = "story_candidates"
 # A story holding every word in its headline (or its slug's words) ranks this
 # many times one holding them in its text, as old (both engines).
 HEADLINE_WEIGHT = 5.0
@@ -115,14 +122,15 @@ def segments() -> int:
 
 
 def optimize() -> None:
-    """Merge the index into one segment (SQLite's FTS5 'optimize'; nothing on PostgreSQL).
+    """Merge each index into one segment (SQLite's FTS5 'optimize'; nothing on PostgreSQL).
 
     Rewrites every entry, with the leaf size FTS5 is set to at the time.
     """
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('optimize')")
+        for table in TABLES:
+            cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
 
 
 def write_held(held: dict[int, bool]) -> None:
@@ -172,20 +180,30 @@ def _insert(cursor: CursorWrapper, stories: list[tuple[int, str, str, str]]) -> 
     for start in range(0, len(stories), CHUNK):
         chunk = stories[start : start + CHUNK]
         params: list[int | str] = []
+        headlines: list[int | str] = []
         for pk, headline, body, slug in chunk:
-            params += (pk, *document(headline, body, slug))
+            folded, text, latin = document(headline, body, slug)
+            params += (pk, folded, text, latin)
+            headlines += (pk, folded, latin)
         execute_marked(
             cursor,
             f"INSERT INTO {SEARCH_TABLE} (rowid, headline, body, latin) VALUES "
             + ", ".join(["(?, ?, ?, ?)"] * len(chunk)),
             params,
         )
+        execute_marked(
+            cursor,
+            f"INSERT INTO {HEADLINE_TABLE} (rowid, headline, latin) VALUES "
+            + ", ".join(["(?, ?, ?)"] * len(chunk)),
+            headlines,
+        )
 
 
 def _delete(cursor: CursorWrapper, ids: list[int]) -> None:
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        cursor.execute(f"DELETE FROM {SEARCH_TABLE} WHERE rowid IN ({placeholders(chunk)})", chunk)
+        for table in TABLES:
+            cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({placeholders(chunk)})", chunk)
 
 
 def relevance(q: str) -> dict[int, float]:
@@ -264,24 +282,14 @@ def ranked_rows(
     may be a function of the moment returning them, named by `shape`: on
     SQLite the statement is then compiled once for each shape, fields, page
     and size, and later searches put their words, candidates and moment in
-    it (prepared.py; Django's compiling of it cost as much as running it).
+    it (prepared.py; Django's compiling of it cost as much as running it):
+    one that ranks the candidates from their index, one that reads the
+    page's stories.
     """
     if not fold(q).strip():
         return []
     if shape is not None and callable(stories) and connection.vendor == "sqlite":
-        fts = _fts5_query(fold(q))
-        with time_limited(q):
-            newest = _newest_matches(fts)
-            if not newest:
-                return []
-            _stories_of[shape] = stories
-            found = _ranked_reads.rows(
-                (shape, fields, half_life_days, offset, limit),
-                now,
-                numbers=(newest[-1],),
-                texts=(_in_headline(fts), json.dumps(newest)),
-            )
-        return [dict(zip((*fields, "score"), row, strict=True)) for row in found]
+        return _compiled_rows(stories, q, now, limit, half_life_days, fields, offset, shape)
     within = stories(now) if callable(stories) else stories
     # The score is named: values() after extra() leaves out what it does not name,
     # and the order is by it.
@@ -290,21 +298,89 @@ def ranked_rows(
         return list(ranking.values(*fields, "score")[offset : offset + limit])
 
 
+def _compiled_rows(
+    stories: Callable[[datetime], QuerySet[Story]],
+    q: str,
+    now: datetime,
+    limit: int,
+    half_life_days: float,
+    fields: tuple[str, ...],
+    offset: int,
+    shape: Hashable,
+) -> list[dict[str, Any]]:
+    """Return `ranked_rows`'s rows by its reads compiled once (SQLite): the page's ids
+    and scores ranked from the candidates' index, then those stories' `fields`."""
+    fts = _fts5_query(fold(q))
+    with time_limited(q):
+        newest = _newest_matches(fts)
+        if not newest:
+            return []
+        _stories_of[shape] = stories
+        best = _ranked_reads.rows(
+            (shape, half_life_days, offset, limit),
+            now,
+            numbers=(newest[-1],),
+            texts=(fts, json.dumps(newest)),
+        )
+        if not best:
+            return []
+        names = fields if "id" in fields else ("id", *fields)
+        shown = _shown_reads.rows((shape, names), now, texts=(json.dumps([pk for pk, _ in best]),))
+    at = names.index("id")
+    by_id = {row[at]: dict(zip(names, row, strict=True)) for row in shown}
+    return [
+        {**{name: by_id[pk][name] for name in fields}, "score": score}
+        for pk, score in best
+        if pk in by_id
+    ]
+
+
 def _compiled_ranking(
-    key: tuple[Hashable, tuple[str, ...], float, int, int],
+    key: tuple[Hashable, float, int, int],
     moment: datetime,
     lowest: int,
-    in_headline: str,
+    fts: str,
     newest: str,
 ) -> QuerySet[Any]:
-    """Return the ranked read `ranked_rows` compiles: `_sqlite_ranking`'s, of `key`'s
-    fields, page and size."""
-    shape, fields, half_life_days, offset, limit = key
+    """Return the ranked read `_compiled_rows` compiles: `_sqlite_ranking`'s ids and
+    scores, of `key`'s page and size."""
+    shape, half_life_days, offset, limit = key
     adapted = connection.ops.adapt_datetimefield_value(moment)
     ranking = _sqlite_ranking(
-        _stories_of[shape](moment), in_headline, lowest, newest, adapted, half_life_days
+        _stories_of[shape](moment), fts, lowest, newest, adapted, half_life_days
     )
-    return ranking.order_by("-score", "-id").values(*fields, "score")[offset : offset + limit]
+    return ranking.order_by("-score", "-id").values_list("id", "score")[offset : offset + limit]
+
+
+def _compiled_shown(
+    key: tuple[Hashable, tuple[str, ...]], moment: datetime, ids: str
+) -> QuerySet[Any]:
+    """Return the read of a ranked page's stories (ids as a JSON array), as `key`'s
+    columns: the stories a reader may see at `moment`, by their keys."""
+    shape, names = key
+    table = Story._meta.db_table
+    return (
+        _stories_of[shape](moment)
+        .extra(where=[f"{table}.id IN (SELECT value FROM json_each(%s))"], params=[ids])
+        .order_by()  # put in the ranking's order by the caller
+        .values_list(*names)
+    )
+
+
+def _by_candidates_index(sql: str) -> str:
+    """Return the ranked read's SQL with the story table read through CANDIDATES_INDEX.
+
+    SQLite's planner finds stories by their key in the table itself even
+    where every column a statement reads is in a smaller index; named, the
+    index is read instead, a few dozen bytes a story rather than its row's
+    page (migration 0022).
+    """
+    table = f'FROM "{Story._meta.db_table}" WHERE'
+    if sql.count(table) != 1:  # not the shape this was written for: left to the planner
+        return sql
+    return sql.replace(
+        table, f'FROM "{Story._meta.db_table}" INDEXED BY "{CANDIDATES_INDEX}" WHERE'
+    )
 
 
 def _ranking(
@@ -323,7 +399,7 @@ def _ranking(
         if not newest:  # no match: nothing to rank (the score named for values())
             return stories.extra(select={"score": "0.0"}).none()
         found: QuerySet[Any] = _sqlite_ranking(
-            stories, _in_headline(fts), newest[-1], json.dumps(newest), moment, half_life_days
+            stories, fts, newest[-1], json.dumps(newest), moment, half_life_days
         )
     else:
         # The candidates by id, then each ranked from its stored vector. As an
@@ -349,7 +425,7 @@ def _ranking(
 
 def _sqlite_ranking(
     stories: QuerySet[Story],
-    in_headline: str,
+    fts: str,
     lowest: int,
     newest: str,
     moment: str | None,
@@ -358,18 +434,19 @@ def _sqlite_ranking(
     """Return `stories` among the `newest` matches (ids as a JSON array, the oldest
     `lowest`), each with its `score` at `moment` (as the database writes it).
 
-    The stories are read by their keys, and the index walked once more only
-    for the headline's words (`in_headline`). Relevance is where the words
-    are: all of them in the headline or the slug's words counts
-    HEADLINE_WEIGHT times a match in the text, one FTS5 walk of its index from
-    the oldest candidate on (ascending: FTS5 walks a bounded range newest first
-    only by reading the whole list). No statistic of the whole index (bm25's
-    count of every story holding each word) is read.
+    The stories are read by their keys, and the words (`fts`) looked up once
+    more in the headlines' index. Relevance is where the words are: all of
+    them in the headline or the slug's words counts HEADLINE_WEIGHT times a
+    match in the text, one FTS5 walk of HEADLINE_TABLE from the oldest
+    candidate on (ascending: FTS5 walks a bounded range newest first only by
+    reading the whole list), which holds no text's words to step over. No
+    statistic of the whole index (bm25's count of every story holding each
+    word) is read.
     """
     table = Story._meta.db_table
     headline = (
-        f"{table}.id IN (SELECT rowid FROM {SEARCH_TABLE} "
-        f"WHERE {SEARCH_TABLE} MATCH %s AND rowid >= %s)"
+        f"{table}.id IN (SELECT rowid FROM {HEADLINE_TABLE} "
+        f"WHERE {HEADLINE_TABLE} MATCH %s AND rowid >= %s)"
     )
     return stories.extra(
         select={
@@ -377,20 +454,17 @@ def _sqlite_ranking(
             "* POWER(0.5, MIN(1000.0, MAX(0.0, julianday(%s) - "
             f"julianday({table}.first_published_at)) / %s))"
         },
-        select_params=[in_headline, lowest, moment, half_life_days],
+        select_params=[fts, lowest, moment, half_life_days],
         where=[f"{table}.id IN (SELECT value FROM json_each(%s))"],
         params=[newest],
     )
 
 
-def _in_headline(fts: str) -> str:
-    # FTS5's column filter: every word in the headline or the slug's words.
-    return f"{{headline latin}}: ({fts})"
-
-
-# The ranked reads of `ranked_rows`, by the stories' shape and the page's; the
-# stories of each shape, as its caller gave them.
-_ranked_reads = CompiledReads(_compiled_ranking, numbers=1, texts=2)
+# The ranked reads of `ranked_rows`, by the stories' shape and the page's, and
+# the reads of the stories they rank; the stories of each shape, as its caller
+# gave them.
+_ranked_reads = CompiledReads(_compiled_ranking, numbers=1, texts=2, edit=_by_candidates_index)
+_shown_reads = CompiledReads(_compiled_shown, texts=1)
 _stories_of: dict[Hashable, Callable[[datetime], QuerySet[Story]]] = {}
 
 
