@@ -60,6 +60,19 @@ def test_relevance_headline_matches_rank_above_body_matches(feeds):
         assert ids(search_stories("monsoon")) == ["headline", "body"]
 
 
+def test_the_sites_search_ranks_a_headline_match_above_a_newer_text_match(feeds, client):
+    # The results page's read (compiled once on SQLite) weighs the headline as
+    # the desk's does: from the headlines' own index there, the vector's weight
+    # on PostgreSQL.
+    with time_machine.travel(NOW, tick=False):
+        deliver(feeds, "head", "Monsoon withdraws from north India", "The rains have ended.", 3)
+        deliver(feeds, "text", "Markets close higher", "Monsoon rains lifted farm stocks.", 1)
+        deliver(feeds, "none", "Cricket: hosts win", "The hosts won by six wickets.", 1)
+        page = lxml.html.fromstring(client.get("/search", {"q": "monsoon"}).content)
+    headlines = page.xpath("//ul[@class='cards']/li/h2/a/text()")
+    assert headlines == ["Monsoon withdraws from north India", "Markets close higher"]
+
+
 def test_recency_breaks_even_relevance(feeds):
     with time_machine.travel(NOW, tick=False):
         deliver(
