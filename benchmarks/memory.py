@@ -52,6 +52,8 @@ with connection.cursor() as cursor:
         FROM n''', [{stories}, agency.pk, body, body, body])
     cursor.execute("INSERT INTO story_search (rowid, headline, body) "
                    "SELECT id, headline, body_text FROM stories_story")
+    cursor.execute("INSERT INTO story_headline_search (rowid, headline) "
+                   "SELECT id, headline FROM stories_story")
 from wiredesk.stories.storage.statistics import analyze
 analyze()  # as `wiredesk backfill` does after an import
 print("filled")

@@ -370,7 +370,7 @@ def test_an_apps_poll_lists_every_story_changed_since_newest_first_across_pages(
 
 
 @pytest.mark.parametrize("words", ["rare pair", "word1 word3"])
-def test_search_is_ranked_in_the_engine_in_one_statement(client, archive, words):
+def test_search_is_ranked_in_the_engine_a_page_at_a_time(client, archive, words):
     later = f"/search?q={words}&page=2"  # a later page: the same read, further down
     for url in (f"/search?q={words}", later, f"/api/v1/stories?q={words}&agency=press"):
         reads = story_reads(client, url, bitmaps=True)
@@ -398,6 +398,20 @@ def test_search_is_ranked_in_the_engine_in_one_statement(client, archive, words)
             # The headline's weight from the headlines' own index, not a column
             # filter walking the text's every occurrence of the words too.
             assert any(s.table == "story_headline_search" for s in read.steps), read.steps
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'sqlite'", reason="the candidates' index is SQLite's search's"
+)
+def test_an_editions_search_ranks_its_candidates_from_their_index(client, archive, settings):
+    # An edition's search (and the main one, with an edition's language left out)
+    # filters its candidates on their own language, which their index holds, not
+    # through the labels a list's walk joins: the candidates' rows are never read.
+    with_options(settings, site={"editions": ["hi"]})
+    for url in ("/hi/search?q=word1+word3", "/search?q=word1+word3"):
+        ranked, *_ = story_reads(client, url)
+        assert ranked.indexes() == {"story_candidates"}, ranked.steps
+        assert not any(step.table == LABELS for step in ranked.steps), ranked.steps
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")

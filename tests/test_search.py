@@ -73,6 +73,59 @@ def test_the_sites_search_ranks_a_headline_match_above_a_newer_text_match(feeds,
     assert headlines == ["Monsoon withdraws from north India", "Markets close higher"]
 
 
+def test_a_headline_changed_by_a_new_version_loses_its_old_words_weight(feeds, client):
+    # The headline's words are weighed from the story as it is now: a new
+    # version's headline replaces the old one's in the index (SQLite's
+    # headlines' table), and words only its text still holds are a text match.
+    with time_machine.travel(NOW, tick=False):
+        deliver(feeds, "older", "Cyclone Dana forms", "A depression deepened.", 24 * 5)
+        deliver(feeds, "story", "Cyclone Dana nears coast", "The storm is expected.", 1)
+        deliver(
+            feeds,
+            "story",
+            "Storm nears coast",
+            "The storm, named Cyclone Dana, is expected.",
+            1,
+            version=2,
+        )
+        assert ids(search_stories("cyclone dana")) == ["older", "story"]
+        page = lxml.html.fromstring(client.get("/search", {"q": "cyclone dana"}).content)
+    headlines = page.xpath("//ul[@class='cards']/li/h2/a/text()")
+    assert headlines == ["Cyclone Dana forms", "Storm nears coast"]
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'sqlite'", reason="SQLite's search reads its page in two statements"
+)
+def test_a_story_killed_between_a_searchs_two_reads_leaves_no_hole_in_its_page(feeds, monkeypatch):
+    # The page's ranking and its stories are two statements on SQLite: a story
+    # killed between them is read again as one, the next story taking its place.
+    from functools import partial
+
+    from wiredesk.site.editions import visible_in_scope_by_row
+    from wiredesk.site.search_results import FIELDS
+    from wiredesk.stories import editorial
+    from wiredesk.stories.search import search_rows
+    from wiredesk.stories.storage import search_index
+
+    with time_machine.travel(NOW, tick=False):
+        for n in range(3):
+            deliver(feeds, f"s{n}", f"Monsoon report {n}", "The rains came.", n + 1)
+        first = Story.objects.get(item_id="s0")
+        ranked = search_index._ranked_reads.rows
+
+        def ranked_then_killed(*args, **kwargs):
+            rows = ranked(*args, **kwargs)
+            if Story.objects.filter(pk=first.pk).exclude(state=Story.State.KILLED).exists():
+                editorial.kill([first.pk], None, "Takedown")
+            return rows
+
+        monkeypatch.setattr(search_index._ranked_reads, "rows", ranked_then_killed)
+        within = partial(visible_in_scope_by_row, ())
+        found = search_rows("monsoon", FIELDS, limit=2, within=within, shape=())
+    assert [row["headline"] for row in found] == ["Monsoon report 1", "Monsoon report 2"]
+
+
 def test_recency_breaks_even_relevance(feeds):
     with time_machine.travel(NOW, tick=False):
         deliver(

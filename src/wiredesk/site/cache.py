@@ -141,14 +141,14 @@ def cached_search(
     from wiredesk.stories.search import search_rows
     from wiredesk.stories.selectors import visible_stories
 
-    from .editions import scope, visible_in_scope
+    from .editions import scope, visible_in_scope_by_row
     from .search_results import FIELDS
 
     words = " ".join(q.lower().split())[:200]
     # The edition's stories at a moment, named by its scope: the search's read is
     # compiled once for each (stories/search.py).
     where = scope(edition)
-    within = partial(visible_in_scope, where)
+    within = partial(visible_in_scope_by_row, where)
     caching = words and settings.WIREDESK.site.page_cache_seconds and shared_safely()
     current = generation() if caching else None
     if current is None:

@@ -80,9 +80,11 @@ def in_scope(stories: QuerySet[Story], key: tuple[str, ...]) -> QuerySet[Story]:
     return in_scope_by_row(stories, key)
 
 
-def visible_in_scope(key: tuple[str, ...], moment: datetime) -> QuerySet[Story]:
-    """Return the stories a reader may see at `moment` in the scope `key` (`scope`'s)."""
-    return in_scope(visible_stories(moment), key)
+def visible_in_scope_by_row(key: tuple[str, ...], moment: datetime) -> QuerySet[Story]:
+    """Return the stories a reader may see at `moment` in the scope `key` (`scope`'s),
+    filtered on their own rows: for a read that finds them by their keys (a search's
+    candidates), which a join to the labels would only cost."""
+    return in_scope_by_row(visible_stories(moment), key)
 
 
 def in_scope_by_row(stories: QuerySet[Story], key: tuple[str, ...]) -> QuerySet[Story]:

@@ -289,7 +289,9 @@ def ranked_rows(
     if not fold(q).strip():
         return []
     if shape is not None and callable(stories) and connection.vendor == "sqlite":
-        return _compiled_rows(stories, q, now, limit, half_life_days, fields, offset, shape)
+        found = _compiled_rows(stories, q, now, limit, half_life_days, fields, offset, shape)
+        if found is not None:
+            return found
     within = stories(now) if callable(stories) else stories
     # The score is named: values() after extra() leaves out what it does not name,
     # and the order is by it.
@@ -307,9 +309,15 @@ def _compiled_rows(
     fields: tuple[str, ...],
     offset: int,
     shape: Hashable,
-) -> list[dict[str, Any]]:
+) -> list[dict[str, Any]] | None:
     """Return `ranked_rows`'s rows by its reads compiled once (SQLite): the page's ids
-    and scores ranked from the candidates' index, then those stories' `fields`."""
+    and scores ranked from the candidates' index, then those stories' `fields`.
+
+    None where a story of the page was gone by the second read (killed or
+    withheld in between: each statement reads the database as it is then),
+    for the caller to read the page again in one statement rather than show
+    it with a hole.
+    """
     fts = _fts5_query(fold(q))
     with time_limited(q):
         newest = _newest_matches(fts)
@@ -328,11 +336,9 @@ def _compiled_rows(
         shown = _shown_reads.rows((shape, names), now, texts=(json.dumps([pk for pk, _ in best]),))
     at = names.index("id")
     by_id = {row[at]: dict(zip(names, row, strict=True)) for row in shown}
-    return [
-        {**{name: by_id[pk][name] for name in fields}, "score": score}
-        for pk, score in best
-        if pk in by_id
-    ]
+    if len(by_id) < len(best):
+        return None
+    return [{**{name: by_id[pk][name] for name in fields}, "score": score} for pk, score in best]
 
 
 def _compiled_ranking(
