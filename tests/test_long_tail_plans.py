@@ -27,7 +27,7 @@ from django.test.utils import CaptureQueriesContext
 
 from wiredesk.sources.models import Agency, Feed
 from wiredesk.stories.models import Section, Story, StoryLabel
-from wiredesk.stories.storage.search_index import CANDIDATES
+from wiredesk.stories.storage.search_ranking import CANDIDATES
 from wiredesk.stories.storage.statistics import analyze
 
 from .options import with_options
@@ -418,7 +418,7 @@ def test_an_editions_search_ranks_its_candidates_from_their_index(client, archiv
 def test_a_common_words_candidates_are_read_from_the_newest_window_only(client, archive):
     # "story" is in every headline: its newest CANDIDATES matches are in the first
     # window of ids, and only that window's rows are read, not every match sorted.
-    from wiredesk.stories.storage.search_index import FIRST_WINDOW
+    from wiredesk.stories.storage.search_ranking import FIRST_WINDOW
     from wiredesk.stories.storage.search_time_limit import time_limited
 
     with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as queries:

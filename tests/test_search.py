@@ -36,6 +36,12 @@ def deliver(feeds, guid, headline, text, hours_ago=1, **extra):
     )
 
 
+def result_headlines(client, q):
+    """Return the headlines of the site's results page for `q`, in its order."""
+    page = lxml.html.fromstring(client.get("/search", {"q": q}).content)
+    return page.xpath("//ul[@class='cards']/li/h2/a/text()")
+
+
 def ids(stories):
     return [s.item_id for s in stories]
 
@@ -68,8 +74,7 @@ def test_the_sites_search_ranks_a_headline_match_above_a_newer_text_match(feeds,
         deliver(feeds, "head", "Monsoon withdraws from north India", "The rains have ended.", 3)
         deliver(feeds, "text", "Markets close higher", "Monsoon rains lifted farm stocks.", 1)
         deliver(feeds, "none", "Cricket: hosts win", "The hosts won by six wickets.", 1)
-        page = lxml.html.fromstring(client.get("/search", {"q": "monsoon"}).content)
-    headlines = page.xpath("//ul[@class='cards']/li/h2/a/text()")
+        headlines = result_headlines(client, "monsoon")
     assert headlines == ["Monsoon withdraws from north India", "Markets close higher"]
 
 
@@ -89,8 +94,7 @@ def test_a_headline_changed_by_a_new_version_loses_its_old_words_weight(feeds, c
             version=2,
         )
         assert ids(search_stories("cyclone dana")) == ["older", "story"]
-        page = lxml.html.fromstring(client.get("/search", {"q": "cyclone dana"}).content)
-    headlines = page.xpath("//ul[@class='cards']/li/h2/a/text()")
+        headlines = result_headlines(client, "cyclone dana")
     assert headlines == ["Cyclone Dana forms", "Storm nears coast"]
 
 
@@ -106,13 +110,13 @@ def test_a_story_killed_between_a_searchs_two_reads_leaves_no_hole_in_its_page(f
     from wiredesk.site.search_results import FIELDS
     from wiredesk.stories import editorial
     from wiredesk.stories.search import search_rows
-    from wiredesk.stories.storage import search_index
+    from wiredesk.stories.storage import search_ranking
 
     with time_machine.travel(NOW, tick=False):
         for n in range(3):
             deliver(feeds, f"s{n}", f"Monsoon report {n}", "The rains came.", n + 1)
         first = Story.objects.get(item_id="s0")
-        ranked = search_index._ranked_reads.rows
+        ranked = search_ranking._ranked_reads.rows
 
         def ranked_then_killed(*args, **kwargs):
             rows = ranked(*args, **kwargs)
@@ -120,7 +124,7 @@ def test_a_story_killed_between_a_searchs_two_reads_leaves_no_hole_in_its_page(f
                 editorial.kill([first.pk], None, "Takedown")
             return rows
 
-        monkeypatch.setattr(search_index._ranked_reads, "rows", ranked_then_killed)
+        monkeypatch.setattr(search_ranking._ranked_reads, "rows", ranked_then_killed)
         within = partial(visible_in_scope_by_row, ())
         found = search_rows("monsoon", FIELDS, limit=2, within=within, shape=())
     assert [row["headline"] for row in found] == ["Monsoon report 1", "Monsoon report 2"]

@@ -33,7 +33,7 @@ from wiredesk.site.request_guard import BIGINT_MAX, whole_number
 from wiredesk.sources.models import Agency, Feed, Publishing
 from wiredesk.stories import editorial, rules
 from wiredesk.stories.models import Delivery, LifecycleEvent, Section, Story, StoryVersion
-from wiredesk.stories.storage.search_index import relevance
+from wiredesk.stories.storage.search_ranking import relevance
 from wiredesk.stories.storage.search_time_limit import SearchTimedOut
 from wiredesk.stories.transitions import known_of, newest_agency_version
 

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
 from wiredesk.pictures.selectors import ShownPicture
-from wiredesk.stories.storage.search_index import CANDIDATES
+from wiredesk.stories.storage.search_ranking import CANDIDATES
 from wiredesk.wire import rfc3339
 
 from .languages import direction, reader_time

@@ -1,7 +1,7 @@
 """Full-text search: SQLite FTS5 on the embedded engine, PostgreSQL full-text search at scale.
 
-The index itself is storage/search_index.py. Ranked by relevance (of the
-newest matches) and recency, inside the engine; only what `visible_stories`
+The index is storage/search_index.py, its reads storage/search_ranking.py. Ranked
+by relevance (of the newest matches) and recency, inside the engine; only what `visible_stories`
 shows can be found, so killed, withheld and embargoed stories never are.
 """
 
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from .models import Story
 from .selectors import visible_stories
-from .storage import search_index
+from .storage import search_ranking
 from .storage.search_time_limit import MAX_QUERY_MS, SearchTimedOut
 
 log = logging.getLogger("wiredesk.stories")
@@ -39,7 +39,7 @@ def search_stories(
     as `visible_stories` filtered; `offset`: how many of the best to skip (a
     later page's).
     """
-    return _searched(q, now, within, partial(search_index.ranked, offset=offset), limit)
+    return _searched(q, now, within, partial(search_ranking.ranked, offset=offset), limit)
 
 
 def search_rows(
@@ -56,9 +56,9 @@ def search_rows(
 
     `within` may be a function of the moment returning the stories, named by
     `shape` (its every call with one shape filters alike): the search's read is
-    then compiled once (storage/search_index.py, `ranked_rows`).
+    then compiled once (storage/search_ranking.py, `ranked_rows`).
     """
-    rank = partial(search_index.ranked_rows, fields=fields, offset=offset, shape=shape)
+    rank = partial(search_ranking.ranked_rows, fields=fields, offset=offset, shape=shape)
     return _searched(q, now, within, rank, limit)
 
 

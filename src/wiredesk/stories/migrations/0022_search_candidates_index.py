@@ -1,7 +1,7 @@
 """SQLite: the search candidates' index, what ranking them reads of each.
 
 A search ranks the newest 200 matches of its words (stories/storage/
-search_index.py). Deciding whether a reader may see each (its state, lead,
+search_ranking.py). Deciding whether a reader may see each (its state, lead,
 embargo and language) and how recent it is read each candidate's whole row,
 some 32 KB page of the story table apiece, for the 20 a page shows. This
 index holds those columns by the story's key, a few dozen bytes a story, so

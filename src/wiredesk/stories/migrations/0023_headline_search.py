@@ -2,7 +2,7 @@
 
 A search counts a story holding every word in its headline (or its slug's
 words) five times one holding them in its text (stories/storage/
-search_index.py). FTS5 answered that with a column filter on the stories'
+search_ranking.py). FTS5 answered that with a column filter on the stories'
 index, walking each word's every occurrence, the text's too, across the
 span of the newest matches: a common word's thousands. `story_headline_search`
 holds the same folded headline and slug words, by the same story ids, and
