@@ -239,7 +239,7 @@ def test_search_page_and_api(client, feeds):
 def test_a_search_past_its_time_limit_answers_nothing_instead_of_holding_the_worker(
     feeds, monkeypatch, caplog
 ):
-    from wiredesk.stories.storage import search_index as search
+    from wiredesk.stories.storage import search_ranking as search
     from wiredesk.stories.storage import search_time_limit as limit
 
     deliver(feeds, "urn:slow", "Slow cyclone", "A cyclone moves slowly.")
