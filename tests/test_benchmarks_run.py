@@ -170,6 +170,24 @@ def test_long_tail_benchmark_prints_every_surface_beside_the_uncached_story_page
     assert sum(", ingesting" in line for line in lines) == 9
 
 
+def test_long_tail_benchmark_measures_only_the_surfaces_a_developer_names():
+    if not shutil.which("wrk") and not os.environ.get("CI"):
+        pytest.skip("Debian's wrk is not installed here (.ci/run installs it)")
+    stdout = _run(
+        "longtail.py",
+        *("--stories", "200", "--seconds", "1", "--requests", "300", "--story-pages", "100"),
+        *("--only", "search,story pages"),
+        timeout=600,
+    )
+    lines = stdout.splitlines()
+    assert lines[2].startswith("reference: story page, uncached, one address:")
+    header = lines.index(next(line for line in lines if line.startswith("long tail")))
+    rows = [line for line in lines[header + 1 :] if line.strip()]
+    assert [re.split(r"\s{2,}", row.strip())[0] for row in rows] == ["search", "story pages"]
+    # The ingest figures are the whole workload's: left out of a look at two surfaces.
+    assert not any(line.startswith("ingest") or ", ingesting" in line for line in lines)
+
+
 def test_ftp_benchmark_lists_takes_and_notices_against_a_real_ftp_server():
     stdout = _run("ftp.py", "--files", "200", "--trials", "2", timeout=300)
     names = [line[:38].strip() for line in stdout.splitlines()[3:]]
