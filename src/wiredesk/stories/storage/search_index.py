@@ -4,7 +4,9 @@ On SQLite the `story_search` table (migrations 0003 and 0019) holds each
 story's headline and text by its id, folded (wire/folding.py) and written
 here; on PostgreSQL the story table's generated `search_vector` column
 (migrations 0013 and 0019) keeps itself, folded by the database's
-`wiredesk_search_fold`, the same rules in SQL, so there is nothing to write.
+`wiredesk_search_fold`, the same rules in SQL, so there is nothing to write;
+its GIN index is keyed by the story's SLAB of ids first, then the words
+(migration 0024).
 Both take the words of a story's slug that its headline lacks: a Latin-letter
 query finds a headline in any script on a site whose slugs are transliterated.
 
@@ -32,6 +34,9 @@ SEARCH_TABLE = "story_search"  # FTS5
 # (migration 0023), for the headline's weight in a search's ranking.
 HEADLINE_TABLE = "story_headline_search"
 TABLES = (SEARCH_TABLE, HEADLINE_TABLE)
+# PostgreSQL: ids a slab, the GIN index's first key (`id / SLAB`, written so in
+# migration 0024): a search reads the matches of a few slabs of the newest ids.
+SLAB = 1000
 CHUNK = 500  # story ids a statement
 # What the tokenizers take for a word's letters: FTS5's categories (migration
 # 0019) and PostgreSQL's parser alike, with the vowel signs (marks) inside it.

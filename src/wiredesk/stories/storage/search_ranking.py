@@ -19,7 +19,7 @@ from wiredesk.wire.folding import fold_for_search as fold
 
 from ..models import Story
 from .prepared import CompiledReads
-from .search_index import HEADLINE_TABLE, SEARCH_TABLE
+from .search_index import HEADLINE_TABLE, SEARCH_TABLE, SLAB
 from .search_time_limit import time_limited
 
 # The desk's relevance (`relevance`): bm25's weights of the columns headline,
@@ -34,13 +34,13 @@ CANDIDATES_INDEX = "story_candidates"
 # A story holding every word in its headline (or its slug's words) ranks this
 # many times one holding them in its text, as old (both engines).
 HEADLINE_WEIGHT = 5.0
-# PostgreSQL: the stored vector column under its GIN index (migrations 0013
-# and 0019), read rather than computed for each row a search looks at.
+# PostgreSQL: the stored vector column under its GIN index (migrations 0013,
+# 0019 and 0024), read rather than computed for each row a search looks at.
 PG_VECTOR = "search_vector"
-# PostgreSQL: the candidates are read a window of the newest ids at a time,
-# the first this wide and each next ten times wider, the last the rest.
-FIRST_WINDOW = 300
-WINDOWS = 6
+# PostgreSQL: the candidates are read a window of the newest slabs of ids at a
+# time (SLAB, the search index's first key: migration 0024), the first two one
+# slab each and each next twice as wide, WINDOWS of them; then the rest at once.
+WINDOWS = 7
 # PostgreSQL: the search's own query (websearch_to_tsquery's words and
 # operators: "or", "-word", quoted phrases) with weight A on each of its
 # lexemes, so that only the headline's and the slug's words meet it. Its text
@@ -334,35 +334,48 @@ def _newest_matches(fts: str) -> list[int]:
 def _pg_candidates(q: str, newest: int) -> tuple[str, list[str | int]]:
     """Return the SQL and parameters of the ids of `q`'s newest CANDIDATES matches.
 
-    Read a window of ids at a time, newest first (FIRST_WINDOW below `newest`,
-    then ten times wider each time, the last window the rest): the GIN index's
-    matches ANDed with the window's key range, so a word in most stories reads
-    the first window's matches only, not all of them sorted. UNION ALL runs
-    its branches in order and the LIMIT stops it once CANDIDATES came, so a
-    wider window is read only while fewer matched. The bounds are numbers, not
-    subqueries: the planner sizes each window from the key's statistics (with
-    a bound unknown until run time it walked wide windows row by row). Run
-    with plain index scans off (`time_limited`, search_time_limit.py): a walk of the key tests
-    each row's vector, read from its TOAST table, which the planner counts as
-    nothing, and it chose one over a window of thousands where the index's
-    matches ANDed with the window's key range read only the matching rows.
+    Read a window of SLABs at a time, newest first: the one holding `newest`,
+    the one before it, then two, four, ... (WINDOWS of them), each from the
+    GIN index keyed by slab and words (migration 0024), which gives only the
+    window's matches. A GIN index alone gives every match of the words in
+    the archive, a bitmap built a match at a time: at a million stories,
+    some 20 ms for a word in one story in twelve, for each window that asked
+    (docs/benchmarks.md). Then the rest at once, for words that matched
+    fewer than CANDIDATES in the windows' 64 slabs (under one story in 300):
+    the index's matches by words alone, each one's id tested on its row (`id + 0`, which
+    no index of the key answers: a range of hundreds of thousands of ids cost
+    more than those words' every match). UNION ALL runs its branches in
+    order and the LIMIT stops it once CANDIDATES came, so a later branch is
+    read only while fewer matched. Run with plain index scans off
+    (`time_limited`, search_time_limit.py): a walk of the key tests each
+    row's vector, read from its TOAST table, which the planner counts as
+    nothing.
     """
     table = Story._meta.db_table
     match = f"{PG_VECTOR} @@ websearch_to_tsquery('simple', %s)"
     branches: list[str] = []
     params: list[str | int] = []
-    upper: int | None = None
-    width = FIRST_WINDOW
+    slab, width = newest // SLAB, 1
     for n in range(WINDOWS):
-        lower = newest - width if n < WINDOWS - 1 and newest - width > 0 else None
-        bounds = [f"id >= {lower}"] if lower is not None else []
-        bounds += [f"id < {upper}"] if upper is not None else []
-        where = " AND ".join([match, *bounds])
-        branches.append(f"(SELECT id FROM {table} WHERE {where} ORDER BY id DESC LIMIT %s)")
-        params += [q, CANDIDATES]
-        if lower is None:
+        slabs = range(slab, max(slab - width, -1), -1)
+        if not slabs:
             break
-        upper, width = lower, width * 10
+        # The slabs as numbers in the SQL: the planner matches them with the
+        # index's key, its expression written as in migration 0024.
+        listed = ",".join(str(number) for number in slabs)
+        branches.append(
+            f"(SELECT id FROM {table} WHERE id / {SLAB} = ANY('{{{listed}}}'::bigint[]) "
+            f"AND {match} ORDER BY id DESC LIMIT %s)"
+        )
+        params += [q, CANDIDATES]
+        slab -= width
+        width *= 2 if n else 1
+    if slab >= 0:
+        branches.append(
+            f"(SELECT id FROM {table} WHERE {match} AND id + 0 < {(slab + 1) * SLAB} "
+            "ORDER BY id DESC LIMIT %s)"
+        )
+        params += [q, CANDIDATES]
     sql = f"SELECT id FROM ({' UNION ALL '.join(branches)}) AS newest LIMIT %s"
     return sql, [*params, CANDIDATES]
 
