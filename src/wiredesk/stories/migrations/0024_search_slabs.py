@@ -1,17 +1,17 @@
 """PostgreSQL: the search's GIN index keyed by slab of ids, then the words.
 
 A GIN index answers a query with every match in the archive, a bitmap built
-one match at a time, whatever range of ids the query asks for: at a million
-stories, a word in one story in twelve cost each of a search's windows of the
-newest ids some 20 ms. Keyed by `id / 1000` first (btree_gin's operators for
+one match at a time, whatever range of ids the query asks for: each of a
+search's windows of the newest ids paid for a common word's every match
+(docs/benchmarks.md, PostgreSQL's search by slabs of ids). Keyed by `id / 1000` first (btree_gin's operators for
 the number), the index gives only the matches of the slabs a window names
 (stories/storage/search_ranking.py, `_pg_candidates`). It answers a query of
 the words alone too (the desk's relevance), so it takes the place of
 `story_search_vector`. Without GIN's pending list (`fastupdate = off`): a
 search reads each slab of its windows in a scan of its own, and every scan
-reads the whole pending list first (2,000 stories ingested there made a
-search four times slower); a story's words go into the index as it is
-stored instead. SQLite's FTS5 walks its index newest first and needs none of
+reads the whole pending list first (a few thousand stories ingested there
+made a search several times slower); a story's words go into the index as
+it is stored instead. SQLite's FTS5 walks its index newest first and needs none of
 this.
 """
 

@@ -338,13 +338,13 @@ def _pg_candidates(q: str, newest: int) -> tuple[str, list[str | int]]:
     the one before it, then two, four, ... (WINDOWS of them), each from the
     GIN index keyed by slab and words (migration 0024), which gives only the
     window's matches. A GIN index alone gives every match of the words in
-    the archive, a bitmap built a match at a time: at a million stories,
-    some 20 ms for a word in one story in twelve, for each window that asked
-    (docs/benchmarks.md). Then the rest at once, for words that matched
-    fewer than CANDIDATES in the windows' 64 slabs (under one story in 300):
-    the index's matches by words alone, each one's id tested on its row (`id + 0`, which
-    no index of the key answers: a range of hundreds of thousands of ids cost
-    more than those words' every match). UNION ALL runs its branches in
+    the archive, a bitmap built a match at a time, for each window that
+    asked: a common word's cost grew with the archive (docs/benchmarks.md).
+    Then the rest at once, for words that matched fewer than CANDIDATES in
+    the windows' 64 slabs (under one story in 300): the index's matches by
+    words alone, each one's id tested on its row (`id + 0`, which no index of
+    the key answers: a range of hundreds of thousands of ids cost more than
+    those words' every match). UNION ALL runs its branches in
     order and the LIMIT stops it once CANDIDATES came, so a later branch is
     read only while fewer matched. Run with plain index scans off
     (`time_limited`, search_time_limit.py): a walk of the key tests each
