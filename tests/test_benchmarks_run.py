@@ -131,18 +131,20 @@ def test_load_benchmark_prints_every_surface_beside_its_target():
     ]
 
 
-def test_long_tail_benchmark_prints_every_surface_beside_the_uncached_story_page():
+def _long_tail(*args: str) -> tuple[list[str], int]:
+    """Run longtail.py with `args`; return its lines and where its table's header is."""
     if not shutil.which("wrk") and not os.environ.get("CI"):
         pytest.skip("Debian's wrk is not installed here (.ci/run installs it)")
-    stdout = _run(
-        "longtail.py",
-        *("--stories", "300", "--seconds", "1", "--ingest-stories", "30"),
-        *("--requests", "1000", "--story-pages", "200"),
-        timeout=600,
-    )
-    lines = stdout.splitlines()
+    lines = _run("longtail.py", "--seconds", "1", *args, timeout=600).splitlines()
     assert lines[2].startswith("reference: story page, uncached, one address:")
-    header = lines.index(next(line for line in lines if line.startswith("long tail")))
+    return lines, lines.index(next(line for line in lines if line.startswith("long tail")))
+
+
+def test_long_tail_benchmark_prints_every_surface_beside_the_uncached_story_page():
+    lines, header = _long_tail(
+        *("--stories", "300", "--ingest-stories", "30"),
+        *("--requests", "1000", "--story-pages", "200"),
+    )
     assert "repeated address: the cache" in lines[header] and "ratio" in lines[header]
     rows = [re.split(r"\s{2,}", line.strip()) for line in lines[header + 1 : header + 10]]
     assert [row[0] for row in rows] == [
@@ -171,17 +173,10 @@ def test_long_tail_benchmark_prints_every_surface_beside_the_uncached_story_page
 
 
 def test_long_tail_benchmark_measures_only_the_surfaces_a_developer_names():
-    if not shutil.which("wrk") and not os.environ.get("CI"):
-        pytest.skip("Debian's wrk is not installed here (.ci/run installs it)")
-    stdout = _run(
-        "longtail.py",
-        *("--stories", "200", "--seconds", "1", "--requests", "300", "--story-pages", "100"),
+    lines, header = _long_tail(
+        *("--stories", "200", "--requests", "300", "--story-pages", "100"),
         *("--only", "search,story pages"),
-        timeout=600,
     )
-    lines = stdout.splitlines()
-    assert lines[2].startswith("reference: story page, uncached, one address:")
-    header = lines.index(next(line for line in lines if line.startswith("long tail")))
     rows = [line for line in lines[header + 1 :] if line.strip()]
     assert [re.split(r"\s{2,}", row.strip())[0] for row in rows] == ["search", "story pages"]
     # The ingest figures are the whole workload's: left out of a look at two surfaces.
