@@ -38,9 +38,9 @@ HEADLINE_WEIGHT = 5.0
 # 0019 and 0024), read rather than computed for each row a search looks at.
 PG_VECTOR = "search_vector"
 # PostgreSQL: the candidates are read a window of the newest slabs of ids at a
-# time (SLAB, the search index's first key: migration 0024), the first two one
-# slab each and each next twice as wide, WINDOWS of them; then the rest at once.
-WINDOWS = 7
+# time (SLAB, the search index's first key: migration 0024), this many slabs a
+# window, newest first; then the rest at once.
+WINDOW_SLABS = (1, 1, 2, 4, 8, 16, 32)
 # PostgreSQL: the search's own query (websearch_to_tsquery's words and
 # operators: "or", "-word", quoted phrases) with weight A on each of its
 # lexemes, so that only the headline's and the slug's words meet it. Its text
@@ -335,13 +335,13 @@ def _pg_candidates(q: str, newest: int) -> tuple[str, list[str | int]]:
     """Return the SQL and parameters of the ids of `q`'s newest CANDIDATES matches.
 
     Read a window of SLABs at a time, newest first: the one holding `newest`,
-    the one before it, then two, four, ... (WINDOWS of them), each from the
+    the one before it, then two, four, ... (WINDOW_SLABS), each from the
     GIN index keyed by slab and words (migration 0024), which gives only the
     window's matches. A GIN index alone gives every match of the words in
     the archive, a bitmap built a match at a time, for each window that
     asked: a common word's cost grew with the archive (docs/benchmarks.md).
     Then the rest at once, for words that matched fewer than CANDIDATES in
-    the windows' 64 slabs (under one story in 300): the index's matches by
+    the windows' slabs (64: under one story in 300): the index's matches by
     words alone, each one's id tested on its row (`id + 0`, which no index of
     the key answers: a range of hundreds of thousands of ids cost more than
     those words' every match). UNION ALL runs its branches in
@@ -355,8 +355,8 @@ def _pg_candidates(q: str, newest: int) -> tuple[str, list[str | int]]:
     match = f"{PG_VECTOR} @@ websearch_to_tsquery('simple', %s)"
     branches: list[str] = []
     params: list[str | int] = []
-    slab, width = newest // SLAB, 1
-    for n in range(WINDOWS):
+    slab = newest // SLAB  # the newest slab not yet read
+    for width in WINDOW_SLABS:
         slabs = range(slab, max(slab - width, -1), -1)
         if not slabs:
             break
@@ -369,7 +369,6 @@ def _pg_candidates(q: str, newest: int) -> tuple[str, list[str | int]]:
         )
         params += [q, CANDIDATES]
         slab -= width
-        width *= 2 if n else 1
     if slab >= 0:
         branches.append(
             f"(SELECT id FROM {table} WHERE {match} AND id + 0 < {(slab + 1) * SLAB} "
