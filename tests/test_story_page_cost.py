@@ -31,6 +31,7 @@ from wiredesk.site.revalidated import revalidated
 from wiredesk.stories.models import Story
 
 from .conftest import SEED_V2
+from .options import with_options
 from .test_editions import ENGLISH, HINDI, ninjs
 from .test_fast_path import request as wsgi_request
 
@@ -103,6 +104,31 @@ def test_an_uncached_story_page_makes_two_reads_and_a_bounded_number_of_calls(
     assert calls <= MAX_CALLS, f"{calls} calls for one story page"
     reads, _ = reads_of(client, path)
     assert len(reads) == READS, reads
+
+
+def test_a_story_pages_two_reads_are_prepared_on_postgresql_and_give_the_same_page(
+    client, ingest, settings
+):
+    """Planned once per connection, as the feeds' and lists' reads are: parsing and
+    planning a story's read anew was a large share of PostgreSQL's work for the page."""
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side prepared statements are PostgreSQL's")
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements ORDER BY statement")
+            return [statement for (statement,) in cursor.fetchall()]
+
+    ingest(SEED_V2)
+    path = Story.objects.get().get_absolute_url()
+    with_options(settings, database={"prepared_statements": False})
+    plain = client.get(path).content
+    assert prepared() == []
+    with_options(settings, database={"prepared_statements": True})
+    assert client.get(path).content == plain  # the times, in the site's zone, too
+    pictures, story = prepared()  # in the order of their text
+    assert '"stories_story"."id" = $1' in story and "sources_agency" in story
+    assert '"pictures_storypicture"."story_id" IN ($' in pictures
 
 
 def test_a_link_between_two_stories_shows_on_their_pages_at_once(client, feeds, settings):

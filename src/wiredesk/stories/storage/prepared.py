@@ -171,7 +171,9 @@ class CompiledRows:
     its two reads (docs/benchmarks.md, "One uncached story page"). Here it is
     compiled once with a marker key, and later runs put the key where the
     marker was and build the instances (select_related ones too) as Django's
-    own iterator does.
+    own iterator does. On PostgreSQL it is prepared on the server, as
+    `CompiledReads`' are: a story's read was parsed and planned anew at each
+    page, much of PostgreSQL's work for it.
     """
 
     MARKER = -2_000_000_001  # no row's key
@@ -223,7 +225,7 @@ class CompiledRows:
         params = list(params)
         for slot in slots:
             params[slot] = key
-        with connections[alias].cursor() as cursor:
+        with statement_cursor(connections[alias]) as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         rows = compiler.apply_converters(fetched, converters) if converters else fetched
