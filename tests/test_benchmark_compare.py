@@ -171,6 +171,7 @@ def _git(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.embedded_engine  # ingest.py builds its corpus on SQLite unless given --postgres
 def test_ingest_against_the_code_before_issue_29_end_to_end():
     """A tiny real comparison: a worktree of REV, both scripts run, the table, no worktree left."""
     if _git("cat-file", "-e", f"{REV}^{{commit}}").returncode != 0:

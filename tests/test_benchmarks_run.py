@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+# Each benchmark builds its own corpus on the embedded default unless given
+# --postgres, whatever the suite's engine: the same on either pass of CI.
+pytestmark = pytest.mark.embedded_engine
 
 
 def _run(script: str, *args: str, timeout: int = 300) -> str:

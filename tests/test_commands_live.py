@@ -31,9 +31,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# The commands as a first user runs them, on the embedded default, whatever the
+# suite's engine: the same on either pass of CI.
+pytestmark = pytest.mark.embedded_engine
+
+
 def clean_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WIREDESK_", "DJANGO_"))}
-    env.pop("DATABASE_URL", None)  # these commands run on the embedded default
+    env.pop("DATABASE_URL", None)  # these commands run on the embedded default ...
+    env.pop("REDIS_URL", None)  # ... with its own cache
     return env
 
 

@@ -41,7 +41,8 @@ IMAGE = "localhost/wiredesk-test"
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 TOOLS = ("buildah", "podman", "mmdebstrap")
 
-pytestmark = pytest.mark.container
+# The image runs on its own embedded default: the same on either pass of CI.
+pytestmark = [pytest.mark.container, pytest.mark.embedded_engine]
 
 
 def import_command(tarball: str, tag: str) -> list[str]:

@@ -62,6 +62,29 @@ def test_the_setup_is_the_readmes_two_commands():
     assert "CONTRIBUTING.md" in readme
 
 
+def commands(script: str) -> list[str]:
+    """Return the `uv` commands of a shell text, continuation lines joined, comments,
+    quotes and the environment before them left out."""
+    joined = re.sub(r"\\\n\s*", " ", script)
+    found = []
+    for line in joined.splitlines():
+        line = line.split(" #", 1)[0].replace('"', "").strip()
+        if "uv " in line and not line.startswith(("#", "echo")):
+            found.append(" ".join(line[line.index("uv ") :].split()))
+    return found
+
+
+def test_the_checks_are_the_ones_ci_runs():
+    """Each command "Run the checks" lists, in order, is one of .ci/run's, the two test
+    runs' options included (the second leaves out the `embedded_engine` tests)."""
+    block = steps("Run the checks").split("```sh\n", 1)[1].split("```", 1)[0]
+    ci = (ROOT / ".ci" / "run").read_text()
+    listed = commands(block)
+    assert listed == [c for c in commands(ci) if c in listed]
+    assert listed[-2:] == ["uv run pytest", "uv run pytest -m not embedded_engine"]
+    assert [c for c in commands(ci) if c.startswith("uv run pytest")] == listed[-2:]
+
+
 # Step 1: the format module, here in the test. A delivery is a JSON object
 # {"tinywire": [{"id": ..., "headline": ..., "text": ...}, ...]}.
 def sniff(document: Any) -> bool:
