@@ -5,7 +5,8 @@ start-up: the templates compiled, the URL resolver's and the translations'
 caches, the reads compiled once. The collector walked all of it at each full
 collection, and under a long tail of different pages (kept answers coming
 and going) full collections came often, each stopping every thread of the
-worker (docs/benchmarks.md, "A worker's first requests frozen"). Frozen
+worker (docs/benchmarks.md, "A story page's reads prepared, a worker's
+first requests frozen"). Frozen
 after the first requests (`gc.freeze`, as config/wsgi.py does after
 start-up), it is left out; what is made later is still collected.
 """
@@ -22,7 +23,7 @@ FREEZE_AFTER = (100, 1_000)
 
 
 class FrozenAfterWarmUp:
-    """Wrap a WSGI application: `gc.freeze()` after its FREEZE_AFTER'th requests."""
+    """Wrap a WSGI application: `gc.freeze()` once each of its FREEZE_AFTER'th requests is served."""
 
     def __init__(
         self, application: Callable[..., Iterable[bytes]], after: tuple[int, ...] = FREEZE_AFTER

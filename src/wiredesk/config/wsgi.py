@@ -16,7 +16,8 @@ from wiredesk.site.revalidated import revalidated  # noqa: E402
 
 from .warm_up import FrozenAfterWarmUp  # noqa: E402
 
-# Outermost first: the request's id (outside every kept answer, so none keeps
+# Outermost first: the collector's freezing after the first requests
+# (warm_up.py), the request's id (outside every kept answer, so none keeps
 # another request's), pictures' files, pages kept for the content generation,
 # answers kept until a read says they changed (feeds), Django.
 application = FrozenAfterWarmUp(
