@@ -38,8 +38,9 @@ pytestmark = pytest.mark.embedded_engine
 
 def clean_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WIREDESK_", "DJANGO_"))}
-    env.pop("DATABASE_URL", None)  # these commands run on the embedded default ...
-    env.pop("REDIS_URL", None)  # ... with its own cache
+    # These commands run on the embedded database; REDIS_URL is kept, as other
+    # modules' processes (Celery workers, a second web node) need it.
+    env.pop("DATABASE_URL", None)
     return env
 
 
